@@ -1,0 +1,49 @@
+package io.midway.wire;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * An agent as the instance knows it ({@code ecc_agent} table).
+ *
+ * @param sysId unique id
+ * @param name agent name
+ * @param status {@code Up}, {@code Down}, {@code Paused}, {@code Upgrading}, {@code Upgrade Failed}
+ * @param validated whether it may take work
+ * @param version its core version
+ * @param hostName host name
+ * @param ipAddress IP address
+ * @param lastRefreshed the last time it was heard from
+ * @param capabilities protocols it speaks
+ * @param applications applications it serves
+ * @param ipRanges IP ranges it serves
+ * @param cluster the cluster it belongs to, or empty
+ * @param isDefault whether it is the default agent
+ */
+public record AgentRecord(
+        @JsonProperty("sys_id") String sysId,
+        @JsonProperty("name") String name,
+        @JsonProperty("status") String status,
+        @JsonProperty("validated") boolean validated,
+        @JsonProperty("version") String version,
+        @JsonProperty("host_name") String hostName,
+        @JsonProperty("ip_address") String ipAddress,
+        @JsonProperty("last_refreshed") String lastRefreshed,
+        @JsonProperty("capabilities") List<String> capabilities,
+        @JsonProperty("applications") List<String> applications,
+        @JsonProperty("ip_ranges") List<String> ipRanges,
+        @JsonProperty("cluster") String cluster,
+        @JsonProperty("is_default") boolean isDefault) {
+
+    /** Running and answering heartbeats. */
+    public static final String STATUS_UP = "Up";
+    /** Not answering heartbeats. */
+    public static final String STATUS_DOWN = "Down";
+    /** Takes heartbeats and system work only. */
+    public static final String STATUS_PAUSED = "Paused";
+    /** Replacing its core. */
+    public static final String STATUS_UPGRADING = "Upgrading";
+    /** The last upgrade failed and was rolled back. */
+    public static final String STATUS_UPGRADE_FAILED = "Upgrade Failed";
+}

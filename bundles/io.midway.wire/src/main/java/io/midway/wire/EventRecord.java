@@ -1,0 +1,35 @@
+package io.midway.wire;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One event of {@code GET /api/mid/events}.
+ *
+ * @param seq increasing sequence number, for {@code since=}
+ * @param name e.g. {@code mid_server.up}
+ * @param agent the agent name it concerns, or empty
+ * @param time when it happened, {@code yyyy-MM-dd HH:mm:ss} UTC
+ * @param detail a sentence for the operator
+ */
+public record EventRecord(
+        @JsonProperty("seq") long seq,
+        @JsonProperty("name") String name,
+        @JsonProperty("agent") String agent,
+        @JsonProperty("time") String time,
+        @JsonProperty("detail") String detail) {
+
+    /** An agent became {@code Up}. */
+    public static final String MID_SERVER_UP = "mid_server.up";
+    /** An agent became {@code Down}. */
+    public static final String MID_SERVER_DOWN = "mid_server.down";
+    /** An agent was paused. */
+    public static final String MID_SERVER_PAUSED = "mid_server.paused";
+    /** An agent started upgrading. */
+    public static final String MID_SERVER_UPGRADING = "mid_server.upgrading";
+    /** An agent upgrade failed. */
+    public static final String MID_SERVER_UPGRADE_FAILED = "mid_server.upgrade_failed";
+    /** An agent applied a file-sync snapshot. */
+    public static final String FILE_SYNC_APPLIED = "file_sync.applied";
+    /** An agent failed to apply a file-sync snapshot. */
+    public static final String FILE_SYNC_FAILED = "file_sync.failed";
+}

@@ -1,0 +1,22 @@
+package io.midway.wire;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Reply of {@code GET /api/mid/ecc/poll}.
+ *
+ * @param result the output records leased to the agent, possibly none
+ * @param syncRevision the file-sync snapshot revision
+ * @param instanceVersion the instance's version
+ * @param agentStatus the status the instance holds for the polling agent ({@code Up}, {@code Paused} …)
+ * @param validated whether the instance has validated the polling agent
+ */
+public record PollReply(
+        @JsonProperty("result") List<EccRecord> result,
+        @JsonProperty("sync_revision") String syncRevision,
+        @JsonProperty("instance_version") String instanceVersion,
+        @JsonProperty("agent_status") String agentStatus,
+        @JsonProperty("validated") boolean validated) {
+}
