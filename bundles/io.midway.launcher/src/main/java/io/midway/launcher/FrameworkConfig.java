@@ -1,0 +1,99 @@
+package io.midway.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Turns {@link LaunchSettings} into the Felix framework configuration. */
+final class FrameworkConfig {
+
+    private FrameworkConfig() {
+    }
+
+    /**
+     * @param s the resolved settings
+     * @param interactive whether stdin/stdout is a terminal (then Gogo offers a prompt)
+     * @return the framework properties, secrets included (they never become system properties)
+     */
+    static Map<String, String> of(LaunchSettings s, boolean interactive) {
+        Map<String, String> c = new LinkedHashMap<>();
+        Path system = s.home.resolve("system");
+        c.put("org.osgi.framework.storage", s.data.resolve("cache").toString());
+        c.put("org.osgi.framework.storage.clean", "none");
+        // Bundles of the run configuration: installed from the folder on first start only, so
+        // that bundles updated at run time keep their new version across restarts.
+        c.put("felix.auto.deploy.dir", system.resolve(s.role.id).toString());
+        c.put("felix.auto.deploy.action", "install,start");
+        c.put("felix.auto.start.1", bootBundles(system.resolve("boot")));
+        c.put("felix.startlevel.bundle", "2");
+        c.put("org.osgi.framework.startlevel.beginning", "2");
+        c.put("felix.log.level", "1");
+        c.put("felix.shutdown.hook", "false");
+
+        c.put("org.osgi.service.http.port", Integer.toString(s.httpPort));
+        c.put("org.apache.felix.http.enable", "true");
+        c.put("org.apache.felix.https.enable", "false");
+        c.put("org.apache.felix.http.name", "Midway " + s.role.id);
+
+        c.put("felix.webconsole.username", "admin");
+        c.put("felix.webconsole.password", s.adminPassword);
+        c.put("felix.webconsole.realm", "Midway " + s.role.id);
+
+        if (!interactive) {
+            c.put("gosh.args", "--nointeractive");
+        }
+        c.put("gosh.home", s.home.toString());
+
+        c.put("felix.fileinstall.dir", s.home.resolve("etc").toString());
+        c.put("felix.fileinstall.filter", s.role == LaunchSettings.Role.AGENT
+                ? "(io\\.midway\\.agent.*|org\\.apache\\.felix\\.fileinstall-.*)\\.cfg"
+                : "io\\.midway\\.instance.*\\.cfg");
+        c.put("felix.fileinstall.poll", "1000");
+        c.put("felix.fileinstall.enableConfigSave", "false");
+        c.put("felix.fileinstall.log.level", "2");
+
+        c.put("midway.home", s.home.toString());
+        c.put("midway.data", s.data.toString());
+        c.put("midway.role", s.role.id);
+        c.put("midway.version", s.version);
+        c.put("midway.deploy", s.home.resolve("deploy").toString());
+        c.put("midway.admin.password", s.adminPassword);
+        c.put("midway.agent.user", s.agentUser);
+        c.put("midway.agent.password", s.agentPassword);
+        if (s.role == LaunchSettings.Role.INSTANCE) {
+            putIfSet(c, "midway.heartbeat.seconds", s.env.get("MIDWAY_HEARTBEAT_SECONDS"));
+        } else {
+            putIfSet(c, "midway.instance.url", s.env.get("MIDWAY_INSTANCE_URL"));
+            putIfSet(c, "midway.agent.name", s.env.get("MIDWAY_AGENT_NAME"));
+            putIfSet(c, "midway.agent.user", s.env.get("MIDWAY_AGENT_USER"));
+        }
+        return c;
+    }
+
+    private static void putIfSet(Map<String, String> c, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            c.put(key, value.trim());
+        }
+    }
+
+    /** @return the URIs of the start-level-1 bundles (logging), space separated */
+    static String bootBundles(Path boot) {
+        if (!Files.isDirectory(boot)) {
+            return "";
+        }
+        try (Stream<Path> files = Files.list(boot)) {
+            List<String> uris = files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .map(f -> f.toUri().toString())
+                    .collect(Collectors.toList());
+            return String.join(" ", uris);
+        } catch (IOException e) {
+            throw new LaunchException("cannot list " + boot + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.midway.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The launch environment of DESIGN §11, resolved into values: where things are, which port, which
+ * passwords. Missing passwords are generated into the data folder (never a default password).
+ */
+public final class LaunchSettings {
+
+    /** Which process to start. */
+    public enum Role {
+        /** The instance simulator. */
+        INSTANCE("instance", 8080),
+        /** The agent. */
+        AGENT("agent", 8181);
+
+        final String id;
+        final int defaultPort;
+
+        Role(String id, int defaultPort) {
+            this.id = id;
+            this.defaultPort = defaultPort;
+        }
+
+        /** @return {@code instance} or {@code agent} */
+        public String id() {
+            return id;
+        }
+
+        static Role of(String text) {
+            for (Role r : values()) {
+                if (r.id.equals(text)) {
+                    return r;
+                }
+            }
+            throw new LaunchException("unknown role '" + text + "': expected 'instance' or 'agent'");
+        }
+    }
+
+    static final String ADMIN_PASSWORD_FILE = "admin.password";
+    static final String AGENT_PASSWORD_FILE = "agent.password";
+    static final String DEFAULT_AGENT_USER = "mid";
+
+    final Role role;
+    final Path home;
+    final Path data;
+    final int httpPort;
+    final String version;
+    final String adminPassword;
+    final String agentUser;
+    final String agentPassword;
+    final Map<String, String> env;
+
+    private LaunchSettings(Role role, Path home, Map<String, String> env) {
+        this.role = role;
+        this.home = home;
+        this.env = env;
+        this.data = path(env.get("MIDWAY_DATA"), home.resolve("data").resolve(role.id));
+        this.httpPort = port(env.get("MIDWAY_HTTP_PORT"), role.defaultPort);
+        this.version = readVersion();
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new LaunchException("cannot create the data folder " + data + ": " + e.getMessage());
+        }
+        this.adminPassword = passwordFromEnvOrFile("MIDWAY_ADMIN_PASSWORD", ADMIN_PASSWORD_FILE, true);
+        this.agentUser = nonEmpty(env.get("MIDWAY_AGENT_USER"), DEFAULT_AGENT_USER);
+        this.agentPassword = passwordFromEnvOrFile("MIDWAY_AGENT_PASSWORD", AGENT_PASSWORD_FILE, role == Role.INSTANCE);
+        if (agentPassword == null) {
+            throw new LaunchException("no agent password: set MIDWAY_AGENT_PASSWORD to the password of user '"
+                    + agentUser + "' on the instance (the instance writes a generated one to <its data>/"
+                    + AGENT_PASSWORD_FILE + "), or put it in " + data.resolve(AGENT_PASSWORD_FILE));
+        }
+    }
+
+    /**
+     * @param role {@code instance} or {@code agent}
+     * @param home the distribution folder
+     * @param env the process environment
+     * @return the resolved settings; passwords generated and written where missing
+     * @throws LaunchException when a setting is invalid, with a message for the user
+     */
+    public static LaunchSettings resolve(String role, Path home, Map<String, String> env) {
+        return new LaunchSettings(Role.of(role), home.toAbsolutePath().normalize(), env);
+    }
+
+    /** @return the agent name from MIDWAY_AGENT_NAME or the host name */
+    String agentName() {
+        String name = env.get("MIDWAY_AGENT_NAME");
+        if (name != null && !name.isBlank()) {
+            return name.trim();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** @return the instance URL the agent talks to */
+    String instanceUrl() {
+        return nonEmpty(env.get("MIDWAY_INSTANCE_URL"), "http://localhost:8080");
+    }
+
+    private String passwordFromEnvOrFile(String variable, String fileName, boolean generate) {
+        String fromEnv = env.get(variable);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv;
+        }
+        Path file = data.resolve(fileName);
+        try {
+            if (Files.isRegularFile(file)) {
+                String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (!stored.isEmpty()) {
+                    return stored;
+                }
+            }
+            if (!generate) {
+                return null;
+            }
+            String generated = generatePassword();
+            Path tmp = Files.createTempFile(data, fileName, ".tmp");
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the folder's own protection applies
+            }
+            Files.writeString(tmp, generated + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return generated;
+        } catch (IOException e) {
+            throw new LaunchException("cannot read or write " + file + ": " + e.getMessage());
+        }
+    }
+
+    static String generatePassword() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static Path path(String value, Path fallback) {
+        return value == null || value.isBlank() ? fallback : Path.of(value).toAbsolutePath().normalize();
+    }
+
+    private static int port(String value, int fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new LaunchException("MIDWAY_HTTP_PORT must be a port number from 1 to 65535, not '" + value + "'");
+        }
+    }
+
+    private static String nonEmpty(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    static String readVersion() {
+        try (InputStream in = LaunchSettings.class.getResourceAsStream("midway.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "0.0.0");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.midway.launcher;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import org.apache.felix.main.AutoProcessor;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * {@code bin/instance} and {@code bin/agent}: starts Felix in the foreground for one role and
+ * stops it cleanly on SIGTERM or Ctrl-C.
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    /**
+     * @param args {@code instance} or {@code agent}
+     */
+    public static void main(String[] args) {
+        if (args.length != 1 || args[0].startsWith("-")) {
+            System.err.println("usage: bin/instance | bin/agent   (java io.midway.launcher.Launcher instance|agent)");
+            System.err.println("environment: MIDWAY_HTTP_PORT MIDWAY_DATA MIDWAY_ADMIN_PASSWORD MIDWAY_AGENT_USER");
+            System.err.println("             MIDWAY_AGENT_PASSWORD MIDWAY_INSTANCE_URL MIDWAY_AGENT_NAME MIDWAY_HEARTBEAT_SECONDS");
+            System.exit(2);
+        }
+        try {
+            LaunchSettings settings = LaunchSettings.resolve(args[0], home(), System.getenv());
+            configureLogging();
+            // Gogo reads etc/gosh_profile relative to this system property.
+            System.setProperty("gosh.home", settings.home.toString());
+            System.exit(run(settings));
+        } catch (LaunchException e) {
+            System.err.println("midway: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static Path home() {
+        return Path.of(System.getProperty("midway.home", "."));
+    }
+
+    private static void configureLogging() {
+        String level = System.getenv().getOrDefault("MIDWAY_LOG_LEVEL", "info");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        // Jetty is chatty at info; the Web Console warns about its own legacy plugins at every start.
+        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.felix.http", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.webconsole", "error");
+        // java.util.logging users (SPI Fly, JLine): warnings and worse only.
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
+        // JLine warns that a pipe is no terminal: expected when running as a service.
+        JLINE_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
+
+    /** Held so that the level set on it is not garbage collected with the logger. */
+    private static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
+
+    static int run(LaunchSettings settings) {
+        Map<String, String> config = FrameworkConfig.of(settings, System.console() != null);
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
+        Framework framework = factory.newFramework(config);
+        try {
+            framework.init();
+            AutoProcessor.process(config, framework.getBundleContext());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
+            framework.start();
+            System.err.println("midway: " + settings.role.id() + " " + settings.version + " started, HTTP port "
+                    + settings.httpPort + ", data " + settings.data);
+            FrameworkEvent event = framework.waitForStop(0);
+            return event.getType() == FrameworkEvent.ERROR ? 1 : 0;
+        } catch (BundleException e) {
+            System.err.println("midway: could not start the framework: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            if ((framework.getState() & (Framework.STARTING | Framework.ACTIVE)) != 0) {
+                framework.stop();
+                framework.waitForStop(20_000);
+            }
+        } catch (BundleException | InterruptedException e) {
+            System.err.println("midway: stop failed: " + e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.midway.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class LaunchSettingsTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void instanceGeneratesPasswordsOnceAndKeepsThem() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        LaunchSettings first = LaunchSettings.resolve("instance", home, Map.of());
+        Path data = home.resolve("data/instance");
+        assertEquals(data, first.data);
+        assertEquals(8080, first.httpPort);
+        assertTrue(first.adminPassword.length() >= 20);
+        assertNotEquals(first.adminPassword, first.agentPassword);
+        assertEquals(first.adminPassword, Files.readString(data.resolve("admin.password")).trim());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("agent.password"))));
+        LaunchSettings second = LaunchSettings.resolve("instance", home, Map.of());
+        assertEquals(first.adminPassword, second.adminPassword);
+        assertEquals(first.agentPassword, second.agentPassword);
+    }
+
+    @Test
+    public void environmentWins() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Path data = tmp.newFolder("elsewhere").toPath();
+        LaunchSettings s = LaunchSettings.resolve("agent", home, Map.of("MIDWAY_DATA", data.toString(),
+                "MIDWAY_HTTP_PORT", "9191", "MIDWAY_ADMIN_PASSWORD", "a-secret", "MIDWAY_AGENT_PASSWORD", "b-secret",
+                "MIDWAY_AGENT_USER", "mid7"));
+        assertEquals(data, s.data);
+        assertEquals(9191, s.httpPort);
+        assertEquals("a-secret", s.adminPassword);
+        assertEquals("b-secret", s.agentPassword);
+        assertEquals("mid7", s.agentUser);
+        assertTrue("no password file written when the environment gives one", !Files.exists(data.resolve("admin.password")));
+    }
+
+    @Test
+    public void agentWithoutPasswordFailsClearly() {
+        try {
+            LaunchSettings.resolve("agent", tmp.getRoot().toPath(), Map.of());
+            fail("expected a LaunchException");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_AGENT_PASSWORD"));
+        }
+    }
+
+    @Test
+    public void badPortAndRoleAreRefused() {
+        try {
+            LaunchSettings.resolve("instance", tmp.getRoot().toPath(), Map.of("MIDWAY_HTTP_PORT", "70000"));
+            fail();
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_HTTP_PORT"));
+        }
+        try {
+            LaunchSettings.resolve("broker", tmp.getRoot().toPath(), Map.of());
+            fail();
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("'instance' or 'agent'"));
+        }
+    }
+
+    @Test
+    public void frameworkConfigKeepsSecretsOutOfSystemPropertiesAndSelectsFolders() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Files.createDirectories(home.resolve("system/boot"));
+        Files.writeString(home.resolve("system/boot/b.jar"), "");
+        Files.writeString(home.resolve("system/boot/a.jar"), "");
+        LaunchSettings s = LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HEARTBEAT_SECONDS", "3"));
+        Map<String, String> c = FrameworkConfig.of(s, false);
+        assertEquals(home.resolve("system/instance").toString(), c.get("felix.auto.deploy.dir"));
+        assertEquals("none", c.get("org.osgi.framework.storage.clean"));
+        assertEquals("--nointeractive", c.get("gosh.args"));
+        assertEquals("3", c.get("midway.heartbeat.seconds"));
+        assertEquals(s.adminPassword, c.get("felix.webconsole.password"));
+        assertTrue(c.get("felix.auto.start.1").matches("file:.*/a\\.jar file:.*/b\\.jar"));
+        assertEquals(null, System.getProperty("midway.admin.password"));
+    }
+}
