@@ -1,0 +1,95 @@
+package io.midway.e2e;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One bin/instance or bin/agent process of a distribution folder, as a user starts it, with its
+ * output captured to a log file the test can read.
+ */
+final class MidwayProcess implements AutoCloseable {
+
+    final String role;
+    final Path log;
+    private final Process process;
+
+    private MidwayProcess(String role, Path log, Process process) {
+        this.role = role;
+        this.log = log;
+        this.process = process;
+    }
+
+    /**
+     * @param dist the distribution folder
+     * @param role instance or agent
+     * @param env environment additions
+     * @param log where stdout and stderr go
+     * @param terminal run under script(1) so the process has a terminal and Gogo offers a prompt
+     */
+    static MidwayProcess start(Path dist, String role, Map<String, String> env, Path log, boolean terminal)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        String bin = dist.resolve("bin").resolve(role).toString();
+        if (terminal) {
+            command.addAll(List.of("script", "-qfec", bin, "/dev/null"));
+        } else {
+            command.add(bin);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (!terminal) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        pb.environment().keySet().removeIf(k -> k.startsWith("MIDWAY_"));
+        pb.environment().putAll(env);
+        return new MidwayProcess(role, log, pb.start());
+    }
+
+    /** Types a line into the process's terminal (only for terminal processes). */
+    void type(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the process and its children die without any clean-up, like a crash. */
+    void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, as Ctrl-C or a service manager would; waits for a clean stop. */
+    int stop(Duration timeout) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(20));
+        }
+    }
+}

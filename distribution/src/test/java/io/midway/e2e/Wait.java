@@ -1,0 +1,51 @@
+package io.midway.e2e;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import org.junit.Assert;
+
+/** Polls a condition until a deadline, failing early (with the logs) when a process died. */
+final class Wait {
+
+    interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private Wait() {
+    }
+
+    static void until(Duration timeout, String what, Condition condition, MidwayProcess... watch) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            for (MidwayProcess p : watch) {
+                if (p != null && !p.isAlive()) {
+                    Assert.fail(p.role + " died while waiting for " + what + "; its log:\n" + tail(p));
+                }
+            }
+            try {
+                if (condition.met()) {
+                    return;
+                }
+                last = null;
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(200);
+        }
+        StringBuilder logs = new StringBuilder();
+        for (MidwayProcess p : watch) {
+            if (p != null) {
+                logs.append("\n--- ").append(p.role).append(" log ---\n").append(tail(p));
+            }
+        }
+        Assert.fail("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                + (last == null ? "" : " (last error: " + last.getMessage() + ")") + logs);
+    }
+
+    static String tail(MidwayProcess p) throws IOException {
+        String out = p.output();
+        return out.length() > 6000 ? out.substring(out.length() - 6000) : out;
+    }
+}
