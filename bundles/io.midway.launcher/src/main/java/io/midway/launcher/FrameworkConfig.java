@@ -51,7 +51,7 @@ final class FrameworkConfig {
 
         c.put("felix.fileinstall.dir", s.home.resolve("etc").toString());
         c.put("felix.fileinstall.filter", s.role == LaunchSettings.Role.AGENT
-                ? "(io\\.midway\\.agent.*|org\\.apache\\.felix\\.fileinstall-.*)\\.cfg"
+                ? "(?!io\\.midway\\.instance).*\\.cfg"
                 : "io\\.midway\\.instance.*\\.cfg");
         c.put("felix.fileinstall.poll", "1000");
         c.put("felix.fileinstall.enableConfigSave", "false");

@@ -1,0 +1,133 @@
+package io.midway.agent.console.internal;
+
+import java.io.PrintWriter;
+
+import io.midway.api.agent.AgentStatusDTO;
+import io.midway.api.agent.PoolDTO;
+
+/**
+ * Renders the Midway page as an HTML fragment that the Web Console wraps in its own page.
+ *
+ * <p>Every value is escaped, including {@code $} and {@code \}: the Web Console passes HTML output
+ * through a filter that expands {@code ${...}} and unescapes {@code \$}.
+ */
+final class AgentStatusPage {
+
+    /** A message shown above the status, after an action. */
+    static final class Notice {
+        final boolean error;
+        final String text;
+
+        Notice(boolean error, String text) {
+            this.error = error;
+            this.text = text;
+        }
+    }
+
+    private AgentStatusPage() {
+    }
+
+    /**
+     * Writes the page.
+     *
+     * @param out where to write
+     * @param status the agent's state
+     * @param formAction the URL the Pause/Resume form posts to
+     * @param formToken the anti-forgery token the form carries
+     * @param notice a message from the last action, or {@code null}
+     */
+    static void render(PrintWriter out, AgentStatusDTO status, String formAction, String formToken, Notice notice) {
+        out.println("<div id=\"midway-agent\">");
+        if (notice != null) {
+            out.println("<p class=\"statline " + (notice.error ? "ui-state-error" : "ui-state-highlight") + "\">"
+                    + escape(notice.text) + "</p>");
+        }
+
+        out.println("<h2>Agent</h2>");
+        out.println("<table class=\"nicetable\" id=\"midway-status\">");
+        out.println("<tbody>");
+        row(out, "Name", orNone(status.name, "unknown"));
+        row(out, "Version", orNone(status.version, "unknown"));
+        row(out, "Instance URL", orNone(status.instanceUrl, "not set"));
+        row(out, "Connection", orNone(status.connection, "unknown"));
+        row(out, "Status", orNone(status.status, "unknown"));
+        row(out, "Validated", status.validated ? "yes" : "no");
+        row(out, "Last contact", orNone(status.lastContact, "never"));
+        row(out, "Last error", orNone(status.lastError, "none"));
+        row(out, "Spooled results", Integer.toString(status.spooled));
+        row(out, "Processed", Long.toString(status.processed));
+        row(out, "Failed", Long.toString(status.failed));
+        out.println("</tbody>");
+        out.println("</table>");
+
+        out.println("<form method=\"post\" action=\"" + escape(formAction) + "\" id=\"midway-actions\">");
+        out.println("<input type=\"hidden\" name=\"" + AgentWebConsolePlugin.TOKEN_PARAMETER + "\" value=\"" + escape(formToken) + "\">");
+        out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"pause\">Pause</button>");
+        out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"resume\">Resume</button>");
+        out.println("</form>");
+
+        out.println("<h2>Probes</h2>");
+        if (status.probes == null || status.probes.length == 0) {
+            out.println("<p id=\"midway-probes\">No probes installed.</p>");
+        } else {
+            out.println("<ul id=\"midway-probes\">");
+            for (String topic : status.probes) {
+                out.println("<li>" + escape(topic) + "</li>");
+            }
+            out.println("</ul>");
+        }
+
+        out.println("<h2>Worker pools</h2>");
+        out.println("<table class=\"nicetable\" id=\"midway-pools\">");
+        out.println("<thead><tr><th>Name</th><th>Threads</th><th>Active</th><th>Queued</th><th>Completed</th></tr></thead>");
+        out.println("<tbody>");
+        if (status.pools != null) {
+            for (PoolDTO pool : status.pools) {
+                if (pool == null) {
+                    continue;
+                }
+                out.println("<tr><td>" + escape(pool.name) + "</td><td>" + pool.threads + "</td><td>" + pool.active + "</td><td>"
+                        + pool.queued + "</td><td>" + pool.completed + "</td></tr>");
+            }
+        }
+        out.println("</tbody>");
+        out.println("</table>");
+        out.println("</div>");
+    }
+
+    private static void row(PrintWriter out, String label, String value) {
+        out.println("<tr><th>" + escape(label) + "</th><td>" + escape(value) + "</td></tr>");
+    }
+
+    private static String orNone(String value, String none) {
+        return value == null || value.isEmpty() ? none : value;
+    }
+
+    /**
+     * Escapes text for HTML element content and quoted attribute values, and for the Web Console's
+     * output filter.
+     *
+     * @param text the text, may be {@code null}
+     * @return the escaped text, empty for {@code null}
+     */
+    static String escape(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder escaped = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> escaped.append("&amp;");
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                case '"' -> escaped.append("&quot;");
+                case '\'' -> escaped.append("&#39;");
+                case '$' -> escaped.append("&#36;");
+                case '\\' -> escaped.append("&#92;");
+                default -> escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+}

@@ -1,0 +1,293 @@
+package io.midway.agent.console.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Before;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.midway.api.agent.AgentStatusDTO;
+import io.midway.api.agent.PoolDTO;
+
+public class AgentWebConsolePluginTest {
+
+    private FakeMidAgent agent;
+    private AgentWebConsolePlugin plugin;
+
+    @Before
+    public void setUp() {
+        agent = new FakeMidAgent();
+        AgentStatusDTO status = agent.status;
+        status.name = "lab-agent-7";
+        status.version = "0.1.0";
+        status.instanceUrl = "http://127.0.0.1:8080";
+        status.connection = "connected";
+        status.status = "Up";
+        status.validated = true;
+        status.lastContact = "2025-01-02T03:04:05Z";
+        status.lastError = "connect timed out to instance";
+        status.probes = new String[] {"HeartbeatProbe", "TCPScan"};
+        status.spooled = 3;
+        status.processed = 4711;
+        status.failed = 42;
+        status.pools = new PoolDTO[] {pool("interactive", 2, 1, 0, 15), pool("standard", 25, 7, 13, 9001)};
+        plugin = new AgentWebConsolePlugin(agent);
+    }
+
+    private static PoolDTO pool(String name, int threads, int active, int queued, long completed) {
+        PoolDTO pool = new PoolDTO();
+        pool.name = name;
+        pool.threads = threads;
+        pool.active = active;
+        pool.queued = queued;
+        pool.completed = completed;
+        return pool;
+    }
+
+    private FakeHttp.Response get(FakeHttp.Request request) throws Exception {
+        FakeHttp.Response response = new FakeHttp.Response();
+        plugin.doGet(request.proxy(), response.proxy());
+        return response;
+    }
+
+    private String page() throws Exception {
+        FakeHttp.Response response = get(new FakeHttp.Request());
+        assertEquals(200, response.status);
+        return response.body();
+    }
+
+    private FakeHttp.Response post(String action, String token) throws Exception {
+        FakeHttp.Request request = new FakeHttp.Request();
+        request.method = "POST";
+        if (action != null) {
+            request.param("action", action);
+        }
+        if (token != null) {
+            request.param(AgentWebConsolePlugin.TOKEN_PARAMETER, token);
+        }
+        FakeHttp.Response response = new FakeHttp.Response();
+        plugin.doPost(request.proxy(), response.proxy());
+        return response;
+    }
+
+    /** The form token, read from the page as a browser would. */
+    private String formToken() throws Exception {
+        Matcher m = Pattern.compile("name=\"token\" value=\"([0-9a-f]+)\"").matcher(page());
+        assertTrue("the page carries a form token", m.find());
+        return m.group(1);
+    }
+
+    /** Follows a redirect back to the page, as the browser does after a POST. */
+    private String follow(FakeHttp.Response response) throws Exception {
+        assertEquals(302, response.status);
+        assertTrue(response.redirect, response.redirect.startsWith("/system/console/midway?outcome="));
+        String outcome = response.redirect.substring(response.redirect.indexOf('=') + 1);
+        return get(new FakeHttp.Request().param("outcome", outcome)).body();
+    }
+
+    private static String cell(String label, String value) {
+        return "<tr><th>" + label + "</th><td>" + value + "</td></tr>";
+    }
+
+    // ---------------------------------------------------------------- GET page
+
+    @Test
+    public void pageShowsEveryStatusValue() throws Exception {
+        String html = page();
+        assertTrue(html, html.contains(cell("Name", "lab-agent-7")));
+        assertTrue(html, html.contains(cell("Version", "0.1.0")));
+        assertTrue(html, html.contains(cell("Instance URL", "http://127.0.0.1:8080")));
+        assertTrue(html, html.contains(cell("Connection", "connected")));
+        assertTrue(html, html.contains(cell("Status", "Up")));
+        assertTrue(html, html.contains(cell("Validated", "yes")));
+        assertTrue(html, html.contains(cell("Last contact", "2025-01-02T03:04:05Z")));
+        assertTrue(html, html.contains(cell("Last error", "connect timed out to instance")));
+        assertTrue(html, html.contains(cell("Spooled results", "3")));
+        assertTrue(html, html.contains(cell("Processed", "4711")));
+        assertTrue(html, html.contains(cell("Failed", "42")));
+    }
+
+    @Test
+    public void pageListsProbesAndPools() throws Exception {
+        String html = page();
+        assertTrue(html, html.contains("<li>HeartbeatProbe</li>"));
+        assertTrue(html, html.contains("<li>TCPScan</li>"));
+        assertTrue(html, html.contains("<tr><td>interactive</td><td>2</td><td>1</td><td>0</td><td>15</td></tr>"));
+        assertTrue(html, html.contains("<tr><td>standard</td><td>25</td><td>7</td><td>13</td><td>9001</td></tr>"));
+    }
+
+    @Test
+    public void pageHasPauseAndResumeButtonsPostingToThePage() throws Exception {
+        String html = page();
+        assertTrue(html, html.contains("<form method=\"post\" action=\"/system/console/midway\""));
+        assertTrue(html, html.contains("name=\"action\" value=\"pause\">Pause</button>"));
+        assertTrue(html, html.contains("name=\"action\" value=\"resume\">Resume</button>"));
+    }
+
+    @Test
+    public void pageIsAnHtmlFragment() throws Exception {
+        String html = page();
+        assertFalse("the console supplies <html>", html.contains("<html") || html.contains("<body"));
+    }
+
+    @Test
+    public void emptyAndMissingValuesRender() throws Exception {
+        AgentStatusDTO status = new AgentStatusDTO(); // every field null/zero
+        agent.status = status;
+        String html = page();
+        assertTrue(html, html.contains(cell("Name", "unknown")));
+        assertTrue(html, html.contains(cell("Validated", "no")));
+        assertTrue(html, html.contains(cell("Last contact", "never")));
+        assertTrue(html, html.contains(cell("Last error", "none")));
+        assertTrue(html, html.contains("No probes installed."));
+    }
+
+    @Test
+    public void everyValueIsEscaped() throws Exception {
+        agent.status.name = "<script>alert('x')</script>";
+        agent.status.lastError = "bad \"quote\" & <b>tag</b>";
+        agent.status.probes = new String[] {"<img src=x onerror=alert(1)>"};
+        agent.status.pools = new PoolDTO[] {pool("<script>pool</script>", 1, 0, 0, 0)};
+
+        String html = page();
+
+        assertFalse(html, html.contains("<script>"));
+        assertFalse(html, html.contains("<img"));
+        assertFalse(html, html.contains("<b>"));
+        assertTrue(html, html.contains(cell("Name", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")));
+        assertTrue(html, html.contains("bad &quot;quote&quot; &amp; &lt;b&gt;tag&lt;/b&gt;"));
+        assertTrue(html, html.contains("<li>&lt;img src=x onerror=alert(1)&gt;</li>"));
+        assertTrue(html, html.contains("<td>&lt;script&gt;pool&lt;/script&gt;</td>"));
+    }
+
+    @Test
+    public void webConsoleTemplateSyntaxIsEscaped() throws Exception {
+        // the console's output filter expands ${...} and unescapes \$ in HTML responses
+        agent.status.lastError = "missing ${app_root} in C:\\$data";
+        String html = page();
+        assertFalse(html, html.contains("${"));
+        assertFalse(html, html.contains("\\$"));
+        assertTrue(html, html.contains("missing &#36;{app_root} in C:&#92;&#36;data"));
+    }
+
+    @Test
+    public void pluginRootIsEscapedInTheForm() throws Exception {
+        FakeHttp.Request request = new FakeHttp.Request();
+        request.attributes.put(AgentWebConsolePlugin.PLUGIN_ROOT_ATTRIBUTE, "/console\"><script>x</script>/midway");
+        String html = get(request).body();
+        assertFalse(html, html.contains("<script>"));
+        assertTrue(html, html.contains("action=\"/console&quot;&gt;&lt;script&gt;x&lt;/script&gt;/midway\""));
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    @Test
+    public void jsonAtDotJson() throws Exception {
+        FakeHttp.Request request = new FakeHttp.Request();
+        request.pathInfo = "/midway.json";
+        FakeHttp.Response response = get(request);
+
+        assertEquals("application/json", response.contentType);
+        assertEquals("UTF-8", response.characterEncoding);
+        JsonNode json = new ObjectMapper().readTree(response.body());
+        assertEquals("lab-agent-7", json.get("name").asText());
+        assertEquals("0.1.0", json.get("version").asText());
+        assertEquals("http://127.0.0.1:8080", json.get("instanceUrl").asText());
+        assertEquals("connected", json.get("connection").asText());
+        assertEquals("Up", json.get("status").asText());
+        assertTrue(json.get("validated").asBoolean());
+        assertEquals("2025-01-02T03:04:05Z", json.get("lastContact").asText());
+        assertEquals("connect timed out to instance", json.get("lastError").asText());
+        assertEquals(3, json.get("spooled").asInt());
+        assertEquals(4711, json.get("processed").asLong());
+        assertEquals(42, json.get("failed").asLong());
+        assertEquals("TCPScan", json.get("probes").get(1).asText());
+        assertEquals("standard", json.get("pools").get(1).get("name").asText());
+        assertEquals(13, json.get("pools").get(1).get("queued").asInt());
+    }
+
+    @Test
+    public void formatJsonRedirectsToDotJson() throws Exception {
+        FakeHttp.Response response = get(new FakeHttp.Request().param("format", "json"));
+        assertEquals(302, response.status);
+        assertEquals("/system/console/midway.json", response.redirect);
+        assertEquals("", response.body());
+    }
+
+    // ---------------------------------------------------------------- POST actions
+
+    @Test
+    public void postPauseCallsPauseAndRedirectsBackWithANotice() throws Exception {
+        FakeHttp.Response response = post("pause", formToken());
+
+        assertEquals(1, agent.pauses.get());
+        assertEquals(0, agent.resumes.get());
+        String html = follow(response);
+        assertTrue(html, html.contains("<p class=\"statline ui-state-highlight\">Paused:"));
+    }
+
+    @Test
+    public void postResumeCallsResume() throws Exception {
+        FakeHttp.Response response = post("resume", formToken());
+
+        assertEquals(0, agent.pauses.get());
+        assertEquals(1, agent.resumes.get());
+        String html = follow(response);
+        assertTrue(html, html.contains("<p class=\"statline ui-state-highlight\">Resumed:"));
+    }
+
+    @Test
+    public void failedActionShowsTheErrorOnThePage() throws Exception {
+        agent.failure = new IOException("instance answered 403 <Forbidden>");
+        FakeHttp.Response response = post("pause", formToken());
+
+        assertEquals(1, agent.pauses.get());
+        String html = follow(response);
+        assertTrue(html, html.contains("<p class=\"statline ui-state-error\">Pause failed: instance answered 403 &lt;Forbidden&gt;</p>"));
+    }
+
+    @Test
+    public void unknownOutcomeShowsNoNotice() throws Exception {
+        String html = get(new FakeHttp.Request().param("outcome", "<script>made-up</script>")).body();
+        assertFalse(html, html.contains("statline"));
+        assertFalse(html, html.contains("made-up"));
+    }
+
+    @Test
+    public void postWithoutTheFormTokenIsRefused() throws Exception {
+        FakeHttp.Response missing = post("pause", null);
+        FakeHttp.Response wrong = post("pause", "0123456789abcdef0123456789abcdef");
+
+        assertEquals(403, missing.status);
+        assertEquals(403, wrong.status);
+        assertNotNull(missing.body());
+        assertEquals(0, agent.pauses.get());
+    }
+
+    @Test
+    public void unknownActionIsABadRequest() throws Exception {
+        FakeHttp.Response response = post("reboot", formToken());
+        assertEquals(400, response.status);
+        assertTrue(response.body(), response.body().contains("action=pause or action=resume"));
+        assertEquals(0, agent.pauses.get() + agent.resumes.get());
+    }
+
+    @Test
+    public void eachActivationHasItsOwnToken() throws Exception {
+        String first = formToken();
+        plugin = new AgentWebConsolePlugin(agent);
+        String second = formToken();
+        assertFalse(first.equals(second));
+        assertEquals(403, post("pause", first).status);
+        assertEquals(0, agent.pauses.get());
+    }
+}
