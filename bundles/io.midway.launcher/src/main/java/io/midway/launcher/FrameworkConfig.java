@@ -37,7 +37,17 @@ final class FrameworkConfig {
 
         c.put("org.osgi.service.http.port", Integer.toString(s.httpPort));
         c.put("org.apache.felix.http.enable", "true");
-        c.put("org.apache.felix.https.enable", "false");
+        if (s.httpsPort > 0) {
+            SelfSignedCertificate tls = SelfSignedCertificate.ensure(s.data);
+            c.put("org.apache.felix.https.enable", "true");
+            c.put("org.osgi.service.http.port.secure", Integer.toString(s.httpsPort));
+            c.put("org.apache.felix.https.keystore", tls.keystore.toString());
+            c.put("org.apache.felix.https.keystore.type", "PKCS12");
+            c.put("org.apache.felix.https.keystore.password", tls.password);
+            c.put("org.apache.felix.https.keystore.key.password", tls.password);
+        } else {
+            c.put("org.apache.felix.https.enable", "false");
+        }
         c.put("org.apache.felix.http.name", "Midway " + s.role.id);
 
         c.put("felix.webconsole.username", "admin");
@@ -71,6 +81,7 @@ final class FrameworkConfig {
             putIfSet(c, "midway.instance.url", s.env.get("MIDWAY_INSTANCE_URL"));
             putIfSet(c, "midway.agent.name", s.env.get("MIDWAY_AGENT_NAME"));
             putIfSet(c, "midway.agent.user", s.env.get("MIDWAY_AGENT_USER"));
+            putIfSet(c, "midway.instance.cert", s.env.get("MIDWAY_INSTANCE_CERT"));
         }
         return c;
     }

@@ -58,6 +58,8 @@ public final class LaunchSettings {
     final Path home;
     final Path data;
     final int httpPort;
+    /** HTTPS port, or 0 when HTTPS is off. */
+    final int httpsPort;
     final String version;
     final String adminPassword;
     final String agentUser;
@@ -69,7 +71,8 @@ public final class LaunchSettings {
         this.home = home;
         this.env = env;
         this.data = path(env.get("MIDWAY_DATA"), home.resolve("data").resolve(role.id));
-        this.httpPort = port(env.get("MIDWAY_HTTP_PORT"), role.defaultPort);
+        this.httpPort = port("MIDWAY_HTTP_PORT", env.get("MIDWAY_HTTP_PORT"), role.defaultPort);
+        this.httpsPort = port("MIDWAY_HTTPS_PORT", env.get("MIDWAY_HTTPS_PORT"), 0);
         this.version = readVersion();
         try {
             Files.createDirectories(data);
@@ -156,7 +159,7 @@ public final class LaunchSettings {
         return value == null || value.isBlank() ? fallback : Path.of(value).toAbsolutePath().normalize();
     }
 
-    private static int port(String value, int fallback) {
+    private static int port(String variable, String value, int fallback) {
         if (value == null || value.isBlank()) {
             return fallback;
         }
@@ -167,7 +170,7 @@ public final class LaunchSettings {
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new LaunchException("MIDWAY_HTTP_PORT must be a port number from 1 to 65535, not '" + value + "'");
+            throw new LaunchException(variable + " must be a port number from 1 to 65535, not '" + value + "'");
         }
     }
 

@@ -92,4 +92,26 @@ public class LaunchSettingsTest {
         assertTrue(c.get("felix.auto.start.1").matches("file:.*/a\\.jar file:.*/b\\.jar"));
         assertEquals(null, System.getProperty("midway.admin.password"));
     }
+
+    @Test
+    public void httpsMakesASelfSignedCertificateOnceAndConfiguresJetty() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        LaunchSettings s = LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTPS_PORT", "8443"));
+        Map<String, String> c = FrameworkConfig.of(s, false);
+        assertEquals("true", c.get("org.apache.felix.https.enable"));
+        assertEquals("8443", c.get("org.osgi.service.http.port.secure"));
+        Path keystore = Path.of(c.get("org.apache.felix.https.keystore"));
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, c.get("org.apache.felix.https.keystore.password").toCharArray());
+        }
+        assertTrue(ks.isKeyEntry("midway"));
+        Path pem = s.data.resolve("tls/instance.crt");
+        assertTrue(Files.readString(pem).startsWith("-----BEGIN CERTIFICATE-----"));
+        byte[] first = Files.readAllBytes(keystore);
+        FrameworkConfig.of(s, false);
+        assertTrue("made once, then reused", java.util.Arrays.equals(first, Files.readAllBytes(keystore)));
+        assertEquals("false", FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false)
+                .get("org.apache.felix.https.enable"));
+    }
 }

@@ -1,0 +1,81 @@
+package io.midway.launcher;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The development HTTPS certificate of the instance: made once, at the first start with HTTPS
+ * on, with the JDK's keytool, into {@code <data>/tls/}: {@code keystore.p12} (its password in
+ * {@code keystore.password}, mode 600) and {@code instance.crt}, the certificate in PEM for agents
+ * to trust ({@code MIDWAY_INSTANCE_CERT}).
+ */
+final class SelfSignedCertificate {
+
+    final Path keystore;
+    final String password;
+    final Path certificate;
+
+    private SelfSignedCertificate(Path keystore, String password, Path certificate) {
+        this.keystore = keystore;
+        this.password = password;
+        this.certificate = certificate;
+    }
+
+    static SelfSignedCertificate ensure(Path data) {
+        Path dir = data.resolve("tls");
+        Path keystore = dir.resolve("keystore.p12");
+        Path passwordFile = dir.resolve("keystore.password");
+        Path pem = dir.resolve("instance.crt");
+        try {
+            if (Files.isRegularFile(keystore) && Files.isRegularFile(passwordFile)) {
+                return new SelfSignedCertificate(keystore, Files.readString(passwordFile, StandardCharsets.UTF_8).trim(), pem);
+            }
+            Files.createDirectories(dir);
+            String password = LaunchSettings.generatePassword();
+            String host = InetAddress.getLocalHost().getHostName();
+            Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+            run(List.of(keytool.toString(), "-genkeypair", "-alias", "midway", "-keyalg", "RSA", "-keysize", "2048",
+                    "-validity", "825", "-dname", "CN=" + host + ", O=Midway development",
+                    "-ext", "SAN=dns:localhost,ip:127.0.0.1,dns:" + host,
+                    "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                    "-storepass:env", "MIDWAY_KEYSTORE_PASSWORD", "-keypass:env", "MIDWAY_KEYSTORE_PASSWORD"), password);
+            run(List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "midway", "-storetype", "PKCS12",
+                    "-keystore", keystore.toString(), "-storepass:env", "MIDWAY_KEYSTORE_PASSWORD", "-file", pem.toString()),
+                    password);
+            Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
+            restrict(passwordFile);
+            restrict(keystore);
+            System.err.println("midway: made a self-signed development certificate for HTTPS: " + pem);
+            return new SelfSignedCertificate(keystore, password, pem);
+        } catch (IOException e) {
+            throw new LaunchException("cannot make the HTTPS certificate in " + dir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while making the HTTPS certificate");
+        }
+    }
+
+    private static void run(List<String> command, String password) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("MIDWAY_KEYSTORE_PASSWORD", password);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool failed: " + out.trim());
+        }
+    }
+
+    private static void restrict(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+    }
+}
