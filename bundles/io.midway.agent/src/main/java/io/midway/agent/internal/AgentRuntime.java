@@ -1,0 +1,207 @@
+package io.midway.agent.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.api.agent.AgentStatusDTO;
+import io.midway.api.probe.Probe;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.InputRecord;
+import io.midway.wire.StatusChange;
+
+/**
+ * The running agent, without OSGi: the probe registry, the worker pools, the result spool and
+ * sender, and the ECC poller, wired together. {@link AgentCore} creates one per activation; tests
+ * create it directly.
+ */
+public final class AgentRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRuntime.class);
+
+    private final AgentSettings settings;
+    private final String version;
+    private final AgentTimings timings;
+    private final AgentState state = new AgentState();
+    private final ProbeRegistry probes = new ProbeRegistry();
+    private final InstanceClient client;
+    private final ResultSpool spool;
+    private final ResultSender sender;
+    private final WorkDispatcher dispatcher;
+    private final EccPoller poller;
+    private boolean started;
+
+    /**
+     * Prepares the agent; {@link #start()} connects it.
+     *
+     * @param settings the effective settings
+     * @param version the core's version, reported to the instance
+     * @param timings retry and shutdown timings
+     * @throws IOException when the spool directory cannot be created
+     */
+    public AgentRuntime(AgentSettings settings, String version, AgentTimings timings) throws IOException {
+        this.settings = settings;
+        this.version = version;
+        this.timings = timings;
+        this.client = new InstanceClient(settings.instanceUrl(), settings.agentUser(), settings.agentPassword(),
+                timings.connectTimeout(), tls(settings));
+        this.spool = new ResultSpool(settings.spoolDir());
+        this.sender = new ResultSender(spool, client, state, settings.resultBatchSize(), timings);
+        HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
+        ProbeRunner runner = new ProbeRunner(probes, heartbeat, settings.agentName());
+        this.dispatcher = new WorkDispatcher(settings, runner, this::spoolResult);
+        this.poller = new EccPoller(client, state, dispatcher, sender, settings, version, timings);
+    }
+
+    /** The TLS context trusting MIDWAY_INSTANCE_CERT, or the JDK default when it is not set or unusable. */
+    private SSLContext tls(AgentSettings s) {
+        if (s.instanceCertificate() == null) {
+            return null;
+        }
+        try {
+            SSLContext context = InstanceTrust.trusting(s.instanceCertificate());
+            LOG.info("Trusting the certificates in {} for the instance, besides the JDK's authorities",
+                    s.instanceCertificate());
+            return context;
+        } catch (IOException e) {
+            String message = "MIDWAY_INSTANCE_CERT is not usable, trusting only the JDK's authorities: "
+                    + e.getMessage();
+            LOG.error(message);
+            state.error(message);
+            return null;
+        }
+    }
+
+    /** Starts sending spooled results and connecting to the instance. */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        int waiting = spool.count();
+        LOG.info("Agent '{}' {} starting: instance {}, user '{}', spool {}{}", settings.agentName(), version,
+                settings.instanceUrl(), settings.agentUser(), spool.directory(),
+                waiting > 0 ? " (" + waiting + " results waiting to be sent)" : "");
+        sender.start();
+        poller.start();
+    }
+
+    /**
+     * Stops polling, lets running work finish within the grace time, sends what it can, and keeps
+     * the rest spooled for the next start.
+     */
+    public synchronized void stop() {
+        if (!started) {
+            return;
+        }
+        started = false;
+        try {
+            poller.stop();
+            dispatcher.shutdown(timings.shutdownGrace().toMillis());
+            sender.stop(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while stopping; unsent results stay spooled");
+        }
+        state.connection(AgentState.STOPPED);
+        int left = spool.count();
+        LOG.info("Agent '{}' stopped{}", settings.agentName(),
+                left > 0 ? "; " + left + " results stay spooled for the next start" : "");
+    }
+
+    /**
+     * A probe service arrived or its properties changed.
+     *
+     * @param probe the service
+     * @param properties its service properties
+     */
+    public void addProbe(Probe probe, Map<String, ?> properties) {
+        probes.add(probe, properties);
+    }
+
+    /**
+     * A probe service went away.
+     *
+     * @param probe the service
+     * @param properties its service properties
+     */
+    public void removeProbe(Probe probe, Map<String, ?> properties) {
+        probes.remove(probe, properties);
+    }
+
+    /** @return a snapshot of the agent's state */
+    public AgentStatusDTO status() {
+        AgentStatusDTO dto = new AgentStatusDTO();
+        dto.name = settings.agentName();
+        dto.version = version;
+        dto.instanceUrl = settings.instanceUrl();
+        dto.connection = state.connection();
+        dto.status = state.agentStatus();
+        dto.validated = state.validated();
+        Instant contact = state.lastContact();
+        dto.lastContact = contact == null ? null : contact.truncatedTo(ChronoUnit.SECONDS).toString();
+        dto.lastError = state.lastError();
+        dto.probes = probes.topics().toArray(String[]::new);
+        dto.pools = dispatcher.snapshot();
+        dto.spooled = spool.count();
+        dto.processed = state.processed();
+        dto.failed = state.failed();
+        return dto;
+    }
+
+    /**
+     * Asks the instance to pause this agent.
+     *
+     * @throws IOException when the instance cannot be reached or refuses
+     */
+    public void pause() throws IOException {
+        changeStatus(AgentRecord.STATUS_PAUSED);
+    }
+
+    /**
+     * Asks the instance to resume this agent.
+     *
+     * @throws IOException when the instance cannot be reached or refuses
+     */
+    public void resume() throws IOException {
+        changeStatus(AgentRecord.STATUS_UP);
+    }
+
+    private void changeStatus(String status) throws IOException {
+        try {
+            client.changeStatus(new StatusChange(settings.agentName(), status));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while asking instance " + settings.instanceUrl()
+                    + " to set status " + status);
+        }
+        state.agentStatus(status);
+        state.contact();
+        LOG.info("Instance {} set agent '{}' to {}", settings.instanceUrl(), settings.agentName(), status);
+    }
+
+    /** Writes a result to the spool, counts it, and wakes the sender. Runs on worker threads. */
+    private void spoolResult(InputRecord result) {
+        boolean success = !EccRecord.STATE_ERROR.equals(result.state());
+        state.countResult(success);
+        try {
+            spool.write(result);
+        } catch (IOException e) {
+            String message = "cannot spool the result for record " + result.responseTo() + " to " + spool.directory()
+                    + ": " + e.getMessage() + "; the instance hands the record out again after its lease";
+            LOG.error(message, e);
+            state.error(message);
+            return;
+        }
+        sender.wake();
+    }
+}

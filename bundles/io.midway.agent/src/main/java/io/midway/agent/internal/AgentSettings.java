@@ -1,0 +1,107 @@
+package io.midway.agent.internal;
+
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+
+/**
+ * The agent's effective settings: the configuration with the framework properties set from the
+ * environment laid over it. The password is only ever read from {@value #PASSWORD_PROPERTY} and
+ * never shown by {@link #toString()}.
+ *
+ * @param instanceUrl base URL of the instance, without a trailing slash
+ * @param agentName the agent name
+ * @param agentUser the user for HTTP Basic authentication
+ * @param agentPassword the password, or {@code null} when none is set
+ * @param threadsInteractive threads of the priority 0 pool
+ * @param threadsExpedited threads of the priority 1 pool
+ * @param threadsStandard threads of the priority 2 pool
+ * @param pollWaitMs the long-poll wait
+ * @param resultBatchSize most results per POST
+ * @param spoolDir where results wait for delivery
+ * @param instanceCertificate a PEM file of certificates to trust for an HTTPS instance, or
+ *     {@code null} for the JDK's authorities only
+ */
+public record AgentSettings(
+        String instanceUrl,
+        String agentName,
+        String agentUser,
+        String agentPassword,
+        int threadsInteractive,
+        int threadsExpedited,
+        int threadsStandard,
+        long pollWaitMs,
+        int resultBatchSize,
+        Path spoolDir,
+        Path instanceCertificate) {
+
+    /** Framework property (from MIDWAY_INSTANCE_URL) that overrides {@code instance_url}. */
+    public static final String INSTANCE_URL_PROPERTY = "midway.instance.url";
+    /** Framework property (from MIDWAY_AGENT_NAME) that overrides {@code agent_name}. */
+    public static final String AGENT_NAME_PROPERTY = "midway.agent.name";
+    /** Framework property (from MIDWAY_AGENT_USER) that overrides {@code agent_user}. */
+    public static final String AGENT_USER_PROPERTY = "midway.agent.user";
+    /** Framework property (from MIDWAY_AGENT_PASSWORD): the only source of the password. */
+    public static final String PASSWORD_PROPERTY = "midway.agent.password";
+    /** Framework property (from MIDWAY_INSTANCE_CERT): a PEM file of certificates to trust for HTTPS. */
+    public static final String INSTANCE_CERT_PROPERTY = "midway.instance.cert";
+    /** Framework property (from MIDWAY_DATA): the agent's state directory. */
+    public static final String DATA_PROPERTY = "midway.data";
+    /** State directory when {@value #DATA_PROPERTY} is not set. */
+    public static final String DEFAULT_DATA_DIR = "./data/agent";
+
+    /**
+     * Lays the framework properties over the configuration.
+     *
+     * @param config the configuration (defaults when there is none)
+     * @param frameworkProperties looks up a framework property, {@code null} when absent
+     * @param hostName the host name, the agent name when none is configured
+     * @return the effective settings
+     */
+    public static AgentSettings from(AgentConfiguration config, UnaryOperator<String> frameworkProperties,
+            String hostName) {
+        String url = firstSet(frameworkProperties.apply(INSTANCE_URL_PROPERTY), config.instance_url(),
+                "http://localhost:8080");
+        while (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        String name = firstSet(frameworkProperties.apply(AGENT_NAME_PROPERTY), config.agent_name(), hostName);
+        String user = firstSet(frameworkProperties.apply(AGENT_USER_PROPERTY), config.agent_user(), "mid");
+        String password = frameworkProperties.apply(PASSWORD_PROPERTY);
+        if (password != null && password.isEmpty()) {
+            password = null;
+        }
+        Path data = Path.of(firstSet(frameworkProperties.apply(DATA_PROPERTY), null, DEFAULT_DATA_DIR));
+        String spool = config.spool_dir() == null ? "" : config.spool_dir().trim();
+        Path spoolDir = spool.isEmpty() ? data.resolve("spool") : data.resolve(spool);
+        String cert = frameworkProperties.apply(INSTANCE_CERT_PROPERTY);
+        Path certificate = cert == null || cert.isBlank() ? null : Path.of(cert.trim()).toAbsolutePath().normalize();
+        return new AgentSettings(url, name, user, password,
+                Math.max(1, config.threads_interactive()),
+                Math.max(1, config.threads_expedited()),
+                Math.max(1, config.threads_standard()),
+                Math.max(0, config.poll_wait_ms()),
+                Math.max(1, config.result_batch_size()),
+                spoolDir.toAbsolutePath().normalize(),
+                certificate);
+    }
+
+    private static String firstSet(String override, String configured, String fallback) {
+        if (override != null && !override.isBlank()) {
+            return override.trim();
+        }
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        return fallback;
+    }
+
+    /** @return the settings without the password */
+    @Override
+    public String toString() {
+        return "AgentSettings[instanceUrl=" + instanceUrl + ", agentName=" + agentName + ", agentUser=" + agentUser
+                + ", password " + (agentPassword == null ? "not set" : "set") + ", threads=" + threadsInteractive
+                + "/" + threadsExpedited + "/" + threadsStandard + ", pollWaitMs=" + pollWaitMs
+                + ", resultBatchSize=" + resultBatchSize + ", spoolDir=" + spoolDir
+                + (instanceCertificate == null ? "" : ", instanceCertificate=" + instanceCertificate) + "]";
+    }
+}

@@ -1,0 +1,261 @@
+package io.midway.agent.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+
+/**
+ * Posts spooled results to the instance in batches, on its own thread. A file is deleted only
+ * once the instance accepted it (2xx). While the instance is unreachable or failing (5xx, 401,
+ * 403) the files stay and sending is retried with backoff. A 400 means something in the batch is
+ * malformed: the records are then sent one by one, and the one the instance refuses is moved to
+ * {@code rejected/} with the reason, so nothing is lost silently.
+ */
+final class ResultSender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResultSender.class);
+
+    private final ResultSpool spool;
+    private final InstanceClient client;
+    private final AgentState state;
+    private final int batchSize;
+    private final Backoff backoff;
+    private final Duration idleRescan;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeUp = lock.newCondition();
+    private boolean woken;
+    private volatile boolean running;
+    private volatile boolean draining;
+    private volatile long drainDeadline;
+    private Thread thread;
+    private String lastProblem;
+
+    ResultSender(ResultSpool spool, InstanceClient client, AgentState state, int batchSize, AgentTimings timings) {
+        this.spool = spool;
+        this.client = client;
+        this.state = state;
+        this.batchSize = batchSize;
+        this.backoff = new Backoff(timings.backoffMin(), timings.backoffMax());
+        this.idleRescan = timings.senderIdleRescan();
+    }
+
+    /** Starts the sender thread; it first sends whatever is already spooled. */
+    synchronized void start() {
+        running = true;
+        thread = new Thread(this::loop, "midway-result-sender");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Makes the sender look at the spool now: a result was written or the instance is back. */
+    void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wakeUp.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the sender. It first keeps sending for up to {@code drain} while results wait and the
+     * instance accepts them; whatever is left stays spooled for the next start.
+     *
+     * @param drain how long to go on sending
+     * @throws InterruptedException when interrupted while waiting for the thread
+     */
+    void stop(Duration drain) throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+            thread = null;
+        }
+        if (t == null) {
+            return;
+        }
+        drainDeadline = System.nanoTime() + drain.toNanos();
+        draining = true;
+        wake();
+        t.join(Math.max(1, drain.toMillis()));
+        running = false;
+        wake();
+        t.interrupt();
+        t.join(2000);
+        if (t.isAlive()) {
+            LOG.warn("The result sender did not stop within 2 s");
+        }
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                if (draining && System.nanoTime() - drainDeadline >= 0) {
+                    return;
+                }
+                List<Path> files = spool.oldest(batchSize);
+                if (files.isEmpty()) {
+                    if (draining) {
+                        return;
+                    }
+                    await(idleRescan.toMillis());
+                    continue;
+                }
+                if (sendBatch(files)) {
+                    backoff.reset();
+                    continue;
+                }
+                if (draining) {
+                    return;
+                }
+                await(backoff.nextDelayMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.error("Cannot read the spool directory {}; results are no longer sent", spool.directory(), e);
+            state.error("cannot read the spool directory " + spool.directory() + ": " + e.getMessage());
+        }
+    }
+
+    /** Waits until woken or the time is up. */
+    private void await(long millis) throws InterruptedException {
+        lock.lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            while (!woken && running && nanos > 0) {
+                nanos = wakeUp.awaitNanos(nanos);
+            }
+            woken = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends one batch.
+     *
+     * @return whether it went through (go on at once) rather than failed (back off)
+     */
+    private boolean sendBatch(List<Path> files) throws InterruptedException {
+        List<Path> sendable = new ArrayList<>();
+        List<InputRecord> records = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                records.add(spool.read(file));
+                sendable.add(file);
+            } catch (IOException e) {
+                if (!reject(file, "it is not a readable result: " + e.getMessage())) {
+                    return false;
+                }
+            }
+        }
+        if (records.isEmpty()) {
+            return true;
+        }
+        try {
+            client.postInput(new InputBatch(records));
+        } catch (InstanceException e) {
+            if (e.statusCode() == 400) {
+                return sendOneByOne(sendable, records, e);
+            }
+            problem(e.getMessage(), e);
+            return false;
+        } catch (IOException e) {
+            problem(e.getMessage(), e);
+            return false;
+        }
+        delete(sendable);
+        delivered(records.size());
+        return true;
+    }
+
+    /** After a 400 for a batch: find the bad records by sending each alone. */
+    private boolean sendOneByOne(List<Path> files, List<InputRecord> records, InstanceException batchError)
+            throws InterruptedException {
+        if (files.size() == 1) {
+            return reject(files.get(0), batchError.getMessage());
+        }
+        LOG.info("The instance refused a batch of {} results ({}); sending them one by one to find the bad one",
+                files.size(), batchError.getMessage());
+        int sent = 0;
+        for (int i = 0; i < files.size(); i++) {
+            try {
+                client.postInput(new InputBatch(List.of(records.get(i))));
+                spool.delete(files.get(i));
+                sent++;
+            } catch (InstanceException e) {
+                if (e.statusCode() == 400) {
+                    if (!reject(files.get(i), e.getMessage())) {
+                        return false;
+                    }
+                } else {
+                    problem(e.getMessage(), e);
+                    return false;
+                }
+            } catch (IOException e) {
+                problem(e.getMessage(), e);
+                return false;
+            }
+        }
+        delivered(sent);
+        return true;
+    }
+
+    private void delete(List<Path> files) {
+        for (Path file : files) {
+            try {
+                spool.delete(file);
+            } catch (IOException e) {
+                // It would be sent again; the instance ignores repeats, so this only costs a request.
+                LOG.warn("Cannot delete delivered result {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    private void delivered(int count) {
+        state.contact();
+        if (lastProblem != null) {
+            LOG.info("Results are delivered to instance {} again", client.baseUrl());
+            lastProblem = null;
+        }
+        LOG.debug("Delivered {} results", count);
+    }
+
+    /** @return whether the file left the spool */
+    private boolean reject(Path file, String reason) {
+        String message = "result " + file.getFileName() + " was refused and moved to " + ResultSpool.REJECTED
+                + "/: " + reason;
+        LOG.error("Spooled {}", message);
+        state.error(message);
+        try {
+            spool.reject(file, reason);
+            return true;
+        } catch (IOException e) {
+            LOG.error("Cannot move refused result {} to {}/; it stays in the spool", file, ResultSpool.REJECTED, e);
+            return false;
+        }
+    }
+
+    private void problem(String text, IOException e) {
+        String message = text == null ? e.toString() : text;
+        state.error("sending results: " + message);
+        if (!message.equals(lastProblem)) {
+            LOG.warn("Cannot deliver results, they stay spooled and are retried: {}", message);
+            LOG.debug("Delivery failure", e);
+            lastProblem = message;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.midway.agent.internal;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.midway.api.agent.PoolDTO;
+
+/**
+ * A fixed number of worker threads for one ECC priority. It counts its work exactly, so the
+ * poller can ask the instance for only as much as the pools can run.
+ */
+final class WorkerPool {
+
+    private final String name;
+    private final int threads;
+    private final ThreadPoolExecutor executor;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicLong completed = new AtomicLong();
+
+    /**
+     * @param name {@code interactive}, {@code expedited} or {@code standard}
+     * @param threads the most threads
+     */
+    WorkerPool(String name, int threads) {
+        this.name = name;
+        this.threads = threads;
+        AtomicInteger number = new AtomicInteger();
+        ThreadFactory factory = task -> {
+            Thread thread = new Thread(task, "midway-" + name + "-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                factory);
+        this.executor.allowCoreThreadTimeOut(true);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /**
+     * Queues work; it runs as soon as a thread is free.
+     *
+     * @param work the work
+     * @return {@code false} when the pool is shut down
+     */
+    boolean submit(Runnable work) {
+        inFlight.incrementAndGet();
+        try {
+            executor.execute(() -> {
+                running.incrementAndGet();
+                try {
+                    work.run();
+                } finally {
+                    running.decrementAndGet();
+                    inFlight.decrementAndGet();
+                    completed.incrementAndGet();
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            inFlight.decrementAndGet();
+            return false;
+        }
+    }
+
+    /** @return threads not yet claimed by running or queued work */
+    int freeCapacity() {
+        return Math.max(0, threads - inFlight.get());
+    }
+
+    /** Stops taking work; queued and running work goes on. */
+    void shutdown() {
+        executor.shutdown();
+    }
+
+    /**
+     * @param millis how long to wait
+     * @return whether all work finished in time
+     * @throws InterruptedException when interrupted while waiting
+     */
+    boolean awaitTermination(long millis) throws InterruptedException {
+        return executor.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Interrupts running work and drops queued work.
+     *
+     * @return how many queued items were dropped
+     */
+    int shutdownNow() {
+        int dropped = executor.shutdownNow().size();
+        inFlight.addAndGet(-dropped);
+        return dropped;
+    }
+
+    PoolDTO snapshot() {
+        PoolDTO dto = new PoolDTO();
+        dto.name = name;
+        dto.threads = threads;
+        int run = running.get();
+        dto.active = run;
+        dto.queued = Math.max(0, inFlight.get() - run);
+        dto.completed = completed.get();
+        return dto;
+    }
+}

@@ -1,0 +1,145 @@
+package io.midway.agent.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.Test;
+
+public class AgentSettingsTest {
+
+    /** The configuration with the annotation's defaults, some values changed. */
+    static class Config implements AgentConfiguration {
+        String url = "http://localhost:8080";
+        String name = "";
+        String user = "mid";
+        String spool = "";
+
+        @Override
+        public Class<? extends Annotation> annotationType() {
+            return AgentConfiguration.class;
+        }
+
+        @Override
+        public String instance_url() {
+            return url;
+        }
+
+        @Override
+        public String agent_name() {
+            return name;
+        }
+
+        @Override
+        public String agent_user() {
+            return user;
+        }
+
+        @Override
+        public int threads_interactive() {
+            return 10;
+        }
+
+        @Override
+        public int threads_expedited() {
+            return 20;
+        }
+
+        @Override
+        public int threads_standard() {
+            return 0;
+        }
+
+        @Override
+        public long poll_wait_ms() {
+            return 30000;
+        }
+
+        @Override
+        public int result_batch_size() {
+            return 100;
+        }
+
+        @Override
+        public String spool_dir() {
+            return spool;
+        }
+    }
+
+    private final Map<String, String> framework = new HashMap<>();
+
+    private AgentSettings settings(Config config) {
+        return AgentSettings.from(config, framework::get, "host1");
+    }
+
+    @Test
+    public void defaults() {
+        framework.put("midway.data", "/var/midway");
+        AgentSettings s = settings(new Config());
+        assertEquals("http://localhost:8080", s.instanceUrl());
+        assertEquals("host1", s.agentName());
+        assertEquals("mid", s.agentUser());
+        assertNull(s.agentPassword());
+        assertEquals(Path.of("/var/midway/spool"), s.spoolDir());
+        assertEquals(1, s.threadsStandard());
+        assertEquals(100, s.resultBatchSize());
+    }
+
+    @Test
+    public void theEnvironmentWinsOverTheFile() {
+        Config config = new Config();
+        config.url = "http://file:8080/";
+        config.name = "from-file";
+        config.user = "file-user";
+        assertEquals("http://file:8080", settings(config).instanceUrl());
+        assertEquals("from-file", settings(config).agentName());
+
+        framework.put("midway.instance.url", "https://env:8443/");
+        framework.put("midway.agent.name", "from-env");
+        framework.put("midway.agent.user", "env-user");
+        framework.put("midway.agent.password", "s3cret");
+        AgentSettings s = settings(config);
+        assertEquals("https://env:8443", s.instanceUrl());
+        assertEquals("from-env", s.agentName());
+        assertEquals("env-user", s.agentUser());
+        assertEquals("s3cret", s.agentPassword());
+        assertFalse(s.toString(), s.toString().contains("s3cret"));
+        assertTrue(s.toString(), s.toString().contains("password set"));
+    }
+
+    @Test
+    public void theInstanceCertificateComesFromItsFrameworkProperty() {
+        assertEquals(null, settings(new Config()).instanceCertificate());
+        framework.put("midway.instance.cert", "/data/instance/tls/instance.crt");
+        assertEquals(Path.of("/data/instance/tls/instance.crt"), settings(new Config()).instanceCertificate());
+    }
+
+    @Test
+    public void emptyOverridesAreIgnored() {
+        Config config = new Config();
+        config.name = "from-file";
+        framework.put("midway.agent.name", "");
+        framework.put("midway.agent.password", "");
+        AgentSettings s = settings(config);
+        assertEquals("from-file", s.agentName());
+        assertNull(s.agentPassword());
+    }
+
+    @Test
+    public void theSpoolDirectoryIsResolvedAgainstTheDataDirectory() {
+        Config config = new Config();
+        assertEquals(Path.of(AgentSettings.DEFAULT_DATA_DIR, "spool").toAbsolutePath().normalize(),
+                settings(config).spoolDir());
+        framework.put("midway.data", "/data/a1");
+        config.spool = "outbox";
+        assertEquals(Path.of("/data/a1/outbox"), settings(config).spoolDir());
+        config.spool = "/elsewhere/spool";
+        assertEquals(Path.of("/elsewhere/spool"), settings(config).spoolDir());
+    }
+}

@@ -1,0 +1,247 @@
+package io.midway.agent.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.ErrorReply;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.StatusChange;
+
+/** A tiny instance on 127.0.0.1 that speaks the agent-facing API, for tests. */
+final class FakeInstance implements AutoCloseable {
+
+    final Map<String, Registration> agents = new ConcurrentHashMap<>();
+    final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    final LinkedBlockingDeque<EccRecord> outputs = new LinkedBlockingDeque<>();
+    /** Accepted results by response_to; the first wins, as on the real instance. */
+    final Map<String, InputRecord> inputs = new ConcurrentHashMap<>();
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    final List<Integer> pollMaxes = new CopyOnWriteArrayList<>();
+    final List<StatusChange> statusChanges = new CopyOnWriteArrayList<>();
+    final List<String> authorizations = new CopyOnWriteArrayList<>();
+    final Set<String> badResponseTo = ConcurrentHashMap.newKeySet();
+
+    volatile String user = "mid";
+    volatile String password = "secret";
+    /** Status answered to every input POST when not 200 (e.g. 503 to play a failing instance). */
+    volatile int inputStatus = 200;
+    volatile String agentStatus = AgentRecord.STATUS_UP;
+    volatile boolean validated = true;
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
+    private final String scheme;
+
+    private FakeInstance(HttpServer server, String scheme) {
+        this.server = server;
+        this.scheme = scheme;
+        server.setExecutor(executor);
+        server.createContext("/api/mid/agents/register", this::register);
+        server.createContext("/api/mid/agents/status", this::status);
+        server.createContext("/api/mid/ecc/poll", this::poll);
+        server.createContext("/api/mid/ecc/input", this::input);
+        server.start();
+    }
+
+    static FakeInstance start() throws IOException {
+        return start(0);
+    }
+
+    static FakeInstance start(int port) throws IOException {
+        return new FakeInstance(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50),
+                "http");
+    }
+
+    /** An HTTPS instance with the key in the given context. */
+    static FakeInstance startHttps(SSLContext tls) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return new FakeInstance(server, "https");
+    }
+
+    String url() {
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    void offer(EccRecord record) {
+        outputs.add(record);
+    }
+
+    void forgetAgents() {
+        agents.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    static EccRecord record(String sysId, String topic, Integer priority, JsonNode payload) {
+        return new EccRecord(sysId, "mid.server.test", topic, "name-" + sysId, "127.0.0.1", payload,
+                EccRecord.QUEUE_OUTPUT, EccRecord.STATE_PROCESSING, null, priority, null, "2026-11-21 10:00:00", null);
+    }
+
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(header == null ? "" : header);
+        String expected = "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        if (expected.equals(header)) {
+            return true;
+        }
+        exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"midway\"");
+        error(exchange, 401, "User Not Authenticated", "Required to provide Auth information");
+        return false;
+    }
+
+    private void register(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        Registration registration = Json.mapper().readValue(body(exchange), Registration.class);
+        registrations.add(registration);
+        agents.put(registration.name(), registration);
+        AgentRecord record = new AgentRecord("agent-" + registration.name(), registration.name(), agentStatus,
+                validated, registration.version(), registration.hostName(), registration.ipAddress(),
+                "2026-11-21 10:00:00", registration.capabilities(), List.of(), List.of(), "", false);
+        reply(exchange, 201, Map.of("result", record));
+    }
+
+    private void status(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        StatusChange change = Json.mapper().readValue(body(exchange), StatusChange.class);
+        if (!agents.containsKey(change.name())) {
+            error(exchange, 404, "Agent '" + change.name() + "' is not registered", "");
+            return;
+        }
+        statusChanges.add(change);
+        agentStatus = change.status();
+        reply(exchange, 200, Map.of("result", Map.of("name", change.name(), "status", change.status())));
+    }
+
+    private void poll(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        Map<String, String> query = query(exchange);
+        String agent = query.get("agent");
+        if (agent == null || !agents.containsKey(agent)) {
+            error(exchange, 404, "Agent '" + agent + "' is not registered", "register first");
+            return;
+        }
+        int max = Integer.parseInt(query.getOrDefault("max", "1"));
+        long waitMs = Long.parseLong(query.getOrDefault("wait_ms", "0"));
+        pollMaxes.add(max);
+        List<EccRecord> records = new ArrayList<>();
+        try {
+            EccRecord first = outputs.poll(waitMs, TimeUnit.MILLISECONDS);
+            if (first != null) {
+                records.add(first);
+                outputs.drainTo(records, max - 1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reply(exchange, 200, new PollReply(records, "1", "0.1.0", agentStatus, validated));
+    }
+
+    private void input(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        InputBatch batch = Json.mapper().readValue(body(exchange), InputBatch.class);
+        if (inputStatus != 200) {
+            error(exchange, inputStatus, "Service unavailable", "the instance is restarting");
+            return;
+        }
+        for (InputRecord record : batch.records()) {
+            if (badResponseTo.contains(record.responseTo())) {
+                error(exchange, 400, "Unknown output record '" + record.responseTo() + "'", "");
+                return;
+            }
+        }
+        batchSizes.add(batch.records().size());
+        List<Map<String, String>> result = new ArrayList<>();
+        for (InputRecord record : batch.records()) {
+            boolean inserted = inputs.putIfAbsent(record.responseTo(), record) == null;
+            result.add(Map.of("response_to", record.responseTo(), "sys_id", "in-" + record.responseTo(),
+                    "status", inserted ? "inserted" : "duplicate"));
+        }
+        reply(exchange, 200, Map.of("result", result));
+    }
+
+    private static byte[] body(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static Map<String, String> query(HttpExchange exchange) {
+        Map<String, String> out = new HashMap<>();
+        String raw = exchange.getRequestURI().getQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    out.put(pair.substring(0, eq),
+                            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void error(HttpExchange exchange, int status, String message, String detail) throws IOException {
+        reply(exchange, status, ErrorReply.of(message, detail));
+    }
+
+    private static void reply(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] json = Json.mapper().writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, json.length);
+        exchange.getResponseBody().write(json);
+        exchange.close();
+    }
+
+    static ObjectNode object() {
+        return Json.mapper().createObjectNode();
+    }
+}
