@@ -1,0 +1,35 @@
+package io.midway.instance.internal;
+
+import java.util.regex.Pattern;
+
+/** The rule for agent names: a host-name-like word, so {@code mid.server.NAME} is unambiguous. */
+final class AgentNames {
+
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,99}");
+
+    private AgentNames() {
+    }
+
+    /**
+     * @param name a candidate name
+     * @return whether it is valid: letters, digits, {@code . _ -}, at most 100 characters, not starting with
+     *         {@code .} or {@code -}
+     */
+    static boolean isValid(String name) {
+        return name != null && VALID.matcher(name).matches();
+    }
+
+    /**
+     * @param name a candidate name
+     * @throws RequestException (400) when it is not valid
+     */
+    static void check(String name) {
+        if (name == null || name.isBlank()) {
+            throw RequestException.badRequest("field 'name' is required");
+        }
+        if (!isValid(name)) {
+            throw RequestException.badRequest("invalid agent name '" + name + "'",
+                    "use letters, digits, '.', '_' or '-', at most 100 characters, not starting with '.' or '-'");
+        }
+    }
+}

@@ -1,0 +1,857 @@
+package io.midway.instance.internal;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+
+/**
+ * The instance: ECC queue, agent registry, leases, heartbeats and events over the persistent
+ * {@link InstanceStore}. The servlets are thin over this class; the {@link HeartbeatMonitor} and
+ * the {@link LeaseReaper} call it on a schedule. All writes are serialised by one lock and run in
+ * one transaction each; waiting long polls are woken by an in-memory signal per agent.
+ */
+@Component(service = EccService.class, configurationPid = EccService.PID)
+@Designate(ocd = InstanceConfiguration.class)
+public class EccService {
+
+    /** Configuration pid. */
+    public static final String PID = "io.midway.instance";
+    /** Framework property naming the state directory. */
+    public static final String DATA_PROPERTY = "midway.data";
+    /** The file-sync revision until file sync exists. */
+    public static final String SYNC_REVISION = "0";
+    /** The most records one poll may lease. */
+    public static final int MAX_POLL_RECORDS = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EccService.class);
+    private static final Set<String> INPUT_STATES = Set.of(EccRecord.STATE_PROCESSED, EccRecord.STATE_ERROR);
+
+    /**
+     * The result of a registration.
+     *
+     * @param agent the agent as stored
+     * @param created whether it was new
+     */
+    public record Registered(AgentRecord agent, boolean created) {
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(StoreSession session, Changes changes) throws SQLException;
+    }
+
+    private final InstanceStore store;
+    private final Clock clock;
+    private final Object writeLock = new Object();
+    private final ExecutorService wakeExecutor;
+    private final ScheduledExecutorService pollTimer;
+    private final PollWaiters waiters;
+    private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
+    private volatile InstanceSettings settings;
+    private volatile boolean closed;
+
+    /**
+     * Opens the store under {@code <midway.data>/db} and starts serving.
+     *
+     * @param context the bundle context, for framework properties
+     * @param config the configuration
+     */
+    @Activate
+    public EccService(BundleContext context, InstanceConfiguration config) {
+        this(InstanceStore.open(dataDirectory(context).resolve("db")), settings(context, config), Clock.systemUTC());
+    }
+
+    /**
+     * @param store the open store; closed by {@link #close()}
+     * @param settings the settings
+     * @param clock the time source
+     */
+    public EccService(InstanceStore store, InstanceSettings settings, Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.clock = clock;
+        this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
+        this.pollTimer = Executors.newSingleThreadScheduledExecutor(threads("midway-poll-timer"));
+        this.waiters = new PollWaiters(wakeExecutor);
+        logSettings("started");
+    }
+
+    /**
+     * Applies a configuration change without reopening the store.
+     *
+     * @param context the bundle context
+     * @param config the new configuration
+     */
+    @Modified
+    void modified(BundleContext context, InstanceConfiguration config) {
+        settings = settings(context, config);
+        logSettings("reconfigured");
+    }
+
+    private static InstanceSettings settings(BundleContext context, InstanceConfiguration config) {
+        return InstanceSettings.resolve(config, context::getProperty, context.getBundle().getVersion().toString());
+    }
+
+    private static Path dataDirectory(BundleContext context) {
+        String data = context.getProperty(DATA_PROPERTY);
+        if (data == null || data.isBlank()) {
+            Path fallback = Paths.get("data", "instance").toAbsolutePath();
+            LOG.warn("Framework property {} is not set; keeping instance state in {}", DATA_PROPERTY, fallback);
+            return fallback;
+        }
+        return Paths.get(data.trim());
+    }
+
+    private void logSettings(String what) {
+        InstanceSettings s = settings;
+        LOG.info("Instance {} {}: heartbeat every {} s, timeout {} s, lease {} s, auto-validate {}, longest poll {} ms",
+                s.version(), what, s.heartbeatInterval().toSeconds(), s.heartbeatTimeout().toSeconds(),
+                s.lease().toSeconds(), s.autoValidate(), s.pollMaxWait().toMillis());
+    }
+
+    /** Answers waiting polls with 503, stops the threads and closes the store. */
+    @Deactivate
+    public void close() {
+        closed = true;
+        RequestException stopping = new RequestException(RequestException.Kind.UNAVAILABLE,
+                "the instance is stopping", "poll again in a moment");
+        for (Runnable waiter : waiters.drain()) {
+            ((LongPoll) waiter).fail(stopping);
+        }
+        pollTimer.shutdownNow();
+        wakeExecutor.shutdown();
+        try {
+            if (!wakeExecutor.awaitTermination(2, TimeUnit.SECONDS)) {
+                wakeExecutor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (writeLock) {
+            store.close();
+        }
+    }
+
+    /** @return the effective settings */
+    public InstanceSettings settings() {
+        return settings;
+    }
+
+    /** @return the reply of {@code instance_info} */
+    public InstanceInfo instanceInfo() {
+        return new InstanceInfo(settings.version(), null);
+    }
+
+    /** @param listener called with each new event, after it is stored */
+    public void addEventListener(Consumer<EventRecord> listener) {
+        listeners.add(listener);
+    }
+
+    /** @param listener a listener added before */
+    public void removeEventListener(Consumer<EventRecord> listener) {
+        listeners.remove(listener);
+    }
+
+    // --- agents ----------------------------------------------------------------------------
+
+    /**
+     * Registers a new agent ({@code Up}, validated when auto-validation is on, event
+     * {@code mid_server.up}) or refreshes a known one (a {@code Down} agent comes back {@code Up}).
+     *
+     * @param registration what the agent says about itself
+     * @return the agent and whether it is new
+     */
+    public Registered register(Registration registration) {
+        if (registration == null) {
+            throw RequestException.badRequest("the request body must be a JSON object");
+        }
+        String name = registration.name() == null ? null : registration.name().trim();
+        AgentNames.check(name);
+        List<String> capabilities = strings(registration.capabilities(), "capabilities");
+        return write((s, c) -> {
+            String now = Json.time(c.now);
+            Optional<AgentRecord> existing = s.findAgentByName(name);
+            if (existing.isEmpty()) {
+                AgentRecord agent = new AgentRecord(newSysId(), name, AgentRecord.STATUS_UP, settings.autoValidate(),
+                        registration.version(), registration.hostName(), registration.ipAddress(), now, capabilities,
+                        List.of(), List.of(), "", false);
+                s.insertAgent(agent, c.now.toEpochMilli());
+                c.event(s, EventRecord.MID_SERVER_UP, name, "registered" + describe(registration)
+                        + (agent.validated() ? ", validated" : ", not validated yet"));
+                return new Registered(agent, true);
+            }
+            AgentRecord old = existing.get();
+            String status = old.status();
+            if (AgentRecord.STATUS_DOWN.equals(status)) {
+                status = AgentRecord.STATUS_UP;
+                c.event(s, EventRecord.MID_SERVER_UP, name, "registered again after being Down");
+            }
+            AgentRecord agent = new AgentRecord(old.sysId(), name, status, old.validated(), registration.version(),
+                    registration.hostName(), registration.ipAddress(), now, capabilities, old.applications(),
+                    old.ipRanges(), old.cluster(), old.isDefault());
+            s.updateAgent(agent);
+            c.wake(name);
+            return new Registered(agent, false);
+        });
+    }
+
+    /**
+     * An agent asks to be paused or resumed (its own shell or console).
+     *
+     * @param name the agent name
+     * @param status {@code Paused} or {@code Up}
+     * @return the agent as stored
+     */
+    public AgentRecord changeStatus(String name, String status) {
+        if (name == null || name.isBlank()) {
+            throw RequestException.badRequest("field 'name' is required");
+        }
+        if (status == null || status.isBlank()) {
+            throw RequestException.badRequest("field 'status' is required", "one of: Paused, Up");
+        }
+        return write((s, c) -> {
+            AgentRecord agent = s.findAgentByName(name.trim()).orElseThrow(() -> notRegistered(name.trim()));
+            AgentRecord changed = applyStatus(s, c, agent, status, "the agent");
+            s.updateAgent(changed);
+            return changed;
+        });
+    }
+
+    /**
+     * An admin changes an agent.
+     *
+     * @param sysId the agent's sys_id
+     * @param change what to change
+     * @return the agent as stored
+     */
+    public AgentRecord updateAgent(String sysId, AgentChange change) {
+        return write((s, c) -> {
+            AgentRecord agent = s.findAgent(sysId)
+                    .orElseThrow(() -> RequestException.notFound("no agent with sys_id " + sysId));
+            if (change.status() != null) {
+                agent = applyStatus(s, c, agent, change.status(), "an admin");
+            }
+            boolean validated = change.validated() != null ? change.validated() : agent.validated();
+            if (validated != agent.validated()) {
+                LOG.info("Agent {} {} by an admin", agent.name(), validated ? "validated" : "invalidated");
+                c.wake(agent.name());
+            }
+            AgentRecord changed = new AgentRecord(agent.sysId(), agent.name(), agent.status(), validated,
+                    agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(), agent.capabilities(),
+                    change.applications() != null ? change.applications() : agent.applications(),
+                    change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
+                    change.cluster() != null ? change.cluster() : agent.cluster(),
+                    change.isDefault() != null ? change.isDefault() : agent.isDefault());
+            s.updateAgent(changed);
+            return changed;
+        });
+    }
+
+    private AgentRecord applyStatus(StoreSession s, Changes c, AgentRecord agent, String status, String by)
+            throws SQLException {
+        if (!AgentRecord.STATUS_PAUSED.equals(status) && !AgentRecord.STATUS_UP.equals(status)) {
+            throw RequestException.badRequest("status must be one of: Paused, Up", "got '" + status + "'");
+        }
+        if (status.equals(agent.status())) {
+            return agent;
+        }
+        if (AgentRecord.STATUS_PAUSED.equals(status)) {
+            c.event(s, EventRecord.MID_SERVER_PAUSED, agent.name(), "paused by " + by);
+        } else {
+            c.event(s, EventRecord.MID_SERVER_UP, agent.name(), "resumed by " + by + " (was " + agent.status() + ")");
+        }
+        c.wake(agent.name());
+        return withStatus(agent, status);
+    }
+
+    // --- polling ---------------------------------------------------------------------------
+
+    /**
+     * Leases what is ready for an agent, now, without waiting.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @return the reply
+     * @throws RequestException 404 for an unknown agent, 400 for a bad {@code max}
+     */
+    public PollReply poll(String agentName, int max) {
+        if (agentName == null || agentName.isBlank()) {
+            throw RequestException.badRequest("query parameter 'agent' is required");
+        }
+        if (max < 1 || max > MAX_POLL_RECORDS) {
+            throw RequestException.badRequest("max must be between 1 and " + MAX_POLL_RECORDS, "got " + max);
+        }
+        return write((s, c) -> {
+            AgentRecord agent = s.findAgentByName(agentName).orElseThrow(() -> notRegistered(agentName));
+            agent = withLastRefreshed(agent, Json.time(c.now));
+            s.updateAgent(agent);
+            if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+                offerHeartbeat(s, c, agent.name());
+            }
+            List<EccRecord> leased = lease(s, c, agent, max);
+            return new PollReply(leased, SYNC_REVISION, settings.version(), agent.status(), agent.validated());
+        });
+    }
+
+    /**
+     * Leases what is ready for an agent; if nothing is, waits up to
+     * {@code min(waitMs, poll_max_wait_ms)} and completes as soon as work is written for it.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @return the reply, completed at once or later; 503 ({@link RequestException}) when stopping
+     * @throws RequestException 404 for an unknown agent, 400 for bad parameters
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs) {
+        if (waitMs < 0) {
+            throw RequestException.badRequest("wait_ms must not be negative", "got " + waitMs);
+        }
+        long before = waiters.generation(agentName);
+        PollReply first = poll(agentName, max);
+        long wait = Math.min(waitMs, settings.pollMaxWait().toMillis());
+        if (!first.result().isEmpty() || wait <= 0) {
+            return CompletableFuture.completedFuture(first);
+        }
+        LongPoll waiting = new LongPoll(agentName, max);
+        waiters.add(agentName, waiting);
+        try {
+            waiting.timeout = pollTimer.schedule(waiting::expire, wait, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            waiters.remove(agentName, waiting);
+            return CompletableFuture.completedFuture(first);
+        }
+        if (closed) {
+            waiting.fail(new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is stopping", ""));
+        } else if (waiters.generation(agentName) != before) {
+            // work was signalled between the first poll and add(): look again
+            wakeExecutor.execute(waiting);
+        }
+        return waiting.future;
+    }
+
+    /**
+     * @param agentName an agent
+     * @return how many long polls of it are waiting
+     */
+    public int waitingPolls(String agentName) {
+        return waiters.count(agentName);
+    }
+
+    private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
+        boolean heartbeatOnly = !agent.validated();
+        boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status());
+        List<EccRecord> ready = s.readyFor(EccRecord.agentField(agent.name()), heartbeatOnly, interactiveOnly, max);
+        if (ready.isEmpty()) {
+            return List.of();
+        }
+        s.lease(ready.stream().map(EccRecord::sysId).toList(), c.now.plus(settings.lease()).toEpochMilli());
+        List<EccRecord> leased = new ArrayList<>();
+        for (EccRecord r : ready) {
+            leased.add(new EccRecord(r.sysId(), r.agent(), r.topic(), r.name(), r.source(), r.payload(), r.queue(),
+                    EccRecord.STATE_PROCESSING, r.responseTo(), r.priority(), r.errorString(), r.sysCreatedOn(),
+                    r.processed()));
+        }
+        return leased;
+    }
+
+    /** A Down agent that polls again gets its heartbeat at once, so it can come back Up. */
+    private void offerHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
+        Optional<PendingHeartbeat> pending = s.pendingHeartbeat(EccRecord.agentField(agentName));
+        if (pending.isEmpty()) {
+            insertHeartbeat(s, c, agentName);
+        } else if (EccRecord.STATE_PROCESSING.equals(pending.get().state())) {
+            s.markReady(pending.get().sysId());
+        }
+    }
+
+    private void insertHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
+        EccRecord heartbeat = new EccRecord(newSysId(), EccRecord.agentField(agentName), EccRecord.TOPIC_HEARTBEAT,
+                EccRecord.TOPIC_HEARTBEAT, null, null, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, null,
+                EccRecord.PRIORITY_INTERACTIVE, null, Json.time(c.now), null);
+        s.insertRecord(heartbeat, c.now.toEpochMilli());
+        s.setLastHeartbeat(agentName, c.now.toEpochMilli());
+        c.wake(agentName);
+    }
+
+    // --- input and output ------------------------------------------------------------------
+
+    /**
+     * Stores the results an agent posts. The whole batch is checked first: one record naming no
+     * output record makes it a 400 and nothing is stored. The first input for an output is stored
+     * and ends the output; repeats are reported as duplicates.
+     *
+     * @param batch the results
+     * @return one outcome per record, in order
+     */
+    public List<InputResult> input(InputBatch batch) {
+        if (batch == null || batch.records() == null) {
+            throw RequestException.badRequest("field 'records' is required", "body: {\"records\":[{\"response_to\":…}]}");
+        }
+        List<InputRecord> records = batch.records();
+        for (int i = 0; i < records.size(); i++) {
+            InputRecord r = records.get(i);
+            if (r == null) {
+                throw RequestException.badRequest("records[" + i + "] must be an object");
+            }
+            if (r.responseTo() == null || r.responseTo().isBlank()) {
+                throw RequestException.badRequest("records[" + i + "].response_to is required");
+            }
+            if (r.state() != null && !INPUT_STATES.contains(r.state())) {
+                throw RequestException.badRequest("records[" + i + "].state must be processed or error",
+                        "got '" + r.state() + "'");
+            }
+        }
+        return write((s, c) -> {
+            List<InputResult> results = new ArrayList<>();
+            String now = Json.time(c.now);
+            for (int i = 0; i < records.size(); i++) {
+                InputRecord r = records.get(i);
+                String responseTo = r.responseTo().trim();
+                String where = "records[" + i + "]";
+                EccRecord output = s.findRecord(responseTo)
+                        .filter(o -> EccRecord.QUEUE_OUTPUT.equals(o.queue()))
+                        .orElseThrow(() -> RequestException.badRequest(where + ".response_to '"
+                                + responseTo + "' names no output record", "nothing of this batch was stored"));
+                Optional<EccRecord> first = s.findInputFor(responseTo);
+                if (first.isPresent()) {
+                    results.add(new InputResult(responseTo, first.get().sysId(), InputResult.DUPLICATE));
+                    continue;
+                }
+                String state = r.state() == null ? EccRecord.STATE_PROCESSED : r.state();
+                String error = EccRecord.STATE_ERROR.equals(state) ? r.errorString() : null;
+                EccRecord input = new EccRecord(newSysId(), output.agent(), or(r.topic(), output.topic()),
+                        or(r.name(), output.name()), or(r.source(), output.source()),
+                        r.payload(), EccRecord.QUEUE_INPUT, state, responseTo, output.priority(), error, now, now);
+                s.insertRecord(input, c.now.toEpochMilli());
+                s.completeOutput(responseTo, state, error, now);
+                if (EccRecord.TOPIC_HEARTBEAT.equals(output.topic()) && output.agent().startsWith(EccRecord.AGENT_PREFIX)) {
+                    heartbeatAnswered(s, c, output.agent().substring(EccRecord.AGENT_PREFIX.length()));
+                }
+                results.add(new InputResult(responseTo, input.sysId(), InputResult.INSERTED));
+            }
+            return results;
+        });
+    }
+
+    private void heartbeatAnswered(StoreSession s, Changes c, String agentName) throws SQLException {
+        Optional<AgentRecord> found = s.findAgentByName(agentName);
+        if (found.isEmpty()) {
+            return;
+        }
+        AgentRecord agent = withLastRefreshed(found.get(), Json.time(c.now));
+        if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+            agent = withStatus(agent, AgentRecord.STATUS_UP);
+            c.event(s, EventRecord.MID_SERVER_UP, agentName, "answered a heartbeat; back Up");
+            c.wake(agentName);
+        }
+        s.updateAgent(agent);
+    }
+
+    /**
+     * Inserts an output record and wakes the addressed agent. {@code mid.server.*} fans out: one
+     * copy per registered agent; the record itself is stored {@code processed} and returned.
+     *
+     * @param request the validated request
+     * @return the stored record
+     */
+    public EccRecord insertOutput(OutputRequest request) {
+        return write((s, c) -> {
+            String now = Json.time(c.now);
+            long ms = c.now.toEpochMilli();
+            String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
+            if (request.fanOut()) {
+                EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
+                s.insertRecord(all, ms);
+                for (AgentRecord agent : s.agents()) {
+                    s.insertRecord(output(request, EccRecord.agentField(agent.name()), request.state(), now, processed), ms);
+                    c.wake(agent.name());
+                }
+                return all;
+            }
+            EccRecord record = output(request, request.agent(), request.state(), now, processed);
+            s.insertRecord(record, ms);
+            c.wake(request.agent().substring(EccRecord.AGENT_PREFIX.length()));
+            return record;
+        });
+    }
+
+    private static EccRecord output(OutputRequest r, String agent, String state, String now, String processed) {
+        return new EccRecord(newSysId(), agent, r.topic(), r.name(), r.source(), r.payload(), EccRecord.QUEUE_OUTPUT,
+                state, r.responseTo(), r.priority(), r.errorString(), now, processed);
+    }
+
+    // --- heartbeats and leases -------------------------------------------------------------
+
+    /**
+     * Writes a {@code HeartbeatProbe} for every agent whose last one is at least an interval old
+     * and that has none pending.
+     *
+     * @return how many were written
+     */
+    public int sendDueHeartbeats() {
+        return write((s, c) -> {
+            long cutoff = c.now.minus(settings.heartbeatInterval()).toEpochMilli();
+            List<String> due = s.agentsDueForHeartbeat(cutoff);
+            for (String name : due) {
+                insertHeartbeat(s, c, name);
+            }
+            if (!due.isEmpty()) {
+                LOG.debug("Heartbeat written for {}", due);
+            }
+            return due.size();
+        });
+    }
+
+    /**
+     * Marks {@code Down} every agent whose pending heartbeat is older than the timeout.
+     *
+     * @return how many went Down
+     */
+    public int markSilentAgentsDown() {
+        return write((s, c) -> {
+            Duration timeout = settings.heartbeatTimeout();
+            long cutoff = c.now.minus(timeout).toEpochMilli();
+            int down = 0;
+            for (AgentRecord agent : s.agents()) {
+                if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+                    continue;
+                }
+                Optional<PendingHeartbeat> pending = s.pendingHeartbeat(EccRecord.agentField(agent.name()));
+                if (pending.isEmpty() || pending.get().createdMs() >= cutoff) {
+                    continue;
+                }
+                long silent = (c.now.toEpochMilli() - pending.get().createdMs()) / 1000;
+                String lastHeard = agent.lastRefreshed() == null ? "never heard from"
+                        : "last heard from " + secondsSince(agent.lastRefreshed(), c.now) + " s ago";
+                s.updateAgent(withStatus(agent, AgentRecord.STATUS_DOWN));
+                c.event(s, EventRecord.MID_SERVER_DOWN, agent.name(), "no answer to the heartbeat sent " + silent
+                        + " s ago (timeout " + timeout.toSeconds() + " s); " + lastHeard + "; was " + agent.status());
+                down++;
+            }
+            return down;
+        });
+    }
+
+    /**
+     * Puts every leased output whose lease expired back to {@code ready} and wakes its agent.
+     *
+     * @return how many were released
+     */
+    public int reapExpiredLeases() {
+        return write((s, c) -> {
+            List<String> agents = s.expireLeases(c.now.toEpochMilli());
+            for (String agent : new LinkedHashSet<>(agents)) {
+                if (agent.startsWith(EccRecord.AGENT_PREFIX)) {
+                    c.wake(agent.substring(EccRecord.AGENT_PREFIX.length()));
+                }
+            }
+            if (!agents.isEmpty()) {
+                LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agents.size(),
+                        new LinkedHashSet<>(agents));
+            }
+            return agents.size();
+        });
+    }
+
+    // --- reads -----------------------------------------------------------------------------
+
+    /**
+     * @param query a query on {@link TableSchema#ECC_QUEUE}
+     * @return the matching records
+     */
+    public List<EccRecord> records(TableQuery query) {
+        requireTable(query, TableSchema.ECC_QUEUE);
+        requireOpen();
+        return store.read(s -> s.queryRecords(query));
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the ECC record
+     */
+    public Optional<EccRecord> record(String sysId) {
+        requireOpen();
+        return store.read(s -> s.findRecord(sysId));
+    }
+
+    /**
+     * @param query a query on {@link TableSchema#ECC_AGENT}
+     * @return the matching agents
+     */
+    public List<AgentRecord> agents(TableQuery query) {
+        requireTable(query, TableSchema.ECC_AGENT);
+        requireOpen();
+        return store.read(s -> s.queryAgents(query));
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the agent
+     */
+    public Optional<AgentRecord> agent(String sysId) {
+        requireOpen();
+        return store.read(s -> s.findAgent(sysId));
+    }
+
+    /**
+     * @param name an agent name
+     * @return the agent
+     */
+    public Optional<AgentRecord> agentByName(String name) {
+        requireOpen();
+        return store.read(s -> s.findAgentByName(name));
+    }
+
+    /**
+     * @param since a sequence number, 0 for all
+     * @param limit the most events to return
+     * @return the events after {@code since}, oldest first
+     */
+    public List<EventRecord> events(long since, int limit) {
+        requireOpen();
+        return store.read(s -> s.eventsSince(since, limit));
+    }
+
+    // --- plumbing --------------------------------------------------------------------------
+
+    private <T> T write(Work<T> work) {
+        requireOpen();
+        Changes changes;
+        T result;
+        synchronized (writeLock) {
+            requireOpen();
+            Changes c = new Changes(clock.instant());
+            result = store.transaction(s -> work.run(s, c));
+            changes = c;
+        }
+        publish(changes);
+        return result;
+    }
+
+    private void publish(Changes changes) {
+        for (String agent : changes.wake) {
+            waiters.signal(agent);
+        }
+        for (EventRecord event : changes.events) {
+            LOG.info("Event {} #{} {}: {}", event.name(), event.seq(), event.agent(), event.detail());
+            for (Consumer<EventRecord> listener : listeners) {
+                try {
+                    listener.accept(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("Event listener failed on {}", event.name(), e);
+                }
+            }
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is stopping", "");
+        }
+    }
+
+    private static void requireTable(TableQuery query, TableSchema table) {
+        if (query.table() != table) {
+            throw new IllegalArgumentException("query on " + query.table() + " where " + table + " was expected");
+        }
+    }
+
+    private static RequestException notRegistered(String agentName) {
+        return new RequestException(RequestException.Kind.NOT_FOUND, "agent " + agentName + " is not registered",
+                "register with POST /api/mid/agents/register first");
+    }
+
+    private static List<String> strings(List<String> list, String field) {
+        if (list == null) {
+            return List.of();
+        }
+        List<String> clean = new ArrayList<>();
+        for (String s : list) {
+            if (s == null) {
+                throw RequestException.badRequest("field '" + field + "' must hold strings only");
+            }
+            if (!s.isBlank()) {
+                clean.add(s.trim());
+            }
+        }
+        return clean;
+    }
+
+    private static String describe(Registration r) {
+        StringBuilder text = new StringBuilder();
+        if (r.version() != null) {
+            text.append(" version ").append(r.version());
+        }
+        if (r.hostName() != null) {
+            text.append(" on ").append(r.hostName());
+        }
+        if (r.ipAddress() != null) {
+            text.append(" (").append(r.ipAddress()).append(')');
+        }
+        return text.length() == 0 ? "" : ":" + text;
+    }
+
+    private static String or(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static long secondsSince(String wireTime, Instant now) {
+        try {
+            return Duration.between(Json.parseTime(wireTime), now).toSeconds();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static String newSysId() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static AgentRecord withStatus(AgentRecord a, String status) {
+        return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
+                a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault());
+    }
+
+    private static AgentRecord withLastRefreshed(AgentRecord a, String time) {
+        return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
+                a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault());
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Events and wake-ups of one write, published after it commits. */
+    private static final class Changes {
+        final Instant now;
+        final List<EventRecord> events = new ArrayList<>();
+        final Set<String> wake = new LinkedHashSet<>();
+
+        Changes(Instant now) {
+            this.now = now;
+        }
+
+        void event(StoreSession s, String name, String agent, String detail) throws SQLException {
+            events.add(s.insertEvent(name, agent, Json.time(now), detail));
+        }
+
+        void wake(String agentName) {
+            wake.add(agentName);
+        }
+    }
+
+    /** One waiting long poll. */
+    private final class LongPoll implements Runnable {
+        final String agentName;
+        final int max;
+        final CompletableFuture<PollReply> future = new CompletableFuture<>();
+        volatile ScheduledFuture<?> timeout;
+        private boolean done;
+
+        LongPoll(String agentName, int max) {
+            this.agentName = agentName;
+            this.max = max;
+        }
+
+        /** Woken: lease what is ready, if anything. */
+        @Override
+        public void run() {
+            attempt(false);
+        }
+
+        /** Out of time: answer with whatever there is, possibly nothing. */
+        void expire() {
+            attempt(true);
+        }
+
+        synchronized void fail(RuntimeException e) {
+            if (done) {
+                return;
+            }
+            finish();
+            future.completeExceptionally(e);
+        }
+
+        private synchronized void attempt(boolean last) {
+            if (done) {
+                return;
+            }
+            if (future.isDone()) {
+                // the caller went away: lease nothing more for it
+                finish();
+                return;
+            }
+            PollReply reply;
+            try {
+                reply = poll(agentName, max);
+            } catch (RuntimeException e) {
+                finish();
+                future.completeExceptionally(e);
+                return;
+            }
+            if (last || !reply.result().isEmpty()) {
+                finish();
+                future.complete(reply);
+            }
+        }
+
+        private void finish() {
+            done = true;
+            waiters.remove(agentName, this);
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.midway.instance.internal;
+
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.wire.EccRecord;
+
+/**
+ * A validated request to insert an output record ({@code POST /api/now/table/ecc_queue}).
+ *
+ * @param agent {@code mid.server.NAME} or {@code mid.server.*}
+ * @param topic the probe topic
+ * @param name the name, may be null
+ * @param source the source, may be null
+ * @param payload any JSON value, may be null
+ * @param state {@code ready} (default), {@code processed} or {@code error}
+ * @param priority 0, 1 or 2
+ * @param errorString the error string, may be null
+ * @param responseTo the response_to, may be null
+ */
+public record OutputRequest(String agent, String topic, String name, String source, JsonNode payload, String state,
+        int priority, String errorString, String responseTo) {
+
+    private static final Set<String> STATES = Set.of(EccRecord.STATE_READY, EccRecord.STATE_PROCESSED,
+            EccRecord.STATE_ERROR);
+
+    /** Checks the fields; the canonical constructor throws a 400 on an invalid value. */
+    public OutputRequest {
+        if (topic == null || topic.isBlank()) {
+            throw RequestException.badRequest("field 'topic' is required");
+        }
+        if (agent == null || agent.isBlank()) {
+            throw RequestException.badRequest("field 'agent' is required",
+                    "use mid.server.<NAME> for one agent or mid.server.* for all");
+        }
+        if (!EccRecord.AGENT_ALL.equals(agent)) {
+            if (!agent.startsWith(EccRecord.AGENT_PREFIX)
+                    || !AgentNames.isValid(agent.substring(EccRecord.AGENT_PREFIX.length()))) {
+                throw RequestException.badRequest("field 'agent' must be mid.server.<NAME> or mid.server.*",
+                        "got '" + agent + "'");
+            }
+        }
+        if (!STATES.contains(state)) {
+            throw RequestException.badRequest("field 'state' of a new output record must be ready, processed or error",
+                    "got '" + state + "'");
+        }
+        if (priority < EccRecord.PRIORITY_INTERACTIVE || priority > EccRecord.PRIORITY_STANDARD) {
+            throw RequestException.badRequest("field 'priority' must be 0, 1 or 2", "got " + priority);
+        }
+    }
+
+    /**
+     * @param body the request body
+     * @return the request
+     * @throws RequestException (400) naming a missing or invalid field
+     */
+    public static OutputRequest parse(JsonNode body) {
+        ObjectNode object = JsonBody.object(body);
+        String queue = JsonBody.text(object, "queue");
+        if (queue != null && !EccRecord.QUEUE_OUTPUT.equals(queue)) {
+            throw RequestException.badRequest("only output records can be inserted here",
+                    "field 'queue' must be output (or absent), got '" + queue + "'; agents post input to /api/mid/ecc/input");
+        }
+        String state = JsonBody.text(object, "state");
+        Integer priority = JsonBody.integer(object, "priority");
+        JsonNode payload = object.get("payload");
+        return new OutputRequest(JsonBody.text(object, "agent"), JsonBody.text(object, "topic"),
+                JsonBody.text(object, "name"), JsonBody.text(object, "source"),
+                payload == null || payload.isNull() ? null : payload,
+                state == null ? EccRecord.STATE_READY : state,
+                priority == null ? EccRecord.PRIORITY_STANDARD : priority,
+                JsonBody.text(object, "error_string"), JsonBody.text(object, "response_to"));
+    }
+
+    /** @return whether it addresses every agent ({@code mid.server.*}) */
+    public boolean fanOut() {
+        return EccRecord.AGENT_ALL.equals(agent);
+    }
+}

@@ -1,0 +1,116 @@
+package io.midway.instance.internal;
+
+import java.util.Map;
+
+/**
+ * A request the instance cannot honour, with the HTTP status the API answers and a message for
+ * the caller. Never carries a stack trace to the client.
+ */
+public class RequestException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Why a request failed; each maps to one HTTP status. */
+    public enum Kind {
+        /** Malformed or invalid input. */
+        BAD_REQUEST(400),
+        /** No or wrong credentials. */
+        UNAUTHORIZED(401),
+        /** The user lacks the role. */
+        FORBIDDEN(403),
+        /** No such record, agent, table or path. */
+        NOT_FOUND(404),
+        /** The path does not take this method. */
+        METHOD_NOT_ALLOWED(405),
+        /** The request body is too large. */
+        PAYLOAD_TOO_LARGE(413),
+        /** The instance is stopping. */
+        UNAVAILABLE(503);
+
+        private final int status;
+
+        Kind(int status) {
+            this.status = status;
+        }
+
+        /** @return the HTTP status code */
+        public int status() {
+            return status;
+        }
+    }
+
+    private final Kind kind;
+    private final String detail;
+    private final transient Map<String, String> headers;
+
+    /**
+     * @param kind what went wrong
+     * @param message a short message for the caller
+     * @param detail more detail, may be empty
+     */
+    public RequestException(Kind kind, String message, String detail) {
+        this(kind, message, detail, Map.of());
+    }
+
+    /**
+     * @param kind what went wrong
+     * @param message a short message for the caller
+     * @param detail more detail, may be empty
+     * @param headers HTTP headers to send with the error (e.g. {@code Allow})
+     */
+    public RequestException(Kind kind, String message, String detail, Map<String, String> headers) {
+        super(message, null, false, false);
+        this.kind = kind;
+        this.detail = detail == null ? "" : detail;
+        this.headers = Map.copyOf(headers);
+    }
+
+    /**
+     * @param message what is wrong with the input
+     * @return a 400
+     */
+    public static RequestException badRequest(String message) {
+        return new RequestException(Kind.BAD_REQUEST, message, "");
+    }
+
+    /**
+     * @param message what is wrong with the input
+     * @param detail more detail
+     * @return a 400
+     */
+    public static RequestException badRequest(String message, String detail) {
+        return new RequestException(Kind.BAD_REQUEST, message, detail);
+    }
+
+    /**
+     * @param message what was not found
+     * @return a 404
+     */
+    public static RequestException notFound(String message) {
+        return new RequestException(Kind.NOT_FOUND, message, "");
+    }
+
+    /**
+     * @param message what was not found
+     * @param detail more detail
+     * @return a 404
+     */
+    public static RequestException notFound(String message, String detail) {
+        return new RequestException(Kind.NOT_FOUND, message, detail);
+    }
+
+    /** @return what went wrong */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** @return more detail, never null */
+    public String detail() {
+        return detail;
+    }
+
+    /** @return HTTP headers to send with the error */
+    public Map<String, String> headers() {
+        return headers;
+    }
+}

@@ -1,0 +1,318 @@
+package io.midway.instance.internal.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.midway.instance.internal.RequestException;
+import io.midway.wire.ErrorReply;
+import io.midway.wire.Json;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Base of the instance API servlets: JSON in and out, Basic authentication against the
+ * {@link UserRealm}, and one error shape ({@link ErrorReply}) for every failure — a
+ * {@link RequestException} becomes its 4xx/5xx, anything unexpected a logged 500 with a generic
+ * message and no stack trace.
+ */
+public abstract class ApiServlet extends HttpServlet {
+
+    /** The realm announced in {@code WWW-Authenticate}. */
+    public static final String REALM = "Midway";
+    /** The largest request body accepted. */
+    public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
+
+    private final transient UserRealm realm;
+
+    /** @param realm the users, null for a servlet that never authenticates */
+    protected ApiServlet(UserRealm realm) {
+        this.realm = realm;
+    }
+
+    @Override
+    protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            handle(request, response);
+        } catch (RequestException e) {
+            sendError(response, e);
+        } catch (RuntimeException e) {
+            sendUnexpected(request, response, e);
+        }
+    }
+
+    /**
+     * Answers one request; throw {@link RequestException} for any error.
+     *
+     * @param request the request
+     * @param response the response
+     * @throws IOException when the client connection fails
+     */
+    protected abstract void handle(HttpServletRequest request, HttpServletResponse response) throws IOException;
+
+    /**
+     * @param request the request
+     * @param role the role required
+     * @return the authenticated user
+     * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
+     */
+    protected UserRealm.User authenticate(HttpServletRequest request, String role) {
+        Optional<UserRealm.User> user = BasicCredentials.parse(request.getHeader("Authorization"))
+                .flatMap(realm::authenticate);
+        if (user.isEmpty()) {
+            throw new RequestException(RequestException.Kind.UNAUTHORIZED, "User Not Authenticated",
+                    "Required to provide Auth information",
+                    Map.of("WWW-Authenticate", "Basic realm=\"" + REALM + "\""));
+        }
+        if (!user.get().hasRole(role)) {
+            throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
+                    "user '" + user.get().name() + "' lacks the role " + role);
+        }
+        return user.get();
+    }
+
+    /**
+     * @param allowed the methods the path takes
+     * @return a 405 with an {@code Allow} header
+     */
+    protected static RequestException methodNotAllowed(String... allowed) {
+        String list = String.join(", ", allowed);
+        return new RequestException(RequestException.Kind.METHOD_NOT_ALLOWED, "Method not allowed",
+                "this path takes " + list, Map.of("Allow", list));
+    }
+
+    /**
+     * @param request the request
+     * @param allowed the methods the path takes
+     * @return the method, when it is one of them
+     * @throws RequestException 405 otherwise
+     */
+    protected static String requireMethod(HttpServletRequest request, String... allowed) {
+        String method = request.getMethod();
+        if (!Arrays.asList(allowed).contains(method)) {
+            throw methodNotAllowed(allowed);
+        }
+        return method;
+    }
+
+    /**
+     * @param request the request
+     * @return the body parsed as JSON
+     * @throws RequestException 400 for an empty or malformed body, 413 for a huge one
+     */
+    protected static JsonNode readTree(HttpServletRequest request) throws IOException {
+        byte[] body = readBytes(request);
+        try {
+            JsonNode tree = Json.mapper().readTree(body);
+            if (tree == null || tree.isMissingNode()) {
+                throw RequestException.badRequest("the request body is empty", "send a JSON object");
+            }
+            return tree;
+        } catch (StreamReadException e) {
+            throw malformed(e);
+        } catch (JsonProcessingException e) {
+            throw RequestException.badRequest("the request body is not valid JSON", e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * @param <T> the record type
+     * @param request the request
+     * @param type the record type
+     * @return the body bound to the record
+     * @throws RequestException 400 naming the field that has the wrong type
+     */
+    protected static <T> T readBody(HttpServletRequest request, Class<T> type) throws IOException {
+        JsonNode tree = readTree(request);
+        if (!tree.isObject()) {
+            throw RequestException.badRequest("the request body must be a JSON object");
+        }
+        try {
+            return Json.mapper().treeToValue(tree, type);
+        } catch (JsonMappingException e) {
+            String path = path(e);
+            throw RequestException.badRequest(path.isEmpty() ? "the request body does not fit"
+                    : "invalid value for field '" + path + "'", e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw RequestException.badRequest("the request body does not fit", e.getOriginalMessage());
+        }
+    }
+
+    private static byte[] readBytes(HttpServletRequest request) throws IOException {
+        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+            if (body.length == 0) {
+                throw RequestException.badRequest("the request body is empty", "send a JSON object");
+            }
+            return body;
+        }
+    }
+
+    private static RequestException tooLarge() {
+        return new RequestException(RequestException.Kind.PAYLOAD_TOO_LARGE, "the request body is too large",
+                "at most " + MAX_BODY_BYTES + " bytes");
+    }
+
+    private static RequestException malformed(StreamReadException e) {
+        String where = e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return RequestException.badRequest("malformed JSON in the request body", e.getOriginalMessage() + where);
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    /**
+     * @param request the request
+     * @param name a query parameter
+     * @return its value, when present and not blank
+     */
+    protected static Optional<String> param(HttpServletRequest request, String name) {
+        String value = request.getParameter(name);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    /**
+     * @param request the request
+     * @param name a query parameter
+     * @param defaultValue its value when absent
+     * @return its value as a long
+     * @throws RequestException 400 when it is not a whole number
+     */
+    protected static long longParam(HttpServletRequest request, String name, long defaultValue) {
+        Optional<String> value = param(request, name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(value.get());
+        } catch (NumberFormatException e) {
+            throw RequestException.badRequest("query parameter '" + name + "' must be a whole number",
+                    "got '" + value.get() + "'");
+        }
+    }
+
+    /**
+     * @param request the request
+     * @param name a query parameter
+     * @param defaultValue its value when absent
+     * @return its value as an int
+     * @throws RequestException 400 when it is not a whole number in the int range
+     */
+    protected static int intParam(HttpServletRequest request, String name, int defaultValue) {
+        long value = longParam(request, name, defaultValue);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw RequestException.badRequest("query parameter '" + name + "' is out of range", "got " + value);
+        }
+        return (int) value;
+    }
+
+    /**
+     * @param value the result
+     * @return {@code {"result": value}}
+     */
+    protected static Map<String, Object> result(Object value) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", value);
+        return body;
+    }
+
+    /**
+     * @param response the response
+     * @param status the HTTP status
+     * @param body what to serialise as JSON
+     * @throws IOException when the client connection fails
+     */
+    protected static void writeJson(HttpServletResponse response, int status, Object body) throws IOException {
+        byte[] bytes = Json.mapper().writeValueAsBytes(body);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    /**
+     * Writes the error reply of a failed request.
+     *
+     * @param response the response
+     * @param e the failure
+     * @throws IOException when the client connection fails
+     */
+    protected static void sendError(HttpServletResponse response, RequestException e) throws IOException {
+        if (response.isCommitted()) {
+            LOG.debug("Cannot send error {} ({}): response already committed", e.kind().status(), e.getMessage());
+            return;
+        }
+        response.reset();
+        for (Map.Entry<String, String> header : e.headers().entrySet()) {
+            response.setHeader(header.getKey(), header.getValue());
+        }
+        writeJson(response, e.kind().status(), ErrorReply.of(e.getMessage(), e.detail()));
+    }
+
+    /**
+     * Logs an unexpected failure with its trace and answers a generic 500.
+     *
+     * @param request the request
+     * @param response the response
+     * @param e the failure
+     * @throws IOException when the client connection fails
+     */
+    protected static void sendUnexpected(HttpServletRequest request, HttpServletResponse response, Throwable e)
+            throws IOException {
+        LOG.error("Unexpected error answering {} {}", request.getMethod(), request.getRequestURI(), e);
+        if (response.isCommitted()) {
+            return;
+        }
+        response.reset();
+        writeJson(response, 500, ErrorReply.of("Internal server error", "the instance log has the details"));
+    }
+
+    /**
+     * @param e a failure of a future
+     * @return the cause that is not a wrapper
+     */
+    protected static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

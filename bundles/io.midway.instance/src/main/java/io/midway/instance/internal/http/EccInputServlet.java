@@ -1,0 +1,46 @@
+package io.midway.instance.internal.http;
+
+import java.io.IOException;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+import io.midway.instance.internal.EccService;
+import io.midway.wire.InputBatch;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * {@code POST /api/mid/ecc/input} (role mid_server): body {@link InputBatch}; answers
+ * {@code {"result":[{"response_to","sys_id","status":"inserted"|"duplicate"}]}}.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern("/api/mid/ecc/input")
+@HttpWhiteboardServletName("midway-ecc-input")
+public class EccInputServlet extends ApiServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient EccService service;
+
+    /**
+     * @param service the instance
+     * @param realm the users
+     */
+    @Activate
+    public EccInputServlet(@Reference EccService service, @Reference UserRealm realm) {
+        super(realm);
+        this.service = service;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        requireMethod(request, "POST");
+        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        writeJson(response, 200, result(service.input(readBody(request, InputBatch.class))));
+    }
+}

@@ -1,0 +1,128 @@
+package io.midway.instance.internal.http;
+
+import java.io.IOException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.RequestException;
+import io.midway.wire.PollReply;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * {@code GET /api/mid/ecc/poll?agent=NAME&max=N&wait_ms=M} (role mid_server): the long poll.
+ * When nothing is ready the request goes asynchronous (no Jetty thread is held while it waits)
+ * and completes as soon as work is written for the agent, or after the wait with an empty result.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern("/api/mid/ecc/poll")
+@HttpWhiteboardServletName("midway-ecc-poll")
+@HttpWhiteboardServletAsyncSupported
+public class EccPollServlet extends ApiServlet {
+
+    /** Records leased per poll when {@code max} is absent. */
+    public static final int DEFAULT_MAX = 20;
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EccPollServlet.class);
+    /** Safety margin of the servlet async timeout over the poll's own deadline. */
+    private static final long ASYNC_MARGIN_MS = 30_000;
+
+    private final transient EccService service;
+
+    /**
+     * @param service the instance
+     * @param realm the users
+     */
+    @Activate
+    public EccPollServlet(@Reference EccService service, @Reference UserRealm realm) {
+        super(realm);
+        this.service = service;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        requireMethod(request, "GET");
+        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        String agent = param(request, "agent")
+                .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
+        int max = intParam(request, "max", DEFAULT_MAX);
+        long waitMs = longParam(request, "wait_ms", 0);
+        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs);
+        if (reply.isDone()) {
+            answer(request, response, reply);
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        async.setTimeout(Math.min(waitMs, service.settings().pollMaxWait().toMillis()) + ASYNC_MARGIN_MS);
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                reply.cancel(false);
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                reply.cancel(false);
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                // nothing to release
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // not re-started
+            }
+        });
+        reply.whenComplete((result, failure) -> {
+            try {
+                answer(request, (HttpServletResponse) async.getResponse(), reply);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Poll of {} could not be answered: {}", agent, e.toString());
+            } finally {
+                try {
+                    async.complete();
+                } catch (IllegalStateException e) {
+                    LOG.debug("Poll of {} already completed", agent);
+                }
+            }
+        });
+    }
+
+    private static void answer(HttpServletRequest request, HttpServletResponse response,
+            CompletableFuture<PollReply> reply) throws IOException {
+        PollReply result;
+        try {
+            result = reply.join();
+        } catch (CancellationException e) {
+            sendError(response, new RequestException(RequestException.Kind.UNAVAILABLE, "the poll was abandoned",
+                    "poll again"));
+            return;
+        } catch (RuntimeException e) {
+            Throwable cause = unwrap(e);
+            if (cause instanceof RequestException) {
+                sendError(response, (RequestException) cause);
+            } else {
+                sendUnexpected(request, response, cause);
+            }
+            return;
+        }
+        writeJson(response, 200, result);
+    }
+}

@@ -1,0 +1,133 @@
+package io.midway.instance.internal.http;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.instance.internal.AgentChange;
+import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.OutputRequest;
+import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.EccRecord;
+import io.midway.wire.Json;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The ServiceNow-shaped Table API (role admin), also under the {@code /api/now/v2/table/} prefix:
+ * <ul>
+ * <li>{@code GET ecc_queue}, {@code GET ecc_agent} — {@code sysparm_query}, {@code sysparm_fields},
+ * {@code sysparm_limit}, {@code sysparm_offset}; other {@code sysparm_*} are ignored</li>
+ * <li>{@code GET ecc_queue/{sys_id}}, {@code GET ecc_agent/{sys_id}} — {@code sysparm_fields}</li>
+ * <li>{@code POST ecc_queue} — insert an output record, 201</li>
+ * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
+ * fields</li>
+ * </ul>
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern({"/api/now/table/*", "/api/now/v2/table/*"})
+@HttpWhiteboardServletName("midway-table-api")
+public class TableApiServlet extends ApiServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient EccService service;
+
+    /**
+     * @param service the instance
+     * @param realm the users
+     */
+    @Activate
+    public TableApiServlet(@Reference EccService service, @Reference UserRealm realm) {
+        super(realm);
+        this.service = service;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        authenticate(request, UserRealm.ROLE_ADMIN);
+        String path = request.getPathInfo();
+        if (path == null || path.equals("/")) {
+            throw RequestException.notFound("name a table",
+                    "tables: " + TableSchema.ECC_QUEUE.name() + ", " + TableSchema.ECC_AGENT.name());
+        }
+        String[] parts = path.substring(1).split("/", -1);
+        if (parts.length > 2) {
+            throw RequestException.notFound("no API at " + request.getRequestURI());
+        }
+        TableSchema table = TableSchema.forName(parts[0]).orElseThrow(() -> RequestException.notFound(
+                "Invalid table " + parts[0],
+                "tables: " + TableSchema.ECC_QUEUE.name() + ", " + TableSchema.ECC_AGENT.name()));
+        String sysId = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null;
+        if (table == TableSchema.ECC_QUEUE) {
+            eccQueue(request, response, sysId);
+        } else {
+            eccAgent(request, response, sysId);
+        }
+    }
+
+    private void eccQueue(HttpServletRequest request, HttpServletResponse response, String sysId) throws IOException {
+        if (sysId == null) {
+            String method = requireMethod(request, "GET", "POST");
+            if ("GET".equals(method)) {
+                TableQuery query = query(request, TableSchema.ECC_QUEUE);
+                writeJson(response, 200, result(project(service.records(query), query.fields())));
+            } else {
+                EccRecord inserted = service.insertOutput(OutputRequest.parse(readTree(request)));
+                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + inserted.sysId());
+                writeJson(response, 201, result(inserted));
+            }
+            return;
+        }
+        requireMethod(request, "GET");
+        List<String> fields = TableQuery.parseFields(TableSchema.ECC_QUEUE, request.getParameter("sysparm_fields"));
+        EccRecord record = service.record(sysId)
+                .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                        "no ecc_queue record with sys_id " + sysId));
+        writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(record), fields)));
+    }
+
+    private void eccAgent(HttpServletRequest request, HttpServletResponse response, String sysId) throws IOException {
+        if (sysId == null) {
+            requireMethod(request, "GET");
+            TableQuery query = query(request, TableSchema.ECC_AGENT);
+            writeJson(response, 200, result(project(service.agents(query), query.fields())));
+            return;
+        }
+        String method = requireMethod(request, "GET", "PATCH", "PUT");
+        if ("GET".equals(method)) {
+            List<String> fields = TableQuery.parseFields(TableSchema.ECC_AGENT, request.getParameter("sysparm_fields"));
+            Object agent = service.agent(sysId)
+                    .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                            "no ecc_agent record with sys_id " + sysId));
+            writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(agent), fields)));
+            return;
+        }
+        AgentChange change = AgentChange.parse(readTree(request));
+        writeJson(response, 200, result(service.updateAgent(sysId, change)));
+    }
+
+    private static TableQuery query(HttpServletRequest request, TableSchema table) {
+        return TableQuery.parse(table, request.getParameter("sysparm_query"), request.getParameter("sysparm_fields"),
+                request.getParameter("sysparm_limit"), request.getParameter("sysparm_offset"));
+    }
+
+    private static List<ObjectNode> project(List<?> records, List<String> fields) {
+        List<ObjectNode> rows = new ArrayList<>(records.size());
+        for (Object record : records) {
+            rows.add(TableQuery.project(Json.mapper().valueToTree(record), fields));
+        }
+        return rows;
+    }
+}

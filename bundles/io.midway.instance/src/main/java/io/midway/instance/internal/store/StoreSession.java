@@ -1,0 +1,535 @@
+package io.midway.instance.internal.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+
+/**
+ * The SQL of the instance, on one connection (and so inside one transaction when
+ * {@link InstanceStore#transaction} made it). Every value is a statement parameter.
+ */
+public final class StoreSession {
+
+    /**
+     * A heartbeat output record not answered yet.
+     *
+     * @param sysId its sys_id
+     * @param state {@code ready} or {@code processing}
+     * @param createdMs when it was written, epoch milliseconds
+     */
+    public record PendingHeartbeat(String sysId, String state, long createdMs) {
+    }
+
+    private static final String RECORD_COLUMNS = "sys_id, agent, topic, name, source, payload, queue, state, "
+            + "response_to, priority, error_string, sys_created_on, processed";
+    private static final String AGENT_COLUMNS = "sys_id, name, status, validated, version, host_name, ip_address, "
+            + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default";
+    private static final String EVENT_COLUMNS = "seq, name, agent, event_time, detail";
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
+    };
+
+    private final Connection connection;
+
+    StoreSession(Connection connection) {
+        this.connection = connection;
+    }
+
+    // --- ecc_queue -------------------------------------------------------------------------
+
+    /**
+     * @param r the record to store
+     * @param createdMs its creation time in epoch milliseconds (orders records within a second)
+     * @throws SQLException on a database error
+     */
+    public void insertRecord(EccRecord r, long createdMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_queue (" + RECORD_COLUMNS
+                + ", created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, r.sysId());
+            ps.setString(2, r.agent());
+            ps.setString(3, r.topic());
+            ps.setString(4, r.name());
+            ps.setString(5, r.source());
+            ps.setString(6, r.payload() == null || r.payload().isNull() ? null : writeJson(r.payload()));
+            ps.setString(7, r.queue());
+            ps.setString(8, r.state());
+            ps.setString(9, r.responseTo());
+            ps.setInt(10, r.priority() == null ? EccRecord.PRIORITY_STANDARD : r.priority());
+            ps.setString(11, r.errorString());
+            ps.setString(12, r.sysCreatedOn());
+            ps.setString(13, r.processed());
+            ps.setLong(14, createdMs);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the record of either queue
+     * @throws SQLException on a database error
+     */
+    public Optional<EccRecord> findRecord(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + RECORD_COLUMNS + " FROM ecc_queue WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return first(readRecords(ps));
+        }
+    }
+
+    /**
+     * @param responseTo the sys_id of an output record
+     * @return the first input stored for it
+     * @throws SQLException on a database error
+     */
+    public Optional<EccRecord> findInputFor(String responseTo) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + RECORD_COLUMNS
+                + " FROM ecc_queue WHERE response_to = ? AND queue = ? ORDER BY seq FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, responseTo);
+            ps.setString(2, EccRecord.QUEUE_INPUT);
+            return first(readRecords(ps));
+        }
+    }
+
+    /**
+     * @param agentField {@code mid.server.NAME}
+     * @param heartbeatOnly only {@code HeartbeatProbe} records
+     * @param interactiveOnly only priority 0
+     * @param max the most records to return
+     * @return ready output records for the agent, by priority then creation
+     * @throws SQLException on a database error
+     */
+    public List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + RECORD_COLUMNS
+                + " FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?");
+        if (heartbeatOnly) {
+            sql.append(" AND topic = ?");
+        }
+        if (interactiveOnly) {
+            sql.append(" AND priority = ?");
+        }
+        sql.append(" ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY");
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            int i = 1;
+            ps.setString(i++, agentField);
+            ps.setString(i++, EccRecord.QUEUE_OUTPUT);
+            ps.setString(i++, EccRecord.STATE_READY);
+            if (heartbeatOnly) {
+                ps.setString(i++, EccRecord.TOPIC_HEARTBEAT);
+            }
+            if (interactiveOnly) {
+                ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
+            }
+            ps.setInt(i, max);
+            return readRecords(ps);
+        }
+    }
+
+    /**
+     * Marks records {@code processing} until a lease expiry.
+     *
+     * @param sysIds the records
+     * @param leaseExpiresMs lease expiry, epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    public void lease(List<String> sysIds, long leaseExpiresMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE sys_id = ?")) {
+            for (String sysId : sysIds) {
+                ps.setString(1, EccRecord.STATE_PROCESSING);
+                ps.setLong(2, leaseExpiresMs);
+                ps.setString(3, sysId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Puts a record back to {@code ready}, without a lease.
+     *
+     * @param sysId the record
+     * @throws SQLException on a database error
+     */
+    public void markReady(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL WHERE sys_id = ?")) {
+            ps.setString(1, EccRecord.STATE_READY);
+            ps.setString(2, sysId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Ends an output record.
+     *
+     * @param sysId the output record
+     * @param state {@code processed} or {@code error}
+     * @param errorString why, for {@code error}
+     * @param processed the time, wire format
+     * @throws SQLException on a database error
+     */
+    public void completeOutput(String sysId, String state, String errorString, String processed) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_queue SET state = ?, error_string = ?, "
+                + "processed = ?, lease_expires_ms = NULL WHERE sys_id = ?")) {
+            ps.setString(1, state);
+            ps.setString(2, errorString);
+            ps.setString(3, processed);
+            ps.setString(4, sysId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param agentField {@code mid.server.NAME}
+     * @return the oldest unanswered heartbeat output for the agent
+     * @throws SQLException on a database error
+     */
+    public Optional<PendingHeartbeat> pendingHeartbeat(String agentField) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT sys_id, state, created_ms FROM ecc_queue "
+                + "WHERE agent = ? AND queue = ? AND topic = ? AND state IN (?, ?) ORDER BY created_ms, seq "
+                + "FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, agentField);
+            ps.setString(2, EccRecord.QUEUE_OUTPUT);
+            ps.setString(3, EccRecord.TOPIC_HEARTBEAT);
+            ps.setString(4, EccRecord.STATE_READY);
+            ps.setString(5, EccRecord.STATE_PROCESSING);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return Optional.of(new PendingHeartbeat(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Puts every {@code processing} output whose lease expired back to {@code ready}.
+     *
+     * @param nowMs the current time, epoch milliseconds
+     * @return the {@code agent} field of each record released
+     * @throws SQLException on a database error
+     */
+    public List<String> expireLeases(long nowMs) throws SQLException {
+        List<String> agents = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT agent FROM ecc_queue "
+                + "WHERE queue = ? AND state = ? AND lease_expires_ms <= ?")) {
+            ps.setString(1, EccRecord.QUEUE_OUTPUT);
+            ps.setString(2, EccRecord.STATE_PROCESSING);
+            ps.setLong(3, nowMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    agents.add(rs.getString(1));
+                }
+            }
+        }
+        if (agents.isEmpty()) {
+            return agents;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_queue SET state = ?, "
+                + "lease_expires_ms = NULL WHERE queue = ? AND state = ? AND lease_expires_ms <= ?")) {
+            ps.setString(1, EccRecord.STATE_READY);
+            ps.setString(2, EccRecord.QUEUE_OUTPUT);
+            ps.setString(3, EccRecord.STATE_PROCESSING);
+            ps.setLong(4, nowMs);
+            ps.executeUpdate();
+        }
+        return agents;
+    }
+
+    /**
+     * @param query a validated query on {@link TableSchema#ECC_QUEUE}
+     * @return the matching records
+     * @throws SQLException on a database error
+     */
+    public List<EccRecord> queryRecords(TableQuery query) throws SQLException {
+        TableQuery.Sql where = query.where();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + RECORD_COLUMNS + " FROM ecc_queue"
+                + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = bind(ps, where.parameters());
+            ps.setInt(i++, query.offset());
+            ps.setInt(i, query.limit());
+            return readRecords(ps);
+        }
+    }
+
+    private List<EccRecord> readRecords(PreparedStatement ps) throws SQLException {
+        List<EccRecord> records = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String payload = rs.getString(6);
+                records.add(new EccRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), payload == null ? null : readJson(payload), rs.getString(7),
+                        rs.getString(8), rs.getString(9), rs.getInt(10), rs.getString(11), rs.getString(12),
+                        rs.getString(13)));
+            }
+        }
+        return records;
+    }
+
+    // --- ecc_agent -------------------------------------------------------------------------
+
+    /**
+     * @param agent a new agent
+     * @param createdMs registration time, epoch milliseconds (also the time of its last heartbeat)
+     * @throws SQLException on a database error
+     */
+    public void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_agent (" + AGENT_COLUMNS
+                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, agent.sysId());
+            ps.setString(2, agent.name());
+            int i = bindAgentState(ps, agent, 3);
+            ps.setLong(i++, createdMs);
+            ps.setLong(i, createdMs);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores every field of an agent but its sys_id and name.
+     *
+     * @param agent the agent, found by sys_id
+     * @throws SQLException on a database error
+     */
+    public void updateAgent(AgentRecord agent) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_agent SET status = ?, validated = ?, "
+                + "version = ?, host_name = ?, ip_address = ?, last_refreshed = ?, capabilities = ?, "
+                + "applications = ?, ip_ranges = ?, cluster = ?, is_default = ? WHERE sys_id = ?")) {
+            int i = bindAgentState(ps, agent, 1);
+            ps.setString(i, agent.sysId());
+            ps.executeUpdate();
+        }
+    }
+
+    private static int bindAgentState(PreparedStatement ps, AgentRecord agent, int start) throws SQLException {
+        int i = start;
+        ps.setString(i++, agent.status());
+        ps.setBoolean(i++, agent.validated());
+        ps.setString(i++, agent.version());
+        ps.setString(i++, agent.hostName());
+        ps.setString(i++, agent.ipAddress());
+        ps.setString(i++, agent.lastRefreshed());
+        ps.setString(i++, writeJson(nonNull(agent.capabilities())));
+        ps.setString(i++, writeJson(nonNull(agent.applications())));
+        ps.setString(i++, writeJson(nonNull(agent.ipRanges())));
+        ps.setString(i++, agent.cluster() == null ? "" : agent.cluster());
+        ps.setBoolean(i++, agent.isDefault());
+        return i;
+    }
+
+    /**
+     * @param name an agent name
+     * @return the agent
+     * @throws SQLException on a database error
+     */
+    public Optional<AgentRecord> findAgentByName(String name) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + AGENT_COLUMNS + " FROM ecc_agent WHERE name = ?")) {
+            ps.setString(1, name);
+            return first(readAgents(ps));
+        }
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the agent
+     * @throws SQLException on a database error
+     */
+    public Optional<AgentRecord> findAgent(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + AGENT_COLUMNS + " FROM ecc_agent WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return first(readAgents(ps));
+        }
+    }
+
+    /**
+     * @return every agent, by name
+     * @throws SQLException on a database error
+     */
+    public List<AgentRecord> agents() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + AGENT_COLUMNS + " FROM ecc_agent ORDER BY name")) {
+            return readAgents(ps);
+        }
+    }
+
+    /**
+     * @param query a validated query on {@link TableSchema#ECC_AGENT}
+     * @return the matching agents
+     * @throws SQLException on a database error
+     */
+    public List<AgentRecord> queryAgents(TableQuery query) throws SQLException {
+        TableQuery.Sql where = query.where();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + AGENT_COLUMNS + " FROM ecc_agent"
+                + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = bind(ps, where.parameters());
+            ps.setInt(i++, query.offset());
+            ps.setInt(i, query.limit());
+            return readAgents(ps);
+        }
+    }
+
+    /**
+     * @param cutoffMs agents whose last heartbeat was written at or before this time are due
+     * @return names of agents due for a heartbeat that have none pending
+     * @throws SQLException on a database error
+     */
+    public List<String> agentsDueForHeartbeat(long cutoffMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT a.name FROM ecc_agent a "
+                + "WHERE a.last_heartbeat_ms <= ? AND NOT EXISTS (SELECT 1 FROM ecc_queue q "
+                + "WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.topic = ? AND q.state IN (?, ?)) "
+                + "ORDER BY a.name")) {
+            ps.setLong(1, cutoffMs);
+            ps.setString(2, EccRecord.AGENT_PREFIX);
+            ps.setString(3, EccRecord.QUEUE_OUTPUT);
+            ps.setString(4, EccRecord.TOPIC_HEARTBEAT);
+            ps.setString(5, EccRecord.STATE_READY);
+            ps.setString(6, EccRecord.STATE_PROCESSING);
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            return names;
+        }
+    }
+
+    /**
+     * @param name an agent name
+     * @param sentMs when its latest heartbeat was written, epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    public void setLastHeartbeat(String name, long sentMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE ecc_agent SET last_heartbeat_ms = ? WHERE name = ?")) {
+            ps.setLong(1, sentMs);
+            ps.setString(2, name);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<AgentRecord> readAgents(PreparedStatement ps) throws SQLException {
+        List<AgentRecord> agents = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                agents.add(new AgentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                        readList(rs.getString(9)), readList(rs.getString(10)), readList(rs.getString(11)),
+                        rs.getString(12), rs.getBoolean(13)));
+            }
+        }
+        return agents;
+    }
+
+    // --- ecc_event -------------------------------------------------------------------------
+
+    /**
+     * @param name the event name
+     * @param agent the agent name it concerns, may be null
+     * @param time when, wire format
+     * @param detail a sentence for the operator
+     * @return the stored event with its sequence number
+     * @throws SQLException on a database error
+     */
+    public EventRecord insertEvent(String name, String agent, String time, String detail) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT INTO ecc_event (name, agent, event_time, detail) VALUES (?, ?, ?, ?)", new String[] {"seq"})) {
+            ps.setString(1, name);
+            if (agent == null) {
+                ps.setNull(2, Types.VARCHAR);
+            } else {
+                ps.setString(2, agent);
+            }
+            ps.setString(3, time);
+            ps.setString(4, detail);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return new EventRecord(keys.getLong(1), name, agent == null ? "" : agent, time, detail);
+            }
+        }
+    }
+
+    /**
+     * @param since a sequence number
+     * @param limit the most events to return
+     * @return events after it, oldest first
+     * @throws SQLException on a database error
+     */
+    public List<EventRecord> eventsSince(long since, int limit) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + EVENT_COLUMNS
+                + " FROM ecc_event WHERE seq > ? ORDER BY seq FETCH FIRST ? ROWS ONLY")) {
+            ps.setLong(1, since);
+            ps.setInt(2, limit);
+            List<EventRecord> events = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String agent = rs.getString(3);
+                    events.add(new EventRecord(rs.getLong(1), rs.getString(2), agent == null ? "" : agent,
+                            rs.getString(4), rs.getString(5)));
+                }
+            }
+            return events;
+        }
+    }
+
+    // --- helpers ---------------------------------------------------------------------------
+
+    private static int bind(PreparedStatement ps, List<Object> parameters) throws SQLException {
+        int i = 1;
+        for (Object p : parameters) {
+            ps.setObject(i++, p);
+        }
+        return i;
+    }
+
+    private static <T> Optional<T> first(List<T> list) {
+        return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+    }
+
+    private static List<String> nonNull(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static String writeJson(Object value) {
+        try {
+            return io.midway.wire.Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static JsonNode readJson(String text) throws SQLException {
+        try {
+            return io.midway.wire.Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored JSON is corrupt: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static List<String> readList(String text) throws SQLException {
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return io.midway.wire.Json.mapper().readValue(text, STRING_LIST);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored list is corrupt: " + e.getOriginalMessage(), e);
+        }
+    }
+}

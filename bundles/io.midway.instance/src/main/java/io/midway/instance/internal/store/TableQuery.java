@@ -1,0 +1,355 @@
+package io.midway.instance.internal.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.store.TableSchema.Field;
+import io.midway.instance.internal.store.TableSchema.Type;
+import io.midway.wire.Json;
+
+/**
+ * A parsed Table API query: {@code sysparm_query} ({@code field=value}, {@code field!=value},
+ * {@code ORDERBYfield}, {@code ORDERBYDESCfield}, joined by {@code ^}; {@code ^^} is a literal
+ * caret), {@code sysparm_fields}, {@code sysparm_limit} and {@code sysparm_offset}. Every field
+ * name is checked against the table's {@link TableSchema}; values only ever travel as SQL
+ * parameters.
+ */
+public final class TableQuery {
+
+    /** Records returned when {@code sysparm_limit} is absent. */
+    public static final int DEFAULT_LIMIT = 10000;
+
+    private static final String ORDER_BY = "ORDERBY";
+    private static final String ORDER_BY_DESC = "ORDERBYDESC";
+
+    /**
+     * A {@code field=value} or {@code field!=value} term.
+     *
+     * @param field the field
+     * @param negated whether it is {@code !=}
+     * @param value the value converted to the field type ({@code null} for an empty value)
+     */
+    public record Condition(Field field, boolean negated, Object value) {
+    }
+
+    /**
+     * An {@code ORDERBY} term.
+     *
+     * @param field the field
+     * @param descending whether it is {@code ORDERBYDESC}
+     */
+    public record Order(Field field, boolean descending) {
+    }
+
+    /**
+     * A piece of SQL and its parameters.
+     *
+     * @param text SQL text holding only whitelisted column names and {@code ?} placeholders
+     * @param parameters the values of the placeholders, in order
+     */
+    public record Sql(String text, List<Object> parameters) {
+    }
+
+    private final TableSchema table;
+    private final List<Condition> conditions;
+    private final List<Order> orders;
+    private final List<String> fields;
+    private final int limit;
+    private final int offset;
+
+    private TableQuery(TableSchema table, List<Condition> conditions, List<Order> orders, List<String> fields,
+            int limit, int offset) {
+        this.table = table;
+        this.conditions = List.copyOf(conditions);
+        this.orders = List.copyOf(orders);
+        this.fields = List.copyOf(fields);
+        this.limit = limit;
+        this.offset = offset;
+    }
+
+    /**
+     * @param table the table
+     * @return a query for every record, default order, all fields
+     */
+    public static TableQuery all(TableSchema table) {
+        return new TableQuery(table, List.of(), List.of(), List.of(), DEFAULT_LIMIT, 0);
+    }
+
+    /**
+     * @param table the table queried
+     * @param sysparmQuery the encoded query, may be null
+     * @param sysparmFields comma-separated field names, may be null
+     * @param sysparmLimit the maximum number of records, may be null
+     * @param sysparmOffset how many records to skip, may be null
+     * @return the query
+     * @throws RequestException (400) naming what is wrong
+     */
+    public static TableQuery parse(TableSchema table, String sysparmQuery, String sysparmFields, String sysparmLimit,
+            String sysparmOffset) {
+        List<Condition> conditions = new ArrayList<>();
+        List<Order> orders = new ArrayList<>();
+        for (String term : splitTerms(sysparmQuery)) {
+            parseTerm(table, term, conditions, orders);
+        }
+        return new TableQuery(table, conditions, orders, parseFields(table, sysparmFields),
+                parseCount("sysparm_limit", sysparmLimit, DEFAULT_LIMIT),
+                parseCount("sysparm_offset", sysparmOffset, 0));
+    }
+
+    /**
+     * @param table the table
+     * @param sysparmFields comma-separated field names, may be null
+     * @return the valid field names, empty for all
+     * @throws RequestException (400) naming an unknown field
+     */
+    public static List<String> parseFields(TableSchema table, String sysparmFields) {
+        if (sysparmFields == null || sysparmFields.isBlank()) {
+            return List.of();
+        }
+        Collection<String> names = new LinkedHashSet<>();
+        for (String raw : sysparmFields.split(",")) {
+            String name = raw.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (table.field(name).isEmpty()) {
+                throw RequestException.badRequest("unknown field '" + name + "' in sysparm_fields",
+                        "fields of " + table.name() + ": " + String.join(", ", table.fieldNames()));
+            }
+            names.add(name);
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Splits on {@code ^}; {@code ^^} stands for a literal {@code ^}. Empty terms are dropped.
+     */
+    static List<String> splitTerms(String query) {
+        List<String> terms = new ArrayList<>();
+        if (query == null) {
+            return terms;
+        }
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < query.length(); i++) {
+            char c = query.charAt(i);
+            if (c == '^') {
+                if (i + 1 < query.length() && query.charAt(i + 1) == '^') {
+                    current.append('^');
+                    i++;
+                } else {
+                    addTerm(terms, current);
+                }
+            } else {
+                current.append(c);
+            }
+        }
+        addTerm(terms, current);
+        return terms;
+    }
+
+    private static void addTerm(List<String> terms, StringBuilder current) {
+        if (!current.toString().isBlank()) {
+            terms.add(current.toString());
+        }
+        current.setLength(0);
+    }
+
+    private static void parseTerm(TableSchema table, String term, List<Condition> conditions, List<Order> orders) {
+        if (term.startsWith(ORDER_BY_DESC) || term.startsWith(ORDER_BY)) {
+            boolean descending = term.startsWith(ORDER_BY_DESC);
+            String name = term.substring(descending ? ORDER_BY_DESC.length() : ORDER_BY.length()).trim();
+            Field field = knownField(table, name);
+            if (!field.orderable()) {
+                throw RequestException.badRequest("cannot order by field '" + name + "' in sysparm_query");
+            }
+            orders.add(new Order(field, descending));
+            return;
+        }
+        int eq = term.indexOf('=');
+        if (eq <= 0) {
+            throw RequestException.badRequest("unsupported term '" + term + "' in sysparm_query",
+                    "use field=value, field!=value, ORDERBYfield or ORDERBYDESCfield, joined by ^");
+        }
+        boolean negated = term.charAt(eq - 1) == '!';
+        String name = term.substring(0, negated ? eq - 1 : eq).trim();
+        String value = term.substring(eq + 1);
+        Field field = knownField(table, name);
+        if (!field.queryable()) {
+            throw RequestException.badRequest("field '" + name + "' cannot be used in sysparm_query");
+        }
+        conditions.add(new Condition(field, negated, convert(field, value)));
+    }
+
+    private static Field knownField(TableSchema table, String name) {
+        Optional<Field> field = table.field(name);
+        if (field.isPresent()) {
+            return field.get();
+        }
+        String upper = name.toUpperCase(Locale.ROOT);
+        if ((upper.startsWith("OR") || upper.startsWith("NQ")) && table.field(name.substring(2)).isPresent()) {
+            throw RequestException.badRequest("OR and NQ terms are not supported in sysparm_query",
+                    "terms joined by ^ are all required (AND)");
+        }
+        throw RequestException.badRequest("unknown field '" + name + "' in sysparm_query",
+                "fields of " + table.name() + ": " + String.join(", ", table.fieldNames()));
+    }
+
+    private static Object convert(Field field, String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        switch (field.type()) {
+            case INTEGER:
+                try {
+                    return Long.parseLong(value.trim());
+                } catch (NumberFormatException e) {
+                    throw RequestException.badRequest("field '" + field.name() + "' takes a whole number, got '"
+                            + value + "'");
+                }
+            case BOOLEAN:
+                if ("true".equalsIgnoreCase(value.trim())) {
+                    return Boolean.TRUE;
+                }
+                if ("false".equalsIgnoreCase(value.trim())) {
+                    return Boolean.FALSE;
+                }
+                throw RequestException.badRequest("field '" + field.name() + "' takes true or false, got '"
+                        + value + "'");
+            default:
+                return value;
+        }
+    }
+
+    private static int parseCount(String parameter, String value, int defaultValue) {
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw RequestException.badRequest(parameter + " must be a non-negative whole number, got '" + value + "'");
+        }
+    }
+
+    /** @return the table queried */
+    public TableSchema table() {
+        return table;
+    }
+
+    /** @return the conditions, all required */
+    public List<Condition> conditions() {
+        return conditions;
+    }
+
+    /** @return the requested order, empty for the default */
+    public List<Order> orders() {
+        return orders;
+    }
+
+    /** @return the requested fields, empty for all */
+    public List<String> fields() {
+        return fields;
+    }
+
+    /** @return the maximum number of records */
+    public int limit() {
+        return limit;
+    }
+
+    /** @return how many records to skip */
+    public int offset() {
+        return offset;
+    }
+
+    /** @return the {@code WHERE} clause (empty text when there is no condition) */
+    public Sql where() {
+        if (conditions.isEmpty()) {
+            return new Sql("", List.of());
+        }
+        List<String> parts = new ArrayList<>();
+        List<Object> parameters = new ArrayList<>();
+        for (Condition c : conditions) {
+            parts.add(sqlFor(c, parameters));
+        }
+        return new Sql(" WHERE " + String.join(" AND ", parts), parameters);
+    }
+
+    private static String sqlFor(Condition c, List<Object> parameters) {
+        String column = c.field().column();
+        if (c.value() == null) {
+            if (c.field().type() == Type.LIST) {
+                return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '[]')"
+                        : "(" + column + " IS NULL OR " + column + " = '[]')";
+            }
+            if (c.field().type() == Type.TEXT) {
+                return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '')"
+                        : "(" + column + " IS NULL OR " + column + " = '')";
+            }
+            return column + (c.negated() ? " IS NOT NULL" : " IS NULL");
+        }
+        if (c.field().type() == Type.LIST) {
+            parameters.add("%" + escapeLike(jsonString((String) c.value())) + "%");
+            return c.negated() ? "(" + column + " IS NULL OR " + column + " NOT LIKE ? ESCAPE '\\')"
+                    : column + " LIKE ? ESCAPE '\\'";
+        }
+        parameters.add(c.value());
+        return c.negated() ? "(" + column + " IS NULL OR " + column + " <> ?)" : column + " = ?";
+    }
+
+    private static String jsonString(String value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a string", e);
+        }
+    }
+
+    private static String escapeLike(String value) {
+        return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** @return the {@code ORDER BY} clause, always ending with the insertion order */
+    public String orderBy() {
+        if (orders.isEmpty()) {
+            return " ORDER BY " + table.defaultOrder();
+        }
+        List<String> parts = new ArrayList<>();
+        for (Order o : orders) {
+            parts.add(o.field().orderColumn() + (o.descending() ? " DESC" : ""));
+        }
+        parts.add("seq");
+        return " ORDER BY " + String.join(", ", parts);
+    }
+
+    /**
+     * @param row a record as JSON
+     * @return the same object, reduced to the requested fields
+     */
+    public ObjectNode project(ObjectNode row) {
+        return project(row, fields);
+    }
+
+    /**
+     * @param row a record as JSON
+     * @param fields the fields to keep, empty for all
+     * @return the same object, reduced to the fields
+     */
+    public static ObjectNode project(ObjectNode row, List<String> fields) {
+        if (!fields.isEmpty()) {
+            row.retain(fields);
+        }
+        return row;
+    }
+}

@@ -1,0 +1,142 @@
+package io.midway.instance.internal.store;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whitelist of the fields of one Table API table: the only names that may reach SQL, with
+ * their column and type.
+ */
+public final class TableSchema {
+
+    /** How a field is stored and compared. */
+    public enum Type {
+        /** Text, compared as is. */
+        TEXT,
+        /** A whole number. */
+        INTEGER,
+        /** {@code true} or {@code false}. */
+        BOOLEAN,
+        /** A list of strings, stored as a JSON array; {@code =} means "contains". */
+        LIST,
+        /** Any JSON value; cannot be queried or ordered by. */
+        JSON
+    }
+
+    /**
+     * One field.
+     *
+     * @param name the API name
+     * @param column the SQL column (a constant of this class, never user input)
+     * @param type how it is compared
+     * @param orderColumn the SQL expression to order by
+     */
+    public record Field(String name, String column, Type type, String orderColumn) {
+
+        Field(String name, Type type) {
+            this(name, name, type, name);
+        }
+
+        /** @return whether it may appear in {@code field=value} terms */
+        public boolean queryable() {
+            return type != Type.JSON;
+        }
+
+        /** @return whether it may appear in {@code ORDERBY} terms */
+        public boolean orderable() {
+            return type != Type.JSON && type != Type.LIST;
+        }
+    }
+
+    /** The ECC queue. */
+    public static final TableSchema ECC_QUEUE = new TableSchema("ecc_queue", "created_ms, seq", List.of(
+            new Field("sys_id", Type.TEXT),
+            new Field("agent", Type.TEXT),
+            new Field("topic", Type.TEXT),
+            new Field("name", Type.TEXT),
+            new Field("source", Type.TEXT),
+            new Field("payload", Type.JSON),
+            new Field("queue", Type.TEXT),
+            new Field("state", Type.TEXT),
+            new Field("response_to", Type.TEXT),
+            new Field("priority", Type.INTEGER),
+            new Field("error_string", Type.TEXT),
+            new Field("sys_created_on", "sys_created_on", Type.TEXT, "created_ms"),
+            new Field("processed", Type.TEXT)));
+
+    /** The agents. */
+    public static final TableSchema ECC_AGENT = new TableSchema("ecc_agent", "name, seq", List.of(
+            new Field("sys_id", Type.TEXT),
+            new Field("name", Type.TEXT),
+            new Field("status", Type.TEXT),
+            new Field("validated", Type.BOOLEAN),
+            new Field("version", Type.TEXT),
+            new Field("host_name", Type.TEXT),
+            new Field("ip_address", Type.TEXT),
+            new Field("last_refreshed", Type.TEXT),
+            new Field("capabilities", Type.LIST),
+            new Field("applications", Type.LIST),
+            new Field("ip_ranges", Type.LIST),
+            new Field("cluster", Type.TEXT),
+            new Field("is_default", Type.BOOLEAN)));
+
+    private final String name;
+    private final String defaultOrder;
+    private final Map<String, Field> fields;
+
+    private TableSchema(String name, String defaultOrder, List<Field> fields) {
+        this.name = name;
+        this.defaultOrder = defaultOrder;
+        Map<String, Field> map = new LinkedHashMap<>();
+        for (Field field : fields) {
+            map.put(field.name(), field);
+        }
+        this.fields = Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * @param tableName a table name from a request path
+     * @return the table, if it is one of the Table API tables
+     */
+    public static Optional<TableSchema> forName(String tableName) {
+        if (ECC_QUEUE.name.equals(tableName)) {
+            return Optional.of(ECC_QUEUE);
+        }
+        if (ECC_AGENT.name.equals(tableName)) {
+            return Optional.of(ECC_AGENT);
+        }
+        return Optional.empty();
+    }
+
+    /** @return the table name */
+    public String name() {
+        return name;
+    }
+
+    /** @return the SQL order when the query names none (constant text) */
+    String defaultOrder() {
+        return defaultOrder;
+    }
+
+    /**
+     * @param fieldName an API field name
+     * @return the field, if the table has it
+     */
+    public Optional<Field> field(String fieldName) {
+        return Optional.ofNullable(fields.get(fieldName));
+    }
+
+    /** @return the field names, in record order */
+    public List<String> fieldNames() {
+        return new ArrayList<>(fields.keySet());
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,201 @@
+package io.midway.instance.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.PollReply;
+
+/**
+ * The long-poll signal: a waiting poll completes right after work is written for its agent. The
+ * contract is 50 ms; these tests use a generous 500 ms bound so they never flake on a busy machine.
+ */
+public class LongPollTest extends ServiceFixture {
+
+    private static final long BOUND_MS = 500;
+
+    @Override
+    protected InstanceSettings settings() {
+        return new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(120), true,
+                Duration.ofSeconds(10), "1.2.3");
+    }
+
+    private static PollReply within(CompletableFuture<PollReply> future, long ms) throws Exception {
+        return future.get(ms, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    public void waitingPollCompletesWithinTheBoundOfAnInsert() throws Exception {
+        register("m1");
+        long worst = 0;
+        for (int i = 0; i < 20; i++) {
+            CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+            assertFalse("nothing is ready yet", poll.isDone());
+            assertEquals(1, service.waitingPolls("m1"));
+            long start = System.nanoTime();
+            EccRecord r = insert("m1", "TCPScan", 2);
+            PollReply reply = within(poll, BOUND_MS);
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            worst = Math.max(worst, elapsed);
+            assertEquals(List.of(r.sysId()), ids(reply.result()));
+            assertEquals("processing", reply.result().get(0).state());
+            assertEquals(0, service.waitingPolls("m1"));
+        }
+        assertTrue("worst wake-up " + worst + " ms", worst < BOUND_MS);
+    }
+
+    @Test
+    public void readyWorkAnswersAtOnceAndZeroWaitNeverWaits() throws Exception {
+        register("m1");
+        CompletableFuture<PollReply> empty = service.longPoll("m1", 10, 0);
+        assertTrue(empty.isDone());
+        assertEquals(List.of(), empty.get().result());
+        EccRecord r = insert("m1", "TCPScan", 2);
+        CompletableFuture<PollReply> ready = service.longPoll("m1", 10, 10_000);
+        assertTrue(ready.isDone());
+        assertEquals(List.of(r.sysId()), ids(ready.get().result()));
+    }
+
+    @Test
+    public void waitEndsWithAnEmptyReplyAfterWaitMs() throws Exception {
+        register("m1");
+        long start = System.nanoTime();
+        PollReply reply = within(service.longPoll("m1", 10, 300), 5000);
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(List.of(), reply.result());
+        assertEquals("Up", reply.agentStatus());
+        assertTrue("waited " + elapsed + " ms", elapsed >= 290);
+        assertEquals(0, service.waitingPolls("m1"));
+    }
+
+    @Test
+    public void waitIsCappedByPollMaxWait() throws Exception {
+        service.close();
+        store = io.midway.instance.internal.store.InstanceStore.open(tmp.getRoot().toPath().resolve("db2"));
+        service = new EccService(store, new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30),
+                Duration.ofSeconds(120), true, Duration.ofMillis(200), "1.2.3"), clock);
+        register("m1");
+        long start = System.nanoTime();
+        PollReply reply = within(service.longPoll("m1", 10, 600_000), 5000);
+        assertEquals(List.of(), reply.result());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5000);
+    }
+
+    @Test
+    public void badArgumentsFailAtOnce() {
+        try {
+            service.longPoll("ghost", 10, 1000);
+            fail();
+        } catch (RequestException e) {
+            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        }
+        register("m1");
+        try {
+            service.longPoll("m1", 10, -1);
+            fail();
+        } catch (RequestException e) {
+            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        }
+    }
+
+    @Test
+    public void workForAnotherAgentDoesNotAnswer() throws Exception {
+        register("m1");
+        register("m2");
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 400);
+        EccRecord forM2 = insert("m2", "TCPScan", 2);
+        assertEquals(List.of(), within(poll, 5000).result());
+        assertEquals("ready", record(forM2.sysId()).state());
+    }
+
+    @Test
+    public void pausedAgentWakesOnlyForPriorityZero() throws Exception {
+        register("m1");
+        service.changeStatus("m1", "Paused");
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        insert("m1", "TCPScan", 2);
+        // the wake-up runs and finds nothing eligible: the poll keeps waiting
+        long deadline = System.currentTimeMillis() + 200;
+        while (System.currentTimeMillis() < deadline) {
+            assertFalse(poll.isDone());
+            Thread.onSpinWait();
+        }
+        EccRecord system = insert("m1", "SystemCommand", 0);
+        assertEquals(List.of(system.sysId()), ids(within(poll, BOUND_MS).result()));
+    }
+
+    @Test
+    public void validationWakesAWaitingPoll() throws Exception {
+        AgentRecord a = register("m1");
+        service.updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
+        EccRecord work = insert("m1", "TCPScan", 2);
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        assertFalse(poll.isDone());
+        service.updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
+        assertEquals(List.of(work.sysId()), ids(within(poll, BOUND_MS).result()));
+    }
+
+    @Test
+    public void expiredLeaseWakesAWaitingPoll() throws Exception {
+        register("m1");
+        EccRecord r = insert("m1", "TCPScan", 2);
+        assertEquals(1, service.poll("m1", 10).result().size());
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        assertFalse(poll.isDone());
+        clock.advance(Duration.ofSeconds(121));
+        assertEquals(1, service.reapExpiredLeases());
+        assertEquals(List.of(r.sysId()), ids(within(poll, BOUND_MS).result()));
+    }
+
+    @Test
+    public void twoWaitersShareOneRecordExactlyOnce() throws Exception {
+        register("m1");
+        CompletableFuture<PollReply> a = service.longPoll("m1", 10, 600);
+        CompletableFuture<PollReply> b = service.longPoll("m1", 10, 600);
+        EccRecord r = insert("m1", "TCPScan", 2);
+        List<String> leased = new ArrayList<>();
+        leased.addAll(ids(within(a, 5000).result()));
+        leased.addAll(ids(within(b, 5000).result()));
+        assertEquals(List.of(r.sysId()), leased);
+    }
+
+    @Test
+    public void stoppingAnswersWaitingPollsWith503() throws Exception {
+        register("m1");
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        service.close();
+        try {
+            poll.get(BOUND_MS, TimeUnit.MILLISECONDS);
+            fail();
+        } catch (ExecutionException e) {
+            assertEquals(RequestException.Kind.UNAVAILABLE, ((RequestException) e.getCause()).kind());
+        }
+        service = null;
+    }
+
+    @Test
+    public void abandonedPollLeasesNothing() throws Exception {
+        register("m1");
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        poll.cancel(false);
+        EccRecord r = insert("m1", "TCPScan", 2);
+        long deadline = System.currentTimeMillis() + 5000;
+        while (service.waitingPolls("m1") > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, service.waitingPolls("m1"));
+        assertEquals("ready", record(r.sysId()).state());
+    }
+}

@@ -1,0 +1,102 @@
+package io.midway.instance.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.EccRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.Registration;
+
+/** {@link HeartbeatMonitor} and {@link LeaseReaper} on their real schedule, with a 1 s heartbeat. */
+public class SchedulersTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private EccService service;
+    private HeartbeatMonitor monitor;
+    private LeaseReaper reaper;
+
+    @After
+    public void stop() {
+        if (monitor != null) {
+            monitor.stop();
+        }
+        if (reaper != null) {
+            reaper.stop();
+        }
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private void start(Duration heartbeat, Duration lease) {
+        Path db = tmp.getRoot().toPath().resolve("db");
+        service = new EccService(InstanceStore.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
+                Duration.ofSeconds(5), "1.0.0"), Clock.systemUTC());
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private List<EccRecord> heartbeats(String state) {
+        return service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "topic=HeartbeatProbe^state=" + state, null,
+                null, null));
+    }
+
+    @Test
+    public void monitorWritesHeartbeatsAndMarksSilentAgentsDownThenUp() {
+        start(Duration.ofSeconds(1), Duration.ofSeconds(60));
+        service.register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
+        monitor = new HeartbeatMonitor(service);
+        await("a heartbeat is written", () -> !heartbeats("ready").isEmpty());
+        await("the silent agent is Down", () -> "Down".equals(service.agentByName("m1").orElseThrow().status()));
+        EccRecord hb = heartbeats("ready").get(0);
+        service.input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, null, null))));
+        assertEquals("Up", service.agentByName("m1").orElseThrow().status());
+        assertEquals(List.of("mid_server.up", "mid_server.down", "mid_server.up"),
+                service.events(0, 100).stream().map(e -> e.name()).toList());
+        await("the next heartbeat is written", () -> !heartbeats("ready").isEmpty());
+    }
+
+    @Test
+    public void reaperReleasesExpiredLeases() {
+        start(Duration.ofSeconds(3600), Duration.ofSeconds(1));
+        service.register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
+        EccRecord r = service.insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
+                null, null));
+        reaper = new LeaseReaper(service);
+        assertEquals(1, service.poll("m1", 10).result().size());
+        assertEquals("processing", service.record(r.sysId()).orElseThrow().state());
+        await("the lease expired", () -> "ready".equals(service.record(r.sysId()).orElseThrow().state()));
+        assertTrue(service.poll("m1", 10).result().stream().anyMatch(x -> x.sysId().equals(r.sysId())));
+    }
+}

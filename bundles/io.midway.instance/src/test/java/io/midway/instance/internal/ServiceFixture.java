@@ -1,0 +1,84 @@
+package io.midway.instance.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.rules.TemporaryFolder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.Registration;
+
+/** An {@link EccService} on a real H2 database in a temporary folder, with a hand-moved clock. */
+public abstract class ServiceFixture {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    protected MutableClock clock;
+    protected EccService service;
+    protected InstanceStore store;
+    protected Path dbDir;
+
+    /** @return the settings of the service under test */
+    protected InstanceSettings settings() {
+        return new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(120), true,
+                Duration.ofSeconds(5), "1.2.3");
+    }
+
+    @Before
+    public void startService() {
+        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        dbDir = tmp.getRoot().toPath().resolve("db");
+        store = InstanceStore.open(dbDir);
+        service = new EccService(store, settings(), clock);
+    }
+
+    @After
+    public void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    protected void restartService() {
+        service.close();
+        service = null;
+        store = InstanceStore.open(dbDir);
+        service = new EccService(store, settings(), clock);
+    }
+
+    protected AgentRecord register(String name) {
+        return service.register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
+                .agent();
+    }
+
+    protected EccRecord insert(String agentName, String topic, int priority) {
+        return insert(agentName, topic, priority, null);
+    }
+
+    protected EccRecord insert(String agentName, String topic, int priority, JsonNode payload) {
+        return service.insertOutput(new OutputRequest(EccRecord.agentField(agentName), topic, topic + " name",
+                "127.0.0.1", payload, EccRecord.STATE_READY, priority, null, null));
+    }
+
+    protected EccRecord record(String sysId) {
+        return service.record(sysId).orElseThrow();
+    }
+
+    protected AgentRecord agentNamed(String name) {
+        return service.agentByName(name).orElseThrow();
+    }
+
+    protected static List<String> ids(List<EccRecord> records) {
+        return records.stream().map(EccRecord::sysId).toList();
+    }
+}

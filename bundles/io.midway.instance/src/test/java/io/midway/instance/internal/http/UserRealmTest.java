@@ -1,0 +1,75 @@
+package io.midway.instance.internal.http;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.Test;
+
+public class UserRealmTest {
+
+    private static String basic(String userColonPassword) {
+        return "Basic " + Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void parsesBasicHeaders() {
+        BasicCredentials c = BasicCredentials.parse(basic("admin:s3cr:et")).orElseThrow();
+        assertEquals("admin", c.user());
+        assertEquals("the password may hold colons", "s3cr:et", c.password());
+        assertEquals("empty password", "", BasicCredentials.parse(basic("mid:")).orElseThrow().password());
+        assertEquals("scheme is case-insensitive", "x",
+                BasicCredentials.parse("bAsIc   " + Base64.getEncoder().encodeToString("x:y".getBytes())).orElseThrow()
+                        .user());
+        assertEquals("pässwörd", BasicCredentials.parse(basic("u:pässwörd")).orElseThrow().password());
+    }
+
+    @Test
+    public void rejectsMalformedHeaders() {
+        assertFalse(BasicCredentials.parse(null).isPresent());
+        assertFalse(BasicCredentials.parse("").isPresent());
+        assertFalse(BasicCredentials.parse("Basic").isPresent());
+        assertFalse(BasicCredentials.parse("Bearer abc").isPresent());
+        assertFalse(BasicCredentials.parse("Basic !!!not-base64").isPresent());
+        assertFalse("no colon", BasicCredentials.parse(basic("admin")).isPresent());
+    }
+
+    @Test
+    public void toStringHidesThePassword() {
+        String text = new BasicCredentials("admin", "hunter2").toString();
+        assertTrue(text.contains("admin"));
+        assertFalse(text.contains("hunter2"));
+    }
+
+    @Test
+    public void usersAndRolesFromFrameworkProperties() {
+        UserRealm realm = new UserRealm(Map.of("midway.admin.password", "adminpw", "midway.agent.user", "agent",
+                "midway.agent.password", "agentpw")::get);
+        UserRealm.User admin = realm.authenticate(new BasicCredentials("admin", "adminpw")).orElseThrow();
+        assertEquals(Set.of("admin", "mid_server"), admin.roles());
+        UserRealm.User agent = realm.authenticate(new BasicCredentials("agent", "agentpw")).orElseThrow();
+        assertTrue(agent.hasRole("mid_server"));
+        assertFalse(agent.hasRole("admin"));
+        assertFalse(realm.authenticate(new BasicCredentials("admin", "agentpw")).isPresent());
+        assertFalse(realm.authenticate(new BasicCredentials("agent", "agentpw ")).isPresent());
+        assertFalse(realm.authenticate(new BasicCredentials("mid", "agentpw")).isPresent());
+        assertFalse(realm.authenticate(new BasicCredentials("nobody", "")).isPresent());
+    }
+
+    @Test
+    public void noPasswordPropertyMeansNoLoginAndNoDefaults() {
+        UserRealm realm = new UserRealm(Map.<String, String>of()::get);
+        assertFalse(realm.authenticate(new BasicCredentials("admin", "")).isPresent());
+        assertFalse(realm.authenticate(new BasicCredentials("admin", "admin")).isPresent());
+        assertFalse(realm.authenticate(new BasicCredentials("mid", "")).isPresent());
+        assertFalse(realm.authenticate(new BasicCredentials("mid", "mid")).isPresent());
+        UserRealm agentOnly = new UserRealm(Map.of("midway.agent.password", "pw")::get);
+        assertTrue("default agent user is mid",
+                agentOnly.authenticate(new BasicCredentials("mid", "pw")).isPresent());
+    }
+}

@@ -1,0 +1,164 @@
+package io.midway.instance.internal.store;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.util.List;
+
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.instance.internal.RequestException;
+import io.midway.wire.Json;
+
+public class TableQueryTest {
+
+    private static TableQuery queue(String query) {
+        return TableQuery.parse(TableSchema.ECC_QUEUE, query, null, null, null);
+    }
+
+    private static RequestException rejected(Runnable parse) {
+        try {
+            parse.run();
+        } catch (RequestException e) {
+            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+            return e;
+        }
+        fail("expected a 400");
+        return null;
+    }
+
+    @Test
+    public void emptyQueryHasDefaultsAndDefaultOrder() {
+        TableQuery q = TableQuery.parse(TableSchema.ECC_QUEUE, null, null, null, null);
+        assertTrue(q.conditions().isEmpty());
+        assertEquals("", q.where().text());
+        assertEquals(" ORDER BY created_ms, seq", q.orderBy());
+        assertEquals(TableQuery.DEFAULT_LIMIT, q.limit());
+        assertEquals(0, q.offset());
+        assertEquals(List.of(), q.fields());
+    }
+
+    @Test
+    public void termsJoinedByCaretBecomeParameterisedConditions() {
+        TableQuery q = queue("agent=mid.server.m1^state=ready^priority=0");
+        TableQuery.Sql where = q.where();
+        assertEquals(" WHERE agent = ? AND state = ? AND priority = ?", where.text());
+        assertEquals(List.of("mid.server.m1", "ready", 0L), where.parameters());
+    }
+
+    @Test
+    public void notEqualsAndEmptyValues() {
+        TableQuery.Sql where = queue("state!=ready^error_string=").where();
+        assertEquals(" WHERE (state IS NULL OR state <> ?) AND (error_string IS NULL OR error_string = '')",
+                where.text());
+        assertEquals(List.of("ready"), where.parameters());
+    }
+
+    @Test
+    public void orderByTermsInOrderWithSeqTieBreaker() {
+        TableQuery q = queue("ORDERBYpriority^ORDERBYDESCsys_created_on^topic=TCPScan");
+        assertEquals(" ORDER BY priority, created_ms DESC, seq", q.orderBy());
+        assertEquals(1, q.conditions().size());
+    }
+
+    @Test
+    public void doubleCaretIsALiteralCaret() {
+        TableQuery q = queue("name=a^^b^topic=x");
+        assertEquals(List.of("a^b", "x"), q.where().parameters());
+        assertEquals(List.of("name=a^b", "topic=x"), TableQuery.splitTerms("name=a^^b^topic=x"));
+        assertEquals(List.of("topic=x"), TableQuery.splitTerms("^topic=x^"));
+    }
+
+    @Test
+    public void valueMayContainEqualsSigns() {
+        assertEquals(List.of("a=b=c"), queue("name=a=b=c").where().parameters());
+    }
+
+    @Test
+    public void agentListFieldsMeanContains() {
+        TableQuery q = TableQuery.parse(TableSchema.ECC_AGENT, "capabilities=ht_p^validated=TRUE", null, null, null);
+        TableQuery.Sql where = q.where();
+        assertEquals(" WHERE capabilities LIKE ? ESCAPE '\\' AND validated = ?", where.text());
+        assertEquals(List.of("%\"ht\\_p\"%", Boolean.TRUE), where.parameters());
+        assertEquals(" ORDER BY name, seq", TableQuery.all(TableSchema.ECC_AGENT).orderBy());
+    }
+
+    @Test
+    public void unknownFieldIsRejectedByName() {
+        RequestException e = rejected(() -> queue("state=ready^bogus=1"));
+        assertTrue(e.getMessage(), e.getMessage().contains("'bogus'"));
+        assertTrue(e.detail(), e.detail().contains("sys_id"));
+        rejected(() -> queue("ORDERBYbogus"));
+        rejected(() -> queue("ORDERBYDESC"));
+    }
+
+    @Test
+    public void sqlInjectionInFieldNamesIsRejected() {
+        RequestException e = rejected(() -> queue("state) OR 1=1 --=x"));
+        assertTrue(e.getMessage(), e.getMessage().contains("unknown field"));
+        // ... while in values it is just a value
+        assertEquals(List.of("x' OR '1'='1"), queue("name=x' OR '1'='1").where().parameters());
+    }
+
+    @Test
+    public void termWithoutOperatorIsRejectedWithHelp() {
+        RequestException e = rejected(() -> queue("nameLIKEfoo"));
+        assertTrue(e.detail(), e.detail().contains("field=value"));
+        rejected(() -> queue("=ready"));
+    }
+
+    @Test
+    public void orAndNqTermsAreExplained() {
+        RequestException e = rejected(() -> queue("state=ready^ORstate=error"));
+        assertTrue(e.getMessage(), e.getMessage().contains("OR and NQ"));
+    }
+
+    @Test
+    public void wrongValueTypesAreRejected() {
+        assertTrue(rejected(() -> queue("priority=high")).getMessage().contains("whole number"));
+        assertTrue(rejected(() -> TableQuery.parse(TableSchema.ECC_AGENT, "validated=yes", null, null, null))
+                .getMessage().contains("true or false"));
+    }
+
+    @Test
+    public void payloadCannotBeQueriedOrOrderedAndListsCannotBeOrdered() {
+        rejected(() -> queue("payload=x"));
+        rejected(() -> queue("ORDERBYpayload"));
+        rejected(() -> TableQuery.parse(TableSchema.ECC_AGENT, "ORDERBYcapabilities", null, null, null));
+    }
+
+    @Test
+    public void limitAndOffset() {
+        TableQuery q = TableQuery.parse(TableSchema.ECC_QUEUE, "", null, "5", " 10 ");
+        assertEquals(5, q.limit());
+        assertEquals(10, q.offset());
+        assertTrue(rejected(() -> TableQuery.parse(TableSchema.ECC_QUEUE, "", null, "ten", null)).getMessage()
+                .contains("sysparm_limit"));
+        assertTrue(rejected(() -> TableQuery.parse(TableSchema.ECC_QUEUE, "", null, null, "-1")).getMessage()
+                .contains("sysparm_offset"));
+        rejected(() -> TableQuery.parse(TableSchema.ECC_QUEUE, "", null, "99999999999", null));
+    }
+
+    @Test
+    public void fieldsAreValidatedAndProjected() {
+        TableQuery q = TableQuery.parse(TableSchema.ECC_QUEUE, null, " sys_id, state,,sys_id ", null, null);
+        assertEquals(List.of("sys_id", "state"), q.fields());
+        ObjectNode row = Json.mapper().createObjectNode().put("sys_id", "a").put("state", "ready").put("topic", "t");
+        ObjectNode projected = q.project(row);
+        assertEquals(2, projected.size());
+        assertFalse(projected.has("topic"));
+        RequestException e = rejected(() -> TableQuery.parse(TableSchema.ECC_QUEUE, null, "sys_id,nope", null, null));
+        assertTrue(e.getMessage(), e.getMessage().contains("'nope'"));
+    }
+
+    @Test
+    public void tablesByName() {
+        assertEquals(TableSchema.ECC_QUEUE, TableSchema.forName("ecc_queue").orElseThrow());
+        assertEquals(TableSchema.ECC_AGENT, TableSchema.forName("ecc_agent").orElseThrow());
+        assertTrue(TableSchema.forName("sys_user").isEmpty());
+    }
+}
