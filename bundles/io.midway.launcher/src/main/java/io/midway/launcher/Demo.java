@@ -118,7 +118,7 @@ public final class Demo {
                 throw new DemoFailure("inserting the TCPScan record answered " + created.statusCode() + ": " + created.body());
             }
             String sysId = json(created).path("result").path("sys_id").asText();
-            String inputQuery = instanceUrl + "/api/now/table/ecc_queue?sysparm_query=queue=input^response_to=" + sysId;
+            String inputQuery = instanceUrl + "/api/now/table/ecc_queue?sysparm_query=queue=input%5Eresponse_to=" + sysId;
             JsonNode[] input = new JsonNode[1];
             waitFor(Duration.ofSeconds(30), "the agent's result for " + sysId, () -> {
                 JsonNode result = json(get(inputQuery, admin)).path("result");

@@ -54,7 +54,7 @@ public final class Launcher {
         // Jetty is chatty at info; the Web Console warns about its own legacy plugins at every start.
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.felix.http", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.webconsole", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.felix.webconsole", "error");
         // java.util.logging users (SPI Fly, JLine): warnings and worse only.
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.setLevel(java.util.logging.Level.WARNING);

@@ -357,7 +357,15 @@ public class EccService {
         if (!first.result().isEmpty() || wait <= 0) {
             return CompletableFuture.completedFuture(first);
         }
-        LongPoll waiting = new LongPoll(agentName, max);
+        // An agent polls from one thread: an older poll still waiting was left by a connection
+        // that is gone (an agent restarted or crashed mid-poll). Answer it empty now, or it would
+        // lease the next record to a dead connection and hold it until the lease expires.
+        for (Runnable older : waiters.take(agentName)) {
+            if (older instanceof LongPoll stale) {
+                stale.supersede();
+            }
+        }
+        LongPoll waiting = new LongPoll(agentName, max, first);
         waiters.add(agentName, waiting);
         try {
             waiting.timeout = pollTimer.schedule(waiting::expire, wait, TimeUnit.MILLISECONDS);
@@ -798,9 +806,21 @@ public class EccService {
         volatile ScheduledFuture<?> timeout;
         private boolean done;
 
-        LongPoll(String agentName, int max) {
+        private final PollReply empty;
+
+        LongPoll(String agentName, int max, PollReply empty) {
             this.agentName = agentName;
             this.max = max;
+            this.empty = empty;
+        }
+
+        /** A newer poll of the same agent arrived: answer this one with nothing, leasing nothing. */
+        synchronized void supersede() {
+            if (done) {
+                return;
+            }
+            finish();
+            future.complete(empty);
         }
 
         /** Woken: lease what is ready, if anything. */

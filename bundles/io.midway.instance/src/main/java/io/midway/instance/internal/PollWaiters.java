@@ -88,6 +88,15 @@ final class PollWaiters {
 
     /**
      * @param agentName an agent
+     * @return the waiters of that agent, removed
+     */
+    List<Runnable> take(String agentName) {
+        Set<Runnable> set = waiters.remove(agentName);
+        return set == null ? List.of() : new ArrayList<>(set);
+    }
+
+    /**
+     * @param agentName an agent
      * @return how many polls of it wait
      */
     int count(String agentName) {

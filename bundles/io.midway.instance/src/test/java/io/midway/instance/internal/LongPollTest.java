@@ -198,4 +198,17 @@ public class LongPollTest extends ServiceFixture {
         assertEquals(0, service.waitingPolls("m1"));
         assertEquals("ready", record(r.sysId()).state());
     }
+
+    @Test
+    public void aNewerPollOfTheSameAgentEndsTheOlderOneSoNoRecordIsLeasedToAGoneConnection() throws Exception {
+        register("m1");
+        CompletableFuture<PollReply> stale = service.longPoll("m1", 10, 10_000);
+        assertFalse(stale.isDone());
+        CompletableFuture<PollReply> current = service.longPoll("m1", 10, 10_000);
+        PollReply ended = within(stale, BOUND_MS);
+        assertTrue("the older poll is answered empty", ended.result().isEmpty());
+        assertEquals(1, service.waitingPolls("m1"));
+        EccRecord r = insert("m1", "TCPScan", 2);
+        assertEquals("the record goes to the current poll", List.of(r.sysId()), ids(within(current, BOUND_MS).result()));
+    }
 }
