@@ -91,7 +91,7 @@ public final class Demo {
         step("Starting agent '" + agentName + "' (log: " + logs.resolve("agent.log") + ")");
         start("agent", Map.of("MIDWAY_HTTP_PORT", Integer.toString(agentPort), "MIDWAY_DATA", agentData.toString(),
                 "MIDWAY_INSTANCE_URL", instanceUrl, "MIDWAY_AGENT_NAME", agentName,
-                "MIDWAY_AGENT_PASSWORD", agentPassword), logs.resolve("agent.log"));
+                "MIDWAY_AGENT_PASSWORD", agentPassword, "MIDWAY_ADMIN_PASSWORD", adminPassword), logs.resolve("agent.log"));
         String agentQuery = instanceUrl + "/api/now/table/ecc_agent?sysparm_query=name=" + agentName;
         waitFor(Duration.ofSeconds(90), "agent '" + agentName + "' to be Up and validated", () -> {
             JsonNode result = json(get(agentQuery, admin)).path("result");
@@ -117,7 +117,7 @@ public final class Demo {
             if (created.statusCode() != 201) {
                 throw new DemoFailure("inserting the TCPScan record answered " + created.statusCode() + ": " + created.body());
             }
-            String sysId = json(created).path("result").path("sys_id").asText();
+            String sysId = Json.mapper().readTree(created.body()).path("result").path("sys_id").asText();
             String inputQuery = instanceUrl + "/api/now/table/ecc_queue?sysparm_query=queue=input%5Eresponse_to=" + sysId;
             JsonNode[] input = new JsonNode[1];
             waitFor(Duration.ofSeconds(30), "the agent's result for " + sysId, () -> {
@@ -139,9 +139,8 @@ public final class Demo {
         System.out.println("  instance API      " + instanceUrl + "/api/now/table/ecc_queue   (user admin)");
         System.out.println("  instance console  " + instanceUrl + "/system/console           (user admin)");
         System.out.println("  agent console     http://localhost:" + agentPort + "/system/console/midway  (user admin)");
-        System.out.println("  admin password    " + adminPassword + "   (" + instanceData.resolve("admin.password") + ")");
-        System.out.println("  agent console pw  " + nonEmpty(env.get("MIDWAY_ADMIN_PASSWORD"), read(agentData.resolve("admin.password")))
-                + "   (" + agentData.resolve("admin.password") + ")");
+        System.out.println("  admin password    " + adminPassword + "   (both consoles and the API; "
+                + instanceData.resolve("admin.password") + ")");
         System.out.println("  agent user        mid / " + agentPassword + "   (" + instanceData.resolve("agent.password") + ")");
         System.out.println("Try: curl -u admin:" + adminPassword + " '" + agentQuery + "'");
     }

@@ -64,6 +64,9 @@ final class FrameworkConfig {
                 ? "(?!io\\.midway\\.instance).*\\.cfg"
                 : "io\\.midway\\.instance.*\\.cfg");
         c.put("felix.fileinstall.poll", "1000");
+        // FileInstall and Config Admin start at level 1: the first scan of etc/ (configuration
+        // files only) runs while FileInstall starts, so components at level 2 start configured.
+        c.put("felix.fileinstall.noInitialDelay", "true");
         c.put("felix.fileinstall.enableConfigSave", "false");
         c.put("felix.fileinstall.log.level", "2");
 
