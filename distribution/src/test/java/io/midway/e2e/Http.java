@@ -40,6 +40,15 @@ final class Http {
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path.replace("^", "%5E")))
+                .timeout(Duration.ofSeconds(60)).GET();
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return CLIENT.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return send("GET", path, null);
     }
