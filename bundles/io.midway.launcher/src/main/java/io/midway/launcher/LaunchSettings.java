@@ -100,6 +100,27 @@ public final class LaunchSettings {
         return new LaunchSettings(Role.of(role), home.toAbsolutePath().normalize(), env);
     }
 
+    /**
+     * Fails with a clear message when a port this process is to serve is taken, instead of the
+     * stack traces Jetty logs deep inside the start.
+     */
+    void requirePortsFree() {
+        requireFree(httpPort, "MIDWAY_HTTP_PORT");
+        if (httpsPort > 0) {
+            requireFree(httpsPort, "MIDWAY_HTTPS_PORT");
+        }
+    }
+
+    private static void requireFree(int port, String variable) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new LaunchException("port " + port + " is already in use (is another Midway process running?): "
+                    + "stop it, or choose another port with " + variable);
+        }
+    }
+
     /** @return the agent name from MIDWAY_AGENT_NAME or the host name */
     String agentName() {
         String name = env.get("MIDWAY_AGENT_NAME");

@@ -31,6 +31,7 @@ public final class Launcher {
         }
         try {
             LaunchSettings settings = LaunchSettings.resolve(args[0], home(), System.getenv());
+            settings.requirePortsFree();
             configureLogging();
             // Gogo reads etc/gosh_profile relative to this system property.
             System.setProperty("gosh.home", settings.home.toString());

@@ -114,4 +114,18 @@ public class LaunchSettingsTest {
         assertEquals("false", FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false)
                 .get("org.apache.felix.https.enable"));
     }
+
+    @Test
+    public void aTakenPortIsReportedClearly() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            LaunchSettings s = LaunchSettings.resolve("instance", tmp.getRoot().toPath(),
+                    Map.of("MIDWAY_HTTP_PORT", Integer.toString(taken.getLocalPort())));
+            try {
+                s.requirePortsFree();
+                fail("expected a LaunchException");
+            } catch (LaunchException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("already in use") && e.getMessage().contains("MIDWAY_HTTP_PORT"));
+            }
+        }
+    }
 }
