@@ -20,6 +20,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param ipRanges IP ranges it serves
  * @param cluster the cluster it belongs to, or empty
  * @param isDefault whether it is the default agent
+ * @param syncRevision the file-sync revision the agent last applied, or {@code null}
+ * @param syncState the outcome of its last sync: {@code applied}, {@code failed}, or {@code null}
  */
 public record AgentRecord(
         @JsonProperty("sys_id") String sysId,
@@ -34,7 +36,33 @@ public record AgentRecord(
         @JsonProperty("applications") List<String> applications,
         @JsonProperty("ip_ranges") List<String> ipRanges,
         @JsonProperty("cluster") String cluster,
-        @JsonProperty("is_default") boolean isDefault) {
+        @JsonProperty("is_default") boolean isDefault,
+        @JsonProperty("sync_revision") String syncRevision,
+        @JsonProperty("sync_state") String syncState) {
+
+    /**
+     * An agent record without file-sync state (the 1.0 shape).
+     *
+     * @param sysId unique id
+     * @param name agent name
+     * @param status status
+     * @param validated whether it may take work
+     * @param version its core version
+     * @param hostName host name
+     * @param ipAddress IP address
+     * @param lastRefreshed the last time it was heard from
+     * @param capabilities protocols it speaks
+     * @param applications applications it serves
+     * @param ipRanges IP ranges it serves
+     * @param cluster the cluster it belongs to, or empty
+     * @param isDefault whether it is the default agent
+     */
+    public AgentRecord(String sysId, String name, String status, boolean validated, String version, String hostName,
+            String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
+            List<String> ipRanges, String cluster, boolean isDefault) {
+        this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
+                ipRanges, cluster, isDefault, null, null);
+    }
 
     /** Running and answering heartbeats. */
     public static final String STATUS_UP = "Up";

@@ -34,4 +34,10 @@ public class AgentStatusDTO extends DTO {
     public long processed;
     /** Work items finished in state {@code error} since start. */
     public long failed;
+    /** The file-sync revision last applied, or {@code null} before the first sync. @since 1.1 */
+    public String syncRevision;
+    /** {@code applied}, {@code failed}, {@code syncing}, or {@code null} before the first sync. @since 1.1 */
+    public String syncState;
+    /** The capabilities advertised to the instance (names of the installed protocols). @since 1.1 */
+    public String[] capabilities;
 }

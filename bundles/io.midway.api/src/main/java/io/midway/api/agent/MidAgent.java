@@ -32,4 +32,23 @@ public interface MidAgent {
      * @throws IOException when the instance cannot be reached or refuses; the message says why
      */
     void resume() throws IOException;
+
+    /**
+     * Applies the instance's file-sync snapshot now and waits for the outcome.
+     *
+     * @return what was done, per file
+     * @throws IOException when the instance cannot be reached
+     * @since 1.1
+     */
+    SyncResultDTO sync() throws IOException;
+
+    /**
+     * The plug-in bundles of this agent: every bundle that came from file sync or from
+     * {@code deploy/}, and the probe, protocol and credential bundles shipped with the
+     * distribution.
+     *
+     * @return a new array, sorted by symbolic name
+     * @since 1.1
+     */
+    PluginBundleDTO[] bundles();
 }
