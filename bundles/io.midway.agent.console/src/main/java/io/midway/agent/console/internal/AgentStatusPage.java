@@ -3,6 +3,7 @@ package io.midway.agent.console.internal;
 import java.io.PrintWriter;
 
 import io.midway.api.agent.AgentStatusDTO;
+import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
 
 /**
@@ -32,11 +33,13 @@ final class AgentStatusPage {
      *
      * @param out where to write
      * @param status the agent's state
+     * @param bundles the agent's plug-in bundles
      * @param formAction the URL the Pause/Resume form posts to
      * @param formToken the anti-forgery token the form carries
      * @param notice a message from the last action, or {@code null}
      */
-    static void render(PrintWriter out, AgentStatusDTO status, String formAction, String formToken, Notice notice) {
+    static void render(PrintWriter out, AgentStatusDTO status, PluginBundleDTO[] bundles, String formAction, String formToken,
+            Notice notice) {
         out.println("<div id=\"midway-agent\">");
         if (notice != null) {
             out.println("<p class=\"statline " + (notice.error ? "ui-state-error" : "ui-state-highlight") + "\">"
@@ -57,6 +60,10 @@ final class AgentStatusPage {
         row(out, "Spooled results", Integer.toString(status.spooled));
         row(out, "Processed", Long.toString(status.processed));
         row(out, "Failed", Long.toString(status.failed));
+        row(out, "Capabilities", status.capabilities == null || status.capabilities.length == 0 ? "none"
+                : String.join(", ", status.capabilities));
+        row(out, "Sync revision", orNone(status.syncRevision, "never synced"));
+        row(out, "Sync state", orNone(status.syncState, "never synced"));
         out.println("</tbody>");
         out.println("</table>");
 
@@ -64,6 +71,7 @@ final class AgentStatusPage {
         out.println("<input type=\"hidden\" name=\"" + AgentWebConsolePlugin.TOKEN_PARAMETER + "\" value=\"" + escape(formToken) + "\">");
         out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"pause\">Pause</button>");
         out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"resume\">Resume</button>");
+        out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"sync\">Sync now</button>");
         out.println("</form>");
 
         out.println("<h2>Probes</h2>");
@@ -76,6 +84,26 @@ final class AgentStatusPage {
             }
             out.println("</ul>");
         }
+
+        out.println("<h2>Plug-in bundles</h2>");
+        out.println("<table class=\"nicetable\" id=\"midway-bundles\">");
+        out.println("<thead><tr><th>Id</th><th>Symbolic name</th><th>Version</th><th>Origin</th><th>Kind</th><th>State</th>"
+                + "<th>Provides</th><th>SHA-256</th></tr></thead>");
+        out.println("<tbody>");
+        if (bundles != null) {
+            for (PluginBundleDTO b : bundles) {
+                if (b == null) {
+                    continue;
+                }
+                String sha = b.sha256 == null ? "" : b.sha256.length() > 12 ? b.sha256.substring(0, 12) + "…" : b.sha256;
+                out.println("<tr><td>" + b.id + "</td><td>" + escape(b.symbolicName) + "</td><td>" + escape(b.version)
+                        + "</td><td>" + escape(b.origin) + "</td><td>" + escape(orNone(b.kind, "")) + "</td><td>"
+                        + escape(b.state) + "</td><td>" + escape(b.provides == null ? "" : String.join(", ", b.provides))
+                        + "</td><td title=\"" + escape(b.sha256) + "\">" + escape(sha) + "</td></tr>");
+            }
+        }
+        out.println("</tbody>");
+        out.println("</table>");
 
         out.println("<h2>Worker pools</h2>");
         out.println("<table class=\"nicetable\" id=\"midway-pools\">");

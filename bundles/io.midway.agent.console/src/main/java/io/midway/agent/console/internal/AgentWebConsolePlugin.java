@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
+import io.midway.api.agent.SyncFileResultDTO;
+import io.midway.api.agent.SyncResultDTO;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -116,7 +118,7 @@ public class AgentWebConsolePlugin extends HttpServlet {
                 notice = outcomes.get(outcome);
             }
         }
-        AgentStatusPage.render(response.getWriter(), agent.status(), pluginRoot(request), formToken, notice);
+        AgentStatusPage.render(response.getWriter(), agent.status(), agent.bundles(), pluginRoot(request), formToken, notice);
     }
 
     @Override
@@ -135,9 +137,11 @@ public class AgentWebConsolePlugin extends HttpServlet {
                     agent::pause);
         } else if ("resume".equals(action)) {
             notice = perform("Resume", "Resumed: the agent takes work again.", agent::resume);
+        } else if ("sync".equals(action)) {
+            notice = sync();
         } else {
             plainError(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "Unknown action '" + (action == null ? "" : action) + "': use action=pause or action=resume.");
+                    "Unknown action '" + (action == null ? "" : action) + "': use action=pause, resume or sync.");
             return;
         }
         String id = UUID.randomUUID().toString();
@@ -165,12 +169,40 @@ public class AgentWebConsolePlugin extends HttpServlet {
         }
     }
 
+    /** Sync now: the notice summarises the outcome, one clause per file. */
+    private AgentStatusPage.Notice sync() {
+        try {
+            SyncResultDTO result = agent.sync();
+            StringBuilder text = new StringBuilder("Sync of revision ").append(result.revision).append(": ").append(result.state);
+            if (result.files == null || result.files.length == 0) {
+                text.append(", nothing to change");
+            } else {
+                for (SyncFileResultDTO f : result.files) {
+                    text.append("; ").append(f.symbolicName).append(' ').append(f.version).append(' ').append(f.action)
+                            .append(' ').append(f.outcome);
+                    if (f.message != null) {
+                        text.append(": ").append(f.message);
+                    }
+                }
+            }
+            LOG.info("Sync requested from the Web Console: {}", result.state);
+            return new AgentStatusPage.Notice(!"applied".equals(result.state), text.toString());
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.warn("Sync requested from the Web Console failed: {}", reason);
+            return new AgentStatusPage.Notice(true, "Sync failed: " + reason);
+        }
+    }
+
     private void writeJson(HttpServletResponse response) throws IOException {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         PrintWriter out = response.getWriter();
-        out.println(JSON.writeValueAsString(agent.status()));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("status", agent.status());
+        json.put("bundles", agent.bundles());
+        out.println(JSON.writeValueAsString(json));
     }
 
     private static boolean isJsonRequest(HttpServletRequest request) {

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.midway.api.agent.AgentStatusDTO;
+import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
 
 public class AgentWebConsolePluginTest {
@@ -40,6 +41,19 @@ public class AgentWebConsolePluginTest {
         status.processed = 4711;
         status.failed = 42;
         status.pools = new PoolDTO[] {pool("interactive", 2, 1, 0, 15), pool("standard", 25, 7, 13, 9001)};
+        status.syncRevision = "7";
+        status.syncState = "applied";
+        status.capabilities = new String[] {"echo", "snmp"};
+        PluginBundleDTO echo = new PluginBundleDTO();
+        echo.id = 42;
+        echo.symbolicName = "io.midway.testing.echo";
+        echo.version = "2.0.0";
+        echo.origin = PluginBundleDTO.ORIGIN_SYNC;
+        echo.kind = "probe";
+        echo.state = "ACTIVE";
+        echo.sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        echo.provides = new String[] {"Echo", "echo"};
+        agent.bundles = new PluginBundleDTO[] {echo};
         plugin = new AgentWebConsolePlugin(agent);
     }
 
@@ -199,20 +213,21 @@ public class AgentWebConsolePluginTest {
         assertEquals("application/json", response.contentType);
         assertEquals("UTF-8", response.characterEncoding);
         JsonNode json = new ObjectMapper().readTree(response.body());
-        assertEquals("lab-agent-7", json.get("name").asText());
-        assertEquals("0.1.0", json.get("version").asText());
-        assertEquals("http://127.0.0.1:8080", json.get("instanceUrl").asText());
-        assertEquals("connected", json.get("connection").asText());
-        assertEquals("Up", json.get("status").asText());
-        assertTrue(json.get("validated").asBoolean());
-        assertEquals("2025-01-02T03:04:05Z", json.get("lastContact").asText());
-        assertEquals("connect timed out to instance", json.get("lastError").asText());
-        assertEquals(3, json.get("spooled").asInt());
-        assertEquals(4711, json.get("processed").asLong());
-        assertEquals(42, json.get("failed").asLong());
-        assertEquals("TCPScan", json.get("probes").get(1).asText());
-        assertEquals("standard", json.get("pools").get(1).get("name").asText());
-        assertEquals(13, json.get("pools").get(1).get("queued").asInt());
+        assertEquals("io.midway.testing.echo", json.get("bundles").get(0).get("symbolicName").asText());
+        assertEquals("lab-agent-7", json.get("status").get("name").asText());
+        assertEquals("0.1.0", json.get("status").get("version").asText());
+        assertEquals("http://127.0.0.1:8080", json.get("status").get("instanceUrl").asText());
+        assertEquals("connected", json.get("status").get("connection").asText());
+        assertEquals("Up", json.get("status").get("status").asText());
+        assertTrue(json.get("status").get("validated").asBoolean());
+        assertEquals("2025-01-02T03:04:05Z", json.get("status").get("lastContact").asText());
+        assertEquals("connect timed out to instance", json.get("status").get("lastError").asText());
+        assertEquals(3, json.get("status").get("spooled").asInt());
+        assertEquals(4711, json.get("status").get("processed").asLong());
+        assertEquals(42, json.get("status").get("failed").asLong());
+        assertEquals("TCPScan", json.get("status").get("probes").get(1).asText());
+        assertEquals("standard", json.get("status").get("pools").get(1).get("name").asText());
+        assertEquals(13, json.get("status").get("pools").get(1).get("queued").asInt());
     }
 
     @Test
@@ -277,8 +292,8 @@ public class AgentWebConsolePluginTest {
     public void unknownActionIsABadRequest() throws Exception {
         FakeHttp.Response response = post("reboot", formToken());
         assertEquals(400, response.status);
-        assertTrue(response.body(), response.body().contains("action=pause or action=resume"));
-        assertEquals(0, agent.pauses.get() + agent.resumes.get());
+        assertTrue(response.body(), response.body().contains("action=pause, resume or sync"));
+        assertEquals(0, agent.pauses.get() + agent.resumes.get() + agent.syncs.get());
     }
 
     @Test
@@ -289,5 +304,38 @@ public class AgentWebConsolePluginTest {
         assertFalse(first.equals(second));
         assertEquals(403, post("pause", first).status);
         assertEquals(0, agent.pauses.get());
+    }
+
+    // ---------------------------------------------------------------- file sync
+
+    @Test
+    public void pageShowsSyncStateCapabilitiesAndPluginBundles() throws Exception {
+        String html = page();
+        assertTrue(html, html.contains(cell("Sync revision", "7")));
+        assertTrue(html, html.contains(cell("Sync state", "applied")));
+        assertTrue(html, html.contains(cell("Capabilities", "echo, snmp")));
+        assertTrue(html, html.contains("<tr><td>42</td><td>io.midway.testing.echo</td><td>2.0.0</td><td>sync</td><td>probe</td>"
+                + "<td>ACTIVE</td><td>Echo, echo</td>"));
+        assertTrue(html, html.contains("name=\"action\" value=\"sync\">Sync now</button>"));
+    }
+
+    @Test
+    public void postSyncRunsASyncAndShowsThePerFileOutcome() throws Exception {
+        agent.syncResult.revision = "8";
+        agent.syncResult.state = "failed";
+        io.midway.api.agent.SyncFileResultDTO f = new io.midway.api.agent.SyncFileResultDTO();
+        f.symbolicName = "io.midway.testing.echo";
+        f.version = "3.0.0";
+        f.action = "update";
+        f.outcome = "failed";
+        f.message = "activation failed; 2.0.0 runs again";
+        agent.syncResult.files = new io.midway.api.agent.SyncFileResultDTO[] {f};
+        FakeHttp.Response response = post("sync", formToken());
+        assertEquals(1, agent.syncs.get());
+        assertEquals(302, response.status);
+        String html = follow(response);
+        assertTrue(html, html.contains("Sync of revision 8: failed; io.midway.testing.echo 3.0.0 update failed: "
+                + "activation failed; 2.0.0 runs again"));
+        assertTrue(html, html.contains("ui-state-error"));
     }
 }

@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
+import io.midway.api.agent.PluginBundleDTO;
+import io.midway.api.agent.SyncResultDTO;
 
 /** A test-only agent: returns a fixed status, counts pause/resume calls, can be made to fail. */
 final class FakeMidAgent implements MidAgent {
@@ -13,6 +15,9 @@ final class FakeMidAgent implements MidAgent {
     IOException failure;
     final AtomicInteger pauses = new AtomicInteger();
     final AtomicInteger resumes = new AtomicInteger();
+    final AtomicInteger syncs = new AtomicInteger();
+    PluginBundleDTO[] bundles = new PluginBundleDTO[0];
+    SyncResultDTO syncResult = new SyncResultDTO();
 
     @Override
     public AgentStatusDTO status() {
@@ -33,5 +38,19 @@ final class FakeMidAgent implements MidAgent {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    @Override
+    public SyncResultDTO sync() throws IOException {
+        syncs.incrementAndGet();
+        if (failure != null) {
+            throw failure;
+        }
+        return syncResult;
+    }
+
+    @Override
+    public PluginBundleDTO[] bundles() {
+        return bundles;
     }
 }
