@@ -26,7 +26,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
             "is_default");
     /** Fields of an agent record that the instance maintains itself; ignored in a change. */
     static final Set<String> READ_ONLY = Set.of("sys_id", "name", "version", "host_name", "ip_address",
-            "last_refreshed", "capabilities");
+            "last_refreshed", "capabilities", "sync_revision", "sync_state");
 
     /**
      * @param body the request body

@@ -47,12 +47,15 @@ import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
 import io.midway.wire.PollReply;
 import io.midway.wire.Registration;
+import io.midway.wire.SyncReport;
 
 /**
- * The instance: ECC queue, agent registry, leases, heartbeats and events over the persistent
- * {@link InstanceStore}. The servlets are thin over this class; the {@link HeartbeatMonitor} and
- * the {@link LeaseReaper} call it on a schedule. All writes are serialised by one lock and run in
- * one transaction each; waiting long polls are woken by an in-memory signal per agent.
+ * The instance: ECC queue, agent registry, leases, heartbeats, events and the file-sync revision
+ * over the persistent {@link InstanceStore}. The servlets are thin over this class; the
+ * {@link HeartbeatMonitor} and the {@link LeaseReaper} call it on a schedule, the
+ * {@link FileSyncService} changes the file-sync set through {@link #changeSyncFiles}. All writes
+ * are serialised by one lock and run in one transaction each; waiting long polls are woken by an
+ * in-memory signal per agent, and all of them when the file-sync revision changes.
  */
 @Component(service = EccService.class, configurationPid = EccService.PID)
 @Designate(ocd = InstanceConfiguration.class)
@@ -62,8 +65,6 @@ public class EccService {
     public static final String PID = "io.midway.instance";
     /** Framework property naming the state directory. */
     public static final String DATA_PROPERTY = "midway.data";
-    /** The file-sync revision until file sync exists. */
-    public static final String SYNC_REVISION = "0";
     /** The most records one poll may lease. */
     public static final int MAX_POLL_RECORDS = 1000;
 
@@ -79,6 +80,21 @@ public class EccService {
     public record Registered(AgentRecord agent, boolean created) {
     }
 
+    /**
+     * A change of the file-sync set, run by {@link #changeSyncFiles} in one transaction.
+     *
+     * @param <T> the result
+     */
+    @FunctionalInterface
+    public interface SyncFilesChange<T> {
+        /**
+         * @param tx the transaction
+         * @return the result
+         * @throws SQLException on a database error
+         */
+        T apply(SyncFilesTransaction tx) throws SQLException;
+    }
+
     @FunctionalInterface
     private interface Work<T> {
         T run(StoreSession session, Changes changes) throws SQLException;
@@ -92,6 +108,7 @@ public class EccService {
     private final PollWaiters waiters;
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
+    private volatile long syncRevision;
     private volatile boolean closed;
 
     /**
@@ -117,6 +134,7 @@ public class EccService {
         this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
         this.pollTimer = Executors.newSingleThreadScheduledExecutor(threads("midway-poll-timer"));
         this.waiters = new PollWaiters(wakeExecutor);
+        this.syncRevision = store.read(StoreSession::syncRevision);
         logSettings("started");
     }
 
@@ -136,7 +154,11 @@ public class EccService {
         return InstanceSettings.resolve(config, context::getProperty, context.getBundle().getVersion().toString());
     }
 
-    private static Path dataDirectory(BundleContext context) {
+    /**
+     * @param context the bundle context
+     * @return the state directory, {@code midway.data} or {@code ./data/instance}
+     */
+    static Path dataDirectory(BundleContext context) {
         String data = context.getProperty(DATA_PROPERTY);
         if (data == null || data.isBlank()) {
             Path fallback = Paths.get("data", "instance").toAbsolutePath();
@@ -148,9 +170,10 @@ public class EccService {
 
     private void logSettings(String what) {
         InstanceSettings s = settings;
-        LOG.info("Instance {} {}: heartbeat every {} s, timeout {} s, lease {} s, auto-validate {}, longest poll {} ms",
-                s.version(), what, s.heartbeatInterval().toSeconds(), s.heartbeatTimeout().toSeconds(),
-                s.lease().toSeconds(), s.autoValidate(), s.pollMaxWait().toMillis());
+        LOG.info("Instance {} {}: heartbeat every {} s, timeout {} s, lease {} s, auto-validate {}, longest poll {} ms, "
+                + "file-sync revision {}", s.version(), what, s.heartbeatInterval().toSeconds(),
+                s.heartbeatTimeout().toSeconds(), s.lease().toSeconds(), s.autoValidate(), s.pollMaxWait().toMillis(),
+                syncRevision);
     }
 
     /** Answers waiting polls with 503, stops the threads and closes the store. */
@@ -232,7 +255,7 @@ public class EccService {
             }
             AgentRecord agent = new AgentRecord(old.sysId(), name, status, old.validated(), registration.version(),
                     registration.hostName(), registration.ipAddress(), now, capabilities, old.applications(),
-                    old.ipRanges(), old.cluster(), old.isDefault());
+                    old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState());
             s.updateAgent(agent);
             c.wake(name);
             return new Registered(agent, false);
@@ -285,7 +308,8 @@ public class EccService {
                     change.applications() != null ? change.applications() : agent.applications(),
                     change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
                     change.cluster() != null ? change.cluster() : agent.cluster(),
-                    change.isDefault() != null ? change.isDefault() : agent.isDefault());
+                    change.isDefault() != null ? change.isDefault() : agent.isDefault(),
+                    agent.syncRevision(), agent.syncState());
             s.updateAgent(changed);
             return changed;
         });
@@ -333,13 +357,15 @@ public class EccService {
                 offerHeartbeat(s, c, agent.name());
             }
             List<EccRecord> leased = lease(s, c, agent, max);
-            return new PollReply(leased, SYNC_REVISION, settings.version(), agent.status(), agent.validated());
+            return new PollReply(leased, Long.toString(syncRevision), settings.version(), agent.status(),
+                    agent.validated());
         });
     }
 
     /**
      * Leases what is ready for an agent; if nothing is, waits up to
-     * {@code min(waitMs, poll_max_wait_ms)} and completes as soon as work is written for it.
+     * {@code min(waitMs, poll_max_wait_ms)} and completes as soon as work is written for it, or
+     * (with no records) as soon as the file-sync revision changes.
      *
      * @param agentName the agent
      * @param max the most records to lease
@@ -606,6 +632,91 @@ public class EccService {
         });
     }
 
+    // --- file sync -------------------------------------------------------------------------
+
+    /** @return the current file-sync revision, as it rides on every poll reply */
+    public String syncRevision() {
+        return Long.toString(syncRevision);
+    }
+
+    /**
+     * Changes the file-sync set in one transaction, serialised with every other write. When the
+     * change takes a new revision ({@link SyncFilesTransaction#nextRevision()}), every poll reply
+     * carries it from the commit on, and every waiting long poll completes at once.
+     *
+     * @param <T> the result
+     * @param change the change
+     * @return its result
+     */
+    public <T> T changeSyncFiles(SyncFilesChange<T> change) {
+        return write((s, c) -> change.apply(new SyncFilesTransaction() {
+            @Override
+            public StoreSession session() {
+                return s;
+            }
+
+            @Override
+            public Instant now() {
+                return c.now;
+            }
+
+            @Override
+            public long nextRevision() throws SQLException {
+                if (c.syncRevision == null) {
+                    c.syncRevision = s.incrementSyncRevision();
+                }
+                return c.syncRevision;
+            }
+
+            @Override
+            public void onCommit(Runnable action) {
+                c.onCommit.add(action);
+            }
+
+            @Override
+            public void onRollback(Runnable action) {
+                c.onRollback.add(action);
+            }
+        }));
+    }
+
+    /**
+     * Reads the file-sync set, serialised with its changes, so the files and the revision read
+     * together are consistent and the files named exist on disk while the work runs.
+     *
+     * @param <T> the result
+     * @param work the reading
+     * @return its result
+     */
+    public <T> T readSyncFiles(InstanceStore.SessionWork<T> work) {
+        requireOpen();
+        synchronized (writeLock) {
+            requireOpen();
+            return store.read(work);
+        }
+    }
+
+    /**
+     * Records how an agent applied a file-sync snapshot: its {@code sync_revision} and
+     * {@code sync_state}, and an event {@code file_sync.applied} or {@code file_sync.failed}
+     * listing the result of each file.
+     *
+     * @param report what the agent reports
+     * @return the agent as stored
+     * @throws RequestException 400 for a malformed report, 404 for an unknown agent
+     */
+    public AgentRecord syncReport(SyncReport report) {
+        SyncReportEvent event = SyncReportEvent.of(report);
+        return write((s, c) -> {
+            AgentRecord agent = s.findAgentByName(event.agentName())
+                    .orElseThrow(() -> notRegistered(event.agentName()));
+            AgentRecord changed = withSync(agent, Json.time(c.now), event.revision(), event.state());
+            s.updateAgent(changed);
+            c.event(s, event.name(), agent.name(), event.detail());
+            return changed;
+        });
+    }
+
     // --- reads -----------------------------------------------------------------------------
 
     /**
@@ -674,14 +785,36 @@ public class EccService {
         synchronized (writeLock) {
             requireOpen();
             Changes c = new Changes(clock.instant());
-            result = store.transaction(s -> work.run(s, c));
+            try {
+                result = store.transaction(s -> work.run(s, c));
+            } catch (RuntimeException | Error e) {
+                run(c.onRollback, "rollback");
+                throw e;
+            }
+            if (c.syncRevision != null) {
+                syncRevision = c.syncRevision;
+            }
+            run(c.onCommit, "commit");
             changes = c;
         }
         publish(changes);
         return result;
     }
 
+    private static void run(List<Runnable> actions, String when) {
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.warn("An action after {} failed", when, e);
+            }
+        }
+    }
+
     private void publish(Changes changes) {
+        if (changes.syncRevision != null) {
+            waiters.signalAll();
+        }
         for (String agent : changes.wake) {
             waiters.signal(agent);
         }
@@ -762,12 +895,20 @@ public class EccService {
 
     private static AgentRecord withStatus(AgentRecord a, String status) {
         return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
-                a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault());
+                a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
+                a.syncRevision(), a.syncState());
     }
 
     private static AgentRecord withLastRefreshed(AgentRecord a, String time) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
-                a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault());
+                a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
+                a.syncRevision(), a.syncState());
+    }
+
+    private static AgentRecord withSync(AgentRecord a, String time, String revision, String state) {
+        return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
+                a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
+                revision, state);
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -784,6 +925,10 @@ public class EccService {
         final Instant now;
         final List<EventRecord> events = new ArrayList<>();
         final Set<String> wake = new LinkedHashSet<>();
+        final List<Runnable> onCommit = new ArrayList<>();
+        final List<Runnable> onRollback = new ArrayList<>();
+        /** The new file-sync revision, when this write changed the set. */
+        Long syncRevision;
 
         Changes(Instant now) {
             this.now = now;
@@ -806,6 +951,7 @@ public class EccService {
         volatile ScheduledFuture<?> timeout;
         private boolean done;
 
+        /** The answer when nothing comes; its sync revision is the one the poll started with. */
         private final PollReply empty;
 
         LongPoll(String agentName, int max, PollReply empty) {
@@ -859,7 +1005,7 @@ public class EccService {
                 future.completeExceptionally(e);
                 return;
             }
-            if (last || !reply.result().isEmpty()) {
+            if (last || !reply.result().isEmpty() || !reply.syncRevision().equals(empty.syncRevision())) {
                 finish();
                 future.complete(reply);
             }

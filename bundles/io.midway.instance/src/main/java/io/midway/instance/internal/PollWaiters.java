@@ -22,6 +22,7 @@ final class PollWaiters {
 
     private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
+    private final AtomicLong everyone = new AtomicLong();
     private final Executor executor;
 
     /** @param executor runs woken waiters */
@@ -55,7 +56,7 @@ final class PollWaiters {
      */
     long generation(String agentName) {
         AtomicLong generation = generations.get(agentName);
-        return generation == null ? 0 : generation.get();
+        return (generation == null ? 0 : generation.get()) + everyone.get();
     }
 
     /** @param agentName an agent that may have work now */
@@ -70,6 +71,20 @@ final class PollWaiters {
                 executor.execute(waiter);
             } catch (RejectedExecutionException e) {
                 LOG.debug("Wake-up of a poll of {} rejected: stopping", agentName);
+            }
+        }
+    }
+
+    /** Something changed for every agent (the file-sync revision): runs every waiter. */
+    void signalAll() {
+        everyone.incrementAndGet();
+        for (Map.Entry<String, Set<Runnable>> entry : waiters.entrySet()) {
+            for (Runnable waiter : entry.getValue()) {
+                try {
+                    executor.execute(waiter);
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("Wake-up of a poll of {} rejected: stopping", entry.getKey());
+                }
             }
         }
     }

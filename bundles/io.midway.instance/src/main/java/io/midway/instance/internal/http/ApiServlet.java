@@ -2,6 +2,8 @@ package io.midway.instance.internal.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -204,6 +206,37 @@ public abstract class ApiServlet extends HttpServlet {
     protected static Optional<String> param(HttpServletRequest request, String name) {
         String value = request.getParameter(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    /**
+     * A parameter of the query string only. Unlike {@link HttpServletRequest#getParameter} it never
+     * reads the body, which for a raw upload sent as {@code application/x-www-form-urlencoded}
+     * (curl's default) would be parsed as a form.
+     *
+     * @param request the request
+     * @param name a query parameter
+     * @return its first value, when present and not blank
+     * @throws RequestException 400 when the query string is not valid percent-encoding
+     */
+    protected static Optional<String> queryParam(HttpServletRequest request, String name) {
+        String query = request.getQueryString();
+        if (query == null || query.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
+                    String decoded = URLDecoder.decode(value, StandardCharsets.UTF_8);
+                    return decoded.isBlank() ? Optional.empty() : Optional.of(decoded.trim());
+                }
+            } catch (IllegalArgumentException e) {
+                throw RequestException.badRequest("malformed query string", e.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

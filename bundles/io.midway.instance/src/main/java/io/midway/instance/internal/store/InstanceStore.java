@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The persistent store of the instance: an embedded H2 database (file {@code instance.mv.db} in
- * the given directory) holding the ECC queue, the agents and the events. Every commit reaches the
- * file before it returns ({@code WRITE_DELAY=0}), so a killed process loses nothing it answered.
+ * the given directory) holding the ECC queue, the agents, the events and the file-sync metadata.
+ * Every commit reaches the file before it returns ({@code WRITE_DELAY=0}), so a killed process
+ * loses nothing it answered.
  */
 public final class InstanceStore implements AutoCloseable {
 
@@ -36,7 +37,13 @@ public final class InstanceStore implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceStore.class);
-    private static final int SCHEMA_VERSION = 1;
+    /**
+     * The schema version this code writes. 1: queue, agents, events. 2: file sync (the
+     * {@code sync_file} and {@code sync_revision} tables, the agents' {@code sync_revision} and
+     * {@code sync_state} columns). Every statement is idempotent, so a database of any earlier
+     * version is brought up to date on open.
+     */
+    static final int SCHEMA_VERSION = 2;
     private static final String[] SCHEMA = {
         "CREATE TABLE IF NOT EXISTS midway_schema (version INT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ecc_queue ("
@@ -85,6 +92,22 @@ public final class InstanceStore implements AutoCloseable {
             + "agent VARCHAR(200),"
             + "event_time VARCHAR(19) NOT NULL,"
             + "detail VARCHAR(1000000))",
+        // version 2: file sync
+        "ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS sync_revision VARCHAR(40)",
+        "ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS sync_state VARCHAR(16)",
+        "CREATE TABLE IF NOT EXISTS sync_file ("
+            + "symbolic_name VARCHAR(300) PRIMARY KEY,"
+            + "name VARCHAR(300) NOT NULL,"
+            + "kind VARCHAR(32) NOT NULL,"
+            + "version VARCHAR(300) NOT NULL,"
+            + "sha256 VARCHAR(64) NOT NULL,"
+            + "size BIGINT NOT NULL,"
+            + "uploaded_on VARCHAR(19) NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS sync_revision ("
+            + "id INT PRIMARY KEY,"
+            + "revision BIGINT NOT NULL)",
+        "INSERT INTO sync_revision (id, revision) SELECT 1, 0 FROM DUAL "
+            + "WHERE NOT EXISTS (SELECT 1 FROM sync_revision WHERE id = 1)",
     };
 
     private final Path directory;
@@ -133,11 +156,22 @@ public final class InstanceStore implements AutoCloseable {
             for (String sql : SCHEMA) {
                 statement.execute(sql);
             }
-            try (var rs = statement.executeQuery("SELECT COUNT(*) FROM midway_schema")) {
+            int found;
+            try (var rs = statement.executeQuery("SELECT MAX(version) FROM midway_schema")) {
                 rs.next();
-                if (rs.getInt(1) == 0) {
-                    statement.execute("INSERT INTO midway_schema (version) VALUES (" + SCHEMA_VERSION + ")");
+                found = rs.getInt(1);
+                if (rs.wasNull()) {
+                    found = 0;
                 }
+            }
+            if (found == 0) {
+                statement.execute("INSERT INTO midway_schema (version) VALUES (" + SCHEMA_VERSION + ")");
+            } else if (found < SCHEMA_VERSION) {
+                statement.execute("UPDATE midway_schema SET version = " + SCHEMA_VERSION);
+                LOG.info("Instance database schema upgraded from version {} to {}", found, SCHEMA_VERSION);
+            } else if (found > SCHEMA_VERSION) {
+                LOG.warn("The instance database has schema version {}, newer than this instance's {}", found,
+                        SCHEMA_VERSION);
             }
         }
     }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
+import io.midway.wire.SyncFile;
 
 /**
  * The SQL of the instance, on one connection (and so inside one transaction when
@@ -35,8 +36,18 @@ public final class StoreSession {
 
     private static final String RECORD_COLUMNS = "sys_id, agent, topic, name, source, payload, queue, state, "
             + "response_to, priority, error_string, sys_created_on, processed";
+    /**
+     * A file of the file-sync repository as stored.
+     *
+     * @param file the file
+     * @param uploadedOn when its bytes were uploaded, wire format
+     */
+    public record StoredSyncFile(SyncFile file, String uploadedOn) {
+    }
+
     private static final String AGENT_COLUMNS = "sys_id, name, status, validated, version, host_name, ip_address, "
-            + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default";
+            + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default, sync_revision, sync_state";
+    private static final String SYNC_FILE_COLUMNS = "name, kind, symbolic_name, version, sha256, size, uploaded_on";
     private static final String EVENT_COLUMNS = "seq, name, agent, event_time, detail";
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
     };
@@ -288,7 +299,7 @@ public final class StoreSession {
      */
     public void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_agent (" + AGENT_COLUMNS
-                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, agent.sysId());
             ps.setString(2, agent.name());
             int i = bindAgentState(ps, agent, 3);
@@ -307,7 +318,8 @@ public final class StoreSession {
     public void updateAgent(AgentRecord agent) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_agent SET status = ?, validated = ?, "
                 + "version = ?, host_name = ?, ip_address = ?, last_refreshed = ?, capabilities = ?, "
-                + "applications = ?, ip_ranges = ?, cluster = ?, is_default = ? WHERE sys_id = ?")) {
+                + "applications = ?, ip_ranges = ?, cluster = ?, is_default = ?, sync_revision = ?, sync_state = ? "
+                + "WHERE sys_id = ?")) {
             int i = bindAgentState(ps, agent, 1);
             ps.setString(i, agent.sysId());
             ps.executeUpdate();
@@ -327,6 +339,8 @@ public final class StoreSession {
         ps.setString(i++, writeJson(nonNull(agent.ipRanges())));
         ps.setString(i++, agent.cluster() == null ? "" : agent.cluster());
         ps.setBoolean(i++, agent.isDefault());
+        ps.setString(i++, agent.syncRevision());
+        ps.setString(i++, agent.syncState());
         return i;
     }
 
@@ -430,10 +444,118 @@ public final class StoreSession {
                 agents.add(new AgentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                         readList(rs.getString(9)), readList(rs.getString(10)), readList(rs.getString(11)),
-                        rs.getString(12), rs.getBoolean(13)));
+                        rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15)));
             }
         }
         return agents;
+    }
+
+    // --- sync_file, sync_revision ------------------------------------------------------------
+
+    /**
+     * @return the file-sync revision: 0 until the first change, then one more with every change
+     * @throws SQLException on a database error
+     */
+    public long syncRevision() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT revision FROM sync_revision WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * @return the new file-sync revision, one more than before
+     * @throws SQLException on a database error
+     */
+    public long incrementSyncRevision() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE sync_revision SET revision = revision + 1 WHERE id = 1")) {
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("the sync_revision row is missing");
+            }
+        }
+        return syncRevision();
+    }
+
+    /**
+     * @return every file of the file-sync repository, by symbolic name
+     * @throws SQLException on a database error
+     */
+    public List<StoredSyncFile> syncFiles() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + SYNC_FILE_COLUMNS + " FROM sync_file ORDER BY symbolic_name")) {
+            return readSyncFiles(ps);
+        }
+    }
+
+    /**
+     * @param symbolicName a Bundle-SymbolicName
+     * @return its file
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredSyncFile> findSyncFile(String symbolicName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + SYNC_FILE_COLUMNS + " FROM sync_file WHERE symbolic_name = ?")) {
+            ps.setString(1, symbolicName);
+            return first(readSyncFiles(ps));
+        }
+    }
+
+    /**
+     * @param sha256 a hash, hex, lower case
+     * @return the current file with these bytes
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredSyncFile> findSyncFileBySha256(String sha256) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + SYNC_FILE_COLUMNS
+                + " FROM sync_file WHERE sha256 = ? ORDER BY symbolic_name FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, sha256);
+            return first(readSyncFiles(ps));
+        }
+    }
+
+    /**
+     * Inserts the file, or replaces the one with the same symbolic name.
+     *
+     * @param file the file
+     * @param uploadedOn when, wire format
+     * @throws SQLException on a database error
+     */
+    public void putSyncFile(SyncFile file, String uploadedOn) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("MERGE INTO sync_file (" + SYNC_FILE_COLUMNS
+                + ") KEY (symbolic_name) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, file.name());
+            ps.setString(2, file.kind());
+            ps.setString(3, file.symbolicName());
+            ps.setString(4, file.version());
+            ps.setString(5, file.sha256());
+            ps.setLong(6, file.size());
+            ps.setString(7, uploadedOn);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param symbolicName a Bundle-SymbolicName
+     * @return whether a file was removed
+     * @throws SQLException on a database error
+     */
+    public boolean deleteSyncFile(String symbolicName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM sync_file WHERE symbolic_name = ?")) {
+            ps.setString(1, symbolicName);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    private static List<StoredSyncFile> readSyncFiles(PreparedStatement ps) throws SQLException {
+        List<StoredSyncFile> files = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                files.add(new StoredSyncFile(new SyncFile(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getLong(6)), rs.getString(7)));
+            }
+        }
+        return files;
     }
 
     // --- ecc_event -------------------------------------------------------------------------

@@ -82,7 +82,9 @@ public final class TableSchema {
             new Field("applications", Type.LIST),
             new Field("ip_ranges", Type.LIST),
             new Field("cluster", Type.TEXT),
-            new Field("is_default", Type.BOOLEAN)));
+            new Field("is_default", Type.BOOLEAN),
+            new Field("sync_revision", Type.TEXT),
+            new Field("sync_state", Type.TEXT)));
 
     private final String name;
     private final String defaultOrder;

@@ -1,0 +1,449 @@
+package io.midway.instance.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.BundleJarInspector.BundleIdentity;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.StoredSyncFile;
+import io.midway.wire.Json;
+import io.midway.wire.SyncFile;
+import io.midway.wire.SyncSnapshot;
+
+/**
+ * The file-sync repository: bundle jars that every agent installs, one per symbolic name, with a
+ * revision that changes with every change of the set. The bytes are kept as
+ * {@code <midway.data>/files/<sha256>.jar}, the metadata and the revision in the instance
+ * database (through {@link EccService}, whose poll replies carry the revision and whose waiting
+ * long polls complete when it changes). Counts, in memory, how often agents fetched each file.
+ */
+@Component(service = FileSyncService.class)
+public class FileSyncService {
+
+    /** The largest jar accepted: 64 MiB. */
+    public static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
+    /** The kinds of file, in the order error messages list them. */
+    public static final List<String> KINDS = List.of(SyncFile.KIND_PROBE, SyncFile.KIND_PROTOCOL,
+            SyncFile.KIND_CREDENTIAL, SyncFile.KIND_LIBRARY);
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileSyncService.class);
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern STORED_JAR = Pattern.compile("[0-9a-f]{64}\\.jar");
+    private static final String INCOMING_PREFIX = "upload-";
+    private static final String INCOMING_SUFFIX = ".tmp";
+    /** Symbolic names of the agent core and the framework: never synced. */
+    private static final Set<String> CORE_NAMES = Set.of("io.midway.agent", "io.midway.api", "io.midway.wire",
+            "org.apache.felix.framework", "org.apache.felix.scr", "org.apache.felix.configadmin",
+            "org.apache.felix.fileinstall");
+    private static final Pattern FILE_NAME = Pattern.compile("[^/\\\\\\p{Cntrl}]{1,255}");
+
+    /**
+     * The outcome of an upload.
+     *
+     * @param file the file as stored
+     * @param changed whether the set changed (new file, new bytes, or a new kind or name); {@code false}
+     *     when the same bytes were already there as they are
+     * @param revision the revision after the upload
+     */
+    public record Upload(SyncFile file, boolean changed, String revision) {
+    }
+
+    /**
+     * The outcome of a removal.
+     *
+     * @param file the file removed
+     * @param revision the revision after it
+     */
+    public record Removal(SyncFile file, String revision) {
+    }
+
+    /**
+     * A file of the repository as admins see it.
+     *
+     * @param file the file
+     * @param uploadedOn when its bytes were uploaded, wire format
+     * @param downloads how often agents fetched these bytes since the instance started
+     */
+    public record Listed(SyncFile file, String uploadedOn, long downloads) {
+    }
+
+    /**
+     * The repository as admins see it.
+     *
+     * @param revision the current revision
+     * @param files every file, by symbolic name
+     */
+    public record Listing(String revision, List<Listed> files) {
+    }
+
+    /**
+     * The bytes of one file, opened for reading. The caller closes the stream.
+     *
+     * @param file the file
+     * @param bytes its bytes
+     */
+    public record Download(SyncFile file, InputStream bytes) {
+    }
+
+    private final EccService service;
+    private final Path directory;
+    private final long maxFileBytes;
+    private final Map<String, AtomicLong> downloads = new ConcurrentHashMap<>();
+
+    /**
+     * Keeps the jars under {@code <midway.data>/files}.
+     *
+     * @param context the bundle context, for {@code midway.data}
+     * @param service the instance, which holds the database
+     */
+    @Activate
+    public FileSyncService(BundleContext context, @Reference EccService service) {
+        this(service, EccService.dataDirectory(context).resolve("files"), MAX_FILE_BYTES);
+    }
+
+    /**
+     * @param service the instance, which holds the database
+     * @param directory where the jars are kept
+     * @param maxFileBytes the largest jar accepted
+     */
+    public FileSyncService(EccService service, Path directory, long maxFileBytes) {
+        this.service = service;
+        this.directory = directory.toAbsolutePath().normalize();
+        this.maxFileBytes = maxFileBytes;
+        try {
+            Files.createDirectories(this.directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the file-sync directory " + this.directory, e);
+        }
+        tidy();
+    }
+
+    /** @return the directory holding the jars */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Stores an uploaded jar: new for its symbolic name, or replacing the file with that name.
+     * The same bytes again (same kind, no other name) change nothing.
+     *
+     * @param body the jar, streamed; read to the end or to the size limit
+     * @param declaredLength the Content-Length, or -1 when unknown
+     * @param kind {@code probe}, {@code protocol}, {@code credential} or {@code library}
+     * @param requestedName the file name to show, or {@code null} for {@code <bsn>-<version>.jar}
+     * @return what was stored and the revision
+     * @throws RequestException 400 for an unknown kind, a bad name, a file that is not a bundle jar,
+     *     or a symbolic name of the agent core; 413 above the size limit
+     * @throws IOException when reading the body fails
+     */
+    public Upload upload(InputStream body, long declaredLength, String kind, String requestedName) throws IOException {
+        String checkedKind = checkKind(kind);
+        String name = checkName(requestedName);
+        if (declaredLength > maxFileBytes) {
+            throw tooLarge(declaredLength);
+        }
+        Path incoming = Files.createTempFile(directory, INCOMING_PREFIX, INCOMING_SUFFIX);
+        try {
+            Received received = receive(body, incoming);
+            if (received.size() == 0) {
+                throw RequestException.badRequest("the request body is empty", "send the bundle jar as the body");
+            }
+            BundleIdentity identity = BundleJarInspector.inspect(incoming);
+            checkNotCore(identity.symbolicName());
+            Upload upload = store(incoming, received, identity, checkedKind, name);
+            if (upload.changed()) {
+                LOG.info("File sync revision {}: {} {} ({}, {} bytes, sha256 {}) stored as {}", upload.revision(),
+                        identity.symbolicName(), identity.version(), checkedKind, received.size(), received.sha256(),
+                        upload.file().name());
+            } else {
+                LOG.info("File sync: {} {} uploaded again unchanged; revision stays {}", identity.symbolicName(),
+                        identity.version(), upload.revision());
+            }
+            return upload;
+        } finally {
+            Files.deleteIfExists(incoming);
+        }
+    }
+
+    private Upload store(Path incoming, Received received, BundleIdentity identity, String kind, String name) {
+        return service.changeSyncFiles(tx -> {
+            StoreSession s = tx.session();
+            Optional<SyncFile> existing = s.findSyncFile(identity.symbolicName()).map(StoredSyncFile::file);
+            boolean sameBytes = existing.isPresent() && existing.get().sha256().equals(received.sha256());
+            Path target = jarPath(received.sha256());
+            if (sameBytes && existing.get().kind().equals(kind) && (name == null || name.equals(existing.get().name()))) {
+                if (!Files.exists(target)) {
+                    LOG.warn("The bytes of {} were missing from {}; restored from this upload",
+                            identity.symbolicName(), directory);
+                    move(incoming, target);
+                }
+                return new Upload(existing.get(), false, Long.toString(s.syncRevision()));
+            }
+            String fileName = name != null ? name
+                    : sameBytes ? existing.get().name()
+                    : identity.symbolicName() + "-" + identity.version() + ".jar";
+            if (!Files.exists(target)) {
+                move(incoming, target);
+                tx.onRollback(() -> deleteQuietly(target));
+            }
+            SyncFile file = new SyncFile(fileName, kind, identity.symbolicName(), identity.version(),
+                    received.sha256(), received.size());
+            s.putSyncFile(file, Json.time(tx.now()));
+            long revision = tx.nextRevision();
+            if (existing.isPresent() && !sameBytes) {
+                Path old = jarPath(existing.get().sha256());
+                tx.onCommit(() -> deleteQuietly(old));
+            }
+            return new Upload(file, true, Long.toString(revision));
+        });
+    }
+
+    /**
+     * Removes the file of a symbolic name.
+     *
+     * @param symbolicName the Bundle-SymbolicName
+     * @return the file removed and the new revision
+     * @throws RequestException 404 when there is no such file
+     */
+    public Removal delete(String symbolicName) {
+        Removal removal = service.changeSyncFiles(tx -> {
+            StoreSession s = tx.session();
+            SyncFile file = s.findSyncFile(symbolicName).map(StoredSyncFile::file)
+                    .orElseThrow(() -> RequestException.notFound("no file with symbolic name " + symbolicName,
+                            "GET /api/mid/admin/files lists the files"));
+            s.deleteSyncFile(symbolicName);
+            long revision = tx.nextRevision();
+            Path jar = jarPath(file.sha256());
+            tx.onCommit(() -> deleteQuietly(jar));
+            return new Removal(file, Long.toString(revision));
+        });
+        LOG.info("File sync revision {}: {} {} removed", removal.revision(), removal.file().symbolicName(),
+                removal.file().version());
+        return removal;
+    }
+
+    /** @return the current revision */
+    public String revision() {
+        return service.syncRevision();
+    }
+
+    /** @return what every agent should have, files sorted by symbolic name */
+    public SyncSnapshot snapshot() {
+        return service.readSyncFiles(s -> new SyncSnapshot(Long.toString(s.syncRevision()),
+                s.syncFiles().stream().map(StoredSyncFile::file).toList()));
+    }
+
+    /** @return the files with their upload time and download count, and the revision */
+    public Listing listing() {
+        return service.readSyncFiles(s -> new Listing(Long.toString(s.syncRevision()),
+                s.syncFiles().stream().map(this::listed).toList()));
+    }
+
+    /**
+     * @param symbolicName a Bundle-SymbolicName
+     * @return its file with upload time and download count
+     */
+    public Optional<Listed> file(String symbolicName) {
+        return service.readSyncFiles(s -> s.findSyncFile(symbolicName).map(this::listed));
+    }
+
+    private Listed listed(StoredSyncFile stored) {
+        AtomicLong count = downloads.get(stored.file().sha256());
+        return new Listed(stored.file(), stored.uploadedOn(), count == null ? 0 : count.get());
+    }
+
+    /**
+     * Opens the bytes of a current file.
+     *
+     * @param sha256 the hash from the request path
+     * @return the file and its bytes
+     * @throws RequestException 400 when it is not 64 hex digits, 404 when no current file has it
+     */
+    public Download open(String sha256) {
+        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+            throw RequestException.badRequest("not a sha256: '" + abbreviate(sha256) + "'",
+                    "expected 64 hex digits, as in the snapshot");
+        }
+        String hash = sha256.toLowerCase(Locale.ROOT);
+        return service.readSyncFiles(s -> {
+            SyncFile file = s.findSyncFileBySha256(hash).map(StoredSyncFile::file)
+                    .orElseThrow(() -> RequestException.notFound("no current file has sha256 " + hash,
+                            "GET /api/mid/file_sync/snapshot names the current files"));
+            try {
+                return new Download(file, Files.newInputStream(jarPath(hash)));
+            } catch (NoSuchFileException e) {
+                LOG.error("The bytes of {} {} ({}) are missing from {}", file.symbolicName(), file.version(),
+                        jarPath(hash), directory);
+                throw RequestException.notFound("the instance has lost the bytes of " + file.symbolicName(),
+                        "an admin uploads it again");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** @param sha256 the hash of a file an agent fetched completely */
+    public void downloaded(String sha256) {
+        downloads.computeIfAbsent(sha256.toLowerCase(Locale.ROOT), k -> new AtomicLong()).incrementAndGet();
+    }
+
+    // --- checks ----------------------------------------------------------------------------
+
+    private static String checkKind(String kind) {
+        if (kind == null || kind.isBlank()) {
+            throw RequestException.badRequest("query parameter 'kind' is required",
+                    "one of: " + String.join(", ", KINDS));
+        }
+        String k = kind.trim();
+        if (!KINDS.contains(k)) {
+            throw RequestException.badRequest("unknown kind '" + abbreviate(k) + "'", "one of: " + String.join(", ", KINDS));
+        }
+        return k;
+    }
+
+    private static String checkName(String name) {
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        String n = name.trim();
+        if (!FILE_NAME.matcher(n).matches() || n.equals(".") || n.equals("..")) {
+            throw RequestException.badRequest("invalid file name '" + abbreviate(n) + "'",
+                    "a file name without '/', '\\' or control characters, at most 255 characters");
+        }
+        return n;
+    }
+
+    private static void checkNotCore(String symbolicName) {
+        if (CORE_NAMES.contains(symbolicName) || symbolicName.startsWith("io.midway.agent.")
+                || symbolicName.startsWith("io.midway.instance")) {
+            throw RequestException.badRequest(symbolicName + " is part of the agent core; it is upgraded, not synced",
+                    "file sync carries plug-ins: probes, protocols, credentials and libraries");
+        }
+    }
+
+    private RequestException tooLarge(long size) {
+        return new RequestException(RequestException.Kind.PAYLOAD_TOO_LARGE,
+                "the file is too large: at most " + maxFileBytes + " bytes",
+                size < 0 ? "" : "got " + size + " bytes");
+    }
+
+    // --- files -----------------------------------------------------------------------------
+
+    private record Received(String sha256, long size) {
+    }
+
+    private Received receive(InputStream body, Path incoming) throws IOException {
+        MessageDigest digest = sha256();
+        long size = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(incoming)) {
+            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                size += n;
+                if (size > maxFileBytes) {
+                    throw tooLarge(-1);
+                }
+                digest.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+            }
+        }
+        return new Received(HexFormat.of().formatHex(digest.digest()), size);
+    }
+
+    private Path jarPath(String sha256) {
+        return directory.resolve(sha256 + ".jar");
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store " + to, e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete {}: {}; it is removed at the next start", file, e.toString());
+        }
+    }
+
+    /**
+     * At start: removes jars no file names (left by a crash or a failed delete) and unfinished
+     * uploads, and reports files whose bytes are missing.
+     */
+    private void tidy() {
+        service.readSyncFiles(s -> {
+            Set<String> wanted = new HashSet<>();
+            for (StoredSyncFile stored : s.syncFiles()) {
+                Path jar = jarPath(stored.file().sha256());
+                wanted.add(jar.getFileName().toString());
+                if (!Files.isRegularFile(jar)) {
+                    LOG.error("The bytes of {} {} ({}) are missing; agents cannot fetch it until it is uploaded again",
+                            stored.file().symbolicName(), stored.file().version(), jar);
+                }
+            }
+            List<Path> stale = new ArrayList<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+                for (Path entry : entries) {
+                    String fileName = entry.getFileName().toString();
+                    boolean unfinished = fileName.startsWith(INCOMING_PREFIX) && fileName.endsWith(INCOMING_SUFFIX);
+                    boolean unused = STORED_JAR.matcher(fileName).matches() && !wanted.contains(fileName);
+                    if (unfinished || unused) {
+                        stale.add(entry);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("Cannot list {}: {}", directory, e.toString());
+            }
+            for (Path entry : stale) {
+                LOG.info("Removing {}: no file of the repository uses it", entry);
+                deleteQuietly(entry);
+            }
+            return null;
+        });
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+}

@@ -1,0 +1,106 @@
+package io.midway.instance.internal;
+
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.midway.wire.EventRecord;
+import io.midway.wire.SyncReport;
+
+/**
+ * The event an agent's {@link SyncReport} makes, checked: {@code file_sync.applied} or
+ * {@code file_sync.failed}, with a detail listing each file, e.g.
+ * {@code revision 7: io.midway.testing.echo 2.0.0 update ok; com.acme.x 1.0.0 install failed: <message>}.
+ *
+ * @param agentName the agent
+ * @param revision the revision it applied
+ * @param state {@code applied} or {@code failed}
+ * @param name the event name
+ * @param detail the event detail
+ */
+record SyncReportEvent(String agentName, String revision, String state, String name, String detail) {
+
+    /** The most files the detail lists one by one. */
+    static final int MAX_FILES_LISTED = 100;
+    /** The longest message of one file kept in the detail. */
+    static final int MAX_MESSAGE_CHARS = 500;
+
+    private static final Pattern REVISION = Pattern.compile("[0-9]{1,19}");
+    private static final Set<String> STATES = Set.of(SyncReport.STATE_APPLIED, SyncReport.STATE_FAILED);
+    private static final Set<String> ACTIONS = Set.of(SyncReport.Result.ACTION_INSTALL,
+            SyncReport.Result.ACTION_UPDATE, SyncReport.Result.ACTION_UNINSTALL, SyncReport.Result.ACTION_SKIP);
+    private static final Set<String> OUTCOMES = Set.of(SyncReport.Result.OUTCOME_OK,
+            SyncReport.Result.OUTCOME_FAILED, SyncReport.Result.OUTCOME_SKIPPED);
+
+    /**
+     * @param report what an agent posted
+     * @return the event it makes
+     * @throws RequestException (400) naming the field that is missing or wrong
+     */
+    static SyncReportEvent of(SyncReport report) {
+        if (report == null) {
+            throw RequestException.badRequest("the request body must be a JSON object");
+        }
+        String agent = report.name() == null ? null : report.name().trim();
+        AgentNames.check(agent);
+        String revision = report.revision() == null ? "" : report.revision().trim();
+        if (!REVISION.matcher(revision).matches()) {
+            throw RequestException.badRequest("field 'revision' must be a revision number",
+                    "got " + (report.revision() == null ? "nothing" : "'" + report.revision() + "'"));
+        }
+        if (report.state() == null || !STATES.contains(report.state())) {
+            throw RequestException.badRequest("field 'state' must be one of: applied, failed",
+                    "got " + (report.state() == null ? "nothing" : "'" + report.state() + "'"));
+        }
+        List<SyncReport.Result> files = report.files() == null ? List.of() : report.files();
+        StringBuilder detail = new StringBuilder("revision ").append(revision).append(':');
+        for (int i = 0; i < files.size(); i++) {
+            SyncReport.Result file = check(files.get(i), i);
+            if (i == MAX_FILES_LISTED) {
+                detail.append(" ... and ").append(files.size() - i).append(" more");
+                continue;
+            }
+            if (i > MAX_FILES_LISTED) {
+                continue;
+            }
+            detail.append(i == 0 ? " " : "; ").append(file.symbolicName());
+            if (file.version() != null && !file.version().isBlank()) {
+                detail.append(' ').append(file.version().trim());
+            }
+            detail.append(' ').append(file.action()).append(' ').append(file.outcome());
+            if (file.message() != null && !file.message().isBlank()) {
+                detail.append(": ").append(abbreviate(file.message().strip()));
+            }
+        }
+        if (files.isEmpty()) {
+            detail.append(" nothing to change");
+        }
+        String event = SyncReport.STATE_APPLIED.equals(report.state()) ? EventRecord.FILE_SYNC_APPLIED
+                : EventRecord.FILE_SYNC_FAILED;
+        return new SyncReportEvent(agent, revision, report.state(), event, detail.toString());
+    }
+
+    private static SyncReport.Result check(SyncReport.Result file, int i) {
+        String where = "files[" + i + "]";
+        if (file == null) {
+            throw RequestException.badRequest(where + " must be an object");
+        }
+        if (file.symbolicName() == null || file.symbolicName().isBlank()) {
+            throw RequestException.badRequest(where + ".symbolic_name is required");
+        }
+        if (file.action() == null || !ACTIONS.contains(file.action())) {
+            throw RequestException.badRequest(where + ".action must be one of: install, update, uninstall, skip",
+                    "got " + (file.action() == null ? "nothing" : "'" + file.action() + "'"));
+        }
+        if (file.outcome() == null || !OUTCOMES.contains(file.outcome())) {
+            throw RequestException.badRequest(where + ".outcome must be one of: ok, failed, skipped",
+                    "got " + (file.outcome() == null ? "nothing" : "'" + file.outcome() + "'"));
+        }
+        return file;
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return oneLine.length() <= MAX_MESSAGE_CHARS ? oneLine : oneLine.substring(0, MAX_MESSAGE_CHARS - 3) + "...";
+    }
+}
