@@ -374,13 +374,29 @@ public class EccService {
      * @throws RequestException 404 for an unknown agent, 400 for bad parameters
      */
     public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs) {
+        return longPoll(agentName, max, waitMs, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long)}, and answers at once, even with no records, when the
+     * agent says it has applied another file-sync revision than the current one: a change made
+     * while none of its polls was waiting reaches it without waiting for work or a timeout.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision) {
         if (waitMs < 0) {
             throw RequestException.badRequest("wait_ms must not be negative", "got " + waitMs);
         }
         long before = waiters.generation(agentName);
         PollReply first = poll(agentName, max);
         long wait = Math.min(waitMs, settings.pollMaxWait().toMillis());
-        if (!first.result().isEmpty() || wait <= 0) {
+        boolean revisionNews = knownRevision != null && !knownRevision.equals(first.syncRevision());
+        if (!first.result().isEmpty() || wait <= 0 || revisionNews) {
             return CompletableFuture.completedFuture(first);
         }
         // An agent polls from one thread: an older poll still waiting was left by a connection

@@ -433,4 +433,17 @@ public class FileSyncServiceTest extends ServiceFixture {
         List<EventRecord> all = service.events(0, 10000);
         return all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
     }
+
+    @Test
+    public void aPollFromAnAgentBehindOnTheRevisionAnswersAtOnce() throws Exception {
+        register("m1");
+        upload(echo, "probe");
+        CompletableFuture<PollReply> behind = service.longPoll("m1", 10, 10_000, "0");
+        assertTrue("the agent has revision 0, the instance 1: no waiting", behind.isDone());
+        assertEquals("1", behind.get().syncRevision());
+        CompletableFuture<PollReply> current = service.longPoll("m1", 10, 10_000, "1");
+        assertFalse("an agent up to date waits for work", current.isDone());
+        files.delete(TestBundles.ECHO);
+        assertEquals("2", current.get(500, TimeUnit.MILLISECONDS).syncRevision());
+    }
 }

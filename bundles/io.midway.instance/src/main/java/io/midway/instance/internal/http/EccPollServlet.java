@@ -62,7 +62,10 @@ public class EccPollServlet extends ApiServlet {
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
         int max = intParam(request, "max", DEFAULT_MAX);
         long waitMs = longParam(request, "wait_ms", 0);
-        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs);
+        // The revision the agent has applied: when the instance has another, the poll answers at
+        // once so the agent syncs now, not at its next reply.
+        String knownRevision = param(request, "sync_revision").orElse(null);
+        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision);
         if (reply.isDone()) {
             answer(request, response, reply);
             return;
