@@ -40,6 +40,18 @@ final class Http {
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends raw bytes, e.g. a jar, with the given content type. */
+    HttpResponse<String> sendBytes(String method, String path, byte[] body, String contentType)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", contentType);
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path.replace("^", "%5E")))
                 .timeout(Duration.ofSeconds(60)).GET();

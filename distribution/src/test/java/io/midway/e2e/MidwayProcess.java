@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One bin/instance or bin/agent process of a distribution folder, as a user starts it, with its
@@ -77,11 +79,21 @@ final class MidwayProcess implements AutoCloseable {
 
     /** SIGTERM, as Ctrl-C or a service manager would; waits for a clean stop. */
     int stop(Duration timeout) throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroy);
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             kill();
             return -1;
+        }
+        // script(1) may end before the JVM it ran: wait for that too, so that a restart does not
+        // meet the old process's port or bundle cache.
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                child.destroyForcibly();
+            }
         }
         return process.exitValue();
     }

@@ -28,6 +28,8 @@ public final class InstanceAdminClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String ECC_QUEUE = "/api/now/table/ecc_queue";
     private static final String ECC_AGENT = "/api/now/table/ecc_agent";
+    private static final String FILES = "/api/mid/admin/files";
+    private static final String EVENTS = "/api/mid/events";
 
     private final String baseUrl;
     private final String authorization;
@@ -103,6 +105,64 @@ public final class InstanceAdminClient {
                 () -> inputsFor(outputSysId), list -> !list.isEmpty());
         assertEquals("exactly one input answers output " + outputSysId + ": " + inputs, 1, inputs.size());
         return inputs.get(0);
+    }
+
+    /**
+     * Uploads a jar to the file-sync repository ({@code POST /api/mid/admin/files?kind=…}).
+     *
+     * @param kind {@code probe}, {@code protocol}, {@code credential} or {@code library}
+     * @param jar the bytes
+     * @return the answer, whatever its status
+     */
+    public HttpResponse<String> uploadFile(String kind, byte[] jar) throws IOException, InterruptedException {
+        return send(request(FILES + "?kind=" + encode(kind))
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jar)));
+    }
+
+    /**
+     * Uploads a jar that the instance must take as new bytes ({@code 201}).
+     *
+     * @param kind the file's kind
+     * @param jar the bytes
+     * @return the reply, {@code {"result": <SyncFile>, "revision": "N"}}
+     */
+    public JsonNode pushFile(String kind, byte[] jar) throws IOException, InterruptedException {
+        HttpResponse<String> response = uploadFile(kind, jar);
+        assertEquals("POST " + FILES + " answered " + response.body(), 201, response.statusCode());
+        return MAPPER.readTree(response.body());
+    }
+
+    /**
+     * @return the file-sync repository, {@code {"result":[SyncFile + downloads], "revision":"N"}}
+     */
+    public JsonNode files() throws IOException, InterruptedException {
+        return get(FILES);
+    }
+
+    /**
+     * @param symbolicName a Bundle-SymbolicName
+     * @return the answer of {@code DELETE /api/mid/admin/files/{symbolic_name}}, whatever its status
+     */
+    public HttpResponse<String> deleteFile(String symbolicName) throws IOException, InterruptedException {
+        return send(request(FILES + "/" + encode(symbolicName)).DELETE());
+    }
+
+    /**
+     * @param since an event sequence number; 0 for all
+     * @return the events after it ({@code GET /api/mid/events?since=…})
+     */
+    public List<JsonNode> events(long since) throws IOException, InterruptedException {
+        return list(get(EVENTS + "?since=" + since));
+    }
+
+    /** @return the sequence number of the newest event, 0 when there is none */
+    public long lastEventSeq() throws IOException, InterruptedException {
+        long last = 0;
+        for (JsonNode event : events(0)) {
+            last = Math.max(last, event.path("seq").asLong());
+        }
+        return last;
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.midway.agent.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -12,45 +14,77 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.midway.agent.internal.sync.BundleOrigins;
+import io.midway.agent.internal.sync.OsgiPluginFramework;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
+import io.midway.api.agent.PluginBundleDTO;
+import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.probe.Probe;
+import io.midway.api.protocol.Protocol;
 
 /**
  * The agent core as a DS component: reads the configuration and the framework properties, runs
- * an {@link AgentRuntime}, collects probe services by whiteboard, and offers the {@link MidAgent}
- * service. A configuration change reactivates it with the new settings.
+ * an {@link AgentRuntime} with file sync over the running framework, collects probe and protocol
+ * services by whiteboard, and offers the {@link MidAgent} service. A configuration change
+ * reactivates it with the new settings.
  */
-@Component(service = MidAgent.class, immediate = true, configurationPid = AgentConfiguration.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = {MidAgent.class, FileSyncControl.class}, immediate = true,
+        configurationPid = AgentConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = AgentConfiguration.class)
-public class AgentCore implements MidAgent {
+public class AgentCore implements MidAgent, FileSyncControl {
+
+    /** Framework property: the distribution folder; bundles under its {@code system/} are shipped ones. */
+    public static final String HOME_PROPERTY = "midway.home";
+    /** Framework property: the deploy folder FileInstall watches. */
+    public static final String DEPLOY_PROPERTY = "midway.deploy";
+    /** FileInstall's own folder property, the deploy folder when {@value #DEPLOY_PROPERTY} is not set. */
+    public static final String FILEINSTALL_DIR_PROPERTY = "felix.fileinstall.dir";
 
     private final AgentRuntime runtime;
 
     /**
-     * Prepares the agent. Probes are bound after this and before {@link #start()}, so the first
-     * record already finds them.
+     * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
+     * so the first record already finds them and the first registration carries the capabilities.
      *
      * @param config the configuration
-     * @param context the bundle context, for framework properties and the core's version
+     * @param context the bundle context, for framework properties, the core's version and bundles
+     * @param scr the Declarative Services runtime, for the health check of synced bundles
      * @throws IOException when the spool directory cannot be created
      */
     @Activate
-    public AgentCore(AgentConfiguration config, BundleContext context) throws IOException {
+    public AgentCore(AgentConfiguration config, BundleContext context,
+            @Reference(name = "scr") ServiceComponentRuntime scr) throws IOException {
         AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName());
-        this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT);
+        OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins(context));
+        this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
+                framework);
     }
 
-    /** Connects to the instance, once the probes present are bound. */
+    /**
+     * @param context the core's context
+     * @return how to tell a bundle's origin from the framework properties
+     */
+    static BundleOrigins origins(BundleContext context) {
+        String home = context.getProperty(HOME_PROPERTY);
+        String deploy = context.getProperty(DEPLOY_PROPERTY);
+        if (deploy == null || deploy.isBlank()) {
+            deploy = context.getProperty(FILEINSTALL_DIR_PROPERTY);
+        }
+        return new BundleOrigins(home == null || home.isBlank() ? null : Path.of(home.trim()),
+                deploy == null || deploy.isBlank() ? null : Path.of(deploy.trim()));
+    }
+
+    /** Connects to the instance, once the probes and protocols present are bound. */
     @Activate
     void start() {
         runtime.start();
     }
 
-    /** Stops polling, lets running work finish for a few seconds, keeps the spool. */
+    /** Stops polling and syncing, lets running work finish for a few seconds, keeps the spool. */
     @Deactivate
     void stop() {
         runtime.stop();
@@ -71,6 +105,21 @@ public class AgentCore implements MidAgent {
         runtime.removeProbe(probe, properties);
     }
 
+    @Reference(name = "protocols", service = Protocol.class, policy = ReferencePolicy.DYNAMIC,
+            cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeProtocol", updated = "updateProtocol")
+    void addProtocol(Protocol protocol, Map<String, Object> properties) {
+        runtime.addProtocol(protocol, properties);
+    }
+
+    void updateProtocol(Protocol protocol, Map<String, Object> properties) {
+        runtime.addProtocol(protocol, properties);
+    }
+
+    void removeProtocol(Protocol protocol, Map<String, Object> properties) {
+        runtime.removeProtocol(protocol, properties);
+    }
+
     @Override
     public AgentStatusDTO status() {
         return runtime.status();
@@ -84,5 +133,20 @@ public class AgentCore implements MidAgent {
     @Override
     public void resume() throws IOException {
         runtime.resume();
+    }
+
+    @Override
+    public SyncResultDTO sync() throws IOException {
+        return runtime.sync(line -> { });
+    }
+
+    @Override
+    public SyncResultDTO sync(Consumer<String> progress) throws IOException {
+        return runtime.sync(progress);
+    }
+
+    @Override
+    public PluginBundleDTO[] bundles() {
+        return runtime.bundles();
     }
 }

@@ -5,43 +5,57 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.sync.FileSyncer;
+import io.midway.agent.internal.sync.PluginBundles;
+import io.midway.agent.internal.sync.PluginFramework;
 import io.midway.api.agent.AgentStatusDTO;
+import io.midway.api.agent.PluginBundleDTO;
+import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.probe.Probe;
+import io.midway.api.protocol.Protocol;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputRecord;
 import io.midway.wire.StatusChange;
 
 /**
- * The running agent, without OSGi: the probe registry, the worker pools, the result spool and
- * sender, and the ECC poller, wired together. {@link AgentCore} creates one per activation; tests
- * create it directly.
+ * The running agent, without OSGi: the probe and protocol registries, the worker pools, the
+ * result spool and sender, the ECC poller and, given the framework, file sync, wired together.
+ * {@link AgentCore} creates one per activation; tests create it directly.
  */
 public final class AgentRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentRuntime.class);
+
+    /** How long a bundle file sync started may take to become healthy. */
+    static final Duration SYNC_HEALTH_TIMEOUT = Duration.ofSeconds(5);
 
     private final AgentSettings settings;
     private final String version;
     private final AgentTimings timings;
     private final AgentState state = new AgentState();
     private final ProbeRegistry probes = new ProbeRegistry();
+    private final ProtocolRegistry protocols = new ProtocolRegistry();
     private final InstanceClient client;
     private final ResultSpool spool;
     private final ResultSender sender;
     private final WorkDispatcher dispatcher;
     private final EccPoller poller;
+    private final FileSyncer fileSyncer;
+    private final PluginBundles pluginBundles;
     private boolean started;
 
     /**
-     * Prepares the agent; {@link #start()} connects it.
+     * Prepares an agent without file sync; {@link #start()} connects it.
      *
      * @param settings the effective settings
      * @param version the core's version, reported to the instance
@@ -49,6 +63,20 @@ public final class AgentRuntime {
      * @throws IOException when the spool directory cannot be created
      */
     public AgentRuntime(AgentSettings settings, String version, AgentTimings timings) throws IOException {
+        this(settings, version, timings, null);
+    }
+
+    /**
+     * Prepares the agent; {@link #start()} connects it.
+     *
+     * @param settings the effective settings
+     * @param version the core's version, reported to the instance
+     * @param timings retry and shutdown timings
+     * @param framework the bundles, for file sync; {@code null} for none
+     * @throws IOException when the spool directory cannot be created
+     */
+    public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework)
+            throws IOException {
         this.settings = settings;
         this.version = version;
         this.timings = timings;
@@ -59,7 +87,28 @@ public final class AgentRuntime {
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
         ProbeRunner runner = new ProbeRunner(probes, heartbeat, settings.agentName());
         this.dispatcher = new WorkDispatcher(settings, runner, this::spoolResult);
-        this.poller = new EccPoller(client, state, dispatcher, sender, settings, version, timings);
+        if (framework != null) {
+            this.fileSyncer = new FileSyncer(settings.agentName(), client, framework, settings.syncDir(),
+                    SYNC_HEALTH_TIMEOUT, timings.backoffMin(), timings.backoffMax());
+            this.pluginBundles = new PluginBundles(framework, fileSyncer::installed);
+        } else {
+            this.fileSyncer = null;
+            this.pluginBundles = null;
+        }
+        EccPoller.SyncSignals syncSignals = fileSyncer == null ? EccPoller.SyncSignals.NONE
+                : new EccPoller.SyncSignals() {
+                    @Override
+                    public void registered() {
+                        fileSyncer.connected();
+                    }
+
+                    @Override
+                    public void polled(String syncRevision) {
+                        fileSyncer.revisionSeen(syncRevision);
+                    }
+                };
+        this.poller = new EccPoller(client, state, dispatcher, sender, settings, version, timings, protocols::names,
+                syncSignals);
     }
 
     /** The TLS context trusting MIDWAY_INSTANCE_CERT, or the JDK default when it is not set or unusable. */
@@ -92,6 +141,9 @@ public final class AgentRuntime {
                 settings.instanceUrl(), settings.agentUser(), spool.directory(),
                 waiting > 0 ? " (" + waiting + " results waiting to be sent)" : "");
         sender.start();
+        if (fileSyncer != null) {
+            fileSyncer.start();
+        }
         poller.start();
     }
 
@@ -106,6 +158,9 @@ public final class AgentRuntime {
         started = false;
         try {
             poller.stop();
+            if (fileSyncer != null) {
+                fileSyncer.stop();
+            }
             dispatcher.shutdown(timings.shutdownGrace().toMillis());
             sender.stop(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
@@ -138,6 +193,56 @@ public final class AgentRuntime {
         probes.remove(probe, properties);
     }
 
+    /**
+     * A protocol service arrived or its properties changed; the instance hears of new capabilities.
+     *
+     * @param protocol the service
+     * @param properties its service properties
+     */
+    public void addProtocol(Protocol protocol, Map<String, ?> properties) {
+        if (protocols.add(protocol, properties)) {
+            LOG.info("Capabilities are now {}", protocols.names());
+            poller.capabilitiesChanged();
+        }
+    }
+
+    /**
+     * A protocol service went away; the instance hears of the capabilities left.
+     *
+     * @param protocol the service
+     * @param properties its service properties
+     */
+    public void removeProtocol(Protocol protocol, Map<String, ?> properties) {
+        if (protocols.remove(protocol, properties)) {
+            LOG.info("Capabilities are now {}", protocols.names());
+            poller.capabilitiesChanged();
+        }
+    }
+
+    /** @return the capabilities advertised: the installed protocols' names, sorted */
+    public List<String> capabilities() {
+        return protocols.names();
+    }
+
+    /**
+     * Applies the instance's file-sync snapshot now, after a sync already running, and waits.
+     *
+     * @param progress told one line per file as each is done
+     * @return what was done
+     * @throws IOException when the instance cannot be reached, or this agent has no file sync
+     */
+    public SyncResultDTO sync(Consumer<String> progress) throws IOException {
+        if (fileSyncer == null) {
+            throw new IOException("file sync is not available in this agent");
+        }
+        return fileSyncer.syncNow(progress);
+    }
+
+    /** @return the plug-in bundles (sync, deploy/, shipped plug-ins), sorted by symbolic name */
+    public PluginBundleDTO[] bundles() {
+        return pluginBundles == null ? new PluginBundleDTO[0] : pluginBundles.list();
+    }
+
     /** @return a snapshot of the agent's state */
     public AgentStatusDTO status() {
         AgentStatusDTO dto = new AgentStatusDTO();
@@ -155,6 +260,11 @@ public final class AgentRuntime {
         dto.spooled = spool.count();
         dto.processed = state.processed();
         dto.failed = state.failed();
+        dto.capabilities = protocols.names().toArray(String[]::new);
+        if (fileSyncer != null) {
+            dto.syncRevision = fileSyncer.appliedRevision();
+            dto.syncState = fileSyncer.syncState();
+        }
         return dto;
     }
 

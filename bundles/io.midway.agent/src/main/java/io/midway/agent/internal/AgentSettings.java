@@ -20,6 +20,7 @@ import java.util.function.UnaryOperator;
  * @param spoolDir where results wait for delivery
  * @param instanceCertificate a PEM file of certificates to trust for an HTTPS instance, or
  *     {@code null} for the JDK's authorities only
+ * @param syncDir where file sync keeps its state and jar cache ({@code <midway.data>/sync})
  */
 public record AgentSettings(
         String instanceUrl,
@@ -32,7 +33,8 @@ public record AgentSettings(
         long pollWaitMs,
         int resultBatchSize,
         Path spoolDir,
-        Path instanceCertificate) {
+        Path instanceCertificate,
+        Path syncDir) {
 
     /** Framework property (from MIDWAY_INSTANCE_URL) that overrides {@code instance_url}. */
     public static final String INSTANCE_URL_PROPERTY = "midway.instance.url";
@@ -82,7 +84,8 @@ public record AgentSettings(
                 Math.max(0, config.poll_wait_ms()),
                 Math.max(1, config.result_batch_size()),
                 spoolDir.toAbsolutePath().normalize(),
-                certificate);
+                certificate,
+                data.resolve("sync").toAbsolutePath().normalize());
     }
 
     private static String firstSet(String override, String configured, String fallback) {
@@ -102,6 +105,7 @@ public record AgentSettings(
                 + ", password " + (agentPassword == null ? "not set" : "set") + ", threads=" + threadsInteractive
                 + "/" + threadsExpedited + "/" + threadsStandard + ", pollWaitMs=" + pollWaitMs
                 + ", resultBatchSize=" + resultBatchSize + ", spoolDir=" + spoolDir
-                + (instanceCertificate == null ? "" : ", instanceCertificate=" + instanceCertificate) + "]";
+                + (instanceCertificate == null ? "" : ", instanceCertificate=" + instanceCertificate)
+                + ", syncDir=" + syncDir + "]";
     }
 }

@@ -3,7 +3,7 @@ package io.midway.agent.internal;
 import java.time.Duration;
 
 /** Capped exponential backoff: the first delay, then twice as long each time, up to the cap. */
-final class Backoff {
+public final class Backoff {
 
     private final long minMillis;
     private final long maxMillis;
@@ -13,21 +13,21 @@ final class Backoff {
      * @param min the first delay
      * @param max the longest delay
      */
-    Backoff(Duration min, Duration max) {
+    public Backoff(Duration min, Duration max) {
         this.minMillis = Math.max(1, min.toMillis());
         this.maxMillis = Math.max(minMillis, max.toMillis());
         this.nextMillis = minMillis;
     }
 
     /** @return the delay to wait now; the following one is doubled, up to the cap */
-    synchronized long nextDelayMillis() {
+    public synchronized long nextDelayMillis() {
         long delay = nextMillis;
         nextMillis = Math.min(maxMillis, nextMillis * 2);
         return delay;
     }
 
     /** Starts again from the first delay, after a success. */
-    synchronized void reset() {
+    public synchronized void reset() {
         nextMillis = minMillis;
     }
 }

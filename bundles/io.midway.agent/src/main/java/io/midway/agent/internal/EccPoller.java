@@ -2,6 +2,10 @@ package io.midway.agent.internal;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +21,42 @@ import io.midway.wire.Registration;
  * is unreachable it retries with capped exponential backoff; when the instance no longer knows
  * the agent (404 on poll) it registers again. A refused login is logged once per change of the
  * problem, with what to check.
+ *
+ * <p>The registration carries the agent's capabilities (the installed protocols); when they
+ * change, the agent registers again at once, so the instance updates its record. Each poll
+ * reply's {@code sync_revision} goes to file sync.
  */
 final class EccPoller {
 
+    /** What file sync hears from the connection loop, on the poll thread; must return at once. */
+    interface SyncSignals {
+        /** The instance took the registration: it is reachable (sync at start need not wait for a poll). */
+        void registered();
+
+        /**
+         * @param syncRevision a poll reply's {@code sync_revision}, or {@code null} when it had none
+         */
+        void polled(String syncRevision);
+
+        /** File sync is off. */
+        SyncSignals NONE = new SyncSignals() {
+            @Override
+            public void registered() {
+            }
+
+            @Override
+            public void polled(String syncRevision) {
+            }
+        };
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(EccPoller.class);
+
+    /**
+     * The {@code sync_revision} of the last poll reply, sent with the next poll: a revision that
+     * changed while no poll of ours was waiting then comes back at once, not with the next work.
+     */
+    private volatile String lastSyncRevision;
 
     private final InstanceClient client;
     private final AgentState state;
@@ -31,14 +67,33 @@ final class EccPoller {
     private final long pollWaitMs;
     private final long minPollIntervalMs;
     private final Backoff backoff;
+    private final Supplier<List<String>> capabilities;
+    private final SyncSignals sync;
+    private final Object registration = new Object();
 
     private volatile boolean running;
     private Thread thread;
+    private ExecutorService advertiser;
     private String lastProblem;
-    private boolean registered;
+    private volatile boolean registered;
+    private volatile List<String> advertised;
 
+    /**
+     * @param client the instance
+     * @param state shared agent state
+     * @param dispatcher runs the records
+     * @param sender delivers the results
+     * @param settings the agent settings
+     * @param version the core's version
+     * @param timings retry timings
+     * @param capabilities the capabilities now (protocol names, sorted)
+     * @param sync told when the agent registered and each poll reply's {@code sync_revision}
+     */
     EccPoller(InstanceClient client, AgentState state, WorkDispatcher dispatcher, ResultSender sender,
-            AgentSettings settings, String version, AgentTimings timings) {
+            AgentSettings settings, String version, AgentTimings timings, Supplier<List<String>> capabilities,
+            SyncSignals sync) {
+        this.capabilities = capabilities;
+        this.sync = sync;
         this.client = client;
         this.state = state;
         this.dispatcher = dispatcher;
@@ -56,6 +111,51 @@ final class EccPoller {
         thread = new Thread(this::loop, "midway-ecc-poller");
         thread.setDaemon(true);
         thread.start();
+        advertiser = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "midway-capabilities");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The capabilities changed: registers again at once (on another thread) when registered; else
+     * the next registration carries them.
+     */
+    void capabilitiesChanged() {
+        ExecutorService executor;
+        synchronized (this) {
+            executor = advertiser;
+        }
+        if (executor == null || !running || !registered) {
+            return;
+        }
+        try {
+            executor.execute(this::advertiseIfChanged);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void advertiseIfChanged() {
+        synchronized (registration) {
+            List<String> current = capabilities.get();
+            if (!registered || current.equals(advertised)) {
+                return;
+            }
+            try {
+                AgentRecord record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
+                        HostIdentity.ipAddress(), current));
+                advertised = current;
+                state.instanceSays(record.status(), record.validated());
+                LOG.info("Advertised capabilities {} to instance {}", current, client.baseUrl());
+            } catch (IOException e) {
+                LOG.warn("Cannot advertise capabilities {} to instance {} yet ({}); trying again after the next poll",
+                        current, client.baseUrl(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -65,11 +165,17 @@ final class EccPoller {
      */
     void stop() throws InterruptedException {
         Thread t;
+        ExecutorService executor;
         synchronized (this) {
             t = thread;
             thread = null;
+            executor = advertiser;
+            advertiser = null;
         }
         running = false;
+        if (executor != null) {
+            executor.shutdownNow();
+        }
         if (t != null) {
             t.interrupt();
             t.join(5000);
@@ -95,16 +201,27 @@ final class EccPoller {
     /** @return whether the agent is now registered */
     private boolean register() throws InterruptedException {
         try {
-            AgentRecord record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
-                    HostIdentity.ipAddress(), List.of()));
-            registered = true;
+            AgentRecord record;
+            synchronized (registration) {
+                List<String> current = capabilities.get();
+                record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
+                        HostIdentity.ipAddress(), current));
+                advertised = current;
+                registered = true;
+            }
             state.instanceSays(record.status(), record.validated());
             state.connection(AgentState.CONNECTED);
             backoff.reset();
             recovered();
-            LOG.info("Registered as '{}' (version {}) with instance {}: status {}, {}", agentName, version,
-                    client.baseUrl(), record.status(), record.validated() ? "validated" : "not validated yet");
+            LOG.info("Registered as '{}' (version {}, capabilities {}) with instance {}: status {}, {}", agentName,
+                    version, advertised, client.baseUrl(), record.status(),
+                    record.validated() ? "validated" : "not validated yet");
             sender.wake();
+            try {
+                sync.registered();
+            } catch (RuntimeException e) {
+                LOG.error("File sync could not take the registration", e);
+            }
             return true;
         } catch (InstanceException e) {
             failed(e, e.isAuthFailure() ? AgentState.REGISTERING : AgentState.UNREACHABLE);
@@ -119,7 +236,7 @@ final class EccPoller {
         long started = System.nanoTime();
         PollReply reply;
         try {
-            reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs);
+            reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision);
         } catch (InstanceException e) {
             if (e.statusCode() == 404) {
                 LOG.info("Instance {} does not know agent '{}' (404): registering again", client.baseUrl(), agentName);
@@ -139,12 +256,21 @@ final class EccPoller {
         boolean wasConnected = AgentState.CONNECTED.equals(state.connection());
         state.instanceSays(reply.agentStatus(), reply.validated());
         state.instanceVersion(reply.instanceVersion(), reply.syncRevision());
+        lastSyncRevision = reply.syncRevision();
         state.connection(AgentState.CONNECTED);
         backoff.reset();
         if (!wasConnected) {
             sender.wake();
         }
         recovered();
+        if (!capabilities.get().equals(advertised)) {
+            advertiseIfChanged();
+        }
+        try {
+            sync.polled(reply.syncRevision());
+        } catch (RuntimeException e) {
+            LOG.error("File sync could not take revision {}", reply.syncRevision(), e);
+        }
         List<EccRecord> records = reply.result() == null ? List.of() : reply.result();
         for (EccRecord record : records) {
             dispatcher.dispatch(record);

@@ -8,6 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -17,22 +20,28 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.midway.agent.internal.sync.Sha256;
+import io.midway.agent.internal.sync.SyncSource;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.InputBatch;
 import io.midway.wire.Json;
 import io.midway.wire.PollReply;
 import io.midway.wire.Registration;
 import io.midway.wire.StatusChange;
+import io.midway.wire.SyncReport;
+import io.midway.wire.SyncSnapshot;
 
 /**
  * The agent-facing HTTP API of the instance (DESIGN §5), over {@link HttpClient} with HTTP Basic
  * authentication. Never logs: callers decide what the operator sees, and the Authorization header
  * and password never leave this class.
  */
-public final class InstanceClient {
+public final class InstanceClient implements SyncSource {
 
     /** Time allowed for a request beyond the long-poll wait. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Time allowed for a file-sync download (up to 64 MiB) to start answering. */
+    private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(5);
 
     private final ObjectMapper mapper = Json.mapper();
     private final String baseUrl;
@@ -106,8 +115,26 @@ public final class InstanceClient {
      * @throws InterruptedException when the calling thread is interrupted
      */
     public PollReply poll(String agentName, int max, long waitMs) throws IOException, InterruptedException {
+        return poll(agentName, max, waitMs, null);
+    }
+
+    /**
+     * {@code GET /api/mid/ecc/poll}, telling the instance the file-sync revision this agent last
+     * saw: when the instance has another, it answers at once instead of waiting for work.
+     *
+     * @param agentName our name
+     * @param max most records to take
+     * @param waitMs how long the instance may wait for work
+     * @param knownRevision the {@code sync_revision} of our last poll reply, or {@code null}
+     * @return the reply
+     * @throws IOException when the instance cannot be reached or refuses (404: we are not registered)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public PollReply poll(String agentName, int max, long waitMs, String knownRevision)
+            throws IOException, InterruptedException {
         String query = "?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8) + "&max=" + max
-                + "&wait_ms=" + waitMs;
+                + "&wait_ms=" + waitMs
+                + (knownRevision == null ? "" : "&sync_revision=" + URLEncoder.encode(knownRevision, StandardCharsets.UTF_8));
         HttpRequest request = request("/api/mid/ecc/poll" + query, REQUEST_TIMEOUT.plusMillis(waitMs)).GET().build();
         JsonNode reply = send(request);
         if (!reply.isObject()) {
@@ -139,6 +166,65 @@ public final class InstanceClient {
         send(post("/api/mid/agents/status", change, REQUEST_TIMEOUT));
     }
 
+    /**
+     * {@code GET /api/mid/file_sync/snapshot}.
+     *
+     * @return what every agent should have from sync
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    @Override
+    public SyncSnapshot snapshot() throws IOException, InterruptedException {
+        JsonNode reply = send(request("/api/mid/file_sync/snapshot", REQUEST_TIMEOUT).GET().build());
+        if (!reply.isObject() || !reply.path("revision").isValueNode()) {
+            throw new IOException("instance " + baseUrl + " answered the file-sync snapshot without a revision");
+        }
+        return mapper.treeToValue(reply, SyncSnapshot.class);
+    }
+
+    /**
+     * {@code GET /api/mid/file_sync/files/{sha256}} into a file. The caller verifies the bytes.
+     *
+     * @param sha256 the file's hash
+     * @param target where the bytes go (created or replaced)
+     * @throws IOException when the instance cannot be reached or has no such file (404)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    @Override
+    public void download(String sha256, Path target) throws IOException, InterruptedException {
+        if (!Sha256.isValid(sha256)) {
+            throw new IOException("not a sha256: " + sha256);
+        }
+        HttpRequest request = request("/api/mid/file_sync/files/" + sha256, DOWNLOAD_TIMEOUT,
+                "application/java-archive, application/octet-stream, application/json").GET().build();
+        HttpResponse<Path> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofFile(target, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw new IOException("cannot download " + sha256 + " from instance " + baseUrl + ": " + describe(e), e);
+        }
+        int status = response.statusCode();
+        if (status < 200 || status > 299) {
+            byte[] body = Files.readAllBytes(target);
+            Files.deleteIfExists(target);
+            throw new InstanceException(status, "instance " + baseUrl + " answered " + status + " for file " + sha256
+                    + ": " + errorMessage(status, body));
+        }
+    }
+
+    /**
+     * {@code POST /api/mid/file_sync/report}.
+     *
+     * @param report how applying a snapshot went
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    @Override
+    public void report(SyncReport report) throws IOException, InterruptedException {
+        send(post("/api/mid/file_sync/report", report, REQUEST_TIMEOUT));
+    }
+
     private HttpRequest post(String path, Object body, Duration timeout) throws IOException {
         byte[] json;
         try {
@@ -154,6 +240,10 @@ public final class InstanceClient {
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) throws IOException {
+        return request(path, timeout, "application/json");
+    }
+
+    private HttpRequest.Builder request(String path, Duration timeout, String accept) throws IOException {
         URI uri;
         try {
             uri = new URI(baseUrl + path);
@@ -164,7 +254,7 @@ public final class InstanceClient {
                 || uri.getHost() == null) {
             throw new IOException("instance URL '" + baseUrl + "' is not an http:// or https:// URL");
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept);
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }

@@ -34,6 +34,7 @@ import io.midway.api.agent.PoolDTO;
 import io.midway.api.probe.Probe;
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeResult;
+import io.midway.api.protocol.Protocol;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputRecord;
@@ -69,7 +70,7 @@ public class AgentRuntimeTest {
 
     private AgentSettings settings(String url, int interactive, int expedited, int standard) {
         return new AgentSettings(url, "test", "mid", "secret", interactive, expedited, standard, 200, 100, spoolDir,
-                null);
+                null, spoolDir.resolveSibling("sync"));
     }
 
     private AgentRuntime startAgent(AgentSettings settings) throws IOException {
@@ -92,6 +93,14 @@ public class AgentRuntimeTest {
     static Probe labelled(String label) {
         return request -> ProbeResult.of(Map.of("by", label, "thread", Thread.currentThread().getName(),
                 "payload", request.payload(), "name", request.name()));
+    }
+
+    @Test
+    public void eachPollTellsTheInstanceTheSyncRevisionOfThePreviousReply() throws Exception {
+        startAgent();
+        Await.until("two polls", () -> instance.pollRevisions.size() >= 2);
+        assertEquals("the first poll knows no revision yet", "-", instance.pollRevisions.get(0));
+        assertEquals("then it repeats what the instance said", "0", instance.pollRevisions.get(1));
     }
 
     @Test
@@ -374,6 +383,46 @@ public class AgentRuntimeTest {
         agent = new AgentRuntime(settings(instance.url(), 1, 1, 1), "9.9.9", FAST);
         agent.start();
         assertEquals("echo", awaitInput("k1").payload().path("by").asText());
+    }
+
+    @Test
+    public void theInstalledProtocolsAreTheCapabilitiesAndAChangeRegistersAgain() throws Exception {
+        agent = new AgentRuntime(settings(instance.url(), 1, 1, 1), "9.9.9", FAST);
+        Protocol snmp = new Protocol() { };
+        Protocol echo = new Protocol() { };
+        agent.addProtocol(snmp, Map.of(Protocol.NAME_PROPERTY, "snmp", "service.id", 11L));
+        agent.start();
+        Await.until("registered", () -> !instance.registrations.isEmpty());
+        assertEquals(List.of("snmp"), instance.registrations.get(0).capabilities());
+
+        agent.addProtocol(echo, Map.of(Protocol.NAME_PROPERTY, new String[] {"echo", "echo2"}, "service.id", 12L));
+        Await.until("registered with echo", () -> instance.registrations.size() >= 2
+                && instance.registrations.get(instance.registrations.size() - 1).capabilities().contains("echo"));
+        assertEquals(List.of("echo", "echo2", "snmp"),
+                instance.registrations.get(instance.registrations.size() - 1).capabilities());
+        assertEquals(List.of("echo", "echo2", "snmp"), List.of(agent.status().capabilities));
+
+        int before = instance.registrations.size();
+        agent.addProtocol(echo, Map.of(Protocol.NAME_PROPERTY, new String[] {"echo", "echo2"}, "service.id", 12L));
+        agent.removeProtocol(snmp, Map.of(Protocol.NAME_PROPERTY, "snmp", "service.id", 11L));
+        Await.until("registered without snmp", () -> instance.registrations
+                .get(instance.registrations.size() - 1).capabilities().equals(List.of("echo", "echo2")));
+        assertEquals("an update that changes nothing does not register again", before + 1,
+                instance.registrations.size());
+        assertEquals(List.of("echo", "echo2"), List.of(agent.status().capabilities));
+        assertNull("no file sync without the framework", agent.status().syncRevision);
+    }
+
+    @Test
+    public void withoutTheFrameworkThereIsNoFileSync() throws Exception {
+        startAgent();
+        try {
+            agent.sync(line -> { });
+            fail("no file sync");
+        } catch (IOException e) {
+            assertEquals("file sync is not available in this agent", e.getMessage());
+        }
+        assertEquals(0, agent.bundles().length);
     }
 
     private List<Path> listSpool() throws IOException {

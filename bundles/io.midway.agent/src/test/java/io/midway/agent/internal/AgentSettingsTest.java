@@ -87,6 +87,7 @@ public class AgentSettingsTest {
         assertEquals("mid", s.agentUser());
         assertNull(s.agentPassword());
         assertEquals(Path.of("/var/midway/spool"), s.spoolDir());
+        assertEquals(Path.of("/var/midway/sync"), s.syncDir());
         assertEquals(1, s.threadsStandard());
         assertEquals(100, s.resultBatchSize());
     }

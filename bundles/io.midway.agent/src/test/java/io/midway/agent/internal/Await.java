@@ -6,16 +6,16 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline, instead of sleeping for a guessed time. */
-final class Await {
+public final class Await {
 
     private Await() {
     }
 
-    static void until(String what, BooleanSupplier condition) {
+    public static void until(String what, BooleanSupplier condition) {
         until(what, condition, () -> "");
     }
 
-    static void until(String what, BooleanSupplier condition, Supplier<String> diagnosis) {
+    public static void until(String what, BooleanSupplier condition, Supplier<String> diagnosis) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

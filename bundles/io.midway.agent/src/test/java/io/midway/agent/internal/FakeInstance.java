@@ -5,7 +5,10 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 
 import javax.net.ssl.SSLContext;
 
@@ -27,6 +31,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
+import io.midway.agent.internal.sync.Sha256;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.ErrorReply;
@@ -36,9 +41,12 @@ import io.midway.wire.Json;
 import io.midway.wire.PollReply;
 import io.midway.wire.Registration;
 import io.midway.wire.StatusChange;
+import io.midway.wire.SyncFile;
+import io.midway.wire.SyncReport;
+import io.midway.wire.SyncSnapshot;
 
-/** A tiny instance on 127.0.0.1 that speaks the agent-facing API, for tests. */
-final class FakeInstance implements AutoCloseable {
+/** A tiny instance on 127.0.0.1 that speaks the agent-facing API, file sync included, for tests. */
+public final class FakeInstance implements AutoCloseable {
 
     final Map<String, Registration> agents = new ConcurrentHashMap<>();
     final List<Registration> registrations = new CopyOnWriteArrayList<>();
@@ -46,7 +54,9 @@ final class FakeInstance implements AutoCloseable {
     /** Accepted results by response_to; the first wins, as on the real instance. */
     final Map<String, InputRecord> inputs = new ConcurrentHashMap<>();
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-    final List<Integer> pollMaxes = new CopyOnWriteArrayList<>();
+    public final List<Integer> pollMaxes = new CopyOnWriteArrayList<>();
+    /** The {@code sync_revision} each poll carried ({@code "-"} when it carried none). */
+    public final List<String> pollRevisions = new CopyOnWriteArrayList<>();
     final List<StatusChange> statusChanges = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     final Set<String> badResponseTo = ConcurrentHashMap.newKeySet();
@@ -57,6 +67,21 @@ final class FakeInstance implements AutoCloseable {
     volatile int inputStatus = 200;
     volatile String agentStatus = AgentRecord.STATUS_UP;
     volatile boolean validated = true;
+
+    /** The file-sync snapshot served, and its revision on every poll reply. */
+    private volatile SyncSnapshot snapshot = new SyncSnapshot("0", List.of());
+    /** Bytes served per hash; a test may put other bytes under a hash to play a tampered store. */
+    public final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** The hashes agents downloaded, in order. */
+    public final List<String> downloads = new CopyOnWriteArrayList<>();
+    /** The sync reports received, in order. */
+    public final List<SyncReport> reports = new CopyOnWriteArrayList<>();
+    /** How many snapshot requests were answered. */
+    public final List<String> snapshotRequests = new CopyOnWriteArrayList<>();
+    /** Status answered to file-sync requests when not 200 (e.g. 503). */
+    public volatile int fileSyncStatus = 200;
+    /** Status answered to sync reports when not 200. */
+    public volatile int reportStatus = 200;
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -71,11 +96,50 @@ final class FakeInstance implements AutoCloseable {
         server.createContext("/api/mid/agents/status", this::status);
         server.createContext("/api/mid/ecc/poll", this::poll);
         server.createContext("/api/mid/ecc/input", this::input);
+        server.createContext("/api/mid/file_sync/snapshot", this::snapshot);
+        server.createContext("/api/mid/file_sync/files/", this::file);
+        server.createContext("/api/mid/file_sync/report", this::report);
         server.start();
     }
 
-    static FakeInstance start() throws IOException {
+    /** @return an instance on a free port of 127.0.0.1 */
+    public static FakeInstance start() throws IOException {
         return start(0);
+    }
+
+    /**
+     * Serves a new snapshot: these jars, with their bytes, under a new revision.
+     *
+     * @param revision the revision
+     * @param jars kind and jar file of each entry
+     * @throws IOException when a jar cannot be read
+     */
+    public void publish(String revision, List<Map.Entry<String, Path>> jars) throws IOException {
+        List<SyncFile> entries = new ArrayList<>();
+        for (Map.Entry<String, Path> jar : jars) {
+            byte[] bytes = Files.readAllBytes(jar.getValue());
+            String sha = Sha256.of(jar.getValue());
+            String name;
+            String version;
+            try (JarFile file = new JarFile(jar.getValue().toFile())) {
+                name = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].trim();
+                version = file.getManifest().getMainAttributes().getValue("Bundle-Version");
+            }
+            files.put(sha, bytes);
+            entries.add(new SyncFile(name + "-" + version + ".jar", jar.getKey(), name, version, sha, bytes.length));
+        }
+        entries.sort(Comparator.comparing(SyncFile::symbolicName));
+        snapshot = new SyncSnapshot(revision, entries);
+    }
+
+    /** @param value the snapshot to serve as is */
+    public void snapshot(SyncSnapshot value) {
+        snapshot = value;
+    }
+
+    /** @return the snapshot served */
+    public SyncSnapshot snapshot() {
+        return snapshot;
     }
 
     static FakeInstance start(int port) throws IOException {
@@ -90,7 +154,8 @@ final class FakeInstance implements AutoCloseable {
         return new FakeInstance(server, "https");
     }
 
-    String url() {
+    /** @return the base URL */
+    public String url() {
         return scheme + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -104,6 +169,52 @@ final class FakeInstance implements AutoCloseable {
 
     void forgetAgents() {
         agents.clear();
+    }
+
+    private void snapshot(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        snapshotRequests.add(exchange.getRequestURI().toString());
+        if (fileSyncStatus != 200) {
+            error(exchange, fileSyncStatus, "Service unavailable", "the instance is restarting");
+            return;
+        }
+        reply(exchange, 200, snapshot);
+    }
+
+    private void file(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        String sha = exchange.getRequestURI().getPath().substring("/api/mid/file_sync/files/".length());
+        downloads.add(sha);
+        if (fileSyncStatus != 200) {
+            error(exchange, fileSyncStatus, "Service unavailable", "the instance is restarting");
+            return;
+        }
+        byte[] bytes = files.get(sha);
+        if (bytes == null) {
+            error(exchange, 404, "No file with sha256 " + sha, "");
+            return;
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/java-archive");
+        exchange.getResponseHeaders().add("X-Midway-Sha256", sha);
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    private void report(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        if (reportStatus != 200) {
+            error(exchange, reportStatus, "Service unavailable", "the instance is restarting");
+            return;
+        }
+        reports.add(Json.mapper().readValue(body(exchange), SyncReport.class));
+        reply(exchange, 200, Map.of("result", "ok"));
     }
 
     @Override
@@ -170,6 +281,7 @@ final class FakeInstance implements AutoCloseable {
         int max = Integer.parseInt(query.getOrDefault("max", "1"));
         long waitMs = Long.parseLong(query.getOrDefault("wait_ms", "0"));
         pollMaxes.add(max);
+        pollRevisions.add(query.getOrDefault("sync_revision", "-"));
         List<EccRecord> records = new ArrayList<>();
         try {
             EccRecord first = outputs.poll(waitMs, TimeUnit.MILLISECONDS);
@@ -180,7 +292,7 @@ final class FakeInstance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reply(exchange, 200, new PollReply(records, "1", "0.1.0", agentStatus, validated));
+        reply(exchange, 200, new PollReply(records, snapshot.revision(), "0.1.0", agentStatus, validated));
     }
 
     private void input(HttpExchange exchange) throws IOException {

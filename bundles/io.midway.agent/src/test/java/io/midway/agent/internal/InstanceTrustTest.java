@@ -110,7 +110,7 @@ public class InstanceTrustTest {
     public void theAgentUsesTheCertificateFromItsSettings() throws Exception {
         Path spool = tmp.newFolder().toPath();
         AgentSettings settings = new AgentSettings(instance.url(), "tls-runtime", "mid", "secret", 1, 1, 1, 200, 10,
-                spool, pem);
+                spool, pem, spool.resolve("sync"));
         AgentRuntime agent = new AgentRuntime(settings, "1.0.0", AgentRuntimeTest.FAST);
         agent.start();
         try {

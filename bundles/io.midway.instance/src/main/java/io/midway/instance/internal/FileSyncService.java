@@ -164,14 +164,16 @@ public class FileSyncService {
      * @throws IOException when reading the body fails
      */
     public Upload upload(InputStream body, long declaredLength, String kind, String requestedName) throws IOException {
-        String checkedKind = checkKind(kind);
-        String name = checkName(requestedName);
         if (declaredLength > maxFileBytes) {
             throw tooLarge(declaredLength);
         }
         Path incoming = Files.createTempFile(directory, INCOMING_PREFIX, INCOMING_SUFFIX);
         try {
+            // Read the whole body before judging the parameters, so that a client still sending
+            // gets the 400 and its reason instead of a reset connection.
             Received received = receive(body, incoming);
+            String checkedKind = checkKind(kind);
+            String name = checkName(requestedName);
             if (received.size() == 0) {
                 throw RequestException.badRequest("the request body is empty", "send the bundle jar as the body");
             }

@@ -1,34 +1,50 @@
 package io.midway.agent.internal.shell;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import io.midway.agent.internal.FileSyncControl;
+import io.midway.agent.internal.sync.SyncSummary;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
+import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
+import io.midway.api.agent.SyncResultDTO;
 
-/** The {@code mid:} Gogo commands: {@code status}, {@code pause}, {@code resume}. */
+/**
+ * The {@code mid:} Gogo commands: {@code status}, {@code pause}, {@code resume}, {@code sync},
+ * {@code bundles}.
+ */
 @Component(service = MidCommands.class, property = {
     "osgi.command.scope=mid",
     "osgi.command.function=status",
     "osgi.command.function=pause",
     "osgi.command.function=resume",
+    "osgi.command.function=sync",
+    "osgi.command.function=bundles",
 })
 public class MidCommands {
 
     private final MidAgent agent;
+    private final FileSyncControl fileSync;
 
     /**
      * @param agent the running agent
+     * @param fileSync the agent's file sync, with progress
      */
     @Activate
-    public MidCommands(@Reference(name = "agent") MidAgent agent) {
+    public MidCommands(@Reference(name = "agent") MidAgent agent,
+            @Reference(name = "fileSync") FileSyncControl fileSync) {
         this.agent = agent;
+        this.fileSync = fileSync;
     }
 
     /** @return the agent's state as a readable block */
@@ -61,6 +77,64 @@ public class MidCommands {
     }
 
     /**
+     * Applies the instance's file-sync snapshot now, printing one line per file as it goes.
+     *
+     * @param session the shell session, whose console gets the per-file lines
+     * @return the summary, or why the sync could not run
+     */
+    @Descriptor("apply the instance's file-sync snapshot now: install, update and uninstall plug-in bundles")
+    public String sync(CommandSession session) {
+        PrintStream console = session == null ? null : session.getConsole();
+        Consumer<String> progress = console == null ? line -> { } : line -> {
+            console.println(line);
+            console.flush();
+        };
+        return sync(progress);
+    }
+
+    /**
+     * @param progress told one line per file
+     * @return the summary, or why the sync could not run
+     */
+    String sync(Consumer<String> progress) {
+        try {
+            SyncResultDTO result = fileSync.sync(progress);
+            return SyncSummary.of(result);
+        } catch (IOException e) {
+            return "Could not sync: " + e.getMessage();
+        }
+    }
+
+    /** @return the plug-in bundles as a table */
+    @Descriptor("list the plug-in bundles: from file sync, from deploy/, and the shipped probes and protocols")
+    public String bundles() {
+        return table(agent.bundles());
+    }
+
+    /**
+     * @param bundles plug-in bundles
+     * @return them as an aligned table, or a sentence when there are none
+     */
+    static String table(PluginBundleDTO[] bundles) {
+        if (bundles.length == 0) {
+            return "No plug-in bundles.";
+        }
+        String format = "%5s  %-8s  %-12s  %-10s  %-36s  %-14s  %-12s  %s%n";
+        StringBuilder out = new StringBuilder(String.format(format, "id", "state", "origin", "kind", "symbolic name",
+                "version", "sha256", "provides"));
+        for (PluginBundleDTO b : bundles) {
+            out.append(String.format(format, b.id, b.state, b.origin, dash(b.kind), b.symbolicName, b.version,
+                    b.sha256 == null ? "-" : b.sha256.substring(0, Math.min(12, b.sha256.length())),
+                    b.provides == null || b.provides.length == 0 ? "-" : String.join(", ", b.provides)));
+        }
+        return out.toString();
+    }
+
+    private static String dash(String value) {
+        return value == null || value.isEmpty() ? "-" : value;
+    }
+
+    /**
      * @param s a status snapshot
      * @return it as aligned lines
      */
@@ -81,6 +155,10 @@ public class MidCommands {
                     "completed"));
             Arrays.stream(s.pools).forEach(p -> line(out, "", pool(p)));
         }
+        line(out, "Capabilities", s.capabilities == null || s.capabilities.length == 0 ? "none"
+                : String.join(", ", s.capabilities));
+        line(out, "File sync", s.syncRevision == null ? (s.syncState == null ? "not yet" : s.syncState)
+                : "revision " + s.syncRevision + " " + s.syncState);
         line(out, "Spooled", String.valueOf(s.spooled));
         line(out, "Processed", String.valueOf(s.processed));
         line(out, "Failed", String.valueOf(s.failed));

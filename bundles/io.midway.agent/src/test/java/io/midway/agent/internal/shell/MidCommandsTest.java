@@ -4,19 +4,27 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.Test;
 
+import io.midway.agent.internal.FileSyncControl;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
+import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
+import io.midway.api.agent.SyncFileResultDTO;
+import io.midway.api.agent.SyncResultDTO;
 
 public class MidCommandsTest {
 
-    /** A MidAgent with a fixed status whose pause/resume succeed or fail as told. */
-    static final class StubAgent implements MidAgent {
+    /** A MidAgent with a fixed status whose pause/resume/sync succeed or fail as told. */
+    static final class StubAgent implements MidAgent, FileSyncControl {
         String failure;
         String lastCall;
+        PluginBundleDTO[] bundles = new PluginBundleDTO[0];
 
         @Override
         public AgentStatusDTO status() {
@@ -39,6 +47,9 @@ public class MidCommandsTest {
             s.spooled = 3;
             s.processed = 40;
             s.failed = 2;
+            s.capabilities = new String[] {"echo", "snmp"};
+            s.syncRevision = "7";
+            s.syncState = "failed";
             return s;
         }
 
@@ -52,6 +63,33 @@ public class MidCommandsTest {
             call("resume");
         }
 
+        @Override
+        public SyncResultDTO sync() throws IOException {
+            return sync(line -> { });
+        }
+
+        @Override
+        public SyncResultDTO sync(Consumer<String> progress) throws IOException {
+            call("sync");
+            SyncResultDTO result = new SyncResultDTO();
+            result.revision = "7";
+            result.state = "failed";
+            result.files = new SyncFileResultDTO[] {
+                file("io.midway.testing.echo", "2.0.0", "update", "ok", null),
+                file("com.acme.x", "1.0.0", "install", "failed", "not a jar: zip END header not found"),
+                file("com.acme.local", "1.0.0", "skip", "skipped", "deploy/ provides com.acme.local 1.0.0"),
+            };
+            for (SyncFileResultDTO f : result.files) {
+                progress.accept(f.action + " " + f.symbolicName);
+            }
+            return result;
+        }
+
+        @Override
+        public PluginBundleDTO[] bundles() {
+            return bundles;
+        }
+
         private void call(String what) throws IOException {
             lastCall = what;
             if (failure != null) {
@@ -60,9 +98,20 @@ public class MidCommandsTest {
         }
     }
 
+    static SyncFileResultDTO file(String name, String version, String action, String outcome, String message) {
+        SyncFileResultDTO f = new SyncFileResultDTO();
+        f.symbolicName = name;
+        f.version = version;
+        f.action = action;
+        f.outcome = outcome;
+        f.message = message;
+        return f;
+    }
+
     @Test
     public void statusIsAReadableBlock() {
-        String out = new MidCommands(new StubAgent()).status();
+        StubAgent agent = new StubAgent();
+        String out = new MidCommands(agent, agent).status();
         assertTrue(out, out.contains("Name          m1"));
         assertTrue(out, out.contains("Instance      http://localhost:8080"));
         assertTrue(out, out.contains("Connection    connected"));
@@ -70,6 +119,8 @@ public class MidCommandsTest {
         assertTrue(out, out.contains("Last error    -"));
         assertTrue(out, out.contains("Probes        Echo, TCPScan"));
         assertTrue(out, out.matches("(?s).*interactive\\s+10\\s+1\\s+2\\s+42.*"));
+        assertTrue(out, out.contains("Capabilities  echo, snmp"));
+        assertTrue(out, out.contains("File sync     revision 7 failed"));
         assertTrue(out, out.contains("Spooled       3"));
         assertTrue(out, out.contains("Processed     40"));
         assertTrue(out, out.contains("Failed        2"));
@@ -78,7 +129,7 @@ public class MidCommandsTest {
     @Test
     public void pauseAndResumeConfirmOrSayWhyNot() {
         StubAgent agent = new StubAgent();
-        MidCommands commands = new MidCommands(agent);
+        MidCommands commands = new MidCommands(agent, agent);
         assertTrue(commands.pause().startsWith("Agent 'm1' is paused"));
         assertEquals("pause", agent.lastCall);
         assertTrue(commands.resume().startsWith("Agent 'm1' is resumed"));
@@ -86,5 +137,52 @@ public class MidCommandsTest {
         agent.failure = "cannot reach instance http://localhost:8080: ConnectException";
         assertEquals("Could not pause: cannot reach instance http://localhost:8080: ConnectException",
                 commands.pause());
+    }
+
+    @Test
+    public void syncPrintsEachFileAsItGoesAndReturnsTheSummary() {
+        StubAgent agent = new StubAgent();
+        MidCommands commands = new MidCommands(agent, agent);
+        List<String> lines = new ArrayList<>();
+        String summary = commands.sync(lines::add);
+        assertEquals(List.of("update io.midway.testing.echo", "install com.acme.x", "skip com.acme.local"), lines);
+        assertEquals("Revision 7 failed: 1 ok, 1 failed, 1 skipped; what ran before runs again.", summary);
+
+        agent.failure = "cannot reach instance http://localhost:8080: ConnectException";
+        assertEquals("Could not sync: cannot reach instance http://localhost:8080: ConnectException",
+                commands.sync(lines::add));
+    }
+
+    @Test
+    public void bundlesIsATable() {
+        StubAgent agent = new StubAgent();
+        MidCommands commands = new MidCommands(agent, agent);
+        assertEquals("No plug-in bundles.", commands.bundles());
+
+        PluginBundleDTO echo = new PluginBundleDTO();
+        echo.id = 42;
+        echo.symbolicName = "io.midway.testing.echo";
+        echo.version = "2.0.0";
+        echo.origin = PluginBundleDTO.ORIGIN_SYNC;
+        echo.kind = "probe";
+        echo.sha256 = "3f2a9c1b7d4e" + "0".repeat(52);
+        echo.state = "ACTIVE";
+        echo.provides = new String[] {"Echo", "echo"};
+        PluginBundleDTO tcp = new PluginBundleDTO();
+        tcp.id = 7;
+        tcp.symbolicName = "io.midway.probe.tcp";
+        tcp.version = "0.1.0";
+        tcp.origin = PluginBundleDTO.ORIGIN_DISTRIBUTION;
+        tcp.state = "RESOLVED";
+        tcp.provides = new String[0];
+        agent.bundles = new PluginBundleDTO[] {echo, tcp};
+
+        String[] lines = commands.bundles().split("\\R");
+        assertEquals(3, lines.length);
+        assertTrue(lines[0], lines[0].matches("\\s+id\\s+state\\s+origin\\s+kind\\s+symbolic name\\s+version\\s+sha256\\s+provides"));
+        assertTrue(lines[1], lines[1].matches(
+                "\\s+42\\s+ACTIVE\\s+sync\\s+probe\\s+io\\.midway\\.testing\\.echo\\s+2\\.0\\.0\\s+3f2a9c1b7d4e\\s+Echo, echo"));
+        assertTrue(lines[2], lines[2].matches(
+                "\\s+7\\s+RESOLVED\\s+distribution\\s+-\\s+io\\.midway\\.probe\\.tcp\\s+0\\.1\\.0\\s+-\\s+-"));
     }
 }
