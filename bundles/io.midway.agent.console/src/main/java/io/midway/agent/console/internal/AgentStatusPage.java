@@ -46,7 +46,7 @@ final class AgentStatusPage {
                     + escape(notice.text) + "</p>");
         }
 
-        out.println("<h2>Agent</h2>");
+        out.println(heading("Agent"));
         out.println("<table class=\"nicetable\" id=\"midway-status\">");
         out.println("<tbody>");
         row(out, "Name", orNone(status.name, "unknown"));
@@ -74,7 +74,7 @@ final class AgentStatusPage {
         out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"sync\">Sync now</button>");
         out.println("</form>");
 
-        out.println("<h2>Probes</h2>");
+        out.println(heading("Probes"));
         if (status.probes == null || status.probes.length == 0) {
             out.println("<p id=\"midway-probes\">No probes installed.</p>");
         } else {
@@ -85,7 +85,7 @@ final class AgentStatusPage {
             out.println("</ul>");
         }
 
-        out.println("<h2>Plug-in bundles</h2>");
+        out.println(heading("Plug-in bundles"));
         out.println("<table class=\"nicetable\" id=\"midway-bundles\">");
         out.println("<thead><tr><th>Id</th><th>Symbolic name</th><th>Version</th><th>Origin</th><th>Kind</th><th>State</th>"
                 + "<th>Provides</th><th>SHA-256</th></tr></thead>");
@@ -105,7 +105,7 @@ final class AgentStatusPage {
         out.println("</tbody>");
         out.println("</table>");
 
-        out.println("<h2>Worker pools</h2>");
+        out.println(heading("Worker pools"));
         out.println("<table class=\"nicetable\" id=\"midway-pools\">");
         out.println("<thead><tr><th>Name</th><th>Threads</th><th>Active</th><th>Queued</th><th>Completed</th></tr></thead>");
         out.println("<tbody>");
@@ -121,6 +121,12 @@ final class AgentStatusPage {
         out.println("</tbody>");
         out.println("</table>");
         out.println("</div>");
+    }
+
+    /** A section title in the console's own header style. */
+    private static String heading(String title) {
+        return "<h2 class=\"ui-widget-header ui-corner-top\" style=\"margin:1.2em 0 0;padding:0.3em 0.6em;font-size:1.1em\">"
+                + escape(title) + "</h2>";
     }
 
     private static void row(PrintWriter out, String label, String value) {
