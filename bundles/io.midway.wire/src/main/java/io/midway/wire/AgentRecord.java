@@ -22,6 +22,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param isDefault whether it is the default agent
  * @param syncRevision the file-sync revision the agent last applied, or {@code null}
  * @param syncState the outcome of its last sync: {@code applied}, {@code failed}, or {@code null}
+ * @param pinnedVersion the core version this agent is pinned to, or {@code null} to follow the
+ *     instance version
  */
 public record AgentRecord(
         @JsonProperty("sys_id") String sysId,
@@ -38,7 +40,34 @@ public record AgentRecord(
         @JsonProperty("cluster") String cluster,
         @JsonProperty("is_default") boolean isDefault,
         @JsonProperty("sync_revision") String syncRevision,
-        @JsonProperty("sync_state") String syncState) {
+        @JsonProperty("sync_state") String syncState,
+        @JsonProperty("pinned_version") String pinnedVersion) {
+
+    /**
+     * An agent record without a pinned version (the 1.1 shape).
+     *
+     * @param sysId unique id
+     * @param name agent name
+     * @param status status
+     * @param validated whether it may take work
+     * @param version its core version
+     * @param hostName host name
+     * @param ipAddress IP address
+     * @param lastRefreshed the last time it was heard from
+     * @param capabilities protocols it speaks
+     * @param applications applications it serves
+     * @param ipRanges IP ranges it serves
+     * @param cluster the cluster it belongs to, or empty
+     * @param isDefault whether it is the default agent
+     * @param syncRevision the file-sync revision the agent last applied
+     * @param syncState the outcome of its last sync
+     */
+    public AgentRecord(String sysId, String name, String status, boolean validated, String version, String hostName,
+            String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
+            List<String> ipRanges, String cluster, boolean isDefault, String syncRevision, String syncState) {
+        this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
+                ipRanges, cluster, isDefault, syncRevision, syncState, null);
+    }
 
     /**
      * An agent record without file-sync state (the 1.0 shape).
@@ -61,7 +90,7 @@ public record AgentRecord(
             String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
             List<String> ipRanges, String cluster, boolean isDefault) {
         this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
-                ipRanges, cluster, isDefault, null, null);
+                ipRanges, cluster, isDefault, null, null, null);
     }
 
     /** Running and answering heartbeats. */

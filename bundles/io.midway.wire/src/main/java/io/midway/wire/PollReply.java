@@ -12,11 +12,28 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param instanceVersion the instance's version
  * @param agentStatus the status the instance holds for the polling agent ({@code Up}, {@code Paused} …)
  * @param validated whether the instance has validated the polling agent
+ * @param pinnedVersion the core version this agent is pinned to (it then ignores the instance
+ *     version), or {@code null}
  */
 public record PollReply(
         @JsonProperty("result") List<EccRecord> result,
         @JsonProperty("sync_revision") String syncRevision,
         @JsonProperty("instance_version") String instanceVersion,
         @JsonProperty("agent_status") String agentStatus,
-        @JsonProperty("validated") boolean validated) {
+        @JsonProperty("validated") boolean validated,
+        @JsonProperty("pinned_version") String pinnedVersion) {
+
+    /**
+     * A reply without a pinned version (the 1.1 shape).
+     *
+     * @param result the output records leased to the agent
+     * @param syncRevision the file-sync snapshot revision
+     * @param instanceVersion the instance's version
+     * @param agentStatus the status the instance holds for the polling agent
+     * @param validated whether the instance has validated the polling agent
+     */
+    public PollReply(List<EccRecord> result, String syncRevision, String instanceVersion, String agentStatus,
+            boolean validated) {
+        this(result, syncRevision, instanceVersion, agentStatus, validated, null);
+    }
 }

@@ -3,7 +3,7 @@
  * the ServiceNow field names, and the Jackson mapper that reads and writes them.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.midway.wire;
 
 import org.osgi.annotation.bundle.Export;

@@ -51,4 +51,21 @@ public interface MidAgent {
      * @since 1.1
      */
     PluginBundleDTO[] bundles();
+
+    /**
+     * The core's upgrade state: running and target version, pin, history.
+     *
+     * @return a new snapshot
+     * @since 1.2
+     */
+    UpgradeStatusDTO upgradeStatus();
+
+    /**
+     * Checks now whether the instance offers another core version, and starts the upgrade if so.
+     *
+     * @return the state after the check (state {@code upgrading} when an upgrade started)
+     * @throws IOException when the instance cannot be reached
+     * @since 1.2
+     */
+    UpgradeStatusDTO checkForUpgrade() throws IOException;
 }
