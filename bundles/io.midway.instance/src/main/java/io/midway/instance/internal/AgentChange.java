@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.osgi.framework.Version;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -17,13 +19,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param ipRanges IP ranges it serves
  * @param cluster its cluster
  * @param isDefault whether it is the default agent
+ * @param pinnedVersion the core version to pin the agent to, normalised; {@code ""} to unpin it
+ *     (it follows the instance version again)
  */
 public record AgentChange(String status, Boolean validated, List<String> applications, List<String> ipRanges,
-        String cluster, Boolean isDefault) {
+        String cluster, Boolean isDefault, String pinnedVersion) {
+
+    /**
+     * A change that leaves the pinned version as it is.
+     *
+     * @param status {@code Paused} or {@code Up}
+     * @param validated whether it may take work
+     * @param applications applications it serves
+     * @param ipRanges IP ranges it serves
+     * @param cluster its cluster
+     * @param isDefault whether it is the default agent
+     */
+    public AgentChange(String status, Boolean validated, List<String> applications, List<String> ipRanges,
+            String cluster, Boolean isDefault) {
+        this(status, validated, applications, ipRanges, cluster, isDefault, null);
+    }
 
     /** Fields an admin may change. */
     static final Set<String> CHANGEABLE = Set.of("status", "validated", "applications", "ip_ranges", "cluster",
-            "is_default");
+            "is_default", "pinned_version");
     /** Fields of an agent record that the instance maintains itself; ignored in a change. */
     static final Set<String> READ_ONLY = Set.of("sys_id", "name", "version", "host_name", "ip_address",
             "last_refreshed", "capabilities", "sync_revision", "sync_state");
@@ -48,13 +67,29 @@ public record AgentChange(String status, Boolean validated, List<String> applica
         AgentChange change = new AgentChange(JsonBody.text(object, "status"), JsonBody.bool(object, "validated"),
                 JsonBody.stringList(object, "applications"), JsonBody.stringList(object, "ip_ranges"),
                 object.has("cluster") ? nonNull(JsonBody.text(object, "cluster")) : null,
-                JsonBody.bool(object, "is_default"));
+                JsonBody.bool(object, "is_default"), object.has("pinned_version") ? pinned(object) : null);
         if (change.status == null && change.validated == null && change.applications == null
-                && change.ipRanges == null && change.cluster == null && change.isDefault == null) {
+                && change.ipRanges == null && change.cluster == null && change.isDefault == null
+                && change.pinnedVersion == null) {
             throw RequestException.badRequest("nothing to change",
                     "fields that can be changed: " + String.join(", ", new TreeSet<>(CHANGEABLE)));
         }
         return change;
+    }
+
+    /** @return the version, normalised, or {@code ""} for null or blank (unpin) */
+    private static String pinned(ObjectNode object) {
+        String text = JsonBody.text(object, "pinned_version");
+        if (text == null || text.isBlank()) {
+            return "";
+        }
+        try {
+            return Version.parseVersion(text.trim()).toString();
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest("invalid pinned_version '" + (text.length() > 100
+                    ? text.substring(0, 97) + "..." : text) + "'",
+                    "an OSGi version is major[.minor[.micro[.qualifier]]], or null to unpin: " + e.getMessage());
+        }
     }
 
     private static String nonNull(String text) {

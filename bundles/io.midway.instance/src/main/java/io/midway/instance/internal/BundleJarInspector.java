@@ -89,6 +89,21 @@ final class BundleJarInspector {
         return new BundleIdentity(symbolicName, version.toString());
     }
 
+    /**
+     * @param file a file {@link #inspect} accepted
+     * @return whether its manifest has a non-blank {@code Bundle-Version} (inspect reads absent as {@code 0.0.0})
+     * @throws RequestException (400) when it cannot be read
+     */
+    static boolean declaresVersion(Path file) {
+        try (JarFile jar = new JarFile(file.toFile(), false)) {
+            Manifest manifest = jar.getManifest();
+            String header = manifest == null ? null : manifest.getMainAttributes().getValue("Bundle-Version");
+            return header != null && !header.isBlank();
+        } catch (IOException e) {
+            throw notAJar(e.toString());
+        }
+    }
+
     private static void readEveryEntry(JarFile jar) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         long total = 0;

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -70,6 +71,11 @@ public class EccService {
 
     private static final Logger LOG = LoggerFactory.getLogger(EccService.class);
     private static final Set<String> INPUT_STATES = Set.of(EccRecord.STATE_PROCESSED, EccRecord.STATE_ERROR);
+    /** The statuses an agent may report for itself. */
+    private static final List<String> AGENT_STATUSES = List.of(AgentRecord.STATUS_PAUSED, AgentRecord.STATUS_UP,
+            AgentRecord.STATUS_UPGRADING, AgentRecord.STATUS_UPGRADE_FAILED);
+    /** The statuses an admin may set. */
+    private static final List<String> ADMIN_STATUSES = List.of(AgentRecord.STATUS_PAUSED, AgentRecord.STATUS_UP);
 
     /**
      * The result of a registration.
@@ -109,6 +115,8 @@ public class EccService {
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
+    /** The version the last core upload made the instance version; {@code null}: none yet. */
+    private volatile String publishedVersion;
     private volatile boolean closed;
 
     /**
@@ -135,6 +143,7 @@ public class EccService {
         this.pollTimer = Executors.newSingleThreadScheduledExecutor(threads("midway-poll-timer"));
         this.waiters = new PollWaiters(wakeExecutor);
         this.syncRevision = store.read(StoreSession::syncRevision);
+        this.publishedVersion = store.read(StoreSession::instanceVersion);
         logSettings("started");
     }
 
@@ -171,7 +180,7 @@ public class EccService {
     private void logSettings(String what) {
         InstanceSettings s = settings;
         LOG.info("Instance {} {}: heartbeat every {} s, timeout {} s, lease {} s, auto-validate {}, longest poll {} ms, "
-                + "file-sync revision {}", s.version(), what, s.heartbeatInterval().toSeconds(),
+                + "file-sync revision {}", instanceVersion(), what, s.heartbeatInterval().toSeconds(),
                 s.heartbeatTimeout().toSeconds(), s.lease().toSeconds(), s.autoValidate(), s.pollMaxWait().toMillis(),
                 syncRevision);
     }
@@ -204,9 +213,24 @@ public class EccService {
         return settings;
     }
 
-    /** @return the reply of {@code instance_info} */
+    /**
+     * @return the instance version, which agents follow: the version of the agent core uploaded
+     *     last, or before any upload {@code midway.version}
+     */
+    public String instanceVersion() {
+        String published = publishedVersion;
+        return published != null ? published : settings.version();
+    }
+
+    /** @return the reply of {@code instance_info}: the instance version and the core of that version, if stored */
     public InstanceInfo instanceInfo() {
-        return new InstanceInfo(settings.version(), null);
+        requireOpen();
+        synchronized (writeLock) {
+            requireOpen();
+            String version = instanceVersion();
+            return new InstanceInfo(version, store.read(s -> s.findCore(version))
+                    .map(StoreSession.StoredCore::core).orElse(null));
+        }
     }
 
     /** @param listener called with each new event, after it is stored */
@@ -255,7 +279,8 @@ public class EccService {
             }
             AgentRecord agent = new AgentRecord(old.sysId(), name, status, old.validated(), registration.version(),
                     registration.hostName(), registration.ipAddress(), now, capabilities, old.applications(),
-                    old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState());
+                    old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState(),
+                    old.pinnedVersion());
             s.updateAgent(agent);
             c.wake(name);
             return new Registered(agent, false);
@@ -270,15 +295,36 @@ public class EccService {
      * @return the agent as stored
      */
     public AgentRecord changeStatus(String name, String status) {
+        return changeStatus(name, status, null);
+    }
+
+    /**
+     * An agent reports its status: paused or resumed (its own shell or console), or the course of
+     * an upgrade of its core ({@code Upgrading}, {@code Upgrade Failed}, then {@code Up}). Each
+     * writes its event ({@code mid_server.paused}, {@code .up}, {@code .upgrading},
+     * {@code .upgrade_failed}) with the detail as the event detail. The same status again does
+     * nothing unless it comes with a detail (another upgrade attempt, another failure).
+     *
+     * @param name the agent name
+     * @param status {@code Paused}, {@code Up}, {@code Upgrading} or {@code Upgrade Failed}
+     * @param detail a sentence for the event, or {@code null}
+     * @return the agent as stored
+     */
+    public AgentRecord changeStatus(String name, String status, String detail) {
         if (name == null || name.isBlank()) {
             throw RequestException.badRequest("field 'name' is required");
         }
         if (status == null || status.isBlank()) {
-            throw RequestException.badRequest("field 'status' is required", "one of: Paused, Up");
+            throw RequestException.badRequest("field 'status' is required", String.join(", ", AGENT_STATUSES));
         }
+        if (!AGENT_STATUSES.contains(status)) {
+            throw RequestException.badRequest("status must be one of: " + String.join(", ", AGENT_STATUSES),
+                    "got '" + status + "'");
+        }
+        String sentence = detail == null || detail.isBlank() ? null : detail.trim();
         return write((s, c) -> {
             AgentRecord agent = s.findAgentByName(name.trim()).orElseThrow(() -> notRegistered(name.trim()));
-            AgentRecord changed = applyStatus(s, c, agent, status, "the agent");
+            AgentRecord changed = applyStatus(s, c, agent, status, "the agent", sentence);
             s.updateAgent(changed);
             return changed;
         });
@@ -296,7 +342,21 @@ public class EccService {
             AgentRecord agent = s.findAgent(sysId)
                     .orElseThrow(() -> RequestException.notFound("no agent with sys_id " + sysId));
             if (change.status() != null) {
-                agent = applyStatus(s, c, agent, change.status(), "an admin");
+                if (!ADMIN_STATUSES.contains(change.status())) {
+                    throw RequestException.badRequest("status must be one of: " + String.join(", ", ADMIN_STATUSES),
+                            "got '" + change.status() + "'");
+                }
+                agent = applyStatus(s, c, agent, change.status(), "an admin", null);
+            }
+            String pinned = agent.pinnedVersion();
+            if (change.pinnedVersion() != null) {
+                pinned = change.pinnedVersion().isEmpty() ? null : change.pinnedVersion();
+                if (!Objects.equals(pinned, agent.pinnedVersion())) {
+                    LOG.info("Agent {} {} by an admin", agent.name(),
+                            pinned == null ? "unpinned (follows the instance version " + instanceVersion() + ")"
+                                    : "pinned to core version " + pinned);
+                    c.wake(agent.name());
+                }
             }
             boolean validated = change.validated() != null ? change.validated() : agent.validated();
             if (validated != agent.validated()) {
@@ -309,24 +369,27 @@ public class EccService {
                     change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
                     change.cluster() != null ? change.cluster() : agent.cluster(),
                     change.isDefault() != null ? change.isDefault() : agent.isDefault(),
-                    agent.syncRevision(), agent.syncState());
+                    agent.syncRevision(), agent.syncState(), pinned);
             s.updateAgent(changed);
             return changed;
         });
     }
 
-    private AgentRecord applyStatus(StoreSession s, Changes c, AgentRecord agent, String status, String by)
-            throws SQLException {
-        if (!AgentRecord.STATUS_PAUSED.equals(status) && !AgentRecord.STATUS_UP.equals(status)) {
-            throw RequestException.badRequest("status must be one of: Paused, Up", "got '" + status + "'");
-        }
-        if (status.equals(agent.status())) {
+    private AgentRecord applyStatus(StoreSession s, Changes c, AgentRecord agent, String status, String by,
+            String detail) throws SQLException {
+        if (status.equals(agent.status()) && detail == null) {
             return agent;
         }
-        if (AgentRecord.STATUS_PAUSED.equals(status)) {
-            c.event(s, EventRecord.MID_SERVER_PAUSED, agent.name(), "paused by " + by);
-        } else {
-            c.event(s, EventRecord.MID_SERVER_UP, agent.name(), "resumed by " + by + " (was " + agent.status() + ")");
+        switch (status) {
+            case AgentRecord.STATUS_PAUSED -> c.event(s, EventRecord.MID_SERVER_PAUSED, agent.name(),
+                    detail != null ? detail : "paused by " + by);
+            case AgentRecord.STATUS_UPGRADING -> c.event(s, EventRecord.MID_SERVER_UPGRADING, agent.name(),
+                    detail != null ? detail : "upgrading its core from " + or(agent.version(), "an unknown version")
+                            + " (was " + agent.status() + ")");
+            case AgentRecord.STATUS_UPGRADE_FAILED -> c.event(s, EventRecord.MID_SERVER_UPGRADE_FAILED, agent.name(),
+                    detail != null ? detail : "the upgrade of its core failed");
+            default -> c.event(s, EventRecord.MID_SERVER_UP, agent.name(),
+                    detail != null ? detail : "resumed by " + by + " (was " + agent.status() + ")");
         }
         c.wake(agent.name());
         return withStatus(agent, status);
@@ -357,8 +420,8 @@ public class EccService {
                 offerHeartbeat(s, c, agent.name());
             }
             List<EccRecord> leased = lease(s, c, agent, max);
-            return new PollReply(leased, Long.toString(syncRevision), settings.version(), agent.status(),
-                    agent.validated());
+            return new PollReply(leased, Long.toString(syncRevision), instanceVersion(), agent.status(),
+                    agent.validated(), agent.pinnedVersion());
         });
     }
 
@@ -389,6 +452,23 @@ public class EccService {
      * @return the reply, completed at once or later
      */
     public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision) {
+        return longPoll(agentName, max, waitMs, knownRevision, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long, String)}, and also answers at once when the agent
+     * says it knows another instance version than the current one. A waiting poll completes as
+     * soon as the instance version or the agent's pinned version changes.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
+            String knownInstanceVersion) {
         if (waitMs < 0) {
             throw RequestException.badRequest("wait_ms must not be negative", "got " + waitMs);
         }
@@ -396,7 +476,8 @@ public class EccService {
         PollReply first = poll(agentName, max);
         long wait = Math.min(waitMs, settings.pollMaxWait().toMillis());
         boolean revisionNews = knownRevision != null && !knownRevision.equals(first.syncRevision());
-        if (!first.result().isEmpty() || wait <= 0 || revisionNews) {
+        boolean versionNews = knownInstanceVersion != null && !knownInstanceVersion.equals(first.instanceVersion());
+        if (!first.result().isEmpty() || wait <= 0 || revisionNews || versionNews) {
             return CompletableFuture.completedFuture(first);
         }
         // An agent polls from one thread: an older poll still waiting was left by a connection
@@ -434,7 +515,9 @@ public class EccService {
 
     private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
         boolean heartbeatOnly = !agent.validated();
-        boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status());
+        // Paused, or replacing its core: heartbeats and system work only
+        boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status())
+                || AgentRecord.STATUS_UPGRADING.equals(agent.status());
         List<EccRecord> ready = s.readyFor(EccRecord.agentField(agent.name()), heartbeatOnly, interactiveOnly, max);
         if (ready.isEmpty()) {
             return List.of();
@@ -733,6 +816,83 @@ public class EccService {
         });
     }
 
+    // --- agent cores -----------------------------------------------------------------------
+
+    /**
+     * A change of the stored agent cores, run by {@link #changeCores} in one transaction.
+     *
+     * @param <T> the result
+     */
+    @FunctionalInterface
+    public interface CoresChange<T> {
+        /**
+         * @param tx the transaction
+         * @return the result
+         * @throws SQLException on a database error
+         */
+        T apply(CoresTransaction tx) throws SQLException;
+    }
+
+    /**
+     * Changes the stored agent cores in one transaction, serialised with every other write. When
+     * the change publishes a version ({@link CoresTransaction#publish}), it is the instance version
+     * from the commit on, it is persisted, and every waiting long poll completes at once.
+     *
+     * @param <T> the result
+     * @param change the change
+     * @return its result
+     */
+    public <T> T changeCores(CoresChange<T> change) {
+        return write((s, c) -> change.apply(new CoresTransaction() {
+            @Override
+            public StoreSession session() {
+                return s;
+            }
+
+            @Override
+            public Instant now() {
+                return c.now;
+            }
+
+            @Override
+            public String instanceVersion() {
+                return c.instanceVersion != null ? c.instanceVersion : EccService.this.instanceVersion();
+            }
+
+            @Override
+            public void publish(String version) throws SQLException {
+                s.setInstanceVersion(version);
+                c.instanceVersion = version;
+            }
+
+            @Override
+            public void onCommit(Runnable action) {
+                c.onCommit.add(action);
+            }
+
+            @Override
+            public void onRollback(Runnable action) {
+                c.onRollback.add(action);
+            }
+        }));
+    }
+
+    /**
+     * Reads the stored agent cores, serialised with their changes, so the rows read and the jars
+     * on disk agree while the work runs.
+     *
+     * @param <T> the result
+     * @param work the reading
+     * @return its result
+     */
+    public <T> T readCores(InstanceStore.SessionWork<T> work) {
+        requireOpen();
+        synchronized (writeLock) {
+            requireOpen();
+            return store.read(work);
+        }
+    }
+
     // --- reads -----------------------------------------------------------------------------
 
     /**
@@ -810,6 +970,9 @@ public class EccService {
             if (c.syncRevision != null) {
                 syncRevision = c.syncRevision;
             }
+            if (c.instanceVersion != null) {
+                publishedVersion = c.instanceVersion;
+            }
             run(c.onCommit, "commit");
             changes = c;
         }
@@ -828,7 +991,7 @@ public class EccService {
     }
 
     private void publish(Changes changes) {
-        if (changes.syncRevision != null) {
+        if (changes.syncRevision != null || changes.instanceVersion != null) {
             waiters.signalAll();
         }
         for (String agent : changes.wake) {
@@ -912,19 +1075,19 @@ public class EccService {
     private static AgentRecord withStatus(AgentRecord a, String status) {
         return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
                 a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                a.syncRevision(), a.syncState());
+                a.syncRevision(), a.syncState(), a.pinnedVersion());
     }
 
     private static AgentRecord withLastRefreshed(AgentRecord a, String time) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                a.syncRevision(), a.syncState());
+                a.syncRevision(), a.syncState(), a.pinnedVersion());
     }
 
     private static AgentRecord withSync(AgentRecord a, String time, String revision, String state) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                revision, state);
+                revision, state, a.pinnedVersion());
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -945,6 +1108,8 @@ public class EccService {
         final List<Runnable> onRollback = new ArrayList<>();
         /** The new file-sync revision, when this write changed the set. */
         Long syncRevision;
+        /** The new instance version, when this write published an agent core. */
+        String instanceVersion;
 
         Changes(Instant now) {
             this.now = now;
@@ -1021,7 +1186,9 @@ public class EccService {
                 future.completeExceptionally(e);
                 return;
             }
-            if (last || !reply.result().isEmpty() || !reply.syncRevision().equals(empty.syncRevision())) {
+            if (last || !reply.result().isEmpty() || !reply.syncRevision().equals(empty.syncRevision())
+                    || !Objects.equals(reply.instanceVersion(), empty.instanceVersion())
+                    || !Objects.equals(reply.pinnedVersion(), empty.pinnedVersion())) {
                 finish();
                 future.complete(reply);
             }

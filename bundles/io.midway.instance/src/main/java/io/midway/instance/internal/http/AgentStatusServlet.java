@@ -15,8 +15,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code POST /api/mid/agents/status} (role mid_server): an agent asks to be paused or resumed,
- * body {@link StatusChange}; answers {@code {"result": <agent>}}.
+ * {@code POST /api/mid/agents/status} (role mid_server): an agent asks to be paused or resumed, or
+ * reports the course of its upgrade ({@code Upgrading}, {@code Upgrade Failed}, {@code Up}), body
+ * {@link StatusChange} with an optional {@code detail} for the event; answers {@code {"result": <agent>}}.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/api/mid/agents/status")
@@ -42,6 +43,6 @@ public class AgentStatusServlet extends ApiServlet {
         requireMethod(request, "POST");
         authenticate(request, UserRealm.ROLE_MID_SERVER);
         StatusChange change = readBody(request, StatusChange.class);
-        writeJson(response, 200, result(service.changeStatus(change.name(), change.status())));
+        writeJson(response, 200, result(service.changeStatus(change.name(), change.status(), change.detail())));
     }
 }

@@ -90,6 +90,33 @@ public abstract class ApiServlet extends HttpServlet {
     }
 
     /**
+     * Like {@link #authenticate}, for an upload: when the caller is refused, the body is read and
+     * dropped first (up to {@code limit} bytes), so the client, still sending, gets the 401/403
+     * instead of a connection closed under it.
+     *
+     * @param request the request
+     * @param role the role required
+     * @param limit the most body bytes to drop
+     * @return the authenticated user
+     * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
+     */
+    protected UserRealm.User authenticateUpload(HttpServletRequest request, String role, long limit) {
+        try {
+            return authenticate(request, role);
+        } catch (RequestException refused) {
+            long declared = request.getContentLengthLong();
+            if ("POST".equals(request.getMethod()) && declared <= limit) {
+                try (InputStream in = request.getInputStream()) {
+                    in.skip(limit);
+                } catch (IOException e) {
+                    LOG.debug("Dropping the body of a refused upload failed: {}", e.toString());
+                }
+            }
+            throw refused;
+        }
+    }
+
+    /**
      * @param allowed the methods the path takes
      * @return a 405 with an {@code Allow} header
      */

@@ -24,7 +24,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /api/mid/ecc/poll?agent=NAME&max=N&wait_ms=M} (role mid_server): the long poll.
+ * {@code GET /api/mid/ecc/poll?agent=NAME&max=N&wait_ms=M[&sync_revision=R][&instance_version=V]}
+ * (role mid_server): the long poll.
  * When nothing is ready the request goes asynchronous (no Jetty thread is held while it waits)
  * and completes as soon as work is written for the agent, or after the wait with an empty result.
  */
@@ -65,7 +66,9 @@ public class EccPollServlet extends ApiServlet {
         // The revision the agent has applied: when the instance has another, the poll answers at
         // once so the agent syncs now, not at its next reply.
         String knownRevision = param(request, "sync_revision").orElse(null);
-        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision);
+        // The instance version the agent last saw: when it is another, the poll answers at once.
+        String knownVersion = param(request, "instance_version").orElse(null);
+        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion);
         if (reply.isDone()) {
             answer(request, response, reply);
             return;

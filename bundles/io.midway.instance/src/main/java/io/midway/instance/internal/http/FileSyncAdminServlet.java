@@ -56,7 +56,7 @@ public class FileSyncAdminServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticateUpload(request, UserRealm.ROLE_ADMIN, FileSyncService.MAX_FILE_BYTES);
         String path = request.getPathInfo();
         if (path == null || path.equals("/")) {
             if ("GET".equals(requireMethod(request, "GET", "POST"))) {

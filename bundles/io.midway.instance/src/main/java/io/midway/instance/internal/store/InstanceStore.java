@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The persistent store of the instance: an embedded H2 database (file {@code instance.mv.db} in
- * the given directory) holding the ECC queue, the agents, the events and the file-sync metadata.
+ * the given directory) holding the ECC queue, the agents, the events, the file-sync metadata and the agent cores.
  * Every commit reaches the file before it returns ({@code WRITE_DELAY=0}), so a killed process
  * loses nothing it answered.
  */
@@ -40,10 +40,11 @@ public final class InstanceStore implements AutoCloseable {
     /**
      * The schema version this code writes. 1: queue, agents, events. 2: file sync (the
      * {@code sync_file} and {@code sync_revision} tables, the agents' {@code sync_revision} and
-     * {@code sync_state} columns). Every statement is idempotent, so a database of any earlier
-     * version is brought up to date on open.
+     * {@code sync_state} columns). 3: upgrade (the {@code agent_core} and {@code instance_state}
+     * tables, the agents' {@code pinned_version} column). Every statement is idempotent, so a
+     * database of any earlier version is brought up to date on open.
      */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
     private static final String[] SCHEMA = {
         "CREATE TABLE IF NOT EXISTS midway_schema (version INT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ecc_queue ("
@@ -108,6 +109,18 @@ public final class InstanceStore implements AutoCloseable {
             + "revision BIGINT NOT NULL)",
         "INSERT INTO sync_revision (id, revision) SELECT 1, 0 FROM DUAL "
             + "WHERE NOT EXISTS (SELECT 1 FROM sync_revision WHERE id = 1)",
+        // version 3: upgrade of the agent core
+        "ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pinned_version VARCHAR(300)",
+        "CREATE TABLE IF NOT EXISTS agent_core ("
+            + "version VARCHAR(300) PRIMARY KEY,"
+            + "symbolic_name VARCHAR(300) NOT NULL,"
+            + "sha256 VARCHAR(64) NOT NULL,"
+            + "size BIGINT NOT NULL,"
+            + "uploaded_on VARCHAR(19) NOT NULL,"
+            + "downloads BIGINT DEFAULT 0 NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS instance_state ("
+            + "id INT PRIMARY KEY,"
+            + "version VARCHAR(300))",
     };
 
     private final Path directory;

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
+import io.midway.wire.InstanceInfo;
 import io.midway.wire.SyncFile;
 
 /**
@@ -45,8 +46,20 @@ public final class StoreSession {
     public record StoredSyncFile(SyncFile file, String uploadedOn) {
     }
 
+    /**
+     * An agent core jar as stored.
+     *
+     * @param core the core
+     * @param uploadedOn when its bytes were uploaded, wire format
+     * @param downloads how often agents fetched these bytes completely
+     */
+    public record StoredCore(InstanceInfo.Core core, String uploadedOn, long downloads) {
+    }
+
     private static final String AGENT_COLUMNS = "sys_id, name, status, validated, version, host_name, ip_address, "
-            + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default, sync_revision, sync_state";
+            + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default, sync_revision, sync_state, "
+            + "pinned_version";
+    private static final String CORE_COLUMNS = "symbolic_name, version, sha256, size, uploaded_on, downloads";
     private static final String SYNC_FILE_COLUMNS = "name, kind, symbolic_name, version, sha256, size, uploaded_on";
     private static final String EVENT_COLUMNS = "seq, name, agent, event_time, detail";
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
@@ -299,7 +312,7 @@ public final class StoreSession {
      */
     public void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_agent (" + AGENT_COLUMNS
-                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, agent.sysId());
             ps.setString(2, agent.name());
             int i = bindAgentState(ps, agent, 3);
@@ -318,8 +331,8 @@ public final class StoreSession {
     public void updateAgent(AgentRecord agent) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_agent SET status = ?, validated = ?, "
                 + "version = ?, host_name = ?, ip_address = ?, last_refreshed = ?, capabilities = ?, "
-                + "applications = ?, ip_ranges = ?, cluster = ?, is_default = ?, sync_revision = ?, sync_state = ? "
-                + "WHERE sys_id = ?")) {
+                + "applications = ?, ip_ranges = ?, cluster = ?, is_default = ?, sync_revision = ?, sync_state = ?, "
+                + "pinned_version = ? WHERE sys_id = ?")) {
             int i = bindAgentState(ps, agent, 1);
             ps.setString(i, agent.sysId());
             ps.executeUpdate();
@@ -341,6 +354,7 @@ public final class StoreSession {
         ps.setBoolean(i++, agent.isDefault());
         ps.setString(i++, agent.syncRevision());
         ps.setString(i++, agent.syncState());
+        ps.setString(i++, agent.pinnedVersion());
         return i;
     }
 
@@ -444,7 +458,7 @@ public final class StoreSession {
                 agents.add(new AgentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                         readList(rs.getString(9)), readList(rs.getString(10)), readList(rs.getString(11)),
-                        rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15)));
+                        rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15), rs.getString(16)));
             }
         }
         return agents;
@@ -556,6 +570,110 @@ public final class StoreSession {
             }
         }
         return files;
+    }
+
+    // --- agent_core, instance_state ----------------------------------------------------------
+
+    /**
+     * @return the instance version an upload set, or {@code null} when no core was ever uploaded
+     * @throws SQLException on a database error
+     */
+    public String instanceVersion() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT version FROM instance_state WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /**
+     * @param version the new instance version
+     * @throws SQLException on a database error
+     */
+    public void setInstanceVersion(String version) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "MERGE INTO instance_state (id, version) KEY (id) VALUES (1, ?)")) {
+            ps.setString(1, version);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @return every stored agent core, in no particular order
+     * @throws SQLException on a database error
+     */
+    public List<StoredCore> cores() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CORE_COLUMNS + " FROM agent_core")) {
+            return readCores(ps);
+        }
+    }
+
+    /**
+     * @param version a Bundle-Version, normalised
+     * @return the core of that version
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredCore> findCore(String version) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + CORE_COLUMNS + " FROM agent_core WHERE version = ?")) {
+            ps.setString(1, version);
+            return first(readCores(ps));
+        }
+    }
+
+    /**
+     * @param sha256 a hash, hex, lower case
+     * @return the stored core with these bytes
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredCore> findCoreBySha256(String sha256) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CORE_COLUMNS
+                + " FROM agent_core WHERE sha256 = ? ORDER BY version FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, sha256);
+            return first(readCores(ps));
+        }
+    }
+
+    /**
+     * Inserts the core, or replaces the one of the same version; its download count starts at 0.
+     *
+     * @param core the core
+     * @param uploadedOn when, wire format
+     * @throws SQLException on a database error
+     */
+    public void putCore(InstanceInfo.Core core, String uploadedOn) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("MERGE INTO agent_core (" + CORE_COLUMNS
+                + ") KEY (version) VALUES (?, ?, ?, ?, ?, 0)")) {
+            ps.setString(1, core.symbolicName());
+            ps.setString(2, core.version());
+            ps.setString(3, core.sha256());
+            ps.setLong(4, core.size());
+            ps.setString(5, uploadedOn);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param sha256 the hash of a core an agent fetched completely
+     * @return whether a core has that hash
+     * @throws SQLException on a database error
+     */
+    public boolean countCoreDownload(String sha256) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE agent_core SET downloads = downloads + 1 WHERE sha256 = ?")) {
+            ps.setString(1, sha256);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    private static List<StoredCore> readCores(PreparedStatement ps) throws SQLException {
+        List<StoredCore> cores = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                cores.add(new StoredCore(new InstanceInfo.Core(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getLong(4)), rs.getString(5), rs.getLong(6)));
+            }
+        }
+        return cores;
     }
 
     // --- ecc_event -------------------------------------------------------------------------

@@ -84,7 +84,8 @@ public final class TableSchema {
             new Field("cluster", Type.TEXT),
             new Field("is_default", Type.BOOLEAN),
             new Field("sync_revision", Type.TEXT),
-            new Field("sync_state", Type.TEXT)));
+            new Field("sync_state", Type.TEXT),
+            new Field("pinned_version", Type.TEXT)));
 
     private final String name;
     private final String defaultOrder;

@@ -17,9 +17,10 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.midway.wire.AgentRecord;
+import io.midway.wire.InstanceInfo;
 import io.midway.wire.SyncFile;
 
-/** A database written by the previous version (schema 1, before file sync) opens and is upgraded. */
+/** A database written by an earlier version (schema 1, before file sync and upgrade) opens and is upgraded. */
 public class SchemaMigrationTest {
 
     @Rule
@@ -51,7 +52,7 @@ public class SchemaMigrationTest {
     };
 
     @Test
-    public void aVersion1DatabaseGainsTheFileSyncSchemaAndKeepsItsData() throws Exception {
+    public void aVersion1DatabaseGainsTheFileSyncAndUpgradeSchemaAndKeepsItsData() throws Exception {
         Path dir = tmp.getRoot().toPath().resolve("db");
         Files.createDirectories(dir);
         try (Connection c = dataSource(dir).getConnection(); Statement s = c.createStatement()) {
@@ -67,11 +68,17 @@ public class SchemaMigrationTest {
             assertNull(agent.syncRevision());
             assertNull(agent.syncState());
             assertEquals(0, (long) store.read(StoreSession::syncRevision));
+            assertNull(agent.pinnedVersion());
+            assertNull(store.read(StoreSession::instanceVersion));
+            assertEquals(List.of(), store.read(StoreSession::cores));
             store.transaction(s -> {
                 s.updateAgent(new AgentRecord(agent.sysId(), agent.name(), agent.status(), agent.validated(),
                         agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
                         agent.capabilities(), agent.applications(), agent.ipRanges(), agent.cluster(),
-                        agent.isDefault(), "5", "applied"));
+                        agent.isDefault(), "5", "applied", "0.9.0"));
+                s.setInstanceVersion("1.0.0");
+                s.putCore(new InstanceInfo.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
+                        "2026-01-02 10:00:00");
                 s.putSyncFile(new SyncFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
                         "2026-01-02 10:00:00");
                 return s.incrementSyncRevision();
@@ -82,6 +89,9 @@ public class SchemaMigrationTest {
             AgentRecord agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
             assertEquals("5", agent.syncRevision());
             assertEquals("applied", agent.syncState());
+            assertEquals("0.9.0", agent.pinnedVersion());
+            assertEquals("1.0.0", store.read(StoreSession::instanceVersion));
+            assertEquals("1.0.0", store.read(s -> s.findCore("1.0.0")).orElseThrow().core().version());
             assertEquals(1, (long) store.read(StoreSession::syncRevision));
             assertEquals("com.acme.x", store.read(StoreSession::syncFiles).get(0).file().symbolicName());
         }

@@ -1,0 +1,177 @@
+package io.midway.instance.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+
+/** The agent's side of an upgrade on the instance: pinned versions, upgrade statuses, their events and eligibility. */
+public class UpgradeStatusTest extends ServiceFixture {
+
+    private static AgentChange change(String json) throws Exception {
+        return AgentChange.parse(Json.mapper().readTree(json));
+    }
+
+    private EventRecord lastEvent() {
+        List<EventRecord> events = service.events(0, 10_000);
+        return events.get(events.size() - 1);
+    }
+
+    @Test
+    public void aPinIsSetShownOnPollRepliesAndCleared() throws Exception {
+        AgentRecord m1 = register("m1");
+        assertNull(service.poll("m1", 10).pinnedVersion());
+        AgentRecord pinned = service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"1.0\"}"));
+        assertEquals("normalised", "1.0.0", pinned.pinnedVersion());
+        PollReply reply = service.poll("m1", 10);
+        assertEquals("1.0.0", reply.pinnedVersion());
+        assertEquals("the instance version is still there", "1.2.3", reply.instanceVersion());
+
+        // other changes, registration, polls and status reports keep the pin
+        service.updateAgent(m1.sysId(), change("{\"cluster\":\"c1\"}"));
+        register("m1");
+        service.changeStatus("m1", "Upgrading", null);
+        service.changeStatus("m1", "Up", null);
+        assertEquals("1.0.0", agentNamed("m1").pinnedVersion());
+        assertEquals(List.of("m1"), service.agents(TableQuery.parse(TableSchema.ECC_AGENT, "pinned_version=1.0.0",
+                null, null, null)).stream().map(AgentRecord::name).toList());
+
+        restartService();
+        assertEquals("persisted", "1.0.0", service.poll("m1", 10).pinnedVersion());
+
+        assertNull(service.updateAgent(m1.sysId(), change("{\"pinned_version\":null}")).pinnedVersion());
+        assertNull(service.poll("m1", 10).pinnedVersion());
+        service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"2.0.0\"}"));
+        assertNull("an empty string unpins too",
+                service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"\"}")).pinnedVersion());
+    }
+
+    @Test
+    public void aBadPinIsA400() throws Exception {
+        for (String body : List.of("{\"pinned_version\":\"one\"}", "{\"pinned_version\":3}")) {
+            try {
+                change(body);
+                fail(body);
+            } catch (RequestException e) {
+                assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+                assertTrue(e.getMessage(), e.getMessage().contains("pinned_version"));
+            }
+        }
+    }
+
+    @Test
+    public void aWaitingPollCompletesWhenItsPinChanges() throws Exception {
+        AgentRecord m1 = register("m1");
+        register("m2");
+        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> other = service.longPoll("m2", 10, 10_000);
+        assertFalse(poll.isDone());
+        service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"0.9.0\"}"));
+        PollReply reply = poll.get(2000, TimeUnit.MILLISECONDS);
+        assertEquals("0.9.0", reply.pinnedVersion());
+        assertEquals(List.of(), reply.result());
+        assertFalse("another agent's pin is no news to m2", other.isDone());
+        assertEquals(1, service.waitingPolls("m2"));
+
+        CompletableFuture<PollReply> again = service.longPoll("m1", 10, 10_000);
+        assertFalse(again.isDone());
+        service.updateAgent(m1.sysId(), change("{\"pinned_version\":null}"));
+        assertNull(again.get(2000, TimeUnit.MILLISECONDS).pinnedVersion());
+    }
+
+    @Test
+    public void upgradeStatusesWriteTheirEventsWithTheDetail() {
+        register("m1");
+        AgentRecord upgrading = service.changeStatus("m1", "Upgrading", "upgrading from 1.0.0 to 1.1.0");
+        assertEquals(AgentRecord.STATUS_UPGRADING, upgrading.status());
+        EventRecord event = lastEvent();
+        assertEquals(EventRecord.MID_SERVER_UPGRADING, event.name());
+        assertEquals("m1", event.agent());
+        assertEquals("upgrading from 1.0.0 to 1.1.0", event.detail());
+
+        service.changeStatus("m1", "Upgrade Failed", "rolled back: the new core did not connect within 60 s");
+        assertEquals(AgentRecord.STATUS_UPGRADE_FAILED, agentNamed("m1").status());
+        assertEquals(EventRecord.MID_SERVER_UPGRADE_FAILED, lastEvent().name());
+        assertEquals("rolled back: the new core did not connect within 60 s", lastEvent().detail());
+
+        long before = lastEvent().seq();
+        service.changeStatus("m1", "Upgrade Failed", "download failed: sha256 mismatch");
+        assertEquals("another failure is another event", "download failed: sha256 mismatch", lastEvent().detail());
+        assertTrue(lastEvent().seq() > before);
+        before = lastEvent().seq();
+        service.changeStatus("m1", "Upgrade Failed", null);
+        assertEquals("the same status without a detail changes nothing", before, lastEvent().seq());
+
+        service.changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
+        assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
+        assertEquals(EventRecord.MID_SERVER_UP, lastEvent().name());
+        assertEquals("upgraded from 1.0.0 to 1.1.0", lastEvent().detail());
+
+        service.changeStatus("m1", "Upgrading", null);
+        assertTrue(lastEvent().detail(), lastEvent().detail().startsWith("upgrading its core from 1.0.0"));
+    }
+
+    @Test
+    public void aDownAgentReportingUpComesBackUp() {
+        register("m1");
+        clock.advance(java.time.Duration.ofSeconds(61));
+        assertEquals(1, service.sendDueHeartbeats());
+        clock.advance(java.time.Duration.ofSeconds(31));
+        assertEquals(1, service.markSilentAgentsDown());
+        assertEquals(AgentRecord.STATUS_DOWN, agentNamed("m1").status());
+        service.changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
+        assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
+        assertEquals(EventRecord.MID_SERVER_UP, lastEvent().name());
+        assertEquals("upgraded from 1.0.0 to 1.1.0", lastEvent().detail());
+    }
+
+    @Test
+    public void unknownStatusesAreRefusedAndAdminsCannotSetUpgradeStatuses() throws Exception {
+        AgentRecord m1 = register("m1");
+        try {
+            service.changeStatus("m1", "Sleeping", null);
+            fail();
+        } catch (RequestException e) {
+            assertEquals("status must be one of: Paused, Up, Upgrading, Upgrade Failed", e.getMessage());
+        }
+        try {
+            service.updateAgent(m1.sysId(), change("{\"status\":\"Upgrading\"}"));
+            fail();
+        } catch (RequestException e) {
+            assertEquals("status must be one of: Paused, Up", e.getMessage());
+        }
+        assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
+    }
+
+    @Test
+    public void anUpgradingAgentGetsOnlyPriorityZeroWork() {
+        register("m1");
+        EccRecord standard = insert("m1", "TCPScan", EccRecord.PRIORITY_STANDARD);
+        EccRecord expedited = insert("m1", "TCPScan", 1);
+        EccRecord system = insert("m1", "SystemCommand", EccRecord.PRIORITY_INTERACTIVE);
+        service.changeStatus("m1", "Upgrading", "upgrading");
+        PollReply reply = service.poll("m1", 10);
+        assertEquals(List.of(system.sysId()), ids(reply.result()));
+        assertEquals(AgentRecord.STATUS_UPGRADING, reply.agentStatus());
+        assertEquals(List.of(), service.poll("m1", 10).result());
+
+        service.changeStatus("m1", "Upgrade Failed", "no upgrader");
+        assertEquals("a failed upgrade resumes normal work", List.of(expedited.sysId(), standard.sysId()),
+                ids(service.poll("m1", 10).result()));
+    }
+}
