@@ -23,8 +23,11 @@ import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.SyncResultDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.probe.Probe;
 import io.midway.api.protocol.Protocol;
+import io.midway.api.upgrade.CoreUpgrader;
+import io.midway.agent.internal.upgrade.UpgradeCoordinator;
 
 /**
  * The agent core as a DS component: reads the configuration and the framework properties, runs
@@ -45,6 +48,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
     public static final String FILEINSTALL_DIR_PROPERTY = "felix.fileinstall.dir";
 
     private final AgentRuntime runtime;
+    private volatile CoreUpgrader upgrader;
 
     /**
      * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
@@ -61,7 +65,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
         AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName());
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins(context));
         this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
-                framework);
+                framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE);
     }
 
     /**
@@ -103,6 +107,24 @@ public class AgentCore implements MidAgent, FileSyncControl {
 
     void removeProbe(Probe probe, Map<String, Object> properties) {
         runtime.removeProbe(probe, properties);
+    }
+
+    /**
+     * The upgrader of the {@code io.midway.agent.upgrader} bundle, when it runs.
+     *
+     * @param service the upgrader
+     */
+    @Reference(name = "upgrader", service = CoreUpgrader.class, policy = ReferencePolicy.DYNAMIC,
+            cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetUpgrader")
+    void setUpgrader(CoreUpgrader service) {
+        upgrader = service;
+    }
+
+    void unsetUpgrader(CoreUpgrader service) {
+        if (upgrader == service) {
+            upgrader = null;
+        }
     }
 
     @Reference(name = "protocols", service = Protocol.class, policy = ReferencePolicy.DYNAMIC,
@@ -148,5 +170,15 @@ public class AgentCore implements MidAgent, FileSyncControl {
     @Override
     public PluginBundleDTO[] bundles() {
         return runtime.bundles();
+    }
+
+    @Override
+    public UpgradeStatusDTO upgradeStatus() {
+        return runtime.upgradeStatus();
+    }
+
+    @Override
+    public UpgradeStatusDTO checkForUpgrade() throws IOException {
+        return runtime.checkForUpgrade();
     }
 }

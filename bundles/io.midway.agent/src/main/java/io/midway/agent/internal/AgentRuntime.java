@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
@@ -17,14 +18,19 @@ import org.slf4j.LoggerFactory;
 import io.midway.agent.internal.sync.FileSyncer;
 import io.midway.agent.internal.sync.PluginBundles;
 import io.midway.agent.internal.sync.PluginFramework;
+import io.midway.agent.internal.upgrade.UpgradeCoordinator;
+import io.midway.agent.internal.upgrade.UpgradeHost;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.SyncResultDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.probe.Probe;
 import io.midway.api.protocol.Protocol;
+import io.midway.api.upgrade.CoreUpgrader;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
 import io.midway.wire.StatusChange;
 
 /**
@@ -52,6 +58,7 @@ public final class AgentRuntime {
     private final EccPoller poller;
     private final FileSyncer fileSyncer;
     private final PluginBundles pluginBundles;
+    private final UpgradeCoordinator upgrade;
     private boolean started;
 
     /**
@@ -77,6 +84,22 @@ public final class AgentRuntime {
      */
     public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework)
             throws IOException {
+        this(settings, version, timings, framework, () -> null, UpgradeCoordinator.WORK_GRACE);
+    }
+
+    /**
+     * Prepares the agent with core upgrades; {@link #start()} connects it.
+     *
+     * @param settings the effective settings
+     * @param version the core's version, reported to the instance
+     * @param timings retry and shutdown timings
+     * @param framework the bundles, for file sync; {@code null} for none
+     * @param upgrader the core upgrader service now, or {@code null} when none is present
+     * @param upgradeWorkGrace how long running work may take to finish before an upgrade
+     * @throws IOException when the spool directory cannot be created
+     */
+    public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework,
+            Supplier<CoreUpgrader> upgrader, Duration upgradeWorkGrace) throws IOException {
         this.settings = settings;
         this.version = version;
         this.timings = timings;
@@ -109,6 +132,81 @@ public final class AgentRuntime {
                 };
         this.poller = new EccPoller(client, state, dispatcher, sender, settings, version, timings, protocols::names,
                 syncSignals);
+        this.upgrade = new UpgradeCoordinator(version, settings.dataDir(), new Host(), upgrader, upgradeWorkGrace);
+        poller.upgradeSignals(new EccPoller.UpgradeSignals() {
+            @Override
+            public void registered() {
+                upgrade.registered();
+            }
+
+            @Override
+            public void polled(String instanceVersion, String pinnedVersion) {
+                upgrade.polled(instanceVersion, pinnedVersion);
+            }
+        });
+    }
+
+    /** The running agent and the instance, as the upgrade coordinator sees them. */
+    private final class Host implements UpgradeHost {
+        @Override
+        public void reportStatus(String status, String detail) throws IOException {
+            changeStatus(status, detail);
+        }
+
+        @Override
+        public InstanceInfo instanceInfo() throws IOException {
+            try {
+                return client.instanceInfo();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading the instance version");
+            }
+        }
+
+        @Override
+        public List<InstanceInfo.Core> cores() throws IOException {
+            try {
+                return client.cores();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while listing the instance's cores");
+            }
+        }
+
+        @Override
+        public void downloadCore(String sha256, java.nio.file.Path target) throws IOException {
+            try {
+                client.downloadCore(sha256, target);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while downloading core " + sha256);
+            }
+        }
+
+        @Override
+        public List<EccRecord> stopTakingWork() throws InterruptedException {
+            poller.stop();
+            return dispatcher.takeBackQueued();
+        }
+
+        @Override
+        public boolean awaitRunningWork(Duration grace) throws InterruptedException {
+            return dispatcher.awaitIdle(grace.toMillis());
+        }
+
+        @Override
+        public void resumeWork() {
+            synchronized (AgentRuntime.this) {
+                if (started) {
+                    poller.start();
+                }
+            }
+        }
+
+        @Override
+        public void run(EccRecord record) {
+            dispatcher.dispatch(record);
+        }
     }
 
     /** The TLS context trusting MIDWAY_INSTANCE_CERT, or the JDK default when it is not set or unusable. */
@@ -144,6 +242,8 @@ public final class AgentRuntime {
         if (fileSyncer != null) {
             fileSyncer.start();
         }
+        upgrade.start();
+        upgrade.journal().replay(dispatcher::dispatch);
         poller.start();
     }
 
@@ -156,6 +256,7 @@ public final class AgentRuntime {
             return;
         }
         started = false;
+        upgrade.stop();
         try {
             poller.stop();
             if (fileSyncer != null) {
@@ -286,9 +387,28 @@ public final class AgentRuntime {
         changeStatus(AgentRecord.STATUS_UP);
     }
 
+    /** @return the core's upgrade state */
+    public UpgradeStatusDTO upgradeStatus() {
+        return upgrade.status();
+    }
+
+    /**
+     * Checks now whether the instance offers another core version, and starts the upgrade if so.
+     *
+     * @return the state after the check
+     * @throws IOException when the instance cannot be reached
+     */
+    public UpgradeStatusDTO checkForUpgrade() throws IOException {
+        return upgrade.checkNow();
+    }
+
     private void changeStatus(String status) throws IOException {
+        changeStatus(status, null);
+    }
+
+    private void changeStatus(String status, String detail) throws IOException {
         try {
-            client.changeStatus(new StatusChange(settings.agentName(), status));
+            client.changeStatus(new StatusChange(settings.agentName(), status, detail));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while asking instance " + settings.instanceUrl()

@@ -98,6 +98,11 @@ public record AgentSettings(
         return fallback;
     }
 
+    /** @return the agent's state directory ({@code midway.data}), the parent of {@link #syncDir()} */
+    public Path dataDir() {
+        return syncDir.getParent();
+    }
+
     /** @return the settings without the password */
     @Override
     public String toString() {

@@ -50,7 +50,34 @@ final class EccPoller {
         };
     }
 
+    /** What the core upgrade hears from the connection loop, on the poll thread; must return at once. */
+    interface UpgradeSignals {
+        /** The instance took the registration. */
+        void registered();
+
+        /**
+         * @param instanceVersion a poll reply's {@code instance_version}, or {@code null}
+         * @param pinnedVersion a poll reply's {@code pinned_version}, or {@code null}
+         */
+        void polled(String instanceVersion, String pinnedVersion);
+
+        /** No upgrades. */
+        UpgradeSignals NONE = new UpgradeSignals() {
+            @Override
+            public void registered() {
+            }
+
+            @Override
+            public void polled(String instanceVersion, String pinnedVersion) {
+            }
+        };
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(EccPoller.class);
+
+    /** The {@code instance_version} of the last poll reply, sent with the next poll like the revision. */
+    private volatile String lastInstanceVersion;
+    private volatile UpgradeSignals upgrade = UpgradeSignals.NONE;
 
     /**
      * The {@code sync_revision} of the last poll reply, sent with the next poll: a revision that
@@ -103,6 +130,11 @@ final class EccPoller {
         this.pollWaitMs = settings.pollWaitMs();
         this.minPollIntervalMs = timings.minPollInterval().toMillis();
         this.backoff = new Backoff(timings.backoffMin(), timings.backoffMax());
+    }
+
+    /** @param signals told of registrations and of each poll reply's versions */
+    void upgradeSignals(UpgradeSignals signals) {
+        this.upgrade = signals;
     }
 
     synchronized void start() {
@@ -222,6 +254,11 @@ final class EccPoller {
             } catch (RuntimeException e) {
                 LOG.error("File sync could not take the registration", e);
             }
+            try {
+                upgrade.registered();
+            } catch (RuntimeException e) {
+                LOG.error("The core upgrade could not take the registration", e);
+            }
             return true;
         } catch (InstanceException e) {
             failed(e, e.isAuthFailure() ? AgentState.REGISTERING : AgentState.UNREACHABLE);
@@ -236,7 +273,8 @@ final class EccPoller {
         long started = System.nanoTime();
         PollReply reply;
         try {
-            reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision);
+            reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision,
+                    lastInstanceVersion);
         } catch (InstanceException e) {
             if (e.statusCode() == 404) {
                 LOG.info("Instance {} does not know agent '{}' (404): registering again", client.baseUrl(), agentName);
@@ -257,6 +295,7 @@ final class EccPoller {
         state.instanceSays(reply.agentStatus(), reply.validated());
         state.instanceVersion(reply.instanceVersion(), reply.syncRevision());
         lastSyncRevision = reply.syncRevision();
+        lastInstanceVersion = reply.instanceVersion();
         state.connection(AgentState.CONNECTED);
         backoff.reset();
         if (!wasConnected) {
@@ -270,6 +309,11 @@ final class EccPoller {
             sync.polled(reply.syncRevision());
         } catch (RuntimeException e) {
             LOG.error("File sync could not take revision {}", reply.syncRevision(), e);
+        }
+        try {
+            upgrade.polled(reply.instanceVersion(), reply.pinnedVersion());
+        } catch (RuntimeException e) {
+            LOG.error("The core upgrade could not take instance version {}", reply.instanceVersion(), e);
         }
         List<EccRecord> records = reply.result() == null ? List.of() : reply.result();
         for (EccRecord record : records) {

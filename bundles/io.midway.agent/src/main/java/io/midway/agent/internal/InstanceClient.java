@@ -24,6 +24,7 @@ import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncSource;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.InputBatch;
+import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
 import io.midway.wire.PollReply;
 import io.midway.wire.Registration;
@@ -132,9 +133,28 @@ public final class InstanceClient implements SyncSource {
      */
     public PollReply poll(String agentName, int max, long waitMs, String knownRevision)
             throws IOException, InterruptedException {
+        return poll(agentName, max, waitMs, knownRevision, null);
+    }
+
+    /**
+     * {@code GET /api/mid/ecc/poll}, telling the instance the file-sync revision and the instance
+     * version this agent last saw: when either changed, the instance answers at once.
+     *
+     * @param agentName our name
+     * @param max most records to take
+     * @param waitMs how long the instance may wait for work
+     * @param knownRevision the {@code sync_revision} of our last poll reply, or {@code null}
+     * @param knownVersion the {@code instance_version} of our last poll reply, or {@code null}
+     * @return the reply
+     * @throws IOException when the instance cannot be reached or refuses (404: we are not registered)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public PollReply poll(String agentName, int max, long waitMs, String knownRevision, String knownVersion)
+            throws IOException, InterruptedException {
         String query = "?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8) + "&max=" + max
                 + "&wait_ms=" + waitMs
-                + (knownRevision == null ? "" : "&sync_revision=" + URLEncoder.encode(knownRevision, StandardCharsets.UTF_8));
+                + (knownRevision == null ? "" : "&sync_revision=" + URLEncoder.encode(knownRevision, StandardCharsets.UTF_8))
+                + (knownVersion == null ? "" : "&instance_version=" + URLEncoder.encode(knownVersion, StandardCharsets.UTF_8));
         HttpRequest request = request("/api/mid/ecc/poll" + query, REQUEST_TIMEOUT.plusMillis(waitMs)).GET().build();
         JsonNode reply = send(request);
         if (!reply.isObject()) {
@@ -192,10 +212,61 @@ public final class InstanceClient implements SyncSource {
      */
     @Override
     public void download(String sha256, Path target) throws IOException, InterruptedException {
+        download("/api/mid/file_sync/files/", sha256, target);
+    }
+
+    /**
+     * {@code GET /api/mid/instance_info}: the instance version and the core it offers.
+     *
+     * @return the reply
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public InstanceInfo instanceInfo() throws IOException, InterruptedException {
+        JsonNode reply = send(request("/api/mid/instance_info", REQUEST_TIMEOUT).GET().build());
+        if (!reply.isObject()) {
+            throw new IOException("instance " + baseUrl + " answered instance_info with something that is not an object");
+        }
+        return mapper.treeToValue(reply, InstanceInfo.class);
+    }
+
+    /**
+     * {@code GET /api/mid/cores}: the agent core jars the instance stores.
+     *
+     * @return them, possibly none
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public java.util.List<InstanceInfo.Core> cores() throws IOException, InterruptedException {
+        JsonNode reply = send(request("/api/mid/cores", REQUEST_TIMEOUT).GET().build());
+        JsonNode result = reply.path("result");
+        if (!result.isArray()) {
+            throw new IOException("instance " + baseUrl + " answered /api/mid/cores without a result list");
+        }
+        java.util.List<InstanceInfo.Core> out = new java.util.ArrayList<>();
+        for (JsonNode core : result) {
+            out.add(mapper.treeToValue(core, InstanceInfo.Core.class));
+        }
+        return out;
+    }
+
+    /**
+     * {@code GET /api/mid/cores/{sha256}} into a file. The caller verifies the bytes.
+     *
+     * @param sha256 the core jar's hash
+     * @param target where the bytes go (created or replaced)
+     * @throws IOException when the instance cannot be reached or has no such core (404)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public void downloadCore(String sha256, Path target) throws IOException, InterruptedException {
+        download("/api/mid/cores/", sha256, target);
+    }
+
+    private void download(String prefix, String sha256, Path target) throws IOException, InterruptedException {
         if (!Sha256.isValid(sha256)) {
             throw new IOException("not a sha256: " + sha256);
         }
-        HttpRequest request = request("/api/mid/file_sync/files/" + sha256, DOWNLOAD_TIMEOUT,
+        HttpRequest request = request(prefix + sha256, DOWNLOAD_TIMEOUT,
                 "application/java-archive, application/octet-stream, application/json").GET().build();
         HttpResponse<Path> response;
         try {

@@ -73,7 +73,7 @@ final class WorkDispatcher {
             } finally {
                 inFlight.remove(record.sysId());
             }
-        });
+        }, record);
         if (!queued) {
             inFlight.remove(record.sysId());
             LOG.info("Record {} arrived while the agent stops; the instance hands it out again", record.sysId());
@@ -86,6 +86,48 @@ final class WorkDispatcher {
         }
         int p = priority;
         return pools[p <= EccRecord.PRIORITY_INTERACTIVE ? 0 : p == EccRecord.PRIORITY_EXPEDITED ? 1 : 2];
+    }
+
+    /**
+     * Takes back every record that is queued and not started (for the upgrade journal); running
+     * work goes on.
+     *
+     * @return the records taken back
+     */
+    java.util.List<EccRecord> takeBackQueued() {
+        java.util.List<EccRecord> out = new java.util.ArrayList<>();
+        for (WorkerPool pool : pools) {
+            for (Object tag : pool.removeQueued()) {
+                EccRecord record = (EccRecord) tag;
+                inFlight.remove(record.sysId());
+                out.add(record);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Waits until no work runs.
+     *
+     * @param millis how long to wait at most
+     * @return whether all running work finished in time
+     * @throws InterruptedException when interrupted while waiting
+     */
+    boolean awaitIdle(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (true) {
+            int running = 0;
+            for (WorkerPool pool : pools) {
+                running += pool.running();
+            }
+            if (running == 0) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** @return the pools, interactive first */

@@ -52,9 +52,20 @@ final class WorkerPool {
      * @return {@code false} when the pool is shut down
      */
     boolean submit(Runnable work) {
+        return submit(work, null);
+    }
+
+    /**
+     * Queues work that {@link #removeQueued()} can take back while it has not started.
+     *
+     * @param work the work
+     * @param tag what the work is about, returned by {@link #removeQueued()}
+     * @return {@code false} when the pool is shut down
+     */
+    boolean submit(Runnable work, Object tag) {
         inFlight.incrementAndGet();
         try {
-            executor.execute(() -> {
+            executor.execute(new Job(tag, () -> {
                 running.incrementAndGet();
                 try {
                     work.run();
@@ -63,12 +74,43 @@ final class WorkerPool {
                     inFlight.decrementAndGet();
                     completed.incrementAndGet();
                 }
-            });
+            }));
             return true;
         } catch (RejectedExecutionException e) {
             inFlight.decrementAndGet();
             return false;
         }
+    }
+
+    /** Queued work and what it is about. */
+    private record Job(Object tag, Runnable work) implements Runnable {
+        @Override
+        public void run() {
+            work.run();
+        }
+    }
+
+    /**
+     * Takes back the work that is queued and not started.
+     *
+     * @return the tags of the work taken back, in queue order ({@code null} tags left out)
+     */
+    java.util.List<Object> removeQueued() {
+        java.util.List<Runnable> taken = new java.util.ArrayList<>();
+        executor.getQueue().drainTo(taken);
+        inFlight.addAndGet(-taken.size());
+        java.util.List<Object> tags = new java.util.ArrayList<>();
+        for (Runnable r : taken) {
+            if (r instanceof Job job && job.tag() != null) {
+                tags.add(job.tag());
+            }
+        }
+        return tags;
+    }
+
+    /** @return how many work items run now */
+    int running() {
+        return running.get();
     }
 
     /** @return threads not yet claimed by running or queued work */

@@ -83,6 +83,17 @@ public final class FakeInstance implements AutoCloseable {
     /** Status answered to sync reports when not 200. */
     public volatile int reportStatus = 200;
 
+    /** The instance version on every poll reply ({@code null}: none, so agents never upgrade). */
+    public volatile String instanceVersion;
+    /** The agent's pin on every poll reply, or {@code null}. */
+    public volatile String pinnedVersion;
+    /** The core jars offered ({@code GET /api/mid/cores}), by sha256. */
+    public final Map<String, byte[]> cores = new ConcurrentHashMap<>();
+    /** The listing of the offered cores. */
+    public final List<io.midway.wire.InstanceInfo.Core> coreList = new CopyOnWriteArrayList<>();
+    /** The core hashes agents downloaded, in order. */
+    public final List<String> coreDownloads = new CopyOnWriteArrayList<>();
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -99,6 +110,8 @@ public final class FakeInstance implements AutoCloseable {
         server.createContext("/api/mid/file_sync/snapshot", this::snapshot);
         server.createContext("/api/mid/file_sync/files/", this::file);
         server.createContext("/api/mid/file_sync/report", this::report);
+        server.createContext("/api/mid/cores", this::cores);
+        server.createContext("/api/mid/instance_info", this::instanceInfo);
         server.start();
     }
 
@@ -130,6 +143,59 @@ public final class FakeInstance implements AutoCloseable {
         }
         entries.sort(Comparator.comparing(SyncFile::symbolicName));
         snapshot = new SyncSnapshot(revision, entries);
+    }
+
+    /**
+     * Offers a core jar (as {@code POST /api/mid/admin/upgrade} would) and makes its version the
+     * instance version.
+     *
+     * @param jar the jar
+     * @return its sha256
+     * @throws IOException when it cannot be read
+     */
+    public String publishCore(Path jar) throws IOException {
+        byte[] bytes = Files.readAllBytes(jar);
+        String sha = Sha256.of(jar);
+        String name;
+        String version;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            name = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].trim();
+            version = file.getManifest().getMainAttributes().getValue("Bundle-Version");
+        }
+        cores.put(sha, bytes);
+        coreList.removeIf(c -> c.version().equals(version));
+        coreList.add(new io.midway.wire.InstanceInfo.Core(name, version, sha, bytes.length));
+        instanceVersion = version;
+        return sha;
+    }
+
+    private void cores(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        String path = exchange.getRequestURI().getPath();
+        if (path.equals("/api/mid/cores") || path.equals("/api/mid/cores/")) {
+            reply(exchange, 200, Map.of("result", List.copyOf(coreList)));
+            return;
+        }
+        String sha = path.substring("/api/mid/cores/".length());
+        coreDownloads.add(sha);
+        byte[] bytes = cores.get(sha);
+        if (bytes == null) {
+            error(exchange, 404, "No core with sha256 " + sha, "");
+            return;
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/java-archive");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    private void instanceInfo(HttpExchange exchange) throws IOException {
+        Map<String, Object> info = new HashMap<>();
+        info.put("version", instanceVersion);
+        info.put("core", null);
+        reply(exchange, 200, info);
     }
 
     /** @param value the snapshot to serve as is */
@@ -292,7 +358,8 @@ public final class FakeInstance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reply(exchange, 200, new PollReply(records, snapshot.revision(), "0.1.0", agentStatus, validated));
+        reply(exchange, 200, new PollReply(records, snapshot.revision(), instanceVersion, agentStatus, validated,
+                pinnedVersion));
     }
 
     private void input(HttpExchange exchange) throws IOException {

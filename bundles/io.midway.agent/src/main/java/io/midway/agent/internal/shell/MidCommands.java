@@ -18,10 +18,12 @@ import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
 import io.midway.api.agent.SyncResultDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
+import io.midway.api.upgrade.UpgradeRecordDTO;
 
 /**
  * The {@code mid:} Gogo commands: {@code status}, {@code pause}, {@code resume}, {@code sync},
- * {@code bundles}.
+ * {@code bundles}, {@code upgrade}.
  */
 @Component(service = MidCommands.class, property = {
     "osgi.command.scope=mid",
@@ -30,6 +32,7 @@ import io.midway.api.agent.SyncResultDTO;
     "osgi.command.function=resume",
     "osgi.command.function=sync",
     "osgi.command.function=bundles",
+    "osgi.command.function=upgrade",
 })
 public class MidCommands {
 
@@ -103,6 +106,73 @@ public class MidCommands {
         } catch (IOException e) {
             return "Could not sync: " + e.getMessage();
         }
+    }
+
+    /** @return the core's upgrade state and history */
+    @Descriptor("show the core's upgrade state: current, target and pinned version, state, history")
+    public String upgrade() {
+        return upgradeStatus(agent.upgradeStatus());
+    }
+
+    /**
+     * @param action {@code check}
+     * @return what the check found and does
+     */
+    @Descriptor("'check': check now whether the instance offers another core version, and upgrade if so")
+    public String upgrade(@Descriptor("check") String action) {
+        if (!"check".equals(action)) {
+            return "Unknown action '" + action + "': use mid:upgrade, or mid:upgrade check";
+        }
+        UpgradeStatusDTO s;
+        try {
+            s = agent.checkForUpgrade();
+        } catch (IOException e) {
+            return "Could not check for an upgrade: " + e.getMessage();
+        }
+        return checkOutcome(s) + System.lineSeparator() + upgradeStatus(s);
+    }
+
+    /**
+     * @param s the state after a check
+     * @return one sentence saying what happens
+     */
+    static String checkOutcome(UpgradeStatusDTO s) {
+        String target = s.targetVersion;
+        return switch (s.state == null ? "" : s.state) {
+            case "upgrading" -> "Upgrading the core from " + s.currentVersion + " to " + target
+                    + ": this core stops and the new one reports back.";
+            case "current" -> "The core " + s.currentVersion + " is the version to run: nothing to do.";
+            case "pinned" -> "This agent is pinned to " + s.pinnedVersion + ", which runs: nothing to do.";
+            case "skipped" -> "Not upgrading to " + target + ": it failed here before (" + s.lastFailure
+                    + "); a new jar or another version is tried.";
+            case "unavailable" -> "Core " + target + " is the target but the instance offers no jar of it.";
+            default -> "The instance's version is not known yet.";
+        };
+    }
+
+    /**
+     * @param s an upgrade state
+     * @return it as aligned lines, with the history
+     */
+    static String upgradeStatus(UpgradeStatusDTO s) {
+        StringBuilder out = new StringBuilder();
+        line(out, "Current", s.currentVersion);
+        line(out, "Target", s.targetVersion);
+        line(out, "Pinned", s.pinnedVersion == null ? "no" : s.pinnedVersion);
+        line(out, "State", s.state);
+        if (s.lastFailure != null) {
+            line(out, "Last failure", s.lastFailure);
+        }
+        if (s.history == null || s.history.length == 0) {
+            line(out, "History", "no upgrades");
+        } else {
+            line(out, "History", "");
+            for (UpgradeRecordDTO r : s.history) {
+                out.append(String.format("  %s  %s -> %s  %s%s%n", r.started, r.fromVersion, r.toVersion, r.outcome,
+                        r.reason == null ? "" : ": " + r.reason));
+            }
+        }
+        return out.toString();
     }
 
     /** @return the plug-in bundles as a table */

@@ -17,6 +17,8 @@ import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
 import io.midway.api.agent.SyncFileResultDTO;
 import io.midway.api.agent.SyncResultDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
+import io.midway.api.upgrade.UpgradeRecordDTO;
 
 public class MidCommandsTest {
 
@@ -25,6 +27,34 @@ public class MidCommandsTest {
         String failure;
         String lastCall;
         PluginBundleDTO[] bundles = new PluginBundleDTO[0];
+
+        @Override
+        public UpgradeStatusDTO upgradeStatus() {
+            UpgradeStatusDTO s = new UpgradeStatusDTO();
+            s.currentVersion = "0.1.0";
+            s.targetVersion = "0.1.2";
+            s.state = "skipped";
+            s.lastFailure = "core 0.1.2 did not start: Unable to resolve";
+            UpgradeRecordDTO ok = new UpgradeRecordDTO();
+            ok.fromVersion = "0.0.9";
+            ok.toVersion = "0.1.0";
+            ok.outcome = "upgraded";
+            ok.started = "2026-11-21T10:00:00Z";
+            UpgradeRecordDTO bad = new UpgradeRecordDTO();
+            bad.fromVersion = "0.1.0";
+            bad.toVersion = "0.1.2";
+            bad.outcome = "rolled_back";
+            bad.reason = "core 0.1.2 did not start: Unable to resolve";
+            bad.started = "2026-11-21T11:00:00Z";
+            s.history = new UpgradeRecordDTO[] {ok, bad};
+            return s;
+        }
+
+        @Override
+        public UpgradeStatusDTO checkForUpgrade() throws IOException {
+            call("check");
+            return upgradeStatus();
+        }
 
         @Override
         public AgentStatusDTO status() {
@@ -184,5 +214,29 @@ public class MidCommandsTest {
                 "\\s+42\\s+ACTIVE\\s+sync\\s+probe\\s+io\\.midway\\.testing\\.echo\\s+2\\.0\\.0\\s+3f2a9c1b7d4e\\s+Echo, echo"));
         assertTrue(lines[2], lines[2].matches(
                 "\\s+7\\s+RESOLVED\\s+distribution\\s+-\\s+io\\.midway\\.probe\\.tcp\\s+0\\.1\\.0\\s+-\\s+-"));
+    }
+
+    @Test
+    public void upgradeShowsVersionsStateAndHistoryWithReasons() {
+        StubAgent agent = new StubAgent();
+        String out = new MidCommands(agent, agent).upgrade();
+        assertTrue(out, out.contains("Current       0.1.0"));
+        assertTrue(out, out.contains("Target        0.1.2"));
+        assertTrue(out, out.contains("Pinned        no"));
+        assertTrue(out, out.contains("State         skipped"));
+        assertTrue(out, out.contains("0.0.9 -> 0.1.0  upgraded"));
+        assertTrue(out, out.contains("0.1.0 -> 0.1.2  rolled_back: core 0.1.2 did not start: Unable to resolve"));
+    }
+
+    @Test
+    public void upgradeCheckSaysWhatHappensOrWhyItCouldNot() {
+        StubAgent agent = new StubAgent();
+        String out = new MidCommands(agent, agent).upgrade("check");
+        assertEquals("check", agent.lastCall);
+        assertTrue(out, out.startsWith("Not upgrading to 0.1.2: it failed here before (core 0.1.2 did not start"));
+        agent.failure = "cannot reach instance http://localhost:8080: ConnectException";
+        assertEquals("Could not check for an upgrade: cannot reach instance http://localhost:8080: ConnectException",
+                new MidCommands(agent, agent).upgrade("check"));
+        assertTrue(new MidCommands(agent, agent).upgrade("now").startsWith("Unknown action 'now'"));
     }
 }

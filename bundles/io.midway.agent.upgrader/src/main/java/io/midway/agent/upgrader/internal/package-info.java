@@ -1,0 +1,2 @@
+/** The upgrader's implementation (not exported). */
+package io.midway.agent.upgrader.internal;
