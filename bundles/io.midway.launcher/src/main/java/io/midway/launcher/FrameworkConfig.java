@@ -85,6 +85,7 @@ final class FrameworkConfig {
             putIfSet(c, "midway.agent.name", s.env.get("MIDWAY_AGENT_NAME"));
             putIfSet(c, "midway.agent.user", s.env.get("MIDWAY_AGENT_USER"));
             putIfSet(c, "midway.instance.cert", s.env.get("MIDWAY_INSTANCE_CERT"));
+            putIfSet(c, "midway.upgrade.health.seconds", s.env.get("MIDWAY_UPGRADE_HEALTH_SECONDS"));
         }
         return c;
     }

@@ -78,7 +78,7 @@ public final class Launcher {
             AutoProcessor.process(config, framework.getBundleContext());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
             framework.start();
-            System.err.println("midway: " + settings.role.id() + " " + settings.version + " started, HTTP port "
+            System.err.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), HTTP port "
                     + settings.httpPort + ", data " + settings.data);
             FrameworkEvent event = framework.waitForStop(0);
             return event.getType() == FrameworkEvent.ERROR ? 1 : 0;

@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
+import io.midway.api.upgrade.UpgradeRecordDTO;
 
 /**
  * Renders the Midway page as an HTML fragment that the Web Console wraps in its own page.
@@ -34,12 +36,13 @@ final class AgentStatusPage {
      * @param out where to write
      * @param status the agent's state
      * @param bundles the agent's plug-in bundles
+     * @param upgrade the core's upgrade state
      * @param formAction the URL the Pause/Resume form posts to
      * @param formToken the anti-forgery token the form carries
      * @param notice a message from the last action, or {@code null}
      */
-    static void render(PrintWriter out, AgentStatusDTO status, PluginBundleDTO[] bundles, String formAction, String formToken,
-            Notice notice) {
+    static void render(PrintWriter out, AgentStatusDTO status, PluginBundleDTO[] bundles, UpgradeStatusDTO upgrade,
+            String formAction, String formToken, Notice notice) {
         out.println("<div id=\"midway-agent\">");
         if (notice != null) {
             out.println("<p class=\"statline " + (notice.error ? "ui-state-error" : "ui-state-highlight") + "\">"
@@ -72,6 +75,7 @@ final class AgentStatusPage {
         out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"pause\">Pause</button>");
         out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"resume\">Resume</button>");
         out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"sync\">Sync now</button>");
+        out.println("<button type=\"submit\" class=\"ui-button\" name=\"action\" value=\"upgrade\">Check for upgrade</button>");
         out.println("</form>");
 
         out.println(heading("Probes"));
@@ -100,6 +104,37 @@ final class AgentStatusPage {
                         + "</td><td>" + escape(b.origin) + "</td><td>" + escape(orNone(b.kind, "")) + "</td><td>"
                         + escape(b.state) + "</td><td>" + escape(b.provides == null ? "" : String.join(", ", b.provides))
                         + "</td><td title=\"" + escape(b.sha256) + "\">" + escape(sha) + "</td></tr>");
+            }
+        }
+        out.println("</tbody>");
+        out.println("</table>");
+
+        out.println(heading("Core upgrade"));
+        out.println("<table class=\"nicetable\" id=\"midway-upgrade\">");
+        out.println("<tbody>");
+        if (upgrade != null) {
+            row(out, "Running version", orNone(upgrade.currentVersion, "unknown"));
+            row(out, "Target version", orNone(upgrade.targetVersion, "unknown"));
+            row(out, "Pinned version", orNone(upgrade.pinnedVersion, "not pinned"));
+            row(out, "State", orNone(upgrade.state, "unknown"));
+            if (upgrade.lastFailure != null) {
+                row(out, "Last failure", upgrade.lastFailure);
+            }
+        }
+        out.println("</tbody>");
+        out.println("</table>");
+        out.println("<table class=\"nicetable\" id=\"midway-upgrade-history\">");
+        out.println("<thead><tr><th>Started</th><th>From</th><th>To</th><th>Outcome</th><th>Reason</th><th>Finished</th></tr></thead>");
+        out.println("<tbody>");
+        if (upgrade != null && upgrade.history != null) {
+            for (int i = upgrade.history.length - 1; i >= 0; i--) {
+                UpgradeRecordDTO r = upgrade.history[i];
+                if (r == null) {
+                    continue;
+                }
+                out.println("<tr><td>" + escape(r.started) + "</td><td>" + escape(r.fromVersion) + "</td><td>"
+                        + escape(r.toVersion) + "</td><td>" + escape(r.outcome) + "</td><td>" + escape(orNone(r.reason, ""))
+                        + "</td><td>" + escape(orNone(r.finished, "")) + "</td></tr>");
             }
         }
         out.println("</tbody>");

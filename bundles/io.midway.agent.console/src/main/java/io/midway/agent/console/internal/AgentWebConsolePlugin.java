@@ -23,6 +23,7 @@ import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.SyncFileResultDTO;
 import io.midway.api.agent.SyncResultDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -118,7 +119,8 @@ public class AgentWebConsolePlugin extends HttpServlet {
                 notice = outcomes.get(outcome);
             }
         }
-        AgentStatusPage.render(response.getWriter(), agent.status(), agent.bundles(), pluginRoot(request), formToken, notice);
+        AgentStatusPage.render(response.getWriter(), agent.status(), agent.bundles(), agent.upgradeStatus(),
+                pluginRoot(request), formToken, notice);
     }
 
     @Override
@@ -139,9 +141,11 @@ public class AgentWebConsolePlugin extends HttpServlet {
             notice = perform("Resume", "Resumed: the agent takes work again.", agent::resume);
         } else if ("sync".equals(action)) {
             notice = sync();
+        } else if ("upgrade".equals(action)) {
+            notice = checkForUpgrade();
         } else {
             plainError(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "Unknown action '" + (action == null ? "" : action) + "': use action=pause, resume or sync.");
+                    "Unknown action '" + (action == null ? "" : action) + "': use action=pause, resume, sync or upgrade.");
             return;
         }
         String id = UUID.randomUUID().toString();
@@ -194,6 +198,22 @@ public class AgentWebConsolePlugin extends HttpServlet {
         }
     }
 
+    /** Check for upgrade now: the notice says what the agent does. */
+    private AgentStatusPage.Notice checkForUpgrade() {
+        try {
+            UpgradeStatusDTO u = agent.checkForUpgrade();
+            String text = "Upgrade check: running " + u.currentVersion + ", target "
+                    + (u.targetVersion == null ? "unknown" : u.targetVersion) + ", state " + u.state
+                    + (u.lastFailure == null ? "" : " (" + u.lastFailure + ")");
+            LOG.info("Upgrade check requested from the Web Console: {}", u.state);
+            return new AgentStatusPage.Notice(false, text);
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.warn("Upgrade check requested from the Web Console failed: {}", reason);
+            return new AgentStatusPage.Notice(true, "Upgrade check failed: " + reason);
+        }
+    }
+
     private void writeJson(HttpServletResponse response) throws IOException {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
@@ -202,6 +222,7 @@ public class AgentWebConsolePlugin extends HttpServlet {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", agent.status());
         json.put("bundles", agent.bundles());
+        json.put("upgrade", agent.upgradeStatus());
         out.println(JSON.writeValueAsString(json));
     }
 

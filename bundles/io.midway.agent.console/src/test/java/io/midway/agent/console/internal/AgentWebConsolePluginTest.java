@@ -54,6 +54,24 @@ public class AgentWebConsolePluginTest {
         echo.sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         echo.provides = new String[] {"Echo", "echo"};
         agent.bundles = new PluginBundleDTO[] {echo};
+        agent.upgrade.currentVersion = "0.1.1";
+        agent.upgrade.targetVersion = "0.1.2";
+        agent.upgrade.state = "skipped";
+        agent.upgrade.lastFailure = "0.1.2 did not resolve";
+        io.midway.api.upgrade.UpgradeRecordDTO up = new io.midway.api.upgrade.UpgradeRecordDTO();
+        up.fromVersion = "0.1.0";
+        up.toVersion = "0.1.1";
+        up.outcome = "upgraded";
+        up.started = "2026-11-21T10:00:00Z";
+        up.finished = "2026-11-21T10:00:04Z";
+        io.midway.api.upgrade.UpgradeRecordDTO failed = new io.midway.api.upgrade.UpgradeRecordDTO();
+        failed.fromVersion = "0.1.1";
+        failed.toVersion = "0.1.2";
+        failed.outcome = "rolled_back";
+        failed.reason = "0.1.2 did not resolve: missing io.midway.testing.nowhere";
+        failed.started = "2026-11-21T11:00:00Z";
+        failed.finished = "2026-11-21T11:00:02Z";
+        agent.upgrade.history = new io.midway.api.upgrade.UpgradeRecordDTO[] {up, failed};
         plugin = new AgentWebConsolePlugin(agent);
     }
 
@@ -292,8 +310,8 @@ public class AgentWebConsolePluginTest {
     public void unknownActionIsABadRequest() throws Exception {
         FakeHttp.Response response = post("reboot", formToken());
         assertEquals(400, response.status);
-        assertTrue(response.body(), response.body().contains("action=pause, resume or sync"));
-        assertEquals(0, agent.pauses.get() + agent.resumes.get() + agent.syncs.get());
+        assertTrue(response.body(), response.body().contains("action=pause, resume, sync or upgrade"));
+        assertEquals(0, agent.pauses.get() + agent.resumes.get() + agent.syncs.get() + agent.upgradeChecks.get());
     }
 
     @Test
@@ -337,5 +355,30 @@ public class AgentWebConsolePluginTest {
         assertTrue(html, html.contains("Sync of revision 8: failed; io.midway.testing.echo 3.0.0 update failed: "
                 + "activation failed; 2.0.0 runs again"));
         assertTrue(html, html.contains("ui-state-error"));
+    }
+
+    // ---------------------------------------------------------------- core upgrade
+
+    @Test
+    public void pageShowsTheUpgradeStateAndHistoryNewestFirst() throws Exception {
+        String html = page();
+        assertTrue(html, html.contains(cell("Running version", "0.1.1")));
+        assertTrue(html, html.contains(cell("Target version", "0.1.2")));
+        assertTrue(html, html.contains(cell("Pinned version", "not pinned")));
+        assertTrue(html, html.contains(cell("State", "skipped")));
+        assertTrue(html, html.contains(cell("Last failure", "0.1.2 did not resolve")));
+        int failed = html.indexOf("<td>0.1.1</td><td>0.1.2</td><td>rolled_back</td><td>0.1.2 did not resolve: missing io.midway.testing.nowhere</td>");
+        int upgraded = html.indexOf("<td>0.1.0</td><td>0.1.1</td><td>upgraded</td>");
+        assertTrue(html, failed > 0 && upgraded > failed);
+        assertTrue(html, html.contains("name=\"action\" value=\"upgrade\">Check for upgrade</button>"));
+    }
+
+    @Test
+    public void postUpgradeChecksNowAndSaysWhatHappens() throws Exception {
+        agent.upgrade.state = "upgrading";
+        FakeHttp.Response response = post("upgrade", formToken());
+        assertEquals(1, agent.upgradeChecks.get());
+        String html = follow(response);
+        assertTrue(html, html.contains("Upgrade check: running 0.1.1, target 0.1.2, state upgrading"));
     }
 }

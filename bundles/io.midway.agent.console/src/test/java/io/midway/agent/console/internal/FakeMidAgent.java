@@ -7,6 +7,7 @@ import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.SyncResultDTO;
+import io.midway.api.agent.UpgradeStatusDTO;
 
 /** A test-only agent: returns a fixed status, counts pause/resume calls, can be made to fail. */
 final class FakeMidAgent implements MidAgent {
@@ -18,6 +19,8 @@ final class FakeMidAgent implements MidAgent {
     final AtomicInteger syncs = new AtomicInteger();
     PluginBundleDTO[] bundles = new PluginBundleDTO[0];
     SyncResultDTO syncResult = new SyncResultDTO();
+    UpgradeStatusDTO upgrade = new UpgradeStatusDTO();
+    final AtomicInteger upgradeChecks = new AtomicInteger();
 
     @Override
     public AgentStatusDTO status() {
@@ -52,5 +55,19 @@ final class FakeMidAgent implements MidAgent {
     @Override
     public PluginBundleDTO[] bundles() {
         return bundles;
+    }
+
+    @Override
+    public UpgradeStatusDTO upgradeStatus() {
+        return upgrade;
+    }
+
+    @Override
+    public UpgradeStatusDTO checkForUpgrade() throws IOException {
+        upgradeChecks.incrementAndGet();
+        if (failure != null) {
+            throw failure;
+        }
+        return upgrade;
     }
 }
