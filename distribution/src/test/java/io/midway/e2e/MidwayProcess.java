@@ -70,6 +70,16 @@ final class MidwayProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * @return the pid of the JVM this process runs (the process itself, or under script(1) its
+     *     {@code java} descendant), or -1 when there is none
+     */
+    long jvmPid() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
+                .filter(h -> h.info().command().map(c -> c.equals("java") || c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    }
+
     /** SIGKILL: the process and its children die without any clean-up, like a crash. */
     void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
