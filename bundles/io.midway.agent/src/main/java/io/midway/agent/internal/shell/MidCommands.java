@@ -166,7 +166,7 @@ public class MidCommands {
         if (s.history == null || s.history.length == 0) {
             line(out, "History", "no upgrades");
         } else {
-            line(out, "History", "");
+            line(out, "History", s.history.length + (s.history.length == 1 ? " attempt, oldest first:" : " attempts, oldest first:"));
             for (UpgradeRecordDTO r : s.history) {
                 out.append(String.format("  %s  %s -> %s  %s%s%n", r.started, r.fromVersion, r.toVersion, r.outcome,
                         r.reason == null ? "" : ": " + r.reason));
