@@ -634,23 +634,58 @@ public class EccService {
      */
     public EccRecord insertOutput(OutputRequest request) {
         return write((s, c) -> {
-            String now = Json.time(c.now);
-            long ms = c.now.toEpochMilli();
-            String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
-            if (request.fanOut()) {
-                EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
-                s.insertRecord(all, ms);
-                for (AgentRecord agent : s.agents()) {
-                    s.insertRecord(output(request, EccRecord.agentField(agent.name()), request.state(), now, processed), ms);
-                    c.wake(agent.name());
-                }
-                return all;
-            }
-            EccRecord record = output(request, request.agent(), request.state(), now, processed);
-            s.insertRecord(record, ms);
-            c.wake(request.agent().substring(EccRecord.AGENT_PREFIX.length()));
-            return record;
+            List<EccRecord> rows = new ArrayList<>();
+            EccRecord stored = output(c, request, request.fanOut() ? s.agents() : List.of(), rows);
+            s.insertRecords(rows, c.now.toEpochMilli());
+            return stored;
         });
+    }
+
+    /**
+     * Inserts output records in one transaction, all or none, and wakes each addressed agent once,
+     * after the commit. Each request is handled as by {@link #insertOutput(OutputRequest)}.
+     *
+     * @param requests the validated requests, at most {@link OutputRequest#MAX_BATCH_RECORDS}
+     * @return the stored records, in the order of the requests
+     * @throws RequestException (400) when there are none or too many
+     */
+    public List<EccRecord> insertOutputs(List<OutputRequest> requests) {
+        if (requests.isEmpty() || requests.size() > OutputRequest.MAX_BATCH_RECORDS) {
+            throw RequestException.badRequest("between 1 and " + OutputRequest.MAX_BATCH_RECORDS
+                    + " records can be inserted at once", "got " + requests.size());
+        }
+        return write((s, c) -> {
+            List<AgentRecord> agents = null;
+            List<EccRecord> stored = new ArrayList<>(requests.size());
+            List<EccRecord> rows = new ArrayList<>(requests.size());
+            for (OutputRequest request : requests) {
+                if (request.fanOut() && agents == null) {
+                    agents = s.agents();
+                }
+                stored.add(output(c, request, agents, rows));
+            }
+            s.insertRecords(rows, c.now.toEpochMilli());
+            return stored;
+        });
+    }
+
+    /** Adds the rows of one request to {@code rows}, notes the agents to wake, returns the record it answers. */
+    private static EccRecord output(Changes c, OutputRequest request, List<AgentRecord> agents, List<EccRecord> rows) {
+        String now = Json.time(c.now);
+        String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
+        if (request.fanOut()) {
+            EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
+            rows.add(all);
+            for (AgentRecord agent : agents) {
+                rows.add(output(request, EccRecord.agentField(agent.name()), request.state(), now, processed));
+                c.wake(agent.name());
+            }
+            return all;
+        }
+        EccRecord record = output(request, request.agent(), request.state(), now, processed);
+        rows.add(record);
+        c.wake(request.agent().substring(EccRecord.AGENT_PREFIX.length()));
+        return record;
     }
 
     private static EccRecord output(OutputRequest r, String agent, String state, String now, String processed) {

@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +24,9 @@ import io.midway.wire.EccRecord;
  */
 public record OutputRequest(String agent, String topic, String name, String source, JsonNode payload, String state,
         int priority, String errorString, String responseTo) {
+
+    /** The most records one {@code POST /api/now/table/ecc_queue} may insert. */
+    public static final int MAX_BATCH_RECORDS = 10_000;
 
     private static final Set<String> STATES = Set.of(EccRecord.STATE_READY, EccRecord.STATE_PROCESSED,
             EccRecord.STATE_ERROR);
@@ -72,6 +77,37 @@ public record OutputRequest(String agent, String topic, String name, String sour
                 state == null ? EccRecord.STATE_READY : state,
                 priority == null ? EccRecord.PRIORITY_STANDARD : priority,
                 JsonBody.text(object, "error_string"), JsonBody.text(object, "response_to"));
+    }
+
+    /**
+     * Reads a batch: a JSON array of request objects.
+     *
+     * @param body the request body, a JSON array
+     * @return the requests, in order
+     * @throws RequestException (400) when the array is empty or holds more than
+     *         {@link #MAX_BATCH_RECORDS}, or naming the index and the reason of the first invalid element
+     */
+    public static List<OutputRequest> parseBatch(JsonNode body) {
+        if (body == null || !body.isArray()) {
+            throw RequestException.badRequest("the request body must be a JSON array of records");
+        }
+        if (body.isEmpty()) {
+            throw RequestException.badRequest("the array of records is empty", "send at least one record");
+        }
+        if (body.size() > MAX_BATCH_RECORDS) {
+            throw RequestException.badRequest("too many records in one request",
+                    "at most " + MAX_BATCH_RECORDS + ", got " + body.size());
+        }
+        List<OutputRequest> requests = new ArrayList<>(body.size());
+        for (int i = 0; i < body.size(); i++) {
+            try {
+                requests.add(parse(body.get(i)));
+            } catch (RequestException e) {
+                throw RequestException.badRequest("records[" + i + "]: " + e.getMessage(),
+                        e.detail().isEmpty() ? "nothing was inserted" : e.detail() + "; nothing was inserted");
+            }
+        }
+        return requests;
     }
 
     /** @return whether it addresses every agent ({@code mid.server.*}) */

@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.internal.AgentChange;
@@ -30,7 +31,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * <li>{@code GET ecc_queue}, {@code GET ecc_agent} — {@code sysparm_query}, {@code sysparm_fields},
  * {@code sysparm_limit}, {@code sysparm_offset}; other {@code sysparm_*} are ignored</li>
  * <li>{@code GET ecc_queue/{sys_id}}, {@code GET ecc_agent/{sys_id}} — {@code sysparm_fields}</li>
- * <li>{@code POST ecc_queue} — insert an output record, 201</li>
+ * <li>{@code POST ecc_queue} — insert an output record, 201; or a JSON array of up to
+ * {@link OutputRequest#MAX_BATCH_RECORDS} of them, all in one transaction (a 400 naming the index of
+ * an invalid one inserts none)</li>
  * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
  * fields</li>
  * </ul>
@@ -84,7 +87,12 @@ public class TableApiServlet extends ApiServlet {
                 TableQuery query = query(request, TableSchema.ECC_QUEUE);
                 writeJson(response, 200, result(project(service.records(query), query.fields())));
             } else {
-                EccRecord inserted = service.insertOutput(OutputRequest.parse(readTree(request)));
+                JsonNode body = readTree(request);
+                if (body != null && body.isArray()) {
+                    writeJson(response, 201, result(service.insertOutputs(OutputRequest.parseBatch(body))));
+                    return;
+                }
+                EccRecord inserted = service.insertOutput(OutputRequest.parse(body));
                 response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + inserted.sysId());
                 writeJson(response, 201, result(inserted));
             }

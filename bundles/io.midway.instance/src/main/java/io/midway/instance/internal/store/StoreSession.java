@@ -65,6 +65,10 @@ public final class StoreSession {
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
     };
 
+    private static final String INSERT_RECORD = "INSERT INTO ecc_queue (" + RECORD_COLUMNS
+            + ", created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final int INSERT_BATCH_SIZE = 500;
+
     private final Connection connection;
 
     StoreSession(Connection connection) {
@@ -79,24 +83,55 @@ public final class StoreSession {
      * @throws SQLException on a database error
      */
     public void insertRecord(EccRecord r, long createdMs) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_queue (" + RECORD_COLUMNS
-                + ", created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, r.sysId());
-            ps.setString(2, r.agent());
-            ps.setString(3, r.topic());
-            ps.setString(4, r.name());
-            ps.setString(5, r.source());
-            ps.setString(6, r.payload() == null || r.payload().isNull() ? null : writeJson(r.payload()));
-            ps.setString(7, r.queue());
-            ps.setString(8, r.state());
-            ps.setString(9, r.responseTo());
-            ps.setInt(10, r.priority() == null ? EccRecord.PRIORITY_STANDARD : r.priority());
-            ps.setString(11, r.errorString());
-            ps.setString(12, r.sysCreatedOn());
-            ps.setString(13, r.processed());
-            ps.setLong(14, createdMs);
+        try (PreparedStatement ps = connection.prepareStatement(INSERT_RECORD)) {
+            bindRecord(ps, r, createdMs);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Stores records with one JDBC batch (one statement, sent in chunks).
+     *
+     * @param records the records to store, in order
+     * @param createdMs their creation time in epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    public void insertRecords(List<EccRecord> records, long createdMs) throws SQLException {
+        if (records.size() == 1) {
+            insertRecord(records.get(0), createdMs);
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(INSERT_RECORD)) {
+            int pending = 0;
+            for (EccRecord r : records) {
+                bindRecord(ps, r, createdMs);
+                ps.addBatch();
+                if (++pending == INSERT_BATCH_SIZE) {
+                    ps.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static void bindRecord(PreparedStatement ps, EccRecord r, long createdMs) throws SQLException {
+        ps.setString(1, r.sysId());
+        ps.setString(2, r.agent());
+        ps.setString(3, r.topic());
+        ps.setString(4, r.name());
+        ps.setString(5, r.source());
+        ps.setString(6, r.payload() == null || r.payload().isNull() ? null : writeJson(r.payload()));
+        ps.setString(7, r.queue());
+        ps.setString(8, r.state());
+        ps.setString(9, r.responseTo());
+        ps.setInt(10, r.priority() == null ? EccRecord.PRIORITY_STANDARD : r.priority());
+        ps.setString(11, r.errorString());
+        ps.setString(12, r.sysCreatedOn());
+        ps.setString(13, r.processed());
+        ps.setLong(14, createdMs);
     }
 
     /**

@@ -241,6 +241,31 @@ public class ApiServletsHttpTest extends ServiceFixture {
     }
 
     @Test
+    public void tableApiInsertsAnArrayInOneTransaction() throws Exception {
+        registerOverHttp("m1");
+        registerOverHttp("m2");
+        HttpResponse<String> inserted = send("POST", "/api/now/v2/table/ecc_queue", ADMIN,
+                "[{\"agent\":\"mid.server.m1\",\"topic\":\"A\"},{\"agent\":\"mid.server.m2\",\"topic\":\"B\"},"
+                        + "{\"agent\":\"mid.server.m1\",\"topic\":\"C\",\"priority\":0}]");
+        assertEquals(inserted.body(), 201, inserted.statusCode());
+        JsonNode result = json(inserted).path("result");
+        assertTrue(inserted.body(), result.isArray());
+        assertEquals(3, result.size());
+        assertEquals("A", result.get(0).path("topic").asText());
+        assertEquals("mid.server.m2", result.get(1).path("agent").asText());
+        assertEquals(0, result.get(2).path("priority").asInt());
+        assertEquals(3, json(send("GET", "/api/now/table/ecc_queue?sysparm_query=queue=output", ADMIN, null))
+                .path("result").size());
+
+        String message = error(send("POST", "/api/now/table/ecc_queue", ADMIN,
+                "[{\"agent\":\"mid.server.m1\",\"topic\":\"D\"},{\"agent\":\"mid.server.m1\"}]"), 400);
+        assertTrue(message, message.contains("[1]") && message.contains("topic"));
+        assertTrue(error(send("POST", "/api/now/table/ecc_queue", ADMIN, "[]"), 400).contains("empty"));
+        assertEquals("the invalid array inserted nothing", 3, json(send("GET",
+                "/api/now/table/ecc_queue?sysparm_query=queue=output", ADMIN, null)).path("result").size());
+    }
+
+    @Test
     public void tableApiQueriesAndErrors() throws Exception {
         registerOverHttp("m1");
         for (int i = 0; i < 3; i++) {
