@@ -1,0 +1,771 @@
+package io.midway.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.testing.jars.TestJars;
+import io.midway.wire.EccRecord;
+
+/**
+ * The benchmark suite behind bin/bench: starts a real bin/instance and bin/agent of the
+ * distribution on loopback, measures, prints one JSON line per metric and writes the table into
+ * BENCHMARKS.md. {@code --quick} runs small sizes (under 90 s), the default the full sizes.
+ */
+public final class Bench {
+
+    private static final String AGENT = "bench";
+    private static final String ECHO = "Echo";
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final String BEGIN = "<!-- bench:begin -->";
+    private static final String END = "<!-- bench:end -->";
+
+    private final boolean quick;
+    private final Path home;
+    private final Path work;
+    private final PrintStream out;
+    private final List<Metric> metrics = new ArrayList<>();
+    private final String adminPassword = secret();
+    private final String agentPassword = secret();
+    private final int instancePort;
+    private final int agentPort;
+    private MidwayProcess instance;
+    private MidwayProcess agent;
+    private BenchHttp admin;
+    private BenchHttp mid;
+    private boolean batchInsert;
+
+    /** One measured figure. */
+    record Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note, boolean conditionMet) {
+        Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note) {
+            this(metric, value, unit, target, higherIsBetter, note, true);
+        }
+
+        boolean met() {
+            return conditionMet && !Double.isNaN(value) && (higherIsBetter ? value >= target : value <= target);
+        }
+
+        String json() {
+            ObjectNode n = BenchHttp.JSON.createObjectNode();
+            n.put("metric", metric);
+            n.put("value", Math.round(value * 10) / 10.0);
+            n.put("unit", unit);
+            n.put("target", target);
+            n.put("note", (met() ? "" : "MISSED TARGET (" + (higherIsBetter ? "≥ " : "≤ ") + fmt(target) + "): ") + note);
+            return n.toString();
+        }
+    }
+
+    private Bench(boolean quick, Path home, Path work, PrintStream out) throws IOException {
+        this.quick = quick;
+        this.home = home;
+        this.work = work;
+        this.out = out;
+        this.instancePort = freePort();
+        this.agentPort = freePort();
+    }
+
+    /**
+     * @param args {@code --quick}, {@code --benchmarks FILE}, {@code --no-write}
+     * @throws Exception when the suite cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean write = true;
+        Path benchmarks = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--no-write" -> write = false;
+                case "--benchmarks" -> benchmarks = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: bin/bench [--quick] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.exit(2);
+                }
+            }
+        }
+        String h = System.getProperty("midway.home", System.getenv("MIDWAY_HOME"));
+        if (h == null) {
+            System.err.println("bench: midway.home is not set (run bin/bench)");
+            System.exit(2);
+        }
+        Path home = Path.of(h).toAbsolutePath();
+        Path work = Files.createTempDirectory("midway-bench");
+        long started = System.nanoTime();
+        Bench bench = new Bench(quick, home, work, System.out);
+        int exit = 0;
+        try {
+            bench.run();
+        } catch (Exception e) {
+            System.err.println("bench: failed: " + e);
+            e.printStackTrace();
+            exit = 1;
+        } finally {
+            bench.stop();
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        System.err.println("bench: " + bench.metrics.size() + " metrics in " + seconds + " s; logs in " + work);
+        if (write && !bench.metrics.isEmpty()) {
+            Path file = benchmarks != null ? benchmarks : findBenchmarks(home);
+            if (file == null) {
+                System.err.println("bench: no BENCHMARKS.md above " + home + " (use --benchmarks FILE); table not written");
+            } else {
+                bench.writeTable(file, seconds);
+                System.err.println("bench: table written to " + file);
+            }
+        }
+        System.exit(exit);
+    }
+
+    private void run() throws Exception {
+        startInstance();
+        startAgent();
+        hotDeploy();
+        throughput();
+        rss();
+        latency();
+        upgradePause();
+        instanceAgents();
+    }
+
+    // --- processes ---------------------------------------------------------------------------
+
+    private void startInstance() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(instancePort));
+        env.put("MIDWAY_DATA", work.resolve("instance").toString());
+        env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
+        env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+        env.put("MIDWAY_LOG_LEVEL", "warn");
+        instance = MidwayProcess.start(home, "instance", env, work.resolve("instance.log"));
+        BenchHttp anonymous = new BenchHttp(base(), null, null);
+        until(STARTUP, "the instance answering", () -> {
+            try {
+                return anonymous.send("GET", "/api/mid/instance_info", null).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        admin = new BenchHttp(base(), "admin", adminPassword);
+        mid = new BenchHttp(base(), "mid", agentPassword);
+        HttpResponse<String> r = admin.send("POST", "/api/now/table/ecc_queue",
+                "[{\"agent\":\"mid.server.nobody\",\"topic\":\"Nothing\"},{\"agent\":\"mid.server.nobody\",\"topic\":\"Nothing\"}]");
+        batchInsert = r.statusCode() / 100 == 2 && BenchHttp.JSON.readTree(r.body()).path("result").isArray();
+    }
+
+    private void startAgent() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("MIDWAY_INSTANCE_URL", base());
+        env.put("MIDWAY_AGENT_NAME", AGENT);
+        env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+        env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(agentPort));
+        env.put("MIDWAY_DATA", work.resolve("agent").toString());
+        env.put("MIDWAY_LOG_LEVEL", "warn");
+        agent = MidwayProcess.start(home, "agent", env, work.resolve("agent.log"));
+        until(STARTUP, "agent " + AGENT + " Up", () -> "Up".equals(agentRecord().path("status").asText()));
+        double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
+        report(new Metric("agent_start_ms", ms, "ms", 3000, false,
+                "bin/agent started (fresh data folder, first start) until ecc_agent shows it Up; polled every 10 ms"));
+    }
+
+    private JsonNode agentRecord() throws IOException, InterruptedException {
+        for (JsonNode a : admin.json("/api/now/table/ecc_agent").path("result")) {
+            if (AGENT.equals(a.path("name").asText())) {
+                return a;
+            }
+        }
+        return BenchHttp.JSON.createObjectNode();
+    }
+
+    private void stop() {
+        for (MidwayProcess p : new MidwayProcess[] {agent, instance}) {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    // --- metrics -----------------------------------------------------------------------------
+
+    private void hotDeploy() throws Exception {
+        String version = "1.0." + (System.currentTimeMillis() / 1000);
+        Path jar = TestJars.withVersion(echoJar(), work.resolve("echo-" + version + ".jar"), version);
+        byte[] bytes = Files.readAllBytes(jar);
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = admin.sendBytes("POST", "/api/mid/admin/files?kind=probe", bytes, "application/java-archive");
+        if (r.statusCode() != 201) {
+            throw new IOException("upload answered " + r.statusCode() + ": " + r.body());
+        }
+        long deadline = t0 + Duration.ofSeconds(60).toNanos();
+        int tries = 0;
+        while (System.nanoTime() < deadline) {
+            tries++;
+            String id = insert(ECHO, "hot-deploy", EccRecord.PRIORITY_INTERACTIVE);
+            String state = awaitDone(id, 5);
+            if (EccRecord.STATE_PROCESSED.equals(state)) {
+                JsonNode input = admin.json("/api/now/table/ecc_queue?sysparm_query=queue=input^response_to=" + id)
+                        .path("result").path(0);
+                if (version.equals(input.path("payload").path("bundle_version").asText())) {
+                    double ms = (System.nanoTime() - t0) / 1e6;
+                    report(new Metric("hot_deploy_ms", ms, "ms", 1000, false, "echo fixture " + version
+                            + " uploaded (POST /api/mid/admin/files) until an Echo item is answered by it; "
+                            + tries + " item(s) sent, interactive priority"));
+                    return;
+                }
+            }
+        }
+        throw new IOException("the uploaded echo probe never answered");
+    }
+
+    private void throughput() throws Exception {
+        int n = quick ? 3000 : 30000;
+        String tag = "tp-" + System.nanoTime();
+        warmUp();
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        int batch = 100;
+        long t0 = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                if (batchInsert) {
+                    for (int from = next.getAndAdd(batch); from < n; from = next.getAndAdd(batch)) {
+                        ArrayNode array = BenchHttp.JSON.createArrayNode();
+                        for (int i = from; i < Math.min(n, from + batch); i++) {
+                            array.add(output(ECHO, tag, EccRecord.PRIORITY_STANDARD));
+                        }
+                        admin.expect("POST", "/api/now/table/ecc_queue", array.toString());
+                    }
+                } else {
+                    while (next.getAndIncrement() < n) {
+                        admin.expect("POST", "/api/now/table/ecc_queue", output(ECHO, tag, EccRecord.PRIORITY_STANDARD).toString());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        double insertSeconds = (System.nanoTime() - t0) / 1e9;
+        until(Duration.ofSeconds(quick ? 60 : 300), n + " items processed", () -> processed(tag) >= n, 200);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        report(new Metric("ecc_throughput", n / seconds, "items/s", 10000, true, n + " Echo items, "
+                + (batchInsert ? "batch inserts of " + batch + " (JSON array)" : "single inserts") + " on " + threads
+                + " threads (inserting took " + fmt(insertSeconds) + " s), first insert until all outputs processed"));
+    }
+
+    private void warmUp() throws Exception {
+        String tag = "warm-" + System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            insert(ECHO, tag, EccRecord.PRIORITY_STANDARD);
+        }
+        until(Duration.ofSeconds(60), "warm-up processed", () -> processed(tag) >= 200, 50);
+    }
+
+    private void rss() throws Exception {
+        long pid = agent.jvmPid();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                double kb = Double.parseDouble(line.replaceAll("[^0-9]", ""));
+                report(new Metric("agent_rss_mb", kb / 1024, "MiB", 128, false,
+                        "VmRSS of the agent JVM (pid " + pid + ") after the throughput run, default heap settings"));
+                return;
+            }
+        }
+    }
+
+    private void latency() throws Exception {
+        int rate = 500;
+        int seconds = quick ? 4 : 30;
+        int warm = rate;
+        int n = rate * seconds;
+        int bucketSize = 25;
+        String tag = "lat-" + System.nanoTime();
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Long> doneAt = new ConcurrentHashMap<>();
+        AtomicInteger inserted = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        java.util.concurrent.ConcurrentSkipListMap<Long, String> outstanding = new java.util.concurrent.ConcurrentSkipListMap<>();
+        // One watcher: reads the oldest unanswered records by sys_id (the primary key), up to 64 a
+        // round, so that the watching stays light when a backlog forms.
+        Thread watcher = new Thread(() -> {
+            long deadline = Long.MAX_VALUE;
+            while (System.nanoTime() < deadline) {
+                if (deadline == Long.MAX_VALUE && inserted.get() + failures.get() >= n) {
+                    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                }
+                if (outstanding.isEmpty()) {
+                    if (deadline != Long.MAX_VALUE) {
+                        return;
+                    }
+                    LockSupport.parkNanos(200_000L);
+                    continue;
+                }
+                int looked = 0;
+                for (Map.Entry<Long, String> entry : outstanding.entrySet()) {
+                    if (++looked > 64) {
+                        break;
+                    }
+                    String id = entry.getValue();
+                    try {
+                        String state = admin.json("/api/now/table/ecc_queue/" + id + "?sysparm_fields=state").path("result").path("state").asText();
+                        if (EccRecord.STATE_PROCESSED.equals(state) || EccRecord.STATE_ERROR.equals(state)) {
+                            if (EccRecord.STATE_PROCESSED.equals(state)) {
+                                doneAt.put(id, System.nanoTime());
+                            }
+                            outstanding.remove(entry.getKey());
+                        }
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                        outstanding.remove(entry.getKey());
+                    }
+                }
+            }
+        }, "bench-latency-watcher");
+        watcher.start();
+        long start = System.nanoTime();
+        long periodNanos = 1_000_000_000L / rate;
+        List<java.util.concurrent.CompletableFuture<?>> sends = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long due = start + i * periodNanos;
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            int bucket = i / bucketSize;
+            boolean count = i >= warm;
+            long t0 = System.nanoTime();
+            sends.add(admin.sendAsync("POST", "/api/now/table/ecc_queue",
+                    output(ECHO, tag + "-" + bucket, EccRecord.PRIORITY_STANDARD).toString(), Duration.ofSeconds(30))
+                    .whenComplete((r, e) -> {
+                        if (e != null || r.statusCode() / 100 != 2) {
+                            failures.incrementAndGet();
+                            return;
+                        }
+                        try {
+                            String id = BenchHttp.JSON.readTree(r.body()).path("result").path("sys_id").asText();
+                            if (count) {
+                                sentAt.put(id, t0);
+                            }
+                            outstanding.put(t0, id);
+                            inserted.incrementAndGet();
+                        } catch (IOException ex) {
+                            failures.incrementAndGet();
+                        }
+                    }));
+        }
+        double achieved = n / ((System.nanoTime() - start) / 1e9);
+        for (java.util.concurrent.CompletableFuture<?> f : sends) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // counted in failures
+            }
+        }
+        watcher.join(TimeUnit.SECONDS.toMillis(60));
+        List<Long> sorted = new ArrayList<>();
+        sentAt.forEach((id, t0) -> {
+            Long t1 = doneAt.get(id);
+            if (t1 != null) {
+                sorted.add(t1 - t0);
+            }
+        });
+        Collections.sort(sorted);
+        String note = rate + " items/s (reached " + fmt(achieved) + ") for " + seconds + " s, asynchronous single inserts; first second not counted, "
+                + sorted.size() + " measured of " + sentAt.size() + ", " + failures.get() + " failures; from sending the insert until one watcher"
+                + " (reading the 64 oldest unanswered records by sys_id, round after round) sees the output processed, so it includes the insert round trip";
+        report(new Metric("ecc_latency_p50_ms", pct(sorted, 50), "ms", 5, false, note));
+        report(new Metric("ecc_latency_p99_ms", pct(sorted, 99), "ms", 50, false, note));
+    }
+
+    private void upgradePause() throws Exception {
+        Path shipped;
+        try (Stream<Path> s = Files.list(home.resolve("system/agent"))) {
+            shipped = s.filter(p -> p.getFileName().toString().matches("io\\.midway\\.agent-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no io.midway.agent-*.jar in " + home + "/system/agent"));
+        }
+        String base;
+        try (JarFile jar = new JarFile(shipped.toFile())) {
+            base = jar.getManifest().getMainAttributes().getValue("Bundle-Version");
+        }
+        String[] parts = base.split("\\.");
+        String version = parts[0] + "." + parts[1] + "." + (Integer.parseInt(parts[2]) + 1);
+        Path core = TestJars.withVersion(shipped, work.resolve("core-" + version + ".jar"), version);
+
+        String tag = "up-" + System.nanoTime();
+        List<Long> answered = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        int rate = 50;
+        long periodNanos = 1_000_000_000L / rate;
+        AtomicLong published = new AtomicLong();
+        AtomicLong upAt = new AtomicLong();
+        Thread load = new Thread(() -> {
+            long start = System.nanoTime();
+            for (int i = 0; upAt.get() == 0 || System.nanoTime() < upAt.get() + 2_000_000_000L; i++) {
+                long due = start + i * periodNanos;
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                }
+                if (System.nanoTime() - start > 120_000_000_000L) {
+                    return;
+                }
+                pool.execute(() -> {
+                    try {
+                        String id = insert(ECHO, tag, EccRecord.PRIORITY_STANDARD);
+                        if (EccRecord.STATE_PROCESSED.equals(awaitDone(id, 90))) {
+                            answered.add(System.nanoTime());
+                        }
+                    } catch (Exception e) {
+                        // counted as not answered
+                    }
+                });
+            }
+        }, "bench-upgrade-load");
+        load.start();
+        Thread.sleep(1000);
+        published.set(System.nanoTime());
+        HttpResponse<String> r = admin.sendBytes("POST", "/api/mid/admin/upgrade", Files.readAllBytes(core), "application/java-archive");
+        if (r.statusCode() != 201) {
+            throw new IOException("publishing the core answered " + r.statusCode() + ": " + r.body());
+        }
+        until(Duration.ofSeconds(90), "agent Up on " + version, () -> {
+            JsonNode a = agentRecord();
+            return "Up".equals(a.path("status").asText()) && version.equals(a.path("version").asText());
+        });
+        upAt.set(System.nanoTime());
+        load.join();
+        pool.shutdown();
+        pool.awaitTermination(90, TimeUnit.SECONDS);
+        List<Long> times = new ArrayList<>(answered);
+        Collections.sort(times);
+        long prev = published.get();
+        long gap = 0;
+        for (long t : times) {
+            if (t >= published.get()) {
+                gap = Math.max(gap, t - prev);
+                prev = t;
+            }
+        }
+        report(new Metric("upgrade_pause_ms", gap / 1e6, "ms", 2000, false, "core " + base + " → " + version
+                + " published under a load of " + rate + " Echo items/s; longest gap between answered items from the publish until 2 s after the agent is Up on it ("
+                + fmt((upAt.get() - published.get()) / 1e6) + " ms publish → Up)"));
+    }
+
+    private void instanceAgents() throws Exception {
+        int n = quick ? 100 : 1000;
+        int rounds = quick ? 3 : 3;
+        String runTag = Long.toString(System.nanoTime(), 36);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger pollErrors = new AtomicInteger();
+        AtomicInteger heartbeats = new AtomicInteger();
+        List<SimulatedAgent> sims = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SimulatedAgent sim = new SimulatedAgent("sim-" + runTag + "-" + i, sentAt, latencies, pollErrors, heartbeats);
+            sim.register();
+            sims.add(sim);
+        }
+        for (SimulatedAgent sim : sims) {
+            sim.poll();
+        }
+        until(Duration.ofSeconds(30), "all simulated agents polling", () -> sims.stream().allMatch(s -> s.polls.get() >= 1), 100);
+        Thread.sleep(1000);
+        // Each round: one HeartbeatProbe to every agent, inserted at a steady 200/s.
+        long periodNanos = 1_000_000_000L / 200;
+        for (int round = 0; round < rounds; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < sims.size(); i++) {
+                long due = start + i * periodNanos;
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                }
+                SimulatedAgent sim = sims.get(i);
+                sentAt.put(sim.name, System.nanoTime());
+                ObjectNode o = BenchHttp.JSON.createObjectNode();
+                o.put("agent", EccRecord.AGENT_PREFIX + sim.name);
+                o.put("topic", EccRecord.TOPIC_HEARTBEAT);
+                o.put("name", "bench");
+                o.put("priority", EccRecord.PRIORITY_INTERACTIVE);
+                admin.sendAsync("POST", "/api/now/table/ecc_queue", o.toString(), Duration.ofSeconds(30));
+            }
+            until(Duration.ofSeconds(30), "round answered", () -> sentAt.isEmpty(), 20);
+        }
+        for (SimulatedAgent sim : sims) {
+            sim.stop();
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        double p99 = pct(sorted, 99);
+        boolean held = p99 <= 100 && pollErrors.get() == 0;
+        report(new Metric("instance_agents", n, "agents", 1000, true, n + " simulated agents (register, long poll, answer heartbeats)"
+                + (quick ? " — --quick uses " + n + ", not 1000" : "") + "; " + rounds + " rounds of a HeartbeatProbe to every agent (inserted at 200/s): insert sent → long poll reply p50 "
+                + fmt(pct(sorted, 50)) + " ms, p99 " + fmt(p99) + " ms (limit 100 ms), " + pollErrors.get() + " failed polls, "
+                + heartbeats.get() + " heartbeats answered" + (held ? "" : "; poll p99 over 100 ms or failed polls: not held"), held));
+    }
+
+    /** A lightweight agent: registers, long-polls asynchronously, answers what it gets. */
+    private final class SimulatedAgent {
+        final String name;
+        final AtomicInteger polls = new AtomicInteger();
+        private final Map<String, Long> sentAt;
+        private final List<Long> latencies;
+        private final AtomicInteger errors;
+        private final AtomicInteger heartbeats;
+        private volatile boolean running = true;
+        private volatile String revision = "";
+
+        SimulatedAgent(String name, Map<String, Long> sentAt, List<Long> latencies, AtomicInteger errors, AtomicInteger heartbeats) {
+            this.name = name;
+            this.sentAt = sentAt;
+            this.latencies = latencies;
+            this.errors = errors;
+            this.heartbeats = heartbeats;
+        }
+
+        void register() throws IOException, InterruptedException {
+            ObjectNode r = BenchHttp.JSON.createObjectNode();
+            r.put("name", name);
+            r.put("version", "0.0.0");
+            r.put("host_name", "bench");
+            r.put("ip_address", "127.0.0.1");
+            r.putArray("capabilities");
+            mid.expect("POST", "/api/mid/agents/register", r.toString());
+        }
+
+        void poll() {
+            if (!running) {
+                return;
+            }
+            String path = "/api/mid/ecc/poll?agent=" + name + "&max=10&wait_ms=20000"
+                    + (revision.isEmpty() ? "" : "&sync_revision=" + revision);
+            mid.sendAsync("GET", path, null, Duration.ofSeconds(40)).whenComplete((r, e) -> {
+                long now = System.nanoTime();
+                polls.incrementAndGet();
+                if (e != null || r.statusCode() != 200) {
+                    if (running) {
+                        errors.incrementAndGet();
+                    }
+                    LockSupport.parkNanos(100_000_000L);
+                    poll();
+                    return;
+                }
+                try {
+                    JsonNode reply = BenchHttp.JSON.readTree(r.body());
+                    revision = reply.path("sync_revision").asText("");
+                    ArrayNode inputs = BenchHttp.JSON.createArrayNode();
+                    for (JsonNode rec : reply.path("result")) {
+                        if ("bench".equals(rec.path("name").asText())) {
+                            Long sent = sentAt.remove(name);
+                            if (sent != null) {
+                                latencies.add(now - sent);
+                            }
+                        }
+                        ObjectNode in = inputs.addObject();
+                        in.put("response_to", rec.path("sys_id").asText());
+                        in.put("topic", rec.path("topic").asText());
+                        in.put("name", rec.path("name").asText());
+                        in.put("source", name);
+                        in.putObject("payload").put("ok", true);
+                        in.put("state", EccRecord.STATE_PROCESSED);
+                        heartbeats.incrementAndGet();
+                    }
+                    if (!inputs.isEmpty()) {
+                        ObjectNode batch = BenchHttp.JSON.createObjectNode();
+                        batch.set("records", inputs);
+                        mid.sendAsync("POST", "/api/mid/ecc/input", batch.toString(), Duration.ofSeconds(30));
+                    }
+                } catch (IOException ex) {
+                    errors.incrementAndGet();
+                }
+                poll();
+            });
+        }
+
+        void stop() {
+            running = false;
+        }
+    }
+
+    // --- helpers -----------------------------------------------------------------------------
+
+    private ObjectNode output(String topic, String name, int priority) {
+        ObjectNode o = BenchHttp.JSON.createObjectNode();
+        o.put("agent", EccRecord.AGENT_PREFIX + AGENT);
+        o.put("topic", topic);
+        o.put("name", name);
+        o.put("priority", priority);
+        o.putObject("payload").put("n", 1);
+        return o;
+    }
+
+    private String insert(String topic, String name, int priority) throws IOException, InterruptedException {
+        JsonNode r = admin.expect("POST", "/api/now/table/ecc_queue", output(topic, name, priority).toString());
+        return r.path("result").path("sys_id").asText();
+    }
+
+    /** @return the record's final state, or its state at the timeout */
+    private String awaitDone(String id, int timeoutSeconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = admin.json("/api/now/table/ecc_queue/" + id + "?sysparm_fields=state").path("result").path("state").asText();
+            if (EccRecord.STATE_PROCESSED.equals(state) || EccRecord.STATE_ERROR.equals(state)) {
+                return state;
+            }
+            LockSupport.parkNanos(500_000L);
+        }
+        return state;
+    }
+
+    private int processed(String name) throws IOException, InterruptedException {
+        return admin.json("/api/now/table/ecc_queue?sysparm_query=queue=output^name=" + name
+                + "^state=processed&sysparm_fields=sys_id&sysparm_limit=1000000").path("result").size();
+    }
+
+    private Path echoJar() throws Exception {
+        return Path.of(TestJars.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + instancePort;
+    }
+
+    private void report(Metric m) {
+        metrics.add(m);
+        out.println(m.json());
+        out.flush();
+    }
+
+    interface Check {
+        boolean test() throws Exception;
+    }
+
+    private void until(Duration timeout, String what, Check check) throws Exception {
+        until(timeout, what, check, 10);
+    }
+
+    private void until(Duration timeout, String what, Check check, long pauseMs) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (check.test()) {
+                return;
+            }
+            for (MidwayProcess p : new MidwayProcess[] {instance, agent}) {
+                if (p != null && !p.isAlive()) {
+                    throw new IOException(p.role + " ended while waiting for " + what + "; log " + p.log);
+                }
+            }
+            Thread.sleep(pauseMs);
+        }
+        throw new IOException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+
+    private static double pct(List<Long> sortedNanos, int p) {
+        if (sortedNanos.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sortedNanos.size()) - 1;
+        return sortedNanos.get(Math.max(0, Math.min(i, sortedNanos.size() - 1))) / 1e6;
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String secret() {
+        byte[] b = new byte[18];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static Path findBenchmarks(Path home) {
+        for (Path p = home; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("BENCHMARKS.md"))) {
+                return p.resolve("BENCHMARKS.md");
+            }
+        }
+        return null;
+    }
+
+    private void writeTable(Path file, long seconds) throws IOException {
+        StringBuilder t = new StringBuilder();
+        t.append(BEGIN).append('\n');
+        t.append("## The benchmark suite (`bin/bench`)\n\n");
+        t.append("```sh\nmvn -B -DskipTests install && distribution/target/midway/bin/bench").append(quick ? " --quick" : "").append("\n```\n\n");
+        long memKb = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            memKb = 0;
+        }
+        t.append("Run ").append(LocalDate.now()).append(" in ").append(seconds).append(" s on ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(memKb == 0 ? "?" : fmt(memKb / 1024.0 / 1024.0)).append(" GiB, Java ")
+                .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name")).append("), ")
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(' ')
+                .append(System.getProperty("os.arch")).append(". Real bin/instance and bin/agent on loopback; no-op probe: the Echo test fixture. ")
+                .append("A figure that misses its target is marked **missed**.\n\n");
+        t.append("| metric | value | target | | note |\n|---|---|---|---|---|\n");
+        for (Metric m : metrics) {
+            t.append("| ").append(m.metric()).append(" | ").append(fmt(Math.round(m.value() * 10) / 10.0)).append(' ').append(m.unit())
+                    .append(" | ").append(m.higherIsBetter() ? "≥ " : "≤ ").append(fmt(m.target())).append(" | ")
+                    .append(m.met() ? "met" : "**missed**").append(" | ").append(m.note().replace("|", "\\|")).append(" |\n");
+        }
+        t.append(END);
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        if (b >= 0 && e > b) {
+            text = text.substring(0, b) + t + text.substring(e + END.length());
+        } else {
+            text = text.stripTrailing() + "\n\n" + t + "\n";
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,87 @@
+package io.midway.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** HTTP with Basic authentication against one base URL. */
+final class BenchHttp {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newFixedThreadPool(8, r -> {
+                Thread t = new Thread(r, "bench-http");
+                t.setDaemon(true);
+                return t;
+            })).build();
+
+    private final String base;
+    private final String auth;
+
+    BenchHttp(String base, String user, String password) {
+        this.base = base;
+        this.auth = user == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpRequest.Builder request(String path, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path.replace("^", "%5E"))).timeout(timeout);
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return b;
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path, Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String body, Duration timeout) {
+        HttpRequest.Builder b = request(path, timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return CLIENT.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> sendBytes(String method, String path, byte[] body, String contentType)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path, Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", contentType);
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET expecting 200, as JSON. */
+    JsonNode json(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = send("GET", path, null);
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** Sends, expecting a 2xx, as JSON. */
+    JsonNode expect(String method, String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(method, path, body);
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+}

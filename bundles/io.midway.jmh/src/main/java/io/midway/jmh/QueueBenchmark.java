@@ -1,0 +1,85 @@
+package io.midway.jmh;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import io.midway.instance.internal.InputResult;
+import io.midway.instance.internal.OutputRequest;
+import io.midway.wire.EccRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.PollReply;
+
+/**
+ * The ECC queue on the real store: insert an output, claim it (lease by poll), acknowledge it
+ * (post its input); and inserting 100 outputs one by one against one array insert.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class QueueBenchmark {
+
+    private InstanceUnderTest instance;
+    private OutputRequest one;
+    private List<OutputRequest> hundred;
+
+    /** Opens a fresh database per trial. */
+    @Setup
+    public void open() throws IOException {
+        instance = new InstanceUnderTest();
+        one = InstanceUnderTest.output("TCPScan");
+        hundred = Collections.nCopies(100, one);
+    }
+
+    /** Closes and deletes the database. */
+    @TearDown
+    public void close() throws IOException {
+        instance.close();
+    }
+
+    /** @return one output record inserted (one transaction) */
+    @Benchmark
+    public EccRecord insertOne() {
+        return instance.service.insertOutput(one);
+    }
+
+    /** @return the input of an output that was inserted, claimed and acknowledged (three transactions) */
+    @Benchmark
+    public List<InputResult> insertClaimAck() {
+        EccRecord output = instance.service.insertOutput(one);
+        PollReply claimed = instance.service.poll(InstanceUnderTest.AGENT, 1);
+        EccRecord leased = claimed.result().get(0);
+        if (!leased.sysId().equals(output.sysId())) {
+            throw new IllegalStateException("claimed " + leased.sysId() + ", inserted " + output.sysId());
+        }
+        return instance.service.input(new InputBatch(List.of(new InputRecord(leased.sysId(), null, null, null, null,
+                EccRecord.STATE_PROCESSED, null))));
+    }
+
+    /** @return the last of 100 outputs inserted one by one (100 transactions); claims them so the queue stays short */
+    @Benchmark
+    public PollReply insert100OneByOne() {
+        for (OutputRequest request : hundred) {
+            instance.service.insertOutput(request);
+        }
+        return instance.service.poll(InstanceUnderTest.AGENT, 100);
+    }
+
+    /** @return 100 outputs inserted as one array (one transaction); claims them so the queue stays short */
+    @Benchmark
+    public PollReply insert100AsArray() {
+        instance.service.insertOutputs(hundred);
+        return instance.service.poll(InstanceUnderTest.AGENT, 100);
+    }
+}
