@@ -2,24 +2,17 @@ package io.midway.instance.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
@@ -51,10 +44,6 @@ public class AgentCoreRepository {
     public static final long MAX_CORE_BYTES = 64L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentCoreRepository.class);
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final Pattern STORED_JAR = Pattern.compile("[0-9a-f]{64}\\.jar");
-    private static final String INCOMING_PREFIX = "upload-";
-    private static final String INCOMING_SUFFIX = ".tmp";
     /** Cores by version, oldest first. */
     private static final Comparator<StoredCore> BY_VERSION = Comparator
             .comparing((StoredCore c) -> Version.parseVersion(c.core().version()));
@@ -98,8 +87,7 @@ public class AgentCoreRepository {
     }
 
     private final EccService service;
-    private final Path directory;
-    private final long maxBytes;
+    private final JarDirectory jars;
 
     /**
      * Keeps the jars under {@code <midway.data>/cores}.
@@ -119,19 +107,13 @@ public class AgentCoreRepository {
      */
     public AgentCoreRepository(EccService service, Path directory, long maxBytes) {
         this.service = service;
-        this.directory = directory.toAbsolutePath().normalize();
-        this.maxBytes = maxBytes;
-        try {
-            Files.createDirectories(this.directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the agent core directory " + this.directory, e);
-        }
+        this.jars = new JarDirectory(directory, maxBytes, "agent core");
         tidy();
     }
 
     /** @return the directory holding the jars */
     public Path directory() {
-        return directory;
+        return jars.directory();
     }
 
     /**
@@ -146,25 +128,11 @@ public class AgentCoreRepository {
      * @throws IOException when reading the body fails
      */
     public Published upload(InputStream body, long declaredLength) throws IOException {
-        if (declaredLength > maxBytes) {
-            throw tooLarge(declaredLength);
-        }
-        Path incoming = Files.createTempFile(directory, INCOMING_PREFIX, INCOMING_SUFFIX);
+        jars.checkDeclaredLength(declaredLength);
+        Path incoming = jars.incoming();
         try {
-            MessageDigest digest = sha256();
-            long size = 0;
-            byte[] buffer = new byte[64 * 1024];
-            try (OutputStream out = Files.newOutputStream(incoming)) {
-                for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-                    size += n;
-                    if (size > maxBytes) {
-                        throw tooLarge(-1);
-                    }
-                    digest.update(buffer, 0, n);
-                    out.write(buffer, 0, n);
-                }
-            }
-            if (size == 0) {
+            JarDirectory.Received received = jars.receive(body, incoming);
+            if (received.size() == 0) {
                 throw RequestException.badRequest("the request body is empty", "send the agent core jar as the body");
             }
             BundleIdentity identity = BundleJarInspector.inspect(incoming);
@@ -178,7 +146,7 @@ public class AgentCoreRepository {
                         "the version of an agent core becomes the instance version");
             }
             InstanceInfo.Core core = new InstanceInfo.Core(identity.symbolicName(), identity.version(),
-                    HexFormat.of().formatHex(digest.digest()), size);
+                    received.sha256(), received.size());
             Published published = store(incoming, core);
             LOG.info("Agent core {} {} ({} bytes, sha256 {}) published: instance version {} -> {}",
                     core.symbolicName(), core.version(), core.size(), core.sha256(), published.previousVersion(),
@@ -197,9 +165,9 @@ public class AgentCoreRepository {
             boolean sameBytes = existing.isPresent() && existing.get().core().sha256().equals(core.sha256());
             Path target = jarPath(core.sha256());
             if (!Files.exists(target)) {
-                move(incoming, target);
+                JarDirectory.move(incoming, target);
                 if (!sameBytes) {
-                    tx.onRollback(() -> deleteQuietly(target));
+                    tx.onRollback(() -> JarDirectory.deleteQuietly(target));
                 }
             }
             if (!sameBytes) {
@@ -208,7 +176,7 @@ public class AgentCoreRepository {
                     Path old = jarPath(existing.get().core().sha256());
                     LOG.info("Agent core {} is replaced by new bytes (sha256 {} -> {})", core.version(),
                             existing.get().core().sha256(), core.sha256());
-                    tx.onCommit(() -> deleteQuietly(old));
+                    tx.onCommit(() -> JarDirectory.deleteQuietly(old));
                 }
             }
             tx.publish(core.version());
@@ -240,11 +208,7 @@ public class AgentCoreRepository {
      * @throws RequestException 400 when it is not 64 hex digits, 404 when no stored core has it
      */
     public Download open(String sha256) {
-        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-            throw RequestException.badRequest("not a sha256: '" + abbreviate(sha256) + "'",
-                    "expected 64 hex digits, as in GET /api/mid/cores");
-        }
-        String hash = sha256.toLowerCase(Locale.ROOT);
+        String hash = JarDirectory.checkSha256(sha256, "GET /api/mid/cores");
         return service.readCores(s -> {
             InstanceInfo.Core core = s.findCoreBySha256(hash).map(StoredCore::core)
                     .orElseThrow(() -> RequestException.notFound("no agent core has sha256 " + hash,
@@ -253,7 +217,7 @@ public class AgentCoreRepository {
                 return new Download(core, Files.newInputStream(jarPath(hash)));
             } catch (NoSuchFileException e) {
                 LOG.error("The bytes of agent core {} ({}) are missing from {}", core.version(), jarPath(hash),
-                        directory);
+                        jars.directory());
                 throw RequestException.notFound("the instance has lost the bytes of agent core " + core.version(),
                         "an admin uploads it again");
             } catch (IOException e) {
@@ -280,29 +244,8 @@ public class AgentCoreRepository {
         return new Listed(stored.core(), stored.uploadedOn(), stored.downloads());
     }
 
-    private RequestException tooLarge(long size) {
-        return new RequestException(RequestException.Kind.PAYLOAD_TOO_LARGE,
-                "the file is too large: at most " + maxBytes + " bytes", size < 0 ? "" : "got " + size + " bytes");
-    }
-
     private Path jarPath(String sha256) {
-        return directory.resolve(sha256 + ".jar");
-    }
-
-    private static void move(Path from, Path to) {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store " + to, e);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("Cannot delete {}: {}; it is removed at the next start", file, e.toString());
-        }
+        return jars.jarPath(sha256);
     }
 
     /** At start: removes unfinished uploads and jars no core names, and reports cores whose bytes are missing. */
@@ -311,45 +254,14 @@ public class AgentCoreRepository {
             Set<String> wanted = new HashSet<>();
             for (StoredCore stored : s.cores()) {
                 Path jar = jarPath(stored.core().sha256());
-                wanted.add(jar.getFileName().toString());
+                wanted.add(stored.core().sha256());
                 if (!Files.isRegularFile(jar)) {
                     LOG.error("The bytes of agent core {} ({}) are missing; agents cannot upgrade to it until it is "
                             + "uploaded again", stored.core().version(), jar);
                 }
             }
-            List<Path> stale = new ArrayList<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-                for (Path entry : entries) {
-                    String fileName = entry.getFileName().toString();
-                    boolean unfinished = fileName.startsWith(INCOMING_PREFIX) && fileName.endsWith(INCOMING_SUFFIX);
-                    boolean unused = STORED_JAR.matcher(fileName).matches() && !wanted.contains(fileName);
-                    if (unfinished || unused) {
-                        stale.add(entry);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.warn("Cannot list {}: {}", directory, e.toString());
-            }
-            for (Path entry : stale) {
-                LOG.info("Removing {}: no stored agent core uses it", entry);
-                deleteQuietly(entry);
-            }
+            jars.removeUnused(wanted, "stored agent core");
             return null;
         });
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
-        }
-    }
-
-    private static String abbreviate(String text) {
-        if (text == null) {
-            return "";
-        }
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

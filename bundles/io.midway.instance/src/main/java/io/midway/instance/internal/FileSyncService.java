@@ -2,18 +2,11 @@ package io.midway.instance.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,10 +47,6 @@ public class FileSyncService {
             SyncFile.KIND_CREDENTIAL, SyncFile.KIND_LIBRARY);
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSyncService.class);
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final Pattern STORED_JAR = Pattern.compile("[0-9a-f]{64}\\.jar");
-    private static final String INCOMING_PREFIX = "upload-";
-    private static final String INCOMING_SUFFIX = ".tmp";
     /** Symbolic names of the agent core and the framework: never synced. */
     private static final Set<String> CORE_NAMES = Set.of("io.midway.agent", "io.midway.api", "io.midway.wire",
             "org.apache.felix.framework", "org.apache.felix.scr", "org.apache.felix.configadmin",
@@ -113,8 +102,7 @@ public class FileSyncService {
     }
 
     private final EccService service;
-    private final Path directory;
-    private final long maxFileBytes;
+    private final JarDirectory jars;
     private final Map<String, AtomicLong> downloads = new ConcurrentHashMap<>();
 
     /**
@@ -135,19 +123,13 @@ public class FileSyncService {
      */
     public FileSyncService(EccService service, Path directory, long maxFileBytes) {
         this.service = service;
-        this.directory = directory.toAbsolutePath().normalize();
-        this.maxFileBytes = maxFileBytes;
-        try {
-            Files.createDirectories(this.directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the file-sync directory " + this.directory, e);
-        }
+        this.jars = new JarDirectory(directory, maxFileBytes, "file-sync");
         tidy();
     }
 
     /** @return the directory holding the jars */
     public Path directory() {
-        return directory;
+        return jars.directory();
     }
 
     /**
@@ -164,14 +146,12 @@ public class FileSyncService {
      * @throws IOException when reading the body fails
      */
     public Upload upload(InputStream body, long declaredLength, String kind, String requestedName) throws IOException {
-        if (declaredLength > maxFileBytes) {
-            throw tooLarge(declaredLength);
-        }
-        Path incoming = Files.createTempFile(directory, INCOMING_PREFIX, INCOMING_SUFFIX);
+        jars.checkDeclaredLength(declaredLength);
+        Path incoming = jars.incoming();
         try {
             // Read the whole body before judging the parameters, so that a client still sending
             // gets the 400 and its reason instead of a reset connection.
-            Received received = receive(body, incoming);
+            JarDirectory.Received received = jars.receive(body, incoming);
             String checkedKind = checkKind(kind);
             String name = checkName(requestedName);
             if (received.size() == 0) {
@@ -194,7 +174,7 @@ public class FileSyncService {
         }
     }
 
-    private Upload store(Path incoming, Received received, BundleIdentity identity, String kind, String name) {
+    private Upload store(Path incoming, JarDirectory.Received received, BundleIdentity identity, String kind, String name) {
         return service.changeSyncFiles(tx -> {
             StoreSession s = tx.session();
             Optional<SyncFile> existing = s.findSyncFile(identity.symbolicName()).map(StoredSyncFile::file);
@@ -203,8 +183,8 @@ public class FileSyncService {
             if (sameBytes && existing.get().kind().equals(kind) && (name == null || name.equals(existing.get().name()))) {
                 if (!Files.exists(target)) {
                     LOG.warn("The bytes of {} were missing from {}; restored from this upload",
-                            identity.symbolicName(), directory);
-                    move(incoming, target);
+                            identity.symbolicName(), jars.directory());
+                    JarDirectory.move(incoming, target);
                 }
                 return new Upload(existing.get(), false, Long.toString(s.syncRevision()));
             }
@@ -212,8 +192,8 @@ public class FileSyncService {
                     : sameBytes ? existing.get().name()
                     : identity.symbolicName() + "-" + identity.version() + ".jar";
             if (!Files.exists(target)) {
-                move(incoming, target);
-                tx.onRollback(() -> deleteQuietly(target));
+                JarDirectory.move(incoming, target);
+                tx.onRollback(() -> JarDirectory.deleteQuietly(target));
             }
             SyncFile file = new SyncFile(fileName, kind, identity.symbolicName(), identity.version(),
                     received.sha256(), received.size());
@@ -221,7 +201,7 @@ public class FileSyncService {
             long revision = tx.nextRevision();
             if (existing.isPresent() && !sameBytes) {
                 Path old = jarPath(existing.get().sha256());
-                tx.onCommit(() -> deleteQuietly(old));
+                tx.onCommit(() -> JarDirectory.deleteQuietly(old));
             }
             return new Upload(file, true, Long.toString(revision));
         });
@@ -243,7 +223,7 @@ public class FileSyncService {
             s.deleteSyncFile(symbolicName);
             long revision = tx.nextRevision();
             Path jar = jarPath(file.sha256());
-            tx.onCommit(() -> deleteQuietly(jar));
+            tx.onCommit(() -> JarDirectory.deleteQuietly(jar));
             return new Removal(file, Long.toString(revision));
         });
         LOG.info("File sync revision {}: {} {} removed", removal.revision(), removal.file().symbolicName(),
@@ -289,11 +269,7 @@ public class FileSyncService {
      * @throws RequestException 400 when it is not 64 hex digits, 404 when no current file has it
      */
     public Download open(String sha256) {
-        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-            throw RequestException.badRequest("not a sha256: '" + abbreviate(sha256) + "'",
-                    "expected 64 hex digits, as in the snapshot");
-        }
-        String hash = sha256.toLowerCase(Locale.ROOT);
+        String hash = JarDirectory.checkSha256(sha256, "the snapshot");
         return service.readSyncFiles(s -> {
             SyncFile file = s.findSyncFileBySha256(hash).map(StoredSyncFile::file)
                     .orElseThrow(() -> RequestException.notFound("no current file has sha256 " + hash,
@@ -302,7 +278,7 @@ public class FileSyncService {
                 return new Download(file, Files.newInputStream(jarPath(hash)));
             } catch (NoSuchFileException e) {
                 LOG.error("The bytes of {} {} ({}) are missing from {}", file.symbolicName(), file.version(),
-                        jarPath(hash), directory);
+                        jarPath(hash), jars.directory());
                 throw RequestException.notFound("the instance has lost the bytes of " + file.symbolicName(),
                         "an admin uploads it again");
             } catch (IOException e) {
@@ -325,7 +301,7 @@ public class FileSyncService {
         }
         String k = kind.trim();
         if (!KINDS.contains(k)) {
-            throw RequestException.badRequest("unknown kind '" + abbreviate(k) + "'", "one of: " + String.join(", ", KINDS));
+            throw RequestException.badRequest("unknown kind '" + JarDirectory.abbreviate(k) + "'", "one of: " + String.join(", ", KINDS));
         }
         return k;
     }
@@ -336,7 +312,7 @@ public class FileSyncService {
         }
         String n = name.trim();
         if (!FILE_NAME.matcher(n).matches() || n.equals(".") || n.equals("..")) {
-            throw RequestException.badRequest("invalid file name '" + abbreviate(n) + "'",
+            throw RequestException.badRequest("invalid file name '" + JarDirectory.abbreviate(n) + "'",
                     "a file name without '/', '\\' or control characters, at most 255 characters");
         }
         return n;
@@ -350,52 +326,10 @@ public class FileSyncService {
         }
     }
 
-    private RequestException tooLarge(long size) {
-        return new RequestException(RequestException.Kind.PAYLOAD_TOO_LARGE,
-                "the file is too large: at most " + maxFileBytes + " bytes",
-                size < 0 ? "" : "got " + size + " bytes");
-    }
-
     // --- files -----------------------------------------------------------------------------
 
-    private record Received(String sha256, long size) {
-    }
-
-    private Received receive(InputStream body, Path incoming) throws IOException {
-        MessageDigest digest = sha256();
-        long size = 0;
-        byte[] buffer = new byte[64 * 1024];
-        try (OutputStream out = Files.newOutputStream(incoming)) {
-            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-                size += n;
-                if (size > maxFileBytes) {
-                    throw tooLarge(-1);
-                }
-                digest.update(buffer, 0, n);
-                out.write(buffer, 0, n);
-            }
-        }
-        return new Received(HexFormat.of().formatHex(digest.digest()), size);
-    }
-
     private Path jarPath(String sha256) {
-        return directory.resolve(sha256 + ".jar");
-    }
-
-    private static void move(Path from, Path to) {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store " + to, e);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("Cannot delete {}: {}; it is removed at the next start", file, e.toString());
-        }
+        return jars.jarPath(sha256);
     }
 
     /**
@@ -407,45 +341,14 @@ public class FileSyncService {
             Set<String> wanted = new HashSet<>();
             for (StoredSyncFile stored : s.syncFiles()) {
                 Path jar = jarPath(stored.file().sha256());
-                wanted.add(jar.getFileName().toString());
+                wanted.add(stored.file().sha256());
                 if (!Files.isRegularFile(jar)) {
                     LOG.error("The bytes of {} {} ({}) are missing; agents cannot fetch it until it is uploaded again",
                             stored.file().symbolicName(), stored.file().version(), jar);
                 }
             }
-            List<Path> stale = new ArrayList<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-                for (Path entry : entries) {
-                    String fileName = entry.getFileName().toString();
-                    boolean unfinished = fileName.startsWith(INCOMING_PREFIX) && fileName.endsWith(INCOMING_SUFFIX);
-                    boolean unused = STORED_JAR.matcher(fileName).matches() && !wanted.contains(fileName);
-                    if (unfinished || unused) {
-                        stale.add(entry);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.warn("Cannot list {}: {}", directory, e.toString());
-            }
-            for (Path entry : stale) {
-                LOG.info("Removing {}: no file of the repository uses it", entry);
-                deleteQuietly(entry);
-            }
+            jars.removeUnused(wanted, "file of the repository");
             return null;
         });
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
-        }
-    }
-
-    private static String abbreviate(String text) {
-        if (text == null) {
-            return "";
-        }
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }
