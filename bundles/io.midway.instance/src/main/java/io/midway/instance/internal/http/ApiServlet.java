@@ -53,9 +53,23 @@ public abstract class ApiServlet extends HttpServlet {
         try {
             handle(request, response);
         } catch (RequestException e) {
-            sendError(response, e);
+            // Refused before (all of) the body was read: the server will not drain it, so the
+            // connection cannot be reused; say so, or a client may send its next request on a
+            // connection the server is closing.
+            sendError(response, e, hasUnreadBody(request));
         } catch (RuntimeException e) {
             sendUnexpected(request, response, e);
+        }
+    }
+
+    private static boolean hasUnreadBody(HttpServletRequest request) {
+        if (request.getContentLengthLong() <= 0 && request.getHeader("Transfer-Encoding") == null) {
+            return false;
+        }
+        try {
+            return !request.getInputStream().isFinished();
+        } catch (IOException | IllegalStateException e) {
+            return true;
         }
     }
 
@@ -106,8 +120,13 @@ public abstract class ApiServlet extends HttpServlet {
         } catch (RequestException refused) {
             long declared = request.getContentLengthLong();
             if ("POST".equals(request.getMethod()) && declared <= limit) {
+                // Read to the end (skip() may stop at what has arrived so far), so the connection
+                // stays usable for the client's next request.
                 try (InputStream in = request.getInputStream()) {
-                    in.skip(limit);
+                    byte[] sink = new byte[8192];
+                    while (in.read(sink) >= 0) {
+                        // drop it
+                    }
                 } catch (IOException e) {
                     LOG.debug("Dropping the body of a refused upload failed: {}", e.toString());
                 }
@@ -335,6 +354,11 @@ public abstract class ApiServlet extends HttpServlet {
      * @throws IOException when the client connection fails
      */
     protected static void sendError(HttpServletResponse response, RequestException e) throws IOException {
+        sendError(response, e, false);
+    }
+
+    private static void sendError(HttpServletResponse response, RequestException e, boolean closeConnection)
+            throws IOException {
         if (response.isCommitted()) {
             LOG.debug("Cannot send error {} ({}): response already committed", e.kind().status(), e.getMessage());
             return;
@@ -342,6 +366,9 @@ public abstract class ApiServlet extends HttpServlet {
         response.reset();
         for (Map.Entry<String, String> header : e.headers().entrySet()) {
             response.setHeader(header.getKey(), header.getValue());
+        }
+        if (closeConnection) {
+            response.setHeader("Connection", "close");
         }
         writeJson(response, e.kind().status(), ErrorReply.of(e.getMessage(), e.detail()));
     }

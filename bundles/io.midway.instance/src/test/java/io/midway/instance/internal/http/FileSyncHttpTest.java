@@ -18,6 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -239,6 +242,30 @@ public class FileSyncHttpTest extends ServiceFixture {
                 rest.append(line).append('\n');
             }
             assertTrue(rest.toString(), rest.toString().contains("the file is too large: at most 67108864 bytes"));
+        }
+    }
+
+    @Test
+    public void aRefusalBeforeTheBodyArrivedSaysTheConnectionCloses() throws Exception {
+        byte[] jar = Files.readAllBytes(echo);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /api/mid/admin/files?kind=probe HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Basic " + basic(ADMIN) + "\r\nContent-Type: application/java-archive\r\n"
+                    + "Content-Length: " + jar.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(jar, 0, jar.length / 2);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String status = in.readLine();
+            assertTrue(status, status.startsWith("HTTP/1.1 405"));
+            List<String> headers = new ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                headers.add(line.toLowerCase(Locale.ROOT));
+            }
+            assertTrue("the body was left unread, so the client must not reuse the connection: " + headers,
+                    headers.contains("connection: close"));
         }
     }
 
