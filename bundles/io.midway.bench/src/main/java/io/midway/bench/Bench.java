@@ -63,6 +63,11 @@ public final class Bench {
     private BenchHttp admin;
     private BenchHttp mid;
     private boolean batchInsert;
+    private List<String> steps;
+
+    /** What {@code --only} can name, in the order they run. */
+    static final List<String> STEPS = List.of("hot_deploy", "ecc_throughput", "agent_rss", "ecc_latency",
+            "upgrade_pause", "instance_agents");
 
     /** One measured figure. */
     record Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note, boolean conditionMet) {
@@ -102,13 +107,17 @@ public final class Bench {
         boolean quick = false;
         boolean write = true;
         Path benchmarks = null;
+        List<String> only = STEPS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--no-write" -> write = false;
                 case "--benchmarks" -> benchmarks = Path.of(args[++i]);
+                case "--only" -> only = List.of(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: bin/bench [--quick] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("usage: bin/bench [--quick] [--only STEP,…] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("  steps: " + String.join(",", STEPS) + " (agent_start always runs;"
+                            + " --only does not write BENCHMARKS.md)");
                     System.exit(2);
                 }
             }
@@ -121,7 +130,17 @@ public final class Bench {
         Path home = Path.of(h).toAbsolutePath();
         Path work = Files.createTempDirectory("midway-bench");
         long started = System.nanoTime();
+        for (String step : only) {
+            if (!STEPS.contains(step)) {
+                System.err.println("bench: unknown step '" + step + "'; the steps are " + String.join(",", STEPS));
+                System.exit(2);
+            }
+        }
+        if (only != STEPS) {
+            write = false;
+        }
         Bench bench = new Bench(quick, home, work, System.out);
+        bench.steps = only;
         int exit = 0;
         try {
             bench.run();
@@ -149,12 +168,22 @@ public final class Bench {
     private void run() throws Exception {
         startInstance();
         startAgent();
-        hotDeploy();
-        throughput();
-        rss();
-        latency();
-        upgradePause();
-        instanceAgents();
+        step("hot_deploy", this::hotDeploy);
+        step("ecc_throughput", this::throughput);
+        step("agent_rss", this::rss);
+        step("ecc_latency", this::latency);
+        step("upgrade_pause", this::upgradePause);
+        step("instance_agents", this::instanceAgents);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void step(String name, Step step) throws Exception {
+        if (steps.contains(name)) {
+            step.run();
+        }
     }
 
     // --- processes ---------------------------------------------------------------------------
