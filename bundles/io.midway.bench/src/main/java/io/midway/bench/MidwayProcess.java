@@ -27,7 +27,8 @@ final class MidwayProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin").resolve(role).toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().keySet().removeIf(k -> k.startsWith("MIDWAY_"));
+        // MIDWAY_JAVA_OPTS passes through (e.g. to profile with Flight Recorder); the rest is the bench's own
+        pb.environment().keySet().removeIf(k -> k.startsWith("MIDWAY_") && !k.equals("MIDWAY_JAVA_OPTS"));
         pb.environment().putAll(env);
         long started = System.nanoTime();
         return new MidwayProcess(role, log, pb.start(), started);

@@ -42,6 +42,11 @@ public @interface AgentConfiguration {
             description = "Worker threads for priority 2 (standard) work.")
     int threads_standard() default 25;
 
+    @AttributeDefinition(name = "Queued work per thread", min = "0",
+            description = "Work items a pool may hold waiting, per thread, beyond those running; the agent asks the "
+                    + "instance for no more than its pools can hold, so larger values mean fewer, larger polls.")
+    int queue_per_thread() default 4;
+
     @AttributeDefinition(name = "Poll wait (ms)", min = "0",
             description = "How long the instance may hold a long poll open when it has no work.")
     long poll_wait_ms() default 30000;

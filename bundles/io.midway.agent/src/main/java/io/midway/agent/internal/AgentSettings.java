@@ -15,6 +15,7 @@ import java.util.function.UnaryOperator;
  * @param threadsInteractive threads of the priority 0 pool
  * @param threadsExpedited threads of the priority 1 pool
  * @param threadsStandard threads of the priority 2 pool
+ * @param queuePerThread work items a pool may hold queued per thread, beyond those running
  * @param pollWaitMs the long-poll wait
  * @param resultBatchSize most results per POST
  * @param spoolDir where results wait for delivery
@@ -34,7 +35,19 @@ public record AgentSettings(
         int resultBatchSize,
         Path spoolDir,
         Path instanceCertificate,
-        Path syncDir) {
+        Path syncDir,
+        int queuePerThread) {
+
+    /** Queued work per thread when the configuration says nothing. */
+    public static final int DEFAULT_QUEUE_PER_THREAD = 4;
+
+    /** The settings with {@value #DEFAULT_QUEUE_PER_THREAD} queued items per thread. */
+    public AgentSettings(String instanceUrl, String agentName, String agentUser, String agentPassword,
+            int threadsInteractive, int threadsExpedited, int threadsStandard, long pollWaitMs, int resultBatchSize,
+            Path spoolDir, Path instanceCertificate, Path syncDir) {
+        this(instanceUrl, agentName, agentUser, agentPassword, threadsInteractive, threadsExpedited, threadsStandard,
+                pollWaitMs, resultBatchSize, spoolDir, instanceCertificate, syncDir, DEFAULT_QUEUE_PER_THREAD);
+    }
 
     /** Framework property (from MIDWAY_INSTANCE_URL) that overrides {@code instance_url}. */
     public static final String INSTANCE_URL_PROPERTY = "midway.instance.url";
@@ -85,7 +98,8 @@ public record AgentSettings(
                 Math.max(1, config.result_batch_size()),
                 spoolDir.toAbsolutePath().normalize(),
                 certificate,
-                data.resolve("sync").toAbsolutePath().normalize());
+                data.resolve("sync").toAbsolutePath().normalize(),
+                Math.max(0, config.queue_per_thread()));
     }
 
     private static String firstSet(String override, String configured, String fallback) {
@@ -108,7 +122,7 @@ public record AgentSettings(
     public String toString() {
         return "AgentSettings[instanceUrl=" + instanceUrl + ", agentName=" + agentName + ", agentUser=" + agentUser
                 + ", password " + (agentPassword == null ? "not set" : "set") + ", threads=" + threadsInteractive
-                + "/" + threadsExpedited + "/" + threadsStandard + ", pollWaitMs=" + pollWaitMs
+                + "/" + threadsExpedited + "/" + threadsStandard + " (+" + queuePerThread + " queued each), pollWaitMs=" + pollWaitMs
                 + ", resultBatchSize=" + resultBatchSize + ", spoolDir=" + spoolDir
                 + (instanceCertificate == null ? "" : ", instanceCertificate=" + instanceCertificate)
                 + ", syncDir=" + syncDir + "]";

@@ -74,6 +74,8 @@ final class EccPoller {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(EccPoller.class);
+    /** How long a poll waits for room in the pools when they are full. */
+    private static final long FULL_WAIT_MS = 1000;
 
     /** The {@code instance_version} of the last poll reply, sent with the next poll like the revision. */
     private volatile String lastInstanceVersion;
@@ -270,6 +272,9 @@ final class EccPoller {
 
     /** @return whether the poll went through */
     private boolean pollOnce() throws InterruptedException {
+        // A full agent waits for room (at most a second, then polls anyway for news and heartbeats)
+        // instead of leasing one record at a time
+        dispatcher.awaitCapacity(FULL_WAIT_MS);
         long started = System.nanoTime();
         PollReply reply;
         try {

@@ -28,15 +28,22 @@ final class WorkDispatcher {
     private final ProbeRunner runner;
     private final ResultSink sink;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Object capacitySignal = new Object();
 
     WorkDispatcher(AgentSettings settings, ProbeRunner runner, ResultSink sink) {
         this.pools = new WorkerPool[] {
-            new WorkerPool("interactive", settings.threadsInteractive()),
-            new WorkerPool("expedited", settings.threadsExpedited()),
-            new WorkerPool("standard", settings.threadsStandard()),
+            new WorkerPool("interactive", settings.threadsInteractive(), settings.queuePerThread()),
+            new WorkerPool("expedited", settings.threadsExpedited(), settings.queuePerThread()),
+            new WorkerPool("standard", settings.threadsStandard(), settings.queuePerThread()),
         };
         this.runner = runner;
         this.sink = sink;
+    }
+
+    private void capacityFreed() {
+        synchronized (capacitySignal) {
+            capacitySignal.notifyAll();
+        }
     }
 
     /** @return how many more records the pools can run now, across all priorities */
@@ -46,6 +53,24 @@ final class WorkDispatcher {
             free += pool.freeCapacity();
         }
         return free;
+    }
+
+    /**
+     * Waits until some pool has room, so that a full agent does not poll for one record at a time.
+     *
+     * @param millis the longest wait
+     * @return whether there is room now
+     * @throws InterruptedException when interrupted while waiting
+     */
+    boolean awaitCapacity(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (capacitySignal) {
+            for (long left = millis; freeCapacity() == 0 && left > 0;
+                    left = (deadline - System.nanoTime()) / 1_000_000L) {
+                capacitySignal.wait(left);
+            }
+        }
+        return freeCapacity() > 0;
     }
 
     /**
@@ -73,7 +98,7 @@ final class WorkDispatcher {
             } finally {
                 inFlight.remove(record.sysId());
             }
-        }, record);
+        }, record, this::capacityFreed);
         if (!queued) {
             inFlight.remove(record.sysId());
             LOG.info("Record {} arrived while the agent stops; the instance hands it out again", record.sysId());

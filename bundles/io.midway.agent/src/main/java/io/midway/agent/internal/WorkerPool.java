@@ -18,6 +18,7 @@ final class WorkerPool {
 
     private final String name;
     private final int threads;
+    private final int capacity;
     private final ThreadPoolExecutor executor;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -28,8 +29,18 @@ final class WorkerPool {
      * @param threads the most threads
      */
     WorkerPool(String name, int threads) {
+        this(name, threads, 0);
+    }
+
+    /**
+     * @param name {@code interactive}, {@code expedited} or {@code standard}
+     * @param threads the most threads
+     * @param queuePerThread how many items per thread may wait beyond those running
+     */
+    WorkerPool(String name, int threads, int queuePerThread) {
         this.name = name;
         this.threads = threads;
+        this.capacity = threads * (1 + Math.max(0, queuePerThread));
         AtomicInteger number = new AtomicInteger();
         ThreadFactory factory = task -> {
             Thread thread = new Thread(task, "midway-" + name + "-" + number.incrementAndGet());
@@ -63,6 +74,18 @@ final class WorkerPool {
      * @return {@code false} when the pool is shut down
      */
     boolean submit(Runnable work, Object tag) {
+        return submit(work, tag, null);
+    }
+
+    /**
+     * Like {@link #submit(Runnable, Object)}, and says when the work is done and its place free.
+     *
+     * @param work the work
+     * @param tag what the work is about, returned by {@link #removeQueued()}
+     * @param freed runs after the work, once its place counts as free; may be null
+     * @return {@code false} when the pool is shut down
+     */
+    boolean submit(Runnable work, Object tag, Runnable freed) {
         inFlight.incrementAndGet();
         try {
             executor.execute(new Job(tag, () -> {
@@ -73,6 +96,9 @@ final class WorkerPool {
                     running.decrementAndGet();
                     inFlight.decrementAndGet();
                     completed.incrementAndGet();
+                    if (freed != null) {
+                        freed.run();
+                    }
                 }
             }));
             return true;
@@ -113,9 +139,9 @@ final class WorkerPool {
         return running.get();
     }
 
-    /** @return threads not yet claimed by running or queued work */
+    /** @return room for more work: threads and queue places not yet claimed by running or queued work */
     int freeCapacity() {
-        return Math.max(0, threads - inFlight.get());
+        return Math.max(0, capacity - inFlight.get());
     }
 
     /** Stops taking work; queued and running work goes on. */

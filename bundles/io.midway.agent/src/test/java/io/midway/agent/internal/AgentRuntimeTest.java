@@ -242,7 +242,8 @@ public class AgentRuntimeTest {
             return ProbeResult.of(Map.of());
         }, Map.of(Probe.TOPIC_PROPERTY, "Slow"));
         Await.until("first poll", () -> !instance.pollMaxes.isEmpty());
-        assertEquals(Integer.valueOf(9), instance.pollMaxes.get(0));
+        assertEquals("2 + 3 + 4 threads, each with room for 4 queued items", Integer.valueOf(45),
+                instance.pollMaxes.get(0));
 
         for (int i = 0; i < 4; i++) {
             instance.offer(record("s" + i, "Slow", 2, null));
@@ -250,7 +251,7 @@ public class AgentRuntimeTest {
         Await.until("four slow records run", () -> started.size() == 4);
         int polls = instance.pollMaxes.size();
         Await.until("a poll after the standard pool filled", () -> instance.pollMaxes.size() > polls + 1);
-        assertEquals(Integer.valueOf(5), instance.pollMaxes.get(instance.pollMaxes.size() - 1));
+        assertEquals(Integer.valueOf(41), instance.pollMaxes.get(instance.pollMaxes.size() - 1));
         PoolDTO standard = agent.status().pools[2];
         assertEquals("standard", standard.name);
         assertEquals(4, standard.threads);

@@ -20,6 +20,7 @@ public class AgentSettingsTest {
         String name = "";
         String user = "mid";
         String spool = "";
+        int queuePerThread = 4;
 
         @Override
         public Class<? extends Annotation> annotationType() {
@@ -57,6 +58,11 @@ public class AgentSettingsTest {
         }
 
         @Override
+        public int queue_per_thread() {
+            return queuePerThread;
+        }
+
+        @Override
         public long poll_wait_ms() {
             return 30000;
         }
@@ -90,6 +96,7 @@ public class AgentSettingsTest {
         assertEquals(Path.of("/var/midway/sync"), s.syncDir());
         assertEquals(1, s.threadsStandard());
         assertEquals(100, s.resultBatchSize());
+        assertEquals(4, s.queuePerThread());
     }
 
     @Test

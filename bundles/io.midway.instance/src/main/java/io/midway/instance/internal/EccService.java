@@ -941,6 +941,15 @@ public class EccService {
     }
 
     /**
+     * @param query a query on either table
+     * @return how many records match it (the Aggregate API's count)
+     */
+    public long count(TableQuery query) {
+        requireOpen();
+        return store.read(s -> s.count(query));
+    }
+
+    /**
      * @param sysId a sys_id
      * @return the ECC record
      */

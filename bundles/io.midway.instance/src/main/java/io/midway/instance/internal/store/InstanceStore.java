@@ -41,10 +41,12 @@ public final class InstanceStore implements AutoCloseable {
      * The schema version this code writes. 1: queue, agents, events. 2: file sync (the
      * {@code sync_file} and {@code sync_revision} tables, the agents' {@code sync_revision} and
      * {@code sync_state} columns). 3: upgrade (the {@code agent_core} and {@code instance_state}
-     * tables, the agents' {@code pinned_version} column). Every statement is idempotent, so a
+     * tables, the agents' {@code pinned_version} column). 4: the delivery index ends with
+     * {@code seq}, so a poll reads the next records in index order and stops (no sort of the
+     * whole backlog). Every statement is idempotent, so a
      * database of any earlier version is brought up to date on open.
      */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
     private static final String[] SCHEMA = {
         "CREATE TABLE IF NOT EXISTS midway_schema (version INT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ecc_queue ("
@@ -65,7 +67,6 @@ public final class InstanceStore implements AutoCloseable {
             + "processed VARCHAR(19),"
             + "lease_expires_ms BIGINT,"
             + "CONSTRAINT ecc_queue_sys_id UNIQUE (sys_id))",
-        "CREATE INDEX IF NOT EXISTS ecc_queue_delivery ON ecc_queue (agent, queue, state, priority, created_ms)",
         "CREATE INDEX IF NOT EXISTS ecc_queue_response_to ON ecc_queue (response_to)",
         "CREATE INDEX IF NOT EXISTS ecc_queue_lease ON ecc_queue (state, lease_expires_ms)",
         "CREATE TABLE IF NOT EXISTS ecc_agent ("
@@ -121,6 +122,9 @@ public final class InstanceStore implements AutoCloseable {
         "CREATE TABLE IF NOT EXISTS instance_state ("
             + "id INT PRIMARY KEY,"
             + "version VARCHAR(300))",
+        // version 4: the delivery order is (priority, created_ms, seq), all in the index
+        "DROP INDEX IF EXISTS ecc_queue_delivery",
+        "CREATE INDEX IF NOT EXISTS ecc_queue_ready ON ecc_queue (agent, queue, state, priority, created_ms, seq)",
     };
 
     private final Path directory;

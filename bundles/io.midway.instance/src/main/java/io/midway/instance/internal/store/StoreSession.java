@@ -171,8 +171,9 @@ public final class StoreSession {
      */
     public List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
             throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + RECORD_COLUMNS
-                + " FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?");
+        // First the keys, from the delivery index alone (it is in delivery order, so this stops
+        // after max entries however long the backlog), then those rows with their payloads.
+        StringBuilder sql = new StringBuilder("SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?");
         if (heartbeatOnly) {
             sql.append(" AND topic = ?");
         }
@@ -180,6 +181,7 @@ public final class StoreSession {
             sql.append(" AND priority = ?");
         }
         sql.append(" ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY");
+        List<Long> order = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
             int i = 1;
             ps.setString(i++, agentField);
@@ -192,7 +194,32 @@ public final class StoreSession {
                 ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
             }
             ps.setInt(i, max);
-            return readRecords(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    order.add(rs.getLong(1));
+                }
+            }
+        }
+        if (order.isEmpty()) {
+            return List.of();
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT seq, " + RECORD_COLUMNS + " FROM ecc_queue WHERE seq = ANY(?)")) {
+            ps.setObject(1, order.toArray(new Long[0]));
+            java.util.Map<Long, EccRecord> bySeq = new java.util.HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    bySeq.put(rs.getLong(1), record(rs, 2));
+                }
+            }
+            List<EccRecord> records = new ArrayList<>(order.size());
+            for (Long seq : order) {
+                EccRecord r = bySeq.get(seq);
+                if (r != null) {
+                    records.add(r);
+                }
+            }
+            return records;
         }
     }
 
@@ -324,18 +351,40 @@ public final class StoreSession {
         }
     }
 
+    /**
+     * @param query a query on either table; its fields, order, limit and offset do not matter
+     * @return how many rows match its condition
+     * @throws SQLException on a database error
+     */
+    public long count(TableQuery query) throws SQLException {
+        TableQuery.Sql where = query.where();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*) FROM " + query.table().name()
+                + where.text())) {
+            bind(ps, where.parameters());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private List<EccRecord> readRecords(PreparedStatement ps) throws SQLException {
         List<EccRecord> records = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                String payload = rs.getString(6);
-                records.add(new EccRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), payload == null ? null : readJson(payload), rs.getString(7),
-                        rs.getString(8), rs.getString(9), rs.getInt(10), rs.getString(11), rs.getString(12),
-                        rs.getString(13)));
+                records.add(record(rs, 1));
             }
         }
         return records;
+    }
+
+    /** Reads the {@link #RECORD_COLUMNS} that start at column {@code c}. */
+    private EccRecord record(ResultSet rs, int c) throws SQLException {
+        String payload = rs.getString(c + 5);
+        return new EccRecord(rs.getString(c), rs.getString(c + 1), rs.getString(c + 2), rs.getString(c + 3),
+                rs.getString(c + 4), payload == null ? null : readJson(payload), rs.getString(c + 6),
+                rs.getString(c + 7), rs.getString(c + 8), rs.getInt(c + 9), rs.getString(c + 10),
+                rs.getString(c + 11), rs.getString(c + 12));
     }
 
     // --- ecc_agent -------------------------------------------------------------------------

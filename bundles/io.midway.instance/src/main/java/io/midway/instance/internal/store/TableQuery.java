@@ -17,7 +17,7 @@ import io.midway.wire.Json;
 
 /**
  * A parsed Table API query: {@code sysparm_query} ({@code field=value}, {@code field!=value},
- * {@code ORDERBYfield}, {@code ORDERBYDESCfield}, joined by {@code ^}; {@code ^^} is a literal
+ * {@code fieldINa,b,c}, {@code fieldNOT INa,b,c}, {@code ORDERBYfield}, {@code ORDERBYDESCfield}, joined by {@code ^}; {@code ^^} is a literal
  * caret), {@code sysparm_fields}, {@code sysparm_limit} and {@code sysparm_offset}. Every field
  * name is checked against the table's {@link TableSchema}; values only ever travel as SQL
  * parameters.
@@ -39,6 +39,13 @@ public final class TableQuery {
      */
     public record Condition(Field field, boolean negated, Object value) {
     }
+
+    /** The values of an {@code IN} / {@code NOT IN} term (at most {@value #MAX_IN_VALUES}). */
+    public record InValues(List<Object> values) {
+    }
+
+    /** The most values one {@code IN} term may list. */
+    public static final int MAX_IN_VALUES = 1000;
 
     /**
      * An {@code ORDERBY} term.
@@ -174,9 +181,17 @@ public final class TableQuery {
             return;
         }
         int eq = term.indexOf('=');
+        if (eq <= 0 || !table.field(term.substring(0, term.charAt(eq - 1) == '!' ? eq - 1 : eq).trim()).isPresent()) {
+            Optional<Condition> in = parseIn(table, term);
+            if (in.isPresent()) {
+                conditions.add(in.get());
+                return;
+            }
+        }
         if (eq <= 0) {
             throw RequestException.badRequest("unsupported term '" + term + "' in sysparm_query",
-                    "use field=value, field!=value, ORDERBYfield or ORDERBYDESCfield, joined by ^");
+                    "use field=value, field!=value, fieldINa,b, fieldNOT INa,b, ORDERBYfield or ORDERBYDESCfield, "
+                            + "joined by ^");
         }
         boolean negated = term.charAt(eq - 1) == '!';
         String name = term.substring(0, negated ? eq - 1 : eq).trim();
@@ -186,6 +201,30 @@ public final class TableQuery {
             throw RequestException.badRequest("field '" + name + "' cannot be used in sysparm_query");
         }
         conditions.add(new Condition(field, negated, convert(field, value)));
+    }
+
+    /** {@code fieldINa,b,c} or {@code fieldNOT INa,b,c}, for a known field; empty when the term is neither. */
+    private static Optional<Condition> parseIn(TableSchema table, String term) {
+        for (String name : table.fieldNames()) {
+            for (String operator : new String[] {"NOT IN", "IN"}) {
+                if (term.startsWith(name + operator)) {
+                    Field field = table.field(name).orElseThrow();
+                    if (!field.queryable() || field.type() == Type.LIST) {
+                        throw RequestException.badRequest("field '" + name + "' cannot be used with IN in sysparm_query");
+                    }
+                    List<Object> values = new ArrayList<>();
+                    for (String value : term.substring(name.length() + operator.length()).split(",", -1)) {
+                        values.add(convert(field, value.trim()));
+                    }
+                    if (values.size() > MAX_IN_VALUES) {
+                        throw RequestException.badRequest("at most " + MAX_IN_VALUES + " values in one IN term",
+                                "got " + values.size() + " for field '" + name + "'");
+                    }
+                    return Optional.of(new Condition(field, operator.startsWith("NOT"), new InValues(values)));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static Field knownField(TableSchema table, String name) {
@@ -288,6 +327,23 @@ public final class TableQuery {
 
     private static String sqlFor(Condition c, List<Object> parameters) {
         String column = c.field().column();
+        if (c.value() instanceof InValues in) {
+            List<String> placeholders = new ArrayList<>();
+            boolean empty = false;
+            for (Object value : in.values()) {
+                if (value == null) {
+                    empty = true;
+                } else {
+                    placeholders.add("?");
+                    parameters.add(value);
+                }
+            }
+            String list = placeholders.isEmpty() ? null : column + " IN (" + String.join(", ", placeholders) + ")";
+            String none = c.field().type() == Type.TEXT ? "(" + column + " IS NULL OR " + column + " = '')"
+                    : column + " IS NULL";
+            String matches = list == null ? none : empty ? "(" + list + " OR " + none + ")" : list;
+            return c.negated() ? "NOT COALESCE(" + matches + ", FALSE)" : matches;
+        }
         if (c.value() == null) {
             if (c.field().type() == Type.LIST) {
                 return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '[]')"

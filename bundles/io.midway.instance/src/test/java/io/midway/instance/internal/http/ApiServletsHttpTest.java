@@ -63,6 +63,7 @@ public class ApiServletsHttpTest extends ServiceFixture {
         TableApiServlet table = new TableApiServlet(service, realm);
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
+        add(context, new StatsApiServlet(service, realm), "/api/now/stats/*");
         add(context, new UnknownApiPathServlet(), "/api/*");
         server.setHandler(context);
         server.start();
@@ -123,6 +124,45 @@ public class ApiServletsHttpTest extends ServiceFixture {
                         + "\"capabilities\":[\"tcp\"]}");
         assertEquals(r.body(), 201, r.statusCode());
         return json(r).path("result").path("sys_id").asText();
+    }
+
+    @Test
+    public void statsCountsWhatTheQueryMatchesWithoutReadingIt() throws Exception {
+        registerOverHttp("m1");
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 7; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"agent\":\"mid.server.m1\",\"topic\":\"Echo\",\"name\":\"")
+                    .append(i < 5 ? "five" : "two").append("\"}");
+        }
+        assertEquals(201, send("POST", "/api/now/table/ecc_queue", ADMIN, batch.append("]").toString()).statusCode());
+        assertEquals("5", json(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true"
+                + "&sysparm_query=name=five%5Equeue=output%5Estate=ready", ADMIN, null)).path("result").path("stats")
+                .path("count").asText());
+        assertEquals("0", json(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true"
+                + "&sysparm_query=name=five%5Estate=processed", ADMIN, null)).path("result").path("stats")
+                .path("count").asText());
+        assertEquals("7", json(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true"
+                + "&sysparm_query=nameINfive,two", ADMIN, null)).path("result").path("stats").path("count").asText());
+        assertEquals("2", json(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true"
+                + "&sysparm_query=nameNOT%20INfive%5Equeue=output", ADMIN, null)).path("result").path("stats")
+                .path("count").asText());
+        JsonNode two = json(send("GET", "/api/now/table/ecc_queue?sysparm_query=nameINtwo,nothing"
+                + "&sysparm_fields=name", ADMIN, null)).path("result");
+        assertEquals(2, two.size());
+        assertEquals("two", two.get(0).path("name").asText());
+        assertEquals("1", json(send("GET", "/api/now/stats/ecc_agent?sysparm_count=true", ADMIN, null))
+                .path("result").path("stats").path("count").asText());
+
+        assertTrue(error(send("GET", "/api/now/stats/ecc_queue", ADMIN, null), 400).contains("sysparm_count=true"));
+        assertTrue(error(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true&sysparm_group_by=state", ADMIN,
+                null), 400).contains("sysparm_group_by is not supported"));
+        assertTrue(error(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true&sysparm_query=bogus=1", ADMIN,
+                null), 400).contains("bogus"));
+        assertTrue(error(send("GET", "/api/now/stats/sys_user?sysparm_count=true", ADMIN, null), 404)
+                .contains("Invalid table sys_user"));
+        error(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true", AGENT, null), 403);
+        error(send("GET", "/api/now/stats/ecc_queue?sysparm_count=true", null, null), 401);
+        error(send("POST", "/api/now/stats/ecc_queue?sysparm_count=true", ADMIN, "{}"), 405);
     }
 
     @Test

@@ -59,6 +59,26 @@ public class TableQueryTest {
     }
 
     @Test
+    public void inAndNotInListParameters() {
+        TableQuery.Sql where = queue("sys_idINa1,b2,c3^priorityNOT IN0,1").where();
+        assertEquals(" WHERE sys_id IN (?, ?, ?) AND NOT COALESCE(priority IN (?, ?), FALSE)", where.text());
+        assertEquals(List.of("a1", "b2", "c3", 0L, 1L), where.parameters());
+        assertEquals(" WHERE (name IN (?) OR (name IS NULL OR name = ''))", queue("nameINx,").where().text());
+        try {
+            queue("priorityINhigh");
+            fail("a bad number");
+        } catch (RequestException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("takes a whole number"));
+        }
+        try {
+            queue("sys_idIN" + "x,".repeat(TableQuery.MAX_IN_VALUES + 1));
+            fail("too many values");
+        } catch (RequestException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("at most 1000 values"));
+        }
+    }
+
+    @Test
     public void orderByTermsInOrderWithSeqTieBreaker() {
         TableQuery q = queue("ORDERBYpriority^ORDERBYDESCsys_created_on^topic=TCPScan");
         assertEquals(" ORDER BY priority, created_ms DESC, seq", q.orderBy());
