@@ -35,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
 import io.midway.instance.internal.store.TableQuery;
@@ -109,6 +110,11 @@ public class EccService {
     private final InstanceStore store;
     private final Clock clock;
     private final Object writeLock = new Object();
+    /** Writes waiting to be run by whichever writer holds the lock next. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingWrite<?>> pendingWrites =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The most writes one transaction takes. */
+    private static final int MAX_WRITE_GROUP = 256;
     private final ExecutorService wakeExecutor;
     private final ScheduledExecutorService pollTimer;
     private final PollWaiters waiters;
@@ -998,30 +1004,109 @@ public class EccService {
 
     // --- plumbing --------------------------------------------------------------------------
 
+    /**
+     * Runs a write. Writes that arrive together share one transaction and one commit (a group
+     * commit: the commit is what costs, as every commit reaches the file), each behind its own
+     * savepoint, so one failing write rolls back alone. A write returns once it is committed.
+     */
     private <T> T write(Work<T> work) {
         requireOpen();
+        PendingWrite<T> mine = new PendingWrite<>(work);
+        pendingWrites.add(mine);
+        List<PendingWrite<?>> led = new ArrayList<>();
+        synchronized (writeLock) {
+            while (!mine.done) {
+                List<PendingWrite<?>> group = new ArrayList<>();
+                for (PendingWrite<?> p = pendingWrites.poll(); p != null; p = pendingWrites.poll()) {
+                    group.add(p);
+                    if (group.size() == MAX_WRITE_GROUP) {
+                        break;
+                    }
+                }
+                runGroup(group);
+                led.addAll(group);
+            }
+        }
+        for (PendingWrite<?> p : led) {
+            if (p.failure == null) {
+                publish(p.changes);
+            }
+        }
+        return mine.result();
+    }
+
+    /** Runs a group of writes in one transaction; under the write lock. */
+    private void runGroup(List<PendingWrite<?>> group) {
+        if (closed) {
+            for (PendingWrite<?> p : group) {
+                p.failure = stopping();
+            }
+        } else {
+            for (PendingWrite<?> p : group) {
+                p.changes = new Changes(clock.instant());
+            }
+            try {
+                store.group(group);
+            } catch (RuntimeException | Error e) {
+                for (PendingWrite<?> p : group) {
+                    if (p.failure == null) {
+                        p.failure = e;
+                    }
+                }
+            }
+        }
+        for (PendingWrite<?> p : group) {
+            if (p.failure != null) {
+                if (p.changes != null) {
+                    run(p.changes.onRollback, "rollback");
+                }
+            } else {
+                if (p.changes.syncRevision != null) {
+                    syncRevision = p.changes.syncRevision;
+                }
+                if (p.changes.instanceVersion != null) {
+                    publishedVersion = p.changes.instanceVersion;
+                }
+                run(p.changes.onCommit, "commit");
+            }
+            p.done = true;
+        }
+    }
+
+    /** A write waiting for its group; its fields are guarded by the write lock. */
+    private static final class PendingWrite<T> implements InstanceStore.GroupWork {
+        final Work<T> work;
         Changes changes;
         T result;
-        synchronized (writeLock) {
-            requireOpen();
-            Changes c = new Changes(clock.instant());
-            try {
-                result = store.transaction(s -> work.run(s, c));
-            } catch (RuntimeException | Error e) {
-                run(c.onRollback, "rollback");
+        Throwable failure;
+        boolean done;
+
+        PendingWrite(Work<T> work) {
+            this.work = work;
+        }
+
+        @Override
+        public void run(StoreSession session) throws SQLException {
+            result = work.run(session, changes);
+        }
+
+        @Override
+        public void failed(Throwable e) {
+            failure = e;
+        }
+
+        T result() {
+            if (failure instanceof RuntimeException e) {
                 throw e;
             }
-            if (c.syncRevision != null) {
-                syncRevision = c.syncRevision;
+            if (failure instanceof Error e) {
+                throw e;
             }
-            if (c.instanceVersion != null) {
-                publishedVersion = c.instanceVersion;
+            if (failure != null) {
+                throw new StoreException("database error: " + failure.getMessage(), failure);
             }
-            run(c.onCommit, "commit");
-            changes = c;
+            return result;
         }
-        publish(changes);
-        return result;
     }
 
     private static void run(List<Runnable> actions, String when) {
@@ -1055,8 +1140,12 @@ public class EccService {
 
     private void requireOpen() {
         if (closed) {
-            throw new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is stopping", "");
+            throw stopping();
         }
+    }
+
+    private static RequestException stopping() {
+        return new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is stopping", "");
     }
 
     private static void requireTable(TableQuery query, TableSchema table) {

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.List;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -213,6 +215,54 @@ public final class InstanceStore implements AutoCloseable {
                 T result = work.run(new StoreSession(connection));
                 connection.commit();
                 return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(connection);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** One piece of work of a {@link #group(List) group}. */
+    public interface GroupWork {
+        /**
+         * @param session the session of the group's transaction
+         * @throws SQLException on a database error (rolls back this piece only)
+         */
+        void run(StoreSession session) throws SQLException;
+
+        /**
+         * This piece threw; what it wrote was rolled back, the others go on.
+         *
+         * @param failure what it threw
+         */
+        void failed(Throwable failure);
+    }
+
+    /**
+     * Runs several pieces of work in one transaction (one commit for all: a group commit), each
+     * behind its own savepoint: a piece that throws is rolled back alone and told through
+     * {@link GroupWork#failed}; the others are committed together.
+     *
+     * @param works the pieces, run in order
+     * @throws StoreException when the transaction itself fails (nothing of the group is committed)
+     */
+    public void group(List<? extends GroupWork> works) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                StoreSession session = new StoreSession(connection);
+                for (GroupWork work : works) {
+                    Savepoint savepoint = connection.setSavepoint();
+                    try {
+                        work.run(session);
+                    } catch (SQLException | RuntimeException | Error e) {
+                        connection.rollback(savepoint);
+                        work.failed(e);
+                    }
+                }
+                connection.commit();
             } catch (SQLException | RuntimeException | Error e) {
                 rollback(connection);
                 throw e;

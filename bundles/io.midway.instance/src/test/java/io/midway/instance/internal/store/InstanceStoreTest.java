@@ -55,6 +55,52 @@ public class InstanceStoreTest {
         assertEquals(List.of(), store.read(s -> s.agents()));
     }
 
+    /** A piece of a group that inserts one record and then, if told to, throws. */
+    private static final class Insert implements InstanceStore.GroupWork {
+        final EccRecord record;
+        final boolean fail;
+        Throwable failure;
+
+        Insert(EccRecord record, boolean fail) {
+            this.record = record;
+            this.fail = fail;
+        }
+
+        @Override
+        public void run(StoreSession session) throws java.sql.SQLException {
+            session.insertRecord(record, 1000);
+            if (fail) {
+                throw new IllegalStateException("refused after writing");
+            }
+        }
+
+        @Override
+        public void failed(Throwable e) {
+            failure = e;
+        }
+    }
+
+    @Test
+    public void aGroupCommitsTogetherAndRollsBackOnlyThePieceThatFailed() throws Exception {
+        Insert first = new Insert(output("g1", "mid.server.m1", 2, "2026-01-01 10:00:00"), false);
+        Insert failing = new Insert(output("g2", "mid.server.m1", 2, "2026-01-01 10:00:00"), true);
+        Insert third = new Insert(output("g3", "mid.server.m1", 2, "2026-01-01 10:00:00"), false);
+        Insert duplicate = new Insert(output("g1", "mid.server.m1", 2, "2026-01-01 10:00:00"), false);
+        store.group(List.of(first, failing, third, duplicate));
+        assertEquals(null, first.failure);
+        assertEquals("refused after writing", failing.failure.getMessage());
+        assertEquals(null, third.failure);
+        assertTrue("the database refuses a second g1: " + duplicate.failure,
+                duplicate.failure instanceof java.sql.SQLException);
+        store.close();
+        store = InstanceStore.open(dir);
+        assertTrue(store.read(s -> s.findRecord("g1")).isPresent());
+        assertTrue("rolled back to its savepoint", store.read(s -> s.findRecord("g2")).isEmpty());
+        assertTrue(store.read(s -> s.findRecord("g3")).isPresent());
+        assertEquals(2L, (long) store.read(s -> s.count(TableQuery.parse(TableSchema.ECC_QUEUE, null, null, null,
+                null))));
+    }
+
     @Test
     public void recordsRoundTripWithPayloadKeptAsJson() throws Exception {
         EccRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
