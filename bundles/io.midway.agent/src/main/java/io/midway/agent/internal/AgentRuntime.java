@@ -54,6 +54,7 @@ public final class AgentRuntime {
     private final InstanceClient client;
     private final ResultSpool spool;
     private final ResultSender sender;
+    private final SpoolWriter spoolWriter;
     private final WorkDispatcher dispatcher;
     private final EccPoller poller;
     private final FileSyncer fileSyncer;
@@ -107,6 +108,7 @@ public final class AgentRuntime {
                 timings.connectTimeout(), tls(settings));
         this.spool = new ResultSpool(settings.spoolDir());
         this.sender = new ResultSender(spool, client, state, settings.resultBatchSize(), timings);
+        this.spoolWriter = new SpoolWriter(spool, settings.resultBatchSize(), sender::wake, this::spoolFailed);
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
         ProbeRunner runner = new ProbeRunner(probes, heartbeat, settings.agentName());
         this.dispatcher = new WorkDispatcher(settings, runner, this::spoolResult);
@@ -238,6 +240,7 @@ public final class AgentRuntime {
         LOG.info("Agent '{}' {} starting: instance {}, user '{}', spool {}{}", settings.agentName(), version,
                 settings.instanceUrl(), settings.agentUser(), spool.directory(),
                 waiting > 0 ? " (" + waiting + " results waiting to be sent)" : "");
+        spoolWriter.start();
         sender.start();
         if (fileSyncer != null) {
             fileSyncer.start();
@@ -263,6 +266,7 @@ public final class AgentRuntime {
                 fileSyncer.stop();
             }
             dispatcher.shutdown(timings.shutdownGrace().toMillis());
+            spoolWriter.stop();
             sender.stop(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -358,7 +362,7 @@ public final class AgentRuntime {
         dto.lastError = state.lastError();
         dto.probes = probes.topics().toArray(String[]::new);
         dto.pools = dispatcher.snapshot();
-        dto.spooled = spool.count();
+        dto.spooled = spool.count() + spoolWriter.pending();
         dto.processed = state.processed();
         dto.failed = state.failed();
         dto.capabilities = protocols.names().toArray(String[]::new);
@@ -419,19 +423,29 @@ public final class AgentRuntime {
         LOG.info("Instance {} set agent '{}' to {}", settings.instanceUrl(), settings.agentName(), status);
     }
 
-    /** Writes a result to the spool, counts it, and wakes the sender. Runs on worker threads. */
+    /**
+     * Hands a result to the spool writer and counts it. Runs on worker threads, which go on at
+     * once: the writer puts the results that arrive together into one file with one flush.
+     */
     private void spoolResult(InputRecord result) {
         boolean success = !EccRecord.STATE_ERROR.equals(result.state());
         state.countResult(success);
         try {
-            spool.write(result);
-        } catch (IOException e) {
-            String message = "cannot spool the result for record " + result.responseTo() + " to " + spool.directory()
-                    + ": " + e.getMessage() + "; the instance hands the record out again after its lease";
-            LOG.error(message, e);
-            state.error(message);
-            return;
+            spoolWriter.submit(result);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            spoolFailed(List.of(result), new IOException("interrupted while waiting for the spool writer"));
         }
-        sender.wake();
+    }
+
+    /** A group of results could not be written: the instance hands their records out again after the lease. */
+    private void spoolFailed(List<InputRecord> results, IOException e) {
+        String first = results.get(0).responseTo();
+        String message = "cannot spool " + (results.size() == 1 ? "the result for record " + first
+                : results.size() + " results (the first for record " + first + ")") + " to " + spool.directory()
+                + ": " + e.getMessage() + "; the instance hands the record" + (results.size() == 1 ? "" : "s")
+                + " out again after its lease";
+        LOG.error(message, e);
+        state.error(message);
     }
 }

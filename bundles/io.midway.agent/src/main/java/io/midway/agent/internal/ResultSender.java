@@ -145,17 +145,23 @@ final class ResultSender {
     }
 
     /**
-     * Sends one batch.
+     * Sends one batch: the oldest files, as many as fit in the batch size (at least one).
      *
      * @return whether it went through (go on at once) rather than failed (back off)
      */
-    private boolean sendBatch(List<Path> files) throws InterruptedException {
-        List<Path> sendable = new ArrayList<>();
+    private boolean sendBatch(List<Path> oldest) throws InterruptedException {
+        List<Path> files = new ArrayList<>();
+        List<List<InputRecord>> contents = new ArrayList<>();
         List<InputRecord> records = new ArrayList<>();
-        for (Path file : files) {
+        for (Path file : oldest) {
+            if (!records.isEmpty() && records.size() + ResultSpool.records(file) > batchSize) {
+                break;
+            }
             try {
-                records.add(spool.read(file));
-                sendable.add(file);
+                List<InputRecord> held = spool.readAll(file);
+                files.add(file);
+                contents.add(held);
+                records.addAll(held);
             } catch (IOException e) {
                 if (!reject(file, "it is not a readable result: " + e.getMessage())) {
                     return false;
@@ -169,7 +175,7 @@ final class ResultSender {
             client.postInput(new InputBatch(records));
         } catch (InstanceException e) {
             if (e.statusCode() == 400) {
-                return sendOneByOne(sendable, records, e);
+                return sendOneByOne(files, contents, records.size(), e);
             }
             problem(e.getMessage(), e);
             return false;
@@ -177,38 +183,49 @@ final class ResultSender {
             problem(e.getMessage(), e);
             return false;
         }
-        delete(sendable);
+        delete(files);
         delivered(records.size());
         return true;
     }
 
-    /** After a 400 for a batch: find the bad records by sending each alone. */
-    private boolean sendOneByOne(List<Path> files, List<InputRecord> records, InstanceException batchError)
-            throws InterruptedException {
-        if (files.size() == 1) {
+    /**
+     * After a 400 for a batch: find the bad records by sending each alone. A file is deleted once
+     * each of its records was delivered or set aside; if sending stops half-way, the delivered
+     * ones go again later and the instance reports them as duplicates.
+     */
+    private boolean sendOneByOne(List<Path> files, List<List<InputRecord>> contents, int total,
+            InstanceException batchError) throws InterruptedException {
+        if (total == 1) {
             return reject(files.get(0), batchError.getMessage());
         }
         LOG.info("The instance refused a batch of {} results ({}); sending them one by one to find the bad one",
-                files.size(), batchError.getMessage());
+                total, batchError.getMessage());
         int sent = 0;
-        for (int i = 0; i < files.size(); i++) {
-            try {
-                client.postInput(new InputBatch(List.of(records.get(i))));
-                spool.delete(files.get(i));
-                sent++;
-            } catch (InstanceException e) {
-                if (e.statusCode() == 400) {
-                    if (!reject(files.get(i), e.getMessage())) {
+        for (int f = 0; f < files.size(); f++) {
+            Path file = files.get(f);
+            List<InputRecord> held = contents.get(f);
+            for (int i = 0; i < held.size(); i++) {
+                try {
+                    client.postInput(new InputBatch(List.of(held.get(i))));
+                    sent++;
+                } catch (InstanceException e) {
+                    if (e.statusCode() != 400) {
+                        problem(e.getMessage(), e);
                         return false;
                     }
-                } else {
+                    if (held.size() == 1) {
+                        if (!reject(file, e.getMessage())) {
+                            return false;
+                        }
+                    } else if (!reject(file, i, held.get(i), e.getMessage())) {
+                        return false;
+                    }
+                } catch (IOException e) {
                     problem(e.getMessage(), e);
                     return false;
                 }
-            } catch (IOException e) {
-                problem(e.getMessage(), e);
-                return false;
             }
+            delete(List.of(file));
         }
         delivered(sent);
         return true;
@@ -232,6 +249,22 @@ final class ResultSender {
             lastProblem = null;
         }
         LOG.debug("Delivered {} results", count);
+    }
+
+    /** @return whether the result was set aside (its group file is deleted once all its results are handled) */
+    private boolean reject(Path file, int index, InputRecord result, String reason) {
+        String message = "result " + index + " (for " + result.responseTo() + ") of " + file.getFileName()
+                + " was refused and set aside in " + ResultSpool.REJECTED + "/: " + reason;
+        LOG.error("Spooled {}", message);
+        state.error(message);
+        try {
+            spool.reject(file, index, result, reason);
+            return true;
+        } catch (IOException e) {
+            LOG.error("Cannot set refused result {} of {} aside in {}/; the file stays in the spool", index, file,
+                    ResultSpool.REJECTED, e);
+            return false;
+        }
     }
 
     /** @return whether the file left the spool */

@@ -22,17 +22,21 @@ import io.midway.wire.InputRecord;
 import io.midway.wire.Json;
 
 /**
- * Results waiting for the instance, one small JSON file per result in the spool directory. A
- * result is written here before it is sent, so nothing is lost when the instance is unreachable
- * or the agent stops. Files are written to a temporary name, flushed and renamed, so a reader
- * never sees half a file; names sort in the order the results were made. Results the instance
- * rejects as malformed go to {@code rejected/} with a {@code .reason.txt} beside them.
+ * Results waiting for the instance, small JSON files in the spool directory: one result, or a
+ * group of results written together (a JSON array, its size in the file name:
+ * {@code …-batch.<n>.json}), so that one write and one flush to disk serve many results. A result
+ * is written here before it is sent, so nothing is lost when the instance is unreachable or the
+ * agent stops. Files are written to a temporary name, flushed and renamed, so a reader never sees
+ * half a file; names sort in the order the results were made. Results the instance rejects as
+ * malformed go to {@code rejected/} with a {@code .reason.txt} beside them.
  */
 public final class ResultSpool {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultSpool.class);
     private static final String SUFFIX = ".json";
     private static final String TEMP_PREFIX = ".";
+    /** Names a group file: {@code <time>-<sequence>-batch.<count>.json}; no sys_id part has a dot. */
+    private static final java.util.regex.Pattern GROUP = java.util.regex.Pattern.compile("-batch\\.(\\d+)\\.json$");
     /** Directory of results the instance refused. */
     public static final String REJECTED = "rejected";
 
@@ -68,9 +72,26 @@ public final class ResultSpool {
      * @throws IOException when it cannot be written
      */
     public Path write(InputRecord result) throws IOException {
-        byte[] json = Json.mapper().writeValueAsBytes(result);
-        String name = String.format("%013d-%06d-%s", System.currentTimeMillis(),
-                sequence.incrementAndGet() % 1_000_000, safe(result.responseTo())) + SUFFIX;
+        return write(Json.mapper().writeValueAsBytes(result), safe(result.responseTo()) + SUFFIX);
+    }
+
+    /**
+     * Writes several results durably into one file: one write and one flush for all of them.
+     *
+     * @param results the results, at least one
+     * @return the file written
+     * @throws IOException when it cannot be written
+     */
+    public Path write(List<InputRecord> results) throws IOException {
+        if (results.size() == 1) {
+            return write(results.get(0));
+        }
+        return write(Json.mapper().writeValueAsBytes(results), "batch." + results.size() + SUFFIX);
+    }
+
+    private Path write(byte[] json, String suffix) throws IOException {
+        String name = String.format("%013d-%06d-", System.currentTimeMillis(), sequence.incrementAndGet() % 1_000_000)
+                + suffix;
         Path target = dir.resolve(name);
         Path temp = dir.resolve(TEMP_PREFIX + name + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -102,11 +123,15 @@ public final class ResultSpool {
     }
 
     /**
-     * @return how many results wait; 0 when the directory cannot be read
+     * @return how many results wait (the files hold); 0 when the directory cannot be read
      */
     public int count() {
         try {
-            return list().size();
+            int records = 0;
+            for (Path file : list()) {
+                records += records(file);
+            }
+            return records;
         } catch (IOException e) {
             LOG.warn("Cannot read the spool directory {}: {}", dir, e.toString());
             return 0;
@@ -120,6 +145,32 @@ public final class ResultSpool {
      */
     public InputRecord read(Path file) throws IOException {
         return Json.mapper().readValue(Files.readAllBytes(file), InputRecord.class);
+    }
+
+    /**
+     * @param file a spooled file
+     * @return the results it holds, in order
+     * @throws IOException when it cannot be read or does not hold results
+     */
+    public List<InputRecord> readAll(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (records(file) == 1) {
+            return List.of(Json.mapper().readValue(bytes, InputRecord.class));
+        }
+        List<InputRecord> results = List.of(Json.mapper().readValue(bytes, InputRecord[].class));
+        if (results.size() != records(file)) {
+            throw new IOException("it holds " + results.size() + " results where its name says " + records(file));
+        }
+        return results;
+    }
+
+    /**
+     * @param file a spooled file
+     * @return how many results its name says it holds
+     */
+    public static int records(Path file) {
+        java.util.regex.Matcher m = GROUP.matcher(file.getFileName().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 
     /**
@@ -141,6 +192,30 @@ public final class ResultSpool {
      * @throws IOException when it cannot be moved
      */
     public Path reject(Path file, String reason) throws IOException {
+        return moveToRejected(file, reason);
+    }
+
+    /**
+     * Sets one result of a group file aside in {@code rejected/}, with the reason beside it; the
+     * group file itself stays until {@link #delete(Path) deleted}.
+     *
+     * @param file the group file
+     * @param index the result's place in it
+     * @param result the result
+     * @param reason why, for the operator
+     * @return where it went
+     * @throws IOException when it cannot be written
+     */
+    public Path reject(Path file, int index, InputRecord result, String reason) throws IOException {
+        Path rejected = Files.createDirectories(dir.resolve(REJECTED));
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + "-" + index + "-" + safe(result.responseTo())
+                + SUFFIX;
+        Files.write(rejected.resolve(name), Json.mapper().writeValueAsBytes(result));
+        Files.writeString(rejected.resolve(name + ".reason.txt"), reason + System.lineSeparator(), StandardCharsets.UTF_8);
+        return rejected.resolve(name);
+    }
+
+    private Path moveToRejected(Path file, String reason) throws IOException {
         Path rejected = Files.createDirectories(dir.resolve(REJECTED));
         Path target = rejected.resolve(file.getFileName());
         try {

@@ -277,7 +277,8 @@ public class AgentRuntimeTest {
         Await.until("the failure is shown", () -> agent.status().lastError != null
                 && agent.status().lastError.contains("answered 503: Service unavailable"));
         assertTrue(instance.inputs.isEmpty());
-        assertEquals(5, listSpool().size());
+        assertEquals("five results on disk, in one or more files", 5,
+                listSpool().stream().mapToInt(ResultSpool::records).sum());
 
         instance.inputStatus = 200;
         for (int i = 0; i < 5; i++) {

@@ -111,4 +111,41 @@ public class ResultSenderTest {
         Await.until("delivered once the password is right", () -> instance.inputs.containsKey("kept"));
         Await.until("the spool is empty", () -> spool.count() == 0);
     }
+
+    @Test
+    public void groupFilesAreSentTogetherAndABadResultInOneIsSetAsideAlone() throws Exception {
+        spool.write(List.of(result("a1"), result("a2"), result("a3")));
+        spool.write(List.of(result("b1"), result("bad"), result("b3")));
+        spool.write(result("c1"));
+        instance.badResponseTo.add("bad");
+        startSender(100);
+        Await.until("every good result delivered", () -> instance.inputs.keySet().equals(
+                java.util.Set.of("a1", "a2", "a3", "b1", "b3", "c1")));
+        Await.until("the spool is empty", () -> spool.count() == 0);
+        Path rejected = spool.directory().resolve(ResultSpool.REJECTED);
+        List<Path> aside;
+        try (var stream = Files.list(rejected)) {
+            aside = stream.filter(p -> p.toString().endsWith(".json")).toList();
+        }
+        assertEquals(1, aside.size());
+        assertEquals("bad", spool.read(aside.get(0)).responseTo());
+        assertTrue(Files.readString(rejected.resolve(aside.get(0).getFileName() + ".reason.txt"))
+                .contains("Unknown output record 'bad'"));
+        assertEquals("one by one after the refused batch of 7", List.of(1, 1, 1, 1, 1, 1), instance.batchSizes);
+    }
+
+    @Test
+    public void aBatchTakesWholeGroupFilesUpToTheBatchSize() throws Exception {
+        for (int g = 0; g < 4; g++) {
+            List<InputRecord> group = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                group.add(result("g" + g + "-" + i));
+            }
+            spool.write(group);
+        }
+        startSender(100);
+        Await.until("all 160 delivered", () -> instance.inputs.size() == 160);
+        Await.until("the spool is empty", () -> spool.count() == 0);
+        assertEquals(List.of(80, 80), instance.batchSizes);
+    }
 }

@@ -65,4 +65,47 @@ public class ResultSpoolTest {
         assertEquals("the instance said no", Files.readString(
                 moved.resolveSibling(moved.getFileName() + ".reason.txt")).trim());
     }
+
+    @Test
+    public void aGroupIsOneFileThatCountsAsItsResults() throws Exception {
+        Path dir = tmp.newFolder("spool").toPath();
+        ResultSpool spool = new ResultSpool(dir);
+        spool.write(new InputRecord("single", "T", null, null, null, "processed", null));
+        List<InputRecord> group = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            group.add(new InputRecord("g" + i, "T", null, null, Json.mapper().readTree("{\"i\":" + i + "}"), "processed", null));
+        }
+        Path file = spool.write(group);
+        assertEquals(6, spool.count());
+        assertEquals(5, ResultSpool.records(file));
+        try (var stream = Files.list(dir)) {
+            assertEquals("one file per write, not per result", 2, stream.count());
+        }
+        List<InputRecord> back = spool.readAll(file);
+        assertEquals(List.of("g0", "g1", "g2", "g3", "g4"), back.stream().map(InputRecord::responseTo).toList());
+        assertEquals(3, back.get(3).payload().path("i").asInt());
+        assertEquals("single", spool.readAll(spool.oldest(1).get(0)).get(0).responseTo());
+
+        Path aside = spool.reject(file, 2, back.get(2), "not this one");
+        assertEquals("g2", spool.read(aside).responseTo());
+        assertTrue(Files.readString(aside.resolveSibling(aside.getFileName() + ".reason.txt")).contains("not this one"));
+        spool.delete(file);
+        assertEquals(1, spool.count());
+    }
+
+    @Test
+    public void aGroupFileWhoseContentDisagreesWithItsNameIsNotRead() throws Exception {
+        Path dir = tmp.newFolder("spool").toPath();
+        ResultSpool spool = new ResultSpool(dir);
+        Path file = spool.write(List.of(new InputRecord("a", "T", null, null, null, "processed", null),
+                new InputRecord("b", "T", null, null, null, "processed", null)));
+        Path lying = file.resolveSibling(file.getFileName().toString().replace("batch.2", "batch.3"));
+        Files.move(file, lying);
+        try {
+            spool.readAll(lying);
+            org.junit.Assert.fail("a group file with 2 results named for 3 was read");
+        } catch (java.io.IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("holds 2 results where its name says 3"));
+        }
+    }
 }
