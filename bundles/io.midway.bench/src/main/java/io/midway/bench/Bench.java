@@ -64,10 +64,11 @@ public final class Bench {
     private BenchHttp mid;
     private boolean batchInsert;
     private List<String> steps;
+    private Path karafTarball;
 
     /** What {@code --only} can name, in the order they run. */
     static final List<String> STEPS = List.of("ecc_throughput", "agent_rss", "ecc_latency",
-            "upgrade_pause", "instance_agents");
+            "upgrade_pause", "instance_agents", "peers");
 
     /** One measured figure. */
     record Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note, boolean conditionMet) {
@@ -75,7 +76,19 @@ public final class Bench {
             this(metric, value, unit, target, higherIsBetter, note, true);
         }
 
+        /** A peer's figure or a ratio against one: no target of ours. */
+        static Metric peer(String metric, double value, String unit, String note) {
+            return new Metric(metric, value, unit, Double.NaN, true, note, true);
+        }
+
+        boolean isPeer() {
+            return Double.isNaN(target);
+        }
+
         boolean met() {
+            if (isPeer()) {
+                return true;
+            }
             return conditionMet && !Double.isNaN(value) && (higherIsBetter ? value >= target : value <= target);
         }
 
@@ -84,7 +97,11 @@ public final class Bench {
             n.put("metric", metric);
             n.put("value", Math.round(value * 10) / 10.0);
             n.put("unit", unit);
-            n.put("target", target);
+            if (isPeer()) {
+                n.putNull("target");
+            } else {
+                n.put("target", target);
+            }
             n.put("note", (met() ? "" : "MISSED TARGET (" + (higherIsBetter ? "≥ " : "≤ ") + fmt(target) + "): ") + note);
             return n.toString();
         }
@@ -107,6 +124,7 @@ public final class Bench {
         boolean quick = false;
         boolean write = true;
         Path benchmarks = null;
+        Path karaf = null;
         List<String> only = STEPS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -114,8 +132,9 @@ public final class Bench {
                 case "--no-write" -> write = false;
                 case "--benchmarks" -> benchmarks = Path.of(args[++i]);
                 case "--only" -> only = List.of(args[++i].split(","));
+                case "--karaf" -> karaf = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/bench [--quick] [--only STEP,…] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("usage: bin/bench [--quick] [--only STEP,…] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write]");
                     System.err.println("  steps: " + String.join(",", STEPS) + " (agent_start and hot_deploy always run;"
                             + " --only does not write BENCHMARKS.md)");
                     System.exit(2);
@@ -141,6 +160,7 @@ public final class Bench {
         }
         Bench bench = new Bench(quick, home, work, System.out);
         bench.steps = only;
+        bench.karafTarball = karaf != null ? karaf : KarafPeer.defaultTarball();
         int exit = 0;
         try {
             bench.run();
@@ -174,6 +194,7 @@ public final class Bench {
         step("ecc_latency", this::latency);
         step("upgrade_pause", this::upgradePause);
         step("instance_agents", this::instanceAgents);
+        step("peers", this::peers);
     }
 
     private interface Step {
@@ -334,7 +355,8 @@ public final class Bench {
             if (line.startsWith("VmRSS:")) {
                 double kb = Double.parseDouble(line.replaceAll("[^0-9]", ""));
                 report(new Metric("agent_rss_mb", kb / 1024, "MiB", 128, false,
-                        "VmRSS of the agent JVM (pid " + pid + ") after the throughput run, with the JVM flags bin/agent uses"));
+                        "VmRSS of the agent JVM (pid " + pid + ") after " + (steps.contains("ecc_throughput") ? "the throughput run" : "start and hot deploy")
+                                + ", with the JVM flags bin/agent uses"));
                 return;
             }
         }
@@ -523,6 +545,41 @@ public final class Bench {
         report(new Metric("upgrade_pause_ms", gap / 1e6, "ms", 2000, false, "core " + base + " → " + version
                 + " published under a load of " + rate + " Echo items/s; longest gap between answered items from the publish until 2 s after the agent is Up on it ("
                 + fmt((upAt.get() - published.get()) / 1e6) + " ms publish → Up)"));
+    }
+
+    /**
+     * The peers, as ratios against what this run measured: Apache Karaf started here (its console
+     * and deploy folder), and the MID Server's published figures as reference rows.
+     */
+    private void peers() throws Exception {
+        try {
+            KarafPeer.Result k = KarafPeer.measure(karafTarball, work.resolve("karaf"), Duration.ofMinutes(5), work.resolve("karaf.log"));
+            String how = "Apache Karaf " + k.version() + " (Maven Central tarball) with features http and webconsole at boot and its deploy folder,"
+                    + " default JVM flags, fresh data/ folder; the provisioning start before it took " + fmt(Math.round(k.provisionMs())) + " ms";
+            report(Metric.peer("karaf_start_ms", k.startMs(), "ms", how + "; process start until /system/console answers 200 (with auth), polled every 15 ms"));
+            report(Metric.peer("karaf_rss_mb", k.rssMb(), "MiB", "VmRSS of the Karaf JVM 5 s after its console answered"));
+            measured("agent_start_ms").ifPresent(a -> report(Metric.peer("karaf_vs_agent_start", k.startMs() / a, "×",
+                    "karaf_start_ms / agent_start_ms: Karaf to its console against the agent to Up on the instance (" + fmt(Math.round(a)) + " ms)")));
+            measured("agent_rss_mb").ifPresent(a -> report(Metric.peer("karaf_vs_agent_rss", k.rssMb() / a, "×",
+                    "karaf_rss_mb / agent_rss_mb (" + fmt(Math.round(a)) + " MiB, the agent after its work above)")));
+        } catch (IOException e) {
+            System.err.println("bench: Karaf peer not measured: " + e.getMessage());
+        }
+        // The MID Server's published figures (REFERENCE-MID.md): no run here, reference rows
+        measured("ecc_latency_p50_ms").ifPresent(a -> report(Metric.peer("mid_poll_fallback_vs_latency", 40000 / a, "×",
+                "the MID Server's 40 s ECC poll fallback (when its AMB push channel is down) / Midway's ecc_latency_p50_ms (" + fmt(a)
+                        + " ms, long poll)")));
+        measured("agent_rss_mb").ifPresent(a -> report(Metric.peer("mid_heap_vs_agent_rss", 1024 / a, "×",
+                "the MID Server's 1 GB default maximum heap (wrapper.java.maxmemory=1024) / the agent's whole resident set ("
+                        + fmt(Math.round(a)) + " MiB, -Xmx128m)")));
+        measured("upgrade_pause_ms").ifPresent(a -> report(Metric.peer("mid_upgrade_downtime_vs_pause", 10000 / a, "×",
+                "the MID Server's 10 s–2 min of downtime per upgrade (its JVM restarts; the low end here) / Midway's upgrade_pause_ms ("
+                        + fmt(Math.round(a)) + " ms, in place)")));
+    }
+
+    private java.util.Optional<Double> measured(String metric) {
+        return metrics.stream().filter(m -> m.metric().equals(metric) && !Double.isNaN(m.value()) && m.value() > 0)
+                .map(Metric::value).findFirst();
     }
 
     private void instanceAgents() throws Exception {
@@ -795,8 +852,8 @@ public final class Bench {
         t.append("| metric | value | target | | note |\n|---|---|---|---|---|\n");
         for (Metric m : metrics) {
             t.append("| ").append(m.metric()).append(" | ").append(fmt(Math.round(m.value() * 10) / 10.0)).append(' ').append(m.unit())
-                    .append(" | ").append(m.higherIsBetter() ? "≥ " : "≤ ").append(fmt(m.target())).append(" | ")
-                    .append(m.met() ? "met" : "**missed**").append(" | ").append(m.note().replace("|", "\\|")).append(" |\n");
+                    .append(" | ").append(m.isPeer() ? "—" : (m.higherIsBetter() ? "≥ " : "≤ ") + fmt(m.target())).append(" | ")
+                    .append(m.isPeer() ? "peer" : m.met() ? "met" : "**missed**").append(" | ").append(m.note().replace("|", "\\|")).append(" |\n");
         }
         t.append(END);
         String text = Files.readString(file, StandardCharsets.UTF_8);
