@@ -54,7 +54,7 @@ public final class AgentRuntime {
     private final InstanceClient client;
     private final ResultSpool spool;
     private final ResultSender sender;
-    private final SpoolWriter spoolWriter;
+    private final ResultOutbox outbox;
     private final WorkDispatcher dispatcher;
     private final EccPoller poller;
     private final FileSyncer fileSyncer;
@@ -108,7 +108,8 @@ public final class AgentRuntime {
                 timings.connectTimeout(), tls(settings));
         this.spool = new ResultSpool(settings.spoolDir());
         this.sender = new ResultSender(spool, client, state, settings.resultBatchSize(), timings);
-        this.spoolWriter = new SpoolWriter(spool, settings.resultBatchSize(), sender::wake, this::spoolFailed);
+        this.outbox = new ResultOutbox(spool, sender::sendNow, settings.resultBatchSize(), sender::wake,
+                this::spoolFailed);
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
         ProbeRunner runner = new ProbeRunner(probes, heartbeat, settings.agentName());
         this.dispatcher = new WorkDispatcher(settings, runner, this::spoolResult);
@@ -240,8 +241,8 @@ public final class AgentRuntime {
         LOG.info("Agent '{}' {} starting: instance {}, user '{}', spool {}{}", settings.agentName(), version,
                 settings.instanceUrl(), settings.agentUser(), spool.directory(),
                 waiting > 0 ? " (" + waiting + " results waiting to be sent)" : "");
-        spoolWriter.start();
         sender.start();
+        outbox.start();
         if (fileSyncer != null) {
             fileSyncer.start();
         }
@@ -266,7 +267,7 @@ public final class AgentRuntime {
                 fileSyncer.stop();
             }
             dispatcher.shutdown(timings.shutdownGrace().toMillis());
-            spoolWriter.stop();
+            outbox.stop();
             sender.stop(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -362,7 +363,7 @@ public final class AgentRuntime {
         dto.lastError = state.lastError();
         dto.probes = probes.topics().toArray(String[]::new);
         dto.pools = dispatcher.snapshot();
-        dto.spooled = spool.count() + spoolWriter.pending();
+        dto.spooled = spool.count() + outbox.pending();
         dto.processed = state.processed();
         dto.failed = state.failed();
         dto.capabilities = protocols.names().toArray(String[]::new);
@@ -424,17 +425,17 @@ public final class AgentRuntime {
     }
 
     /**
-     * Hands a result to the spool writer and counts it. Runs on worker threads, which go on at
-     * once: the writer puts the results that arrive together into one file with one flush.
+     * Hands a result to the outbox and counts it. Runs on worker threads, which go on at once: the
+     * outbox sends the results that arrive together in one request, or spools them in one file.
      */
     private void spoolResult(InputRecord result) {
         boolean success = !EccRecord.STATE_ERROR.equals(result.state());
         state.countResult(success);
         try {
-            spoolWriter.submit(result);
+            outbox.submit(result);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            spoolFailed(List.of(result), new IOException("interrupted while waiting for the spool writer"));
+            spoolFailed(List.of(result), new IOException("interrupted while waiting for room in the result outbox"));
         }
     }
 

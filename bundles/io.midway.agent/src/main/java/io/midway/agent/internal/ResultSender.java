@@ -16,7 +16,8 @@ import io.midway.wire.InputBatch;
 import io.midway.wire.InputRecord;
 
 /**
- * Posts spooled results to the instance in batches, on its own thread. A file is deleted only
+ * Posts spooled results to the instance in batches, on its own thread, and — through
+ * {@link #sendNow} — fresh results straight from memory while the instance takes them. A file is deleted only
  * once the instance accepted it (2xx). While the instance is unreachable or failing (5xx, 401,
  * 403) the files stay and sending is retried with backoff. A 400 means something in the batch is
  * malformed: the records are then sent one by one, and the one the instance refuses is moved to
@@ -40,7 +41,9 @@ final class ResultSender {
     private volatile boolean draining;
     private volatile long drainDeadline;
     private Thread thread;
-    private String lastProblem;
+    private volatile String lastProblem;
+    /** The last delivery failed (other than a 400): results go to the spool until one succeeds. */
+    private volatile boolean failing;
 
     ResultSender(ResultSpool spool, InstanceClient client, AgentState state, int batchSize, AgentTimings timings) {
         this.spool = spool;
@@ -231,6 +234,33 @@ final class ResultSender {
         return true;
     }
 
+    /**
+     * Sends results straight from memory, unless the last delivery failed. Runs on the outbox
+     * thread; whatever this does not deliver, the caller spools.
+     *
+     * @param records the results
+     * @return whether the instance took them
+     * @throws InterruptedException when interrupted
+     */
+    boolean sendNow(List<InputRecord> records) throws InterruptedException {
+        if (failing || !running || draining) {
+            return false;
+        }
+        try {
+            client.postInput(new InputBatch(records));
+        } catch (InstanceException e) {
+            if (e.statusCode() != 400) {
+                problem(e.getMessage(), e);
+            }
+            return false;
+        } catch (IOException e) {
+            problem(e.getMessage(), e);
+            return false;
+        }
+        delivered(records.size());
+        return true;
+    }
+
     private void delete(List<Path> files) {
         for (Path file : files) {
             try {
@@ -243,6 +273,7 @@ final class ResultSender {
     }
 
     private void delivered(int count) {
+        failing = false;
         state.contact();
         if (lastProblem != null) {
             LOG.info("Results are delivered to instance {} again", client.baseUrl());
@@ -283,6 +314,7 @@ final class ResultSender {
     }
 
     private void problem(String text, IOException e) {
+        failing = true;
         String message = text == null ? e.toString() : text;
         state.error("sending results: " + message);
         if (!message.equals(lastProblem)) {

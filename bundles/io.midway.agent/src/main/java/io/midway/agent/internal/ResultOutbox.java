@@ -14,20 +14,34 @@ import org.slf4j.LoggerFactory;
 import io.midway.wire.InputRecord;
 
 /**
- * Writes results to the spool on its own thread, in groups: everything that arrived while the
- * previous group was being flushed to disk goes into one file with one flush (a group commit).
- * Workers hand a result over and go on with the next item; they wait only when the writer is
- * {@value #BACKLOG_GROUPS} groups behind. A result the agent stops or dies with before it is
- * written is not lost: its output record stays {@code processing} on the instance, which hands it
- * out again when the lease ends. {@link #stop()} writes whatever is still waiting.
+ * Where workers leave results: a thread takes them in groups — everything that arrived while the
+ * previous group was on its way — and sends each group straight to the instance in one request
+ * ({@link Delivery}). A group that cannot be sent (the instance is unreachable or failing, or
+ * refuses something in it) is spooled: one file and one flush to disk for the group (a group
+ * commit), and the {@link ResultSender} resends it. While deliveries fail, groups go to the spool
+ * directly. Workers hand a result over and go on with the next item; they wait only when the
+ * outbox is {@value #BACKLOG_GROUPS} groups behind. A result the agent dies with before it is sent
+ * or spooled is not lost: its output record stays {@code processing} on the instance, which hands
+ * it out again when the lease ends. {@link #stop()} sends or spools whatever is still waiting.
  */
-final class SpoolWriter {
+final class ResultOutbox {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ResultOutbox.class);
     /** How many full groups may wait before workers wait for the disk. */
     static final int BACKLOG_GROUPS = 8;
 
+    /** Sends a group straight to the instance. */
+    interface Delivery {
+        /**
+         * @param group results
+         * @return whether the instance took them; if not, they are spooled
+         * @throws InterruptedException when interrupted
+         */
+        boolean deliver(List<InputRecord> group) throws InterruptedException;
+    }
+
     private final ResultSpool spool;
+    private final Delivery delivery;
     private final int maxGroup;
     private final Runnable written;
     private final BiConsumer<List<InputRecord>, IOException> failed;
@@ -38,13 +52,28 @@ final class SpoolWriter {
     private Thread thread;
 
     /**
+     * Spools every group (no direct delivery).
+     *
      * @param spool where results go
      * @param maxGroup the most results in one file (the sender's batch size)
      * @param written called after each group is on disk (wakes the sender)
      * @param failed called with a group that could not be written, and why
      */
-    SpoolWriter(ResultSpool spool, int maxGroup, Runnable written, BiConsumer<List<InputRecord>, IOException> failed) {
+    ResultOutbox(ResultSpool spool, int maxGroup, Runnable written, BiConsumer<List<InputRecord>, IOException> failed) {
+        this(spool, group -> false, maxGroup, written, failed);
+    }
+
+    /**
+     * @param spool where results go that are not delivered at once
+     * @param delivery sends a group straight to the instance
+     * @param maxGroup the most results in one group (the sender's batch size)
+     * @param written called after each group is spooled (wakes the sender)
+     * @param failed called with a group that could be neither sent nor spooled, and why
+     */
+    ResultOutbox(ResultSpool spool, Delivery delivery, int maxGroup, Runnable written,
+            BiConsumer<List<InputRecord>, IOException> failed) {
         this.spool = spool;
+        this.delivery = delivery;
         this.maxGroup = Math.max(1, maxGroup);
         this.written = written;
         this.failed = failed;
@@ -56,7 +85,7 @@ final class SpoolWriter {
             return;
         }
         running = true;
-        thread = new Thread(this::loop, "midway-spool-writer");
+        thread = new Thread(this::loop, "midway-result-outbox");
         thread.setDaemon(true);
         thread.start();
     }
@@ -71,14 +100,14 @@ final class SpoolWriter {
         waiting.put(result);
     }
 
-    /** @return results handed over and not yet written */
+    /** @return results handed over and neither sent nor spooled yet */
     int pending() {
         synchronized (idle) {
             return waiting.size() + inFlight;
         }
     }
 
-    /** Writes what is waiting, then ends the writer thread. */
+    /** Sends or spools what is waiting, then ends the outbox thread. */
     void stop() throws InterruptedException {
         Thread t;
         synchronized (this) {
@@ -91,7 +120,7 @@ final class SpoolWriter {
         running = false;
         t.join(30_000);
         if (t.isAlive()) {
-            LOG.warn("The spool writer did not finish within 30 s; {} results were not written", pending());
+            LOG.warn("The result outbox did not finish within 30 s; {} results were neither sent nor spooled", pending());
             t.interrupt();
         }
     }
@@ -112,8 +141,20 @@ final class SpoolWriter {
                     waiting.drainTo(group, maxGroup - 1);
                     inFlight = group.size();
                 }
-                write(group);
+                boolean sent;
+                try {
+                    sent = delivery.deliver(group);
+                } catch (RuntimeException e) {
+                    LOG.warn("Sending {} results failed; they are spooled", group.size(), e);
+                    sent = false;
+                }
+                if (!sent) {
+                    write(group);
+                }
             } catch (InterruptedException e) {
+                if (!group.isEmpty()) {
+                    write(group);
+                }
                 Thread.currentThread().interrupt();
                 return;
             } finally {

@@ -20,7 +20,7 @@ import org.junit.rules.TemporaryFolder;
 
 import io.midway.wire.InputRecord;
 
-public class SpoolWriterTest {
+public class ResultOutboxTest {
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
@@ -33,7 +33,7 @@ public class SpoolWriterTest {
     public void resultsFromManyWorkersLandInFewerFilesAndNoneIsLost() throws Exception {
         ResultSpool spool = new ResultSpool(tmp.newFolder("spool").toPath());
         AtomicInteger wakes = new AtomicInteger();
-        SpoolWriter writer = new SpoolWriter(spool, 50, wakes::incrementAndGet, (r, e) -> { });
+        ResultOutbox writer = new ResultOutbox(spool, 50, wakes::incrementAndGet, (r, e) -> { });
         writer.start();
         ExecutorService workers = Executors.newFixedThreadPool(16);
         for (int w = 0; w < 16; w++) {
@@ -81,7 +81,7 @@ public class SpoolWriterTest {
         Files.writeString(dir, "not a directory");
         List<String> failed = new CopyOnWriteArrayList<>();
         List<IOException> why = new CopyOnWriteArrayList<>();
-        SpoolWriter writer = new SpoolWriter(spool, 10, () -> { }, (results, e) -> {
+        ResultOutbox writer = new ResultOutbox(spool, 10, () -> { }, (results, e) -> {
             results.forEach(r -> failed.add(r.responseTo()));
             why.add(e);
         });
@@ -91,5 +91,41 @@ public class SpoolWriterTest {
         writer.stop();
         assertEquals(List.of("lost-1", "lost-2"), failed.stream().sorted().toList());
         assertTrue(why.get(0).toString(), why.get(0) instanceof IOException);
+    }
+
+    @Test
+    public void groupsTheInstanceTakesNeverTouchTheDiskAndRefusedGroupsAreSpooled() throws Exception {
+        ResultSpool spool = new ResultSpool(tmp.newFolder("spool").toPath());
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean instanceUp = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ResultOutbox outbox = new ResultOutbox(spool, group -> {
+            if (!instanceUp.get()) {
+                return false;
+            }
+            group.forEach(r -> delivered.add(r.responseTo()));
+            return true;
+        }, 10, () -> { }, (r, e) -> { });
+        outbox.start();
+        for (int i = 0; i < 25; i++) {
+            outbox.submit(result("up-" + i));
+        }
+        Await.until("all 25 delivered", () -> delivered.size() == 25);
+        assertEquals("nothing was spooled", 0, spool.count());
+        try (var files = Files.list(spool.directory())) {
+            assertEquals(0, files.count());
+        }
+
+        instanceUp.set(false);
+        for (int i = 0; i < 5; i++) {
+            outbox.submit(result("down-" + i));
+        }
+        outbox.stop();
+        assertEquals(25, delivered.size());
+        assertEquals("what the instance did not take is on disk", 5, spool.count());
+        List<String> spooled = new ArrayList<>();
+        for (Path file : spool.oldest(100)) {
+            spool.readAll(file).forEach(r -> spooled.add(r.responseTo()));
+        }
+        assertEquals(List.of("down-0", "down-1", "down-2", "down-3", "down-4"), spooled);
     }
 }
