@@ -418,6 +418,10 @@ public class EccService {
         if (max < 1 || max > MAX_POLL_RECORDS) {
             throw RequestException.badRequest("max must be between 1 and " + MAX_POLL_RECORDS, "got " + max);
         }
+        PollReply quiet = quietPoll(agentName, max);
+        if (quiet != null) {
+            return quiet;
+        }
         return write((s, c) -> {
             AgentRecord agent = s.findAgentByName(agentName).orElseThrow(() -> notRegistered(agentName));
             agent = withLastRefreshed(agent, Json.time(c.now));
@@ -427,6 +431,33 @@ public class EccService {
             }
             List<EccRecord> leased = lease(s, c, agent, max);
             return new PollReply(leased, Long.toString(syncRevision), instanceVersion(), agent.status(),
+                    agent.validated(), agent.pinnedVersion());
+        });
+    }
+
+    /**
+     * Answers a poll that has nothing to lease and nothing to record — the agent's
+     * {@code last_refreshed} already shows this second, it is not Down, nothing is ready for it —
+     * from a read, without queueing for the writer: most polls of many idle agents.
+     *
+     * @return the empty reply, or {@code null} when the poll must write
+     */
+    private PollReply quietPoll(String agentName, int max) {
+        requireOpen();
+        String now = Json.time(clock.instant());
+        return store.read(s -> {
+            Optional<AgentRecord> found = s.findAgentByName(agentName);
+            if (found.isEmpty()) {
+                return null;
+            }
+            AgentRecord agent = found.get();
+            if (AgentRecord.STATUS_DOWN.equals(agent.status()) || !now.equals(agent.lastRefreshed())) {
+                return null;
+            }
+            if (!readyFor(s, agent, 1).isEmpty()) {
+                return null;
+            }
+            return new PollReply(List.of(), Long.toString(syncRevision), instanceVersion(), agent.status(),
                     agent.validated(), agent.pinnedVersion());
         });
     }
@@ -519,12 +550,16 @@ public class EccService {
         return waiters.count(agentName);
     }
 
-    private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
+    /** What an agent may take now: not validated, heartbeats only; paused or replacing its core, interactive work only. */
+    private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max) throws SQLException {
         boolean heartbeatOnly = !agent.validated();
-        // Paused, or replacing its core: heartbeats and system work only
         boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status())
                 || AgentRecord.STATUS_UPGRADING.equals(agent.status());
-        List<EccRecord> ready = s.readyFor(EccRecord.agentField(agent.name()), heartbeatOnly, interactiveOnly, max);
+        return s.readyFor(EccRecord.agentField(agent.name()), heartbeatOnly, interactiveOnly, max);
+    }
+
+    private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
+        List<EccRecord> ready = readyFor(s, agent, max);
         if (ready.isEmpty()) {
             return List.of();
         }
