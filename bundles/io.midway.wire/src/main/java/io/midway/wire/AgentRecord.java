@@ -24,6 +24,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param syncState the outcome of its last sync: {@code applied}, {@code failed}, or {@code null}
  * @param pinnedVersion the core version this agent is pinned to, or {@code null} to follow the
  *     instance version
+ * @param publicKeyFingerprint the {@link SealedSecret#fingerprint fingerprint} of the public key
+ *     the agent registered with, or {@code null} when it sent none
  */
 public record AgentRecord(
         @JsonProperty("sys_id") String sysId,
@@ -41,7 +43,36 @@ public record AgentRecord(
         @JsonProperty("is_default") boolean isDefault,
         @JsonProperty("sync_revision") String syncRevision,
         @JsonProperty("sync_state") String syncState,
-        @JsonProperty("pinned_version") String pinnedVersion) {
+        @JsonProperty("pinned_version") String pinnedVersion,
+        @JsonProperty("public_key_fingerprint") String publicKeyFingerprint) {
+
+    /**
+     * An agent record without a public key fingerprint (the 1.2 shape).
+     *
+     * @param sysId unique id
+     * @param name agent name
+     * @param status status
+     * @param validated whether it may take work
+     * @param version its core version
+     * @param hostName host name
+     * @param ipAddress IP address
+     * @param lastRefreshed the last time it was heard from
+     * @param capabilities protocols it speaks
+     * @param applications applications it serves
+     * @param ipRanges IP ranges it serves
+     * @param cluster the cluster it belongs to, or empty
+     * @param isDefault whether it is the default agent
+     * @param syncRevision the file-sync revision the agent last applied
+     * @param syncState the outcome of its last sync
+     * @param pinnedVersion the core version this agent is pinned to, or {@code null}
+     */
+    public AgentRecord(String sysId, String name, String status, boolean validated, String version, String hostName,
+            String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
+            List<String> ipRanges, String cluster, boolean isDefault, String syncRevision, String syncState,
+            String pinnedVersion) {
+        this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
+                ipRanges, cluster, isDefault, syncRevision, syncState, pinnedVersion, null);
+    }
 
     /**
      * An agent record without a pinned version (the 1.1 shape).
@@ -66,7 +97,7 @@ public record AgentRecord(
             String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
             List<String> ipRanges, String cluster, boolean isDefault, String syncRevision, String syncState) {
         this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
-                ipRanges, cluster, isDefault, syncRevision, syncState, null);
+                ipRanges, cluster, isDefault, syncRevision, syncState, null, null);
     }
 
     /**
@@ -90,7 +121,7 @@ public record AgentRecord(
             String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
             List<String> ipRanges, String cluster, boolean isDefault) {
         this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
-                ipRanges, cluster, isDefault, null, null, null);
+                ipRanges, cluster, isDefault, null, null, null, null);
     }
 
     /** Running and answering heartbeats. */

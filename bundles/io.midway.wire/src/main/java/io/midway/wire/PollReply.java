@@ -14,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param validated whether the instance has validated the polling agent
  * @param pinnedVersion the core version this agent is pinned to (it then ignores the instance
  *     version), or {@code null}
+ * @param credentialRevision the revision of the credentials pushed to this agent
+ *     ({@link CredentialSync#revision()}), or {@code null} when the instance has none for it
  */
 public record PollReply(
         @JsonProperty("result") List<EccRecord> result,
@@ -21,7 +23,23 @@ public record PollReply(
         @JsonProperty("instance_version") String instanceVersion,
         @JsonProperty("agent_status") String agentStatus,
         @JsonProperty("validated") boolean validated,
-        @JsonProperty("pinned_version") String pinnedVersion) {
+        @JsonProperty("pinned_version") String pinnedVersion,
+        @JsonProperty("credential_revision") String credentialRevision) {
+
+    /**
+     * A reply without a credential revision (the 1.2 shape).
+     *
+     * @param result the output records leased to the agent
+     * @param syncRevision the file-sync snapshot revision
+     * @param instanceVersion the instance's version
+     * @param agentStatus the status the instance holds for the polling agent
+     * @param validated whether the instance has validated the polling agent
+     * @param pinnedVersion the core version this agent is pinned to, or {@code null}
+     */
+    public PollReply(List<EccRecord> result, String syncRevision, String instanceVersion, String agentStatus,
+            boolean validated, String pinnedVersion) {
+        this(result, syncRevision, instanceVersion, agentStatus, validated, pinnedVersion, null);
+    }
 
     /**
      * A reply without a pinned version (the 1.1 shape).
@@ -34,6 +52,6 @@ public record PollReply(
      */
     public PollReply(List<EccRecord> result, String syncRevision, String instanceVersion, String agentStatus,
             boolean validated) {
-        this(result, syncRevision, instanceVersion, agentStatus, validated, null);
+        this(result, syncRevision, instanceVersion, agentStatus, validated, null, null);
     }
 }

@@ -12,11 +12,27 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param hostName the host it runs on
  * @param ipAddress its IP address
  * @param capabilities the protocols it can speak
+ * @param publicKey the agent's RSA public key ({@link SealedSecret#publicKeyText}), for the
+ *     instance to seal credential secrets with, or {@code null} when the agent has none
  */
 public record Registration(
         @JsonProperty("name") String name,
         @JsonProperty("version") String version,
         @JsonProperty("host_name") String hostName,
         @JsonProperty("ip_address") String ipAddress,
-        @JsonProperty("capabilities") List<String> capabilities) {
+        @JsonProperty("capabilities") List<String> capabilities,
+        @JsonProperty("public_key") String publicKey) {
+
+    /**
+     * A registration without a public key (the 1.2 shape).
+     *
+     * @param name the agent name
+     * @param version the agent core version
+     * @param hostName the host it runs on
+     * @param ipAddress its IP address
+     * @param capabilities the protocols it can speak
+     */
+    public Registration(String name, String version, String hostName, String ipAddress, List<String> capabilities) {
+        this(name, version, hostName, ipAddress, capabilities, null);
+    }
 }

@@ -1,9 +1,11 @@
 /**
  * The JSON records that cross the wire between the agent and the instance (DESIGN §4–§6), with
- * the ServiceNow field names, and the Jackson mapper that reads and writes them.
+ * the ServiceNow field names, and the Jackson mapper that reads and writes them; and
+ * {@link io.midway.wire.SealedSecret}, the hybrid encryption that carries credential secrets to
+ * one agent.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.midway.wire;
 
 import org.osgi.annotation.bundle.Export;
