@@ -2,6 +2,7 @@ package io.midway.instance.internal;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.PublicKey;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,7 @@ import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
 import io.midway.wire.PollReply;
 import io.midway.wire.Registration;
+import io.midway.wire.SealedSecret;
 import io.midway.wire.SyncReport;
 
 /**
@@ -88,6 +90,30 @@ public class EccService {
     }
 
     /**
+     * A public key an agent registered, checked.
+     *
+     * @param text the key in its canonical text form (base64 X.509)
+     * @param fingerprint its fingerprint, shown on the agent
+     */
+    private record AgentKey(String text, String fingerprint) {
+
+        /** @return the checked key, or {@code null} when the registration carries none */
+        static AgentKey of(String publicKey) {
+            if (publicKey == null || publicKey.isBlank()) {
+                return null;
+            }
+            PublicKey key;
+            try {
+                key = SealedSecret.parsePublicKey(publicKey);
+            } catch (IllegalArgumentException e) {
+                throw RequestException.badRequest("invalid value for field 'public_key': " + e.getMessage(),
+                        "a base64 X.509 RSA public key of at least " + SealedSecret.MIN_KEY_BITS + " bits");
+            }
+            return new AgentKey(SealedSecret.publicKeyText(key), SealedSecret.fingerprint(key));
+        }
+    }
+
+    /**
      * A change of the file-sync set, run by {@link #changeSyncFiles} in one transaction.
      *
      * @param <T> the result
@@ -121,6 +147,7 @@ public class EccService {
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
+    private volatile long credentialRevision;
     /** The version the last core upload made the instance version; {@code null}: none yet. */
     private volatile String publishedVersion;
     private volatile boolean closed;
@@ -149,6 +176,7 @@ public class EccService {
         this.pollTimer = Executors.newSingleThreadScheduledExecutor(threads("midway-poll-timer"));
         this.waiters = new PollWaiters(wakeExecutor);
         this.syncRevision = store.read(StoreSession::syncRevision);
+        this.credentialRevision = store.read(StoreSession::credentialRevision);
         this.publishedVersion = store.read(StoreSession::instanceVersion);
         logSettings("started");
     }
@@ -265,14 +293,19 @@ public class EccService {
         String name = registration.name() == null ? null : registration.name().trim();
         AgentNames.check(name);
         List<String> capabilities = strings(registration.capabilities(), "capabilities");
+        AgentKey key = AgentKey.of(registration.publicKey());
         return write((s, c) -> {
             String now = Json.time(c.now);
             Optional<AgentRecord> existing = s.findAgentByName(name);
             if (existing.isEmpty()) {
                 AgentRecord agent = new AgentRecord(newSysId(), name, AgentRecord.STATUS_UP, settings.autoValidate(),
                         registration.version(), registration.hostName(), registration.ipAddress(), now, capabilities,
-                        List.of(), List.of(), "", false);
+                        List.of(), List.of(), "", false, null, null, null, key == null ? null : key.fingerprint());
                 s.insertAgent(agent, c.now.toEpochMilli());
+                if (key != null) {
+                    s.setAgentPublicKey(name, key.text(), key.fingerprint());
+                    LOG.info("Agent {} registered with public key {}", name, key.fingerprint());
+                }
                 c.event(s, EventRecord.MID_SERVER_UP, name, "registered" + describe(registration)
                         + (agent.validated() ? ", validated" : ", not validated yet"));
                 return new Registered(agent, true);
@@ -286,8 +319,14 @@ public class EccService {
             AgentRecord agent = new AgentRecord(old.sysId(), name, status, old.validated(), registration.version(),
                     registration.hostName(), registration.ipAddress(), now, capabilities, old.applications(),
                     old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState(),
-                    old.pinnedVersion());
+                    old.pinnedVersion(), key != null ? key.fingerprint() : old.publicKeyFingerprint());
             s.updateAgent(agent);
+            if (key != null) {
+                s.setAgentPublicKey(name, key.text(), key.fingerprint());
+                if (!key.fingerprint().equals(old.publicKeyFingerprint())) {
+                    LOG.info("Agent {} registered a new public key {}", name, key.fingerprint());
+                }
+            }
             c.wake(name);
             return new Registered(agent, false);
         });
@@ -375,7 +414,7 @@ public class EccService {
                     change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
                     change.cluster() != null ? change.cluster() : agent.cluster(),
                     change.isDefault() != null ? change.isDefault() : agent.isDefault(),
-                    agent.syncRevision(), agent.syncState(), pinned);
+                    agent.syncRevision(), agent.syncState(), pinned, agent.publicKeyFingerprint());
             s.updateAgent(changed);
             return changed;
         });
@@ -431,7 +470,7 @@ public class EccService {
             }
             List<EccRecord> leased = lease(s, c, agent, max);
             return new PollReply(leased, Long.toString(syncRevision), instanceVersion(), agent.status(),
-                    agent.validated(), agent.pinnedVersion());
+                    agent.validated(), agent.pinnedVersion(), Long.toString(credentialRevision));
         });
     }
 
@@ -458,7 +497,7 @@ public class EccService {
                 return null;
             }
             return new PollReply(List.of(), Long.toString(syncRevision), instanceVersion(), agent.status(),
-                    agent.validated(), agent.pinnedVersion());
+                    agent.validated(), agent.pinnedVersion(), Long.toString(credentialRevision));
         });
     }
 
@@ -506,6 +545,24 @@ public class EccService {
      */
     public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
             String knownInstanceVersion) {
+        return longPoll(agentName, max, waitMs, knownRevision, knownInstanceVersion, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long, String, String)}, and also answers at once when the
+     * agent says it holds another credential revision than the current one. A waiting poll
+     * completes as soon as the credentials change.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
+     * @param knownCredentialRevision the credential revision the agent holds, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
+            String knownInstanceVersion, String knownCredentialRevision) {
         if (waitMs < 0) {
             throw RequestException.badRequest("wait_ms must not be negative", "got " + waitMs);
         }
@@ -514,7 +571,9 @@ public class EccService {
         long wait = Math.min(waitMs, settings.pollMaxWait().toMillis());
         boolean revisionNews = knownRevision != null && !knownRevision.equals(first.syncRevision());
         boolean versionNews = knownInstanceVersion != null && !knownInstanceVersion.equals(first.instanceVersion());
-        if (!first.result().isEmpty() || wait <= 0 || revisionNews || versionNews) {
+        boolean credentialNews = knownCredentialRevision != null
+                && !knownCredentialRevision.equals(first.credentialRevision());
+        if (!first.result().isEmpty() || wait <= 0 || revisionNews || versionNews || credentialNews) {
             return CompletableFuture.completedFuture(first);
         }
         // An agent polls from one thread: an older poll still waiting was left by a connection
@@ -892,6 +951,71 @@ public class EccService {
         });
     }
 
+    // --- credentials -----------------------------------------------------------------------
+
+    /**
+     * A change of the credentials, run by {@link #changeCredentials} in one transaction.
+     *
+     * @param <T> the result
+     */
+    @FunctionalInterface
+    public interface CredentialsChange<T> {
+        /**
+         * @param tx the transaction
+         * @return the result
+         * @throws SQLException on a database error
+         */
+        T apply(CredentialsTransaction tx) throws SQLException;
+    }
+
+    /** @return the current credential revision, as it rides on every poll reply */
+    public String credentialRevision() {
+        return Long.toString(credentialRevision);
+    }
+
+    /**
+     * Changes the credentials in one transaction, serialised with every other write. When the
+     * change takes a new revision ({@link CredentialsTransaction#nextRevision()}), every poll reply
+     * carries it from the commit on, and every waiting long poll completes at once.
+     *
+     * @param <T> the result
+     * @param change the change
+     * @return its result
+     */
+    public <T> T changeCredentials(CredentialsChange<T> change) {
+        return write((s, c) -> change.apply(new CredentialsTransaction() {
+            @Override
+            public StoreSession session() {
+                return s;
+            }
+
+            @Override
+            public Instant now() {
+                return c.now;
+            }
+
+            @Override
+            public long nextRevision() throws SQLException {
+                if (c.credentialRevision == null) {
+                    c.credentialRevision = s.incrementCredentialRevision();
+                }
+                return c.credentialRevision;
+            }
+        }));
+    }
+
+    /**
+     * Reads credentials (or anything else) from the store, without waiting for writes.
+     *
+     * @param <T> the result
+     * @param work the reading
+     * @return its result
+     */
+    public <T> T readStore(InstanceStore.SessionWork<T> work) {
+        requireOpen();
+        return store.read(work);
+    }
+
     // --- agent cores -----------------------------------------------------------------------
 
     /**
@@ -1099,6 +1223,9 @@ public class EccService {
                 if (p.changes.syncRevision != null) {
                     syncRevision = p.changes.syncRevision;
                 }
+                if (p.changes.credentialRevision != null) {
+                    credentialRevision = p.changes.credentialRevision;
+                }
                 if (p.changes.instanceVersion != null) {
                     publishedVersion = p.changes.instanceVersion;
                 }
@@ -1155,7 +1282,7 @@ public class EccService {
     }
 
     private void publish(Changes changes) {
-        if (changes.syncRevision != null || changes.instanceVersion != null) {
+        if (changes.syncRevision != null || changes.instanceVersion != null || changes.credentialRevision != null) {
             waiters.signalAll();
         }
         for (String agent : changes.wake) {
@@ -1243,19 +1370,19 @@ public class EccService {
     private static AgentRecord withStatus(AgentRecord a, String status) {
         return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
                 a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                a.syncRevision(), a.syncState(), a.pinnedVersion());
+                a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint());
     }
 
     private static AgentRecord withLastRefreshed(AgentRecord a, String time) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                a.syncRevision(), a.syncState(), a.pinnedVersion());
+                a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint());
     }
 
     private static AgentRecord withSync(AgentRecord a, String time, String revision, String state) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                revision, state, a.pinnedVersion());
+                revision, state, a.pinnedVersion(), a.publicKeyFingerprint());
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -1276,6 +1403,8 @@ public class EccService {
         final List<Runnable> onRollback = new ArrayList<>();
         /** The new file-sync revision, when this write changed the set. */
         Long syncRevision;
+        /** The new credential revision, when this write changed the credentials. */
+        Long credentialRevision;
         /** The new instance version, when this write published an agent core. */
         String instanceVersion;
 
@@ -1356,7 +1485,8 @@ public class EccService {
             }
             if (last || !reply.result().isEmpty() || !reply.syncRevision().equals(empty.syncRevision())
                     || !Objects.equals(reply.instanceVersion(), empty.instanceVersion())
-                    || !Objects.equals(reply.pinnedVersion(), empty.pinnedVersion())) {
+                    || !Objects.equals(reply.pinnedVersion(), empty.pinnedVersion())
+                    || !Objects.equals(reply.credentialRevision(), empty.credentialRevision())) {
                 finish();
                 future.complete(reply);
             }

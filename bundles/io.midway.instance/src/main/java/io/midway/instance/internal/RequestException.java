@@ -22,6 +22,8 @@ public class RequestException extends RuntimeException {
         NOT_FOUND(404),
         /** The path does not take this method. */
         METHOD_NOT_ALLOWED(405),
+        /** The request conflicts with the current state (a duplicate name, a missing agent key). */
+        CONFLICT(409),
         /** The request body is too large. */
         PAYLOAD_TOO_LARGE(413),
         /** The instance is stopping. */
@@ -97,6 +99,15 @@ public class RequestException extends RuntimeException {
      */
     public static RequestException notFound(String message, String detail) {
         return new RequestException(Kind.NOT_FOUND, message, detail);
+    }
+
+    /**
+     * @param message what conflicts
+     * @param detail more detail
+     * @return a 409
+     */
+    public static RequestException conflict(String message, String detail) {
+        return new RequestException(Kind.CONFLICT, message, detail);
     }
 
     /** @return what went wrong */

@@ -24,7 +24,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /api/mid/ecc/poll?agent=NAME&max=N&wait_ms=M[&sync_revision=R][&instance_version=V]}
+ * {@code GET /api/mid/ecc/poll?agent=NAME&max=N&wait_ms=M[&sync_revision=R][&instance_version=V][&credential_revision=C]}
  * (role mid_server): the long poll.
  * When nothing is ready the request goes asynchronous (no Jetty thread is held while it waits)
  * and completes as soon as work is written for the agent, or after the wait with an empty result.
@@ -68,7 +68,10 @@ public class EccPollServlet extends ApiServlet {
         String knownRevision = param(request, "sync_revision").orElse(null);
         // The instance version the agent last saw: when it is another, the poll answers at once.
         String knownVersion = param(request, "instance_version").orElse(null);
-        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion);
+        // The credential revision the agent holds: when it is another, the poll answers at once.
+        String knownCredentials = param(request, "credential_revision").orElse(null);
+        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion,
+                knownCredentials);
         if (reply.isDone()) {
             answer(request, response, reply);
             return;

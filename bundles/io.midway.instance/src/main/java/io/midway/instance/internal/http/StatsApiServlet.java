@@ -50,7 +50,7 @@ public class StatsApiServlet extends ApiServlet {
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         authenticate(request, UserRealm.ROLE_ADMIN);
         String path = request.getPathInfo();
-        String tables = TableSchema.ECC_QUEUE.name() + ", " + TableSchema.ECC_AGENT.name();
+        String tables = TableSchema.tableNames();
         if (path == null || path.equals("/")) {
             throw RequestException.notFound("name a table", "tables: " + tables);
         }

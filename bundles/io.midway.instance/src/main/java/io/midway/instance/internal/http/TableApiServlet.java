@@ -37,6 +37,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
  * fields</li>
  * </ul>
+ * {@code discovery_credentials} is answered by {@link CredentialTableServlet}.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern({"/api/now/table/*", "/api/now/v2/table/*"})
@@ -63,7 +64,7 @@ public class TableApiServlet extends ApiServlet {
         String path = request.getPathInfo();
         if (path == null || path.equals("/")) {
             throw RequestException.notFound("name a table",
-                    "tables: " + TableSchema.ECC_QUEUE.name() + ", " + TableSchema.ECC_AGENT.name());
+                    "tables: " + TableSchema.tableNames());
         }
         String[] parts = path.substring(1).split("/", -1);
         if (parts.length > 2) {
@@ -71,8 +72,14 @@ public class TableApiServlet extends ApiServlet {
         }
         TableSchema table = TableSchema.forName(parts[0]).orElseThrow(() -> RequestException.notFound(
                 "Invalid table " + parts[0],
-                "tables: " + TableSchema.ECC_QUEUE.name() + ", " + TableSchema.ECC_AGENT.name()));
+                "tables: " + TableSchema.tableNames()));
         String sysId = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null;
+        if (table == TableSchema.DISCOVERY_CREDENTIALS) {
+            // CredentialTableServlet has the longer pattern; it is not registered when the
+            // credential store could not start (its master key is missing or damaged).
+            throw new RequestException(RequestException.Kind.UNAVAILABLE, "the credential store is not running",
+                    "the instance log says why (e.g. its master key credentials.key is unreadable)");
+        }
         if (table == TableSchema.ECC_QUEUE) {
             eccQueue(request, response, sysId);
         } else {

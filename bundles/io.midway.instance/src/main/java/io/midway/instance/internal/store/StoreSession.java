@@ -6,8 +6,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -59,6 +62,8 @@ public final class StoreSession {
     private static final String AGENT_COLUMNS = "sys_id, name, status, validated, version, host_name, ip_address, "
             + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default, sync_revision, sync_state, "
             + "pinned_version";
+    /** What is read of an agent: its columns and the fingerprint of its public key (written apart). */
+    private static final String AGENT_READ_COLUMNS = AGENT_COLUMNS + ", public_key_fingerprint";
     private static final String CORE_COLUMNS = "symbolic_name, version, sha256, size, uploaded_on, downloads";
     private static final String SYNC_FILE_COLUMNS = "name, kind, symbolic_name, version, sha256, size, uploaded_on";
     private static final String EVENT_COLUMNS = "seq, name, agent, event_time, detail";
@@ -449,7 +454,7 @@ public final class StoreSession {
      */
     public Optional<AgentRecord> findAgentByName(String name) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT " + AGENT_COLUMNS + " FROM ecc_agent WHERE name = ?")) {
+                "SELECT " + AGENT_READ_COLUMNS + " FROM ecc_agent WHERE name = ?")) {
             ps.setString(1, name);
             return first(readAgents(ps));
         }
@@ -462,7 +467,7 @@ public final class StoreSession {
      */
     public Optional<AgentRecord> findAgent(String sysId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT " + AGENT_COLUMNS + " FROM ecc_agent WHERE sys_id = ?")) {
+                "SELECT " + AGENT_READ_COLUMNS + " FROM ecc_agent WHERE sys_id = ?")) {
             ps.setString(1, sysId);
             return first(readAgents(ps));
         }
@@ -474,7 +479,7 @@ public final class StoreSession {
      */
     public List<AgentRecord> agents() throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT " + AGENT_COLUMNS + " FROM ecc_agent ORDER BY name")) {
+                "SELECT " + AGENT_READ_COLUMNS + " FROM ecc_agent ORDER BY name")) {
             return readAgents(ps);
         }
     }
@@ -486,7 +491,7 @@ public final class StoreSession {
      */
     public List<AgentRecord> queryAgents(TableQuery query) throws SQLException {
         TableQuery.Sql where = query.where();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT " + AGENT_COLUMNS + " FROM ecc_agent"
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + AGENT_READ_COLUMNS + " FROM ecc_agent"
                 + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
             int i = bind(ps, where.parameters());
             ps.setInt(i++, query.offset());
@@ -542,7 +547,8 @@ public final class StoreSession {
                 agents.add(new AgentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                         readList(rs.getString(9)), readList(rs.getString(10)), readList(rs.getString(11)),
-                        rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15), rs.getString(16)));
+                        rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15), rs.getString(16),
+                        rs.getString(17)));
             }
         }
         return agents;
@@ -760,6 +766,262 @@ public final class StoreSession {
         return cores;
     }
 
+    // --- discovery_credentials, credential revision ----------------------------------------
+
+    /**
+     * A credential as stored: its secrets are ciphertexts (the caller encrypts and decrypts them).
+     *
+     * @param sysId its sys_id
+     * @param name its unique name
+     * @param type its type ({@code basic}, {@code ssh_key} …)
+     * @param order the order agents try credentials in, lowest first
+     * @param active whether agents get it
+     * @param fields the non-secret fields that are set, by name
+     * @param secrets the secret fields that are set: name → ciphertext
+     * @param resolver the external resolver on the agent, or {@code null} for a credential held here
+     * @param externalId the id the resolver knows it by, or {@code null}
+     * @param createdMs when it was created, epoch milliseconds
+     * @param updatedMs when it was last changed, epoch milliseconds
+     */
+    public record StoredCredential(String sysId, String name, String type, int order, boolean active,
+            Map<String, String> fields, Map<String, String> secrets, String resolver, String externalId,
+            long createdMs, long updatedMs) {
+
+        /** Copies the maps (sorted by name, unmodifiable). */
+        public StoredCredential {
+            fields = Collections.unmodifiableMap(new TreeMap<>(fields));
+            secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
+        }
+    }
+
+    private static final String CREDENTIAL_COLUMNS = "sys_id, name, type, cred_order, active, fields, secrets, "
+            + "resolver, external_id, created_ms, updated_ms";
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+
+    /**
+     * @param credential a new credential
+     * @throws SQLException on a database error (a duplicate sys_id or name among them)
+     */
+    public void insertCredential(StoredCredential credential) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO discovery_credentials ("
+                + CREDENTIAL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, credential.sysId());
+            ps.setString(2, credential.name());
+            int i = bindCredential(ps, credential, 3);
+            ps.setLong(i++, credential.createdMs());
+            ps.setLong(i, credential.updatedMs());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores every field of a credential but its sys_id and creation time.
+     *
+     * @param credential the credential, found by sys_id
+     * @return whether it existed
+     * @throws SQLException on a database error
+     */
+    public boolean updateCredential(StoredCredential credential) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE discovery_credentials SET name = ?, "
+                + "type = ?, cred_order = ?, active = ?, fields = ?, secrets = ?, resolver = ?, external_id = ?, "
+                + "updated_ms = ? WHERE sys_id = ?")) {
+            ps.setString(1, credential.name());
+            int i = bindCredential(ps, credential, 2);
+            ps.setLong(i++, credential.updatedMs());
+            ps.setString(i, credential.sysId());
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    private static int bindCredential(PreparedStatement ps, StoredCredential c, int start) throws SQLException {
+        int i = start;
+        ps.setString(i++, c.type());
+        ps.setInt(i++, c.order());
+        ps.setBoolean(i++, c.active());
+        ps.setString(i++, writeJson(c.fields()));
+        ps.setString(i++, writeJson(c.secrets()));
+        ps.setString(i++, c.resolver());
+        ps.setString(i++, c.externalId());
+        return i;
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return whether a credential was removed
+     * @throws SQLException on a database error
+     */
+    public boolean deleteCredential(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM discovery_credentials WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the credential
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredCredential> findCredential(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + CREDENTIAL_COLUMNS + " FROM discovery_credentials WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return first(readCredentials(ps));
+        }
+    }
+
+    /**
+     * @param name a credential name
+     * @return the credential
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredCredential> findCredentialByName(String name) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + CREDENTIAL_COLUMNS + " FROM discovery_credentials WHERE name = ?")) {
+            ps.setString(1, name);
+            return first(readCredentials(ps));
+        }
+    }
+
+    /**
+     * @return the active credentials, by order then name
+     * @throws SQLException on a database error
+     */
+    public List<StoredCredential> activeCredentials() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CREDENTIAL_COLUMNS
+                + " FROM discovery_credentials WHERE active = TRUE ORDER BY cred_order, name, seq")) {
+            return readCredentials(ps);
+        }
+    }
+
+    /**
+     * @return how many credentials hold at least one secret
+     * @throws SQLException on a database error
+     */
+    public long credentialsWithSecrets() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT COUNT(*) FROM discovery_credentials WHERE secrets <> '{}'");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * @param query a validated query on {@link TableSchema#DISCOVERY_CREDENTIALS}
+     * @return the matching credentials
+     * @throws SQLException on a database error
+     */
+    public List<StoredCredential> queryCredentials(TableQuery query) throws SQLException {
+        TableQuery.Sql where = query.where();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CREDENTIAL_COLUMNS
+                + " FROM discovery_credentials" + where.text() + query.orderBy()
+                + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = bind(ps, where.parameters());
+            ps.setInt(i++, query.offset());
+            ps.setInt(i, query.limit());
+            return readCredentials(ps);
+        }
+    }
+
+    private static List<StoredCredential> readCredentials(PreparedStatement ps) throws SQLException {
+        List<StoredCredential> credentials = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                credentials.add(new StoredCredential(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        rs.getBoolean(5), readMap(rs.getString(6)), readMap(rs.getString(7)), rs.getString(8),
+                        rs.getString(9), rs.getLong(10), rs.getLong(11)));
+            }
+        }
+        return credentials;
+    }
+
+    /**
+     * @return the credential revision: 0 until the first change, then one more with every change
+     * @throws SQLException on a database error
+     */
+    public long credentialRevision() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT credential_revision FROM instance_state WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * @return the new credential revision, one more than before
+     * @throws SQLException on a database error
+     */
+    public long incrementCredentialRevision() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE instance_state SET credential_revision = credential_revision + 1 WHERE id = 1")) {
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("the instance_state row is missing");
+            }
+        }
+        return credentialRevision();
+    }
+
+    /**
+     * @return the check value of the master key the secrets are encrypted with, or {@code null}
+     *     before the first start with credentials
+     * @throws SQLException on a database error
+     */
+    public String credentialKeyCheck() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT credential_key_check FROM instance_state WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /**
+     * @param check the check value of the master key
+     * @throws SQLException on a database error
+     */
+    public void setCredentialKeyCheck(String check) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE instance_state SET credential_key_check = ? WHERE id = 1")) {
+            ps.setString(1, check);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("the instance_state row is missing");
+            }
+        }
+    }
+
+    // --- agents' public keys -----------------------------------------------------------------
+
+    /**
+     * @param agentName an agent
+     * @param publicKey its public key as text (base64 X.509)
+     * @param fingerprint the key's fingerprint
+     * @throws SQLException on a database error
+     */
+    public void setAgentPublicKey(String agentName, String publicKey, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE ecc_agent SET public_key = ?, public_key_fingerprint = ? WHERE name = ?")) {
+            ps.setString(1, publicKey);
+            ps.setString(2, fingerprint);
+            ps.setString(3, agentName);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param agentName an agent
+     * @return its public key as text, when it registered one
+     * @throws SQLException on a database error
+     */
+    public Optional<String> agentPublicKey(String agentName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT public_key FROM ecc_agent WHERE name = ?")) {
+            ps.setString(1, agentName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     // --- ecc_event -------------------------------------------------------------------------
 
     /**
@@ -843,6 +1105,17 @@ public final class StoreSession {
             return io.midway.wire.Json.mapper().readTree(text);
         } catch (JsonProcessingException e) {
             throw new SQLException("stored JSON is corrupt: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Map<String, String> readMap(String text) throws SQLException {
+        if (text == null || text.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return io.midway.wire.Json.mapper().readValue(text, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored map is corrupt: " + e.getOriginalMessage(), e);
         }
     }
 

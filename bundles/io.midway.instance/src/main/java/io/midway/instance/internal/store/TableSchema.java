@@ -85,7 +85,32 @@ public final class TableSchema {
             new Field("is_default", Type.BOOLEAN),
             new Field("sync_revision", Type.TEXT),
             new Field("sync_state", Type.TEXT),
-            new Field("pinned_version", Type.TEXT)));
+            new Field("pinned_version", Type.TEXT),
+            new Field("public_key_fingerprint", Type.TEXT)));
+
+    /**
+     * The credentials. Only the columns can be queried; the non-secret fields of the types
+     * ({@code user_name} …), {@code secrets_set} and the times are returned but cannot be queried
+     * or ordered by. Secret fields are never returned, so they are not fields here.
+     */
+    public static final TableSchema DISCOVERY_CREDENTIALS = new TableSchema("discovery_credentials",
+            "cred_order, name, seq", List.of(
+            new Field("sys_id", Type.TEXT),
+            new Field("name", Type.TEXT),
+            new Field("type", Type.TEXT),
+            new Field("order", "cred_order", Type.INTEGER, "cred_order"),
+            new Field("active", Type.BOOLEAN),
+            new Field("user_name", "fields", Type.JSON, "fields"),
+            new Field("auth_protocol", "fields", Type.JSON, "fields"),
+            new Field("privacy_protocol", "fields", Type.JSON, "fields"),
+            new Field("resolver", Type.TEXT),
+            new Field("external_id", Type.TEXT),
+            new Field("secrets_set", "secrets", Type.JSON, "secrets"),
+            new Field("sys_created_on", "created_ms", Type.JSON, "created_ms"),
+            new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
+
+    /** The Table API tables, in the order error messages list them. */
+    public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, DISCOVERY_CREDENTIALS);
 
     private final String name;
     private final String defaultOrder;
@@ -106,13 +131,12 @@ public final class TableSchema {
      * @return the table, if it is one of the Table API tables
      */
     public static Optional<TableSchema> forName(String tableName) {
-        if (ECC_QUEUE.name.equals(tableName)) {
-            return Optional.of(ECC_QUEUE);
-        }
-        if (ECC_AGENT.name.equals(tableName)) {
-            return Optional.of(ECC_AGENT);
-        }
-        return Optional.empty();
+        return TABLES.stream().filter(t -> t.name.equals(tableName)).findFirst();
+    }
+
+    /** @return the names of the Table API tables, comma-separated, for error details */
+    public static String tableNames() {
+        return String.join(", ", TABLES.stream().map(TableSchema::name).toList());
     }
 
     /** @return the table name */

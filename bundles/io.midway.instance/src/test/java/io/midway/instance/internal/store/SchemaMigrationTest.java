@@ -71,12 +71,19 @@ public class SchemaMigrationTest {
             assertNull(agent.pinnedVersion());
             assertNull(store.read(StoreSession::instanceVersion));
             assertEquals(List.of(), store.read(StoreSession::cores));
+            // version 5: credentials
+            assertNull(agent.publicKeyFingerprint());
+            assertEquals(0, (long) store.read(StoreSession::credentialRevision));
+            assertEquals(List.of(), store.read(StoreSession::activeCredentials));
+            assertNull(store.read(StoreSession::credentialKeyCheck));
             store.transaction(s -> {
                 s.updateAgent(new AgentRecord(agent.sysId(), agent.name(), agent.status(), agent.validated(),
                         agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
                         agent.capabilities(), agent.applications(), agent.ipRanges(), agent.cluster(),
                         agent.isDefault(), "5", "applied", "0.9.0"));
+                s.incrementCredentialRevision();
                 s.setInstanceVersion("1.0.0");
+                s.setAgentPublicKey("old", "KEY", "SHA256:ab");
                 s.putCore(new InstanceInfo.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
                         "2026-01-02 10:00:00");
                 s.putSyncFile(new SyncFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
@@ -91,6 +98,10 @@ public class SchemaMigrationTest {
             assertEquals("applied", agent.syncState());
             assertEquals("0.9.0", agent.pinnedVersion());
             assertEquals("1.0.0", store.read(StoreSession::instanceVersion));
+            assertEquals("setting the version keeps the credential revision", 1,
+                    (long) store.read(StoreSession::credentialRevision));
+            assertEquals("SHA256:ab", agent.publicKeyFingerprint());
+            assertEquals("KEY", store.read(s -> s.agentPublicKey("old")).orElseThrow());
             assertEquals("1.0.0", store.read(s -> s.findCore("1.0.0")).orElseThrow().core().version());
             assertEquals(1, (long) store.read(StoreSession::syncRevision));
             assertEquals("com.acme.x", store.read(StoreSession::syncFiles).get(0).file().symbolicName());

@@ -1,0 +1,458 @@
+package io.midway.instance.internal;
+
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.StoredCredential;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.CredentialRecord;
+import io.midway.wire.CredentialSync;
+import io.midway.wire.Json;
+import io.midway.wire.SealedSecret;
+
+/**
+ * The credentials of the instance ({@code discovery_credentials}): created, changed and removed
+ * by admins over the Table API, each change a new credential revision (through
+ * {@link EccService#changeCredentials}, which wakes every waiting long poll). Secret fields are
+ * encrypted at rest by the {@link CredentialCipher} under the master key
+ * {@code <midway.data>/credentials.key} and never shown: a record lists only the names of the
+ * secrets that are set ({@code secrets_set}). Never logs a secret value.
+ */
+@Component(service = CredentialService.class)
+public class CredentialService {
+
+    /** The order of a credential created without one. */
+    public static final int DEFAULT_ORDER = 100;
+    /** The longest credential name. */
+    public static final int MAX_NAME_LENGTH = 300;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CredentialService.class);
+    /** The fields every credential has, besides those of its type. */
+    private static final List<String> COMMON_FIELDS = List.of("name", "type", "order", "active", "resolver",
+            "external_id");
+    /** Fields a record shows that a request may carry back but cannot change. */
+    private static final Set<String> READ_ONLY_FIELDS = Set.of("sys_id", "secrets_set", "sys_created_on",
+            "sys_updated_on");
+
+    private final EccService service;
+    private final CredentialCipher cipher;
+
+    /**
+     * Keeps the master key in {@code <midway.data>/credentials.key}.
+     *
+     * @param context the bundle context, for {@code midway.data}
+     * @param service the instance, which holds the database
+     */
+    @Activate
+    public CredentialService(BundleContext context, @Reference EccService service) {
+        this(service, EccService.dataDirectory(context).resolve(CredentialCipher.KEY_FILE));
+    }
+
+    /**
+     * Reads the master key (creating it on the first start) and checks that it is the key the
+     * stored secrets were encrypted with.
+     *
+     * @param service the instance, which holds the database
+     * @param keyFile the master key file
+     * @throws IllegalStateException with a message for the operator when the key is missing,
+     *     unreadable, damaged or not the key of this database: the credential store does not start
+     */
+    public CredentialService(EccService service, Path keyFile) {
+        this.service = service;
+        try {
+            String check = service.readStore(StoreSession::credentialKeyCheck);
+            boolean secretsStored = service.readStore(StoreSession::credentialsWithSecrets) > 0;
+            this.cipher = CredentialCipher.open(keyFile, !secretsStored);
+            boolean matches = check != null && cipher.matches(check);
+            if (check != null && !matches && secretsStored) {
+                throw new IllegalStateException("the credential master key " + keyFile.toAbsolutePath()
+                        + " is not the key the stored secrets were encrypted with; restore the right file from a "
+                        + "backup");
+            }
+            if (!matches) {
+                if (check != null) {
+                    LOG.warn("The credential master key {} is new; no secret was stored under the old one",
+                            keyFile.toAbsolutePath());
+                }
+                service.changeCredentials(tx -> {
+                    tx.session().setCredentialKeyCheck(cipher.keyCheck());
+                    return null;
+                });
+            }
+        } catch (IllegalStateException e) {
+            LOG.error("The credential store does not start: {}", e.getMessage());
+            throw e;
+        }
+        LOG.info("Credential store ready: master key {}, credential revision {}", keyFile.toAbsolutePath(),
+                service.credentialRevision());
+    }
+
+    // --- Table API -------------------------------------------------------------------------
+
+    /**
+     * @param body the request body: {@code name} and {@code type} required, {@code order},
+     *     {@code active}, the type's fields, {@code resolver} and {@code external_id}
+     * @return the stored credential as the Table API shows it (no secret values)
+     * @throws RequestException 400 for invalid input, 409 for a duplicate name
+     */
+    public ObjectNode create(JsonNode body) {
+        CredentialInput input = CredentialInput.parse(body);
+        if (input.type() == null) {
+            throw RequestException.badRequest("field 'type' is required", "one of: " + CredentialTypes.names());
+        }
+        if (input.name() == null) {
+            throw RequestException.badRequest("field 'name' is required");
+        }
+        StoredCredential created = service.changeCredentials(tx -> {
+            StoreSession s = tx.session();
+            String sysId = EccService.newSysId();
+            long now = tx.now().toEpochMilli();
+            StoredCredential empty = new StoredCredential(sysId, input.name(), input.type(), DEFAULT_ORDER, true,
+                    Map.of(), Map.of(), null, null, now, now);
+            StoredCredential credential = merge(empty, input, now);
+            requireUniqueName(s, credential);
+            s.insertCredential(credential);
+            long revision = tx.nextRevision();
+            LOG.info("Credential {} ({}) created: type {}, order {}, {}, {}; credential revision {}",
+                    credential.name(), sysId, credential.type(), credential.order(),
+                    credential.active() ? "active" : "inactive", describeSecrets(credential), revision);
+            return credential;
+        });
+        return view(created);
+    }
+
+    /**
+     * Changes the fields the body names: a secret field with a value replaces the secret, with
+     * {@code ""} or {@code null} clears it; so does {@code ""}/{@code null} for the other text
+     * fields. A change of type drops the fields the new type does not have.
+     *
+     * @param sysId the credential's sys_id
+     * @param body the fields to change
+     * @return the credential as stored
+     * @throws RequestException 400 for invalid input, 404 for an unknown sys_id, 409 for a duplicate name
+     */
+    public ObjectNode update(String sysId, JsonNode body) {
+        CredentialInput input = CredentialInput.parse(body);
+        StoredCredential updated = service.changeCredentials(tx -> {
+            StoreSession s = tx.session();
+            StoredCredential old = s.findCredential(sysId).orElseThrow(() -> notFound(sysId));
+            StoredCredential credential = merge(old, input, tx.now().toEpochMilli());
+            requireUniqueName(s, credential);
+            s.updateCredential(credential);
+            long revision = tx.nextRevision();
+            LOG.info("Credential {} ({}) changed (fields given: {}): type {}, order {}, {}, {}; credential revision {}",
+                    credential.name(), sysId, String.join(", ", input.present()), credential.type(),
+                    credential.order(), credential.active() ? "active" : "inactive", describeSecrets(credential),
+                    revision);
+            return credential;
+        });
+        return view(updated);
+    }
+
+    /**
+     * @param sysId the credential's sys_id
+     * @throws RequestException 404 for an unknown sys_id
+     */
+    public void delete(String sysId) {
+        service.changeCredentials(tx -> {
+            StoreSession s = tx.session();
+            StoredCredential old = s.findCredential(sysId).orElseThrow(() -> notFound(sysId));
+            s.deleteCredential(sysId);
+            long revision = tx.nextRevision();
+            LOG.info("Credential {} ({}) deleted; credential revision {}", old.name(), sysId, revision);
+            return null;
+        });
+    }
+
+    /**
+     * @param query a query on {@link TableSchema#DISCOVERY_CREDENTIALS}
+     * @return the matching credentials as the Table API shows them, reduced to the query's fields
+     */
+    public List<ObjectNode> list(TableQuery query) {
+        if (query.table() != TableSchema.DISCOVERY_CREDENTIALS) {
+            throw new IllegalArgumentException("query on " + query.table());
+        }
+        List<ObjectNode> rows = new ArrayList<>();
+        for (StoredCredential credential : service.readStore(s -> s.queryCredentials(query))) {
+            rows.add(query.project(view(credential)));
+        }
+        return rows;
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the credential as the Table API shows it
+     */
+    public Optional<ObjectNode> get(String sysId) {
+        return service.readStore(s -> s.findCredential(sysId)).map(CredentialService::view);
+    }
+
+    /** @return the current credential revision */
+    public String revision() {
+        return service.credentialRevision();
+    }
+
+    // --- delivery to agents -------------------------------------------------------------------
+
+    /**
+     * The active credentials for one agent, each secret decrypted from the store and sealed with
+     * that agent's public key, so only it can open them. External credentials carry no secret.
+     *
+     * @param agentName the agent
+     * @return the revision (read before the credentials, so a change in between makes the agent
+     *     fetch again) and the credentials, by order then name
+     * @throws RequestException 400 without a name, 404 for an unknown agent, 409 when the agent has
+     *     registered no public key
+     */
+    public CredentialSync forAgent(String agentName) {
+        if (agentName == null || agentName.isBlank()) {
+            throw RequestException.badRequest("query parameter 'agent' is required");
+        }
+        String name = agentName.trim();
+        String revision = service.credentialRevision();
+        record Read(Optional<String> key, boolean known, List<StoredCredential> credentials) {
+        }
+        Read read = service.readStore(s -> {
+            boolean known = s.findAgentByName(name).isPresent();
+            return new Read(known ? s.agentPublicKey(name) : Optional.empty(), known,
+                    known ? s.activeCredentials() : List.of());
+        });
+        if (!read.known()) {
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "agent " + name + " is not registered",
+                    "register with POST /api/mid/agents/register first");
+        }
+        if (read.key().isEmpty()) {
+            throw RequestException.conflict("agent " + name + " has registered no public key",
+                    "credentials are sealed for the agent's key: register again with 'public_key'");
+        }
+        PublicKey key = SealedSecret.parsePublicKey(read.key().get());
+        List<CredentialRecord> records = new ArrayList<>();
+        for (StoredCredential c : read.credentials()) {
+            Map<String, String> sealed = new LinkedHashMap<>();
+            for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
+                String value = cipher.decrypt(c.sysId(), secret.getKey(), secret.getValue());
+                sealed.put(secret.getKey(), SealedSecret.seal(key, value));
+            }
+            records.add(new CredentialRecord(c.sysId(), c.name(), c.type(), c.order(), c.active(), c.fields(), sealed,
+                    c.resolver(), c.externalId()));
+        }
+        LOG.debug("Credential revision {} ({} credentials) sealed for agent {}", revision, records.size(), name);
+        return new CredentialSync(revision, records);
+    }
+
+    // --- merging a request into a credential ------------------------------------------------
+
+    private StoredCredential merge(StoredCredential old, CredentialInput input, long nowMs) {
+        String typeName = input.type() != null ? input.type() : old.type();
+        CredentialTypes.Type type = CredentialTypes.forName(typeName).orElseThrow(() -> RequestException.badRequest(
+                "unknown type '" + typeName + "'", "one of: " + CredentialTypes.names()));
+        List<String> unknown = new ArrayList<>();
+        for (String field : input.typeFields().keySet()) {
+            if (!type.allFields().contains(field)) {
+                unknown.add(field);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw RequestException.badRequest("unknown field" + (unknown.size() == 1 ? "" : "s") + " for type "
+                    + typeName + ": " + String.join(", ", unknown), "fields of " + typeName + ": "
+                    + String.join(", ", COMMON_FIELDS) + (type.allFields().isEmpty() ? "" : ", ")
+                    + String.join(", ", type.allFields()) + " (secret: " + String.join(", ", type.secrets()) + ")");
+        }
+        String resolver = input.has("resolver") ? input.resolver() : old.resolver();
+        String externalId = input.has("external_id") ? input.externalId() : old.externalId();
+        if (resolver == null && externalId != null) {
+            throw RequestException.badRequest("field 'external_id' needs a 'resolver'",
+                    "an external credential names the resolver on the agent that holds it and its id there");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : old.fields().entrySet()) {
+            if (type.fields().contains(e.getKey())) {
+                fields.put(e.getKey(), e.getValue());
+            }
+        }
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : old.secrets().entrySet()) {
+            if (type.secrets().contains(e.getKey())) {
+                secrets.put(e.getKey(), e.getValue());
+            }
+        }
+        List<String> givenSecrets = new ArrayList<>();
+        for (Map.Entry<String, String> e : input.typeFields().entrySet()) {
+            String field = e.getKey();
+            String value = e.getValue();
+            boolean secret = type.secrets().contains(field);
+            if (value == null || value.isEmpty() || (!secret && value.isBlank())) {
+                (secret ? secrets : fields).remove(field);
+            } else if (secret) {
+                givenSecrets.add(field);
+                secrets.put(field, cipher.encrypt(old.sysId(), field, value));
+            } else {
+                fields.put(field, value);
+            }
+        }
+        if (resolver != null) {
+            if (!givenSecrets.isEmpty()) {
+                throw RequestException.badRequest("an external credential takes no secret fields: "
+                        + String.join(", ", givenSecrets), "its secrets come from resolver " + resolver
+                        + " on the agent; leave them out");
+            }
+            if (!secrets.isEmpty()) {
+                throw RequestException.badRequest("the credential still holds secrets: "
+                        + String.join(", ", secrets.keySet()), "an external credential holds none; clear them with "
+                        + "null in the same request");
+            }
+        }
+        String name = input.name() != null ? input.name() : old.name();
+        int order = input.order() != null ? input.order() : old.order();
+        boolean active = input.active() != null ? input.active() : old.active();
+        return new StoredCredential(old.sysId(), name, typeName, order, active, fields, secrets, resolver, externalId,
+                old.createdMs(), nowMs);
+    }
+
+    private static void requireUniqueName(StoreSession s, StoredCredential credential) throws java.sql.SQLException {
+        Optional<StoredCredential> same = s.findCredentialByName(credential.name());
+        if (same.isPresent() && !same.get().sysId().equals(credential.sysId())) {
+            throw RequestException.conflict("a credential named '" + credential.name() + "' exists",
+                    "its sys_id is " + same.get().sysId() + "; names are unique");
+        }
+    }
+
+    private static String describeSecrets(StoredCredential credential) {
+        if (credential.resolver() != null) {
+            return "external (resolver " + credential.resolver() + ")";
+        }
+        return credential.secrets().isEmpty() ? "no secrets set"
+                : "secrets set: " + String.join(", ", credential.secrets().keySet());
+    }
+
+    private static RequestException notFound(String sysId) {
+        return new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                "no discovery_credentials record with sys_id " + sysId);
+    }
+
+    // --- what the Table API shows ------------------------------------------------------------
+
+    /**
+     * @param credential a stored credential
+     * @return it as the Table API shows it: every field but the secrets, whose names are listed in
+     *     {@code secrets_set}
+     */
+    static ObjectNode view(StoredCredential credential) {
+        ObjectNode row = Json.mapper().createObjectNode();
+        row.put("sys_id", credential.sysId());
+        row.put("name", credential.name());
+        row.put("type", credential.type());
+        row.put("order", credential.order());
+        row.put("active", credential.active());
+        Optional<CredentialTypes.Type> type = CredentialTypes.forName(credential.type());
+        List<String> fieldNames = type.map(CredentialTypes.Type::fields).orElse(List.copyOf(credential.fields().keySet()));
+        for (String field : fieldNames) {
+            row.put(field, credential.fields().getOrDefault(field, ""));
+        }
+        row.put("resolver", credential.resolver() == null ? "" : credential.resolver());
+        row.put("external_id", credential.externalId() == null ? "" : credential.externalId());
+        ArrayNode set = row.putArray("secrets_set");
+        List<String> secretNames = type.map(CredentialTypes.Type::secrets).orElse(List.of());
+        for (String secret : secretNames) {
+            if (credential.secrets().containsKey(secret)) {
+                set.add(secret);
+            }
+        }
+        row.put("sys_created_on", Json.time(Instant.ofEpochMilli(credential.createdMs())));
+        row.put("sys_updated_on", Json.time(Instant.ofEpochMilli(credential.updatedMs())));
+        return row;
+    }
+
+    /** The cipher, for delivery to agents. */
+    CredentialCipher cipher() {
+        return cipher;
+    }
+
+    /**
+     * A request body, checked for types: the common fields and the type's fields (values text or
+     * {@code null}, for a clear).
+     */
+    private record CredentialInput(Set<String> present, String name, String type, Integer order, Boolean active,
+            String resolver, String externalId, Map<String, String> typeFields) {
+
+        boolean has(String field) {
+            return present.contains(field);
+        }
+
+        static CredentialInput parse(JsonNode body) {
+            ObjectNode object = JsonBody.object(body);
+            String name = null;
+            if (object.has("name")) {
+                name = JsonBody.text(object, "name");
+                if (name == null || name.isBlank()) {
+                    throw RequestException.badRequest("field 'name' must not be empty");
+                }
+                name = name.trim();
+                if (name.length() > MAX_NAME_LENGTH) {
+                    throw RequestException.badRequest("field 'name' is too long",
+                            "at most " + MAX_NAME_LENGTH + " characters");
+                }
+            }
+            String type = null;
+            if (object.has("type")) {
+                type = JsonBody.text(object, "type");
+                if (type == null || type.isBlank()) {
+                    throw RequestException.badRequest("field 'type' must not be empty",
+                            "one of: " + CredentialTypes.names());
+                }
+                type = type.trim();
+                if (CredentialTypes.forName(type).isEmpty()) {
+                    throw RequestException.badRequest("unknown type '" + type + "'",
+                            "one of: " + CredentialTypes.names());
+                }
+            }
+            Map<String, String> typeFields = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : object.properties()) {
+                String field = e.getKey();
+                if (COMMON_FIELDS.contains(field) || READ_ONLY_FIELDS.contains(field)) {
+                    continue;
+                }
+                JsonNode value = e.getValue();
+                if (value != null && !value.isNull() && !value.isTextual()) {
+                    // the value may be a secret: name its kind only
+                    throw RequestException.badRequest("field '" + field + "' must be a string",
+                            "got a value of type " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                typeFields.put(field, value == null || value.isNull() ? null : value.textValue());
+            }
+            return new CredentialInput(new java.util.TreeSet<>(iterable(object)), name, type, JsonBody.integer(object, "order"),
+                    JsonBody.bool(object, "active"), blankToNull(JsonBody.text(object, "resolver")),
+                    blankToNull(JsonBody.text(object, "external_id")), typeFields);
+        }
+
+        private static List<String> iterable(ObjectNode object) {
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+    }
+}
