@@ -57,6 +57,9 @@ public abstract class ApiServlet extends HttpServlet {
             // connection cannot be reused; say so, or a client may send its next request on a
             // connection the server is closing.
             sendError(response, e, hasUnreadBody(request));
+        } catch (io.midway.instance.internal.store.StoreClosedException e) {
+            sendError(response, new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is stopping", ""),
+                    hasUnreadBody(request));
         } catch (RuntimeException e) {
             sendUnexpected(request, response, e);
         }

@@ -234,7 +234,7 @@ public final class InstanceStore implements AutoCloseable {
      * @throws StoreException on a database error; a {@link RuntimeException} of the work passes through
      */
     public <T> T transaction(SessionWork<T> work) {
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = connection()) {
             connection.setAutoCommit(false);
             try {
                 T result = work.run(new StoreSession(connection));
@@ -274,7 +274,7 @@ public final class InstanceStore implements AutoCloseable {
      * @throws StoreException when the transaction itself fails (nothing of the group is committed)
      */
     public void group(List<? extends GroupWork> works) {
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = connection()) {
             connection.setAutoCommit(false);
             try {
                 StoreSession session = new StoreSession(connection);
@@ -306,10 +306,23 @@ public final class InstanceStore implements AutoCloseable {
      * @throws StoreException on a database error
      */
     public <T> T read(SessionWork<T> work) {
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = connection()) {
             return work.run(new StoreSession(connection));
         } catch (SQLException e) {
             throw new StoreException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return a pooled connection; {@link StoreClosedException} once the store is closed */
+    private Connection connection() throws SQLException {
+        if (closed.get()) {
+            throw new StoreClosedException(directory);
+        }
+        try {
+            return pool.getConnection();
+        } catch (IllegalStateException e) {
+            // close() disposed of the pool between the check and here
+            throw new StoreClosedException(directory);
         }
     }
 

@@ -375,9 +375,9 @@ public class ApiServletsHttpTest extends ServiceFixture {
     }
 
     @Test
-    public void unexpectedFailureIsAGeneric500() throws Exception {
+    public void aRequestWhileTheDatabaseClosesIsA503NotA500() throws Exception {
         store.close();
-        String message = error(send("GET", "/api/now/table/ecc_queue", ADMIN, null), 500);
-        assertTrue(message, message.startsWith("Internal server error"));
+        String message = error(send("GET", "/api/now/table/ecc_queue", ADMIN, null), 503);
+        assertTrue(message, message.startsWith("the instance is stopping"));
     }
 }

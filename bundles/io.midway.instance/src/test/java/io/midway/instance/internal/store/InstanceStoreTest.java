@@ -293,4 +293,18 @@ public class InstanceStoreTest {
         assertFalse(store.read(s -> s.pendingHeartbeat("mid.server.m1")).isPresent());
         assertEquals(List.of("m1"), store.read(s -> s.agentsDueForHeartbeat(5000)));
     }
+
+    @Test
+    public void aClosedStoreSaysItIsStoppingNotADatabaseError() throws Exception {
+        store.close();
+        for (Runnable use : List.<Runnable>of(() -> store.read(s -> s.findRecord("x")),
+                () -> store.transaction(s -> s.findRecord("x")), () -> store.group(List.of()))) {
+            try {
+                use.run();
+                org.junit.Assert.fail("a closed store answered");
+            } catch (StoreClosedException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("the instance is stopping"));
+            }
+        }
+    }
 }
