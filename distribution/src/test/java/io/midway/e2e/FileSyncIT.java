@@ -22,8 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.jar.JarFile;
 import java.util.regex.Pattern;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import org.junit.AfterClass;
@@ -58,8 +58,6 @@ public class FileSyncIT {
     private static final String ECHO_BSN = "io.midway.testing.echo";
     private static final String ECHO_TOPIC = "Echo";
     private static final String FILES = "/api/mid/admin/files";
-    private static final String PROMPT = "midway>";
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[;?0-9]*[a-zA-Z]");
 
     static Path work;
     static Path copy;
@@ -357,31 +355,9 @@ public class FileSyncIT {
         return last;
     }
 
-    /**
-     * Types a command into the agent's terminal and waits until it has finished (the shell prompts
-     * again) and what it printed satisfies {@code done}.
-     *
-     * @return the lines printed after the command was typed, without terminal escapes
-     */
+    /** Runs a command in the agent's shell; see {@link MidwayProcess#shell}. */
     static List<String> shell(String command, Predicate<String> done) throws Exception {
-        int from = agent.output().length();
-        agent.type(command);
-        String[] printed = new String[1];
-        Wait.until(SYNC, "the output of " + command, () -> {
-            String out = agent.output();
-            String after = ANSI.matcher(out.substring(Math.min(from, out.length()))).replaceAll("");
-            int at = after.indexOf(command);
-            printed[0] = at < 0 ? after : after.substring(at + command.length());
-            // Complete once the shell prompts again.
-            int prompt = printed[0].indexOf(PROMPT);
-            return prompt >= 0 && done.test(printed[0].substring(0, prompt));
-        }, agent);
-        String output = printed[0].substring(0, printed[0].indexOf(PROMPT));
-        List<String> lines = new ArrayList<>();
-        for (String line : output.split("\r?\n|\r")) {
-            lines.add(line);
-        }
-        return lines;
+        return agent.shell(command, done, SYNC);
     }
 
     static Optional<String> echoLine(String text) {

@@ -55,6 +55,32 @@ final class MidwayProcess implements AutoCloseable {
         return new MidwayProcess(role, log, pb.start());
     }
 
+    /** The Gogo prompt of the agent's terminal. */
+    static final String PROMPT = "midway>";
+    private static final java.util.regex.Pattern ANSI = java.util.regex.Pattern.compile("\u001B\\[[;?0-9]*[a-zA-Z]");
+
+    /**
+     * Types a shell command into the process's terminal and waits until it has finished (the shell
+     * prompts again) and what it printed satisfies {@code done}.
+     *
+     * @return the lines printed after the command was typed, without terminal escapes
+     */
+    List<String> shell(String command, java.util.function.Predicate<String> done, Duration timeout) throws Exception {
+        int from = output().length();
+        type(command);
+        String[] printed = new String[1];
+        Wait.until(timeout, "the output of " + command, () -> {
+            String out = output();
+            String after = ANSI.matcher(out.substring(Math.min(from, out.length()))).replaceAll("");
+            int at = after.indexOf(command);
+            printed[0] = at < 0 ? after : after.substring(at + command.length());
+            int prompt = printed[0].indexOf(PROMPT);
+            return prompt >= 0 && done.test(printed[0].substring(0, prompt));
+        }, this);
+        String output = printed[0].substring(0, printed[0].indexOf(PROMPT));
+        return new ArrayList<>(List.of(output.split("\r?\n|\r")));
+    }
+
     /** Types a line into the process's terminal (only for terminal processes). */
     void type(String line) throws IOException {
         OutputStream in = process.getOutputStream();

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.jar.JarFile;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.AfterClass;
@@ -54,9 +53,7 @@ public class UpgradeIT {
     private static final String AGENT = "e2e-upgrade";
     private static final String CORE_BSN = "io.midway.agent";
     private static final String UPGRADE_API = "/api/mid/admin/upgrade";
-    private static final String PROMPT = "midway>";
     private static final int STANDARD_THREADS = 2;
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[;?0-9]*[a-zA-Z]");
 
     static Path work;
     static Path copy;
@@ -548,26 +545,9 @@ public class UpgradeIT {
         return last;
     }
 
-    /**
-     * Types a command into the agent's terminal and waits until it has finished (the shell prompts
-     * again) and what it printed satisfies {@code done}.
-     *
-     * @return the lines printed after the command was typed, without terminal escapes
-     */
+    /** Runs a command in the agent's shell; see {@link MidwayProcess#shell}. */
     static List<String> shell(String command, Predicate<String> done) throws Exception {
-        int from = agent.output().length();
-        agent.type(command);
-        String[] printed = new String[1];
-        Wait.until(Duration.ofSeconds(20), "the output of " + command, () -> {
-            String out = agent.output();
-            String after = ANSI.matcher(out.substring(Math.min(from, out.length()))).replaceAll("");
-            int at = after.indexOf(command);
-            printed[0] = at < 0 ? after : after.substring(at + command.length());
-            int prompt = printed[0].indexOf(PROMPT);
-            return prompt >= 0 && done.test(printed[0].substring(0, prompt));
-        }, agent);
-        String output = printed[0].substring(0, printed[0].indexOf(PROMPT));
-        return List.of(output.split("\r?\n|\r"));
+        return agent.shell(command, done, Duration.ofSeconds(20));
     }
 
     static String bundleVersion(Path jar) throws IOException {
