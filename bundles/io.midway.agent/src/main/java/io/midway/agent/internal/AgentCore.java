@@ -27,6 +27,7 @@ import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.probe.Probe;
 import io.midway.api.protocol.Protocol;
 import io.midway.api.upgrade.CoreUpgrader;
+import io.midway.credential.store.CredentialStore;
 import io.midway.agent.internal.upgrade.UpgradeCoordinator;
 
 /**
@@ -49,6 +50,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
 
     private final AgentRuntime runtime;
     private volatile CoreUpgrader upgrader;
+    private volatile CredentialStore credentialStore;
 
     /**
      * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
@@ -65,7 +67,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
         AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName());
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins(context));
         this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
-                framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE);
+                framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore);
     }
 
     /**
@@ -124,6 +126,29 @@ public class AgentCore implements MidAgent, FileSyncControl {
     void unsetUpgrader(CoreUpgrader service) {
         if (upgrader == service) {
             upgrader = null;
+        }
+    }
+
+    /**
+     * The agent's credential store, of the {@code io.midway.credential.store} bundle, when it runs.
+     *
+     * @param service the store
+     */
+    @Reference(name = "credentialStore", service = CredentialStore.class, policy = ReferencePolicy.DYNAMIC,
+            cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetCredentialStore")
+    void setCredentialStore(CredentialStore service) {
+        credentialStore = service;
+        // registered before the store came up: register again with its key now, not after the
+        // long poll that is waiting; the instance then wakes that poll, whose reply brings the
+        // credential revision to fetch
+        runtime.credentialStoreChanged();
+    }
+
+    void unsetCredentialStore(CredentialStore service) {
+        if (credentialStore == service) {
+            credentialStore = null;
+            runtime.credentialStoreChanged();
         }
     }
 

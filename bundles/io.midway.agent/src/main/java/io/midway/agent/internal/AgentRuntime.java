@@ -27,6 +27,7 @@ import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.probe.Probe;
 import io.midway.api.protocol.Protocol;
 import io.midway.api.upgrade.CoreUpgrader;
+import io.midway.credential.store.CredentialStore;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputRecord;
@@ -60,6 +61,7 @@ public final class AgentRuntime {
     private final FileSyncer fileSyncer;
     private final PluginBundles pluginBundles;
     private final UpgradeCoordinator upgrade;
+    private final CredentialFetcher credentials;
     private boolean started;
 
     /**
@@ -101,6 +103,25 @@ public final class AgentRuntime {
      */
     public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework,
             Supplier<CoreUpgrader> upgrader, Duration upgradeWorkGrace) throws IOException {
+        this(settings, version, timings, framework, upgrader, upgradeWorkGrace, () -> null);
+    }
+
+    /**
+     * Prepares the agent with core upgrades and a credential store; {@link #start()} connects it.
+     *
+     * @param settings the effective settings
+     * @param version the core's version, reported to the instance
+     * @param timings retry and shutdown timings
+     * @param framework the bundles, for file sync; {@code null} for none
+     * @param upgrader the core upgrader service now, or {@code null} when none is present
+     * @param upgradeWorkGrace how long running work may take to finish before an upgrade
+     * @param credentialStore the credential store service now, or {@code null} when none is
+     *     present: its public key is registered and it is kept at the instance's credential revision
+     * @throws IOException when the spool directory cannot be created
+     */
+    public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework,
+            Supplier<CoreUpgrader> upgrader, Duration upgradeWorkGrace, Supplier<CredentialStore> credentialStore)
+            throws IOException {
         this.settings = settings;
         this.version = version;
         this.timings = timings;
@@ -135,6 +156,8 @@ public final class AgentRuntime {
                 };
         this.poller = new EccPoller(client, state, dispatcher, sender, settings, version, timings, protocols::names,
                 syncSignals);
+        this.credentials = new CredentialFetcher(client, settings.agentName(), credentialStore);
+        poller.credentialFetcher(credentials);
         this.upgrade = new UpgradeCoordinator(version, settings.dataDir(), new Host(), upgrader, upgradeWorkGrace);
         poller.upgradeSignals(new EccPoller.UpgradeSignals() {
             @Override
@@ -248,6 +271,7 @@ public final class AgentRuntime {
         }
         upgrade.start();
         upgrade.journal().replay(dispatcher::dispatch);
+        credentials.start();
         poller.start();
     }
 
@@ -263,6 +287,7 @@ public final class AgentRuntime {
         upgrade.stop();
         try {
             poller.stop();
+            credentials.stop();
             if (fileSyncer != null) {
                 fileSyncer.stop();
             }
@@ -310,6 +335,11 @@ public final class AgentRuntime {
             LOG.info("Capabilities are now {}", protocols.names());
             poller.capabilitiesChanged();
         }
+    }
+
+    /** The credential store came or went: the instance hears of the agent's key at once. */
+    public void credentialStoreChanged() {
+        poller.capabilitiesChanged();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.midway.agent.internal;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,6 +81,8 @@ final class EccPoller {
     /** The {@code instance_version} of the last poll reply, sent with the next poll like the revision. */
     private volatile String lastInstanceVersion;
     private volatile UpgradeSignals upgrade = UpgradeSignals.NONE;
+    /** Keeps the credential store current; {@code null} for none. */
+    private volatile CredentialFetcher credentials;
 
     /**
      * The {@code sync_revision} of the last poll reply, sent with the next poll: a revision that
@@ -106,6 +109,8 @@ final class EccPoller {
     private String lastProblem;
     private volatile boolean registered;
     private volatile List<String> advertised;
+    /** The public key of the last registration, {@code null} when it had none. */
+    private volatile String advertisedKey;
 
     /**
      * @param client the instance
@@ -137,6 +142,19 @@ final class EccPoller {
     /** @param signals told of registrations and of each poll reply's versions */
     void upgradeSignals(UpgradeSignals signals) {
         this.upgrade = signals;
+    }
+
+    /**
+     * @param fetcher gives the registration's public key and each poll's credential revision, and
+     *     hears each poll reply's {@code credential_revision}
+     */
+    void credentialFetcher(CredentialFetcher fetcher) {
+        this.credentials = fetcher;
+    }
+
+    private String publicKey() {
+        CredentialFetcher fetcher = credentials;
+        return fetcher == null ? null : fetcher.publicKey();
     }
 
     synchronized void start() {
@@ -174,15 +192,23 @@ final class EccPoller {
     private void advertiseIfChanged() {
         synchronized (registration) {
             List<String> current = capabilities.get();
-            if (!registered || current.equals(advertised)) {
+            String key = publicKey();
+            if (!registered || current.equals(advertised) && Objects.equals(key, advertisedKey)) {
                 return;
             }
             try {
                 AgentRecord record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
-                        HostIdentity.ipAddress(), current));
+                        HostIdentity.ipAddress(), current, key));
+                boolean newKey = key != null && !key.equals(advertisedKey);
                 advertised = current;
+                advertisedKey = key;
                 state.instanceSays(record.status(), record.validated());
-                LOG.info("Advertised capabilities {} to instance {}", current, client.baseUrl());
+                LOG.info("Advertised capabilities {}{} to instance {}", current,
+                        key == null ? "" : " and the credential key", client.baseUrl());
+                CredentialFetcher fetcher = credentials;
+                if (newKey && fetcher != null) {
+                    fetcher.keyRegistered();
+                }
             } catch (IOException e) {
                 LOG.warn("Cannot advertise capabilities {} to instance {} yet ({}); trying again after the next poll",
                         current, client.baseUrl(), e.getMessage());
@@ -238,9 +264,11 @@ final class EccPoller {
             AgentRecord record;
             synchronized (registration) {
                 List<String> current = capabilities.get();
+                String key = publicKey();
                 record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
-                        HostIdentity.ipAddress(), current));
+                        HostIdentity.ipAddress(), current, key));
                 advertised = current;
+                advertisedKey = key;
                 registered = true;
             }
             state.instanceSays(record.status(), record.validated());
@@ -278,8 +306,9 @@ final class EccPoller {
         long started = System.nanoTime();
         PollReply reply;
         try {
+            CredentialFetcher fetcher = credentials;
             reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision,
-                    lastInstanceVersion);
+                    lastInstanceVersion, fetcher == null ? null : fetcher.pollRevision());
         } catch (InstanceException e) {
             if (e.statusCode() == 404) {
                 LOG.info("Instance {} does not know agent '{}' (404): registering again", client.baseUrl(), agentName);
@@ -307,8 +336,17 @@ final class EccPoller {
             sender.wake();
         }
         recovered();
-        if (!capabilities.get().equals(advertised)) {
+        if (!capabilities.get().equals(advertised) || !Objects.equals(publicKey(), advertisedKey)) {
+            // new capabilities, or a credential store that came (or went) after the registration
             advertiseIfChanged();
+        }
+        CredentialFetcher fetcher = credentials;
+        if (fetcher != null) {
+            try {
+                fetcher.polled(reply.credentialRevision());
+            } catch (RuntimeException e) {
+                LOG.error("The credential store could not take revision {}", reply.credentialRevision(), e);
+            }
         }
         try {
             sync.polled(reply.syncRevision());

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncSource;
 import io.midway.wire.AgentRecord;
+import io.midway.wire.CredentialSync;
 import io.midway.wire.InputBatch;
 import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
@@ -151,16 +152,58 @@ public final class InstanceClient implements SyncSource {
      */
     public PollReply poll(String agentName, int max, long waitMs, String knownRevision, String knownVersion)
             throws IOException, InterruptedException {
+        return poll(agentName, max, waitMs, knownRevision, knownVersion, null);
+    }
+
+    /**
+     * {@code GET /api/mid/ecc/poll}, telling the instance the file-sync revision, the instance
+     * version and the credential revision this agent knows: when any changed, the instance
+     * answers at once.
+     *
+     * @param agentName our name
+     * @param max most records to take
+     * @param waitMs how long the instance may wait for work
+     * @param knownRevision the {@code sync_revision} of our last poll reply, or {@code null}
+     * @param knownVersion the {@code instance_version} of our last poll reply, or {@code null}
+     * @param credentialRevision the revision of the credentials we hold ({@code ""}: none), or
+     *     {@code null} when this agent has no credential store
+     * @return the reply
+     * @throws IOException when the instance cannot be reached or refuses (404: we are not registered)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public PollReply poll(String agentName, int max, long waitMs, String knownRevision, String knownVersion,
+            String credentialRevision) throws IOException, InterruptedException {
         String query = "?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8) + "&max=" + max
                 + "&wait_ms=" + waitMs
                 + (knownRevision == null ? "" : "&sync_revision=" + URLEncoder.encode(knownRevision, StandardCharsets.UTF_8))
-                + (knownVersion == null ? "" : "&instance_version=" + URLEncoder.encode(knownVersion, StandardCharsets.UTF_8));
+                + (knownVersion == null ? "" : "&instance_version=" + URLEncoder.encode(knownVersion, StandardCharsets.UTF_8))
+                + (credentialRevision == null ? ""
+                        : "&credential_revision=" + URLEncoder.encode(credentialRevision, StandardCharsets.UTF_8));
         HttpRequest request = request("/api/mid/ecc/poll" + query, REQUEST_TIMEOUT.plusMillis(waitMs)).GET().build();
         JsonNode reply = send(request);
         if (!reply.isObject()) {
             throw new IOException("instance " + baseUrl + " answered the poll with something that is not an object");
         }
         return mapper.treeToValue(reply, PollReply.class);
+    }
+
+    /**
+     * {@code GET /api/mid/credentials?agent=NAME}: the credentials for this agent, their secrets
+     * sealed for the public key it registered.
+     *
+     * @param agentName our name
+     * @return the credentials and their revision
+     * @throws IOException when the instance cannot be reached or refuses (409: no public key registered)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public CredentialSync credentials(String agentName) throws IOException, InterruptedException {
+        JsonNode reply = send(request("/api/mid/credentials?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8),
+                REQUEST_TIMEOUT).GET().build());
+        if (!reply.isObject() || !reply.path("revision").isValueNode() || !reply.path("result").isArray()) {
+            throw new IOException("instance " + baseUrl + " answered the credentials request without a revision "
+                    + "and a result list");
+        }
+        return mapper.treeToValue(reply, CredentialSync.class);
     }
 
     /**

@@ -94,6 +94,15 @@ public final class FakeInstance implements AutoCloseable {
     /** The core hashes agents downloaded, in order. */
     public final List<String> coreDownloads = new CopyOnWriteArrayList<>();
 
+    /** The credential revision on every poll reply ({@code null}: none). */
+    public volatile String credentialRevision;
+    /** What {@code GET /api/mid/credentials} answers; {@code null}: 409, no public key registered. */
+    public volatile io.midway.wire.CredentialSync credentials;
+    /** The credential requests answered, in order (their query strings). */
+    public final List<String> credentialRequests = new CopyOnWriteArrayList<>();
+    /** The {@code credential_revision} each poll carried ({@code "-"} when it carried none). */
+    public final List<String> pollCredentialRevisions = new CopyOnWriteArrayList<>();
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -112,6 +121,7 @@ public final class FakeInstance implements AutoCloseable {
         server.createContext("/api/mid/file_sync/report", this::report);
         server.createContext("/api/mid/cores", this::cores);
         server.createContext("/api/mid/instance_info", this::instanceInfo);
+        server.createContext("/api/mid/credentials", this::credentials);
         server.start();
     }
 
@@ -189,6 +199,19 @@ public final class FakeInstance implements AutoCloseable {
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    private void credentials(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        credentialRequests.add(exchange.getRequestURI().getQuery());
+        io.midway.wire.CredentialSync sync = credentials;
+        if (sync == null) {
+            error(exchange, 409, "Agent has no public key", "register with public_key first");
+            return;
+        }
+        reply(exchange, 200, sync);
     }
 
     private void instanceInfo(HttpExchange exchange) throws IOException {
@@ -348,6 +371,7 @@ public final class FakeInstance implements AutoCloseable {
         long waitMs = Long.parseLong(query.getOrDefault("wait_ms", "0"));
         pollMaxes.add(max);
         pollRevisions.add(query.getOrDefault("sync_revision", "-"));
+        pollCredentialRevisions.add(query.getOrDefault("credential_revision", "-"));
         List<EccRecord> records = new ArrayList<>();
         try {
             EccRecord first = outputs.poll(waitMs, TimeUnit.MILLISECONDS);
@@ -359,7 +383,7 @@ public final class FakeInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         reply(exchange, 200, new PollReply(records, snapshot.revision(), instanceVersion, agentStatus, validated,
-                pinnedVersion));
+                pinnedVersion, credentialRevision));
     }
 
     private void input(HttpExchange exchange) throws IOException {

@@ -1,0 +1,174 @@
+package io.midway.agent.internal;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.credential.store.CredentialStore;
+import io.midway.wire.CredentialSync;
+
+/**
+ * Keeps the credential store at the instance's credential revision: when a poll reply's
+ * {@code credential_revision} differs from the store's, it fetches
+ * {@code GET /api/mid/credentials?agent=NAME} on its own thread (never the poller's) and hands
+ * the reply to {@link CredentialStore#update(CredentialSync)}. A failure is logged once per
+ * distinct message; the store keeps its credentials and the next poll reply tries again.
+ */
+final class CredentialFetcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CredentialFetcher.class);
+
+    private final InstanceClient client;
+    private final String agentName;
+    private final Supplier<CredentialStore> store;
+    private final Object lock = new Object();
+    private ExecutorService executor;
+    /** The revision being fetched, or {@code null}. */
+    private String fetching;
+    /** The instance's revision whose fetch failed last, or {@code null} after a success. */
+    private String failedRevision;
+    private String lastProblem;
+
+    /**
+     * @param client the instance
+     * @param agentName our name
+     * @param store the credential store now, or {@code null} when none is running
+     */
+    CredentialFetcher(InstanceClient client, String agentName, Supplier<CredentialStore> store) {
+        this.client = client;
+        this.agentName = agentName;
+        this.store = store;
+    }
+
+    void start() {
+        synchronized (lock) {
+            if (executor == null) {
+                executor = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "midway-credentials");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+        }
+    }
+
+    void stop() {
+        ExecutorService running;
+        synchronized (lock) {
+            running = executor;
+            executor = null;
+            fetching = null;
+        }
+        if (running != null) {
+            running.shutdownNow();
+        }
+    }
+
+    /** @return the store's public key for the registration, or {@code null} without a store */
+    String publicKey() {
+        CredentialStore now = store.get();
+        return now == null ? null : now.publicKey();
+    }
+
+    /**
+     * @return the credential revision to send with a poll, or {@code null} without a store: the
+     *     store's, or the one being fetched or whose fetch failed (so the instance does not answer
+     *     at once again for a revision we already know of; the next reply retries it)
+     */
+    String pollRevision() {
+        CredentialStore now = store.get();
+        if (now == null) {
+            return null;
+        }
+        synchronized (lock) {
+            if (fetching != null) {
+                return fetching;
+            }
+            if (failedRevision != null) {
+                return failedRevision;
+            }
+        }
+        return now.revision();
+    }
+
+    /**
+     * A poll reply arrived; on the poll thread, returns at once.
+     *
+     * @param credentialRevision its {@code credential_revision}, or {@code null}
+     */
+    void polled(String credentialRevision) {
+        CredentialStore now = store.get();
+        if (credentialRevision == null || now == null || credentialRevision.equals(now.revision())) {
+            return;
+        }
+        synchronized (lock) {
+            if (executor == null || fetching != null) {
+                return;
+            }
+            fetching = credentialRevision;
+            try {
+                executor.execute(() -> fetch(now, credentialRevision));
+            } catch (RejectedExecutionException e) {
+                fetching = null;
+            }
+        }
+    }
+
+    /**
+     * The agent registered a new key (its store came up after the registration): the instance can
+     * seal credentials for it now, so fetch at once instead of after the poll that is waiting.
+     */
+    void keyRegistered() {
+        CredentialStore now = store.get();
+        if (now == null) {
+            return;
+        }
+        synchronized (lock) {
+            if (executor == null || fetching != null) {
+                return;
+            }
+            fetching = now.revision();
+            try {
+                executor.execute(() -> fetch(now, "current"));
+            } catch (RejectedExecutionException e) {
+                fetching = null;
+            }
+        }
+    }
+
+    private void fetch(CredentialStore target, String announced) {
+        String failure = null;
+        try {
+            CredentialSync sync = client.credentials(agentName);
+            target.update(sync);
+            LOG.info("Fetched credentials revision '{}' ({} credentials) from instance {}", sync.revision(),
+                    sync.result().size(), client.baseUrl());
+        } catch (IOException e) {
+            failure = "Cannot fetch credentials revision '" + announced + "' from instance " + client.baseUrl() + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage())
+                    + "; keeping the credentials held, trying again after the next poll";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "";
+        } catch (RuntimeException e) {
+            failure = "Cannot store credentials revision '" + announced + "': " + e
+                    + "; keeping the credentials held, trying again after the next poll";
+        }
+        synchronized (lock) {
+            fetching = null;
+            failedRevision = failure == null ? null : announced;
+            if (failure == null) {
+                lastProblem = null;
+            } else if (!failure.isEmpty() && !Objects.equals(failure, lastProblem)) {
+                lastProblem = failure;
+                LOG.warn(failure);
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.midway.agent.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import io.midway.agent.internal.upgrade.UpgradeCoordinator;
+import io.midway.credential.store.CredentialStore;
+import io.midway.wire.CredentialRecord;
+import io.midway.wire.CredentialSync;
+
+/** The agent keeps its credential store at the instance's credential revision. */
+public class AgentCredentialsTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private FakeInstance instance;
+    private AgentRuntime agent;
+    private final RecordingStore store = new RecordingStore();
+
+    /** A store that remembers what it was given. */
+    static final class RecordingStore implements CredentialStore {
+        final List<CredentialSync> updates = new CopyOnWriteArrayList<>();
+        volatile String revision = "";
+
+        @Override
+        public String publicKey() {
+            return "PUBLIC-KEY-TEXT";
+        }
+
+        @Override
+        public String revision() {
+            return revision;
+        }
+
+        @Override
+        public void update(CredentialSync sync) throws IOException {
+            updates.add(sync);
+            revision = sync.revision();
+        }
+
+        @Override
+        public String encrypt(String value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String decrypt(String encrypted) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Before
+    public void setUp() throws IOException {
+        instance = FakeInstance.start();
+        Path spool = tmp.getRoot().toPath().resolve("spool");
+        AgentSettings settings = new AgentSettings(instance.url(), "test", "mid", "secret", 2, 2, 2, 200, 100, spool,
+                null, spool.resolveSibling("sync"));
+        agent = new AgentRuntime(settings, "9.9.9", AgentRuntimeTest.FAST, null, () -> null,
+                UpgradeCoordinator.WORK_GRACE, () -> store);
+    }
+
+    @After
+    public void tearDown() {
+        agent.stop();
+        instance.close();
+    }
+
+    @Test
+    public void aNewCredentialRevisionLeadsToOneFetchAndOneUpdate() {
+        CredentialSync sync = new CredentialSync("r1", List.of(new CredentialRecord("c1", "lab", "basic", 100, true,
+                Map.of("user_name", "scott"), Map.of("password", "v1.sealed"), null, null)));
+        instance.credentials = sync;
+        instance.credentialRevision = "r1";
+        agent.start();
+
+        Await.until("registered", () -> !instance.registrations.isEmpty());
+        assertEquals("the registration carries the store's public key", "PUBLIC-KEY-TEXT",
+                instance.registrations.get(0).publicKey());
+        Await.until("the store has revision r1", () -> "r1".equals(store.revision()));
+        Await.until("three polls that know r1",
+                () -> instance.pollCredentialRevisions.stream().filter("r1"::equals).count() >= 3);
+
+        assertEquals("the first poll tells the store's revision (none yet)", "", instance.pollCredentialRevisions.get(0));
+        assertEquals("one fetch", 1, instance.credentialRequests.size());
+        assertEquals("agent=test", instance.credentialRequests.get(0));
+        assertEquals(List.of(sync), store.updates);
+    }
+
+    @Test
+    public void aFailedFetchKeepsTheCredentialsAndIsTriedAgainAfterTheNextPoll() {
+        instance.credentialRevision = "r2";
+        agent.start();
+        Await.until("a refused fetch", () -> !instance.credentialRequests.isEmpty());
+        assertEquals("", store.revision());
+
+        instance.credentials = new CredentialSync("r2", List.of());
+        Await.until("the store has revision r2", () -> "r2".equals(store.revision()));
+        assertEquals(1, store.updates.size());
+    }
+
+    @Test
+    public void withoutAStoreNothingIsSentOrFetched() throws IOException {
+        agent = new AgentRuntime(new AgentSettings(instance.url(), "plain", "mid", "secret", 2, 2, 2, 200, 100,
+                tmp.getRoot().toPath().resolve("spool2"), null, tmp.getRoot().toPath().resolve("sync2")),
+                "9.9.9", AgentRuntimeTest.FAST);
+        instance.credentialRevision = "r3";
+        agent.start();
+        Await.until("two polls", () -> instance.pollCredentialRevisions.size() >= 2);
+        assertNull(instance.registrations.get(0).publicKey());
+        assertEquals("-", instance.pollCredentialRevisions.get(1));
+        assertEquals(0, instance.credentialRequests.size());
+    }
+}
