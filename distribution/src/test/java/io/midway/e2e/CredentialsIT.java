@@ -55,6 +55,8 @@ public class CredentialsIT {
     static MidwayProcess agent;
     static Http admin;
     static Path dist;
+    /** A private copy of the distribution: step 5 writes its etc/. */
+    static Path copy;
     /** The canary: a secret nothing may ever show. */
     static String secret;
     static String sysId;
@@ -65,6 +67,7 @@ public class CredentialsIT {
         dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         assertTrue("distribution not built at " + dist, Files.isExecutable(dist.resolve("bin/instance")));
         work = Files.createTempDirectory("midway-e2e-cred");
+        copy = FileSyncIT.copyDistribution(dist, work.resolve("dist"));
         secret = "Canary-" + random();
         adminPassword = random();
         agentPassword = random();
@@ -83,14 +86,20 @@ public class CredentialsIT {
     }
 
     static MidwayProcess startAgent(int instancePort) throws Exception {
+        return startAgent(instancePort, true);
+    }
+
+    static MidwayProcess startAgent(int instancePort, boolean passwordInEnvironment) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("MIDWAY_INSTANCE_URL", "http://127.0.0.1:" + instancePort);
         env.put("MIDWAY_AGENT_NAME", AGENT);
-        env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+        if (passwordInEnvironment) {
+            env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+        }
         env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
         env.put("MIDWAY_HTTP_PORT", Integer.toString(agentPort));
         env.put("MIDWAY_DATA", work.resolve("agent").toString());
-        MidwayProcess started = MidwayProcess.start(dist, "agent", env, work.resolve("agent.log"), true);
+        MidwayProcess started = MidwayProcess.start(copy, "agent", env, work.resolve("agent.log"), true);
         Wait.until(STARTUP, "agent " + AGENT + " Up with its credential key", () -> {
             JsonNode a = agentRecord();
             return a != null && "Up".equals(a.path("status").asText())
@@ -105,6 +114,9 @@ public class CredentialsIT {
             if (p != null) {
                 p.close();
             }
+        }
+        if (copy != null) {
+            FileSyncIT.deleteTree(copy);
         }
     }
 
@@ -213,7 +225,8 @@ public class CredentialsIT {
         // Every file of both data folders and both logs (the agent's log holds its terminal too)
         List<Path> files;
         try (Stream<Path> walk = Files.walk(work)) {
-            files = walk.filter(Files::isRegularFile).toList();
+            files = walk.filter(Files::isRegularFile)
+                    .filter(f -> !f.startsWith(copy) || f.startsWith(copy.resolve("etc"))).toList();
         }
         assertTrue("the data folders are searched: " + files.size() + " files", files.size() > 20);
         byte[] plain = secret.getBytes(StandardCharsets.UTF_8);
@@ -225,6 +238,25 @@ public class CredentialsIT {
             assertFalse(file + " holds the secret (UTF-16)", contains(bytes, wide));
             assertFalse(file + " holds the secret in base64", contains(bytes, encoded));
         }
+    }
+
+    @Test
+    public void t5_anEncryptedAgentPasswordInEtcStartsTheAgent() throws Exception {
+        assertNotNull("step 1 ran", sysId);
+        List<String> printed = shell("mid:encrypt " + agentPassword, out -> out.contains("encrypted:"));
+        String encrypted = printed.stream().map(String::trim).filter(l -> l.startsWith("encrypted:")).findFirst().orElseThrow();
+        assertFalse("the encrypted form does not show the password", encrypted.contains(agentPassword));
+        int exit = agent.stop(Duration.ofSeconds(30));
+        assertTrue("the agent stops cleanly (exit " + exit + ")", exit == 0 || exit == 143);
+        Path cfg = copy.resolve("etc/io.midway.agent.cfg");
+        Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8) + "\nagent.password = " + encrypted + "\n",
+                StandardCharsets.UTF_8);
+        // no MIDWAY_AGENT_PASSWORD and no agent.password file: only the encrypted value in etc/
+        assertFalse(Files.exists(work.resolve("agent/agent.password")));
+        agent = startAgent(instancePort, false);
+        // the instance took the decrypted password: the agent itself says it is connected
+        List<String> status = awaitShell("mid:status", out -> out.contains("connected"));
+        assertFalse("not refused: " + status, String.join("\n", status).contains("401"));
     }
 
     // --- helpers -------------------------------------------------------------------------------

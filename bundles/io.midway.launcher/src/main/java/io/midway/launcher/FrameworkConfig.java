@@ -77,7 +77,9 @@ final class FrameworkConfig {
         c.put("midway.deploy", s.home.resolve("deploy").toString());
         c.put("midway.admin.password", s.adminPassword);
         c.put("midway.agent.user", s.agentUser);
-        c.put("midway.agent.password", s.agentPassword);
+        if (s.agentPassword != null) {
+            c.put("midway.agent.password", s.agentPassword);
+        }
         if (s.role == LaunchSettings.Role.INSTANCE) {
             putIfSet(c, "midway.heartbeat.seconds", s.env.get("MIDWAY_HEARTBEAT_SECONDS"));
         } else {

@@ -52,6 +52,8 @@ public final class LaunchSettings {
 
     static final String ADMIN_PASSWORD_FILE = "admin.password";
     static final String AGENT_PASSWORD_FILE = "agent.password";
+    /** The agent core's configuration file in etc/, which may hold {@code agent.password}. */
+    static final String AGENT_CONFIG_FILE = "io.midway.agent.cfg";
     static final String DEFAULT_AGENT_USER = "mid";
 
     final Role role;
@@ -82,10 +84,12 @@ public final class LaunchSettings {
         this.adminPassword = passwordFromEnvOrFile("MIDWAY_ADMIN_PASSWORD", ADMIN_PASSWORD_FILE, true);
         this.agentUser = nonEmpty(env.get("MIDWAY_AGENT_USER"), DEFAULT_AGENT_USER);
         this.agentPassword = passwordFromEnvOrFile("MIDWAY_AGENT_PASSWORD", AGENT_PASSWORD_FILE, role == Role.INSTANCE);
-        if (agentPassword == null) {
+        if (agentPassword == null && !(role == Role.AGENT && configuredAgentPassword(home))) {
             throw new LaunchException("no agent password: set MIDWAY_AGENT_PASSWORD to the password of user '"
                     + agentUser + "' on the instance (the instance writes a generated one to <its data>/"
-                    + AGENT_PASSWORD_FILE + "), or put it in " + data.resolve(AGENT_PASSWORD_FILE));
+                    + AGENT_PASSWORD_FILE + "), put it in " + data.resolve(AGENT_PASSWORD_FILE)
+                    + ", or set agent.password in " + home.resolve("etc").resolve(AGENT_CONFIG_FILE)
+                    + " (best encrypted: mid:encrypt prints the encrypted: form)");
         }
     }
 
@@ -209,5 +213,21 @@ public final class LaunchSettings {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** @return whether etc/io.midway.agent.cfg sets a non-empty agent.password (plain or encrypted:) */
+    static boolean configuredAgentPassword(Path home) {
+        Path cfg = home.resolve("etc").resolve(AGENT_CONFIG_FILE);
+        if (!Files.isRegularFile(cfg)) {
+            return false;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(cfg, java.nio.charset.StandardCharsets.UTF_8)) {
+            p.load(in);
+        } catch (IOException e) {
+            return false;
+        }
+        String value = p.getProperty("agent.password");
+        return value != null && !value.isBlank();
     }
 }

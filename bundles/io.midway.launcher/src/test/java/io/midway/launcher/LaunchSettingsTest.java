@@ -61,6 +61,22 @@ public class LaunchSettingsTest {
     }
 
     @Test
+    public void anAgentPasswordInEtcIsEnoughAndTheErrorSaysSo() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        try {
+            LaunchSettings.resolve("agent", home, Map.of());
+            fail("expected a LaunchException");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("agent.password in " + home.resolve("etc")));
+        }
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/io.midway.agent.cfg"), "instance.url = http://localhost:8080\nagent.password = encrypted:v1.x\n");
+        LaunchSettings s = LaunchSettings.resolve("agent", home, Map.of());
+        assertTrue("the core reads it from its configuration", s.agentPassword == null);
+        assertTrue("and the framework gets no empty password", !FrameworkConfig.of(s, false).containsKey("midway.agent.password"));
+    }
+
+    @Test
     public void badPortAndRoleAreRefused() {
         try {
             LaunchSettings.resolve("instance", tmp.getRoot().toPath(), Map.of("MIDWAY_HTTP_PORT", "70000"));

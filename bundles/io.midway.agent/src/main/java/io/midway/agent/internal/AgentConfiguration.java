@@ -11,7 +11,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         name = "Midway agent",
         description = "Connection of this agent to its instance, worker pools and result delivery. "
                 + "MIDWAY_INSTANCE_URL, MIDWAY_AGENT_NAME and MIDWAY_AGENT_USER override these values; "
-                + "the password comes only from MIDWAY_AGENT_PASSWORD.")
+                + "MIDWAY_AGENT_PASSWORD wins over the agent password here, which is best kept encrypted: "
+                + "mid:encrypt prints the encrypted: form, decrypted with this agent's key.")
 public @interface AgentConfiguration {
 
     /** The configuration pid. */
@@ -25,6 +26,11 @@ public @interface AgentConfiguration {
             description = "Name this agent registers under; empty means the host name "
                     + "(overridden by MIDWAY_AGENT_NAME).")
     String agent_name() default "";
+
+    @AttributeDefinition(name = "Agent password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD,
+            description = "The password of the agent user, used when MIDWAY_AGENT_PASSWORD is not set; "
+                    + "as encrypted:… (from mid:encrypt on this agent) it is decrypted with the agent's key.")
+    String agent_password() default "";
 
     @AttributeDefinition(name = "Agent user",
             description = "The mid_server user for HTTP Basic authentication (overridden by MIDWAY_AGENT_USER).")

@@ -50,7 +50,8 @@ public class AgentCore implements MidAgent, FileSyncControl {
 
     private final AgentRuntime runtime;
     private volatile CoreUpgrader upgrader;
-    private volatile CredentialStore credentialStore;
+    /** The agent's key and credentials (bundle io.midway.credential.store): the agent needs it to start. */
+    private final CredentialStore credentialStore;
 
     /**
      * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
@@ -59,12 +60,16 @@ public class AgentCore implements MidAgent, FileSyncControl {
      * @param config the configuration
      * @param context the bundle context, for framework properties, the core's version and bundles
      * @param scr the Declarative Services runtime, for the health check of synced bundles
+     * @param credentialStore the agent's key and credentials; also decrypts an {@code encrypted:} password
      * @throws IOException when the spool directory cannot be created
      */
     @Activate
     public AgentCore(AgentConfiguration config, BundleContext context,
-            @Reference(name = "scr") ServiceComponentRuntime scr) throws IOException {
-        AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName());
+            @Reference(name = "scr") ServiceComponentRuntime scr,
+            @Reference(name = "credentialStore") CredentialStore credentialStore) throws IOException {
+        this.credentialStore = credentialStore;
+        AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName(),
+                credentialStore::decrypt);
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins(context));
         this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
                 framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore);
@@ -126,29 +131,6 @@ public class AgentCore implements MidAgent, FileSyncControl {
     void unsetUpgrader(CoreUpgrader service) {
         if (upgrader == service) {
             upgrader = null;
-        }
-    }
-
-    /**
-     * The agent's credential store, of the {@code io.midway.credential.store} bundle, when it runs.
-     *
-     * @param service the store
-     */
-    @Reference(name = "credentialStore", service = CredentialStore.class, policy = ReferencePolicy.DYNAMIC,
-            cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY,
-            unbind = "unsetCredentialStore")
-    void setCredentialStore(CredentialStore service) {
-        credentialStore = service;
-        // registered before the store came up: register again with its key now, not after the
-        // long poll that is waiting; the instance then wakes that poll, whose reply brings the
-        // credential revision to fetch
-        runtime.credentialStoreChanged();
-    }
-
-    void unsetCredentialStore(CredentialStore service) {
-        if (credentialStore == service) {
-            credentialStore = null;
-            runtime.credentialStoreChanged();
         }
     }
 

@@ -337,11 +337,6 @@ public final class AgentRuntime {
         }
     }
 
-    /** The credential store came or went: the instance hears of the agent's key at once. */
-    public void credentialStoreChanged() {
-        poller.capabilitiesChanged();
-    }
-
     /**
      * A protocol service went away; the instance hears of the capabilities left.
      *

@@ -74,6 +74,28 @@ public record AgentSettings(
      */
     public static AgentSettings from(AgentConfiguration config, UnaryOperator<String> frameworkProperties,
             String hostName) {
+        return from(config, frameworkProperties, hostName, encrypted -> {
+            throw new IllegalArgumentException("no credential store to decrypt it with");
+        });
+    }
+
+    /** The prefix of a configuration value stored encrypted with the agent's key (mid:encrypt). */
+    public static final String ENCRYPTED_PREFIX = "encrypted:";
+
+    /**
+     * Like {@link #from(AgentConfiguration, UnaryOperator, String)}, decrypting an
+     * {@code encrypted:} password with the agent's key.
+     *
+     * @param config the configuration (defaults when there is none)
+     * @param frameworkProperties looks up a framework property, {@code null} when absent
+     * @param hostName the host name, the agent name when none is configured
+     * @param decrypt turns an {@code encrypted:} value into the plain one; throws
+     *     {@link IllegalArgumentException} when it cannot
+     * @return the effective settings
+     * @throws IllegalArgumentException when the password is encrypted and does not decrypt
+     */
+    public static AgentSettings from(AgentConfiguration config, UnaryOperator<String> frameworkProperties,
+            String hostName, UnaryOperator<String> decrypt) {
         String url = firstSet(frameworkProperties.apply(INSTANCE_URL_PROPERTY), config.instance_url(),
                 "http://localhost:8080");
         while (url.endsWith("/")) {
@@ -81,9 +103,18 @@ public record AgentSettings(
         }
         String name = firstSet(frameworkProperties.apply(AGENT_NAME_PROPERTY), config.agent_name(), hostName);
         String user = firstSet(frameworkProperties.apply(AGENT_USER_PROPERTY), config.agent_user(), "mid");
-        String password = frameworkProperties.apply(PASSWORD_PROPERTY);
-        if (password != null && password.isEmpty()) {
-            password = null;
+        String fromEnvironment = frameworkProperties.apply(PASSWORD_PROPERTY);
+        boolean environment = fromEnvironment != null && !fromEnvironment.isEmpty();
+        String password = environment ? fromEnvironment
+                : config.agent_password() == null || config.agent_password().isBlank() ? null : config.agent_password().trim();
+        if (password != null && password.startsWith(ENCRYPTED_PREFIX)) {
+            try {
+                password = decrypt.apply(password);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the agent password "
+                        + (environment ? "in MIDWAY_AGENT_PASSWORD" : "(agent.password in etc/io.midway.agent.cfg)")
+                        + " does not decrypt: " + e.getMessage() + "; make it again with mid:encrypt on this agent", e);
+            }
         }
         Path data = Path.of(firstSet(frameworkProperties.apply(DATA_PROPERTY), null, DEFAULT_DATA_DIR));
         String spool = config.spool_dir() == null ? "" : config.spool_dir().trim();

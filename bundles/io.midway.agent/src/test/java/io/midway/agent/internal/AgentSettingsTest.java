@@ -20,7 +20,13 @@ public class AgentSettingsTest {
         String name = "";
         String user = "mid";
         String spool = "";
+        String password = "";
         int queuePerThread = 4;
+
+        @Override
+        public String agent_password() {
+            return password;
+        }
 
         @Override
         public Class<? extends Annotation> annotationType() {
@@ -149,5 +155,36 @@ public class AgentSettingsTest {
         assertEquals(Path.of("/data/a1/outbox"), settings(config).spoolDir());
         config.spool = "/elsewhere/spool";
         assertEquals(Path.of("/elsewhere/spool"), settings(config).spoolDir());
+    }
+
+    @Test
+    public void anEncryptedPasswordFromTheConfigurationIsDecryptedAndTheEnvironmentWins() {
+        Config config = new Config();
+        config.password = "encrypted:v1.abc";
+        java.util.function.UnaryOperator<String> decrypt = v -> {
+            if (!v.equals("encrypted:v1.abc")) {
+                throw new IllegalArgumentException("the encrypted value was altered");
+            }
+            return "plain-secret";
+        };
+        assertEquals("plain-secret", AgentSettings.from(config, framework::get, "host1", decrypt).agentPassword());
+
+        config.password = "plain-in-file";
+        assertEquals("plain-in-file", AgentSettings.from(config, framework::get, "host1", decrypt).agentPassword());
+
+        framework.put("midway.agent.password", "from-env");
+        assertEquals("MIDWAY_AGENT_PASSWORD wins", "from-env",
+                AgentSettings.from(config, framework::get, "host1", decrypt).agentPassword());
+
+        framework.remove("midway.agent.password");
+        config.password = "encrypted:v1.abd";
+        try {
+            AgentSettings.from(config, framework::get, "host1", decrypt);
+            org.junit.Assert.fail("an altered encrypted password was accepted");
+        } catch (IllegalArgumentException e) {
+            assertEquals("the agent password (agent.password in etc/io.midway.agent.cfg) does not decrypt: the "
+                    + "encrypted value was altered; make it again with mid:encrypt on this agent", e.getMessage());
+            org.junit.Assert.assertFalse(e.getMessage().contains("v1.abd"));
+        }
     }
 }
