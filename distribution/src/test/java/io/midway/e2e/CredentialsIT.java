@@ -259,6 +259,42 @@ public class CredentialsIT {
         assertFalse("not refused: " + status, String.join("\n", status).contains("401"));
     }
 
+    @Test
+    public void t6_anExternalCredentialResolvesThroughAResolverPushedByFileSync() throws Exception {
+        assertNotNull("step 1 ran", sysId);
+        String vaultSecret = "Vault-" + random();
+        Path vault = work.resolve("agent/vault.json");
+        Files.writeString(vault, "{\"db1\":{\"user_name\":\"vaultuser\",\"password\":\"" + vaultSecret + "\"}}");
+        Files.setPosixFilePermissions(vault, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String jar = System.getProperty("midway.vaultfile.jar");
+        assertTrue("system property midway.vaultfile.jar names the example resolver (set by failsafe): " + jar,
+                jar != null && Files.isRegularFile(Path.of(jar)));
+        HttpResponse<String> pushed = admin.sendBytes("POST", "/api/mid/admin/files?kind=credential",
+                Files.readAllBytes(Path.of(jar)), "application/java-archive");
+        assertEquals(pushed.body(), 201, pushed.statusCode());
+        HttpResponse<String> created = admin.send("POST", TABLE,
+                "{\"name\":\"vaulted\",\"type\":\"basic\",\"resolver\":\"vault-file\",\"external_id\":\"db1\"}");
+        seen.add(created.body());
+        assertEquals(created.body(), 201, created.statusCode());
+
+        // the resolver bundle arrives by file sync, the credential by its revision: then it opens
+        List<List<String>> last = new ArrayList<>();
+        Wait.until(Duration.ofSeconds(45), "the vaulted credential opening on the agent", () -> {
+            List<String> lines = shell("mid:credential-test vaulted 127.0.0.1", out -> true);
+            last.add(lines);
+            return String.join("\n", lines).contains("opens: user_name=vaultuser, password set");
+        }, instance, agent);
+
+        // the vault file must stay owner-only
+        Files.setPosixFilePermissions(vault, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String refused = String.join("\n", shell("mid:credential-test vaulted 127.0.0.1", out -> out.contains("vaulted")));
+        assertTrue(refused, refused.contains("does not open") && refused.contains("accessible to group or others")
+                && refused.contains("chmod 600"));
+        for (String text : seen) {
+            assertFalse("an answer or shell output shows the vault's secret", text.contains(vaultSecret));
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     static List<String> shell(String command, java.util.function.Predicate<String> done) throws Exception {
