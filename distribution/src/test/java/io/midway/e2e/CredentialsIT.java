@@ -205,11 +205,14 @@ public class CredentialsIT {
         // Web Console pages of both processes
         Http agentConsole = new Http("http://127.0.0.1:" + agentPort, "admin", adminPassword);
         for (String page : List.of("/system/console/midway", "/system/console/configMgr", "/system/console/components",
-                "/system/console/bundles")) {
+                "/system/console/bundles", "/system/console/credentials", "/system/console/credentials.json")) {
             HttpResponse<String> r = agentConsole.get(page);
             assertEquals(page + " answers", 200, r.statusCode());
             seen.add(r.body());
         }
+        String credentialsPage = agentConsole.get("/system/console/credentials").body();
+        assertTrue("the Credentials page lists the credential: " + credentialsPage,
+                credentialsPage.contains(NAME) && credentialsPage.contains(sysId) && credentialsPage.contains("password"));
         for (String page : List.of("/system/console/configMgr", "/system/console/components", "/system/console/bundles")) {
             seen.add(admin.get(page).body());
         }

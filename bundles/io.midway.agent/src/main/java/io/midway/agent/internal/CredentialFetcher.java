@@ -1,6 +1,7 @@
 package io.midway.agent.internal;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,6 +11,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.credential.store.AffinityEntry;
 import io.midway.credential.store.CredentialStore;
 import io.midway.wire.CredentialSync;
 
@@ -19,6 +21,11 @@ import io.midway.wire.CredentialSync;
  * {@code GET /api/mid/credentials?agent=NAME} on its own thread (never the poller's) and hands
  * the reply to {@link CredentialStore#update(CredentialSync)}. A failure is logged once per
  * distinct message; the store keeps its credentials and the next poll reply tries again.
+ *
+ * <p>It also reports the store's credential affinity: after each poll reply, when
+ * {@link CredentialStore#affinityVersion()} differs from the version last reported (none after a
+ * start), it posts the whole set ({@code POST /api/mid/credentials/affinity}) on the same thread.
+ * A failure is logged once per distinct message and the next poll reply tries again.
  */
 final class CredentialFetcher {
 
@@ -34,6 +41,13 @@ final class CredentialFetcher {
     /** The instance's revision whose fetch failed last, or {@code null} after a success. */
     private String failedRevision;
     private String lastProblem;
+    /** Whether an affinity report is queued or running. */
+    private boolean reportingAffinity;
+    /** The affinity version the instance has, or {@code null} before the first report of this run. */
+    private Long reportedAffinity;
+    private String lastAffinityProblem;
+    /** One more with every {@link #stop()}: a report of an earlier run does not count for this one. */
+    private int run;
 
     /**
      * @param client the instance
@@ -64,6 +78,9 @@ final class CredentialFetcher {
             running = executor;
             executor = null;
             fetching = null;
+            reportingAffinity = false;
+            reportedAffinity = null;
+            run++;
         }
         if (running != null) {
             running.shutdownNow();
@@ -104,7 +121,15 @@ final class CredentialFetcher {
      */
     void polled(String credentialRevision) {
         CredentialStore now = store.get();
-        if (credentialRevision == null || now == null || credentialRevision.equals(now.revision())) {
+        if (now == null) {
+            return;
+        }
+        fetchIfChanged(now, credentialRevision);
+        reportAffinityIfChanged(now);
+    }
+
+    private void fetchIfChanged(CredentialStore now, String credentialRevision) {
+        if (credentialRevision == null || credentialRevision.equals(now.revision())) {
             return;
         }
         synchronized (lock) {
@@ -169,6 +194,60 @@ final class CredentialFetcher {
                 lastProblem = failure;
                 LOG.warn(failure);
             }
+        }
+    }
+
+    /** Queues a report of the affinity set when its version is not the one last reported. */
+    private void reportAffinityIfChanged(CredentialStore now) {
+        long version = now.affinityVersion();
+        synchronized (lock) {
+            if (executor == null || reportingAffinity
+                    || (reportedAffinity != null && reportedAffinity == version)) {
+                return;
+            }
+            reportingAffinity = true;
+            int thisRun = run;
+            try {
+                executor.execute(() -> reportAffinity(now, thisRun));
+            } catch (RejectedExecutionException e) {
+                reportingAffinity = false;
+            }
+        }
+    }
+
+    private void reportAffinity(CredentialStore target, int ofRun) {
+        String failure = null;
+        // the version before the set: a change in between is reported again after the next poll
+        long version = target.affinityVersion();
+        int size = -1;
+        try {
+            List<AffinityEntry> entries = target.affinity();
+            size = entries.size();
+            client.postAffinity(agentName, entries);
+        } catch (IOException e) {
+            failure = "Cannot report the credential affinity to instance " + client.baseUrl() + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; trying again after the next poll";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "";
+        } catch (RuntimeException e) {
+            failure = "Cannot report the credential affinity: " + e + "; trying again after the next poll";
+        }
+        synchronized (lock) {
+            if (ofRun != run) {
+                return;
+            }
+            reportingAffinity = false;
+            if (failure == null) {
+                reportedAffinity = version;
+                lastAffinityProblem = null;
+            } else if (!failure.isEmpty() && !Objects.equals(failure, lastAffinityProblem)) {
+                lastAffinityProblem = failure;
+                LOG.warn(failure);
+            }
+        }
+        if (failure == null) {
+            LOG.debug("Reported the credential affinity ({} entries) to instance {}", size, client.baseUrl());
         }
     }
 }

@@ -13,15 +13,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncSource;
+import io.midway.credential.store.AffinityEntry;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.CredentialSync;
 import io.midway.wire.InputBatch;
@@ -204,6 +208,28 @@ public final class InstanceClient implements SyncSource {
                     + "and a result list");
         }
         return mapper.treeToValue(reply, CredentialSync.class);
+    }
+
+    /**
+     * {@code POST /api/mid/credentials/affinity}: this agent's whole current credential affinity,
+     * which replaces what the instance holds for it. No secret: sys_ids, types and targets.
+     *
+     * @param agentName our name
+     * @param entries the whole set
+     * @return the instance's reply ({@code result}: {@code agent}, {@code stored}, {@code dropped})
+     * @throws IOException when the instance cannot be reached or refuses (404: agent not registered)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public JsonNode postAffinity(String agentName, List<AffinityEntry> entries)
+            throws IOException, InterruptedException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("agent", agentName);
+        ArrayNode list = body.putArray("affinity");
+        for (AffinityEntry entry : entries) {
+            list.addObject().put("credential", entry.credential()).put("type", entry.type())
+                    .put("target", entry.target());
+        }
+        return send(post("/api/mid/credentials/affinity", body, REQUEST_TIMEOUT));
     }
 
     /**

@@ -5,8 +5,10 @@ import static org.junit.Assert.assertNull;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.After;
@@ -15,7 +17,10 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.midway.agent.internal.upgrade.UpgradeCoordinator;
+import io.midway.credential.store.AffinityEntry;
 import io.midway.credential.store.CredentialStore;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
@@ -30,10 +35,34 @@ public class AgentCredentialsTest {
     private AgentRuntime agent;
     private final RecordingStore store = new RecordingStore();
 
-    /** A store that remembers what it was given. */
+    /** A store that remembers what it was given, with affinity kept as the real store keeps it. */
     static final class RecordingStore implements CredentialStore {
         final List<CredentialSync> updates = new CopyOnWriteArrayList<>();
         volatile String revision = "";
+        /** type → target → sys_id. */
+        private final Map<String, Map<String, String>> affinity = new TreeMap<>();
+        private long affinityVersion = 41;
+
+        /** As {@code Credentials.worked}: a change only when another credential (or none) worked there. */
+        synchronized void worked(String type, String target, String credential) {
+            String before = affinity.computeIfAbsent(type, t -> new TreeMap<>()).put(target, credential);
+            if (!credential.equals(before)) {
+                affinityVersion++;
+            }
+        }
+
+        @Override
+        public synchronized long affinityVersion() {
+            return affinityVersion;
+        }
+
+        @Override
+        public synchronized List<AffinityEntry> affinity() {
+            List<AffinityEntry> entries = new ArrayList<>();
+            affinity.forEach((type, byTarget) -> byTarget.forEach(
+                    (target, id) -> entries.add(new AffinityEntry(type, target, id))));
+            return entries;
+        }
 
         @Override
         public String publicKey() {
@@ -111,6 +140,63 @@ public class AgentCredentialsTest {
         assertEquals(1, store.updates.size());
     }
 
+    // --- affinity ----------------------------------------------------------------------------
+
+    private static String entries(JsonNode report) {
+        List<String> out = new ArrayList<>();
+        report.path("affinity").forEach(e -> out.add(e.path("type").asText() + " " + e.path("target").asText() + " "
+                + e.path("credential").asText()));
+        return String.join(", ", out);
+    }
+
+    private long pollsSoFar() {
+        return instance.pollCredentialRevisions.size();
+    }
+
+    @Test
+    public void theSetIsReportedAtStartAndAWorkedCredentialLeadsToOnePostWithTheSet() {
+        store.worked("basic", "10.0.0.5", "c1");
+        agent.start();
+        Await.until("the first report", () -> instance.affinityReports.size() == 1);
+        JsonNode first = instance.affinityReports.get(0);
+        assertEquals("test", first.path("agent").asText());
+        assertEquals("basic 10.0.0.5 c1", entries(first));
+        long polls = pollsSoFar();
+        Await.until("three more polls", () -> pollsSoFar() >= polls + 3);
+        assertEquals("an unchanged set is not reported again", 1, instance.affinityReports.size());
+
+        store.worked("basic", "10.0.0.6", "c2");
+        Await.until("the second report", () -> instance.affinityReports.size() == 2);
+        assertEquals("the whole set", "basic 10.0.0.5 c1, basic 10.0.0.6 c2", entries(instance.affinityReports.get(1)));
+        long later = pollsSoFar();
+        Await.until("three more polls", () -> pollsSoFar() >= later + 3);
+        store.worked("basic", "10.0.0.6", "c2");
+        long again = pollsSoFar();
+        Await.until("three more polls", () -> pollsSoFar() >= again + 3);
+        assertEquals("one POST per change; the same credential again is no change", 2,
+                instance.affinityReports.size());
+    }
+
+    @Test
+    public void aRefusedReportIsTriedAgainAfterTheNextPollUntilItGoesThrough() {
+        instance.affinityStatus = 503;
+        store.worked("ssh_key", "db1.example", "c9");
+        agent.start();
+        Await.until("three refused reports", () -> instance.affinityReports.size() >= 3);
+        Await.until("polls go on", () -> pollsSoFar() >= 3);
+
+        assertEquals(0, instance.affinityAccepted.size());
+
+        instance.affinityStatus = 200;
+        Await.until("a report the instance takes", () -> instance.affinityAccepted.size() == 1);
+        int total = instance.affinityReports.size();
+        long polls = pollsSoFar();
+        Await.until("three more polls", () -> pollsSoFar() >= polls + 3);
+        assertEquals("nothing more once one went through", total, instance.affinityReports.size());
+        assertEquals(1, instance.affinityAccepted.size());
+        assertEquals("ssh_key db1.example c9", entries(instance.affinityAccepted.get(0)));
+    }
+
     @Test
     public void withoutAStoreNothingIsSentOrFetched() throws IOException {
         agent = new AgentRuntime(new AgentSettings(instance.url(), "plain", "mid", "secret", 2, 2, 2, 200, 100,
@@ -122,5 +208,6 @@ public class AgentCredentialsTest {
         assertNull(instance.registrations.get(0).publicKey());
         assertEquals("-", instance.pollCredentialRevisions.get(1));
         assertEquals(0, instance.credentialRequests.size());
+        assertEquals(0, instance.affinityReports.size());
     }
 }

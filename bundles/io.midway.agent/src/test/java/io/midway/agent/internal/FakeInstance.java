@@ -102,6 +102,12 @@ public final class FakeInstance implements AutoCloseable {
     public final List<String> credentialRequests = new CopyOnWriteArrayList<>();
     /** The {@code credential_revision} each poll carried ({@code "-"} when it carried none). */
     public final List<String> pollCredentialRevisions = new CopyOnWriteArrayList<>();
+    /** The bodies of {@code POST /api/mid/credentials/affinity} received, in order (refused ones too). */
+    public final List<JsonNode> affinityReports = new CopyOnWriteArrayList<>();
+    /** The affinity reports answered 200, in order. */
+    public final List<JsonNode> affinityAccepted = new CopyOnWriteArrayList<>();
+    /** Status answered to affinity reports when not 200 (e.g. 503). */
+    public volatile int affinityStatus = 200;
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -122,6 +128,7 @@ public final class FakeInstance implements AutoCloseable {
         server.createContext("/api/mid/cores", this::cores);
         server.createContext("/api/mid/instance_info", this::instanceInfo);
         server.createContext("/api/mid/credentials", this::credentials);
+        server.createContext("/api/mid/credentials/affinity", this::affinity);
         server.start();
     }
 
@@ -212,6 +219,27 @@ public final class FakeInstance implements AutoCloseable {
             return;
         }
         reply(exchange, 200, sync);
+    }
+
+    private void affinity(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            error(exchange, 405, "Method not allowed", "POST");
+            return;
+        }
+        JsonNode body = Json.mapper().readTree(body(exchange));
+        affinityReports.add(body);
+        if (affinityStatus != 200) {
+            error(exchange, affinityStatus, "Affinity refused (test)", "status " + affinityStatus);
+            return;
+        }
+        affinityAccepted.add(body);
+        ObjectNode result = Json.mapper().createObjectNode();
+        result.putObject("result").put("agent", body.path("agent").asText())
+                .put("stored", body.path("affinity").size()).put("dropped", 0);
+        reply(exchange, 200, result);
     }
 
     private void instanceInfo(HttpExchange exchange) throws IOException {

@@ -1,6 +1,7 @@
 package io.midway.credential.store;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -17,6 +18,10 @@ import io.midway.wire.CredentialSync;
  * encrypted for this agent's key (the shell command {@code mid:encrypt} makes one); whoever reads
  * such a value calls {@link #decrypt(String)} (see {@link #isEncrypted(String)}) and keeps the
  * clear value in memory only. The value opens only on the agent whose key encrypted it.
+ *
+ * <p><b>Affinity.</b> Which credential last worked for which target ({@link #affinity()}) is kept
+ * here and reported to the instance: the agent core compares {@link #affinityVersion()} with the
+ * version it last reported and, when they differ, posts the whole set.
  *
  * <p>Implementations are thread-safe; nothing they log, throw or show contains a secret.
  */
@@ -47,6 +52,23 @@ public interface CredentialStore {
      *     records with one {@code sys_id}) or cannot be written
      */
     void update(CredentialSync sync) throws IOException;
+
+    /**
+     * A number that changes whenever the affinity set changes (a credential worked for a target
+     * where another one, or none, had worked; affinity to a credential no longer held is dropped),
+     * and differs between two runs of the store. Read it before {@link #affinity()}: a change in
+     * between then shows as a further change.
+     *
+     * @return the version of the affinity set
+     * @since 1.1
+     */
+    long affinityVersion();
+
+    /**
+     * @return the whole current affinity set, by type then target (one entry per type and target)
+     * @since 1.1
+     */
+    List<AffinityEntry> affinity();
 
     /**
      * Encrypts a value for this agent's key, for a configuration file.

@@ -170,6 +170,8 @@ public class CredentialService {
     }
 
     /**
+     * Deletes a credential and its affinity rows ({@code dscy_credentials_affinity}).
+     *
      * @param sysId the credential's sys_id
      * @throws RequestException 404 for an unknown sys_id
      */
@@ -178,8 +180,10 @@ public class CredentialService {
             StoreSession s = tx.session();
             StoredCredential old = s.findCredential(sysId).orElseThrow(() -> notFound(sysId));
             s.deleteCredential(sysId);
+            int affinity = s.deleteAffinityOfCredential(sysId);
             long revision = tx.nextRevision();
-            LOG.info("Credential {} ({}) deleted; credential revision {}", old.name(), sysId, revision);
+            LOG.info("Credential {} ({}) deleted, with {} credential affinity row{}; credential revision {}",
+                    old.name(), sysId, affinity, affinity == 1 ? "" : "s", revision);
             return null;
         });
     }

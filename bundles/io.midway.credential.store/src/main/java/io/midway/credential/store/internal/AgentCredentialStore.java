@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -34,6 +35,7 @@ import io.midway.api.credential.Credential;
 import io.midway.api.credential.CredentialResolver;
 import io.midway.api.credential.CredentialType;
 import io.midway.api.credential.Credentials;
+import io.midway.credential.store.AffinityEntry;
 import io.midway.credential.store.CredentialStore;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
@@ -78,6 +80,11 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
     private final Object affinityLock = new Object();
     /** type id → target → sys_id; replaced whole under {@link #affinityLock}. */
     private volatile Map<String, Map<String, String>> affinity;
+    /**
+     * The version of {@link #affinity}: one more with every change, from a random start, so a new
+     * run of the store does not repeat a version of the previous one (whose reader may live on).
+     */
+    private final AtomicLong affinityVersion = new AtomicLong(new java.security.SecureRandom().nextLong());
     private volatile Holdings holdings;
 
     /** The credentials held, immutable. */
@@ -217,6 +224,19 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
         LOG.info("Credentials revision '{}': {} credentials ({} active){}", revision(), next.byId().size(),
                 next.usable().stream().filter(StoredCredential::active).count(),
                 next.unusable().isEmpty() ? "" : "; not usable (unknown type): " + next.unusable());
+    }
+
+    @Override
+    public long affinityVersion() {
+        return affinityVersion.get();
+    }
+
+    @Override
+    public List<AffinityEntry> affinity() {
+        List<AffinityEntry> entries = new ArrayList<>();
+        affinity.forEach((type, byTarget) -> byTarget.forEach(
+                (target, id) -> entries.add(new AffinityEntry(type, target, id))));
+        return List.copyOf(entries);
     }
 
     @Override
@@ -406,7 +426,10 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
 
     /** Writes the affinity and makes it current; keeps it in memory only when it cannot be written. */
     private void saveAffinity(Map<String, Map<String, String>> next) {
+        // the set first, then the version: a reader that reads the version before the set sees
+        // at worst a newer set under the older version, and so reports again
         affinity = next;
+        affinityVersion.incrementAndGet();
         try {
             OwnerOnlyFiles.write(dir.resolve(AFFINITY_FILE), Json.mapper().writeValueAsBytes(next));
         } catch (IOException e) {

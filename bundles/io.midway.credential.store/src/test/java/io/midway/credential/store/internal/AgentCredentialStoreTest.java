@@ -26,6 +26,7 @@ import io.midway.api.credential.CredentialException;
 import io.midway.api.credential.CredentialRequest;
 import io.midway.api.credential.CredentialResolver;
 import io.midway.api.credential.CredentialType;
+import io.midway.credential.store.AffinityEntry;
 import io.midway.credential.store.CredentialStore;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
@@ -143,6 +144,54 @@ public class AgentCredentialStoreTest {
         reopened.update(sync("2", basic("c1", "a", 1, true, "x")));
         assertEquals(Map.of(), reopened.affinityTargets());
         assertEquals(Map.of(), new AgentCredentialStore(dir).affinityTargets());
+    }
+
+    @Test
+    public void theAffinityVersionChangesExactlyWhenTheSetChanges() throws Exception {
+        store.update(sync("1", basic("c1", "a", 1, true, "x"), basic("c2", "b", 2, true, SECRET),
+                new CredentialRecord("c3", "snmp", "snmp_community", 0, true, Map.of(), Map.of(), null, null)));
+        long start = store.affinityVersion();
+        assertEquals(List.of(), store.affinity());
+        assertEquals("an update that drops no affinity changes nothing", start, store.affinityVersion());
+        List<Credential> basics = store.candidates(CredentialType.BASIC, "10.0.0.5");
+        Credential a = basics.get(0);
+        Credential b = basics.get(1);
+        Credential snmp = store.candidates(CredentialType.SNMP_COMMUNITY, "10.0.0.5").get(0);
+
+        store.worked(b, "10.0.0.5");
+        long v1 = store.affinityVersion();
+        assertNotEquals(start, v1);
+        assertEquals(List.of(new AffinityEntry("basic", "10.0.0.5", "c2")), store.affinity());
+
+        store.worked(b, "10.0.0.5");
+        assertEquals("the same credential again is no change", v1, store.affinityVersion());
+
+        store.worked(a, "10.0.0.5");
+        store.worked(snmp, "10.0.0.5");
+        store.worked(b, "host-b.example");
+        long v2 = store.affinityVersion();
+        assertNotEquals(v1, v2);
+        assertEquals("by type, then target", List.of(new AffinityEntry("basic", "10.0.0.5", "c1"),
+                new AffinityEntry("basic", "host-b.example", "c2"), new AffinityEntry("snmp_community", "10.0.0.5", "c3")),
+                store.affinity());
+
+        // a new store on the same files: the same set, another version
+        AgentCredentialStore reopened = new AgentCredentialStore(dir);
+        assertEquals(store.affinity(), reopened.affinity());
+        assertNotEquals(v2, reopened.affinityVersion());
+
+        // a revision without c2 drops its affinity: a change
+        store.update(sync("2", basic("c1", "a", 1, true, "x"),
+                new CredentialRecord("c3", "snmp", "snmp_community", 0, true, Map.of(), Map.of(), null, null)));
+        assertNotEquals(v2, store.affinityVersion());
+        assertEquals(List.of(new AffinityEntry("basic", "10.0.0.5", "c1"),
+                new AffinityEntry("snmp_community", "10.0.0.5", "c3")), store.affinity());
+        try {
+            store.affinity().clear();
+            fail("the set handed out is a copy that cannot be changed");
+        } catch (UnsupportedOperationException expected) {
+            // expected
+        }
     }
 
     @Test

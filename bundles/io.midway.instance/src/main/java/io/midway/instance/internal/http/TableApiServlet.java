@@ -37,7 +37,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
  * fields</li>
  * </ul>
- * {@code discovery_credentials} is answered by {@link CredentialTableServlet}.
+ * {@code discovery_credentials} is answered by {@link CredentialTableServlet},
+ * {@code dscy_credentials_affinity} by {@link CredentialAffinityTableServlet}.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern({"/api/now/table/*", "/api/now/v2/table/*"})
@@ -74,9 +75,9 @@ public class TableApiServlet extends ApiServlet {
                 "Invalid table " + parts[0],
                 "tables: " + TableSchema.tableNames()));
         String sysId = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null;
-        if (table == TableSchema.DISCOVERY_CREDENTIALS) {
-            // CredentialTableServlet has the longer pattern; it is not registered when the
-            // credential store could not start (its master key is missing or damaged).
+        if (table == TableSchema.DISCOVERY_CREDENTIALS || table == TableSchema.DSCY_CREDENTIALS_AFFINITY) {
+            // CredentialTableServlet / CredentialAffinityTableServlet have the longer patterns; they are
+            // not registered when the credential store could not start (its master key is missing or damaged).
             throw new RequestException(RequestException.Kind.UNAVAILABLE, "the credential store is not running",
                     "the instance log says why (e.g. its master key credentials.key is unreadable)");
         }

@@ -1022,6 +1022,167 @@ public final class StoreSession {
         }
     }
 
+    // --- dscy_credentials_affinity ---------------------------------------------------------------
+
+    /**
+     * One row of credential affinity: on this agent, this credential worked for this target.
+     *
+     * @param sysId its sys_id
+     * @param agent the agent's name
+     * @param credential the sys_id of the {@code discovery_credentials} record
+     * @param credentialName that credential's name, read with the row ({@code null} when written)
+     * @param type the credential type ({@code basic}, {@code ssh_key} …)
+     * @param target the IP address or host name it worked for
+     * @param updatedMs when the row was written or last changed, epoch milliseconds
+     */
+    public record StoredAffinity(String sysId, String agent, String credential, String credentialName, String type,
+            String target, long updatedMs) {
+    }
+
+    private static final String AFFINITY_SELECT = "SELECT a.sys_id, a.agent, a.credential, "
+            + "(SELECT c.name FROM discovery_credentials c WHERE c.sys_id = a.credential), a.type, a.target, "
+            + "a.updated_ms FROM dscy_credentials_affinity a";
+
+    /**
+     * @param agentName an agent
+     * @return its affinity rows, by type then target
+     * @throws SQLException on a database error
+     */
+    public List<StoredAffinity> affinityOf(String agentName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(AFFINITY_SELECT
+                + " WHERE a.agent = ? ORDER BY a.type, a.target, a.seq")) {
+            ps.setString(1, agentName);
+            return readAffinity(ps);
+        }
+    }
+
+    /**
+     * @param row a new row (its {@code credentialName} is not stored)
+     * @throws SQLException on a database error (a duplicate sys_id, or agent, type and target)
+     */
+    public void insertAffinity(StoredAffinity row) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO dscy_credentials_affinity "
+                + "(sys_id, agent, credential, type, target, updated_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, row.sysId());
+            ps.setString(2, row.agent());
+            ps.setString(3, row.credential());
+            ps.setString(4, row.type());
+            ps.setString(5, row.target());
+            ps.setLong(6, row.updatedMs());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param sysId a row's sys_id
+     * @param credential the credential that now holds the affinity
+     * @param updatedMs the time of the change, epoch milliseconds
+     * @return whether the row existed
+     * @throws SQLException on a database error
+     */
+    public boolean updateAffinityCredential(String sysId, String credential, long updatedMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE dscy_credentials_affinity SET credential = ?, updated_ms = ? WHERE sys_id = ?")) {
+            ps.setString(1, credential);
+            ps.setLong(2, updatedMs);
+            ps.setString(3, sysId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * @param sysId a row's sys_id
+     * @return whether a row was removed
+     * @throws SQLException on a database error
+     */
+    public boolean deleteAffinity(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "DELETE FROM dscy_credentials_affinity WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * @param credential the sys_id of a credential
+     * @return how many affinity rows named it (all removed)
+     * @throws SQLException on a database error
+     */
+    public int deleteAffinityOfCredential(String credential) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "DELETE FROM dscy_credentials_affinity WHERE credential = ?")) {
+            ps.setString(1, credential);
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param sysId a row's sys_id
+     * @return the row, with its credential's name
+     * @throws SQLException on a database error
+     */
+    public Optional<StoredAffinity> findAffinity(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(AFFINITY_SELECT + " WHERE a.sys_id = ?")) {
+            ps.setString(1, sysId);
+            return first(readAffinity(ps));
+        }
+    }
+
+    /**
+     * @param query a validated query on {@link TableSchema#DSCY_CREDENTIALS_AFFINITY}
+     * @return the matching rows, with their credentials' names
+     * @throws SQLException on a database error
+     */
+    public List<StoredAffinity> queryAffinity(TableQuery query) throws SQLException {
+        TableQuery.Sql where = query.where();
+        // the query's column names are unqualified; in the outer query they can only mean a's
+        try (PreparedStatement ps = connection.prepareStatement(AFFINITY_SELECT + where.text() + query.orderBy()
+                + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = bind(ps, where.parameters());
+            ps.setInt(i++, query.offset());
+            ps.setInt(i, query.limit());
+            return readAffinity(ps);
+        }
+    }
+
+    /**
+     * @param sysIds credential sys_ids
+     * @return those of them that name a stored credential
+     * @throws SQLException on a database error
+     */
+    public java.util.Set<String> existingCredentials(java.util.Collection<String> sysIds) throws SQLException {
+        java.util.Set<String> found = new java.util.HashSet<>();
+        List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(sysIds));
+        for (int from = 0; from < all.size(); from += TableQuery.MAX_IN_VALUES) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + TableQuery.MAX_IN_VALUES));
+            String placeholders = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT sys_id FROM discovery_credentials WHERE sys_id IN (" + placeholders + ")")) {
+                int i = 1;
+                for (String id : chunk) {
+                    ps.setString(i++, id);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<StoredAffinity> readAffinity(PreparedStatement ps) throws SQLException {
+        List<StoredAffinity> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new StoredAffinity(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getLong(7)));
+            }
+        }
+        return rows;
+    }
+
     // --- ecc_event -------------------------------------------------------------------------
 
     /**

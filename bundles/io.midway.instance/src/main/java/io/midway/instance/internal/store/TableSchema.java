@@ -109,8 +109,25 @@ public final class TableSchema {
             new Field("sys_created_on", "created_ms", Type.JSON, "created_ms"),
             new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
 
+    /**
+     * The credential affinity the agents report: which credential (a {@code discovery_credentials}
+     * sys_id) worked for which target of which type on which agent. {@code credential_name} (the
+     * credential's name, read with the row) and {@code sys_updated_on} are returned but cannot be
+     * queried or ordered by.
+     */
+    public static final TableSchema DSCY_CREDENTIALS_AFFINITY = new TableSchema("dscy_credentials_affinity",
+            "agent, type, target, seq", List.of(
+            new Field("sys_id", Type.TEXT),
+            new Field("agent", Type.TEXT),
+            new Field("credential", Type.TEXT),
+            new Field("credential_name", "credential", Type.JSON, "credential"),
+            new Field("type", Type.TEXT),
+            new Field("target", Type.TEXT),
+            new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
+
     /** The Table API tables, in the order error messages list them. */
-    public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, DISCOVERY_CREDENTIALS);
+    public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, DISCOVERY_CREDENTIALS,
+            DSCY_CREDENTIALS_AFFINITY);
 
     private final String name;
     private final String defaultOrder;

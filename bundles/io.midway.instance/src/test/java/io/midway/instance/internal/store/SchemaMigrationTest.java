@@ -76,6 +76,8 @@ public class SchemaMigrationTest {
             assertEquals(0, (long) store.read(StoreSession::credentialRevision));
             assertEquals(List.of(), store.read(StoreSession::activeCredentials));
             assertNull(store.read(StoreSession::credentialKeyCheck));
+            // version 6: credential affinity
+            assertEquals(List.of(), store.read(s -> s.affinityOf("old")));
             store.transaction(s -> {
                 s.updateAgent(new AgentRecord(agent.sysId(), agent.name(), agent.status(), agent.validated(),
                         agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
@@ -84,6 +86,7 @@ public class SchemaMigrationTest {
                 s.incrementCredentialRevision();
                 s.setInstanceVersion("1.0.0");
                 s.setAgentPublicKey("old", "KEY", "SHA256:ab");
+                s.insertAffinity(new StoreSession.StoredAffinity("a1", "old", "c1", null, "basic", "10.0.0.5", 1));
                 s.putCore(new InstanceInfo.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
                         "2026-01-02 10:00:00");
                 s.putSyncFile(new SyncFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
@@ -101,6 +104,9 @@ public class SchemaMigrationTest {
             assertEquals("setting the version keeps the credential revision", 1,
                     (long) store.read(StoreSession::credentialRevision));
             assertEquals("SHA256:ab", agent.publicKeyFingerprint());
+            StoreSession.StoredAffinity row = store.read(s -> s.affinityOf("old")).get(0);
+            assertEquals("10.0.0.5", row.target());
+            assertNull("credential c1 does not exist: no name", row.credentialName());
             assertEquals("KEY", store.read(s -> s.agentPublicKey("old")).orElseThrow());
             assertEquals("1.0.0", store.read(s -> s.findCore("1.0.0")).orElseThrow().core().version());
             assertEquals(1, (long) store.read(StoreSession::syncRevision));
