@@ -279,6 +279,9 @@ final class EccPoller {
                     version, advertised, client.baseUrl(), record.status(),
                     record.validated() ? "validated" : "not validated yet");
             sender.wake();
+            // a protocol that came while the registration was on its way was not in it: say so now,
+            // not after the first long poll
+            capabilitiesChanged();
             try {
                 sync.registered();
             } catch (RuntimeException e) {
