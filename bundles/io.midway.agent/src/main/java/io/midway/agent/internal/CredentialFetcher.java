@@ -46,6 +46,11 @@ final class CredentialFetcher {
     /** The affinity version the instance has, or {@code null} before the first report of this run. */
     private Long reportedAffinity;
     private String lastAffinityProblem;
+    /** The store whose key {@link #key} is, the store being asked for its key, the key's text. */
+    private CredentialStore keyOf;
+    private CredentialStore keyWanted;
+    private String key;
+    private volatile Runnable keyReady;
     /** One more with every {@link #stop()}: a report of an earlier run does not count for this one. */
     private int run;
 
@@ -90,7 +95,45 @@ final class CredentialFetcher {
     /** @return the store's public key for the registration, or {@code null} without a store */
     String publicKey() {
         CredentialStore now = store.get();
-        return now == null ? null : now.publicKey();
+        if (now == null) {
+            return null;
+        }
+        synchronized (lock) {
+            if (keyOf == now) {
+                return key;
+            }
+            if (keyWanted != now) {
+                // At first start the store is still making the key (seconds of CPU): ask for it on
+                // another thread, so that the registration does not wait; once it is there the
+                // agent advertises it (keyReady) and the instance seals credentials for it.
+                keyWanted = now;
+                Thread t = new Thread(() -> {
+                    String text;
+                    try {
+                        text = now.publicKey();
+                    } catch (RuntimeException e) {
+                        LOG.error("The credential store has no key for this agent: {}", e.getMessage());
+                        return;
+                    }
+                    synchronized (lock) {
+                        keyOf = now;
+                        key = text;
+                    }
+                    Runnable ready = keyReady;
+                    if (ready != null) {
+                        ready.run();
+                    }
+                }, "midway-credential-key-wait");
+                t.setDaemon(true);
+                t.start();
+            }
+            return null;
+        }
+    }
+
+    /** @param action runs when the store's public key becomes known (the agent advertises it) */
+    void onKeyReady(Runnable action) {
+        this.keyReady = action;
     }
 
     /**

@@ -150,6 +150,7 @@ final class EccPoller {
      */
     void credentialFetcher(CredentialFetcher fetcher) {
         this.credentials = fetcher;
+        fetcher.onKeyReady(this::capabilitiesChanged);
     }
 
     private String publicKey() {
