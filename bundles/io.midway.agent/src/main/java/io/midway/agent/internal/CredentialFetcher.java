@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -46,10 +47,11 @@ final class CredentialFetcher {
     /** The affinity version the instance has, or {@code null} before the first report of this run. */
     private Long reportedAffinity;
     private String lastAffinityProblem;
-    /** The store whose key {@link #key} is, the store being asked for its key, the key's text. */
+    /** How long a registration waits for the store's key before it goes without it. */
+    private static final long KEY_WAIT_MS = 100;
+    /** The store asked for its key, and its answer to come. */
     private CredentialStore keyOf;
-    private CredentialStore keyWanted;
-    private String key;
+    private java.util.concurrent.CompletableFuture<String> keyFuture;
     private volatile Runnable keyReady;
     /** One more with every {@link #stop()}: a report of an earlier run does not count for this one. */
     private int run;
@@ -98,26 +100,22 @@ final class CredentialFetcher {
         if (now == null) {
             return null;
         }
+        java.util.concurrent.CompletableFuture<String> future;
         synchronized (lock) {
-            if (keyOf == now) {
-                return key;
-            }
-            if (keyWanted != now) {
+            if (keyOf != now) {
                 // At first start the store is still making the key (seconds of CPU): ask for it on
-                // another thread, so that the registration does not wait; once it is there the
-                // agent advertises it (keyReady) and the instance seals credentials for it.
-                keyWanted = now;
+                // another thread, so that the registration does not wait for it; once it is there
+                // the agent advertises it (keyReady) and the instance seals credentials for it.
+                keyOf = now;
+                keyFuture = new java.util.concurrent.CompletableFuture<>();
+                java.util.concurrent.CompletableFuture<String> mine = keyFuture;
                 Thread t = new Thread(() -> {
-                    String text;
                     try {
-                        text = now.publicKey();
+                        mine.complete(now.publicKey());
                     } catch (RuntimeException e) {
                         LOG.error("The credential store has no key for this agent: {}", e.getMessage());
+                        mine.completeExceptionally(e);
                         return;
-                    }
-                    synchronized (lock) {
-                        keyOf = now;
-                        key = text;
                     }
                     Runnable ready = keyReady;
                     if (ready != null) {
@@ -127,6 +125,15 @@ final class CredentialFetcher {
                 t.setDaemon(true);
                 t.start();
             }
+            future = keyFuture;
+        }
+        try {
+            // a key the store already has (every start but the first) comes at once
+            return future.get(KEY_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return null;
         }
     }
