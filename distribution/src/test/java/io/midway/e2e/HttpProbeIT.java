@@ -124,6 +124,18 @@ public class HttpProbeIT {
         assertTrue("the server saw Basic authentication from the credential: " + authorizations.size() + " requests",
                 authorizations.contains(expected));
         assertFalse("the result holds no secret", input.toString().contains(password));
+        // the credential worked for 127.0.0.1: the agent keeps the affinity and reports it
+        String credentialId = Http.parse(created).path("result").path("sys_id").asText();
+        Wait.until(Duration.ofSeconds(30), "the affinity reported to the instance", () -> {
+            JsonNode rows = admin.json("/api/now/table/dscy_credentials_affinity?sysparm_query=agent=" + AGENT).path("result");
+            for (JsonNode row : rows) {
+                if (credentialId.equals(row.path("credential").asText()) && "127.0.0.1".equals(row.path("target").asText())
+                        && "web".equals(row.path("credential_name").asText())) {
+                    return true;
+                }
+            }
+            return false;
+        }, instance, agent);
     }
 
     @Test
@@ -167,7 +179,7 @@ public class HttpProbeIT {
 
     /**
      * Sends HTTPRequest records until one is answered; with {@code untilProbe}, an answer saying
-     * the probe is not there yet (it may still be starting) does not count.
+     * the probe or the credential is not there yet (still starting, still on its way) does not count.
      */
     static JsonNode awaitHttp(String url, String credential, boolean untilProbe) throws Exception {
         JsonNode[] input = new JsonNode[1];
@@ -191,7 +203,9 @@ public class HttpProbeIT {
                 JsonNode result = admin.json("/api/now/table/ecc_queue?sysparm_query=queue=input^response_to=" + id).path("result");
                 if (result.size() > 0) {
                     input[0] = result.get(0);
-                    return !untilProbe || !input[0].path("error_string").asText().startsWith("No probe for topic");
+                    String error = input[0].path("error_string").asText();
+                    // the probe may still be starting, a credential just created still on its way
+                    return !untilProbe || !(error.startsWith("No probe for topic") || error.startsWith("no credential"));
                 }
                 Thread.sleep(100);
             }

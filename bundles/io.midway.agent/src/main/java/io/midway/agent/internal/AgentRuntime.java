@@ -456,6 +456,7 @@ public final class AgentRuntime {
     private void spoolResult(InputRecord result) {
         boolean success = !EccRecord.STATE_ERROR.equals(result.state());
         state.countResult(success);
+        credentials.workDone();
         try {
             outbox.submit(result);
         } catch (InterruptedException e) {

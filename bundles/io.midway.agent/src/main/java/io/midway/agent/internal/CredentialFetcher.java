@@ -178,6 +178,17 @@ final class CredentialFetcher {
         reportAffinityIfChanged(now);
     }
 
+    /**
+     * A probe finished (it may have told the store which credential worked): report a changed
+     * affinity set now rather than after the poll that is waiting. Cheap when nothing changed.
+     */
+    void workDone() {
+        CredentialStore now = store.get();
+        if (now != null) {
+            reportAffinityIfChanged(now);
+        }
+    }
+
     private void fetchIfChanged(CredentialStore now, String credentialRevision) {
         if (credentialRevision == null || credentialRevision.equals(now.revision())) {
             return;
