@@ -1,5 +1,8 @@
 package io.midway.probe.http.internal;
 
+import io.midway.protocol.http.internal.LoopbackServer;
+import io.midway.protocol.http.internal.ServerCertificate;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;

@@ -19,7 +19,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
 /** A real HTTP or HTTPS server on 127.0.0.1 with a random port, for tests. */
-final class LoopbackServer implements AutoCloseable {
+public final class LoopbackServer implements AutoCloseable {
 
     /** Released on close: handlers that "never answer" wait for it. */
     final CountDownLatch closing = new CountDownLatch(1);
@@ -34,31 +34,31 @@ final class LoopbackServer implements AutoCloseable {
         server.start();
     }
 
-    static LoopbackServer http() throws IOException {
+    public static LoopbackServer http() throws IOException {
         return new LoopbackServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), "http");
     }
 
-    static LoopbackServer https(SSLContext context) throws IOException {
+    public static LoopbackServer https(SSLContext context) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(context));
         return new LoopbackServer(server, "https");
     }
 
-    LoopbackServer on(String path, HttpHandler handler) {
+    public LoopbackServer on(String path, HttpHandler handler) {
         server.createContext(path, handler);
         return this;
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
     /** Answers with a status, a content type and a text body. */
-    static void answer(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    public static void answer(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         answer(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void answer(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    public static void answer(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getRequestBody().readAllBytes();
         if (contentType != null) {
             exchange.getResponseHeaders().add("Content-Type", contentType);
@@ -70,7 +70,7 @@ final class LoopbackServer implements AutoCloseable {
     }
 
     /** A handler that keeps the request open until the server closes. */
-    HttpHandler neverAnswering() {
+    public HttpHandler neverAnswering() {
         return exchange -> {
             try {
                 closing.await();

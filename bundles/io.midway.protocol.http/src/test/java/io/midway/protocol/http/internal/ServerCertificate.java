@@ -16,7 +16,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /** A self-signed server certificate made with the JDK's keytool, for HTTPS tests. */
-final class ServerCertificate {
+public final class ServerCertificate {
 
     static final String STORE_PASSWORD = "test-store-pass";
 
@@ -33,7 +33,7 @@ final class ServerCertificate {
      * @param name a file name
      * @param san the subjectAltName, e.g. {@code ip:127.0.0.1}
      */
-    static ServerCertificate make(Path dir, String name, String san) throws Exception {
+    public static ServerCertificate make(Path dir, String name, String san) throws Exception {
         Path store = dir.resolve(name + ".p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -56,7 +56,7 @@ final class ServerCertificate {
     }
 
     /** @return a server-side TLS context presenting this certificate */
-    SSLContext serverContext() throws Exception {
+    public SSLContext serverContext() throws Exception {
         KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         factory.init(load(keyStore), STORE_PASSWORD.toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
@@ -65,7 +65,7 @@ final class ServerCertificate {
     }
 
     /** Writes the certificates as one PEM file. */
-    static Path pem(Path file, List<ServerCertificate> certificates) throws Exception {
+    public static Path pem(Path file, List<ServerCertificate> certificates) throws Exception {
         StringBuilder text = new StringBuilder();
         for (ServerCertificate c : certificates) {
             text.append("-----BEGIN CERTIFICATE-----\n")
@@ -77,7 +77,7 @@ final class ServerCertificate {
     }
 
     /** Writes a PKCS12 trust store holding only this certificate. */
-    Path trustStore(Path file, String password) throws Exception {
+    public Path trustStore(Path file, String password) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("server", certificate);
