@@ -6,7 +6,7 @@
  * and hands it every ECC output record with that topic.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.midway.api.probe;
 
 import org.osgi.annotation.bundle.Export;
