@@ -145,7 +145,7 @@ public class CommandProbe implements Probe {
         Path executable = allowList.executable(name);
         if (executable == null) {
             List<String> names = allowList.names();
-            StringBuilder message = new StringBuilder("command '").append(CommandRequest.shorten(name))
+            StringBuilder message = new StringBuilder("command '").append(io.midway.api.probe.ProbePayload.shorten(name))
                     .append("' is not allowed on this agent; allowed: ")
                     .append(names.isEmpty() ? "none (an operator lists commands in 'allowed' of configuration " + PID + ")"
                             : String.join(", ", names));

@@ -1,5 +1,9 @@
 package io.midway.probe.command.internal;
 
+import static io.midway.api.probe.ProbePayload.wholeNumber;
+import static io.midway.api.probe.ProbePayload.describe;
+import static io.midway.api.probe.ProbePayload.shorten;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -106,50 +110,6 @@ final class CommandRequest {
                     + describe(value) + ".");
         }
         return (String) value;
-    }
-
-    /** @return the value as a whole number, or {@code null} when it is not a number without a fraction */
-    private static Long wholeNumber(Object value) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof BigInteger) {
-            BigInteger big = (BigInteger) value;
-            return big.bitLength() < 63 ? big.longValue() : Long.MAX_VALUE;
-        }
-        if ((value instanceof Double || value instanceof Float) && !Double.isFinite(((Number) value).doubleValue())) {
-            return null;
-        }
-        if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
-            BigDecimal decimal = value instanceof BigDecimal ? (BigDecimal) value : BigDecimal.valueOf(((Number) value).doubleValue());
-            try {
-                return decimal.longValueExact();
-            } catch (ArithmeticException e) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    static String describe(Object value) {
-        if (value instanceof String) {
-            return "the string \"" + shorten((String) value) + "\"";
-        }
-        if (value instanceof Map) {
-            return "an object";
-        }
-        if (value instanceof List) {
-            return "a list";
-        }
-        if (value instanceof Number) {
-            return "the number " + shorten(String.valueOf(value));
-        }
-        return shorten(String.valueOf(value));
-    }
-
-    /** Keeps error messages readable when a payload holds a huge value. */
-    static String shorten(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 
     /** @return the allow-list name of the command */

@@ -1,5 +1,9 @@
 package io.midway.probe.http.internal;
 
+import static io.midway.api.probe.ProbePayload.wholeNumber;
+import static io.midway.api.probe.ProbePayload.describe;
+import static io.midway.api.probe.ProbePayload.shorten;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
@@ -186,45 +190,5 @@ final class RequestPayload {
                     + min + " to " + max + " (default " + fallback + ").");
         }
         return number.intValue();
-    }
-
-    /** @return the value as a whole number, or {@code null} when it is not a number without a fraction */
-    private static Long wholeNumber(Object value) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof BigInteger) {
-            BigInteger big = (BigInteger) value;
-            return big.bitLength() < 63 ? big.longValue() : Long.MAX_VALUE;
-        }
-        if ((value instanceof Double || value instanceof Float) && !Double.isFinite(((Number) value).doubleValue())) {
-            return null;
-        }
-        if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
-            BigDecimal decimal = value instanceof BigDecimal ? (BigDecimal) value : BigDecimal.valueOf(((Number) value).doubleValue());
-            try {
-                return decimal.longValueExact();
-            } catch (ArithmeticException e) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    static String describe(Object value) {
-        if (value instanceof String) {
-            return "the string \"" + shorten((String) value) + "\"";
-        }
-        if (value instanceof Map) {
-            return "an object";
-        }
-        if (value instanceof List) {
-            return "a list";
-        }
-        return shorten(String.valueOf(value));
-    }
-
-    static String shorten(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

@@ -357,16 +357,16 @@ public class TcpScanProbeTest {
 
     @Test
     public void portZeroAndPortAbove65535() {
-        assertContains(messageOf(payload("127.0.0.1", List.of(22, 0))), "payload.ports[1] is 0", "from 1 to 65535");
-        assertContains(messageOf(payload("127.0.0.1", List.of(70000))), "payload.ports[0] is 70000", "from 1 to 65535");
-        assertContains(messageOf(payload("127.0.0.1", List.of(-5))), "payload.ports[0] is -5");
-        assertContains(messageOf(payload("127.0.0.1", List.of(22.5))), "payload.ports[0] is 22.5");
+        assertContains(messageOf(payload("127.0.0.1", List.of(22, 0))), "payload.ports[1] is the number 0", "from 1 to 65535");
+        assertContains(messageOf(payload("127.0.0.1", List.of(70000))), "payload.ports[0] is the number 70000", "from 1 to 65535");
+        assertContains(messageOf(payload("127.0.0.1", List.of(-5))), "payload.ports[0] is the number -5");
+        assertContains(messageOf(payload("127.0.0.1", List.of(22.5))), "payload.ports[0] is the number 22.5");
         assertContains(messageOf(payload("127.0.0.1", List.of("22"))), "payload.ports[0] is the string \"22\"");
     }
 
     @Test
     public void portsNotAList() {
-        assertContains(messageOf(payload("127.0.0.1", 22)), "payload.ports must be a list, not 22", "e.g. [22, 443]");
+        assertContains(messageOf(payload("127.0.0.1", 22)), "payload.ports must be a list, not the number 22", "e.g. [22, 443]");
         assertContains(messageOf(payload("127.0.0.1", "22,80")), "payload.ports must be a list, not the string \"22,80\"");
         assertContains(messageOf(payload("127.0.0.1", Map.of("a", 1))), "must be a list, not an object");
     }
