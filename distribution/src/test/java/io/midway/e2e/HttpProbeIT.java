@@ -2,22 +2,14 @@ package io.midway.e2e;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -40,24 +32,14 @@ import com.sun.net.httpserver.HttpServer;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class HttpProbeIT {
 
-    private static final Duration STARTUP = Duration.ofSeconds(90);
-    private static final String AGENT = "e2e-http";
-    private static final Pattern PROTOCOL_LINE = Pattern.compile("^\\s*(\\d+)\\s*\\|.*io\\.midway\\.protocol\\.http\\b",
-            Pattern.MULTILINE);
-
-    static Path work;
-    static MidwayProcess instance;
-    static MidwayProcess agent;
+    static AgentAndInstance midway;
     static Http admin;
     static HttpServer server;
     static final List<String> authorizations = new CopyOnWriteArrayList<>();
     static String password;
-    static String protocolBundle;
 
     @BeforeClass
     public static void start() throws Exception {
-        Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        work = Files.createTempDirectory("midway-e2e-http");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hello", exchange -> {
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -69,39 +51,15 @@ public class HttpProbeIT {
             exchange.close();
         });
         server.start();
-
-        String adminPassword = CredentialsIT.random();
-        String agentPassword = CredentialsIT.random();
         password = "Http-" + CredentialsIT.random();
-        int instancePort = Ports.free();
-        Map<String, String> env = new HashMap<>();
-        env.put("MIDWAY_HTTP_PORT", Integer.toString(instancePort));
-        env.put("MIDWAY_DATA", work.resolve("instance").toString());
-        env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
-        env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
-        instance = MidwayProcess.start(dist, "instance", env, work.resolve("instance.log"), false);
-        admin = new Http("http://127.0.0.1:" + instancePort, "admin", adminPassword);
-        Wait.until(STARTUP, "instance_info", () -> admin.get("/api/mid/instance_info").statusCode() == 200, instance);
-        Map<String, String> agentEnv = new HashMap<>();
-        agentEnv.put("MIDWAY_INSTANCE_URL", "http://127.0.0.1:" + instancePort);
-        agentEnv.put("MIDWAY_AGENT_NAME", AGENT);
-        agentEnv.put("MIDWAY_AGENT_PASSWORD", agentPassword);
-        agentEnv.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
-        agentEnv.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
-        agentEnv.put("MIDWAY_DATA", work.resolve("agent").toString());
-        agent = MidwayProcess.start(dist, "agent", agentEnv, work.resolve("agent.log"), true);
-        Wait.until(STARTUP, "agent " + AGENT + " Up", () -> {
-            JsonNode a = agentRecord();
-            return a != null && "Up".equals(a.path("status").asText());
-        }, instance, agent);
+        midway = AgentAndInstance.start("e2e-http", true, null);
+        admin = midway.admin;
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        for (MidwayProcess p : new MidwayProcess[] {agent, instance}) {
-            if (p != null) {
-                p.close();
-            }
+        if (midway != null) {
+            midway.close();
         }
         if (server != null) {
             server.stop(0);
@@ -110,10 +68,9 @@ public class HttpProbeIT {
 
     @Test
     public void t1_aRequestWithACredentialReachesTheServerAndTheAnswerComesBack() throws Exception {
-        Wait.until(Duration.ofSeconds(30), "capability http advertised", () -> capabilities().contains("http"), instance, agent);
-        HttpResponse<String> created = admin.send("POST", "/api/now/table/discovery_credentials",
+        midway.awaitCapability("http", true);
+        String credentialId = midway.createCredential(
                 "{\"name\":\"web\",\"type\":\"basic\",\"user_name\":\"scott\",\"password\":\"" + password + "\"}");
-        assertEquals(created.body(), 201, created.statusCode());
 
         JsonNode input = awaitHttp("http://127.0.0.1:" + server.getAddress().getPort() + "/hello", "web", true);
         assertEquals(input.toString(), "processed", input.path("state").asText());
@@ -125,9 +82,8 @@ public class HttpProbeIT {
                 authorizations.contains(expected));
         assertFalse("the result holds no secret", input.toString().contains(password));
         // the credential worked for 127.0.0.1: the agent keeps the affinity and reports it
-        String credentialId = Http.parse(created).path("result").path("sys_id").asText();
         Wait.until(Duration.ofSeconds(30), "the affinity reported to the instance", () -> {
-            JsonNode rows = admin.json("/api/now/table/dscy_credentials_affinity?sysparm_query=agent=" + AGENT).path("result");
+            JsonNode rows = admin.json("/api/now/table/dscy_credentials_affinity?sysparm_query=agent=" + midway.agentName).path("result");
             for (JsonNode row : rows) {
                 if (credentialId.equals(row.path("credential").asText()) && "127.0.0.1".equals(row.path("target").asText())
                         && "web".equals(row.path("credential_name").asText())) {
@@ -135,7 +91,7 @@ public class HttpProbeIT {
                 }
             }
             return false;
-        }, instance, agent);
+        }, midway.instance, midway.agent);
     }
 
     @Test
@@ -148,18 +104,15 @@ public class HttpProbeIT {
 
     @Test
     public void t3_stoppingTheProtocolBundleRemovesTheCapabilityAndStartingItBringsItBack() throws Exception {
-        String listing = String.join("\n", agent.shell("lb -s", out -> PROTOCOL_LINE.matcher(out).find(), Duration.ofSeconds(20)));
-        Matcher m = PROTOCOL_LINE.matcher(listing);
-        assertTrue(listing, m.find());
-        protocolBundle = m.group(1);
-        agent.shell("stop " + protocolBundle, out -> true, Duration.ofSeconds(20));
-        Wait.until(Duration.ofSeconds(30), "capability http gone", () -> !capabilities().contains("http"), instance, agent);
+        String protocolBundle = midway.bundleId("io.midway.protocol.http");
+        midway.agent.shell("stop " + protocolBundle, out -> true, Duration.ofSeconds(20));
+        midway.awaitCapability("http", false);
         JsonNode failed = awaitHttp("http://127.0.0.1:" + server.getAddress().getPort() + "/hello", null, false);
         assertEquals(failed.toString(), "error", failed.path("state").asText());
         assertTrue(failed.toString(), failed.path("error_string").asText().contains("No probe for topic 'HTTPRequest'"));
 
-        agent.shell("start " + protocolBundle, out -> true, Duration.ofSeconds(20));
-        Wait.until(Duration.ofSeconds(30), "capability http back", () -> capabilities().contains("http"), instance, agent);
+        midway.agent.shell("start " + protocolBundle, out -> true, Duration.ofSeconds(20));
+        midway.awaitCapability("http", true);
         JsonNode back = awaitHttp("http://127.0.0.1:" + server.getAddress().getPort() + "/hello", null, true);
         assertEquals(back.toString(), "processed", back.path("state").asText());
         assertEquals(200, back.path("payload").path("status").asInt());
@@ -167,51 +120,19 @@ public class HttpProbeIT {
 
     // --- helpers -------------------------------------------------------------------------------
 
-    static JsonNode agentRecord() throws Exception {
-        JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + AGENT).path("result");
-        return result.size() == 1 ? result.get(0) : null;
-    }
-
-    static String capabilities() throws Exception {
-        JsonNode a = agentRecord();
-        return a == null ? "" : a.path("capabilities").toString();
-    }
-
     /**
      * Sends HTTPRequest records until one is answered; with {@code untilProbe}, an answer saying
      * the probe or the credential is not there yet (still starting, still on its way) does not count.
      */
     static JsonNode awaitHttp(String url, String credential, boolean untilProbe) throws Exception {
-        JsonNode[] input = new JsonNode[1];
-        Wait.until(Duration.ofSeconds(30), "an answer to HTTPRequest " + url, () -> {
-            ObjectNode r = Http.JSON.createObjectNode();
-            r.put("agent", "mid.server." + AGENT);
-            r.put("topic", "HTTPRequest");
-            r.put("name", "GET " + url);
-            ObjectNode payload = r.putObject("payload");
-            payload.put("method", "GET");
-            payload.put("url", url);
-            payload.put("timeout_ms", 5000);
-            if (credential != null) {
-                payload.put("credential", credential);
-            }
-            HttpResponse<String> created = admin.send("POST", "/api/now/table/ecc_queue", r.toString());
-            assertEquals(created.body(), 201, created.statusCode());
-            String id = Http.parse(created).path("result").path("sys_id").asText();
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode result = admin.json("/api/now/table/ecc_queue?sysparm_query=queue=input^response_to=" + id).path("result");
-                if (result.size() > 0) {
-                    input[0] = result.get(0);
-                    String error = input[0].path("error_string").asText();
-                    // the probe may still be starting, a credential just created still on its way
-                    return !untilProbe || !(error.startsWith("No probe for topic") || error.startsWith("no credential"));
-                }
-                Thread.sleep(100);
-            }
-            return false;
-        }, instance, agent);
-        assertNotNull(input[0]);
-        return input[0];
+        ObjectNode payload = Http.JSON.createObjectNode();
+        payload.put("method", "GET");
+        payload.put("url", url);
+        payload.put("timeout_ms", 5000);
+        if (credential != null) {
+            payload.put("credential", credential);
+        }
+        return untilProbe ? midway.probe("HTTPRequest", "GET " + url, payload)
+                : midway.probe("HTTPRequest", "GET " + url, payload, input -> true);
     }
 }

@@ -1,0 +1,207 @@
+package io.midway.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The real distribution as a user runs it: {@code bin/instance} and one {@code bin/agent}
+ * connected to it, on free loopback ports, each with its own data folder, random passwords, and
+ * logs in a temporary work folder. Waits until the agent is {@code Up}. Helpers send ECC output
+ * records to the agent and wait for their answers, as an operator would with curl.
+ */
+final class AgentAndInstance implements AutoCloseable {
+
+    static final Duration STARTUP = Duration.ofSeconds(90);
+
+    /** Changes a copy of the distribution before it starts, e.g. to write an etc/*.cfg file. */
+    interface Preparation {
+        void prepare(Path distributionCopy) throws IOException;
+    }
+
+    final String agentName;
+    final Path work;
+    final MidwayProcess instance;
+    final MidwayProcess agent;
+    final Http admin;
+    private final Path copy;
+
+    private AgentAndInstance(String agentName, Path work, Path copy, MidwayProcess instance, MidwayProcess agent, Http admin) {
+        this.agentName = agentName;
+        this.work = work;
+        this.copy = copy;
+        this.instance = instance;
+        this.agent = agent;
+        this.admin = admin;
+    }
+
+    /**
+     * Starts the instance and an agent.
+     *
+     * @param agentName the agent's name
+     * @param terminal whether the agent runs in a terminal, so that {@link MidwayProcess#shell} works
+     * @param preparation changes to a copy of the distribution before it starts, or {@code null} to
+     *     run the built distribution as it is
+     * @return the running pair
+     */
+    static AgentAndInstance start(String agentName, boolean terminal, Preparation preparation) throws Exception {
+        Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
+        Path work = Files.createTempDirectory("midway-e2e-" + agentName + "-");
+        Path copy = null;
+        if (preparation != null) {
+            copy = FileSyncIT.copyDistribution(dist, work.resolve("dist"));
+            preparation.prepare(copy);
+        }
+        Path home = copy == null ? dist : copy;
+        String adminPassword = CredentialsIT.random();
+        String agentPassword = CredentialsIT.random();
+        int instancePort = Ports.free();
+        Map<String, String> env = new HashMap<>();
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(instancePort));
+        env.put("MIDWAY_DATA", work.resolve("instance").toString());
+        env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
+        env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+        MidwayProcess instance = MidwayProcess.start(home, "instance", env, work.resolve("instance.log"), false);
+        MidwayProcess agent = null;
+        try {
+            Http admin = new Http("http://127.0.0.1:" + instancePort, "admin", adminPassword);
+            Wait.until(STARTUP, "instance_info", () -> admin.get("/api/mid/instance_info").statusCode() == 200, instance);
+            Map<String, String> agentEnv = new HashMap<>();
+            agentEnv.put("MIDWAY_INSTANCE_URL", "http://127.0.0.1:" + instancePort);
+            agentEnv.put("MIDWAY_AGENT_NAME", agentName);
+            agentEnv.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+            agentEnv.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
+            agentEnv.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
+            agentEnv.put("MIDWAY_DATA", work.resolve("agent").toString());
+            agent = MidwayProcess.start(home, "agent", agentEnv, work.resolve("agent.log"), terminal);
+            AgentAndInstance pair = new AgentAndInstance(agentName, work, copy, instance, agent, admin);
+            Wait.until(STARTUP, "agent " + agentName + " Up", () -> {
+                JsonNode a = pair.agentRecord();
+                return a != null && "Up".equals(a.path("status").asText());
+            }, instance, agent);
+            return pair;
+        } catch (Exception | AssertionError e) {
+            if (agent != null) {
+                agent.close();
+            }
+            instance.close();
+            throw e;
+        }
+    }
+
+    /** @return the agent's {@code ecc_agent} record, or {@code null} before it registered */
+    JsonNode agentRecord() throws Exception {
+        JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + agentName).path("result");
+        return result.size() == 1 ? result.get(0) : null;
+    }
+
+    /** @return the agent's advertised capabilities as JSON text */
+    String capabilities() throws Exception {
+        JsonNode a = agentRecord();
+        return a == null ? "" : a.path("capabilities").toString();
+    }
+
+    /** Waits until the agent advertises the capability (a protocol bundle is active). */
+    void awaitCapability(String capability, boolean present) throws Exception {
+        Wait.until(Duration.ofSeconds(30), "capability " + capability + (present ? " advertised" : " gone"),
+                () -> capabilities().contains("\"" + capability + "\"") == present, instance, agent);
+    }
+
+    /**
+     * Creates a {@code discovery_credentials} record.
+     *
+     * @param json the record
+     * @return its sys_id
+     */
+    String createCredential(String json) throws Exception {
+        HttpResponse<String> created = admin.send("POST", "/api/now/table/discovery_credentials", json);
+        assertEquals(created.body(), 201, created.statusCode());
+        return Http.parse(created).path("result").path("sys_id").asText();
+    }
+
+    /**
+     * Sends output records for the topic until one is answered with something other than "the probe
+     * (or a credential just created) is not there yet".
+     *
+     * @param topic the ECC topic
+     * @param name the record's name
+     * @param payload the payload
+     * @return the input record that answered
+     */
+    JsonNode probe(String topic, String name, ObjectNode payload) throws Exception {
+        return probe(topic, name, payload, input -> {
+            String error = input.path("error_string").asText();
+            return !(error.startsWith("No probe for topic") || error.startsWith("no credential"));
+        });
+    }
+
+    /**
+     * Sends output records for the topic until one is answered with an input the test accepts.
+     *
+     * @param accept which answer ends the wait
+     * @return the input record that answered
+     */
+    JsonNode probe(String topic, String name, ObjectNode payload, Predicate<JsonNode> accept) throws Exception {
+        JsonNode[] input = new JsonNode[1];
+        Wait.until(Duration.ofSeconds(45), "an answer to " + topic + " " + name, () -> {
+            ObjectNode r = Http.JSON.createObjectNode();
+            r.put("agent", "mid.server." + agentName);
+            r.put("topic", topic);
+            r.put("name", name);
+            r.set("payload", payload);
+            HttpResponse<String> created = admin.send("POST", "/api/now/table/ecc_queue", r.toString());
+            assertEquals(created.body(), 201, created.statusCode());
+            String id = Http.parse(created).path("result").path("sys_id").asText();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                JsonNode result = admin.json("/api/now/table/ecc_queue?sysparm_query=queue=input^response_to=" + id).path("result");
+                if (result.size() > 0) {
+                    input[0] = result.get(0);
+                    return accept.test(input[0]);
+                }
+                Thread.sleep(100);
+            }
+            return false;
+        }, instance, agent);
+        assertNotNull(input[0]);
+        return input[0];
+    }
+
+    /**
+     * @param symbolicName a bundle's symbolic name
+     * @return its id in the agent, read from {@code lb -s} in the agent's shell
+     */
+    String bundleId(String symbolicName) throws Exception {
+        Pattern line = Pattern.compile("^\\s*(\\d+)\\s*\\|.*\\|\\s*" + Pattern.quote(symbolicName) + "\\s*\\(", Pattern.MULTILINE);
+        String listing = String.join("\n", agent.shell("lb -s", out -> line.matcher(out).find(), Duration.ofSeconds(20)));
+        Matcher m = line.matcher(listing);
+        assertTrue(listing, m.find());
+        return m.group(1);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            agent.close();
+        } finally {
+            instance.close();
+            if (copy != null) {
+                FileSyncIT.deleteTree(copy);
+            }
+        }
+    }
+}
