@@ -35,6 +35,8 @@ final class AgentAndInstance implements AutoCloseable {
 
     final String agentName;
     final Path work;
+    /** The distribution the processes run from: a copy when the test prepared one. */
+    final Path home;
     final MidwayProcess instance;
     final MidwayProcess agent;
     final Http admin;
@@ -44,6 +46,7 @@ final class AgentAndInstance implements AutoCloseable {
         this.agentName = agentName;
         this.work = work;
         this.copy = copy;
+        this.home = copy != null ? copy : Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         this.instance = instance;
         this.agent = agent;
         this.admin = admin;

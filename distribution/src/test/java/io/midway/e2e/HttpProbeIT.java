@@ -2,10 +2,13 @@ package io.midway.e2e;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -20,6 +23,9 @@ import org.junit.runners.MethodSorters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+
+import io.midway.protocol.http.internal.LoopbackServer;
+import io.midway.protocol.http.internal.ServerCertificate;
 
 /**
  * The HTTP protocol and the HTTPRequest probe on the real distribution, against a real HTTP
@@ -52,7 +58,8 @@ public class HttpProbeIT {
         });
         server.start();
         password = "Http-" + CredentialsIT.random();
-        midway = AgentAndInstance.start("e2e-http", true, null);
+        // a copy of the distribution: t4 writes a configuration file into its etc/
+        midway = AgentAndInstance.start("e2e-http", true, copy -> { });
         admin = midway.admin;
     }
 
@@ -116,6 +123,39 @@ public class HttpProbeIT {
         JsonNode back = awaitHttp("http://127.0.0.1:" + server.getAddress().getPort() + "/hello", null, true);
         assertEquals(back.toString(), "processed", back.path("state").asText());
         assertEquals(200, back.path("payload").path("status").asInt());
+    }
+
+    @Test
+    public void t4_anEncryptedTrustStorePasswordInEtcOpensOnTheAgentAndHttpsWorks() throws Exception {
+        String storePassword = "Trust-" + CredentialsIT.random();
+        ServerCertificate certificate = ServerCertificate.make(midway.work, "server", "ip:127.0.0.1");
+        Path trustStore = certificate.trustStore(midway.work.resolve("trust.p12"), storePassword);
+        try (LoopbackServer https = LoopbackServer.https(certificate.serverContext())) {
+            https.on("/secure", exchange -> LoopbackServer.answer(exchange, 200, "text/plain", "secret garden"));
+            String encrypted = null;
+            for (String line : midway.agent.shell("mid:encrypt " + storePassword, out -> out.contains("encrypted:"), Duration.ofSeconds(20))) {
+                int at = line.indexOf("encrypted:");
+                if (at >= 0) {
+                    encrypted = line.substring(at).trim();
+                }
+            }
+            assertNotNull("mid:encrypt printed an encrypted: value", encrypted);
+            Path cfg = midway.home.resolve("etc/io.midway.protocol.http.cfg");
+            Files.writeString(cfg, "truststore.path = " + trustStore + "\ntruststore.password = " + encrypted + "\n");
+
+            ObjectNode payload = Http.JSON.createObjectNode();
+            payload.put("url", https.uri("/secure").toString());
+            payload.put("timeout_ms", 5000);
+            // FileInstall reads etc/ every second; until the new trust store is in use, the server is not trusted
+            JsonNode input = midway.probe("HTTPRequest", "GET /secure", payload, answer -> "processed".equals(answer.path("state").asText()));
+            assertEquals(input.toString(), 200, input.path("payload").path("status").asInt());
+            assertEquals("secret garden", input.path("payload").path("body").asText());
+            assertFalse("the file keeps only the encrypted text", Files.readString(cfg).contains(storePassword));
+            // the log holds the agent's terminal: leave out the command line the operator typed
+            String log = Files.readAllLines(midway.work.resolve("agent.log")).stream().filter(l -> !l.contains("mid:encrypt"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            assertFalse("the agent log does not show the trust store password", log.contains(storePassword));
+        }
     }
 
     // --- helpers -------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ public @interface HttpProtocolConfiguration {
 
     /** @return the PKCS12 trust store's password */
     @AttributeDefinition(name = "Trust store password", type = AttributeType.PASSWORD,
-            description = "Password of a PKCS12 trust store (a PEM file needs none). An encrypted: value is not "
-                    + "supported yet: give the password in clear, or use a PEM file.")
+            description = "Password of a PKCS12 trust store (a PEM file needs none). May be an encrypted: value "
+                    + "made with mid:encrypt on this agent.")
     String truststore_password() default "";
 
     /** @return how long establishing a connection may take */

@@ -20,7 +20,10 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class TrustMaterial {
 
-    /** The prefix of an encrypted configuration value, whose decryption is not supported here yet. */
+    /**
+     * The prefix of an encrypted configuration value. The credential store's configuration plugin
+     * opens such values before they reach this component; one still here did not open.
+     */
     static final String ENCRYPTED_PREFIX = "encrypted:";
 
     private TrustMaterial() {
@@ -48,8 +51,9 @@ final class TrustMaterial {
                 store = fromPem(path, content);
             } else {
                 if (password.startsWith(ENCRYPTED_PREFIX)) {
-                    throw new IOException("truststore.password is an encrypted: value, which this version cannot decrypt yet: "
-                            + "give the password of " + path + " in clear or use a PEM trust store");
+                    throw new IOException("truststore.password is an encrypted: value that did not open on this agent (altered, "
+                            + "made on another agent, or no credential store running; see the log): make it again with "
+                            + "mid:encrypt on this agent, or give the password of " + path + " in clear");
                 }
                 store = KeyStore.getInstance("PKCS12");
                 try {
