@@ -25,10 +25,41 @@ final class TestFelix implements AutoCloseable {
             "org.osgi.service.component.runtime.dto;version=1.5.0",
             "org.osgi.util.promise;version=1.3.0",
             "org.osgi.util.function;version=1.2.0",
-            "io.midway.api.probe;version=1.0.0",
-            "io.midway.api.protocol;version=1.0.0");
+            apiExport("io.midway.api.probe"),
+            apiExport("io.midway.api.protocol"));
 
     private final Framework framework;
+
+    /**
+     * @param pkg a package of the Midway API
+     * @return its export clause with the version the API bundle on the test class path exports, so
+     *     that bundles built against this API resolve here
+     */
+    private static String apiExport(String pkg) {
+        try {
+            java.net.URL location = io.midway.api.probe.Probe.class.getProtectionDomain().getCodeSource().getLocation();
+            Path where = Path.of(location.toURI());
+            java.util.jar.Manifest manifest;
+            if (java.nio.file.Files.isDirectory(where)) {
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(where.resolve("META-INF/MANIFEST.MF"))) {
+                    manifest = new java.util.jar.Manifest(in);
+                }
+            } else {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(where.toFile())) {
+                    manifest = jar.getManifest();
+                }
+            }
+            String exports = manifest.getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|,)" + java.util.regex.Pattern.quote(pkg)
+                    + ";[^,]*?version=\"?([0-9.]+)").matcher(exports);
+            if (!m.find()) {
+                throw new IllegalStateException("the API bundle at " + where + " does not export " + pkg);
+            }
+            return pkg + ";version=" + m.group(1);
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot read the API bundle's manifest: " + e, e);
+        }
+    }
 
     /**
      * Starts a framework with SCR.

@@ -31,6 +31,7 @@ import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.http.internal.HttpProtocolConfiguration;
 import io.midway.protocol.http.internal.JdkHttpProtocol;
+import io.midway.testing.probe.TestCredentials;
 
 public class HttpRequestProbeTest {
 
@@ -38,10 +39,11 @@ public class HttpRequestProbeTest {
     private static final String API_KEY = "key-0123456789-abcdef";
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final FakeCredentials credentials = new FakeCredentials()
-            .add("a1", "web-basic", CredentialType.BASIC, Map.of("user_name", "scott"), Map.of("password", PASSWORD))
-            .add("b2", "web-token", CredentialType.API_KEY, Map.of(), Map.of("api_key", API_KEY))
-            .add("c3", "lab-ssh", CredentialType.SSH_KEY, Map.of("user_name", "root"), Map.of("ssh_private_key", "PRIVATE-KEY-TEXT"));
+    private final TestCredentials credentials = TestCredentials.builder()
+            .basic("web-basic", "scott", PASSWORD)
+            .add(CredentialType.API_KEY, "web-token", "api_key", API_KEY)
+            .add(CredentialType.SSH_KEY, "lab-ssh", "user_name", "root", "ssh_private_key", "PRIVATE-KEY-TEXT")
+            .build();
     /** Every result payload and error message, to search for secrets at the end of each test. */
     private final List<String> seen = new ArrayList<>();
 
@@ -188,7 +190,7 @@ public class HttpRequestProbeTest {
                 payload("url", server.uri("/missing").toString(), "credential", "web-basic"));
         assertEquals(404, result.get("status"));
         assertEquals("no such thing", result.get("body"));
-        assertEquals("no affinity after a 4xx", List.of(), credentials.worked);
+        assertEquals("no affinity after a 4xx", List.of(), credentials.workedCalls());
     }
 
     @Test
@@ -208,13 +210,15 @@ public class HttpRequestProbeTest {
         AtomicReference<String> auth = new AtomicReference<>();
         LoopbackServer server = echoServer(auth);
 
-        Map<String, Object> result = run(probe(), payload("url", server.uri("/").toString(), "credential", "a1"));
+        // named by its sys_id rather than its name
+        String id = credentials.find("web-basic").orElseThrow().id();
+        Map<String, Object> result = run(probe(), payload("url", server.uri("/").toString(), "credential", id));
 
         assertEquals("Basic " + Base64.getEncoder().encodeToString(("scott:" + PASSWORD).getBytes(StandardCharsets.UTF_8)), auth.get());
         assertEquals(200, result.get("status"));
         assertContains((String) result.get("body"), "\"auth\":\"Basic ********\"");
         assertContains(String.valueOf(result.get("headers")), "Basic ********");
-        assertEquals(List.of("web-basic@127.0.0.1"), credentials.worked);
+        assertEquals(List.of("web-basic@127.0.0.1"), credentials.workedCalls());
     }
 
     @Test
@@ -226,7 +230,7 @@ public class HttpRequestProbeTest {
 
         assertEquals("Bearer " + API_KEY, auth.get());
         assertContains((String) result.get("body"), "\"auth\":\"Bearer ********\"");
-        assertEquals(List.of("web-token@127.0.0.1"), credentials.worked);
+        assertEquals(List.of("web-token@127.0.0.1"), credentials.workedCalls());
     }
 
     @Test
@@ -252,7 +256,7 @@ public class HttpRequestProbeTest {
         }
         assertEquals("cannot connect to http://127.0.0.1:" + port + "/: Connection refused",
                 error(probe(), payload("url", "http://127.0.0.1:" + port + "/", "credential", "web-basic")));
-        assertEquals(List.of(), credentials.worked);
+        assertEquals(List.of(), credentials.workedCalls());
     }
 
     @Test

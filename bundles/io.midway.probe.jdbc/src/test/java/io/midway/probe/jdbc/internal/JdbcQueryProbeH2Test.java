@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.jdbc.internal.DataSourceFactoryJdbcProtocol;
+import io.midway.testing.probe.TestCredentials;
 
 /** The JDBCProbe against H2, in memory and in a file, without credentials. */
 public class JdbcQueryProbeH2Test {
@@ -36,7 +37,7 @@ public class JdbcQueryProbeH2Test {
     @Before
     public void setUp() throws Exception {
         jdbc = new DataSourceFactoryJdbcProtocol(new OsgiDataSourceFactory(org.h2.Driver.load()));
-        probe = new JdbcQueryProbe(jdbc, new FakeCredentials(), JdbcQueryProbe.SIZE_LIMIT);
+        probe = new JdbcQueryProbe(jdbc, TestCredentials.builder().build(), JdbcQueryProbe.SIZE_LIMIT);
         folder = Files.createTempDirectory("midway-probe-jdbc-");
     }
 

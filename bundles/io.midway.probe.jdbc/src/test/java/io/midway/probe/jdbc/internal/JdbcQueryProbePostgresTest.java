@@ -29,6 +29,7 @@ import io.midway.api.credential.CredentialType;
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.jdbc.internal.DataSourceFactoryJdbcProtocol;
+import io.midway.testing.probe.TestCredentials;
 import io.midway.testing.servers.PostgresServer;
 
 /** The JDBCProbe against a real PostgreSQL server. */
@@ -80,19 +81,20 @@ public class JdbcQueryProbePostgresTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private FakeCredentials credentials() {
-        return new FakeCredentials()
-                .add("c1", "pg-reader", CredentialType.JDBC, Map.of("user_name", "reader"), Map.of("password", READER_PASSWORD))
-                .add("c2", "pg-admin", CredentialType.BASIC, Map.of("user_name", "postgres"), Map.of("password", pg.password()))
-                .add("c3", "pg-wrong", CredentialType.JDBC, Map.of("user_name", "reader"), Map.of("password", WRONG_PASSWORD))
-                .add("c4", "lab-ssh", CredentialType.SSH_KEY, Map.of("user_name", "root"), Map.of("ssh_private_key", "KEY"));
+    private TestCredentials credentials() {
+        return TestCredentials.builder()
+                .add(CredentialType.JDBC, "pg-reader", "user_name", "reader", "password", READER_PASSWORD)
+                .basic("pg-admin", "postgres", pg.password())
+                .add(CredentialType.JDBC, "pg-wrong", "user_name", "reader", "password", WRONG_PASSWORD)
+                .add(CredentialType.SSH_KEY, "lab-ssh", "user_name", "root", "ssh_private_key", "KEY")
+                .build();
     }
 
-    private JdbcQueryProbe probe(FakeCredentials credentials) {
+    private JdbcQueryProbe probe(TestCredentials credentials) {
         return probe(credentials, JdbcQueryProbe.SIZE_LIMIT);
     }
 
-    private JdbcQueryProbe probe(FakeCredentials credentials, long sizeLimit) {
+    private JdbcQueryProbe probe(TestCredentials credentials, long sizeLimit) {
         JdbcQueryProbe probe = new JdbcQueryProbe(jdbc, credentials, sizeLimit);
         probes.add(probe);
         return probe;
@@ -144,7 +146,7 @@ public class JdbcQueryProbePostgresTest {
 
     @Test
     public void queryWithParametersAnswersColumnsAndJsonFriendlyValues() throws Exception {
-        FakeCredentials credentials = credentials();
+        TestCredentials credentials = credentials();
         Map<String, Object> result = run(probe(credentials), payload("credential", "pg-reader",
                 "sql", "SELECT id, name, cpus, ram, active, born, seen, seen_tz, at, blob, tags, note, uid, doc, load, big "
                         + "FROM host WHERE cpus >= ? AND name <> ? ORDER BY id",
@@ -163,7 +165,7 @@ public class JdbcQueryProbePostgresTest {
                 List.of("prod", "db"), null, "123e4567-e89b-12d3-a456-426614174000", "{\"a\": 1}", 0.25, 9007199254740993L), db01);
         assertEquals(Arrays.asList(2, "web01", 2, null, null, null, null, null, null, null, null, null, null, null, null, null),
                 rows(result).get(1));
-        assertEquals("affinity recorded for the URL", List.of("pg-reader@" + pg.jdbcUrl()), credentials.worked);
+        assertEquals("affinity recorded for the URL", List.of("pg-reader@" + pg.jdbcUrl()), credentials.workedCalls());
     }
 
     @Test
@@ -244,25 +246,27 @@ public class JdbcQueryProbePostgresTest {
 
     @Test
     public void wrongPasswordNamesTheCredentialNeverThePassword() throws Exception {
-        FakeCredentials credentials = credentials();
+        TestCredentials credentials = credentials();
         String message = error(probe(credentials), payload("credential", "pg-wrong", "sql", "SELECT 1"));
         assertEquals("authentication failed on " + pg.jdbcUrl() + " with credential 'pg-wrong' (jdbc): FATAL: password "
                 + "authentication failed for user \"reader\" (SQLState 28P01).", message);
-        assertEquals(List.of(), credentials.worked);
+        assertEquals(List.of(), credentials.workedCalls());
     }
 
     @Test
     public void withoutANamedCredentialTheCandidatesAreTriedInOrder() throws Exception {
-        FakeCredentials credentials = new FakeCredentials()
-                .add("w", "pg-wrong", CredentialType.JDBC, Map.of("user_name", "reader"), Map.of("password", WRONG_PASSWORD))
-                .add("r", "pg-reader", CredentialType.JDBC, Map.of("user_name", "reader"), Map.of("password", READER_PASSWORD));
+        TestCredentials credentials = TestCredentials.builder()
+                .add(CredentialType.JDBC, "pg-wrong", "user_name", "reader", "password", WRONG_PASSWORD)
+                .add(CredentialType.JDBC, "pg-reader", "user_name", "reader", "password", READER_PASSWORD)
+                .build();
         Map<String, Object> result = run(probe(credentials), payload("sql", "SELECT current_user"));
         assertEquals(List.of(List.of("reader")), rows(result));
-        assertEquals(List.of("pg-reader@" + pg.jdbcUrl()), credentials.worked);
+        assertEquals(List.of("pg-reader@" + pg.jdbcUrl()), credentials.workedCalls());
 
-        FakeCredentials allWrong = new FakeCredentials()
-                .add("w", "pg-wrong", CredentialType.JDBC, Map.of("user_name", "reader"), Map.of("password", WRONG_PASSWORD))
-                .add("b", "pg-basic-wrong", CredentialType.BASIC, Map.of("user_name", "postgres"), Map.of("password", WRONG_PASSWORD));
+        TestCredentials allWrong = TestCredentials.builder()
+                .add(CredentialType.JDBC, "pg-wrong", "user_name", "reader", "password", WRONG_PASSWORD)
+                .basic("pg-basic-wrong", "postgres", WRONG_PASSWORD)
+                .build();
         assertContains(error(probe(allWrong), payload("sql", "SELECT 1")), "no jdbc or basic credential worked for " + pg.jdbcUrl(),
                 "'pg-wrong': FATAL: password authentication failed for user \"reader\" (SQLState 28P01)",
                 "'pg-basic-wrong': FATAL: password authentication failed for user \"postgres\"");

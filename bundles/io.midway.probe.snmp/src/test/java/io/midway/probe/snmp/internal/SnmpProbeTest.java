@@ -25,6 +25,7 @@ import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.snmp.internal.Snmp4jProtocol;
 import io.midway.protocol.snmp.internal.SnmpProtocolConfiguration;
+import io.midway.testing.probe.TestCredentials;
 import io.midway.testing.servers.ExternalServer;
 import io.midway.testing.servers.SnmpDaemon;
 
@@ -42,7 +43,7 @@ public class SnmpProbeTest {
 
     /** Every result payload and error message, searched for secrets after each test. */
     private final List<String> seen = new ArrayList<>();
-    private FakeCredentials credentials;
+    private TestCredentials credentials;
 
     @BeforeClass
     public static void start() {
@@ -100,15 +101,16 @@ public class SnmpProbeTest {
         }
     }
 
-    private FakeCredentials store() {
-        credentials = new FakeCredentials()
-                .add("s1", "wrong-v2c", CredentialType.SNMP_COMMUNITY, Map.of(), Map.of("community", WRONG_COMMUNITY))
-                .add("s2", "lab-v2c", CredentialType.SNMP_COMMUNITY, Map.of(), Map.of("community", snmpd.community()))
-                .add("s3", "lab-v3", CredentialType.SNMPV3, Map.of("user_name", snmpd.v3User(), "auth_protocol", "SHA",
-                        "privacy_protocol", "AES"), Map.of("auth_key", snmpd.authKey(), "privacy_key", snmpd.privacyKey()))
-                .add("s4", "lab-v3-wrong", CredentialType.SNMPV3, Map.of("user_name", snmpd.v3User(), "auth_protocol", "SHA",
-                        "privacy_protocol", "AES"), Map.of("auth_key", WRONG_AUTH_KEY, "privacy_key", snmpd.privacyKey()))
-                .add("s5", "lab-basic", CredentialType.BASIC, Map.of("user_name", "root"), Map.of("password", "x-password"));
+    private TestCredentials store() {
+        credentials = TestCredentials.builder()
+                .add(CredentialType.SNMP_COMMUNITY, "wrong-v2c", "community", WRONG_COMMUNITY)
+                .add(CredentialType.SNMP_COMMUNITY, "lab-v2c", "community", snmpd.community())
+                .add(CredentialType.SNMPV3, "lab-v3", "user_name", snmpd.v3User(), "auth_protocol", "SHA", "privacy_protocol", "AES",
+                        "auth_key", snmpd.authKey(), "privacy_key", snmpd.privacyKey())
+                .add(CredentialType.SNMPV3, "lab-v3-wrong", "user_name", snmpd.v3User(), "auth_protocol", "SHA", "privacy_protocol", "AES",
+                        "auth_key", WRONG_AUTH_KEY, "privacy_key", snmpd.privacyKey())
+                .basic("lab-basic", "root", "x-password")
+                .build();
         return credentials;
     }
 
@@ -165,12 +167,15 @@ public class SnmpProbeTest {
         assertEquals("TimeTicks", varbinds.get(1).get("type"));
         assertTrue(varbinds.get(1).get("value") instanceof Long);
         assertEquals(false, result.get("truncated"));
-        assertEquals(List.of("lab-v2c@127.0.0.1"), credentials.worked);
+        assertEquals(List.of("lab-v2c@127.0.0.1"), credentials.workedCalls());
     }
 
     @Test
     public void v2cWalkOfTheSystemGroup() throws Exception {
-        Map<String, Object> result = run(probe(), payload("credential", "s2", "operation", "walk", "oids", List.of(SYSTEM),
+        SnmpProbe probe = probe();
+        // named by its sys_id rather than its name
+        String id = credentials.find("lab-v2c").orElseThrow().id();
+        Map<String, Object> result = run(probe, payload("credential", id, "operation", "walk", "oids", List.of(SYSTEM),
                 "version", "v2c", "target", "127.0.0.1", "port", snmpd.port()));
         List<Map<String, Object>> varbinds = varbinds(result);
         assertTrue(varbinds.size() > 10);
@@ -215,7 +220,7 @@ public class SnmpProbeTest {
     public void v3AuthPrivGet() throws Exception {
         Map<String, Object> result = run(probe(), payload("credential", "lab-v3", "oids", List.of(SnmpDaemon.SYS_NAME_OID)));
         assertEquals(SnmpDaemon.SYS_NAME, varbinds(result).get(0).get("value"));
-        assertEquals(List.of("lab-v3@127.0.0.1"), credentials.worked);
+        assertEquals(List.of("lab-v3@127.0.0.1"), credentials.workedCalls());
     }
 
     @Test
@@ -223,7 +228,7 @@ public class SnmpProbeTest {
         String message = error(probe(), payload("credential", "lab-v3-wrong", "oids", List.of(SnmpDaemon.SYS_NAME_OID)));
         assertContains(message, "the SNMP agent at " + snmpd.address(), "refused the authentication of user 'midway-v3'",
                 "wrong authentication key or protocol", "credential 'lab-v3-wrong'");
-        assertEquals(List.of(), credentials.worked);
+        assertEquals(List.of(), credentials.workedCalls());
     }
 
     // ---------------------------------------------------------------- no answer
@@ -252,36 +257,39 @@ public class SnmpProbeTest {
         Map<String, Object> result = run(probe(), payload("oids", List.of(SnmpDaemon.SYS_NAME_OID), "timeout_ms", 300, "retries", 0,
                 "version", "v2c"));
         assertEquals(SnmpDaemon.SYS_NAME, varbinds(result).get(0).get("value"));
-        assertEquals("the wrong community timed out, the next one worked", List.of("lab-v2c@127.0.0.1"), credentials.worked);
+        assertEquals("the wrong community timed out, the next one worked", List.of("lab-v2c@127.0.0.1"), credentials.workedCalls());
     }
 
     @Test
     public void withoutVersionBothTypesAreTried() throws Exception {
-        FakeCredentials v3Only = new FakeCredentials()
-                .add("s4", "lab-v3-wrong", CredentialType.SNMPV3, Map.of("user_name", snmpd.v3User(), "auth_protocol", "SHA",
-                        "privacy_protocol", "AES"), Map.of("auth_key", WRONG_AUTH_KEY, "privacy_key", snmpd.privacyKey()))
-                .add("s3", "lab-v3", CredentialType.SNMPV3, Map.of("user_name", snmpd.v3User(), "auth_protocol", "sha-1",
-                        "privacy_protocol", "aes-128"), Map.of("auth_key", snmpd.authKey(), "privacy_key", snmpd.privacyKey()));
+        TestCredentials v3Only = TestCredentials.builder()
+                .add(CredentialType.SNMPV3, "lab-v3-wrong", "user_name", snmpd.v3User(), "auth_protocol", "SHA", "privacy_protocol", "AES",
+                        "auth_key", WRONG_AUTH_KEY, "privacy_key", snmpd.privacyKey())
+                .add(CredentialType.SNMPV3, "lab-v3", "user_name", snmpd.v3User(), "auth_protocol", "sha-1", "privacy_protocol", "aes-128",
+                        "auth_key", snmpd.authKey(), "privacy_key", snmpd.privacyKey())
+                .build();
         Map<String, Object> result = run(new SnmpProbe(protocol, v3Only), payload("oids", List.of(SnmpDaemon.SYS_NAME_OID)));
         assertEquals(SnmpDaemon.SYS_NAME, varbinds(result).get(0).get("value"));
-        assertEquals(List.of("lab-v3@127.0.0.1"), v3Only.worked);
+        assertEquals(List.of("lab-v3@127.0.0.1"), v3Only.workedCalls());
     }
 
     @Test
     public void severalWrongCandidatesSaySoInTheTimeoutMessage() {
-        FakeCredentials wrong = new FakeCredentials()
-                .add("w1", "wrong-a", CredentialType.SNMP_COMMUNITY, Map.of(), Map.of("community", WRONG_COMMUNITY))
-                .add("w2", "wrong-b", CredentialType.SNMP_COMMUNITY, Map.of(), Map.of("community", WRONG_COMMUNITY + "2"));
+        TestCredentials wrong = TestCredentials.builder()
+                .add(CredentialType.SNMP_COMMUNITY, "wrong-a", "community", WRONG_COMMUNITY)
+                .add(CredentialType.SNMP_COMMUNITY, "wrong-b", "community", WRONG_COMMUNITY + "2")
+                .build();
         String message = error(new SnmpProbe(protocol, wrong), payload("oids", List.of(SnmpDaemon.SYS_NAME_OID), "timeout_ms", 200,
                 "retries", 0));
         assertEquals("no answer from " + snmpd.address() + " within 200 ms to any of the 2 credentials tried: 'wrong-a' (snmp_community), "
                 + "'wrong-b' (snmp_community); SNMP gives no answer to a wrong community: check the agent's address and that one of "
                 + "them is right.", message);
 
-        FakeCredentials mixed = new FakeCredentials()
-                .add("w1", "wrong-a", CredentialType.SNMP_COMMUNITY, Map.of(), Map.of("community", WRONG_COMMUNITY))
-                .add("s4", "lab-v3-wrong", CredentialType.SNMPV3, Map.of("user_name", snmpd.v3User(), "auth_protocol", "SHA",
-                        "privacy_protocol", "AES"), Map.of("auth_key", WRONG_AUTH_KEY, "privacy_key", snmpd.privacyKey()));
+        TestCredentials mixed = TestCredentials.builder()
+                .add(CredentialType.SNMP_COMMUNITY, "wrong-a", "community", WRONG_COMMUNITY)
+                .add(CredentialType.SNMPV3, "lab-v3-wrong", "user_name", snmpd.v3User(), "auth_protocol", "SHA", "privacy_protocol", "AES",
+                        "auth_key", WRONG_AUTH_KEY, "privacy_key", snmpd.privacyKey())
+                .build();
         String both = error(new SnmpProbe(protocol, mixed), payload("oids", List.of(SnmpDaemon.SYS_NAME_OID), "timeout_ms", 200,
                 "retries", 0));
         assertContains(both, "no SNMP credential worked for " + snmpd.address() + ": no answer from", "credential 'wrong-a'",
@@ -299,11 +307,12 @@ public class SnmpProbeTest {
                 "payload.version is v3, but credential 'lab-v2c' is an snmp_community credential, which is for SNMP v2c");
         assertContains(error(new SnmpProbe(protocol, null), payload("credential", "lab-v2c", "oids", oids)), "no credential store");
         assertContains(error(new SnmpProbe(protocol, null), payload("oids", oids)), "no credential store");
-        assertContains(error(new SnmpProbe(protocol, new FakeCredentials()), payload("oids", oids)),
+        assertContains(error(new SnmpProbe(protocol, TestCredentials.builder().build()), payload("oids", oids)),
                 "no active snmp_community or snmpv3 credential for 127.0.0.1");
-        FakeCredentials odd = new FakeCredentials()
-                .add("o1", "odd-v3", CredentialType.SNMPV3, Map.of("user_name", "u", "auth_protocol", "SHA-1024"), Map.of("auth_key", "k"))
-                .add("o2", "short-v3", CredentialType.SNMPV3, Map.of("user_name", "u", "auth_protocol", "SHA"), Map.of("auth_key", "short"));
+        TestCredentials odd = TestCredentials.builder()
+                .add(CredentialType.SNMPV3, "odd-v3", "user_name", "u", "auth_protocol", "SHA-1024", "auth_key", "k")
+                .add(CredentialType.SNMPV3, "short-v3", "user_name", "u", "auth_protocol", "SHA", "auth_key", "short")
+                .build();
         assertContains(error(new SnmpProbe(protocol, odd), payload("credential", "odd-v3", "oids", oids)),
                 "credential 'odd-v3' (snmpv3): auth_protocol 'SHA-1024' is not one of MD5, SHA");
         assertContains(error(new SnmpProbe(protocol, odd), payload("credential", "short-v3", "oids", oids)),

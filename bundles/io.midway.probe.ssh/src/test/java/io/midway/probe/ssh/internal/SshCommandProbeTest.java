@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -32,6 +33,7 @@ import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.ssh.internal.MinaSshProtocol;
 import io.midway.protocol.ssh.internal.SshProtocolConfiguration;
+import io.midway.testing.probe.TestCredentials;
 import io.midway.testing.servers.ExternalServer;
 import io.midway.testing.servers.OpenSshServer;
 
@@ -50,7 +52,7 @@ public class SshCommandProbeTest {
     public TemporaryFolder temp = new TemporaryFolder();
 
     private MinaSshProtocol protocol;
-    private FakeCredentials credentials;
+    private TestCredentials credentials;
     private SshCommandProbe probe;
 
     @BeforeClass
@@ -86,8 +88,7 @@ public class SshCommandProbeTest {
                 return "accept-new";
             }
         }, context);
-        credentials = new FakeCredentials();
-        probe = new SshCommandProbe(protocol, credentials);
+        use(TestCredentials.builder());
         assertTrue(Files.isDirectory(home));
     }
 
@@ -116,51 +117,63 @@ public class SshCommandProbeTest {
         return assertThrows(ProbeException.class, () -> run(payload)).getMessage();
     }
 
-    private void addKey(String name, int order) {
-        credentials.add(name, CredentialType.SSH_KEY, order, Map.of("user_name", server.user()),
-                Map.of("ssh_private_key", server.ed25519PrivateKey()));
+    /** Gives the probe a fresh store with these credentials (tried in the order added, no affinity yet). */
+    private void use(TestCredentials.Builder builder) {
+        credentials = builder.build();
+        probe = new SshCommandProbe(protocol, credentials);
+    }
+
+    /** The fields of an ssh_key credential with the server user's ed25519 key. */
+    private static String[] ed25519Key() {
+        return new String[] {"user_name", server.user(), "ssh_private_key", server.ed25519PrivateKey()};
     }
 
     @Test
     public void keyCredentialRunsTheCommandAndANonZeroExitIsAResult() throws Exception {
-        addKey("lab-key", 100);
+        use(TestCredentials.builder().add(CredentialType.SSH_KEY, "lab-key", ed25519Key()));
         Map<String, Object> result = run(payload("command", "echo out; echo err >&2; exit 4", "credential", "lab-key"));
         assertEquals(4, result.get("exit_code"));
         assertEquals("out\n", result.get("stdout"));
         assertEquals("err\n", result.get("stderr"));
         assertEquals(false, result.get("truncated"));
-        assertEquals(List.of("lab-key@127.0.0.1"), credentials.worked);
+        assertEquals(List.of("lab-key@127.0.0.1"), credentials.workedCalls());
     }
 
     @Test
     public void rsaKeyWithPassphraseAndPasswordCredentialsLogIn() throws Exception {
-        credentials.add("lab-rsa", CredentialType.SSH_KEY, 100, Map.of("user_name", server.user()),
-                Map.of("ssh_private_key", server.rsaPrivateKey(), "ssh_passphrase", server.rsaPassphrase()));
+        OpenSshServer.PasswordLogin login = OpenSshServer.passwordLogin();
+        use(TestCredentials.builder()
+                .add(CredentialType.SSH_KEY, "lab-rsa", "user_name", server.user(), "ssh_private_key", server.rsaPrivateKey(),
+                        "ssh_passphrase", server.rsaPassphrase())
+                .basic("lab-basic", login.user(), login.password()));
         assertEquals(server.user() + "\n", run(payload("command", "id -un", "credential", "lab-rsa")).get("stdout"));
 
-        OpenSshServer.PasswordLogin login = OpenSshServer.passwordLogin();
-        credentials.add("lab-basic", CredentialType.BASIC, 100, Map.of("user_name", login.user()), Map.of("password", login.password()));
         assertEquals(login.user() + "\n", run(payload("command", "id -un", "credential", "lab-basic")).get("stdout"));
     }
 
     @Test
     public void encryptedKeyWithoutPassphraseIsAClearError() {
-        credentials.add("no-pass", CredentialType.SSH_KEY, 100, Map.of("user_name", server.user()),
-                Map.of("ssh_private_key", server.rsaPrivateKey()));
+        use(TestCredentials.builder()
+                .add(CredentialType.SSH_KEY, "no-pass", "user_name", server.user(), "ssh_private_key", server.rsaPrivateKey()));
+        // the store's own words for the unset secret follow the probe's
         assertEquals("credential 'no-pass' (ssh_key): the private key is encrypted and no passphrase was given "
-                + "(credential 'no-pass' has no ssh_passphrase)", fail(payload("command", "true", "credential", "no-pass")));
+                + "(the secret ssh_passphrase of credential 'no-pass' is not set)",
+                fail(payload("command", "true", "credential", "no-pass")));
     }
 
     @Test
     public void withoutACredentialTheCandidatesAreTriedUntilOneWorksAndItIsRememberedFirst() throws Exception {
         OpenSshServer.PasswordLogin login = OpenSshServer.passwordLogin();
-        credentials.add("wrong-password", CredentialType.BASIC, 10, Map.of("user_name", login.user()), Map.of("password", "nope"));
-        addKey("right-key", 50);
+        // both passwords come before the key in the store's order; first-password is not a login on the server
+        use(TestCredentials.builder()
+                .basic("first-password", "x", "y")
+                .basic("wrong-password", login.user(), "nope")
+                .add(CredentialType.SSH_KEY, "right-key", ed25519Key()));
         Map<String, Object> result = run(payload("command", "echo hi"));
         assertEquals("hi\n", result.get("stdout"));
-        assertEquals(List.of("right-key@127.0.0.1"), credentials.worked);
+        assertEquals(List.of("right-key@127.0.0.1"), credentials.workedCalls());
+        assertEquals(Optional.of("right-key"), credentials.workedFor(CredentialType.SSH_KEY, "127.0.0.1"));
         // keys before passwords; a password that worked for the host goes first there (seen when it is not first anyway)
-        credentials.add("first-password", CredentialType.BASIC, 1, Map.of("user_name", "x"), Map.of("password", "y"));
         assertEquals(List.of("right-key", "first-password", "wrong-password"),
                 SshCommandProbe.candidates(credentials, "10.9.9.9").stream().map(c -> c.name()).collect(java.util.stream.Collectors.toList()));
         credentials.worked(credentials.find("wrong-password").get(), "10.9.9.9");
@@ -172,7 +185,11 @@ public class SshCommandProbeTest {
     public void wrongPasswordNamesUserTargetCredentialAndMethodAndNeverTheSecret() throws Exception {
         String canary = "canary-" + System.nanoTime();
         OpenSshServer.PasswordLogin login = OpenSshServer.passwordLogin();
-        credentials.add("bad", CredentialType.BASIC, 100, Map.of("user_name", login.user()), Map.of("password", canary));
+        // "echoing": a key credential whose command prints the canary (its unused passphrase): the result hides it
+        use(TestCredentials.builder()
+                .basic("bad", login.user(), canary)
+                .add(CredentialType.SSH_KEY, "echoing", "user_name", server.user(), "ssh_private_key", server.ed25519PrivateKey(),
+                        "ssh_passphrase", canary));
         PrintStream original = System.err;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         String message;
@@ -180,9 +197,6 @@ public class SshCommandProbeTest {
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
             message = fail(payload("command", "true", "credential", "bad"));
-            // a key credential whose command prints the canary: the result hides it
-            credentials.add("echoing", CredentialType.SSH_KEY, 100, Map.of("user_name", server.user()),
-                    Map.of("ssh_private_key", server.ed25519PrivateKey(), "ssh_passphrase", canary));
             echoed = run(payload("command", "echo " + canary + "; echo " + canary + " >&2", "credential", "echoing"));
         } finally {
             System.setErr(original);
@@ -199,8 +213,8 @@ public class SshCommandProbeTest {
 
     @Test
     public void wrongKeyIsAnAuthenticationError() throws Exception {
-        credentials.add("stranger", CredentialType.SSH_KEY, 100, Map.of("user_name", server.user()),
-                Map.of("ssh_private_key", Files.readString(server.folder().resolve("ssh_host_ed25519_key"))));
+        use(TestCredentials.builder().add(CredentialType.SSH_KEY, "stranger", "user_name", server.user(), "ssh_private_key",
+                Files.readString(server.folder().resolve("ssh_host_ed25519_key"))));
         assertEquals("authentication as " + server.user() + " at 127.0.0.1:" + server.port() + " failed with credential 'stranger' "
                 + "(publickey)", fail(payload("command", "true", "credential", "stranger")));
         // without a named credential, every failure is listed
@@ -210,18 +224,17 @@ public class SshCommandProbeTest {
 
     @Test
     public void deadPortIsRefusedAtOnceWithoutTryingMoreCredentials() {
-        addKey("a", 10);
-        addKey("b", 20);
+        use(TestCredentials.builder().add(CredentialType.SSH_KEY, "a", ed25519Key()).add(CredentialType.SSH_KEY, "b", ed25519Key()));
         int port = ExternalServer.freeTcpPort();
         Map<String, Object> payload = payload("command", "true");
         payload.put("port", port);
         assertEquals("cannot connect to 127.0.0.1:" + port + ": Connection refused", fail(payload));
-        assertTrue(credentials.worked.isEmpty());
+        assertEquals(List.of(), credentials.workedCalls());
     }
 
     @Test
     public void timeoutIsAnErrorThatNamesTheLimitAndEndsQuickly() {
-        addKey("lab-key", 100);
+        use(TestCredentials.builder().add(CredentialType.SSH_KEY, "lab-key", ed25519Key()));
         long started = System.nanoTime();
         String message = fail(payload("command", "sleep 8", "credential", "lab-key", "timeout_ms", 500));
         assertTrue(message, message.startsWith("SSH command on 127.0.0.1:" + server.port() + " did not finish within 500 ms ("));
@@ -230,7 +243,7 @@ public class SshCommandProbeTest {
 
     @Test
     public void outputOverMaxBytesIsTruncatedAndStdinIsPassed() throws Exception {
-        addKey("lab-key", 100);
+        use(TestCredentials.builder().add(CredentialType.SSH_KEY, "lab-key", ed25519Key()));
         Map<String, Object> big = run(payload("command", "head -c 3000 /dev/zero | tr '\\0' x", "credential", "lab-key", "max_bytes", 100));
         assertEquals("x".repeat(100), big.get("stdout"));
         assertEquals(true, big.get("truncated"));
@@ -249,7 +262,7 @@ public class SshCommandProbeTest {
         assertEquals("payload.timeout_ms is the number 600001: it must be a whole number of milliseconds from 1 to 600000 "
                 + "(default 60000).", fail(payload("command", "true", "timeout_ms", 600001)));
         assertTrue(fail(payload("command", "true", "max_bytes", 20 * 1024 * 1024 + 1)).startsWith("payload.max_bytes is"));
-        credentials.add("community", CredentialType.SNMP_COMMUNITY, 100, Map.of(), Map.of("community", "public"));
+        use(TestCredentials.builder().add(CredentialType.SNMP_COMMUNITY, "community", "community", "public"));
         assertEquals("credential 'community' (snmp_community) cannot be used for SSH: the type snmp_community is not supported; use an "
                 + "ssh_key or basic credential.", fail(payload("command", "true", "credential", "community")));
         assertEquals("no credential 'missing' on this agent", fail(payload("command", "true", "credential", "missing")));
