@@ -52,6 +52,9 @@ public class AgentCore implements MidAgent, FileSyncControl {
     private volatile CoreUpgrader upgrader;
     /** The agent's key and credentials (bundle io.midway.credential.store): the agent needs it to start. */
     private final CredentialStore credentialStore;
+    /** How long the agent waits for the framework to start its bundles before taking work anyway. */
+    static final java.time.Duration FRAMEWORK_START_LIMIT = java.time.Duration.ofSeconds(60);
+    private final FrameworkStartGate startGate;
 
     /**
      * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
@@ -70,6 +73,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
         this.credentialStore = credentialStore;
         AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName(),
                 credentialStore::decrypt);
+        this.startGate = new FrameworkStartGate(context);
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins(context));
         this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
                 framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore);
@@ -89,15 +93,19 @@ public class AgentCore implements MidAgent, FileSyncControl {
                 deploy == null || deploy.isBlank() ? null : Path.of(deploy.trim()));
     }
 
-    /** Connects to the instance, once the probes and protocols present are bound. */
+    /**
+     * Connects to the instance once the framework has started every bundle (at once when it already
+     * has, as after an upgrade of the core), so that the first records find every probe installed.
+     */
     @Activate
     void start() {
-        runtime.start();
+        startGate.whenStarted(FRAMEWORK_START_LIMIT, runtime::start);
     }
 
     /** Stops polling and syncing, lets running work finish for a few seconds, keeps the spool. */
     @Deactivate
     void stop() {
+        startGate.close();
         runtime.stop();
     }
 
