@@ -105,6 +105,11 @@ public class CredentialsIT {
             return a != null && "Up".equals(a.path("status").asText())
                     && a.path("public_key_fingerprint").asText().startsWith("SHA256:");
         }, instance, started);
+        // after a restart the instance still shows the record of the run before: wait for this
+        // process itself to serve its Web Console page, which needs the running agent core
+        Http console = new Http("http://127.0.0.1:" + agentPort, "admin", adminPassword);
+        Wait.until(STARTUP, "the agent's Web Console page /system/console/midway",
+                () -> console.get("/system/console/midway").statusCode() == 200, instance, started);
         return started;
     }
 

@@ -108,6 +108,8 @@ final class EccPoller {
     private ExecutorService advertiser;
     private String lastProblem;
     private volatile boolean registered;
+    /** How long a stopping agent tries to tell the instance, and waits for its poll to end. */
+    private static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(2);
     private volatile List<String> advertised;
     /** The public key of the last registration, {@code null} when it had none. */
     private volatile String advertisedKey;
@@ -236,6 +238,17 @@ final class EccPoller {
         running = false;
         if (executor != null) {
             executor.shutdownNow();
+        }
+        if (t != null && registered) {
+            // Tell the instance, so that its waiting poll is answered now and the thread ends on
+            // its own: work written before the next start then waits for it, instead of going
+            // to this poll's connection (held until its lease expires).
+            try {
+                client.releasePolls(agentName, RELEASE_TIMEOUT);
+                t.join(RELEASE_TIMEOUT.toMillis());
+            } catch (IOException e) {
+                LOG.debug("Could not tell instance {} that this agent stops polling: {}", client.baseUrl(), e.getMessage());
+            }
         }
         if (t != null) {
             t.interrupt();

@@ -256,6 +256,20 @@ public final class InstanceClient implements SyncSource {
     }
 
     /**
+     * {@code DELETE /api/mid/ecc/poll?agent=NAME}: this agent stops polling; the instance answers
+     * its waiting long poll empty at once, so that work written before the next start waits for
+     * that start instead of being leased to a connection nobody reads.
+     *
+     * @param agentName this agent's name
+     * @param timeout how long to try
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public void releasePolls(String agentName, Duration timeout) throws IOException, InterruptedException {
+        send(request("/api/mid/ecc/poll?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8), timeout).DELETE().build());
+    }
+
+    /**
      * {@code GET /api/mid/file_sync/snapshot}.
      *
      * @return what every agent should have from sync

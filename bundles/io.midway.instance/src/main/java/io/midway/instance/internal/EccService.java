@@ -602,6 +602,25 @@ public class EccService {
     }
 
     /**
+     * Answers the waiting long polls of an agent with nothing, leasing nothing: the agent is
+     * stopping, and work written from now on waits for its next poll instead of going to a
+     * connection that nobody will read.
+     *
+     * @param agentName the agent
+     * @return how many polls were waiting
+     */
+    public int releasePolls(String agentName) {
+        int released = 0;
+        for (Runnable waiting : waiters.take(agentName)) {
+            if (waiting instanceof LongPoll poll) {
+                poll.supersede();
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /**
      * @param agentName an agent
      * @return how many long polls of it are waiting
      */

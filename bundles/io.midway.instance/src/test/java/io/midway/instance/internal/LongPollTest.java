@@ -211,4 +211,20 @@ public class LongPollTest extends ServiceFixture {
         EccRecord r = insert("m1", "TCPScan", 2);
         assertEquals("the record goes to the current poll", List.of(r.sysId()), ids(within(current, BOUND_MS).result()));
     }
+
+    @Test
+    public void aStoppingAgentReleasesItsWaitingPollSoWorkWrittenMeanwhileWaitsForItsNextStart() throws Exception {
+        register("m1");
+        CompletableFuture<PollReply> leftBehind = service.longPoll("m1", 10, 10_000);
+        assertFalse(leftBehind.isDone());
+        assertEquals(1, service.releasePolls("m1"));
+        assertTrue("the released poll is answered empty", within(leftBehind, BOUND_MS).result().isEmpty());
+        assertEquals(0, service.waitingPolls("m1"));
+
+        EccRecord r = insert("m1", "TCPScan", 2);
+        assertEquals("nobody took the record while the agent was away", "ready", record(r.sysId()).state());
+        assertEquals("the next start's first poll gets it", List.of(r.sysId()),
+                ids(within(service.longPoll("m1", 10, 10_000), BOUND_MS).result()));
+        assertEquals("nothing to release when no poll waits", 0, service.releasePolls("m1"));
+    }
 }

@@ -57,10 +57,18 @@ public class EccPollServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        requireMethod(request, "GET");
+        String method = requireMethod(request, "GET", "DELETE");
         authenticate(request, UserRealm.ROLE_MID_SERVER);
         String agent = param(request, "agent")
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
+        if ("DELETE".equals(method)) {
+            // An agent that stops says so: its waiting poll is answered empty now, so work written
+            // before its next start is not leased to a connection nobody reads any more.
+            int released = service.releasePolls(agent);
+            LOG.debug("Agent {} stops polling: {} waiting poll(s) answered empty", agent, released);
+            response.setStatus(204);
+            return;
+        }
         int max = intParam(request, "max", DEFAULT_MAX);
         long waitMs = longParam(request, "wait_ms", 0);
         // The revision the agent has applied: when the instance has another, the poll answers at
