@@ -64,6 +64,16 @@ public record AgentChange(String status, Boolean validated, List<String> applica
             throw RequestException.badRequest("unknown field(s) " + String.join(", ", unknown),
                     "fields that can be changed: " + String.join(", ", new TreeSet<>(CHANGEABLE)));
         }
+        List<String> ipRanges = JsonBody.stringList(object, "ip_ranges");
+        if (ipRanges != null) {
+            try {
+                io.midway.instance.internal.selection.IpRanges.parse(ipRanges);
+            } catch (IllegalArgumentException e) {
+                throw RequestException.badRequest(e.getMessage(),
+                        "each ip_ranges entry is a CIDR block (10.0.0.0/8), an address (192.168.1.7) or a range "
+                                + "(10.0.0.1-10.0.0.50); nothing was changed");
+            }
+        }
         AgentChange change = new AgentChange(JsonBody.text(object, "status"), JsonBody.bool(object, "validated"),
                 JsonBody.stringList(object, "applications"), JsonBody.stringList(object, "ip_ranges"),
                 object.has("cluster") ? nonNull(JsonBody.text(object, "cluster")) : null,

@@ -144,6 +144,9 @@ public class EccService {
     private final ExecutorService wakeExecutor;
     private final ScheduledExecutorService pollTimer;
     private final PollWaiters waiters;
+    /** Chooses agents for work that names none; {@link java.util.Random} is safe to share between threads. */
+    private final io.midway.instance.internal.selection.AgentSelector selector =
+            new io.midway.instance.internal.selection.AgentSelector(new java.util.Random());
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
@@ -1150,6 +1153,38 @@ public class EccService {
         requireTable(query, TableSchema.ECC_AGENT);
         requireOpen();
         return store.read(s -> s.queryAgents(query));
+    }
+
+    /**
+     * Chooses an agent for work with the given criteria among the registered agents, as routing
+     * would, without enqueuing anything ({@code POST /api/mid/admin/select}).
+     *
+     * @param application the application, e.g. {@code Discovery}
+     * @param ip the target IP, may be empty
+     * @param capability the capability, may be empty
+     * @param algorithm {@code legacy} or {@code new}; empty or {@code null} for the instance property
+     *     {@code mid.selection.algorithm}
+     * @return the choice and its explanation
+     * @throws RequestException (400) on a missing application, an IP that is not an address, or an
+     *     unknown algorithm
+     */
+    public io.midway.instance.internal.selection.Selection select(String application, String ip, String capability,
+            String algorithm) {
+        requireOpen();
+        io.midway.instance.internal.selection.SelectionRequest request;
+        try {
+            request = io.midway.instance.internal.selection.SelectionRequest.of(application, ip, capability,
+                    algorithm == null || algorithm.isBlank() ? settings.selectionAlgorithm() : algorithm);
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest(e.getMessage(), "send {\"application\",\"ip\",\"capability\",\"algorithm\"}; "
+                    + "algorithm is legacy or new (default: mid.selection.algorithm, now " + settings.selectionAlgorithm() + ")");
+        }
+        List<AgentRecord> all = store.read(s -> s.agents());
+        try {
+            return selector.selectAmong(request, all);
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest(e.getMessage(), "correct the agent's ip_ranges with PATCH /api/now/table/ecc_agent/{sys_id}");
+        }
     }
 
     /**

@@ -34,4 +34,11 @@ public @interface InstanceConfiguration {
     @AttributeDefinition(name = "Longest poll wait (ms)", min = "0",
             description = "Upper bound of the wait_ms an agent may ask for when it long-polls.")
     long poll_max_wait_ms() default 60000;
+
+    /** @return the MID selection algorithm for work that names no agent */
+    @AttributeDefinition(name = "MID selection algorithm (mid.selection.algorithm)",
+            description = "How the instance chooses an agent for work that names none: 'new' (application, IP "
+                    + "range and capability together, then the default agent) or 'legacy' (application and IP "
+                    + "range, then the default agent, then a random agent when no agent has IP ranges).")
+    String mid_selection_algorithm() default "new";
 }

@@ -23,7 +23,26 @@ public record InstanceSettings(
         Duration lease,
         boolean autoValidate,
         Duration pollMaxWait,
-        String version) {
+        String version,
+        String selectionAlgorithm) {
+
+    /** The selection algorithms (instance property {@code mid.selection.algorithm}). */
+    public static final java.util.List<String> SELECTION_ALGORITHMS = java.util.List.of("new", "legacy");
+
+    /**
+     * Settings with the default selection algorithm ({@code new}).
+     *
+     * @param heartbeatInterval between two heartbeats
+     * @param heartbeatTimeout how long a heartbeat may stay unanswered
+     * @param lease how long an output record stays leased
+     * @param autoValidate whether new agents start validated
+     * @param pollMaxWait the longest long poll
+     * @param version the instance version
+     */
+    public InstanceSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration lease, boolean autoValidate,
+            Duration pollMaxWait, String version) {
+        this(heartbeatInterval, heartbeatTimeout, lease, autoValidate, pollMaxWait, version, "new");
+    }
 
     /** Framework property that overrides the heartbeat interval (from MIDWAY_HEARTBEAT_SECONDS). */
     public static final String HEARTBEAT_SECONDS_PROPERTY = "midway.heartbeat.seconds";
@@ -73,9 +92,16 @@ public record InstanceSettings(
         }
         long maxWait = Math.max(0, config.poll_max_wait_ms());
         String version = trimmed(frameworkProperty.apply(VERSION_PROPERTY));
+        String algorithm = trimmed(config.mid_selection_algorithm());
+        algorithm = algorithm == null ? "new" : algorithm.toLowerCase(java.util.Locale.ROOT);
+        if (!SELECTION_ALGORITHMS.contains(algorithm)) {
+            LOG.warn("mid.selection.algorithm='{}' is none of {}; using new", config.mid_selection_algorithm(),
+                    SELECTION_ALGORITHMS);
+            algorithm = "new";
+        }
         return new InstanceSettings(Duration.ofSeconds(heartbeat), Duration.ofSeconds(timeout),
                 Duration.ofSeconds(lease), config.auto_validate(), Duration.ofMillis(maxWait),
-                version != null ? version : bundleVersion);
+                version != null ? version : bundleVersion, algorithm);
     }
 
     /** @return how often the heartbeat monitor checks: every second, or a quarter interval if shorter */

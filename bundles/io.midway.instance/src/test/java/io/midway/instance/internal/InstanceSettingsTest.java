@@ -47,4 +47,14 @@ public class InstanceSettingsTest {
         assertEquals(Duration.ofSeconds(300), InstanceSettings.resolve(TestConfigurations.of(0, 0, 1, false, 1),
                 Map.of("midway.heartbeat.seconds", "-3")::get, "x").heartbeatInterval());
     }
+
+    @Test
+    public void theSelectionAlgorithmIsNewByDefaultLegacyWhenSetAndNewForAnUnknownName() {
+        assertEquals("new", InstanceSettings.resolve(TestConfigurations.defaults(), Map.<String, String>of()::get, "0.1.0")
+                .selectionAlgorithm());
+        assertEquals("legacy", InstanceSettings.resolve(TestConfigurations.of(300, 0, 300, false, 60000, " Legacy "),
+                Map.<String, String>of()::get, "0.1.0").selectionAlgorithm());
+        assertEquals("new", InstanceSettings.resolve(TestConfigurations.of(300, 0, 300, false, 60000, "newest"),
+                Map.<String, String>of()::get, "0.1.0").selectionAlgorithm());
+    }
 }

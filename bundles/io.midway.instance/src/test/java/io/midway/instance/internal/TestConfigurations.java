@@ -15,6 +15,11 @@ public final class TestConfigurations {
 
     public static InstanceConfiguration of(int heartbeatSeconds, int timeoutSeconds, int leaseSeconds,
             boolean autoValidate, long pollMaxWaitMs) {
+        return of(heartbeatSeconds, timeoutSeconds, leaseSeconds, autoValidate, pollMaxWaitMs, "new");
+    }
+
+    public static InstanceConfiguration of(int heartbeatSeconds, int timeoutSeconds, int leaseSeconds,
+            boolean autoValidate, long pollMaxWaitMs, String selectionAlgorithm) {
         return new InstanceConfiguration() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -44,6 +49,11 @@ public final class TestConfigurations {
             @Override
             public long poll_max_wait_ms() {
                 return pollMaxWaitMs;
+            }
+
+            @Override
+            public String mid_selection_algorithm() {
+                return selectionAlgorithm;
             }
         };
     }

@@ -64,6 +64,7 @@ public class ApiServletsHttpTest extends ServiceFixture {
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
         add(context, new StatsApiServlet(service, realm), "/api/now/stats/*");
+        add(context, new AgentSelectionServlet(service, realm), "/api/mid/admin/select");
         add(context, new UnknownApiPathServlet(), "/api/*");
         server.setHandler(context);
         server.start();
@@ -379,5 +380,67 @@ public class ApiServletsHttpTest extends ServiceFixture {
         store.close();
         String message = error(send("GET", "/api/now/table/ecc_queue", ADMIN, null), 503);
         assertTrue(message, message.startsWith("the instance is stopping"));
+    }
+
+    private String agentWith(String name, String capability, String ipRange) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/mid/agents/register", AGENT,
+                "{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"host_name\":\"h\",\"ip_address\":\"127.0.0.1\","
+                        + "\"capabilities\":[\"" + capability + "\"]}");
+        assertEquals(r.body(), 201, r.statusCode());
+        String sysId = json(r).path("result").path("sys_id").asText();
+        HttpResponse<String> patched = send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"validated\":true,\"applications\":[\"Discovery\"],\"ip_ranges\":[\"" + ipRange + "\"]}");
+        assertEquals(patched.body(), 200, patched.statusCode());
+        return sysId;
+    }
+
+    private JsonNode select(String body) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/mid/admin/select", ADMIN, body);
+        assertEquals(r.body(), 200, r.statusCode());
+        return json(r).path("result");
+    }
+
+    @Test
+    public void selectAnswersTheChosenAgentAndWhyWithoutEnqueuingAnything() throws Exception {
+        agentWith("dc-1", "ssh", "10.1.0.0/16");
+        agentWith("dc-2", "snmp", "10.0.0.0/8");
+
+        JsonNode ssh = select("{\"application\":\"Discovery\",\"ip\":\"10.1.2.3\",\"capability\":\"ssh\",\"algorithm\":\"new\"}");
+        assertEquals(ssh.toString(), "dc-1", ssh.path("agent").asText());
+        assertEquals(ssh.toString(), "new", ssh.path("algorithm").asText());
+        assertTrue(ssh.toString(), ssh.path("reason").asText().contains("10.1.0.0/16"));
+        assertTrue(ssh.toString(), ssh.path("steps").size() >= 2);
+
+        JsonNode snmp = select("{\"application\":\"Discovery\",\"ip\":\"10.1.2.3\",\"capability\":\"snmp\"}");
+        assertEquals("new (the default property) needs the capability: " + snmp, "dc-2", snmp.path("agent").asText());
+        JsonNode legacy = select("{\"application\":\"Discovery\",\"ip\":\"10.1.2.3\",\"capability\":\"snmp\",\"algorithm\":\"legacy\"}");
+        assertEquals("legacy ignores the capability and takes the narrowest range: " + legacy, "dc-1",
+                legacy.path("agent").asText());
+
+        JsonNode none = select("{\"application\":\"Orchestration\",\"ip\":\"10.1.2.3\"}");
+        assertTrue(none.toString(), none.path("agent").isNull());
+        assertTrue(none.toString(), none.path("reason").asText().contains("Orchestration"));
+
+        assertTrue(error(send("POST", "/api/mid/admin/select", ADMIN, "{\"application\":\"Discovery\",\"algorithm\":\"fastest\"}"), 400)
+                .contains("fastest"));
+        assertTrue(error(send("POST", "/api/mid/admin/select", ADMIN, "{\"application\":\"Discovery\",\"ip\":\"not-an-ip\"}"), 400)
+                .contains("not-an-ip"));
+        assertEquals(401, send("POST", "/api/mid/admin/select", null, "{\"application\":\"Discovery\"}").statusCode());
+        assertEquals(403, send("POST", "/api/mid/admin/select", AGENT, "{\"application\":\"Discovery\"}").statusCode());
+        assertEquals(405, send("GET", "/api/mid/admin/select", ADMIN, null).statusCode());
+        assertEquals("nothing was enqueued", 0, json(send("GET", "/api/now/table/ecc_queue?sysparm_query=topic!=HeartbeatProbe",
+                ADMIN, null)).path("result").size());
+    }
+
+    @Test
+    public void aBadIpRangeIsRefusedWithTheEntryNamedAndNothingChanges() throws Exception {
+        String sysId = agentWith("dc-3", "ssh", "192.168.0.0/24");
+        String message = error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"ip_ranges\":[\"10.0.0.0/8\",\"10.0.0.300/8\"]}"), 400);
+        assertTrue(message, message.contains("ip_ranges[1]") && message.contains("10.0.0.300/8"));
+        assertTrue(error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN, "{\"ip_ranges\":[\"10.0.0.9-10.0.0.1\"]}"), 400)
+                .contains("10.0.0.9-10.0.0.1"));
+        JsonNode agent = json(send("GET", "/api/now/table/ecc_agent/" + sysId, ADMIN, null)).path("result");
+        assertEquals(agent.toString(), "[\"192.168.0.0/24\"]", agent.path("ip_ranges").toString());
     }
 }
