@@ -20,6 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param errorString why the record is in state {@code error}
  * @param sysCreatedOn creation time, {@code yyyy-MM-dd HH:mm:ss} UTC
  * @param processed when it was processed, same format
+ * @param application for work that names no agent: the application the instance chose an agent
+ *     for (e.g. {@code Discovery}); {@code null} otherwise (since 1.4)
+ * @param capability for such work: the capability the agent needed, may be {@code null} (since 1.4)
+ * @param selection for such work: which agent the instance chose and why, one line (since 1.4)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record EccRecord(
@@ -35,7 +39,33 @@ public record EccRecord(
         @JsonProperty("priority") Integer priority,
         @JsonProperty("error_string") String errorString,
         @JsonProperty("sys_created_on") String sysCreatedOn,
-        @JsonProperty("processed") String processed) {
+        @JsonProperty("processed") String processed,
+        @JsonProperty("application") @JsonInclude(JsonInclude.Include.NON_NULL) String application,
+        @JsonProperty("capability") @JsonInclude(JsonInclude.Include.NON_NULL) String capability,
+        @JsonProperty("selection") @JsonInclude(JsonInclude.Include.NON_NULL) String selection) {
+
+    /**
+     * A record of work addressed to an agent by name (no selection fields).
+     *
+     * @param sysId unique id
+     * @param agent {@code mid.server.<NAME>} or {@code mid.server.*}
+     * @param topic the probe type
+     * @param name command text or label
+     * @param source the target
+     * @param payload a JSON value
+     * @param queue {@code output} or {@code input}
+     * @param state the state
+     * @param responseTo for an input, the output it answers
+     * @param priority 0, 1 or 2
+     * @param errorString why it is in state {@code error}
+     * @param sysCreatedOn creation time
+     * @param processed when it was processed
+     */
+    public EccRecord(String sysId, String agent, String topic, String name, String source, JsonNode payload, String queue,
+            String state, String responseTo, Integer priority, String errorString, String sysCreatedOn, String processed) {
+        this(sysId, agent, topic, name, source, payload, queue, state, responseTo, priority, errorString, sysCreatedOn,
+                processed, null, null, null);
+    }
 
     /** Queue of records the instance sends to agents. */
     public static final String QUEUE_OUTPUT = "output";

@@ -757,7 +757,7 @@ public class EccService {
     public EccRecord insertOutput(OutputRequest request) {
         return write((s, c) -> {
             List<EccRecord> rows = new ArrayList<>();
-            EccRecord stored = output(c, request, request.fanOut() ? s.agents() : List.of(), rows);
+            EccRecord stored = output(c, request, request.fanOut() || request.routed() ? s.agents() : List.of(), rows);
             s.insertRecords(rows, c.now.toEpochMilli());
             return stored;
         });
@@ -781,7 +781,7 @@ public class EccService {
             List<EccRecord> stored = new ArrayList<>(requests.size());
             List<EccRecord> rows = new ArrayList<>(requests.size());
             for (OutputRequest request : requests) {
-                if (request.fanOut() && agents == null) {
+                if ((request.fanOut() || request.routed()) && agents == null) {
                     agents = s.agents();
                 }
                 stored.add(output(c, request, agents, rows));
@@ -792,9 +792,12 @@ public class EccService {
     }
 
     /** Adds the rows of one request to {@code rows}, notes the agents to wake, returns the record it answers. */
-    private static EccRecord output(Changes c, OutputRequest request, List<AgentRecord> agents, List<EccRecord> rows) {
+    private EccRecord output(Changes c, OutputRequest request, List<AgentRecord> agents, List<EccRecord> rows) {
         String now = Json.time(c.now);
         String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
+        if (request.routed()) {
+            return routed(c, request, agents, rows, now, processed);
+        }
         if (request.fanOut()) {
             EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
             rows.add(all);
@@ -808,6 +811,51 @@ public class EccService {
         rows.add(record);
         c.wake(request.agent().substring(EccRecord.AGENT_PREFIX.length()));
         return record;
+    }
+
+    /**
+     * Chooses the agent for a request that names none (MID selection, DESIGN §9) with the
+     * algorithm of {@code mid.selection.algorithm}; the record keeps the choice and why. When no
+     * agent may take it, the record is stored in state {@code error} with the reason, addressed to
+     * no agent.
+     */
+    private EccRecord routed(Changes c, OutputRequest request, List<AgentRecord> agents, List<EccRecord> rows, String now,
+            String processed) {
+        String source = request.source() == null ? "" : request.source().trim();
+        io.midway.instance.internal.selection.SelectionRequest criteria;
+        try {
+            criteria = io.midway.instance.internal.selection.SelectionRequest.of(request.application(), source,
+                    request.capability(), settings.selectionAlgorithm());
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest(e.getMessage(),
+                    "work with no agent is routed by application, source (the target IP address) and capability");
+        }
+        io.midway.instance.internal.selection.Selection selection;
+        try {
+            selection = selector.selectAmong(criteria, agents);
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest("no agent can be chosen: " + e.getMessage(),
+                    "correct the agent's ip_ranges with PATCH /api/now/table/ecc_agent/{sys_id}");
+        }
+        EccRecord record;
+        if (selection.isChosen()) {
+            record = new EccRecord(newSysId(), EccRecord.agentField(selection.agent()), request.topic(), request.name(),
+                    request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
+                    request.priority(), request.errorString(), now, processed, criteria.application(),
+                    emptyToNull(criteria.capability()), selection.reason());
+            c.wake(selection.agent());
+        } else {
+            record = new EccRecord(newSysId(), "", request.topic(), request.name(), request.source(), request.payload(),
+                    EccRecord.QUEUE_OUTPUT, EccRecord.STATE_ERROR, request.responseTo(), request.priority(),
+                    "No agent may take this work: " + selection.reason(), now, now, criteria.application(),
+                    emptyToNull(criteria.capability()), selection.reason());
+        }
+        rows.add(record);
+        return record;
+    }
+
+    private static String emptyToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
     }
 
     private static EccRecord output(OutputRequest r, String agent, String state, String now, String processed) {

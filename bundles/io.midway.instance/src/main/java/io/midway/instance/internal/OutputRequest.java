@@ -21,9 +21,29 @@ import io.midway.wire.EccRecord;
  * @param priority 0, 1 or 2
  * @param errorString the error string, may be null
  * @param responseTo the response_to, may be null
+ * @param application with no agent: the application to choose an agent for (MID selection), else null
+ * @param capability with no agent: the capability the chosen agent needs, may be null
  */
 public record OutputRequest(String agent, String topic, String name, String source, JsonNode payload, String state,
-        int priority, String errorString, String responseTo) {
+        int priority, String errorString, String responseTo, String application, String capability) {
+
+    /**
+     * A request addressed to an agent by name.
+     *
+     * @param agent {@code mid.server.NAME} or {@code mid.server.*}
+     * @param topic the probe topic
+     * @param name the name, may be null
+     * @param source the source, may be null
+     * @param payload any JSON value, may be null
+     * @param state {@code ready}, {@code processed} or {@code error}
+     * @param priority 0, 1 or 2
+     * @param errorString the error string, may be null
+     * @param responseTo the response_to, may be null
+     */
+    public OutputRequest(String agent, String topic, String name, String source, JsonNode payload, String state,
+            int priority, String errorString, String responseTo) {
+        this(agent, topic, name, source, payload, state, priority, errorString, responseTo, null, null);
+    }
 
     /** The most records one {@code POST /api/now/table/ecc_queue} may insert. */
     public static final int MAX_BATCH_RECORDS = 10_000;
@@ -36,11 +56,12 @@ public record OutputRequest(String agent, String topic, String name, String sour
         if (topic == null || topic.isBlank()) {
             throw RequestException.badRequest("field 'topic' is required");
         }
-        if (agent == null || agent.isBlank()) {
-            throw RequestException.badRequest("field 'agent' is required",
-                    "use mid.server.<NAME> for one agent or mid.server.* for all");
+        if ((agent == null || agent.isBlank()) && (application == null || application.isBlank())) {
+            throw RequestException.badRequest("field 'agent' is required, or 'application' for the instance to choose one",
+                    "use mid.server.<NAME> for one agent, mid.server.* for all, or no agent with 'application', "
+                            + "'source' (the target IP) and optionally 'capability' (MID selection)");
         }
-        if (!EccRecord.AGENT_ALL.equals(agent)) {
+        if (agent != null && !agent.isBlank() && !EccRecord.AGENT_ALL.equals(agent)) {
             if (!agent.startsWith(EccRecord.AGENT_PREFIX)
                     || !AgentNames.isValid(agent.substring(EccRecord.AGENT_PREFIX.length()))) {
                 throw RequestException.badRequest("field 'agent' must be mid.server.<NAME> or mid.server.*",
@@ -76,7 +97,13 @@ public record OutputRequest(String agent, String topic, String name, String sour
                 payload == null || payload.isNull() ? null : payload,
                 state == null ? EccRecord.STATE_READY : state,
                 priority == null ? EccRecord.PRIORITY_STANDARD : priority,
-                JsonBody.text(object, "error_string"), JsonBody.text(object, "response_to"));
+                JsonBody.text(object, "error_string"), JsonBody.text(object, "response_to"),
+                JsonBody.text(object, "application"), JsonBody.text(object, "capability"));
+    }
+
+    /** @return whether the instance chooses the agent (no agent named, an application given) */
+    public boolean routed() {
+        return agent == null || agent.isBlank();
     }
 
     /**

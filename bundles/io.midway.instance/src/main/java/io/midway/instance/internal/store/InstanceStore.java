@@ -53,7 +53,7 @@ public final class InstanceStore implements AutoCloseable {
      * target on which agent, as the agents report it). Every statement is idempotent, so a
      * database of any earlier version is brought up to date on open.
      */
-    static final int SCHEMA_VERSION = 6;
+    static final int SCHEMA_VERSION = 7;
     private static final String[] SCHEMA = {
         "CREATE TABLE IF NOT EXISTS midway_schema (version INT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ecc_queue ("
@@ -152,6 +152,10 @@ public final class InstanceStore implements AutoCloseable {
         "ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS public_key_fingerprint VARCHAR(200)",
         "ALTER TABLE instance_state ADD COLUMN IF NOT EXISTS credential_revision BIGINT DEFAULT 0 NOT NULL",
         "ALTER TABLE instance_state ADD COLUMN IF NOT EXISTS credential_key_check VARCHAR(1000)",
+        // 7: work routed by MID selection keeps what it was routed for and why
+        "ALTER TABLE ecc_queue ADD COLUMN IF NOT EXISTS application VARCHAR(300)",
+        "ALTER TABLE ecc_queue ADD COLUMN IF NOT EXISTS capability VARCHAR(300)",
+        "ALTER TABLE ecc_queue ADD COLUMN IF NOT EXISTS selection VARCHAR(100000)",
         "INSERT INTO instance_state (id, version) SELECT 1, NULL FROM DUAL "
             + "WHERE NOT EXISTS (SELECT 1 FROM instance_state WHERE id = 1)",
         // version 6: credential affinity, reported by the agents

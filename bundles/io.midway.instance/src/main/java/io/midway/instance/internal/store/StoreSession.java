@@ -39,7 +39,7 @@ public final class StoreSession {
     }
 
     private static final String RECORD_COLUMNS = "sys_id, agent, topic, name, source, payload, queue, state, "
-            + "response_to, priority, error_string, sys_created_on, processed";
+            + "response_to, priority, error_string, sys_created_on, processed, application, capability, selection";
     /**
      * A file of the file-sync repository as stored.
      *
@@ -71,7 +71,7 @@ public final class StoreSession {
     };
 
     private static final String INSERT_RECORD = "INSERT INTO ecc_queue (" + RECORD_COLUMNS
-            + ", created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + ", created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final int INSERT_BATCH_SIZE = 500;
 
     private final Connection connection;
@@ -136,7 +136,10 @@ public final class StoreSession {
         ps.setString(11, r.errorString());
         ps.setString(12, r.sysCreatedOn());
         ps.setString(13, r.processed());
-        ps.setLong(14, createdMs);
+        ps.setString(14, r.application());
+        ps.setString(15, r.capability());
+        ps.setString(16, r.selection());
+        ps.setLong(17, createdMs);
     }
 
     /**
@@ -389,7 +392,8 @@ public final class StoreSession {
         return new EccRecord(rs.getString(c), rs.getString(c + 1), rs.getString(c + 2), rs.getString(c + 3),
                 rs.getString(c + 4), payload == null ? null : readJson(payload), rs.getString(c + 6),
                 rs.getString(c + 7), rs.getString(c + 8), rs.getInt(c + 9), rs.getString(c + 10),
-                rs.getString(c + 11), rs.getString(c + 12));
+                rs.getString(c + 11), rs.getString(c + 12), rs.getString(c + 13), rs.getString(c + 14),
+                rs.getString(c + 15));
     }
 
     // --- ecc_agent -------------------------------------------------------------------------

@@ -66,7 +66,10 @@ public final class TableSchema {
             new Field("priority", Type.INTEGER),
             new Field("error_string", Type.TEXT),
             new Field("sys_created_on", "sys_created_on", Type.TEXT, "created_ms"),
-            new Field("processed", Type.TEXT)));
+            new Field("processed", Type.TEXT),
+            new Field("application", Type.TEXT),
+            new Field("capability", Type.TEXT),
+            new Field("selection", Type.TEXT)));
 
     /** The agents. */
     public static final TableSchema ECC_AGENT = new TableSchema("ecc_agent", "name, seq", List.of(

@@ -430,6 +430,16 @@ public class ApiServletsHttpTest extends ServiceFixture {
         assertEquals(405, send("GET", "/api/mid/admin/select", ADMIN, null).statusCode());
         assertEquals("nothing was enqueued", 0, json(send("GET", "/api/now/table/ecc_queue?sysparm_query=topic!=HeartbeatProbe",
                 ADMIN, null)).path("result").size());
+
+        // the same choice when a record names no agent: routed on insert, keeping why
+        HttpResponse<String> inserted = send("POST", "/api/now/table/ecc_queue", ADMIN,
+                "{\"topic\":\"SSHCommand\",\"name\":\"uname\",\"source\":\"10.1.2.3\",\"application\":\"Discovery\",\"capability\":\"ssh\"}");
+        assertEquals(inserted.body(), 201, inserted.statusCode());
+        JsonNode record = json(inserted).path("result");
+        assertEquals(record.toString(), "mid.server.dc-1", record.path("agent").asText());
+        assertEquals(record.toString(), ssh.path("reason").asText(), record.path("selection").asText());
+        JsonNode found = json(send("GET", "/api/now/table/ecc_queue?sysparm_query=application=Discovery", ADMIN, null)).path("result");
+        assertEquals(found.toString(), 1, found.size());
     }
 
     @Test

@@ -1,0 +1,127 @@
+package io.midway.instance.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.Test;
+
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.Registration;
+
+/**
+ * Output records that name no agent are routed by MID selection when inserted (issue 8 point 2):
+ * the record keeps the agent chosen and why, the chosen agent's poll gets it, and work no agent
+ * may take is stored in state error with the reason.
+ */
+public class RoutingTest extends ServiceFixture {
+
+    private AgentRecord agent(String name, String capability, String ipRange, boolean isDefault) {
+        return agent(service, name, capability, ipRange, isDefault);
+    }
+
+    private EccRecord routed(String application, String source, String capability) {
+        return routed(service, application, source, capability);
+    }
+
+    /** Registers a validated agent for Discovery with one capability and one IP range. */
+    static AgentRecord agent(EccService service, String name, String capability, String ipRange, boolean isDefault) {
+        AgentRecord a = service.register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
+                .agent();
+        return service.updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"),
+                ipRange == null ? List.of() : List.of(ipRange), null, isDefault));
+    }
+
+    /** Inserts an SSHCommand record with no agent, for the instance to route. */
+    static EccRecord routed(EccService service, String application, String source, String capability) {
+        return service.insertOutput(new OutputRequest(null, "SSHCommand", "uname -a", source, null, EccRecord.STATE_READY,
+                EccRecord.PRIORITY_STANDARD, null, null, application, capability));
+    }
+
+    @Test
+    public void aRecordWithNoAgentGoesToTheAgentThatFitsAndKeepsWhy() throws Exception {
+        agent("dc-ssh", "ssh", "10.1.0.0/16", false);
+        agent("dc-snmp", "snmp", "10.1.0.0/16", false);
+
+        EccRecord r = routed("Discovery", "10.1.2.3", "ssh");
+        assertEquals(r.toString(), "mid.server.dc-ssh", r.agent());
+        assertEquals(EccRecord.STATE_READY, r.state());
+        assertEquals("Discovery", r.application());
+        assertEquals("ssh", r.capability());
+        assertTrue(r.selection(), r.selection().contains("dc-ssh") && r.selection().contains("10.1.0.0/16"));
+        EccRecord stored = record(r.sysId());
+        assertEquals("the choice is stored", r.selection(), stored.selection());
+        assertEquals(List.of(r.sysId()),
+                ids(service.longPoll("dc-ssh", 10, 1000).get().result()));
+        assertEquals(List.of(), service.longPoll("dc-snmp", 10, 0).get().result());
+    }
+
+    @Test
+    public void workNoAgentMayTakeEndsInErrorWithTheReason() {
+        agent("dc-ssh", "ssh", "10.1.0.0/16", false);
+        EccRecord outside = routed("Discovery", "192.168.9.9", "ssh");
+        assertEquals(EccRecord.STATE_ERROR, outside.state());
+        assertEquals("", outside.agent());
+        assertTrue(outside.errorString(), outside.errorString().startsWith("No agent may take this work: ")
+                && outside.errorString().contains("192.168.9.9"));
+        EccRecord otherApp = routed("ServiceMapping", "10.1.2.3", null);
+        assertEquals(EccRecord.STATE_ERROR, otherApp.state());
+        assertTrue(otherApp.errorString(), otherApp.errorString().contains("ServiceMapping"));
+    }
+
+    @Test
+    public void theDefaultAgentTakesWhatNoRangeHolds() {
+        agent("dc-ssh", "ssh", "10.1.0.0/16", false);
+        agent("main", "ssh", null, true);
+        EccRecord r = routed("Discovery", "172.16.0.1", "ssh");
+        assertEquals(r.selection(), "mid.server.main", r.agent());
+    }
+
+    @Test
+    public void aSourceThatIsNotAnIpAddressOrNoApplicationIsABadRequest() {
+        agent("dc-ssh", "ssh", "10.1.0.0/16", false);
+        RequestException host = assertThrows(RequestException.class, () -> routed("Discovery", "db01.example.com", "ssh"));
+        assertTrue(host.getMessage(), host.getMessage().contains("db01.example.com"));
+        RequestException none = assertThrows(RequestException.class, () -> service.insertOutput(OutputRequest.parse(
+                io.midway.wire.Json.mapper().createObjectNode().put("topic", "SSHCommand").put("source", "10.1.2.3"))));
+        assertTrue(none.getMessage(), none.getMessage().contains("'application'"));
+    }
+
+    @Test
+    public void aBatchRoutesEachRecordOnItsOwn() {
+        agent("dc-ssh", "ssh", "10.1.0.0/16", false);
+        agent("dc-snmp", "snmp", "10.2.0.0/16", false);
+        List<EccRecord> stored = service.insertOutputs(List.of(
+                new OutputRequest(null, "SNMP", "walk", "10.2.0.5", null, EccRecord.STATE_READY, 2, null, null, "Discovery", "snmp"),
+                new OutputRequest(EccRecord.agentField("dc-ssh"), "TCPScan", "scan", "10.9.9.9", null, EccRecord.STATE_READY, 2,
+                        null, null),
+                new OutputRequest(null, "SSHCommand", "uname", "10.1.0.5", null, EccRecord.STATE_READY, 2, null, null, "Discovery",
+                        "ssh")));
+        assertEquals("mid.server.dc-snmp", stored.get(0).agent());
+        assertEquals("mid.server.dc-ssh", stored.get(1).agent());
+        assertNull("a record that named its agent has no selection", stored.get(1).selection());
+        assertEquals("mid.server.dc-ssh", stored.get(2).agent());
+    }
+
+    /** The same with {@code mid.selection.algorithm = legacy}: the capability is not looked at. */
+    public static class Legacy extends ServiceFixture {
+        @Override
+        protected InstanceSettings settings() {
+            return new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(120), true,
+                    Duration.ofSeconds(5), "1.2.3", "legacy");
+        }
+
+        @Test
+        public void legacyIgnoresTheCapability() {
+            agent(service, "dc-snmp", "snmp", "10.1.0.0/16", false);
+            EccRecord r = routed(service, "Discovery", "10.1.2.3", "ssh");
+            assertEquals(r.selection(), "mid.server.dc-snmp", r.agent());
+            assertTrue(r.selection(), r.selection().startsWith("legacy"));
+        }
+    }
+}
