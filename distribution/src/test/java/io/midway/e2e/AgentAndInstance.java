@@ -41,6 +41,8 @@ final class AgentAndInstance implements AutoCloseable {
     final MidwayProcess agent;
     final Http admin;
     private final Path copy;
+    private final Map<String, String> agentEnvironment = new HashMap<>();
+    private final java.util.List<MidwayProcess> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AgentAndInstance(String agentName, Path work, Path copy, MidwayProcess instance, MidwayProcess agent, Http admin) {
         this.agentName = agentName;
@@ -62,6 +64,20 @@ final class AgentAndInstance implements AutoCloseable {
      * @return the running pair
      */
     static AgentAndInstance start(String agentName, boolean terminal, Preparation preparation) throws Exception {
+        return start(agentName, terminal, preparation, Map.of());
+    }
+
+    /**
+     * Starts the instance, with more environment, and an agent.
+     *
+     * @param agentName the agent's name
+     * @param terminal whether the agent runs in a terminal
+     * @param preparation changes to a copy of the distribution, or {@code null}
+     * @param instanceEnvironment more environment of bin/instance, e.g. {@code MIDWAY_HEARTBEAT_SECONDS}
+     * @return the running pair
+     */
+    static AgentAndInstance start(String agentName, boolean terminal, Preparation preparation,
+            Map<String, String> instanceEnvironment) throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         Path work = Files.createTempDirectory("midway-e2e-" + agentName + "-");
         Path copy = null;
@@ -78,6 +94,7 @@ final class AgentAndInstance implements AutoCloseable {
         env.put("MIDWAY_DATA", work.resolve("instance").toString());
         env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
         env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
+        env.putAll(instanceEnvironment);
         MidwayProcess instance = MidwayProcess.start(home, "instance", env, work.resolve("instance.log"), false);
         MidwayProcess agent = null;
         try {
@@ -85,13 +102,11 @@ final class AgentAndInstance implements AutoCloseable {
             Wait.until(STARTUP, "instance_info", () -> admin.get("/api/mid/instance_info").statusCode() == 200, instance);
             Map<String, String> agentEnv = new HashMap<>();
             agentEnv.put("MIDWAY_INSTANCE_URL", "http://127.0.0.1:" + instancePort);
-            agentEnv.put("MIDWAY_AGENT_NAME", agentName);
             agentEnv.put("MIDWAY_AGENT_PASSWORD", agentPassword);
             agentEnv.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
-            agentEnv.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
-            agentEnv.put("MIDWAY_DATA", work.resolve("agent").toString());
-            agent = MidwayProcess.start(home, "agent", agentEnv, work.resolve("agent.log"), terminal);
+            agent = startAgent(home, work, agentEnv, agentName, terminal);
             AgentAndInstance pair = new AgentAndInstance(agentName, work, copy, instance, agent, admin);
+            pair.agentEnvironment.putAll(agentEnv);
             Wait.until(STARTUP, "agent " + agentName + " Up", () -> {
                 JsonNode a = pair.agentRecord();
                 return a != null && "Up".equals(a.path("status").asText());
@@ -104,6 +119,40 @@ final class AgentAndInstance implements AutoCloseable {
             instance.close();
             throw e;
         }
+    }
+
+    /** Starts the first agent: data in {@code agent/}, log {@code agent.log}. */
+    private static MidwayProcess startAgent(Path home, Path work, Map<String, String> common, String name, boolean terminal)
+            throws Exception {
+        Map<String, String> env = new HashMap<>(common);
+        env.put("MIDWAY_AGENT_NAME", name);
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
+        env.put("MIDWAY_DATA", work.resolve("agent").toString());
+        return MidwayProcess.start(home, "agent", env, work.resolve("agent.log"), terminal);
+    }
+
+    private static String extraLog(String name) {
+        return "agent-" + name + ".log";
+    }
+
+    /**
+     * Starts one more agent on the same instance (own data folder, port and log), and waits until it is Up.
+     *
+     * @param name its name
+     * @return its process; stopped by {@link #close()}
+     */
+    MidwayProcess addAgent(String name) throws Exception {
+        Map<String, String> env = new HashMap<>(agentEnvironment);
+        env.put("MIDWAY_AGENT_NAME", name);
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
+        env.put("MIDWAY_DATA", work.resolve("agent-" + name).toString());
+        MidwayProcess extra = MidwayProcess.start(home, "agent", env, work.resolve(extraLog(name)), false);
+        extras.add(extra);
+        Wait.until(STARTUP, "agent " + name + " Up", () -> {
+            JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + name).path("result");
+            return result.size() == 1 && "Up".equals(result.get(0).path("status").asText());
+        }, instance, extra);
+        return extra;
     }
 
     /** @return the agent's {@code ecc_agent} record, or {@code null} before it registered */
@@ -199,6 +248,9 @@ final class AgentAndInstance implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            for (MidwayProcess extra : extras) {
+                extra.close();
+            }
             agent.close();
         } finally {
             instance.close();

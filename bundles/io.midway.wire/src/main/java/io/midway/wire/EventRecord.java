@@ -32,4 +32,14 @@ public record EventRecord(
     public static final String FILE_SYNC_APPLIED = "file_sync.applied";
     /** An agent failed to apply a file-sync snapshot. */
     public static final String FILE_SYNC_FAILED = "file_sync.failed";
+    /**
+     * A member of an agent cluster went {@code Down} and its waiting work moved to other members
+     * (since 1.5).
+     */
+    public static final String MID_SERVER_FAILOVER = "mid_server.failover";
+    /**
+     * A member of an agent cluster went {@code Down} and no other member can take its work, which
+     * waits (since 1.5).
+     */
+    public static final String MID_SERVER_CLUSTER_DOWN = "mid_server.cluster.down";
 }

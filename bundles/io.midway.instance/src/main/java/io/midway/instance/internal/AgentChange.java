@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param validated whether it may take work
  * @param applications applications it serves
  * @param ipRanges IP ranges it serves
- * @param cluster its cluster
+ * @param cluster the name of an existing {@code ecc_agent_cluster} the agent joins as its last member
+ *     (leaving its cluster), or {@code ""} to leave its cluster
  * @param isDefault whether it is the default agent
  * @param pinnedVersion the core version to pin the agent to, normalised; {@code ""} to unpin it
  *     (it follows the instance version again)

@@ -8,8 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +37,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
@@ -144,9 +148,13 @@ public class EccService {
     private final ExecutorService wakeExecutor;
     private final ScheduledExecutorService pollTimer;
     private final PollWaiters waiters;
-    /** Chooses agents for work that names none; {@link java.util.Random} is safe to share between threads. */
+    /** Breaks ties in selection and spreads load-balanced work; {@link java.util.Random} is safe to share between threads. */
+    private final java.util.Random random = new java.util.Random();
+    /** Chooses agents for work that names none. */
     private final io.midway.instance.internal.selection.AgentSelector selector =
-            new io.midway.instance.internal.selection.AgentSelector(new java.util.Random());
+            new io.midway.instance.internal.selection.AgentSelector(random);
+    /** Sends work addressed to a cluster member where its cluster says. */
+    private final ClusterRouter clusterRouter = new ClusterRouter(random);
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
@@ -301,9 +309,11 @@ public class EccService {
             String now = Json.time(c.now);
             Optional<AgentRecord> existing = s.findAgentByName(name);
             if (existing.isEmpty()) {
+                // an admin may have made it a cluster member before it registered
+                String cluster = ClusterRouter.clusterOf(s.clusters(), name).map(AgentCluster::name).orElse("");
                 AgentRecord agent = new AgentRecord(newSysId(), name, AgentRecord.STATUS_UP, settings.autoValidate(),
                         registration.version(), registration.hostName(), registration.ipAddress(), now, capabilities,
-                        List.of(), List.of(), "", false, null, null, null, key == null ? null : key.fingerprint());
+                        List.of(), List.of(), cluster, false, null, null, null, key == null ? null : key.fingerprint());
                 s.insertAgent(agent, c.now.toEpochMilli());
                 if (key != null) {
                     s.setAgentPublicKey(name, key.text(), key.fingerprint());
@@ -406,6 +416,11 @@ public class EccService {
                     c.wake(agent.name());
                 }
             }
+            String cluster = agent.cluster() == null ? "" : agent.cluster();
+            if (change.cluster() != null && !change.cluster().equals(cluster)) {
+                moveToCluster(s, c, agent.name(), change.cluster());
+                cluster = change.cluster();
+            }
             boolean validated = change.validated() != null ? change.validated() : agent.validated();
             if (validated != agent.validated()) {
                 LOG.info("Agent {} {} by an admin", agent.name(), validated ? "validated" : "invalidated");
@@ -415,7 +430,7 @@ public class EccService {
                     agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(), agent.capabilities(),
                     change.applications() != null ? change.applications() : agent.applications(),
                     change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
-                    change.cluster() != null ? change.cluster() : agent.cluster(),
+                    cluster,
                     change.isDefault() != null ? change.isDefault() : agent.isDefault(),
                     agent.syncRevision(), agent.syncState(), pinned, agent.publicKeyFingerprint());
             s.updateAgent(changed);
@@ -441,6 +456,162 @@ public class EccService {
         }
         c.wake(agent.name());
         return withStatus(agent, status);
+    }
+
+    // --- agent clusters --------------------------------------------------------------------
+
+    /**
+     * Creates an agent cluster; its members' {@code ecc_agent.cluster} shows its name. Members
+     * need not be registered yet (an admin may define the cluster first): an agent that registers
+     * later with a member's name is a member.
+     *
+     * @param change the body: {@code name}, {@code type} required; {@code members} optional
+     * @return the stored cluster
+     * @throws RequestException 400 without a name or type, 409 for a taken name or a member that is
+     *     in another cluster (named)
+     */
+    public AgentCluster createCluster(ClusterChange change) {
+        if (change.name() == null) {
+            throw RequestException.badRequest("field 'name' is required");
+        }
+        if (change.type() == null) {
+            throw RequestException.badRequest("field 'type' is required",
+                    "one of: " + io.midway.instance.internal.cluster.ClusterType.labels());
+        }
+        return write((s, c) -> {
+            long now = c.now.toEpochMilli();
+            AgentCluster cluster = new AgentCluster(newSysId(), change.name(), change.type(),
+                    change.members() == null ? List.of() : change.members(), now, now);
+            List<AgentCluster> all = s.clusters();
+            requireFree(all, cluster);
+            s.insertCluster(cluster);
+            s.setAgentCluster(cluster.members(), cluster.name());
+            LOG.info("Agent cluster {} ({}) created: {}, members {}", cluster.name(), cluster.sysId(),
+                    cluster.type().label(), cluster.members());
+            return cluster;
+        });
+    }
+
+    /**
+     * Changes the fields the body names; members that leave lose their {@code ecc_agent.cluster},
+     * members (old and new) show the new name. Work already moved stays where it is.
+     *
+     * @param sysId the cluster's sys_id
+     * @param change the fields to change
+     * @return the cluster as stored
+     * @throws RequestException 400 for nothing to change, 404 for an unknown sys_id, 409 for a taken
+     *     name or a member in another cluster
+     */
+    public AgentCluster updateCluster(String sysId, ClusterChange change) {
+        if (change.isEmpty()) {
+            throw RequestException.badRequest("nothing to change", "fields that can be changed: name, type, members");
+        }
+        return write((s, c) -> {
+            AgentCluster old = s.findCluster(sysId).orElseThrow(() -> clusterNotFound(sysId));
+            AgentCluster cluster = new AgentCluster(sysId, change.name() != null ? change.name() : old.name(),
+                    change.type() != null ? change.type() : old.type(),
+                    change.members() != null ? change.members() : old.members(), old.createdMs(),
+                    c.now.toEpochMilli());
+            requireFree(s.clusters(), cluster);
+            s.updateCluster(cluster);
+            List<String> left = old.members().stream().filter(m -> !cluster.hasMember(m)).toList();
+            s.setAgentCluster(left, "");
+            s.setAgentCluster(cluster.members(), cluster.name());
+            LOG.info("Agent cluster {} ({}) changed: {}, members {}{}", cluster.name(), sysId, cluster.type().label(),
+                    cluster.members(), old.name().equals(cluster.name()) ? "" : " (was named " + old.name() + ")");
+            return cluster;
+        });
+    }
+
+    /**
+     * Deletes a cluster; its members' {@code ecc_agent.cluster} is cleared. Work stays where it is.
+     *
+     * @param sysId the cluster's sys_id
+     * @throws RequestException 404 for an unknown sys_id
+     */
+    public void deleteCluster(String sysId) {
+        write((s, c) -> {
+            AgentCluster old = s.findCluster(sysId).orElseThrow(() -> clusterNotFound(sysId));
+            s.deleteCluster(sysId);
+            s.setAgentCluster(old.members(), "");
+            LOG.info("Agent cluster {} ({}) deleted; its members {} are in no cluster now", old.name(), sysId,
+                    old.members());
+            return null;
+        });
+    }
+
+    /**
+     * @param query a query on {@link TableSchema#ECC_AGENT_CLUSTER}
+     * @return the matching clusters
+     */
+    public List<AgentCluster> clusters(TableQuery query) {
+        requireTable(query, TableSchema.ECC_AGENT_CLUSTER);
+        requireOpen();
+        return store.read(s -> s.queryClusters(query));
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the cluster
+     */
+    public Optional<AgentCluster> cluster(String sysId) {
+        requireOpen();
+        return store.read(s -> s.findCluster(sysId));
+    }
+
+    /** 409 when the cluster's name is taken or a member of it is in another cluster. */
+    private static void requireFree(List<AgentCluster> all, AgentCluster cluster) {
+        for (AgentCluster other : all) {
+            if (other.sysId().equals(cluster.sysId())) {
+                continue;
+            }
+            if (other.name().equals(cluster.name())) {
+                throw RequestException.conflict("a cluster named '" + cluster.name() + "' exists",
+                        "its sys_id is " + other.sysId() + "; names are unique");
+            }
+            for (String member : cluster.members()) {
+                if (other.hasMember(member)) {
+                    throw RequestException.conflict("agent '" + member + "' is already in cluster '" + other.name()
+                            + "'", "an agent is in at most one cluster: remove it from '" + other.name()
+                            + "' first (PATCH /api/now/table/ecc_agent_cluster/" + other.sysId() + ")");
+                }
+            }
+        }
+    }
+
+    /** An admin sets {@code ecc_agent.cluster}: the agent leaves its cluster and joins the named one as its last member. */
+    private static void moveToCluster(StoreSession s, Changes c, String agentName, String clusterName)
+            throws SQLException {
+        AgentCluster target = null;
+        if (!clusterName.isEmpty()) {
+            target = s.findClusterByName(clusterName).orElseThrow(() -> RequestException.badRequest(
+                    "no cluster named '" + clusterName + "'",
+                    "create it with POST /api/now/table/ecc_agent_cluster, or send \"\" to take the agent out of its cluster"));
+        }
+        long now = c.now.toEpochMilli();
+        for (AgentCluster cluster : s.clusters()) {
+            if (cluster.hasMember(agentName)) {
+                s.updateCluster(new AgentCluster(cluster.sysId(), cluster.name(), cluster.type(),
+                        cluster.members().stream().filter(m -> !m.equals(agentName)).toList(), cluster.createdMs(), now));
+                LOG.info("Agent {} left cluster {}", agentName, cluster.name());
+            }
+        }
+        if (target != null) {
+            target = s.findClusterByName(clusterName).orElseThrow();
+            if (target.hasMember(agentName)) {
+                return;
+            }
+            List<String> members = new ArrayList<>(target.members());
+            members.add(agentName);
+            s.updateCluster(new AgentCluster(target.sysId(), target.name(), target.type(), members, target.createdMs(),
+                    now));
+            LOG.info("Agent {} joined cluster {} as its last member", agentName, target.name());
+        }
+    }
+
+    private static RequestException clusterNotFound(String sysId) {
+        return new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                "no ecc_agent_cluster record with sys_id " + sysId);
     }
 
     // --- polling ---------------------------------------------------------------------------
@@ -756,9 +927,9 @@ public class EccService {
      */
     public EccRecord insertOutput(OutputRequest request) {
         return write((s, c) -> {
-            List<EccRecord> rows = new ArrayList<>();
-            EccRecord stored = output(c, request, request.fanOut() || request.routed() ? s.agents() : List.of(), rows);
-            s.insertRecords(rows, c.now.toEpochMilli());
+            Inserting inserting = new Inserting(s);
+            EccRecord stored = output(c, request, inserting);
+            inserting.store(c);
             return stored;
         });
     }
@@ -777,40 +948,110 @@ public class EccService {
                     + " records can be inserted at once", "got " + requests.size());
         }
         return write((s, c) -> {
-            List<AgentRecord> agents = null;
+            Inserting inserting = new Inserting(s);
             List<EccRecord> stored = new ArrayList<>(requests.size());
-            List<EccRecord> rows = new ArrayList<>(requests.size());
             for (OutputRequest request : requests) {
-                if ((request.fanOut() || request.routed()) && agents == null) {
-                    agents = s.agents();
-                }
-                stored.add(output(c, request, agents, rows));
+                stored.add(output(c, request, inserting));
             }
-            s.insertRecords(rows, c.now.toEpochMilli());
+            inserting.store(c);
             return stored;
         });
     }
 
-    /** Adds the rows of one request to {@code rows}, notes the agents to wake, returns the record it answers. */
-    private EccRecord output(Changes c, OutputRequest request, List<AgentRecord> agents, List<EccRecord> rows) {
+    /**
+     * The rows one write inserts, and what deciding them needs, read at most once per write: the
+     * agents (for fan-out, routing and clusters) and the clusters.
+     */
+    private static final class Inserting {
+        final StoreSession s;
+        final List<EccRecord> rows = new ArrayList<>();
+        /** The sys_ids of the per-agent copies of mid.server.* records. */
+        final List<String> broadcastCopies = new ArrayList<>();
+        private List<AgentRecord> agents;
+        private Map<String, AgentRecord> agentsByName;
+        private List<AgentCluster> clusters;
+
+        Inserting(StoreSession s) {
+            this.s = s;
+        }
+
+        List<AgentRecord> agents() throws SQLException {
+            if (agents == null) {
+                agents = s.agents();
+            }
+            return agents;
+        }
+
+        Map<String, AgentRecord> agentsByName() throws SQLException {
+            if (agentsByName == null) {
+                agentsByName = byName(agents());
+            }
+            return agentsByName;
+        }
+
+        List<AgentCluster> clusters() throws SQLException {
+            if (clusters == null) {
+                clusters = s.clusters();
+            }
+            return clusters;
+        }
+
+        void store(Changes c) throws SQLException {
+            s.insertRecords(rows, c.now.toEpochMilli());
+            s.markBroadcast(broadcastCopies);
+        }
+    }
+
+    /** Adds the rows of one request, notes the agents to wake, returns the record it answers. */
+    private EccRecord output(Changes c, OutputRequest request, Inserting inserting) throws SQLException {
         String now = Json.time(c.now);
         String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
         if (request.routed()) {
-            return routed(c, request, agents, rows, now, processed);
+            return routed(c, request, inserting, now, processed);
         }
         if (request.fanOut()) {
             EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
-            rows.add(all);
-            for (AgentRecord agent : agents) {
-                rows.add(output(request, EccRecord.agentField(agent.name()), request.state(), now, processed));
+            inserting.rows.add(all);
+            for (AgentRecord agent : inserting.agents()) {
+                EccRecord copy = output(request, EccRecord.agentField(agent.name()), request.state(), now, processed);
+                inserting.rows.add(copy);
+                inserting.broadcastCopies.add(copy.sysId());
                 c.wake(agent.name());
             }
             return all;
         }
-        EccRecord record = output(request, request.agent(), request.state(), now, processed);
-        rows.add(record);
-        c.wake(request.agent().substring(EccRecord.AGENT_PREFIX.length()));
+        String agentName = request.agent().substring(EccRecord.AGENT_PREFIX.length());
+        Optional<ClusterRouter.Redirect> redirect = redirect(request, agentName, inserting);
+        EccRecord record;
+        if (redirect.isPresent()) {
+            agentName = redirect.get().agent();
+            record = new EccRecord(newSysId(), EccRecord.agentField(agentName), request.topic(), request.name(),
+                    request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
+                    request.priority(), request.errorString(), now, processed, null, null, redirect.get().note());
+        } else {
+            record = output(request, request.agent(), request.state(), now, processed);
+        }
+        inserting.rows.add(record);
+        c.wake(agentName);
         return record;
+    }
+
+    /** Where the cluster of the addressed agent sends new ready work, if elsewhere. */
+    private Optional<ClusterRouter.Redirect> redirect(OutputRequest request, String agentName, Inserting inserting)
+            throws SQLException {
+        if (!EccRecord.STATE_READY.equals(request.state()) || ClusterRouter.isHostBound(request.topic())
+                || ClusterRouter.clusterOf(inserting.clusters(), agentName).isEmpty()) {
+            return Optional.empty();
+        }
+        return clusterRouter.atInsert(agentName, request.topic(), inserting.clusters(), inserting.agentsByName());
+    }
+
+    private static Map<String, AgentRecord> byName(List<AgentRecord> agents) {
+        Map<String, AgentRecord> byName = new LinkedHashMap<>();
+        for (AgentRecord agent : agents) {
+            byName.put(agent.name(), agent);
+        }
+        return byName;
     }
 
     /**
@@ -819,8 +1060,8 @@ public class EccService {
      * agent may take it, the record is stored in state {@code error} with the reason, addressed to
      * no agent.
      */
-    private EccRecord routed(Changes c, OutputRequest request, List<AgentRecord> agents, List<EccRecord> rows, String now,
-            String processed) {
+    private EccRecord routed(Changes c, OutputRequest request, Inserting inserting, String now, String processed)
+            throws SQLException {
         String source = request.source() == null ? "" : request.source().trim();
         io.midway.instance.internal.selection.SelectionRequest criteria;
         try {
@@ -832,25 +1073,32 @@ public class EccService {
         }
         io.midway.instance.internal.selection.Selection selection;
         try {
-            selection = selector.selectAmong(criteria, agents);
+            selection = selector.selectAmong(criteria, inserting.agents());
         } catch (IllegalArgumentException e) {
             throw RequestException.badRequest("no agent can be chosen: " + e.getMessage(),
                     "correct the agent's ip_ranges with PATCH /api/now/table/ecc_agent/{sys_id}");
         }
         EccRecord record;
         if (selection.isChosen()) {
-            record = new EccRecord(newSysId(), EccRecord.agentField(selection.agent()), request.topic(), request.name(),
+            String agentName = selection.agent();
+            String reason = selection.reason();
+            Optional<ClusterRouter.Redirect> redirect = redirect(request, agentName, inserting);
+            if (redirect.isPresent()) {
+                agentName = redirect.get().agent();
+                reason = reason + "; " + redirect.get().note();
+            }
+            record = new EccRecord(newSysId(), EccRecord.agentField(agentName), request.topic(), request.name(),
                     request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
                     request.priority(), request.errorString(), now, processed, criteria.application(),
-                    emptyToNull(criteria.capability()), selection.reason());
-            c.wake(selection.agent());
+                    emptyToNull(criteria.capability()), reason);
+            c.wake(agentName);
         } else {
             record = new EccRecord(newSysId(), "", request.topic(), request.name(), request.source(), request.payload(),
                     EccRecord.QUEUE_OUTPUT, EccRecord.STATE_ERROR, request.responseTo(), request.priority(),
                     "No agent may take this work: " + selection.reason(), now, now, criteria.application(),
                     emptyToNull(criteria.capability()), selection.reason());
         }
-        rows.add(record);
+        inserting.rows.add(record);
         return record;
     }
 
@@ -894,7 +1142,7 @@ public class EccService {
         return write((s, c) -> {
             Duration timeout = settings.heartbeatTimeout();
             long cutoff = c.now.minus(timeout).toEpochMilli();
-            int down = 0;
+            List<String> down = new ArrayList<>();
             for (AgentRecord agent : s.agents()) {
                 if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
                     continue;
@@ -909,10 +1157,80 @@ public class EccService {
                 s.updateAgent(withStatus(agent, AgentRecord.STATUS_DOWN));
                 c.event(s, EventRecord.MID_SERVER_DOWN, agent.name(), "no answer to the heartbeat sent " + silent
                         + " s ago (timeout " + timeout.toSeconds() + " s); " + lastHeard + "; was " + agent.status());
-                down++;
+                down.add(agent.name());
             }
-            return down;
+            // only once every silent agent is Down, so no work moves to an agent going Down with it
+            if (!down.isEmpty()) {
+                List<AgentCluster> clusters = s.clusters();
+                if (!clusters.isEmpty()) {
+                    Map<String, AgentRecord> agents = byName(s.agents());
+                    for (String name : down) {
+                        failOver(s, c, name, clusters, agents);
+                    }
+                }
+            }
+            return down.size();
         });
+    }
+
+    /**
+     * Moves the waiting work of a cluster member that went Down to the members its cluster names
+     * (see {@link ClusterRouter}), in the transaction that marked it Down, and writes the event:
+     * {@code mid_server.failover} with how many records went from whom to whom, or
+     * {@code mid_server.cluster.down} when no member can take them and they wait.
+     */
+    private void failOver(StoreSession s, Changes c, String down, List<AgentCluster> clusters,
+            Map<String, AgentRecord> agents) throws SQLException {
+        Optional<ClusterRouter.Takeover> found = clusterRouter.takeover(down, clusters, agents);
+        if (found.isEmpty()) {
+            return;
+        }
+        ClusterRouter.Takeover takeover = found.get();
+        AgentCluster cluster = takeover.cluster();
+        List<StoreSession.WaitingOutput> waiting = s.waitingOutputs(EccRecord.agentField(down));
+        List<StoreSession.WaitingOutput> movable = waiting.stream()
+                .filter(r -> !r.broadcast() && !ClusterRouter.isHostBound(r.topic())).toList();
+        int kept = waiting.size() - movable.size();
+        String keptText = kept == 0 ? "" : "; " + kept + " record" + (kept == 1 ? "" : "s")
+                + " bound to its host (topics " + String.join(", ", new java.util.TreeSet<>(ClusterRouter.HOST_BOUND_TOPICS))
+                + ", or its copy of mid.server.* work) " + (kept == 1 ? "stays" : "stay");
+        String label = "cluster " + cluster.name() + " (" + cluster.type().label() + ")";
+        if (!takeover.possible()) {
+            List<String> members = new ArrayList<>();
+            for (String member : cluster.members()) {
+                AgentRecord agent = agents.get(member);
+                members.add(member + " (" + (agent == null ? "not registered" : agent.status()
+                        + (agent.validated() ? "" : ", not validated")) + ")");
+            }
+            c.event(s, EventRecord.MID_SERVER_CLUSTER_DOWN, down, label + ": no other member is Up and validated ("
+                    + String.join(", ", members) + "); " + movable.size() + " record" + (movable.size() == 1 ? "" : "s")
+                    + " of " + down + (movable.size() == 1 ? " waits" : " wait") + " until it or another member is Up");
+            LOG.warn("Agent {} went Down and no member of cluster {} can take its {} waiting record(s)", down,
+                    cluster.name(), movable.size());
+            return;
+        }
+        Map<String, String> moves = new LinkedHashMap<>();
+        Map<String, String> notes = new LinkedHashMap<>();
+        Map<String, Integer> perTarget = new java.util.TreeMap<>();
+        int processing = 0;
+        for (StoreSession.WaitingOutput record : movable) {
+            String target = clusterRouter.target(takeover);
+            moves.put(record.sysId(), EccRecord.agentField(target));
+            notes.put(record.sysId(), ClusterRouter.note(takeover, target));
+            perTarget.merge(target, 1, Integer::sum);
+            if (EccRecord.STATE_PROCESSING.equals(record.state())) {
+                processing++;
+            }
+        }
+        int moved = s.moveOutputs(moves, notes);
+        perTarget.keySet().forEach(c::wake);
+        String to = perTarget.isEmpty() ? String.join(", ", takeover.targets())
+                : perTarget.size() == 1 ? perTarget.keySet().iterator().next()
+                : perTarget.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                        .collect(java.util.stream.Collectors.joining(", "));
+        c.event(s, EventRecord.MID_SERVER_FAILOVER, down, label + ": " + moved + " record" + (moved == 1 ? "" : "s")
+                + " of " + down + " (" + (moved - processing) + " ready, " + processing + " processing) moved to " + to
+                + keptText);
     }
 
     /**

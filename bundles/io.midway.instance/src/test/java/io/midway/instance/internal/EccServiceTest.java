@@ -206,6 +206,7 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void adminChangesSelectionFields() {
         AgentRecord a = register("m1");
+        service.createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
         AgentRecord changed = service.updateAgent(a.sysId(), new AgentChange(null, null, List.of("ALL"),
                 List.of("10.0.0.0/8"), "c1", true));
         assertEquals(List.of("ALL"), changed.applications());

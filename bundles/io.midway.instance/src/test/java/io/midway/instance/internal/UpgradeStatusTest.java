@@ -43,6 +43,7 @@ public class UpgradeStatusTest extends ServiceFixture {
         assertEquals("the instance version is still there", "1.2.3", reply.instanceVersion());
 
         // other changes, registration, polls and status reports keep the pin
+        service.createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
         service.updateAgent(m1.sysId(), change("{\"cluster\":\"c1\"}"));
         register("m1");
         service.changeStatus("m1", "Upgrading", null);

@@ -14,9 +14,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.internal.AgentChange;
+import io.midway.instance.internal.ClusterChange;
 import io.midway.instance.internal.EccService;
 import io.midway.instance.internal.OutputRequest;
 import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.cluster.AgentCluster;
 import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
 import io.midway.wire.EccRecord;
@@ -36,6 +38,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * an invalid one inserts none)</li>
  * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
  * fields</li>
+ * <li>{@code GET ecc_agent_cluster[/{sys_id}]}, {@code POST ecc_agent_cluster} (201 with
+ * {@code Location}), {@code PATCH} (or {@code PUT}) and {@code DELETE ecc_agent_cluster/{sys_id}} —
+ * the agent clusters</li>
  * </ul>
  * {@code discovery_credentials} is answered by {@link CredentialTableServlet},
  * {@code dscy_credentials_affinity} by {@link CredentialAffinityTableServlet}.
@@ -83,6 +88,8 @@ public class TableApiServlet extends ApiServlet {
         }
         if (table == TableSchema.ECC_QUEUE) {
             eccQueue(request, response, sysId);
+        } else if (table == TableSchema.ECC_AGENT_CLUSTER) {
+            eccAgentCluster(request, response, sysId);
         } else {
             eccAgent(request, response, sysId);
         }
@@ -132,6 +139,42 @@ public class TableApiServlet extends ApiServlet {
         }
         AgentChange change = AgentChange.parse(readTree(request));
         writeJson(response, 200, result(service.updateAgent(sysId, change)));
+    }
+
+    private void eccAgentCluster(HttpServletRequest request, HttpServletResponse response, String sysId)
+            throws IOException {
+        TableSchema table = TableSchema.ECC_AGENT_CLUSTER;
+        if (sysId == null) {
+            if ("GET".equals(requireMethod(request, "GET", "POST"))) {
+                TableQuery query = query(request, table);
+                List<ObjectNode> rows = new ArrayList<>();
+                for (AgentCluster cluster : service.clusters(query)) {
+                    rows.add(query.project(cluster.toJson()));
+                }
+                writeJson(response, 200, result(rows));
+            } else {
+                AgentCluster created = service.createCluster(ClusterChange.parse(readTree(request)));
+                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + created.sysId());
+                writeJson(response, 201, result(created.toJson()));
+            }
+            return;
+        }
+        switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
+            case "GET" -> {
+                List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
+                AgentCluster cluster = service.cluster(sysId).orElseThrow(() -> new RequestException(
+                        RequestException.Kind.NOT_FOUND, "No Record found",
+                        "no ecc_agent_cluster record with sys_id " + sysId));
+                writeJson(response, 200, result(TableQuery.project(cluster.toJson(), fields)));
+            }
+            case "DELETE" -> {
+                service.deleteCluster(sysId);
+                response.setStatus(204);
+                response.setHeader("Cache-Control", "no-store");
+            }
+            default -> writeJson(response, 200,
+                    result(service.updateCluster(sysId, ClusterChange.parse(readTree(request))).toJson()));
+        }
     }
 
     private static TableQuery query(HttpServletRequest request, TableSchema table) {

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterType;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -1185,6 +1187,235 @@ public final class StoreSession {
             }
         }
         return rows;
+    }
+
+    // --- ecc_agent_cluster -----------------------------------------------------------------
+
+    private static final String CLUSTER_COLUMNS = "sys_id, name, type, members, created_ms, updated_ms";
+
+    /**
+     * @param cluster a new cluster
+     * @throws SQLException on a database error (a duplicate sys_id or name)
+     */
+    public void insertCluster(AgentCluster cluster) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_agent_cluster (" + CLUSTER_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, cluster.sysId());
+            ps.setString(2, cluster.name());
+            ps.setString(3, cluster.type().label());
+            ps.setString(4, writeJson(cluster.members()));
+            ps.setLong(5, cluster.createdMs());
+            ps.setLong(6, cluster.updatedMs());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores the name, type, members and update time of a cluster.
+     *
+     * @param cluster the cluster, found by sys_id
+     * @return whether it existed
+     * @throws SQLException on a database error
+     */
+    public boolean updateCluster(AgentCluster cluster) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_agent_cluster SET name = ?, type = ?, "
+                + "members = ?, updated_ms = ? WHERE sys_id = ?")) {
+            ps.setString(1, cluster.name());
+            ps.setString(2, cluster.type().label());
+            ps.setString(3, writeJson(cluster.members()));
+            ps.setLong(4, cluster.updatedMs());
+            ps.setString(5, cluster.sysId());
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * @param sysId a cluster's sys_id
+     * @return whether it was removed
+     * @throws SQLException on a database error
+     */
+    public boolean deleteCluster(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM ecc_agent_cluster WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the cluster
+     * @throws SQLException on a database error
+     */
+    public Optional<AgentCluster> findCluster(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + CLUSTER_COLUMNS + " FROM ecc_agent_cluster WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return first(readClusters(ps));
+        }
+    }
+
+    /**
+     * @param name a cluster name
+     * @return the cluster
+     * @throws SQLException on a database error
+     */
+    public Optional<AgentCluster> findClusterByName(String name) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + CLUSTER_COLUMNS + " FROM ecc_agent_cluster WHERE name = ?")) {
+            ps.setString(1, name);
+            return first(readClusters(ps));
+        }
+    }
+
+    /**
+     * @return every cluster, by name
+     * @throws SQLException on a database error
+     */
+    public List<AgentCluster> clusters() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + CLUSTER_COLUMNS + " FROM ecc_agent_cluster ORDER BY name, seq")) {
+            return readClusters(ps);
+        }
+    }
+
+    /**
+     * @param query a validated query on {@link TableSchema#ECC_AGENT_CLUSTER}
+     * @return the matching clusters
+     * @throws SQLException on a database error
+     */
+    public List<AgentCluster> queryClusters(TableQuery query) throws SQLException {
+        TableQuery.Sql where = query.where();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM ecc_agent_cluster"
+                + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = bind(ps, where.parameters());
+            ps.setInt(i++, query.offset());
+            ps.setInt(i, query.limit());
+            return readClusters(ps);
+        }
+    }
+
+    /**
+     * Sets the {@code cluster} field of registered agents (names not registered are skipped).
+     *
+     * @param agentNames agent names
+     * @param cluster the cluster name, or {@code ""} for none
+     * @throws SQLException on a database error
+     */
+    public void setAgentCluster(java.util.Collection<String> agentNames, String cluster) throws SQLException {
+        if (agentNames.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_agent SET cluster = ? WHERE name = ?")) {
+            for (String name : agentNames) {
+                ps.setString(1, cluster);
+                ps.setString(2, name);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static List<AgentCluster> readClusters(PreparedStatement ps) throws SQLException {
+        List<AgentCluster> clusters = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String type = rs.getString(3);
+                clusters.add(new AgentCluster(rs.getString(1), rs.getString(2), ClusterType.forLabel(type)
+                        .orElseThrow(() -> new SQLException("stored cluster type '" + type + "' is unknown")),
+                        readList(rs.getString(4)), rs.getLong(5), rs.getLong(6)));
+            }
+        }
+        return clusters;
+    }
+
+    // --- failover ----------------------------------------------------------------------------
+
+    /**
+     * An output record an agent has not answered.
+     *
+     * @param sysId its sys_id
+     * @param topic its topic
+     * @param state {@code ready} or {@code processing}
+     * @param broadcast whether it is an agent's copy of {@code mid.server.*} work
+     */
+    public record WaitingOutput(String sysId, String topic, String state, boolean broadcast) {
+    }
+
+    /**
+     * Marks records as the per-agent copies of {@code mid.server.*} work.
+     *
+     * @param sysIds the copies
+     * @throws SQLException on a database error
+     */
+    public void markBroadcast(List<String> sysIds) throws SQLException {
+        if (sysIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_queue SET broadcast = TRUE WHERE sys_id = ?")) {
+            for (String sysId : sysIds) {
+                ps.setString(1, sysId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * @param agentField {@code mid.server.NAME}
+     * @return its {@code ready} and {@code processing} output records, in delivery order
+     * @throws SQLException on a database error
+     */
+    public List<WaitingOutput> waitingOutputs(String agentField) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT sys_id, topic, state, broadcast FROM ecc_queue "
+                + "WHERE agent = ? AND queue = ? AND state IN (?, ?) ORDER BY priority, created_ms, seq")) {
+            ps.setString(1, agentField);
+            ps.setString(2, EccRecord.QUEUE_OUTPUT);
+            ps.setString(3, EccRecord.STATE_READY);
+            ps.setString(4, EccRecord.STATE_PROCESSING);
+            List<WaitingOutput> records = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    records.add(new WaitingOutput(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+                }
+            }
+            return records;
+        }
+    }
+
+    /**
+     * Readdresses a waiting output record: {@code ready} for its new agent, without a lease, its
+     * {@code selection} extended by a note. A record answered meanwhile is left alone.
+     *
+     * @param moves sys_id → the new {@code agent} field
+     * @param notes sys_id → the note for {@code selection}
+     * @return how many records moved
+     * @throws SQLException on a database error
+     */
+    public int moveOutputs(Map<String, String> moves, Map<String, String> notes) throws SQLException {
+        if (moves.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_queue SET agent = ?, state = ?, "
+                + "lease_expires_ms = NULL, selection = CASE WHEN selection IS NULL OR selection = '' THEN ? "
+                + "ELSE CONCAT(selection, '; ', ?) END WHERE sys_id = ? AND queue = ? AND state IN (?, ?)")) {
+            for (Map.Entry<String, String> move : moves.entrySet()) {
+                String note = notes.get(move.getKey());
+                ps.setString(1, move.getValue());
+                ps.setString(2, EccRecord.STATE_READY);
+                ps.setString(3, note);
+                ps.setString(4, note);
+                ps.setString(5, move.getKey());
+                ps.setString(6, EccRecord.QUEUE_OUTPUT);
+                ps.setString(7, EccRecord.STATE_READY);
+                ps.setString(8, EccRecord.STATE_PROCESSING);
+                ps.addBatch();
+            }
+            int moved = 0;
+            for (int count : ps.executeBatch()) {
+                moved += Math.max(count, 0);
+            }
+            return moved;
+        }
     }
 
     // --- ecc_event -------------------------------------------------------------------------

@@ -128,9 +128,21 @@ public final class TableSchema {
             new Field("target", Type.TEXT),
             new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
 
+    /**
+     * The agent clusters: {@code members} is the ordered list of agent names ({@code =} means
+     * "contains"); the times are returned but cannot be queried or ordered by.
+     */
+    public static final TableSchema ECC_AGENT_CLUSTER = new TableSchema("ecc_agent_cluster", "name, seq", List.of(
+            new Field("sys_id", Type.TEXT),
+            new Field("name", Type.TEXT),
+            new Field("type", Type.TEXT),
+            new Field("members", Type.LIST),
+            new Field("sys_created_on", "created_ms", Type.JSON, "created_ms"),
+            new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
+
     /** The Table API tables, in the order error messages list them. */
-    public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, DISCOVERY_CREDENTIALS,
-            DSCY_CREDENTIALS_AFFINITY);
+    public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, ECC_AGENT_CLUSTER,
+            DISCOVERY_CREDENTIALS, DSCY_CREDENTIALS_AFFINITY);
 
     private final String name;
     private final String defaultOrder;
