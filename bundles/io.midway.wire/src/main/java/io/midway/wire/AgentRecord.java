@@ -2,6 +2,7 @@ package io.midway.wire;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -15,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param hostName host name
  * @param ipAddress IP address
  * @param lastRefreshed the last time it was heard from
- * @param capabilities protocols it speaks
+ * @param capabilities the capabilities it has: those it advertised (installed protocol bundles) and,
+ *     after them, those set by hand ({@code manualCapabilities}), each once (case-insensitive)
  * @param applications applications it serves
  * @param ipRanges IP ranges it serves
  * @param cluster the cluster it belongs to, or empty
@@ -26,6 +28,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     instance version
  * @param publicKeyFingerprint the {@link SealedSecret#fingerprint fingerprint} of the public key
  *     the agent registered with, or {@code null} when it sent none
+ * @param manualCapabilities the capabilities an admin set by hand; they survive registrations;
+ *     {@code null} in a record of an older shape (then left out of the JSON)
+ * @param advertisedCapabilities the capabilities the agent advertised when it last registered
+ *     (read-only); {@code null} in a record of an older shape (then left out of the JSON)
  */
 public record AgentRecord(
         @JsonProperty("sys_id") String sysId,
@@ -44,7 +50,42 @@ public record AgentRecord(
         @JsonProperty("sync_revision") String syncRevision,
         @JsonProperty("sync_state") String syncState,
         @JsonProperty("pinned_version") String pinnedVersion,
-        @JsonProperty("public_key_fingerprint") String publicKeyFingerprint) {
+        @JsonProperty("public_key_fingerprint") String publicKeyFingerprint,
+        @JsonProperty("manual_capabilities") @JsonInclude(JsonInclude.Include.NON_NULL)
+                List<String> manualCapabilities,
+        @JsonProperty("advertised_capabilities") @JsonInclude(JsonInclude.Include.NON_NULL)
+                List<String> advertisedCapabilities) {
+
+    /**
+     * An agent record without the split of its capabilities (the 1.5 shape): {@code capabilities}
+     * is all there is.
+     *
+     * @param sysId unique id
+     * @param name agent name
+     * @param status status
+     * @param validated whether it may take work
+     * @param version its core version
+     * @param hostName host name
+     * @param ipAddress IP address
+     * @param lastRefreshed the last time it was heard from
+     * @param capabilities the capabilities it has
+     * @param applications applications it serves
+     * @param ipRanges IP ranges it serves
+     * @param cluster the cluster it belongs to, or empty
+     * @param isDefault whether it is the default agent
+     * @param syncRevision the file-sync revision the agent last applied
+     * @param syncState the outcome of its last sync
+     * @param pinnedVersion the core version this agent is pinned to, or {@code null}
+     * @param publicKeyFingerprint the fingerprint of its public key, or {@code null}
+     */
+    public AgentRecord(String sysId, String name, String status, boolean validated, String version, String hostName,
+            String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
+            List<String> ipRanges, String cluster, boolean isDefault, String syncRevision, String syncState,
+            String pinnedVersion, String publicKeyFingerprint) {
+        this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
+                ipRanges, cluster, isDefault, syncRevision, syncState, pinnedVersion, publicKeyFingerprint, null,
+                null);
+    }
 
     /**
      * An agent record without a public key fingerprint (the 1.2 shape).
@@ -71,7 +112,7 @@ public record AgentRecord(
             List<String> ipRanges, String cluster, boolean isDefault, String syncRevision, String syncState,
             String pinnedVersion) {
         this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
-                ipRanges, cluster, isDefault, syncRevision, syncState, pinnedVersion, null);
+                ipRanges, cluster, isDefault, syncRevision, syncState, pinnedVersion, null, null, null);
     }
 
     /**
@@ -97,7 +138,7 @@ public record AgentRecord(
             String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
             List<String> ipRanges, String cluster, boolean isDefault, String syncRevision, String syncState) {
         this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
-                ipRanges, cluster, isDefault, syncRevision, syncState, null, null);
+                ipRanges, cluster, isDefault, syncRevision, syncState, null, null, null, null);
     }
 
     /**
@@ -121,7 +162,7 @@ public record AgentRecord(
             String ipAddress, String lastRefreshed, List<String> capabilities, List<String> applications,
             List<String> ipRanges, String cluster, boolean isDefault) {
         this(sysId, name, status, validated, version, hostName, ipAddress, lastRefreshed, capabilities, applications,
-                ipRanges, cluster, isDefault, null, null, null, null);
+                ipRanges, cluster, isDefault, null, null, null, null, null, null);
     }
 
     /** Running and answering heartbeats. */

@@ -1,6 +1,7 @@
 package io.midway.wire;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -122,6 +123,29 @@ public class CredentialJsonTest {
                 false, "3", "applied").publicKeyFingerprint());
         assertNull(new AgentRecord("s1", "m1", "Up", true, "1", "h", "ip", null, List.of(), List.of(), List.of(), "",
                 false, "3", "applied", "1.0.0").publicKeyFingerprint());
+    }
+
+    @Test
+    public void manualAndAdvertisedCapabilitiesRoundTripAndOlderShapesLeaveThemOut() throws Exception {
+        AgentRecord agent = new AgentRecord("s1", "m1", "Up", true, "1.0.0", "h", "127.0.0.1", null,
+                List.of("http", "ssh"), List.of(), List.of(), "", false, null, null, null, null, List.of("ssh"),
+                List.of("http"));
+        String text = Json.mapper().writeValueAsString(agent);
+        assertTrue(text, text.contains("\"manual_capabilities\":[\"ssh\"]"));
+        assertTrue(text, text.contains("\"advertised_capabilities\":[\"http\"]"));
+        assertEquals(agent, Json.mapper().readValue(text, AgentRecord.class));
+
+        AgentRecord old = new AgentRecord("s1", "m1", "Up", true, "1", "h", "ip", null, List.of("http"), List.of(),
+                List.of(), "", false, null, null, null, "SHA256:ab");
+        assertNull(old.manualCapabilities());
+        assertNull(old.advertisedCapabilities());
+        String oldText = Json.mapper().writeValueAsString(old);
+        assertFalse(oldText, oldText.contains("manual_capabilities"));
+        assertFalse(oldText, oldText.contains("advertised_capabilities"));
+        AgentRecord read = Json.mapper().readValue("{\"sys_id\":\"s1\",\"name\":\"m1\",\"capabilities\":[\"http\"]}",
+                AgentRecord.class);
+        assertNull(read.manualCapabilities());
+        assertEquals(List.of("http"), read.capabilities());
     }
 
     @Test

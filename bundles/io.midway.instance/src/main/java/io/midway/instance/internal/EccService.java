@@ -312,8 +312,9 @@ public class EccService {
                 // an admin may have made it a cluster member before it registered
                 String cluster = ClusterRouter.clusterOf(s.clusters(), name).map(AgentCluster::name).orElse("");
                 AgentRecord agent = new AgentRecord(newSysId(), name, AgentRecord.STATUS_UP, settings.autoValidate(),
-                        registration.version(), registration.hostName(), registration.ipAddress(), now, capabilities,
-                        List.of(), List.of(), cluster, false, null, null, null, key == null ? null : key.fingerprint());
+                        registration.version(), registration.hostName(), registration.ipAddress(), now,
+                        AgentChange.unionOfCapabilities(capabilities, List.of()), List.of(), List.of(), cluster, false,
+                        null, null, null, key == null ? null : key.fingerprint(), List.of(), capabilities);
                 s.insertAgent(agent, c.now.toEpochMilli());
                 if (key != null) {
                     s.setAgentPublicKey(name, key.text(), key.fingerprint());
@@ -329,10 +330,14 @@ public class EccService {
                 status = AgentRecord.STATUS_UP;
                 c.event(s, EventRecord.MID_SERVER_UP, name, "registered again after being Down");
             }
+            // the agent's advertised capabilities are replaced; those set by hand stay
+            List<String> manual = old.manualCapabilities() == null ? List.of() : old.manualCapabilities();
             AgentRecord agent = new AgentRecord(old.sysId(), name, status, old.validated(), registration.version(),
-                    registration.hostName(), registration.ipAddress(), now, capabilities, old.applications(),
+                    registration.hostName(), registration.ipAddress(), now,
+                    AgentChange.unionOfCapabilities(capabilities, manual), old.applications(),
                     old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState(),
-                    old.pinnedVersion(), key != null ? key.fingerprint() : old.publicKeyFingerprint());
+                    old.pinnedVersion(), key != null ? key.fingerprint() : old.publicKeyFingerprint(), manual,
+                    capabilities);
             s.updateAgent(agent);
             if (key != null) {
                 s.setAgentPublicKey(name, key.text(), key.fingerprint());
@@ -426,13 +431,22 @@ public class EccService {
                 LOG.info("Agent {} {} by an admin", agent.name(), validated ? "validated" : "invalidated");
                 c.wake(agent.name());
             }
+            List<String> advertised = agent.advertisedCapabilities() == null ? agent.capabilities()
+                    : agent.advertisedCapabilities();
+            List<String> manual = agent.manualCapabilities() == null ? List.of() : agent.manualCapabilities();
+            if (change.manualCapabilities() != null && !change.manualCapabilities().equals(manual)) {
+                manual = change.manualCapabilities();
+                LOG.info("Agent {}: capabilities set by hand {} by an admin", agent.name(),
+                        manual.isEmpty() ? "cleared" : "now " + manual);
+            }
             AgentRecord changed = new AgentRecord(agent.sysId(), agent.name(), agent.status(), validated,
-                    agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(), agent.capabilities(),
+                    agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
+                    AgentChange.unionOfCapabilities(advertised, manual),
                     change.applications() != null ? change.applications() : agent.applications(),
                     change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
                     cluster,
                     change.isDefault() != null ? change.isDefault() : agent.isDefault(),
-                    agent.syncRevision(), agent.syncState(), pinned, agent.publicKeyFingerprint());
+                    agent.syncRevision(), agent.syncState(), pinned, agent.publicKeyFingerprint(), manual, advertised);
             s.updateAgent(changed);
             return changed;
         });
@@ -1790,19 +1804,22 @@ public class EccService {
     private static AgentRecord withStatus(AgentRecord a, String status) {
         return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
                 a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint());
+                a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint(), a.manualCapabilities(),
+                a.advertisedCapabilities());
     }
 
     private static AgentRecord withLastRefreshed(AgentRecord a, String time) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint());
+                a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint(), a.manualCapabilities(),
+                a.advertisedCapabilities());
     }
 
     private static AgentRecord withSync(AgentRecord a, String time, String revision, String state) {
         return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
-                revision, state, a.pinnedVersion(), a.publicKeyFingerprint());
+                revision, state, a.pinnedVersion(), a.publicKeyFingerprint(), a.manualCapabilities(),
+                a.advertisedCapabilities());
     }
 
     private static ThreadFactory threads(String prefix) {

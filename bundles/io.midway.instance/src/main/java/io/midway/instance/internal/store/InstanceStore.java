@@ -53,10 +53,13 @@ public final class InstanceStore implements AutoCloseable {
      * target on which agent, as the agents report it). 7: routed work keeps {@code application},
      * {@code capability} and {@code selection}. 8: agent clusters (the {@code ecc_agent_cluster}
      * table) and the {@code broadcast} mark of the per-agent copies of {@code mid.server.*} work,
-     * which failover leaves where they are. Every statement is idempotent, so a database of any
+     * which failover leaves where they are. 9: capabilities set by hand: the agents'
+     * {@code manual_capabilities} and {@code advertised_capabilities} columns ({@code capabilities}
+     * stays their union, so queries see every capability; before 9 it was all advertised).
+     * Every statement is idempotent, so a database of any
      * earlier version is brought up to date on open.
      */
-    static final int SCHEMA_VERSION = 8;
+    static final int SCHEMA_VERSION = 9;
     private static final String[] SCHEMA = {
         "CREATE TABLE IF NOT EXISTS midway_schema (version INT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ecc_queue ("
@@ -185,6 +188,10 @@ public final class InstanceStore implements AutoCloseable {
             + "CONSTRAINT ecc_agent_cluster_sys_id UNIQUE (sys_id),"
             + "CONSTRAINT ecc_agent_cluster_name UNIQUE (name))",
         "ALTER TABLE ecc_queue ADD COLUMN IF NOT EXISTS broadcast BOOLEAN DEFAULT FALSE NOT NULL",
+        // version 9: capabilities set by hand, kept apart from the advertised ones
+        "ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS manual_capabilities VARCHAR(1000000) DEFAULT '[]' NOT NULL",
+        "ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS advertised_capabilities VARCHAR(1000000)",
+        "UPDATE ecc_agent SET advertised_capabilities = capabilities WHERE advertised_capabilities IS NULL",
     };
 
     private final Path directory;

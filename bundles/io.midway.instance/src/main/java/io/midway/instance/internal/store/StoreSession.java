@@ -63,7 +63,7 @@ public final class StoreSession {
 
     private static final String AGENT_COLUMNS = "sys_id, name, status, validated, version, host_name, ip_address, "
             + "last_refreshed, capabilities, applications, ip_ranges, cluster, is_default, sync_revision, sync_state, "
-            + "pinned_version";
+            + "pinned_version, manual_capabilities, advertised_capabilities";
     /** What is read of an agent: its columns and the fingerprint of its public key (written apart). */
     private static final String AGENT_READ_COLUMNS = AGENT_COLUMNS + ", public_key_fingerprint";
     private static final String CORE_COLUMNS = "symbolic_name, version, sha256, size, uploaded_on, downloads";
@@ -407,7 +407,7 @@ public final class StoreSession {
      */
     public void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ecc_agent (" + AGENT_COLUMNS
-                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ", created_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, agent.sysId());
             ps.setString(2, agent.name());
             int i = bindAgentState(ps, agent, 3);
@@ -418,7 +418,9 @@ public final class StoreSession {
     }
 
     /**
-     * Stores every field of an agent but its sys_id and name.
+     * Stores every field of an agent but its sys_id and name. A record of an older shape (no
+     * {@code advertised_capabilities}) stores its {@code capabilities} as advertised and no
+     * hand-set ones; {@code capabilities} is stored as given (the caller keeps it the union).
      *
      * @param agent the agent, found by sys_id
      * @throws SQLException on a database error
@@ -427,7 +429,7 @@ public final class StoreSession {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE ecc_agent SET status = ?, validated = ?, "
                 + "version = ?, host_name = ?, ip_address = ?, last_refreshed = ?, capabilities = ?, "
                 + "applications = ?, ip_ranges = ?, cluster = ?, is_default = ?, sync_revision = ?, sync_state = ?, "
-                + "pinned_version = ? WHERE sys_id = ?")) {
+                + "pinned_version = ?, manual_capabilities = ?, advertised_capabilities = ? WHERE sys_id = ?")) {
             int i = bindAgentState(ps, agent, 1);
             ps.setString(i, agent.sysId());
             ps.executeUpdate();
@@ -450,6 +452,9 @@ public final class StoreSession {
         ps.setString(i++, agent.syncRevision());
         ps.setString(i++, agent.syncState());
         ps.setString(i++, agent.pinnedVersion());
+        ps.setString(i++, writeJson(nonNull(agent.manualCapabilities())));
+        ps.setString(i++, writeJson(agent.advertisedCapabilities() != null ? agent.advertisedCapabilities()
+                : nonNull(agent.capabilities())));
         return i;
     }
 
@@ -554,7 +559,7 @@ public final class StoreSession {
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                         readList(rs.getString(9)), readList(rs.getString(10)), readList(rs.getString(11)),
                         rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15), rs.getString(16),
-                        rs.getString(17)));
+                        rs.getString(19), readList(rs.getString(17)), readList(rs.getString(18))));
             }
         }
         return agents;

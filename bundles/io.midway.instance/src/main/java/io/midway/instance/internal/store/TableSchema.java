@@ -71,7 +71,10 @@ public final class TableSchema {
             new Field("capability", Type.TEXT),
             new Field("selection", Type.TEXT)));
 
-    /** The agents. */
+    /**
+     * The agents. {@code capabilities} is the union of {@code advertised_capabilities} (the agent's
+     * own, replaced at each registration) and {@code manual_capabilities} (set by hand).
+     */
     public static final TableSchema ECC_AGENT = new TableSchema("ecc_agent", "name, seq", List.of(
             new Field("sys_id", Type.TEXT),
             new Field("name", Type.TEXT),
@@ -89,7 +92,9 @@ public final class TableSchema {
             new Field("sync_revision", Type.TEXT),
             new Field("sync_state", Type.TEXT),
             new Field("pinned_version", Type.TEXT),
-            new Field("public_key_fingerprint", Type.TEXT)));
+            new Field("public_key_fingerprint", Type.TEXT),
+            new Field("manual_capabilities", Type.LIST),
+            new Field("advertised_capabilities", Type.LIST)));
 
     /**
      * The credentials. Only the columns can be queried; the non-secret fields of the types

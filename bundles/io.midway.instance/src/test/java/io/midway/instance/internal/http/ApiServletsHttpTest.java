@@ -443,6 +443,54 @@ public class ApiServletsHttpTest extends ServiceFixture {
     }
 
     @Test
+    public void capabilitiesSetByHandOverPatchAreValidatedAndJoinTheAdvertisedOnes() throws Exception {
+        String sysId = agentWith("dc-4", "http", "10.1.0.0/16");
+        String ok = "{\"application\":\"Discovery\",\"ip\":\"10.1.2.3\",\"capability\":\"ssh\",\"algorithm\":\"new\"}";
+        assertTrue("http only: not chosen for ssh", select(ok).path("agent").isNull());
+
+        String message = error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"manual_capabilities\":[\"ssh\",\"\"]}"), 400);
+        assertTrue(message, message.startsWith("manual_capabilities[1] is blank"));
+        message = error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"manual_capabilities\":[\"ssh\",true]}"), 400);
+        assertTrue(message, message.startsWith("manual_capabilities[1] is boolean true, not a string"));
+        message = error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"manual_capabilities\":42}"), 400);
+        assertTrue(message, message.contains("manual_capabilities must be a list of strings"));
+        JsonNode unchanged = json(send("GET", "/api/now/table/ecc_agent/" + sysId, ADMIN, null)).path("result");
+        assertEquals(unchanged.toString(), "[]", unchanged.path("manual_capabilities").toString());
+
+        HttpResponse<String> patched = send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"manual_capabilities\":[\"powershell\",\" ssh \",\"SSH\"],\"capabilities\":[\"ignored\"]}");
+        assertEquals(patched.body(), 200, patched.statusCode());
+        JsonNode agent = json(patched).path("result");
+        assertEquals(agent.toString(), "[\"http\",\"powershell\",\"ssh\"]", agent.path("capabilities").toString());
+        assertEquals(agent.toString(), "[\"powershell\",\"ssh\"]", agent.path("manual_capabilities").toString());
+        assertEquals(agent.toString(), "[\"http\"]", agent.path("advertised_capabilities").toString());
+        assertEquals("dc-4", select(ok).path("agent").asText());
+
+        // re-registration replaces only the advertised part; its reply carries the union
+        HttpResponse<String> again = send("POST", "/api/mid/agents/register", AGENT,
+                "{\"name\":\"dc-4\",\"version\":\"1.0.0\",\"host_name\":\"h\",\"ip_address\":\"127.0.0.1\","
+                        + "\"capabilities\":[\"snmp\"]}");
+        assertEquals(again.body(), 200, again.statusCode());
+        assertEquals(again.body(), "[\"snmp\",\"powershell\",\"ssh\"]",
+                json(again).path("result").path("capabilities").toString());
+        JsonNode found = json(send("GET", "/api/now/table/ecc_agent?sysparm_query=capabilities=powershell"
+                + "&sysparm_fields=name,manual_capabilities,advertised_capabilities", ADMIN, null)).path("result");
+        assertEquals(found.toString(), 1, found.size());
+        assertEquals(found.toString(), "[\"snmp\"]", found.get(0).path("advertised_capabilities").toString());
+
+        HttpResponse<String> cleared = send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,
+                "{\"manual_capabilities\":[]}");
+        assertEquals(cleared.body(), 200, cleared.statusCode());
+        assertEquals("[\"snmp\"]", json(cleared).path("result").path("capabilities").toString());
+        assertTrue(select(ok).path("agent").isNull());
+        message = error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN, "{\"capabilities\":[\"ssh\"]}"), 400);
+        assertTrue(message, message.contains("manual_capabilities"));
+    }
+
+    @Test
     public void aBadIpRangeIsRefusedWithTheEntryNamedAndNothingChanges() throws Exception {
         String sysId = agentWith("dc-3", "ssh", "192.168.0.0/24");
         String message = error(send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN,

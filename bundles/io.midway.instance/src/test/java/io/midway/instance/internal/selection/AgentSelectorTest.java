@@ -451,6 +451,24 @@ public class AgentSelectorTest {
     }
 
     @Test
+    public void aCapabilitySetByHandCountsForTheNewAlgorithm() {
+        // advertises only http; ssh was set by hand: capabilities() is the union, which selection reads
+        AgentRecord dc1 = new AgentRecord("1", "dc-1", AgentRecord.STATUS_UP, true, "1.0", "h1", "10.0.0.5", "",
+                List.of("http", "ssh"), List.of("Discovery"), List.of("10.1.0.0/16"), "", false, null, null, null,
+                null, List.of("ssh"), List.of("http"));
+        AgentRecord dc2 = new AgentRecord("2", "dc-2", AgentRecord.STATUS_UP, true, "1.0", "h2", "10.0.0.6", "",
+                List.of("http"), List.of("Discovery"), List.of("10.0.0.0/8"), "", false, null, null, null,
+                null, List.of(), List.of("http"));
+        assertTrue(SelectionCandidate.from(dc1).advertises("SSH"));
+        Selection selection = new AgentSelector(new Random(1)).selectAmong(
+                SelectionRequest.of("Discovery", "10.1.2.3", "ssh", "new"), List.of(dc2, dc1));
+        assertEquals(selection.reason(), "dc-1", selection.agent());
+        Selection http = new AgentSelector(new Random(1)).selectAmong(
+                SelectionRequest.of("Discovery", "10.2.0.1", "ssh", "new"), List.of(dc2, dc1));
+        assertNull("dc-2 has no ssh, dc-1's range does not hold the IP: " + http.reason(), http.agent());
+    }
+
+    @Test
     public void noSelectionHasNoAgent() {
         Selection selection = new AgentSelector(new Random(1)).select(
                 SelectionRequest.of("Discovery", "10.1.2.3", "", "legacy"), List.of());

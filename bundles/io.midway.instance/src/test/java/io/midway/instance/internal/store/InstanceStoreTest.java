@@ -177,14 +177,22 @@ public class InstanceStoreTest {
     @Test
     public void agentsRoundTripAndQueryLists() {
         AgentRecord a = new AgentRecord("s1", "m1", "Up", true, "1.0.0", "host1", "10.0.0.1", "2026-01-01 10:00:00",
-                List.of("http", "snmp"), List.of("ALL"), List.of("10.0.0.0/8"), "", false);
-        AgentRecord b = new AgentRecord("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
+                List.of("http", "snmp"), List.of("ALL"), List.of("10.0.0.0/8"), "", false, null, null, null, null,
+                List.of("snmp"), List.of("http"));
+        // a record of the older shape: its capabilities are stored as advertised, none set by hand
+        AgentRecord oldShape = new AgentRecord("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
                 List.of("tcp"), List.of(), List.of(), "c1", true);
+        AgentRecord b = new AgentRecord("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
+                List.of("tcp"), List.of(), List.of(), "c1", true, null, null, null, null, List.of(), List.of("tcp"));
         store.transaction(s -> {
-            s.insertAgent(b, 2000);
+            s.insertAgent(oldShape, 2000);
             s.insertAgent(a, 1000);
             return null;
         });
+        assertEquals(List.of(a), store.read(s -> s.queryAgents(TableQuery.parse(TableSchema.ECC_AGENT,
+                "manual_capabilities=snmp", null, null, null))));
+        assertEquals(List.of(b), store.read(s -> s.queryAgents(TableQuery.parse(TableSchema.ECC_AGENT,
+                "advertised_capabilities=tcp", null, null, null))));
         assertEquals(a, store.read(s -> s.findAgent("s1")).orElseThrow());
         assertEquals(b, store.read(s -> s.findAgentByName("m2")).orElseThrow());
         assertEquals(List.of(a, b), store.read(s -> s.agents()));
@@ -238,7 +246,8 @@ public class InstanceStoreTest {
     @Test
     public void everythingSurvivesCloseAndReopen() throws Exception {
         AgentRecord a = new AgentRecord("s1", "m1", "Up", true, "1.0.0", "host1", "10.0.0.1", "2026-01-01 10:00:00",
-                List.of("http"), List.of(), List.of(), "", false);
+                List.of("http", "ssh"), List.of(), List.of(), "", false, null, null, null, null, List.of("ssh"),
+                List.of("http"));
         EccRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
         store.transaction(s -> {
             s.insertAgent(a, 1000);

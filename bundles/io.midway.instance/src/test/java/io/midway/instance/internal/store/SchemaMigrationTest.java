@@ -78,6 +78,9 @@ public class SchemaMigrationTest {
             assertNull(store.read(StoreSession::credentialKeyCheck));
             // version 6: credential affinity
             assertEquals(List.of(), store.read(s -> s.affinityOf("old")));
+            // version 9: what the agent had is what it advertised; nothing set by hand
+            assertEquals(List.of("tcp"), agent.advertisedCapabilities());
+            assertEquals(List.of(), agent.manualCapabilities());
             store.transaction(s -> {
                 s.updateAgent(new AgentRecord(agent.sysId(), agent.name(), agent.status(), agent.validated(),
                         agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
