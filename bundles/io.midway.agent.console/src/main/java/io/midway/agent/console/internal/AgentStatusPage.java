@@ -2,6 +2,7 @@ package io.midway.agent.console.internal;
 
 import java.io.PrintWriter;
 
+import io.midway.console.support.ConsoleHtml;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
@@ -173,30 +174,10 @@ final class AgentStatusPage {
     }
 
     /**
-     * Escapes text for HTML element content and quoted attribute values, and for the Web Console's
-     * output filter.
-     *
      * @param text the text, may be {@code null}
-     * @return the escaped text, empty for {@code null}
+     * @return it escaped for HTML and the Web Console's output filter
      */
     static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder escaped = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> escaped.append("&amp;");
-                case '<' -> escaped.append("&lt;");
-                case '>' -> escaped.append("&gt;");
-                case '"' -> escaped.append("&quot;");
-                case '\'' -> escaped.append("&#39;");
-                case '$' -> escaped.append("&#36;");
-                case '\\' -> escaped.append("&#92;");
-                default -> escaped.append(c);
-            }
-        }
-        return escaped.toString();
+        return ConsoleHtml.escape(text);
     }
 }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.midway.console.support.WebConsolePlugin;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.SyncFileResultDTO;

@@ -3,6 +3,8 @@ package io.midway.credential.store.internal;
 import java.io.PrintWriter;
 import java.util.List;
 
+import io.midway.console.support.ConsoleHtml;
+
 /**
  * Renders the Credentials page as an HTML fragment that the Web Console wraps in its own page.
  * It shows what {@link CredentialOverview} holds, which has no secret to show.
@@ -104,30 +106,10 @@ final class CredentialConsolePage {
     }
 
     /**
-     * Escapes text for HTML element content and quoted attribute values, and for the Web Console's
-     * output filter.
-     *
      * @param text the text, may be {@code null}
-     * @return the escaped text, empty for {@code null}
+     * @return it escaped for HTML and the Web Console's output filter
      */
     static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder escaped = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> escaped.append("&amp;");
-                case '<' -> escaped.append("&lt;");
-                case '>' -> escaped.append("&gt;");
-                case '"' -> escaped.append("&quot;");
-                case '\'' -> escaped.append("&#39;");
-                case '$' -> escaped.append("&#36;");
-                case '\\' -> escaped.append("&#92;");
-                default -> escaped.append(c);
-            }
-        }
-        return escaped.toString();
+        return ConsoleHtml.escape(text);
     }
 }

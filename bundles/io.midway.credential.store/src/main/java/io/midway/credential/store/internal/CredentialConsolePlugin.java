@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.console.support.WebConsolePlugin;
 import io.midway.credential.store.CredentialStore;
 import io.midway.wire.Json;
 import io.midway.wire.SealedSecret;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.midway.console.support.ConsoleHtml;
 import io.midway.instance.internal.cluster.AgentCluster;
 import io.midway.instance.internal.selection.Selection;
 import io.midway.wire.AgentRecord;
@@ -269,30 +270,10 @@ final class AgentConsolePage {
     }
 
     /**
-     * Escapes text for HTML element content and quoted attribute values, and for the Web Console's
-     * output filter.
-     *
      * @param text the text, may be {@code null}
-     * @return the escaped text, empty for {@code null}
+     * @return it escaped for HTML and the Web Console's output filter
      */
     static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder escaped = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> escaped.append("&amp;");
-                case '<' -> escaped.append("&lt;");
-                case '>' -> escaped.append("&gt;");
-                case '"' -> escaped.append("&quot;");
-                case '\'' -> escaped.append("&#39;");
-                case '$' -> escaped.append("&#36;");
-                case '\\' -> escaped.append("&#92;");
-                default -> escaped.append(c);
-            }
-        }
-        return escaped.toString();
+        return ConsoleHtml.escape(text);
     }
 }

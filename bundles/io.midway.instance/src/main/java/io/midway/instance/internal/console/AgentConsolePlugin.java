@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.midway.console.support.WebConsolePlugin;
 import io.midway.instance.internal.AgentChange;
 import io.midway.instance.internal.EccService;
 import io.midway.instance.internal.RequestException;

@@ -1,4 +1,4 @@
-package io.midway.agent.console.internal;
+package io.midway.console.support;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -15,7 +15,7 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
 @ComponentPropertyType
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
-@interface WebConsolePlugin {
+public @interface WebConsolePlugin {
 
     /** Prefix for the property names. */
     String PREFIX_ = "felix.webconsole.";
