@@ -345,20 +345,39 @@ public final class StoreSession {
         return agents;
     }
 
+    /** Reads the rows a prepared statement answers. */
+    @FunctionalInterface
+    private interface RowsReader<T> {
+        List<T> read(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * One page of a Table API query: the select, then the query's condition, order, offset and limit.
+     *
+     * @param select {@code SELECT columns FROM table}
+     * @param query a validated query on that table
+     * @param reader reads the rows
+     * @return the matching rows
+     * @throws SQLException on a database error
+     */
+    private <T> List<T> page(String select, TableQuery query, RowsReader<T> reader) throws SQLException {
+        TableQuery.Sql where = query.where();
+        try (PreparedStatement ps = connection.prepareStatement(select + where.text() + query.orderBy()
+                + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = bind(ps, where.parameters());
+            ps.setInt(i++, query.offset());
+            ps.setInt(i, query.limit());
+            return reader.read(ps);
+        }
+    }
+
     /**
      * @param query a validated query on {@link TableSchema#ECC_QUEUE}
      * @return the matching records
      * @throws SQLException on a database error
      */
     public List<EccRecord> queryRecords(TableQuery query) throws SQLException {
-        TableQuery.Sql where = query.where();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT " + RECORD_COLUMNS + " FROM ecc_queue"
-                + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-            int i = bind(ps, where.parameters());
-            ps.setInt(i++, query.offset());
-            ps.setInt(i, query.limit());
-            return readRecords(ps);
-        }
+        return page("SELECT " + RECORD_COLUMNS + " FROM ecc_queue", query, this::readRecords);
     }
 
     /**
@@ -501,14 +520,7 @@ public final class StoreSession {
      * @throws SQLException on a database error
      */
     public List<AgentRecord> queryAgents(TableQuery query) throws SQLException {
-        TableQuery.Sql where = query.where();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT " + AGENT_READ_COLUMNS + " FROM ecc_agent"
-                + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-            int i = bind(ps, where.parameters());
-            ps.setInt(i++, query.offset());
-            ps.setInt(i, query.limit());
-            return readAgents(ps);
-        }
+        return page("SELECT " + AGENT_READ_COLUMNS + " FROM ecc_agent", query, this::readAgents);
     }
 
     /**
@@ -925,15 +937,7 @@ public final class StoreSession {
      * @throws SQLException on a database error
      */
     public List<StoredCredential> queryCredentials(TableQuery query) throws SQLException {
-        TableQuery.Sql where = query.where();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CREDENTIAL_COLUMNS
-                + " FROM discovery_credentials" + where.text() + query.orderBy()
-                + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-            int i = bind(ps, where.parameters());
-            ps.setInt(i++, query.offset());
-            ps.setInt(i, query.limit());
-            return readCredentials(ps);
-        }
+        return page("SELECT " + CREDENTIAL_COLUMNS + " FROM discovery_credentials", query, StoreSession::readCredentials);
     }
 
     private static List<StoredCredential> readCredentials(PreparedStatement ps) throws SQLException {
@@ -1145,15 +1149,8 @@ public final class StoreSession {
      * @throws SQLException on a database error
      */
     public List<StoredAffinity> queryAffinity(TableQuery query) throws SQLException {
-        TableQuery.Sql where = query.where();
         // the query's column names are unqualified; in the outer query they can only mean a's
-        try (PreparedStatement ps = connection.prepareStatement(AFFINITY_SELECT + where.text() + query.orderBy()
-                + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-            int i = bind(ps, where.parameters());
-            ps.setInt(i++, query.offset());
-            ps.setInt(i, query.limit());
-            return readAffinity(ps);
-        }
+        return page(AFFINITY_SELECT, query, StoreSession::readAffinity);
     }
 
     /**
@@ -1289,14 +1286,7 @@ public final class StoreSession {
      * @throws SQLException on a database error
      */
     public List<AgentCluster> queryClusters(TableQuery query) throws SQLException {
-        TableQuery.Sql where = query.where();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM ecc_agent_cluster"
-                + where.text() + query.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-            int i = bind(ps, where.parameters());
-            ps.setInt(i++, query.offset());
-            ps.setInt(i, query.limit());
-            return readClusters(ps);
-        }
+        return page("SELECT " + CLUSTER_COLUMNS + " FROM ecc_agent_cluster", query, StoreSession::readClusters);
     }
 
     /**
