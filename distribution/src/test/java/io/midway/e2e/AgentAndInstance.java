@@ -104,7 +104,7 @@ final class AgentAndInstance implements AutoCloseable {
             agentEnv.put("MIDWAY_INSTANCE_URL", "http://127.0.0.1:" + instancePort);
             agentEnv.put("MIDWAY_AGENT_PASSWORD", agentPassword);
             agentEnv.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
-            agent = startAgent(home, work, agentEnv, agentName, terminal);
+            agent = startAgent(home, work, agentEnv, agentName, "agent", terminal);
             AgentAndInstance pair = new AgentAndInstance(agentName, work, copy, instance, agent, admin);
             pair.agentEnvironment.putAll(agentEnv);
             Wait.until(STARTUP, "agent " + agentName + " Up", () -> {
@@ -121,18 +121,17 @@ final class AgentAndInstance implements AutoCloseable {
         }
     }
 
-    /** Starts the first agent: data in {@code agent/}, log {@code agent.log}. */
-    private static MidwayProcess startAgent(Path home, Path work, Map<String, String> common, String name, boolean terminal)
-            throws Exception {
+    /**
+     * Starts an agent with its own name, HTTP port, data folder {@code work/<folder>} and log
+     * {@code work/<folder>.log}.
+     */
+    private static MidwayProcess startAgent(Path home, Path work, Map<String, String> common, String name, String folder,
+            boolean terminal) throws Exception {
         Map<String, String> env = new HashMap<>(common);
         env.put("MIDWAY_AGENT_NAME", name);
         env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
-        env.put("MIDWAY_DATA", work.resolve("agent").toString());
-        return MidwayProcess.start(home, "agent", env, work.resolve("agent.log"), terminal);
-    }
-
-    private static String extraLog(String name) {
-        return "agent-" + name + ".log";
+        env.put("MIDWAY_DATA", work.resolve(folder).toString());
+        return MidwayProcess.start(home, "agent", env, work.resolve(folder + ".log"), terminal);
     }
 
     /**
@@ -142,22 +141,26 @@ final class AgentAndInstance implements AutoCloseable {
      * @return its process; stopped by {@link #close()}
      */
     MidwayProcess addAgent(String name) throws Exception {
-        Map<String, String> env = new HashMap<>(agentEnvironment);
-        env.put("MIDWAY_AGENT_NAME", name);
-        env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
-        env.put("MIDWAY_DATA", work.resolve("agent-" + name).toString());
-        MidwayProcess extra = MidwayProcess.start(home, "agent", env, work.resolve(extraLog(name)), false);
+        MidwayProcess extra = startAgent(home, work, agentEnvironment, name, "agent-" + name, false);
         extras.add(extra);
         Wait.until(STARTUP, "agent " + name + " Up", () -> {
-            JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + name).path("result");
-            return result.size() == 1 && "Up".equals(result.get(0).path("status").asText());
+            JsonNode a = agentRecord(name);
+            return a != null && "Up".equals(a.path("status").asText());
         }, instance, extra);
         return extra;
     }
 
     /** @return the agent's {@code ecc_agent} record, or {@code null} before it registered */
     JsonNode agentRecord() throws Exception {
-        JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + agentName).path("result");
+        return agentRecord(agentName);
+    }
+
+    /**
+     * @param name an agent's name
+     * @return its {@code ecc_agent} record, or {@code null} before it registered
+     */
+    JsonNode agentRecord(String name) throws Exception {
+        JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + name).path("result");
         return result.size() == 1 ? result.get(0) : null;
     }
 

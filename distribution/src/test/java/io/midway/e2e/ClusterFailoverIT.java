@@ -103,7 +103,7 @@ public class ClusterFailoverIT {
         }
         assertTrue("fo-b, the next member, took over: " + perAgent, perAgent.getOrDefault("mid.server.fo-b", 0) > 0);
         assertEquals("fo-c, after fo-b in the order, took nothing: " + perAgent, 0, (int) perAgent.getOrDefault("mid.server.fo-c", 0));
-        assertEquals("Down", agent("fo-a").path("status").asText());
+        assertEquals("Down", midway.agentRecord("fo-a").path("status").asText());
 
         // new work for the dead member goes to the next one at once
         HttpResponse<String> late = midway.admin.send("POST", "/api/now/table/ecc_queue",
@@ -111,10 +111,6 @@ public class ClusterFailoverIT {
                         + server.uri("/slow?late") + "\"}}");
         assertEquals(late.body(), 201, late.statusCode());
         assertEquals(late.body(), "mid.server.fo-b", Http.parse(late).path("result").path("agent").asText());
-    }
-
-    private static JsonNode agent(String name) throws Exception {
-        return midway.admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + name).path("result").get(0);
     }
 
     private static JsonNode inputs() throws Exception {
