@@ -42,6 +42,8 @@ final class AgentAndInstance implements AutoCloseable {
     final Http admin;
     private final Path copy;
     private final Map<String, String> agentEnvironment = new HashMap<>();
+    /** The HTTP port (Web Console) of each agent, by name. */
+    private static final Map<String, Integer> AGENT_PORTS = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<MidwayProcess> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AgentAndInstance(String agentName, Path work, Path copy, MidwayProcess instance, MidwayProcess agent, Http admin) {
@@ -129,7 +131,9 @@ final class AgentAndInstance implements AutoCloseable {
             boolean terminal) throws Exception {
         Map<String, String> env = new HashMap<>(common);
         env.put("MIDWAY_AGENT_NAME", name);
-        env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
+        int port = Ports.free();
+        AGENT_PORTS.put(name, port);
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(port));
         env.put("MIDWAY_DATA", work.resolve(folder).toString());
         return MidwayProcess.start(home, "agent", env, work.resolve(folder + ".log"), terminal);
     }
@@ -148,6 +152,24 @@ final class AgentAndInstance implements AutoCloseable {
             return a != null && "Up".equals(a.path("status").asText());
         }, instance, extra);
         return extra;
+    }
+
+    /**
+     * @param name an agent's name
+     * @return a client of that agent's own HTTP port (Web Console), as user {@code admin}
+     */
+    Http agentConsole(String name) {
+        Integer port = AGENT_PORTS.get(name);
+        assertNotNull("no agent " + name + " was started", port);
+        return new Http("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
+    }
+
+    /**
+     * @param name an agent's name
+     * @return its data folder ({@code MIDWAY_DATA})
+     */
+    Path agentData(String name) {
+        return work.resolve(name.equals(agentName) ? "agent" : "agent-" + name);
     }
 
     /** @return the agent's {@code ecc_agent} record, or {@code null} before it registered */

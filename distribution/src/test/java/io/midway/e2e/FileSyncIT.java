@@ -179,7 +179,7 @@ public class FileSyncIT {
     public void t3_bundleInDeployWinsOverSyncUntilItIsRemoved() throws Exception {
         assertTrue("step 1 ran", echoBundleId >= 0);
         Path v9 = TestJars.withVersion(echoV1, jars.resolve("echo-v9.jar"), "9.0.0");
-        Path dropped = copy.resolve("deploy").resolve(ECHO_BSN + "-9.0.0.jar");
+        Path dropped = work.resolve("agent/deploy").resolve(ECHO_BSN + "-9.0.0.jar");
         Path partial = copy.resolve("deploy-partial.jar");
         Files.copy(v9, partial, StandardCopyOption.REPLACE_EXISTING);
         long since = lastEventSeq();

@@ -199,7 +199,7 @@ public class NetworkProbesIT {
         }
         Path partial = midway.work.resolve("h2.jar.partial");
         Files.copy(jar, partial);
-        Files.move(partial, midway.home.resolve("deploy").resolve(jar.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(partial, midway.work.resolve("agent/deploy").resolve(jar.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         JsonNode after = midway.probe("JDBCProbe", "h2", h2, answer -> "processed".equals(answer.path("state").asText()));
         assertEquals(after.toString(), 42, after.path("payload").path("rows").get(0).get(0).asInt());
     }

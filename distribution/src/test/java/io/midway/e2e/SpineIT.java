@@ -279,7 +279,7 @@ public class SpineIT {
         try (Stream<Path> s = Files.list(dist.resolve("system/agent"))) {
             jar = s.filter(p -> p.getFileName().toString().startsWith("io.midway.probe.tcp")).findFirst().orElseThrow();
         }
-        Files.copy(jar, Extra.copy.resolve("deploy").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(jar, work.resolve("agent-b/deploy").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         try (ServerSocket open = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             JsonNode[] last = new JsonNode[1];
             Wait.until(Duration.ofSeconds(30), "TCPScan working after the drop", () -> {

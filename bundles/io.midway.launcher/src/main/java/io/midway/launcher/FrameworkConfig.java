@@ -74,7 +74,10 @@ final class FrameworkConfig {
         c.put("midway.data", s.data.toString());
         c.put("midway.role", s.role.id);
         c.put("midway.version", s.version);
-        c.put("midway.deploy", s.home.resolve("deploy").toString());
+        if (s.role == LaunchSettings.Role.AGENT) {
+            // The agent core watches its own deploy folder (io.midway.agent, package deploy).
+            c.put("midway.deploy", s.deploy.toString());
+        }
         c.put("midway.admin.password", s.adminPassword);
         c.put("midway.agent.user", s.agentUser);
         if (s.agentPassword != null) {

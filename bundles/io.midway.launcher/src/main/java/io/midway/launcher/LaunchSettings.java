@@ -59,6 +59,11 @@ public final class LaunchSettings {
     final Role role;
     final Path home;
     final Path data;
+    /**
+     * The agent's deploy folder: {@code MIDWAY_DEPLOY}, else {@code <MIDWAY_DATA>/deploy} when
+     * {@code MIDWAY_DATA} is set (each agent its own), else the distribution's {@code deploy/}.
+     */
+    final Path deploy;
     final int httpPort;
     /** HTTPS port, or 0 when HTTPS is off. */
     final int httpsPort;
@@ -73,6 +78,8 @@ public final class LaunchSettings {
         this.home = home;
         this.env = env;
         this.data = path(env.get("MIDWAY_DATA"), home.resolve("data").resolve(role.id));
+        this.deploy = path(env.get("MIDWAY_DEPLOY"), env.get("MIDWAY_DATA") == null || env.get("MIDWAY_DATA").isBlank()
+                ? home.resolve("deploy") : data.resolve("deploy"));
         this.httpPort = port("MIDWAY_HTTP_PORT", env.get("MIDWAY_HTTP_PORT"), role.defaultPort);
         this.httpsPort = port("MIDWAY_HTTPS_PORT", env.get("MIDWAY_HTTPS_PORT"), 0);
         this.version = readVersion();
@@ -80,6 +87,13 @@ public final class LaunchSettings {
             Files.createDirectories(data);
         } catch (IOException e) {
             throw new LaunchException("cannot create the data folder " + data + ": " + e.getMessage());
+        }
+        if (role == Role.AGENT) {
+            try {
+                Files.createDirectories(deploy);
+            } catch (IOException e) {
+                throw new LaunchException("cannot create the deploy folder " + deploy + ": " + e.getMessage());
+            }
         }
         this.adminPassword = passwordFromEnvOrFile("MIDWAY_ADMIN_PASSWORD", ADMIN_PASSWORD_FILE, true);
         this.agentUser = nonEmpty(env.get("MIDWAY_AGENT_USER"), DEFAULT_AGENT_USER);

@@ -110,6 +110,31 @@ public class LaunchSettingsTest {
     }
 
     @Test
+    public void eachAgentHasItsOwnDeployFolder() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, String> base = Map.of("MIDWAY_AGENT_PASSWORD", "p");
+        LaunchSettings plain = LaunchSettings.resolve("agent", home, base);
+        assertEquals("the default agent uses the distribution's deploy/", home.resolve("deploy").toString(),
+                FrameworkConfig.of(plain, false).get("midway.deploy"));
+
+        Path data = home.resolve("agents/two");
+        Map<String, String> withData = new java.util.HashMap<>(base);
+        withData.put("MIDWAY_DATA", data.toString());
+        LaunchSettings own = LaunchSettings.resolve("agent", home, withData);
+        assertEquals("an agent with its own data folder has its own deploy folder", data.resolve("deploy").toString(),
+                FrameworkConfig.of(own, false).get("midway.deploy"));
+        assertTrue("created at start", Files.isDirectory(data.resolve("deploy")));
+
+        Path elsewhere = home.resolve("drops");
+        withData.put("MIDWAY_DEPLOY", elsewhere.toString());
+        assertEquals(elsewhere.toString(),
+                FrameworkConfig.of(LaunchSettings.resolve("agent", home, withData), false).get("midway.deploy"));
+
+        assertEquals("the instance has no deploy folder", null,
+                FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false).get("midway.deploy"));
+    }
+
+    @Test
     public void httpsMakesASelfSignedCertificateOnceAndConfiguresJetty() throws Exception {
         Path home = tmp.getRoot().toPath();
         LaunchSettings s = LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTPS_PORT", "8443"));

@@ -43,7 +43,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
 
     /** Framework property: the distribution folder; bundles under its {@code system/} are shipped ones. */
     public static final String HOME_PROPERTY = "midway.home";
-    /** Framework property: the deploy folder FileInstall watches. */
+    /** Framework property: the agent's deploy folder (the launcher sets it: MIDWAY_DEPLOY, else per data folder). */
     public static final String DEPLOY_PROPERTY = "midway.deploy";
     /** FileInstall's own folder property, the deploy folder when {@value #DEPLOY_PROPERTY} is not set. */
     public static final String FILEINSTALL_DIR_PROPERTY = "felix.fileinstall.dir";
@@ -74,9 +74,10 @@ public class AgentCore implements MidAgent, FileSyncControl {
         AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName(),
                 credentialStore::decrypt);
         this.startGate = new FrameworkStartGate(context);
-        OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins(context));
+        BundleOrigins origins = origins(context);
+        OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins);
         this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
-                framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore);
+                framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore, origins.deployDir());
     }
 
     /**

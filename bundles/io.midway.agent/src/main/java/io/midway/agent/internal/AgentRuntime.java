@@ -2,6 +2,7 @@ package io.midway.agent.internal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,6 +16,7 @@ import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.deploy.DeployFolder;
 import io.midway.agent.internal.sync.FileSyncer;
 import io.midway.agent.internal.sync.PluginBundles;
 import io.midway.agent.internal.sync.PluginFramework;
@@ -60,6 +62,7 @@ public final class AgentRuntime {
     private final EccPoller poller;
     private final FileSyncer fileSyncer;
     private final PluginBundles pluginBundles;
+    private final DeployFolder deployFolder;
     private final UpgradeCoordinator upgrade;
     private final CredentialFetcher credentials;
     private boolean started;
@@ -122,6 +125,26 @@ public final class AgentRuntime {
     public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework,
             Supplier<CoreUpgrader> upgrader, Duration upgradeWorkGrace, Supplier<CredentialStore> credentialStore)
             throws IOException {
+        this(settings, version, timings, framework, upgrader, upgradeWorkGrace, credentialStore, null);
+    }
+
+    /**
+     * Prepares the agent with core upgrades, a credential store and a deploy folder; {@link #start()}
+     * connects it.
+     *
+     * @param settings the effective settings
+     * @param version the core's version, reported to the instance
+     * @param timings retry and shutdown timings
+     * @param framework the bundles, for file sync and the deploy folder; {@code null} for none
+     * @param upgrader the core upgrader service now, or {@code null} when none is present
+     * @param upgradeWorkGrace how long running work may take to finish before an upgrade
+     * @param credentialStore the credential store service now, or {@code null} when none is present
+     * @param deployDir the agent's deploy folder, watched while the agent runs; {@code null} for none
+     * @throws IOException when the spool directory cannot be created
+     */
+    public AgentRuntime(AgentSettings settings, String version, AgentTimings timings, PluginFramework framework,
+            Supplier<CoreUpgrader> upgrader, Duration upgradeWorkGrace, Supplier<CredentialStore> credentialStore,
+            Path deployDir) throws IOException {
         this.settings = settings;
         this.version = version;
         this.timings = timings;
@@ -137,9 +160,14 @@ public final class AgentRuntime {
         if (framework != null) {
             this.fileSyncer = new FileSyncer(settings.agentName(), client, framework, settings.syncDir(),
                     SYNC_HEALTH_TIMEOUT, timings.backoffMin(), timings.backoffMax());
-            this.pluginBundles = new PluginBundles(framework, fileSyncer::installed);
+            FileSyncer syncer = fileSyncer;
+            this.deployFolder = deployDir == null ? null
+                    : new DeployFolder(deployDir, framework, syncer::provides,
+                            settings.syncDir().resolveSibling("deploy-state.properties"));
+            this.pluginBundles = new PluginBundles(framework, fileSyncer::installed, deployFolder);
         } else {
             this.fileSyncer = null;
+            this.deployFolder = null;
             this.pluginBundles = null;
         }
         EccPoller.SyncSignals syncSignals = fileSyncer == null ? EccPoller.SyncSignals.NONE
@@ -269,6 +297,9 @@ public final class AgentRuntime {
         if (fileSyncer != null) {
             fileSyncer.start();
         }
+        if (deployFolder != null) {
+            deployFolder.start();
+        }
         upgrade.start();
         upgrade.journal().replay(dispatcher::dispatch);
         credentials.start();
@@ -288,6 +319,9 @@ public final class AgentRuntime {
         try {
             poller.stop();
             credentials.stop();
+            if (deployFolder != null) {
+                deployFolder.stop();
+            }
             if (fileSyncer != null) {
                 fileSyncer.stop();
             }
@@ -395,6 +429,9 @@ public final class AgentRuntime {
         if (fileSyncer != null) {
             dto.syncRevision = fileSyncer.appliedRevision();
             dto.syncState = fileSyncer.syncState();
+        }
+        if (deployFolder != null) {
+            dto.deployDir = deployFolder.directory().toString();
         }
         return dto;
     }

@@ -40,4 +40,6 @@ public class AgentStatusDTO extends DTO {
     public String syncState;
     /** The capabilities advertised to the instance (names of the installed protocols). @since 1.1 */
     public String[] capabilities;
+    /** The agent's own deploy folder (absolute), or {@code null} when it has none. @since 1.3 */
+    public String deployDir;
 }

@@ -68,6 +68,7 @@ final class AgentStatusPage {
                 : String.join(", ", status.capabilities));
         row(out, "Sync revision", orNone(status.syncRevision, "never synced"));
         row(out, "Sync state", orNone(status.syncState, "never synced"));
+        row(out, "Deploy folder", orNone(status.deployDir, "none"));
         out.println("</tbody>");
         out.println("</table>");
 
@@ -101,9 +102,17 @@ final class AgentStatusPage {
                     continue;
                 }
                 String sha = b.sha256 == null ? "" : b.sha256.length() > 12 ? b.sha256.substring(0, 12) + "…" : b.sha256;
-                out.println("<tr><td>" + b.id + "</td><td>" + escape(b.symbolicName) + "</td><td>" + escape(b.version)
-                        + "</td><td>" + escape(b.origin) + "</td><td>" + escape(orNone(b.kind, "")) + "</td><td>"
-                        + escape(b.state) + "</td><td>" + escape(b.provides == null ? "" : String.join(", ", b.provides))
+                String name = b.symbolicName != null ? b.symbolicName : "(" + b.file + ")";
+                String state = b.id < 0 ? "not installed" : b.state;
+                // A bundle that does not run says why, in its row (e.g. the resolver's missing requirement).
+                String problem = b.problem == null ? ""
+                        : "<div class=\"midway-problem\" style=\"color:#b00020\">"
+                                + escape((b.file == null ? "" : "deploy/" + b.file + ": ") + b.problem) + "</div>";
+                out.println("<tr" + (b.problem == null ? "" : " class=\"midway-bundle-problem\"") + "><td>"
+                        + (b.id < 0 ? "" : String.valueOf(b.id)) + "</td><td>" + escape(name) + problem + "</td><td>"
+                        + escape(orNone(b.version, "")) + "</td><td>" + escape(b.origin) + "</td><td>"
+                        + escape(orNone(b.kind, "")) + "</td><td>" + escape(state) + "</td><td>"
+                        + escape(b.provides == null ? "" : String.join(", ", b.provides))
                         + "</td><td title=\"" + escape(b.sha256) + "\">" + escape(sha) + "</td></tr>");
             }
         }

@@ -176,7 +176,7 @@ public class MidCommands {
     }
 
     /** @return the plug-in bundles as a table */
-    @Descriptor("list the plug-in bundles: from file sync, from deploy/, and the shipped probes and protocols")
+    @Descriptor("list the plug-in bundles: from file sync, deploy/ and the Web Console, the shipped probes and protocols, and the deploy/ jars that do not run, with why")
     public String bundles() {
         return table(agent.bundles());
     }
@@ -193,11 +193,24 @@ public class MidCommands {
         StringBuilder out = new StringBuilder(String.format(format, "id", "state", "origin", "kind", "symbolic name",
                 "version", "sha256", "provides"));
         for (PluginBundleDTO b : bundles) {
-            out.append(String.format(format, b.id, b.state, b.origin, dash(b.kind), b.symbolicName, b.version,
+            boolean installed = b.id >= 0;
+            out.append(String.format(format, installed ? String.valueOf(b.id) : "-",
+                    installed ? b.state : "NOT INST", b.origin, dash(b.kind),
+                    b.symbolicName != null ? b.symbolicName : "(" + b.file + ")", dash(b.version),
                     b.sha256 == null ? "-" : b.sha256.substring(0, Math.min(12, b.sha256.length())),
                     b.provides == null || b.provides.length == 0 ? "-" : String.join(", ", b.provides)));
+            if (b.problem != null) {
+                // Why it does not run, under its row (the resolver's message names what is missing).
+                out.append(String.format("%7s%s%s%n", "", b.file == null ? "" : "deploy/" + b.file + ": ",
+                        oneLine(b.problem)));
+            }
         }
         return out.toString();
+    }
+
+    private static String oneLine(String text) {
+        String flat = text.replaceAll("\\s+", " ").trim();
+        return flat.length() > 400 ? flat.substring(0, 400) + "…" : flat;
     }
 
     private static String dash(String value) {
@@ -227,6 +240,8 @@ public class MidCommands {
         }
         line(out, "Capabilities", s.capabilities == null || s.capabilities.length == 0 ? "none"
                 : String.join(", ", s.capabilities));
+        line(out, "Deploy folder", s.deployDir == null ? "none" : s.deployDir + " (this agent's own; bundles dropped "
+                + "there are installed at once)");
         line(out, "File sync", s.syncRevision == null ? (s.syncState == null ? "not yet" : s.syncState)
                 : "revision " + s.syncRevision + " " + s.syncState);
         line(out, "Spooled", String.valueOf(s.spooled));

@@ -4,10 +4,12 @@ package io.midway.agent.internal.sync;
 public enum BundleOrigin {
     /** Installed by file sync: location {@code midway-sync:<symbolic name>}. */
     SYNC,
-    /** Installed by FileInstall from the deploy folder: location {@code file:} under it. */
+    /** Installed from the agent's deploy folder: location {@code file:} under it. */
     DEPLOY,
     /** Shipped with the distribution: location {@code file:} under {@code <midway.home>/system/}. */
     DISTRIBUTION,
+    /** Installed through the Web Console's Install dialog: location {@code inputstream:<file name>}. */
+    CONSOLE,
     /** Anything else: the framework, the shell, a test harness. */
     OTHER
 }

@@ -8,11 +8,13 @@ import java.util.Optional;
 
 /**
  * Tells where a bundle came from by its location: {@code midway-sync:<symbolic name>} for file
- * sync, a {@code file:} URI under the deploy folder (framework property {@code midway.deploy})
- * for FileInstall, a {@code file:} URI under {@code <midway.home>/system/} for the
+ * sync, a {@code file:} URI under the deploy folder (framework property {@code midway.deploy}), a {@code file:} URI under {@code <midway.home>/system/} for the
  * distribution.
  */
 public final class BundleOrigins {
+
+    /** Location prefix of the bundles the Web Console's Install dialog installs. */
+    public static final String CONSOLE_LOCATION_PREFIX = "inputstream:";
 
     /** Location prefix of the bundles file sync installs. */
     public static final String SYNC_LOCATION_PREFIX = "midway-sync:";
@@ -27,6 +29,11 @@ public final class BundleOrigins {
     public BundleOrigins(Path home, Path deploy) {
         this.system = home == null ? null : real(home.resolve("system"));
         this.deploy = deploy == null ? null : real(deploy);
+    }
+
+    /** @return the deploy folder (real path), or {@code null} when there is none */
+    public Path deployDir() {
+        return deploy;
     }
 
     /**
@@ -54,6 +61,9 @@ public final class BundleOrigins {
     public BundleOrigin of(String location) {
         if (syncedName(location) != null) {
             return BundleOrigin.SYNC;
+        }
+        if (location != null && location.startsWith(CONSOLE_LOCATION_PREFIX)) {
+            return BundleOrigin.CONSOLE;
         }
         Optional<Path> file = file(location).map(BundleOrigins::real);
         if (file.isPresent()) {

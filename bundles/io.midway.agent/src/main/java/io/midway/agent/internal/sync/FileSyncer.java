@@ -350,16 +350,27 @@ public final class FileSyncer {
             return;
         }
         if (bundle.origin() == BundleOrigin.DEPLOY) {
+            // deploy/ wins once its bundle runs: sync's copy steps aside when it starts (not when
+            // it is merely installed: one that does not resolve leaves sync's copy running), and
+            // comes back when it goes.
             boolean inSnapshot = inLastSnapshot(name);
             if (type == BundleEvent.UNINSTALLED && inSnapshot) {
                 requestLocalSync("deploy/ no longer provides " + name);
-            } else if (type == BundleEvent.INSTALLED && (inSnapshot || state.files().containsKey(name))) {
+            } else if (type == BundleEvent.STARTED && (inSnapshot || state.files().containsKey(name))) {
                 requestLocalSync("deploy/ now provides " + name);
             }
         } else if (bundle.origin() == BundleOrigin.DISTRIBUTION && type == BundleEvent.STARTED
                 && state.files().containsKey(name)) {
             submit(this::stopReplacedShippedBundles);
         }
+    }
+
+    /**
+     * @param symbolicName a Bundle-SymbolicName
+     * @return whether file sync provides it: it is in the last snapshot, or sync installed it
+     */
+    public boolean provides(String symbolicName) {
+        return inLastSnapshot(symbolicName) || state.files().containsKey(symbolicName);
     }
 
     private boolean inLastSnapshot(String name) {
@@ -403,7 +414,15 @@ public final class FileSyncer {
     }
 
     private void startShipped(List<InstalledBundle> shipped) {
+        Set<String> fromDeploy = framework.bundles().stream()
+                .filter(b -> b.origin() == BundleOrigin.DEPLOY && b.running())
+                .map(InstalledBundle::symbolicName).collect(Collectors.toSet());
         for (InstalledBundle b : shipped) {
+            if (fromDeploy.contains(b.symbolicName())) {
+                // deploy/ provides it: the shipped one stays stopped (the deploy folder starts it
+                // when its jar goes).
+                continue;
+            }
             try {
                 framework.start(b.id());
                 LOG.info("Started the distribution's {} {} again", b.symbolicName(), b.version());
@@ -536,7 +555,12 @@ public final class FileSyncer {
                 LOG.error("Cannot write the sync state {}: {}; the next start compares with the framework only",
                         store.file(), e.getMessage());
             }
-            cache.prune(files.values().stream().map(SyncState.Installed::sha256).collect(Collectors.toSet()));
+            // The jars of files deploy/ stands in for stay cached: when the deploy jar goes, sync's
+            // copy comes back from the cache at once, without the instance.
+            Set<String> keep = files.values().stream().map(SyncState.Installed::sha256).collect(Collectors.toSet());
+            steps.stream().filter(s -> s.action() == SyncStep.Action.SKIP && s.file() != null)
+                    .forEach(s -> keep.add(s.file().sha256()));
+            cache.prune(keep);
 
             SyncReport report = new SyncReport(agentName, snapshot.revision(), outcome, results.sorted());
             SyncResultDTO result = toDto(report);

@@ -11,10 +11,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import io.midway.agent.internal.deploy.DeployFolder;
+import io.midway.agent.internal.deploy.DeployJar;
 import io.midway.api.agent.PluginBundleDTO;
 
 /**
- * Lists the agent's plug-in bundles: every bundle from file sync or {@code deploy/}, and the
+ * Lists the agent's plug-in bundles: every bundle from file sync, {@code deploy/} or the Web
+ * Console's Install dialog, the jars in {@code deploy/} that are not installed (with why), and the
  * distribution's probe, protocol and credential bundles. The hash of a synced bundle is the
  * snapshot's; of the others, the hash of the file at its location (cached while the file's size
  * and time stay the same).
@@ -29,6 +32,7 @@ public final class PluginBundles {
 
     private final PluginFramework framework;
     private final Supplier<Map<String, SyncState.Installed>> synced;
+    private final DeployFolder deploy;
     private final Map<Path, Hashed> hashes = new ConcurrentHashMap<>();
 
     /**
@@ -36,13 +40,25 @@ public final class PluginBundles {
      * @param synced what file sync installed, by symbolic name
      */
     public PluginBundles(PluginFramework framework, Supplier<Map<String, SyncState.Installed>> synced) {
+        this(framework, synced, null);
+    }
+
+    /**
+     * @param framework the bundles
+     * @param synced what file sync installed, by symbolic name
+     * @param deploy the deploy folder, for the jars it did not install and why; or {@code null}
+     */
+    public PluginBundles(PluginFramework framework, Supplier<Map<String, SyncState.Installed>> synced,
+            DeployFolder deploy) {
         this.framework = framework;
         this.synced = synced;
+        this.deploy = deploy;
     }
 
     /** @return the plug-in bundles, sorted by symbolic name, then bundle id */
     public PluginBundleDTO[] list() {
         Map<String, SyncState.Installed> fromSync = synced.get();
+        Map<String, String> problems = deploy == null ? Map.of() : deploy.problems();
         List<PluginBundleDTO> out = new ArrayList<>();
         for (InstalledBundle b : framework.bundles()) {
             if (b.state() == org.osgi.framework.Bundle.UNINSTALLED) {
@@ -50,21 +66,48 @@ public final class PluginBundles {
             }
             PluginBundleDTO dto = switch (b.origin()) {
                 case SYNC -> fromSync(b, fromSync.get(BundleOrigins.syncedName(b.location())));
-                case DEPLOY -> fromFile(b, PluginBundleDTO.ORIGIN_DEPLOY, kindByName(b));
+                case DEPLOY -> fromDeploy(b, problems.get(b.location()));
                 case DISTRIBUTION -> shippedPlugin(b);
+                case CONSOLE -> base(b, PluginBundleDTO.ORIGIN_CONSOLE, kindByName(b));
                 default -> null;
             };
             if (dto != null) {
                 out.add(dto);
             }
         }
-        out.sort(Comparator.comparing((PluginBundleDTO d) -> String.valueOf(d.symbolicName))
+        if (deploy != null) {
+            for (Map.Entry<DeployJar, String> jar : deploy.notInstalled().entrySet()) {
+                out.add(notInstalled(jar.getKey(), jar.getValue()));
+            }
+        }
+        out.sort(Comparator.comparing((PluginBundleDTO d) -> d.symbolicName != null ? d.symbolicName : "~" + d.file)
                 .thenComparingLong(d -> d.id));
         return out.toArray(PluginBundleDTO[]::new);
     }
 
+    private PluginBundleDTO fromDeploy(InstalledBundle b, String problem) {
+        PluginBundleDTO dto = fromFile(b, PluginBundleDTO.ORIGIN_DEPLOY, kindByName(b));
+        dto.file = BundleOrigins.file(b.location()).map(f -> f.getFileName().toString()).orElse(null);
+        dto.problem = problem;
+        return dto;
+    }
+
+    private static PluginBundleDTO notInstalled(DeployJar jar, String problem) {
+        PluginBundleDTO dto = new PluginBundleDTO();
+        dto.id = -1;
+        dto.symbolicName = jar.symbolicName();
+        dto.version = jar.version();
+        dto.origin = PluginBundleDTO.ORIGIN_DEPLOY;
+        dto.state = PluginBundleDTO.STATE_NOT_INSTALLED;
+        dto.sha256 = jar.sha256().isEmpty() ? null : jar.sha256();
+        dto.provides = new String[0];
+        dto.file = jar.fileName();
+        dto.problem = problem;
+        return dto;
+    }
+
     private PluginBundleDTO fromSync(InstalledBundle b, SyncState.Installed installed) {
-        PluginBundleDTO dto = base(b, PluginBundleDTO.ORIGIN_SYNC);
+        PluginBundleDTO dto = base(b, PluginBundleDTO.ORIGIN_SYNC, null);
         dto.kind = installed != null && installed.kind() != null ? installed.kind() : kindByName(b);
         dto.sha256 = installed == null ? null : installed.sha256();
         return dto;
@@ -76,14 +119,14 @@ public final class PluginBundles {
     }
 
     private PluginBundleDTO fromFile(InstalledBundle b, String origin, String kind) {
-        PluginBundleDTO dto = base(b, origin);
-        dto.kind = kind;
+        PluginBundleDTO dto = base(b, origin, kind);
         dto.sha256 = BundleOrigins.file(b.location()).flatMap(this::hash).orElse(null);
         return dto;
     }
 
-    private PluginBundleDTO base(InstalledBundle b, String origin) {
+    private PluginBundleDTO base(InstalledBundle b, String origin, String kind) {
         PluginBundleDTO dto = new PluginBundleDTO();
+        dto.kind = kind;
         dto.id = b.id();
         dto.symbolicName = b.symbolicName();
         dto.version = b.version();

@@ -46,7 +46,10 @@ public final class SyncPlanner {
             switch (bundle.origin()) {
                 case SYNC -> synced.put(BundleOrigins.syncedName(bundle.location()), bundle);
                 case DEPLOY -> {
-                    if (bundle.symbolicName() != null) {
+                    // Only a deploy bundle that runs stands in for sync's copy: one that does not
+                    // resolve or start leaves sync's copy running.
+                    if (bundle.symbolicName() != null && (bundle.running()
+                            || bundle.fragment() && bundle.state() == org.osgi.framework.Bundle.RESOLVED)) {
                         deployed.put(bundle.symbolicName(), bundle);
                     }
                 }
