@@ -45,8 +45,6 @@ public class AgentCore implements MidAgent, FileSyncControl {
     public static final String HOME_PROPERTY = "midway.home";
     /** Framework property: the agent's deploy folder (the launcher sets it: MIDWAY_DEPLOY, else per data folder). */
     public static final String DEPLOY_PROPERTY = "midway.deploy";
-    /** FileInstall's own folder property, the deploy folder when {@value #DEPLOY_PROPERTY} is not set. */
-    public static final String FILEINSTALL_DIR_PROPERTY = "felix.fileinstall.dir";
 
     private final AgentRuntime runtime;
     private volatile CoreUpgrader upgrader;
@@ -87,9 +85,6 @@ public class AgentCore implements MidAgent, FileSyncControl {
     static BundleOrigins origins(BundleContext context) {
         String home = context.getProperty(HOME_PROPERTY);
         String deploy = context.getProperty(DEPLOY_PROPERTY);
-        if (deploy == null || deploy.isBlank()) {
-            deploy = context.getProperty(FILEINSTALL_DIR_PROPERTY);
-        }
         return new BundleOrigins(home == null || home.isBlank() ? null : Path.of(home.trim()),
                 deploy == null || deploy.isBlank() ? null : Path.of(deploy.trim()));
     }
