@@ -219,6 +219,24 @@ public final class DeployFolder {
         Set<Long> touched = new HashSet<>();
         Map<String, String> failures = new TreeMap<>();
 
+        // What a leaving deploy bundle stood in for starts first, so that its topic or protocol is
+        // never without a provider (for a moment both run; the deploy one goes next).
+        Set<String> leaving = new HashSet<>();
+        plan.uninstall().keySet().forEach(b -> leaving.add(b.symbolicName()));
+        for (InstalledBundle twin : before) {
+            if (twin.origin() == BundleOrigin.DISTRIBUTION && leaving.contains(twin.symbolicName()) && !twin.running()
+                    && stoppedTwins.contains(twin.id()) && !syncProvides.test(twin.symbolicName())
+                    && plan.chosen().get(twin.symbolicName()) == null) {
+                try {
+                    framework.start(twin.id());
+                    stoppedTwins.remove(twin.id());
+                    LOG.info("deploy/: started the distribution's {} {} again", twin.symbolicName(), twin.version());
+                } catch (SyncFailure e) {
+                    LOG.warn("deploy/: cannot start the distribution's {} {} again: {}", twin.symbolicName(),
+                            twin.version(), e.getMessage());
+                }
+            }
+        }
         for (Map.Entry<InstalledBundle, String> gone : plan.uninstall().entrySet()) {
             InstalledBundle b = gone.getKey();
             try {
