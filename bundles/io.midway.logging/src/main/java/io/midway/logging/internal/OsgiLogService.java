@@ -91,7 +91,7 @@ final class OsgiLogService {
 
         @Override
         public Logger getLogger(String name) {
-            return new OsgiLogger(bundle, name, false);
+            return getLogger(bundle, name, Logger.class);
         }
 
         @Override
@@ -115,8 +115,12 @@ final class OsgiLogService {
             if (loggerType != Logger.class && !printf) {
                 throw new IllegalArgumentException("no logger of type " + loggerType.getName());
             }
-            return loggerType.cast(new OsgiLogger(b == null ? bundle : b, name == null ? Logger.ROOT_LOGGER_NAME : name,
-                    printf));
+            Bundle owner = b == null ? bundle : b;
+            // A bundle's root logger (SCR's) is named for the bundle, which tells more than "ROOT".
+            String loggerName = name == null || Logger.ROOT_LOGGER_NAME.equals(name)
+                    ? (owner != null && owner.getSymbolicName() != null ? owner.getSymbolicName() : Logger.ROOT_LOGGER_NAME)
+                    : name;
+            return loggerType.cast(new OsgiLogger(owner, loggerName, printf));
         }
     }
 
