@@ -41,6 +41,7 @@ final class LogBook {
     private final List<Entry> early = new ArrayList<>();
     private final List<LogListener> listeners = new CopyOnWriteArrayList<>();
     private volatile ConsoleNotice notice;
+    private volatile PrintStream echo;
     private long sequence;
     private boolean writeFailed;
 
@@ -79,6 +80,11 @@ final class LogBook {
         notice = console == null ? null : new ConsoleNotice(console, 10_000);
     }
 
+    /** @param console where every written entry is printed too, or {@code null} for nowhere */
+    void echo(PrintStream console) {
+        echo = console;
+    }
+
     LogSettings settings() {
         return settings;
     }
@@ -93,6 +99,7 @@ final class LogBook {
             configured = false;
         }
         notice = null;
+        echo = null;
     }
 
     private void closeFile() {
@@ -145,8 +152,13 @@ final class LogBook {
                     // a broken listener must not break logging
                 }
             }
+            PrintStream all = echo;
+            if (all != null) {
+                all.print(format(e));
+                all.flush();
+            }
             ConsoleNotice n = notice;
-            if (n != null && e.midwayLevel() == LogLevel.ERROR) {
+            if (all == null && n != null && e.midwayLevel() == LogLevel.ERROR) {
                 n.error(e.getLoggerName(), e.getMessage(), fileName, now);
             }
         }

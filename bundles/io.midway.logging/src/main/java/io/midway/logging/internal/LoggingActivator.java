@@ -44,6 +44,8 @@ public final class LoggingActivator implements BundleActivator {
         }
         LogBook book = LogBook.get();
         book.configure(settings, originalErr);
+        // midway.log.console=all also prints every entry to the console (tests, containers).
+        book.echo("all".equalsIgnoreCase(context.getProperty("midway.log.console")) ? originalOut : null);
 
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         for (java.util.logging.Handler h : root.getHandlers()) {
