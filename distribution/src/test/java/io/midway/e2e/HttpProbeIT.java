@@ -152,7 +152,9 @@ public class HttpProbeIT {
             assertEquals("secret garden", input.path("payload").path("body").asText());
             assertFalse("the file keeps only the encrypted text", Files.readString(cfg).contains(storePassword));
             // the log holds the agent's terminal: leave out the command line the operator typed
-            String log = Files.readAllLines(midway.work.resolve("agent.log")).stream().filter(l -> !l.contains("mid:encrypt"))
+            List<String> lines = new java.util.ArrayList<>(Files.readAllLines(midway.work.resolve("agent.log")));
+            lines.addAll(Files.readAllLines(midway.work.resolve("agent").resolve("agent.log"))); // the log file
+            String log = lines.stream().filter(l -> !l.contains("mid:encrypt"))
                     .collect(java.util.stream.Collectors.joining("\n"));
             assertFalse("the agent log does not show the trust store password", log.contains(storePassword));
         }

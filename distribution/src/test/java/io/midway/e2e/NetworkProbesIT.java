@@ -206,7 +206,8 @@ public class NetworkProbesIT {
 
     @Test
     public void t7_noSecretReachesTheAgentLogOrTheInstanceQueue() throws Exception {
-        String log = Files.readString(midway.work.resolve("agent.log"));
+        // the console output and the agent's log file (data/agent.log)
+        String log = Files.readString(midway.work.resolve("agent.log")) + Files.readString(midway.work.resolve("agent").resolve("agent.log"));
         String queue = midway.admin.get("/api/now/table/ecc_queue?sysparm_limit=1000").body();
         for (String secret : secrets) {
             assertFalse("a secret in the agent log", log.contains(secret));

@@ -54,7 +54,7 @@ public final class MidwayExamOptions {
     public static final String DATA = "midway.data";
 
     /** Bundles started at level 1 so that nothing logs before its backend is there. */
-    private static final Pattern BOOT_BUNDLES = Pattern.compile(".*(slf4j|spifly|asm).*");
+    private static final Pattern BOOT_BUNDLES = Pattern.compile(".*(slf4j|spifly|asm|io\\.midway\\.logging|org\\.osgi\\.service\\.log).*");
     private static final int BOOT_START_LEVEL = 1;
 
     private MidwayExamOptions() {
@@ -84,6 +84,11 @@ public final class MidwayExamOptions {
 
     private static Map<String, String> frameworkProperties(String agentName, Path data, int port) {
         Map<String, String> p = new TreeMap<>();
+        // The log (io.midway.logging) goes to <data>/itest.log and to the test's output; the test
+        // JVM's own stdout and stderr stay as they are.
+        p.put("midway.role", "itest");
+        p.put("midway.log.console", "all");
+        p.put("midway.log.capture.stdio", "false");
         // HTTP on loopback only, on a port free at class start.
         p.put(HTTP_PORT, Integer.toString(port));
         p.put("org.apache.felix.http.host", "127.0.0.1");

@@ -78,7 +78,7 @@ public final class Demo {
         String agentName = nonEmpty(env.get("MIDWAY_AGENT_NAME"), hostName());
         Path logs = home.resolve("data").resolve("logs");
 
-        step("Starting the instance simulator on " + instanceUrl + " (log: " + logs.resolve("instance.log") + ")");
+        step("Starting the instance simulator on " + instanceUrl + " (log: " + instanceData.resolve("instance.log") + ")");
         start("instance", Map.of("MIDWAY_HTTP_PORT", Integer.toString(instancePort),
                 "MIDWAY_DATA", instanceData.toString()), logs.resolve("instance.log"));
         waitFor(Duration.ofSeconds(90), "the instance to answer " + instanceUrl + "/api/mid/instance_info",
@@ -88,7 +88,7 @@ public final class Demo {
         String agentPassword = nonEmpty(env.get("MIDWAY_AGENT_PASSWORD"), read(instanceData.resolve("agent.password")));
         String admin = basic("admin", adminPassword);
 
-        step("Starting agent '" + agentName + "' (log: " + logs.resolve("agent.log") + ")");
+        step("Starting agent '" + agentName + "' (log: " + agentData.resolve("agent.log") + ")");
         start("agent", Map.of("MIDWAY_HTTP_PORT", Integer.toString(agentPort), "MIDWAY_DATA", agentData.toString(),
                 "MIDWAY_INSTANCE_URL", instanceUrl, "MIDWAY_AGENT_NAME", agentName,
                 "MIDWAY_AGENT_PASSWORD", agentPassword, "MIDWAY_ADMIN_PASSWORD", adminPassword), logs.resolve("agent.log"));
@@ -187,7 +187,8 @@ public final class Demo {
             for (Process p : processes) {
                 if (!p.isAlive()) {
                     throw new DemoFailure("a Midway process exited with code " + p.exitValue()
-                            + " while waiting for " + what + "; see the logs under " + home.resolve("data/logs"));
+                            + " while waiting for " + what + "; see " + home.resolve("data/instance/instance.log") + ", "
+                            + home.resolve("data/agent/agent.log") + " and the console output under " + home.resolve("data/logs"));
                 }
             }
             try {

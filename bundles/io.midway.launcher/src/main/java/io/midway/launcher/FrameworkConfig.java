@@ -78,6 +78,10 @@ final class FrameworkConfig {
             // The agent core watches its own deploy folder (io.midway.agent, package deploy).
             c.put("midway.deploy", s.deploy.toString());
         }
+        // The log file <data>/<role>.log (io.midway.logging): level, size and count of rotated files.
+        putIfSet(c, "midway.log.level", s.env.get("MIDWAY_LOG_LEVEL"));
+        putIfSet(c, "midway.log.max.size", s.env.get("MIDWAY_LOG_MAX_SIZE"));
+        putIfSet(c, "midway.log.max.files", s.env.get("MIDWAY_LOG_MAX_FILES"));
         c.put("midway.admin.password", s.adminPassword);
         c.put("midway.agent.user", s.agentUser);
         if (s.agentPassword != null) {

@@ -27,6 +27,7 @@ public final class Launcher {
             System.err.println("usage: bin/instance | bin/agent   (java io.midway.launcher.Launcher instance|agent)");
             System.err.println("environment: MIDWAY_HTTP_PORT MIDWAY_DATA MIDWAY_ADMIN_PASSWORD MIDWAY_AGENT_USER");
             System.err.println("             MIDWAY_AGENT_PASSWORD MIDWAY_INSTANCE_URL MIDWAY_AGENT_NAME MIDWAY_HEARTBEAT_SECONDS");
+            System.err.println("             MIDWAY_LOG_LEVEL MIDWAY_LOG_MAX_SIZE MIDWAY_LOG_MAX_FILES");
             System.exit(2);
         }
         try {
@@ -46,17 +47,11 @@ public final class Launcher {
         return Path.of(System.getProperty("midway.home", "."));
     }
 
+    /**
+     * Until the logging bundle (io.midway.logging, start level 1) takes over java.util.logging and
+     * writes everything to the log file in the data folder, only warnings reach the console.
+     */
     private static void configureLogging() {
-        String level = System.getenv().getOrDefault("MIDWAY_LOG_LEVEL", "info");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
-        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-        // Jetty is chatty at info; the Web Console warns about its own legacy plugins at every start.
-        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.felix.http", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.felix.webconsole", "error");
-        // java.util.logging users (SPI Fly, JLine): warnings and worse only.
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.setLevel(java.util.logging.Level.WARNING);
         for (java.util.logging.Handler h : root.getHandlers()) {
@@ -70,6 +65,8 @@ public final class Launcher {
     private static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
 
     static int run(LaunchSettings settings) {
+        // The logging bundle sends stray stdout/stderr output to the log file: keep the console.
+        java.io.PrintStream console = System.err;
         Map<String, String> config = FrameworkConfig.of(settings, System.console() != null);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
         Framework framework = factory.newFramework(config);
@@ -78,12 +75,12 @@ public final class Launcher {
             AutoProcessor.process(config, framework.getBundleContext());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
             framework.start();
-            System.err.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), HTTP port "
-                    + settings.httpPort + ", data " + settings.data);
+            console.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), HTTP port "
+                    + settings.httpPort + ", data " + settings.data + ", log " + settings.data.resolve(settings.role.id() + ".log"));
             FrameworkEvent event = framework.waitForStop(0);
             return event.getType() == FrameworkEvent.ERROR ? 1 : 0;
         } catch (BundleException e) {
-            System.err.println("midway: could not start the framework: " + e.getMessage());
+            console.println("midway: could not start the framework: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -155,7 +155,9 @@ public final class AgentRuntime {
         this.outbox = new ResultOutbox(spool, sender::sendNow, settings.resultBatchSize(), sender::wake,
                 this::spoolFailed);
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
-        ProbeRunner runner = new ProbeRunner(probes, heartbeat, settings.agentName());
+        // SystemCommand grab_logs: the log file io.midway.logging writes, <data>/agent.log.
+        ProbeRunner runner = new ProbeRunner(probes, heartbeat,
+                new SystemCommandResponder(settings.dataDir().resolve("agent.log")), settings.agentName());
         this.dispatcher = new WorkDispatcher(settings, runner, this::spoolResult);
         if (framework != null) {
             this.fileSyncer = new FileSyncer(settings.agentName(), client, framework, settings.syncDir(),

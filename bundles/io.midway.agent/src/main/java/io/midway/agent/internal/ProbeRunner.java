@@ -34,11 +34,21 @@ final class ProbeRunner {
     private final ObjectMapper mapper = Json.mapper();
     private final ProbeRegistry probes;
     private final HeartbeatResponder heartbeat;
+    private final SystemCommandResponder systemCommands;
     private final String agentName;
 
     ProbeRunner(ProbeRegistry probes, HeartbeatResponder heartbeat, String agentName) {
+        this(probes, heartbeat, null, agentName);
+    }
+
+    /**
+     * @param systemCommands the answer to {@code SystemCommand} records, or {@code null} for none
+     */
+    ProbeRunner(ProbeRegistry probes, HeartbeatResponder heartbeat, SystemCommandResponder systemCommands,
+            String agentName) {
         this.probes = probes;
         this.heartbeat = heartbeat;
+        this.systemCommands = systemCommands;
         this.agentName = agentName;
     }
 
@@ -54,6 +64,9 @@ final class ProbeRunner {
         }
         if (EccRecord.TOPIC_HEARTBEAT.equals(topic)) {
             return processed(record, heartbeat.answer());
+        }
+        if (systemCommands != null && SystemCommandResponder.TOPIC.equals(topic)) {
+            return systemCommand(record);
         }
         Optional<Probe> probe = probes.find(topic);
         if (probe.isEmpty()) {
@@ -87,6 +100,16 @@ final class ProbeRunner {
             return error(record, "Probe for topic '" + topic + "' returned no result");
         }
         return processed(record, result.payload());
+    }
+
+    private InputRecord systemCommand(EccRecord record) {
+        try {
+            return processed(record, systemCommands.answer(payloadObject(record.payload())));
+        } catch (IllegalArgumentException e) {
+            return error(record, "Payload of SystemCommand record " + record.sysId() + " " + e.getMessage());
+        } catch (SystemCommandResponder.CommandException e) {
+            return error(record, e.getMessage());
+        }
     }
 
     /** The record's payload as a JSON object; a string holding a JSON object is parsed. */

@@ -14,10 +14,15 @@ import java.util.zip.ZipException;
 
 import org.osgi.framework.Version;
 
+import io.midway.wire.jar.BoundedManifest;
+import io.midway.wire.jar.InvalidManifestException;
+
 /**
  * Checks that an uploaded file is an OSGi bundle jar and reads its identity: a zip whose every
  * entry reads to the end with the right CRC (so a truncated or damaged file fails here, not on an
- * agent), a manifest with a {@code Bundle-SymbolicName} and a valid {@code Bundle-Version}.
+ * agent), a manifest within the bounds of {@link BoundedManifest} (checked before it is parsed:
+ * a hostile manifest once made the JDK log a gigabyte of warnings) with a
+ * {@code Bundle-SymbolicName} and a valid {@code Bundle-Version}.
  */
 final class BundleJarInspector {
 
@@ -48,12 +53,7 @@ final class BundleJarInspector {
         Manifest manifest;
         try (JarFile jar = new JarFile(file.toFile(), false)) {
             readEveryEntry(jar);
-            try {
-                manifest = jar.getManifest();
-            } catch (IOException e) {
-                throw RequestException.badRequest("invalid manifest: " + e.getMessage(),
-                        "META-INF/MANIFEST.MF cannot be parsed");
-            }
+            manifest = boundedManifest(file);
         } catch (ZipException e) {
             throw notAJar(e.getMessage());
         } catch (IOException e) {
@@ -95,12 +95,23 @@ final class BundleJarInspector {
      * @throws RequestException (400) when it cannot be read
      */
     static boolean declaresVersion(Path file) {
-        try (JarFile jar = new JarFile(file.toFile(), false)) {
-            Manifest manifest = jar.getManifest();
+        try {
+            Manifest manifest = boundedManifest(file);
             String header = manifest == null ? null : manifest.getMainAttributes().getValue("Bundle-Version");
             return header != null && !header.isBlank();
         } catch (IOException e) {
             throw notAJar(e.toString());
+        }
+    }
+
+    /** The manifest, read only when it is within bounds; never through {@link JarFile#getManifest()}. */
+    private static Manifest boundedManifest(Path file) throws IOException {
+        try {
+            return BoundedManifest.read(file);
+        } catch (InvalidManifestException e) {
+            throw RequestException.badRequest("invalid manifest: " + e.getMessage(),
+                    "a bundle's manifest is at most " + BoundedManifest.MAX_BYTES + " bytes and "
+                            + BoundedManifest.MAX_LINES + " lines, and names each header once per section");
         }
     }
 

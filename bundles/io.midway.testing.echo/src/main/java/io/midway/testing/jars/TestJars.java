@@ -104,6 +104,35 @@ public final class TestJars {
     }
 
     /**
+     * A hostile upload: a jar whose manifest repeats one header {@code times} times (the JDK logs
+     * a warning for each repeat when it parses it). Two million repeats make a 10 MB manifest that
+     * compresses to a few kilobytes.
+     *
+     * @param out where the jar goes
+     * @param times how often the header {@code X-Repeated} is repeated
+     * @return {@code out}
+     * @throws IOException when writing fails
+     */
+    public static Path repeatedManifestHeader(Path out, int times) throws IOException {
+        try (OutputStream file = Files.newOutputStream(out);
+                java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(file)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("META-INF/MANIFEST.MF"));
+            zip.write(("Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: com.acme.hostile\r\n"
+                    + "Bundle-Version: 1.0.0\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] line = "X-Repeated: again\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < times; i++) {
+                zip.write(line);
+            }
+            zip.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            zip.closeEntry();
+            zip.putNextEntry(new java.util.zip.ZipEntry("com/acme/hostile/readme.txt"));
+            zip.write("nothing here".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            zip.closeEntry();
+        }
+        return out;
+    }
+
+    /**
      * @param file a file
      * @return its SHA-256, hex, lower case
      * @throws IOException when reading fails

@@ -3,14 +3,17 @@ package io.midway.agent.internal.sync;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.jar.Attributes;
-import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 import org.osgi.framework.Version;
 
+import io.midway.wire.jar.BoundedManifest;
+import io.midway.wire.jar.InvalidManifestException;
+
 /**
  * The identity of a bundle jar, read from its manifest before it is installed, so that a jar
- * whose symbolic name is not the one the snapshot announced is refused.
+ * whose symbolic name is not the one the snapshot announced is refused. The manifest is read
+ * within the bounds of {@link BoundedManifest}.
  *
  * @param symbolicName Bundle-SymbolicName without parameters such as {@code ;singleton:=true}
  * @param version Bundle-Version, {@code 0.0.0} when absent
@@ -24,8 +27,11 @@ public record JarManifest(String symbolicName, String version) {
      */
     public static JarManifest read(Path jar) throws SyncFailure {
         Manifest manifest;
-        try (JarFile file = new JarFile(jar.toFile())) {
-            manifest = file.getManifest();
+        try {
+            // Within bounds before the JDK parses it (size, lines, no repeated header).
+            manifest = BoundedManifest.read(jar);
+        } catch (InvalidManifestException e) {
+            throw new SyncFailure(e.getMessage(), e);
         } catch (IOException e) {
             throw new SyncFailure("not a jar: " + e.getMessage(), e);
         }

@@ -224,6 +224,19 @@ public class FileSyncHttpTest extends ServiceFixture {
     }
 
     @Test
+    public void aManifestRepeatingAHeaderIsA400NamingTheLimitAndNothingIsStored() throws Exception {
+        Path hostile = TestJars.repeatedManifestHeader(tmp.getRoot().toPath().resolve("hostile.jar"), 2_000_000);
+        assertTrue("a small upload: " + Files.size(hostile), Files.size(hostile) < 1024 * 1024);
+        String message = error(upload(hostile, "?kind=probe", ADMIN), 400);
+        assertTrue(message, message.contains("META-INF/MANIFEST.MF is larger than the limit of 1048576 bytes"));
+        Path repeatedOnce = TestJars.repeatedManifestHeader(tmp.getRoot().toPath().resolve("twice.jar"), 2);
+        message = error(upload(repeatedOnce, "?kind=probe", ADMIN), 400);
+        assertTrue(message, message.contains("names the header 'x-repeated' twice in one section"));
+        assertEquals("nothing was stored", "0", json(send("GET", "/api/mid/admin/files", ADMIN, null))
+                .path("revision").asText());
+    }
+
+    @Test
     public void aDeclaredLengthAbove64MiBIs413BeforeAnyByteIsRead() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
