@@ -141,6 +141,6 @@ public class OpenSshServerTest {
     }
 
     private static String binary(String name) {
-        return ExternalServer.binary(name, "openssh-client", "/usr/bin").toString();
+        return ExternalServer.binary(name).toString();
     }
 }

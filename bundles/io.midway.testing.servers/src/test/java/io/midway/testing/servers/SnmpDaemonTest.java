@@ -50,7 +50,7 @@ public class SnmpDaemonTest {
 
     /** Runs snmpget with -Oqv (values only), its client state in the daemon's folder. */
     private static String snmpget(SnmpDaemon snmpd, String... args) throws IOException, InterruptedException {
-        Path snmpget = ExternalServer.binary("snmpget", "snmp", "/usr/bin");
+        Path snmpget = ExternalServer.binary("snmpget");
         Path client = Files.createDirectories(snmpd.folder().resolve("client"));
         List<String> command = new ArrayList<>(List.of(snmpget.toString(), "-Oqv", "-t", "2", "-r", "1"));
         command.addAll(List.of(args));
