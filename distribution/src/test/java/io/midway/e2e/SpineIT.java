@@ -27,6 +27,8 @@ import org.junit.runners.MethodSorters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.midway.testing.servers.TestPrograms;
+
 /**
  * The spine, end to end, on the real distribution: bin/instance and bin/agent started as a user
  * would, driven over HTTP, the Gogo shell (through a terminal) and the Web Console. The steps
@@ -346,7 +348,7 @@ public class SpineIT {
         static void startAgentWithoutTcpProbe() throws Exception {
             copy = work.resolve("dist-copy");
             Files.createDirectories(copy);
-            new ProcessBuilder("cp", "-a", dist + "/.", copy.toString()).inheritIO().start().waitFor();
+            new ProcessBuilder(TestPrograms.path("cp").toString(), "-a", dist + "/.", copy.toString()).inheritIO().start().waitFor();
             try (Stream<Path> s = Files.list(copy.resolve("system/agent"))) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     if (p.getFileName().toString().startsWith("io.midway.probe.tcp")) {

@@ -220,7 +220,7 @@ public class MinaSshProtocolTest {
     }
 
     private static boolean running(String commandLine) throws Exception {
-        Process pgrep = new ProcessBuilder("pgrep", "-f", "^" + commandLine.replace(".", "\\.") + "$").start();
+        Process pgrep = new ProcessBuilder(ExternalServer.binary("pgrep").toString(), "-f", "^" + commandLine.replace(".", "\\.") + "$").start();
         pgrep.getInputStream().readAllBytes();
         return pgrep.waitFor() == 0;
     }
