@@ -32,8 +32,9 @@ public class NewerJdkIT {
     /** The environment variable that names the newer JDK's home. */
     static final String VARIABLE = "MIDWAY_IT_NEWER_JDK";
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
     @Rule
-    public final Timeout timeout = Timeout.seconds(300);
+    public final Timeout perTestLimit = Timeout.seconds(300);
 
     /** @return the JDK home to run on; fails the test naming what is missing when there is none */
     static Path newerJdk() throws Exception {

@@ -37,6 +37,10 @@ import io.midway.testing.servers.TestPrograms;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class SpineIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final String AGENT = "e2e-agent";
 

@@ -18,6 +18,10 @@ import org.junit.Test;
 /** Starts the real snmpd and asks it with Net-SNMP's own snmpget (Debian package snmp). */
 public class SnmpDaemonTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     @Test
     public void answersV2cAndV3WithTheConfiguredValuesAndStopsOnClose() throws Exception {
         long started = System.nanoTime();

@@ -34,6 +34,10 @@ import io.midway.testing.servers.TestPrograms;
  */
 public class CommandProbeTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final int MIB = 1024 * 1024;
 
     @Rule

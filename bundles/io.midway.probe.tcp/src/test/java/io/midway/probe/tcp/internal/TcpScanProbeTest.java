@@ -33,6 +33,10 @@ import io.midway.api.probe.ProbeRequest;
 
 public class TcpScanProbeTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<AutoCloseable> toClose = new ArrayList<>();

@@ -37,6 +37,10 @@ import io.midway.testing.servers.OpenSshServer;
 /** The ssh protocol against a real OpenSSH server started by the test fixture. */
 public class MinaSshProtocolTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static OpenSshServer server;
 
     @Rule
