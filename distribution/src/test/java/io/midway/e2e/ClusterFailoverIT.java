@@ -29,6 +29,10 @@ import io.midway.protocol.http.internal.LoopbackServer;
  */
 public class ClusterFailoverIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     private static final int ITEMS = 150;
     /** How long the loopback server takes per request, so that work is in flight when the agent dies. */
     private static final long SLOW_MS = 300;

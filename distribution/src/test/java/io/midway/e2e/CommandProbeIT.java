@@ -19,6 +19,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public class CommandProbeIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     static AgentAndInstance midway;
 
     @BeforeClass

@@ -39,6 +39,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class CredentialsIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     private static final Duration STARTUP = Duration.ofSeconds(90);
     /** A change on the instance reaches the agent within this. */
     private static final Duration DELIVERY = Duration.ofSeconds(10);

@@ -38,6 +38,10 @@ import io.midway.protocol.http.internal.ServerCertificate;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class HttpProbeIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     static AgentAndInstance midway;
     static Http admin;
     static HttpServer server;

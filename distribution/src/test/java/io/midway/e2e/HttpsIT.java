@@ -30,6 +30,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public class HttpsIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     @Test
     public void agentConnectsOverHttpsTrustingTheGeneratedCertificate() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();

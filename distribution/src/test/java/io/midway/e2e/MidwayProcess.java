@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.midway.testing.servers.TestPrograms;
+
 /**
  * One bin/instance or bin/agent process of a distribution folder, as a user starts it, with its
  * output captured to a log file the test can read.
@@ -41,7 +43,7 @@ final class MidwayProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         String bin = dist.resolve("bin").resolve(role).toString();
         if (terminal) {
-            command.addAll(List.of("script", "-qfec", bin, "/dev/null"));
+            command.addAll(List.of(TestPrograms.path("script").toString(), "-qfec", bin, "/dev/null"));
         } else {
             command.add(bin);
         }

@@ -37,6 +37,10 @@ import io.midway.testing.servers.SnmpDaemon;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class NetworkProbesIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     static PostgresServer postgres;
     static SnmpDaemon snmpd;
     static OpenSshServer sshd;

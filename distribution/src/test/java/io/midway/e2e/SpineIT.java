@@ -27,6 +27,8 @@ import org.junit.runners.MethodSorters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.midway.testing.servers.TestPrograms;
+
 /**
  * The spine, end to end, on the real distribution: bin/instance and bin/agent started as a user
  * would, driven over HTTP, the Gogo shell (through a terminal) and the Web Console. The steps
@@ -34,6 +36,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class SpineIT {
+
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
 
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final String AGENT = "e2e-agent";
@@ -346,7 +352,7 @@ public class SpineIT {
         static void startAgentWithoutTcpProbe() throws Exception {
             copy = work.resolve("dist-copy");
             Files.createDirectories(copy);
-            new ProcessBuilder("cp", "-a", dist + "/.", copy.toString()).inheritIO().start().waitFor();
+            new ProcessBuilder(TestPrograms.path("cp").toString(), "-a", dist + "/.", copy.toString()).inheritIO().start().waitFor();
             try (Stream<Path> s = Files.list(copy.resolve("system/agent"))) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     if (p.getFileName().toString().startsWith("io.midway.probe.tcp")) {

@@ -47,6 +47,10 @@ import io.midway.testing.jars.TestJars;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class UpgradeIT {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     private static final Duration STARTUP = Duration.ofSeconds(90);
     /** Publishing a core to the agent Up on it: wake, journal, download, update, reconnect. */
     private static final Duration UPGRADE = Duration.ofSeconds(60);

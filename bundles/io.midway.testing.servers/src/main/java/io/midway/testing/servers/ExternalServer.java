@@ -58,37 +58,15 @@ public abstract class ExternalServer implements AutoCloseable {
     }
 
     /**
-     * Finds a program on the PATH or in the given folders.
+     * Finds a program of the tests' list ({@link TestPrograms}, {@code .ci/test-programs.txt}).
      *
      * @param program the file name, e.g. {@code sshd}
-     * @param debianPackage the package that provides it, for the message
-     * @param folders more folders to look in, e.g. {@code /usr/sbin}
      * @return the program's absolute path
-     * @throws IllegalStateException when it is not installed, naming the package to install
+     * @throws IllegalStateException when it is not installed, naming the Debian package to install
+     * @throws IllegalArgumentException when the program is not in the list
      */
-    public static Path binary(String program, String debianPackage, String... folders) {
-        List<Path> places = new ArrayList<>();
-        for (String folder : folders) {
-            places.add(Paths.get(folder));
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String folder : path.split(java.io.File.pathSeparator)) {
-                if (!folder.isEmpty()) {
-                    places.add(Paths.get(folder));
-                }
-            }
-        }
-        places.add(Paths.get("/usr/sbin"));
-        places.add(Paths.get("/usr/bin"));
-        for (Path place : places) {
-            Path candidate = place.resolve(program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate.toAbsolutePath();
-            }
-        }
-        throw new IllegalStateException(program + " is not installed, and this test needs a real server: install the Debian package '"
-                + debianPackage + "' (apt-get install " + debianPackage + "), or run .ci/run, which installs every server the tests use.");
+    public static Path binary(String program) {
+        return TestPrograms.path(program);
     }
 
     /** @return whether this JVM runs as root (uid 0) */

@@ -42,7 +42,6 @@ public final class OpenSshServer extends ExternalServer {
     /** The environment variable holding that account's password. */
     public static final String PASSWORD_VARIABLE = "MIDWAY_IT_SSH_PASSWORD";
 
-    private static final String PACKAGE = "openssh-server";
     private static final Pattern VERSION = Pattern.compile("OpenSSH_(\\d+)\\.(\\d+)");
 
     private final int port;
@@ -77,8 +76,8 @@ public final class OpenSshServer extends ExternalServer {
      * @return the running server
      */
     public static OpenSshServer start(int port) {
-        Path sshd = binary("sshd", PACKAGE, "/usr/sbin");
-        Path keygen = binary("ssh-keygen", "openssh-client", "/usr/bin");
+        Path sshd = binary("sshd");
+        Path keygen = binary("ssh-keygen");
         OpenSshServer server = new OpenSshServer(port);
         try {
             server.configure(sshd, keygen);

@@ -42,9 +42,6 @@ import java.util.stream.Stream;
  */
 public final class PostgresServer extends ExternalServer {
 
-    /** The Debian package with {@code initdb} and {@code postgres}. */
-    public static final String PACKAGE = "postgresql";
-
     /** The database made for the tests. */
     public static final String DATABASE = "midway";
 
@@ -76,10 +73,10 @@ public final class PostgresServer extends ExternalServer {
      *     not start, with its log
      */
     public static PostgresServer start() {
-        Path initdb = ExternalServer.binary("initdb", PACKAGE, postgresqlBinFolders());
+        Path initdb = ExternalServer.binary("initdb");
         Path postgres = initdb.resolveSibling("postgres");
         if (!Files.isExecutable(postgres)) {
-            postgres = ExternalServer.binary("postgres", PACKAGE, postgresqlBinFolders());
+            postgres = ExternalServer.binary("postgres");
         }
         PostgresServer server = new PostgresServer();
         try {
@@ -239,7 +236,7 @@ public final class PostgresServer extends ExternalServer {
         Optional<ProcessHandle> postmaster = postmaster();
         if (postmaster.isPresent()) {
             try {
-                runToCompletion(Duration.ofSeconds(10), List.of("kill", "-INT", Long.toString(postmaster.get().pid())));
+                runToCompletion(Duration.ofSeconds(10), List.of(ExternalServer.binary("kill").toString(), "-INT", Long.toString(postmaster.get().pid())));
                 postmaster.get().onExit().get(15, TimeUnit.SECONDS);
             } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 // super.close() below ends what is left
@@ -269,7 +266,7 @@ public final class PostgresServer extends ExternalServer {
             return command;
         }
         List<String> wrapped = new ArrayList<>();
-        wrapped.add(ExternalServer.binary("runuser", "util-linux", "/usr/sbin", "/sbin").toString());
+        wrapped.add(ExternalServer.binary("runuser").toString());
         wrapped.add("-u");
         wrapped.add(runAs);
         wrapped.add("--");
@@ -282,7 +279,7 @@ public final class PostgresServer extends ExternalServer {
         if (runAs == null) {
             return;
         }
-        runToCompletion(STEP_TIMEOUT, List.of("chown", "-R", runAs, path.toString()));
+        runToCompletion(STEP_TIMEOUT, List.of(ExternalServer.binary("chown").toString(), "-R", runAs, path.toString()));
     }
 
     /** @return {@code postgres} when that user exists, else {@code nobody} */
@@ -297,31 +294,6 @@ public final class PostgresServer extends ExternalServer {
             // fall back to nobody
         }
         return "nobody";
-    }
-
-    /** @return the PostgreSQL program folders, newest version first */
-    private static String[] postgresqlBinFolders() {
-        Path root = Paths.get("/usr/lib/postgresql");
-        if (!Files.isDirectory(root)) {
-            return new String[0];
-        }
-        try (Stream<Path> versions = Files.list(root)) {
-            return versions.map(version -> version.resolve("bin"))
-                    .filter(Files::isDirectory)
-                    .sorted(Comparator.comparing(PostgresServer::versionNumber).reversed())
-                    .map(Path::toString)
-                    .toArray(String[]::new);
-        } catch (IOException e) {
-            return new String[0];
-        }
-    }
-
-    private static int versionNumber(Path bin) {
-        try {
-            return Integer.parseInt(bin.getParent().getFileName().toString().replaceAll("[^0-9].*", ""));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     private static String randomPassword() {

@@ -85,7 +85,7 @@ public final class SnmpDaemon extends ExternalServer {
      *     not answer within 10 seconds (with its log)
      */
     public static SnmpDaemon start() {
-        Path snmpd = binary("snmpd", "snmpd", "/usr/sbin");
+        Path snmpd = binary("snmpd");
         SnmpDaemon daemon = new SnmpDaemon();
         try {
             daemon.launch(snmpd);
@@ -117,7 +117,7 @@ public final class SnmpDaemon extends ExternalServer {
         // -f foreground, -Lo log to standard output (our log file), -C no other configuration file
         // env (which execs snmpd, so the process is snmpd itself): MIBS= keeps snmpd from loading
         // (and warning about) the machine's MIB files, which it does not need to answer
-        startProcess(List.of("/usr/bin/env", "MIBS=", "SNMP_PERSISTENT_DIR=" + persistent, snmpd.toString(),
+        startProcess(List.of(binary("env").toString(), "MIBS=", "SNMP_PERSISTENT_DIR=" + persistent, snmpd.toString(),
                 "-f", "-Lo", "-C", "-c", config.toString(), "udp:" + HOST + ":" + port));
         awaitReady(Duration.ofSeconds(10), "answering a v2c GET of sysName.0 on udp:" + HOST + ":" + port,
                 () -> answersSysName(community, 100));

@@ -24,6 +24,10 @@ import org.junit.rules.TemporaryFolder;
 /** Checks the fixture with the OpenSSH client: the keys, the host key line and the password account really work. */
 public class OpenSshServerTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     @Rule
     public TemporaryFolder temp = new TemporaryFolder();
 
@@ -141,6 +145,6 @@ public class OpenSshServerTest {
     }
 
     private static String binary(String name) {
-        return ExternalServer.binary(name, "openssh-client", "/usr/bin").toString();
+        return ExternalServer.binary(name).toString();
     }
 }

@@ -16,6 +16,10 @@ import org.junit.Test;
 
 public class PostgresServerTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     @Test
     public void startsWithAPasswordProtectedSuperuserAndTheMidwayDatabaseAndStopsClean() throws Exception {
         long started = System.nanoTime();

@@ -34,7 +34,7 @@ public class NoSecretInLogTest {
     @Test
     public void nothingSecretIsLoggedAtAnyLevel() throws Exception {
         Path data = temp.newFolder("data").toPath().toRealPath();
-        VaultFixture.assumePosix(data);
+        VaultFixture.requirePosix(data);
         Path vault = data.resolve("vault.json");
 
         PrintStream original = System.err;

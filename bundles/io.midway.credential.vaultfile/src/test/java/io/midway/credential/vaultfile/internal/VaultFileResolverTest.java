@@ -49,7 +49,7 @@ public class VaultFileResolverTest {
     @Before
     public void setUp() throws IOException {
         data = temp.newFolder("data").toPath().toRealPath();
-        VaultFixture.assumePosix(data);
+        VaultFixture.requirePosix(data);
         vaultFile = data.resolve("vault.json");
     }
 

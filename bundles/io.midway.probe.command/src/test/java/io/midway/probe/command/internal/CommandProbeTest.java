@@ -20,29 +20,38 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.Assume;
-import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
+import io.midway.testing.servers.TestPrograms;
 
-/** Runs real processes through the probe (Unix-like systems with /bin/sh, /bin/echo, ...). */
+/**
+ * Runs real processes through the probe: the programs of .ci/test-programs.txt (sh, echo, cat, ...);
+ * a machine without one fails naming its Debian package.
+ */
 public class CommandProbeTest {
+
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
 
     private static final int MIB = 1024 * 1024;
 
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
 
-    @BeforeClass
-    public static void unixOnly() {
-        Assume.assumeTrue("needs /bin/sh and /bin/echo", Files.isExecutable(Path.of("/bin/sh")) && Files.isExecutable(Path.of("/bin/echo")));
-    }
-
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * @param program a program of .ci/test-programs.txt, e.g. {@code echo}
+     * @return its allow-list entry, {@code echo=/usr/bin/echo}; fails naming the Debian package when it is missing
+     */
+    private static String allow(String program) {
+        return program + "=" + TestPrograms.path(program);
+    }
 
     private static CommandProbe probe(String... allowed) {
         return probe(60_000, MIB, "", allowed);
@@ -158,7 +167,7 @@ public class CommandProbeTest {
 
     @Test
     public void allowedCommandRunsWithItsArguments() throws Exception {
-        Map<String, Object> result = run(probe("echo=/bin/echo"), payload("echo", "hello", "world"));
+        Map<String, Object> result = run(probe(allow("echo")), payload("echo", "hello", "world"));
 
         assertEquals(0, result.get("exit_code"));
         assertEquals("hello world\n", result.get("stdout"));
@@ -175,7 +184,7 @@ public class CommandProbeTest {
         Map<String, Object> payload = new HashMap<>();
         payload.put("args", List.of("from", "name"));
 
-        Map<String, Object> result = probe("echo=/bin/echo").run(request("echo", payload)).payload();
+        Map<String, Object> result = probe(allow("echo")).run(request("echo", payload)).payload();
 
         assertEquals("from name\n", result.get("stdout"));
     }
@@ -183,7 +192,7 @@ public class CommandProbeTest {
     @Test
     public void shellMetacharactersArePassedLiterally() throws Exception {
         Path marker = temp.getRoot().toPath().resolve("pwned");
-        Map<String, Object> result = run(probe("echo=/bin/echo"),
+        Map<String, Object> result = run(probe(allow("echo")),
                 payload("echo", "$(id)", ";", "x", "`id`", "|", "touch " + marker, "&&", "$HOME", "*"));
 
         assertEquals("$(id) ; x `id` | touch " + marker + " && $HOME *\n", result.get("stdout"));
@@ -192,11 +201,10 @@ public class CommandProbeTest {
 
     @Test
     public void nonZeroExitIsAResultNotAnError() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/bin/false")));
-        Map<String, Object> result = run(probe("false=/bin/false"), payload("false"));
+        Map<String, Object> result = run(probe(allow("false")), payload("false"));
         assertEquals(1, result.get("exit_code"));
 
-        result = run(probe("sh=/bin/sh"), payload("sh", "-c", "echo out; echo oops >&2; exit 3"));
+        result = run(probe(allow("sh")), payload("sh", "-c", "echo out; echo oops >&2; exit 3"));
         assertEquals(3, result.get("exit_code"));
         assertEquals("out\n", result.get("stdout"));
         assertEquals("oops\n", result.get("stderr"));
@@ -204,11 +212,10 @@ public class CommandProbeTest {
 
     @Test
     public void stdinIsPassedAndClosed() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/bin/cat")));
         Map<String, Object> payload = payload("cat");
         payload.put("stdin", "line 1\nzwei – ü\n");
 
-        Map<String, Object> result = run(probe("cat=/bin/cat"), payload);
+        Map<String, Object> result = run(probe(allow("cat")), payload);
 
         assertEquals(0, result.get("exit_code"));
         assertEquals("line 1\nzwei – ü\n", result.get("stdout"));
@@ -216,11 +223,10 @@ public class CommandProbeTest {
 
     @Test
     public void withoutStdinTheCommandSeesEndOfInput() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/bin/cat")));
         Map<String, Object> payload = payload("cat");
         payload.put("timeout_ms", 10_000);
 
-        Map<String, Object> result = run(probe("cat=/bin/cat"), payload);
+        Map<String, Object> result = run(probe(allow("cat")), payload);
 
         assertEquals(0, result.get("exit_code"));
         assertEquals("", result.get("stdout"));
@@ -228,13 +234,12 @@ public class CommandProbeTest {
 
     @Test
     public void largeStdinIsWrittenWhileOutputIsRead() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/bin/cat")));
         String big = "x".repeat(3 * MIB);
         Map<String, Object> payload = payload("cat");
         payload.put("stdin", big);
         payload.put("timeout_ms", 20_000);
 
-        Map<String, Object> result = run(probe("cat=/bin/cat"), payload);
+        Map<String, Object> result = run(probe(allow("cat")), payload);
 
         assertEquals(0, result.get("exit_code"));
         assertEquals(MIB, ((String) result.get("stdout")).length());
@@ -243,13 +248,14 @@ public class CommandProbeTest {
 
     @Test
     public void outputOverTheLimitIsTruncatedWithoutDeadlock() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/usr/bin/head")) && Files.isExecutable(Path.of("/usr/bin/tr")));
         // 2 MiB on each stream, far more than a pipe holds: the process only finishes when both are drained.
+        TestPrograms.path("head");
+        TestPrograms.path("tr");
         Map<String, Object> payload = payload("sh", "-c",
                 "head -c 2097152 /dev/zero | tr '\\0' a; head -c 2097152 /dev/zero | tr '\\0' b >&2; echo done >&2; exit 4");
         payload.put("timeout_ms", 20_000);
 
-        Map<String, Object> result = run(probe(30_000, MIB, "", "sh=/bin/sh"), payload);
+        Map<String, Object> result = run(probe(30_000, MIB, "", allow("sh")), payload);
 
         assertEquals("the process ran to its end", 4, result.get("exit_code"));
         String stdout = (String) result.get("stdout");
@@ -264,21 +270,20 @@ public class CommandProbeTest {
 
     @Test
     public void outputAtTheLimitIsNotTruncated() throws Exception {
-        Map<String, Object> result = run(probe(30_000, 6, "", "echo=/bin/echo"), payload("echo", "12345"));
+        Map<String, Object> result = run(probe(30_000, 6, "", allow("echo")), payload("echo", "12345"));
         assertEquals("12345\n", result.get("stdout"));
         assertEquals(false, result.get("stdout_truncated"));
 
-        result = run(probe(30_000, 5, "", "echo=/bin/echo"), payload("echo", "12345"));
+        result = run(probe(30_000, 5, "", allow("echo")), payload("echo", "12345"));
         assertEquals("12345", result.get("stdout"));
         assertEquals(true, result.get("stdout_truncated"));
     }
 
     @Test
     public void environmentHoldsOnlyPath() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/usr/bin/env")));
         assertNotNull("the test JVM itself has more than PATH", System.getenv("PATH"));
 
-        Map<String, Object> result = run(probe("env=/usr/bin/env"), payload("env"));
+        Map<String, Object> result = run(probe(allow("env")), payload("env"));
 
         assertEquals(0, result.get("exit_code"));
         assertEquals("PATH=" + CommandExecutor.UNIX_PATH + "\n", result.get("stdout"));
@@ -286,12 +291,11 @@ public class CommandProbeTest {
 
     @Test
     public void runsInTheTempDirectoryOrTheConfiguredOne() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/bin/pwd")));
-        Map<String, Object> result = run(probe("pwd=/bin/pwd"), payload("pwd"));
+        Map<String, Object> result = run(probe(allow("pwd")), payload("pwd"));
         assertEquals(Path.of(System.getProperty("java.io.tmpdir")).toRealPath() + "\n", result.get("stdout"));
 
         Path dir = temp.newFolder("work").toPath();
-        result = run(probe(60_000, MIB, dir.toString(), "pwd=/bin/pwd"), payload("pwd"));
+        result = run(probe(60_000, MIB, dir.toString(), allow("pwd")), payload("pwd"));
         assertEquals(dir.toRealPath() + "\n", result.get("stdout"));
     }
 
@@ -301,9 +305,10 @@ public class CommandProbeTest {
     public void timeoutKillsTheProcessAndItsDescendants() throws Exception {
         Path pids = temp.getRoot().toPath().resolve("pids");
         // The shell starts a background sleep, writes its pid and its own, then waits: two processes to kill.
+        TestPrograms.path("sleep");
         Map<String, Object> payload = payload("sh", "-c", "sleep 30 & echo $! > \"$1\"; echo $$ >> \"$1\"; wait", "sh", pids.toString());
         payload.put("timeout_ms", 700);
-        CommandProbe probe = probe("sh=/bin/sh");
+        CommandProbe probe = probe(allow("sh"));
 
         long started = System.nanoTime();
         String message = refusal(probe, request(payload));
@@ -318,16 +323,16 @@ public class CommandProbeTest {
 
     @Test
     public void configuredTimeoutIsTheDefault() throws Exception {
-        Assume.assumeTrue(Files.isExecutable(Path.of("/bin/sleep")));
-        String message = refusal(probe(300, MIB, "", "sleep=/bin/sleep"), request(payload("sleep", "30")));
+        String message = refusal(probe(300, MIB, "", allow("sleep")), request(payload("sleep", "30")));
         assertContains(message, "did not finish within 300 ms");
     }
 
     @Test
     public void interruptionKillsTheProcessAndPropagates() throws Exception {
         Path pids = temp.getRoot().toPath().resolve("pids");
+        TestPrograms.path("sleep");
         Map<String, Object> payload = payload("sh", "-c", "sleep 30 & echo $! > \"$1\"; echo $$ >> \"$1\"; wait", "sh", pids.toString());
-        CommandProbe probe = probe("sh=/bin/sh");
+        CommandProbe probe = probe(allow("sh"));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread worker = new Thread(() -> {
             try {
@@ -353,13 +358,13 @@ public class CommandProbeTest {
 
     @Test
     public void commandNotListedIsRefused() {
-        String message = refusal(probe("echo=/bin/echo", "uptime=/usr/bin/uptime"), request(payload("rm", "-rf", "/")));
+        String message = refusal(probe(allow("echo"), "uptime=/usr/bin/uptime"), request(payload("rm", "-rf", "/")));
         assertEquals("command 'rm' is not allowed on this agent; allowed: echo, uptime", message);
     }
 
     @Test
     public void pathsAndCommandLinesAreNotNames() {
-        CommandProbe probe = probe("echo=/bin/echo");
+        CommandProbe probe = probe(allow("echo"));
         assertContains(refusal(probe, request(payload("/bin/echo"))), "command '/bin/echo' is not allowed");
         assertContains(refusal(probe, request("echo hi", Map.of())), "command 'echo hi' is not allowed");
     }
@@ -408,7 +413,7 @@ public class CommandProbeTest {
 
     @Test
     public void argumentsMustBeStrings() {
-        CommandProbe probe = probe("echo=/bin/echo");
+        CommandProbe probe = probe(allow("echo"));
         assertContains(refusal(probe, request(payload("echo", "-n", 5))), "payload.args[1] is the number 5, not a string");
         assertContains(refusal(probe, request(payload("echo", "a", Map.of("b", 1)))), "payload.args[1] is an object");
 
@@ -422,7 +427,7 @@ public class CommandProbeTest {
 
     @Test
     public void otherPayloadMistakesAreExplained() {
-        CommandProbe probe = probe(5000, MIB, "", "echo=/bin/echo");
+        CommandProbe probe = probe(5000, MIB, "", allow("echo"));
         assertContains(refusal(probe, request(Map.of())), "No command", "'command'", "'name'");
         assertContains(refusal(probe, request(Map.of("command", 7))), "payload.command must be a string");
         assertContains(refusal(probe, request(Map.of("command", "echo", "timeout_ms", 5001))),
@@ -434,22 +439,22 @@ public class CommandProbeTest {
 
     @Test
     public void missingWorkingDirectoryIsReported() {
-        String message = refusal(probe(60_000, MIB, "/nonexistent/work", "echo=/bin/echo"), request(payload("echo")));
+        String message = refusal(probe(60_000, MIB, "/nonexistent/work", allow("echo")), request(payload("echo")));
         assertContains(message, "working.dir '/nonexistent/work'", "does not exist");
     }
 
     @Test
     public void outOfRangeConfigurationFallsBackOrIsCapped() throws Exception {
         // A negative limit falls back to 1 MiB; a huge one is capped at 20 MiB: both still run.
-        Map<String, Object> result = run(probe(-5, -1, "", "echo=/bin/echo"), payload("echo", "ok"));
+        Map<String, Object> result = run(probe(-5, -1, "", allow("echo")), payload("echo", "ok"));
         assertEquals("ok\n", result.get("stdout"));
-        result = run(probe(60_000, Integer.MAX_VALUE, "", "echo=/bin/echo"), payload("echo", "ok"));
+        result = run(probe(60_000, Integer.MAX_VALUE, "", allow("echo")), payload("echo", "ok"));
         assertEquals("ok\n", result.get("stdout"));
     }
 
     @Test
     public void utf8OutputIsDecoded() throws Exception {
-        Map<String, Object> result = run(probe("echo=/bin/echo"), payload("echo", "grüße €"));
+        Map<String, Object> result = run(probe(allow("echo")), payload("echo", "grüße €"));
         assertEquals("grüße €\n", result.get("stdout"));
         assertEquals("grüße €\n".getBytes(StandardCharsets.UTF_8).length, ((String) result.get("stdout")).getBytes(StandardCharsets.UTF_8).length);
     }

@@ -35,6 +35,10 @@ import io.midway.testing.probe.TestCredentials;
 
 public class HttpRequestProbeTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final String PASSWORD = "s3cr3t-Pa55word";
     private static final String API_KEY = "key-0123456789-abcdef";
 

@@ -35,6 +35,10 @@ import io.midway.testing.servers.PostgresServer;
 /** The JDBCProbe against a real PostgreSQL server. */
 public class JdbcQueryProbePostgresTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final String READER_PASSWORD = "Canary-Reader-7f3a9c";
     private static final String WRONG_PASSWORD = "Canary-Wrong-19be44";
 

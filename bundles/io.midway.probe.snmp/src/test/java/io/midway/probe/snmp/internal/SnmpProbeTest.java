@@ -32,6 +32,10 @@ import io.midway.testing.servers.SnmpDaemon;
 /** The SNMP probe against a real Net-SNMP agent, with a canary check of every message, result and log line. */
 public class SnmpProbeTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final String SYSTEM = "1.3.6.1.2.1.1";
     private static final String WRONG_COMMUNITY = "canary-community-5e1f";
     private static final String WRONG_AUTH_KEY = "canary-auth-key-77a0";

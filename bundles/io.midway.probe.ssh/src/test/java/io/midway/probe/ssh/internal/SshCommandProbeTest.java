@@ -40,6 +40,10 @@ import io.midway.testing.servers.OpenSshServer;
 /** The SSHCommand probe with the real ssh protocol against a real OpenSSH server. */
 public class SshCommandProbeTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     static {
         // debug logging, so that the canary test sees every line the probe and the protocol log
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");

@@ -37,6 +37,10 @@ import io.midway.protocol.http.HttpExchange;
 
 public class JdkHttpProtocolTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static Path dir;
     private static ServerCertificate loopbackCertificate;
     private static ServerCertificate otherNameCertificate;

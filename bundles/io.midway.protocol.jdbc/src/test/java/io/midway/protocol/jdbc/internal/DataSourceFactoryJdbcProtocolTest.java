@@ -29,6 +29,10 @@ import io.midway.testing.servers.PostgresServer;
 
 public class DataSourceFactoryJdbcProtocolTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
     private static final Map<String, Object> PG_SERVICE = Map.of("osgi.jdbc.driver.name", "PostgreSQL JDBC Driver",
             "osgi.jdbc.driver.version", "42.7.8", "osgi.jdbc.driver.class", "org.postgresql.Driver", "service.id", 11L);

@@ -31,6 +31,10 @@ import io.midway.testing.servers.SnmpDaemon;
 /** The SNMP client against a real Net-SNMP agent. */
 public class Snmp4jProtocolTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static final String SYSTEM = "1.3.6.1.2.1.1";
     private static SnmpDaemon snmpd;
     private static Snmp4jProtocol snmp;

@@ -37,6 +37,10 @@ import io.midway.testing.servers.OpenSshServer;
 /** The ssh protocol against a real OpenSSH server started by the test fixture. */
 public class MinaSshProtocolTest {
 
+    /** A hung test fails after this long, naming itself (the root pom limits each test JVM as a whole too). */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(120);
+
     private static OpenSshServer server;
 
     @Rule
@@ -220,7 +224,7 @@ public class MinaSshProtocolTest {
     }
 
     private static boolean running(String commandLine) throws Exception {
-        Process pgrep = new ProcessBuilder("pgrep", "-f", "^" + commandLine.replace(".", "\\.") + "$").start();
+        Process pgrep = new ProcessBuilder(ExternalServer.binary("pgrep").toString(), "-f", "^" + commandLine.replace(".", "\\.") + "$").start();
         pgrep.getInputStream().readAllBytes();
         return pgrep.waitFor() == 0;
     }
