@@ -36,6 +36,10 @@ import io.midway.testing.jars.TestJars;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class DeployIT {
 
+    /** A hung step fails within minutes, not at CI's limit. */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     private static final String AGENT = "deploy-a";
     private static final String OTHER = "deploy-b";
     private static final String TCP = "io.midway.probe.tcp";

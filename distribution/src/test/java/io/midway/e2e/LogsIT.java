@@ -33,6 +33,10 @@ import io.midway.testing.jars.TestJars;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class LogsIT {
 
+    /** A hung step fails within minutes, not at CI's limit. */
+    @org.junit.Rule
+    public final org.junit.rules.Timeout perTestLimit = org.junit.rules.Timeout.seconds(300);
+
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final String AGENT = "logs-agent";
     private static final String SHELL_AGENT = "logs-shell";
