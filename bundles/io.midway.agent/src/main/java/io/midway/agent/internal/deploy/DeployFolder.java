@@ -227,14 +227,7 @@ public final class DeployFolder {
             if (twin.origin() == BundleOrigin.DISTRIBUTION && leaving.contains(twin.symbolicName()) && !twin.running()
                     && stoppedTwins.contains(twin.id()) && !syncProvides.test(twin.symbolicName())
                     && plan.chosen().get(twin.symbolicName()) == null) {
-                try {
-                    framework.start(twin.id());
-                    stoppedTwins.remove(twin.id());
-                    LOG.info("deploy/: started the distribution's {} {} again", twin.symbolicName(), twin.version());
-                } catch (SyncFailure e) {
-                    LOG.warn("deploy/: cannot start the distribution's {} {} again: {}", twin.symbolicName(),
-                            twin.version(), e.getMessage());
-                }
+                startTwin(twin);
             }
         }
         for (Map.Entry<InstalledBundle, String> gone : plan.uninstall().entrySet()) {
@@ -311,21 +304,23 @@ public final class DeployFolder {
                         e.getMessage());
             }
         }
-        for (InstalledBundle b : twins.start()) {
-            try {
-                framework.start(b.id());
-                stoppedTwins.remove(b.id());
-                LOG.info("deploy/: started the distribution's {} {} again", b.symbolicName(), b.version());
-            } catch (SyncFailure e) {
-                LOG.warn("deploy/: cannot start the distribution's {} {} again: {}", b.symbolicName(), b.version(),
-                        e.getMessage());
-            }
-        }
+        twins.start().forEach(this::startTwin);
         // A twin sync now provides for is sync's to start; forget it.
         for (InstalledBundle b : framework.bundles()) {
             if (stoppedTwins.contains(b.id()) && (b.running() || b.state() == Bundle.UNINSTALLED)) {
                 stoppedTwins.remove(b.id());
             }
+        }
+    }
+
+    private void startTwin(InstalledBundle b) {
+        try {
+            framework.start(b.id());
+            stoppedTwins.remove(b.id());
+            LOG.info("deploy/: started the distribution's {} {} again", b.symbolicName(), b.version());
+        } catch (SyncFailure e) {
+            LOG.warn("deploy/: cannot start the distribution's {} {} again: {}", b.symbolicName(), b.version(),
+                    e.getMessage());
         }
     }
 
