@@ -395,6 +395,7 @@ public final class AgentRuntime {
         if (fileSyncer != null) {
             dto.syncRevision = fileSyncer.appliedRevision();
             dto.syncState = fileSyncer.syncState();
+            dto.lastSync = fileSyncer.lastResult();
         }
         return dto;
     }

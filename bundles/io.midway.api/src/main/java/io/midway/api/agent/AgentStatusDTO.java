@@ -40,4 +40,9 @@ public class AgentStatusDTO extends DTO {
     public String syncState;
     /** The capabilities advertised to the instance (names of the installed protocols). @since 1.1 */
     public String[] capabilities;
+    /**
+     * The outcome of the last file sync since this start, per file with its message, or
+     * {@code null} when none ran since the start. @since 1.3
+     */
+    public SyncResultDTO lastSync;
 }
