@@ -76,7 +76,9 @@ final class FrameworkConfig {
         c.put("midway.version", s.version);
         c.put("midway.deploy", s.home.resolve("deploy").toString());
         c.put("midway.admin.password", s.adminPassword);
-        c.put("midway.agent.user", s.agentUser);
+        if (s.role == LaunchSettings.Role.INSTANCE) {
+            c.put("midway.agent.user", s.agentUser);
+        }
         if (s.agentPassword != null) {
             c.put("midway.agent.password", s.agentPassword);
         }
