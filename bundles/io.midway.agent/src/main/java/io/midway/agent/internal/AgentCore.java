@@ -15,7 +15,6 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.metatype.annotations.Designate;
 
 import io.midway.agent.internal.config.EffectiveConfiguration;
 import io.midway.agent.internal.sync.BundleOrigins;
@@ -40,7 +39,7 @@ import io.midway.agent.internal.upgrade.UpgradeCoordinator;
  */
 @Component(service = {MidAgent.class, FileSyncControl.class}, immediate = true,
         configurationPid = AgentConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
-@Designate(ocd = AgentConfiguration.class)
+// No @Designate: AgentMetaTypeProvider serves the MetaType of this pid, marking what the environment overrides.
 public class AgentCore implements MidAgent, FileSyncControl {
 
     /** Framework property: the distribution folder; bundles under its {@code system/} are shipped ones. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
-import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
@@ -16,8 +15,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * of a bare 404. Only the root itself (the servlet pattern {@code ""}); it shows nothing, and the
  * console it leads to asks for the admin login as always.
  */
-@Component(service = Servlet.class)
-@HttpWhiteboardServletPattern("")
+// The pattern "" (the root alone) is set as a property: the annotation would write an empty array.
+@Component(service = Servlet.class, property = "osgi.http.whiteboard.servlet.pattern=")
 @HttpWhiteboardServletName("midway-agent-root")
 public class RootRedirect extends HttpServlet {
 
