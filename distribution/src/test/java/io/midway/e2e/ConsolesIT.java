@@ -153,7 +153,7 @@ public class ConsolesIT {
         JsonNode url = Http.parse(config).path("properties").path("instance.url");
         String environmentUrl = instanceBase;
         assertTrue(url.toString(), url.path("name").asText().contains("set by MIDWAY_INSTANCE_URL"));
-        assertTrue(url.toString(), url.path("description").asText().contains("In effect: " + environmentUrl));
+        assertTrue(url.toString(), url.path("description").asText().contains("In effect: '" + environmentUrl + "' from MIDWAY_INSTANCE_URL"));
         assertTrue(url.toString(), url.path("description").asText().contains("editing this field has no effect"));
         JsonNode threads = Http.parse(config).path("properties").path("threads.standard");
         assertFalse(threads.toString(), threads.path("name").asText().contains("set by"));
