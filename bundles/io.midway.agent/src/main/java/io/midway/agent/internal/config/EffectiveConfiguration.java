@@ -25,6 +25,8 @@ public final class EffectiveConfiguration {
 
     /** The property FileInstall adds to a configuration it made from a file: the file's URL. */
     public static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
+    /** The agent's configuration file in {@code etc/}. */
+    public static final String PID_FILE = "io.midway.agent.cfg";
     /** Origin of a value set through Config Admin and not in the file. */
     public static final String CONSOLE_ORIGIN = "Config Admin (Web Console Configuration page)";
 
@@ -49,6 +51,12 @@ public final class EffectiveConfiguration {
         this.home = home;
         Object url = config.get(FILEINSTALL_FILENAME);
         Path path = url == null ? null : toPath(url.toString());
+        if (path == null && home != null) {
+            // A save on the Web Console's Configuration page drops FileInstall's property; the file
+            // still applies (FileInstall writes it over the configuration when it changes).
+            Path file = home.resolve("etc").resolve(PID_FILE);
+            path = Files.isRegularFile(file) ? file : null;
+        }
         this.file = path == null ? null : load(path);
         this.fileName = path == null ? null : display(path);
     }

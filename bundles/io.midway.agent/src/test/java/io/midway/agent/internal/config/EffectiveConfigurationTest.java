@@ -106,6 +106,13 @@ public class EffectiveConfigurationTest {
         assertEquals("edited-in-console", name.value);
         assertEquals(SettingDTO.SOURCE_CONSOLE, name.source);
         assertEquals(SettingDTO.SOURCE_FILE, find(s, "instance.url").source);
+
+        // a save on the Configuration page drops FileInstall's file name: the file in etc/ still tells
+        config.remove(EffectiveConfiguration.FILEINSTALL_FILENAME);
+        SettingDTO[] saved = describe(config, Map.of(), Map.of(), home);
+        assertEquals(SettingDTO.SOURCE_FILE, find(saved, "instance.url").source);
+        assertEquals("etc/io.midway.agent.cfg", find(saved, "instance.url").origin);
+        assertEquals(SettingDTO.SOURCE_CONSOLE, find(saved, "poll.wait.ms").source);
     }
 
     @Test

@@ -56,7 +56,7 @@ public final class CommandUsage {
         return out.toString();
     }
 
-    /** @return the real overloads of the function (not the catch-all), fewest parameters first */
+    /** @return the real overloads of the function (not the catch-all), fewest typed parameters first */
     static List<Method> forms(Class<?> type, String function) {
         List<Method> forms = new ArrayList<>();
         for (Method m : type.getMethods()) {
@@ -64,8 +64,13 @@ public final class CommandUsage {
                 forms.add(m);
             }
         }
-        forms.sort(Comparator.comparingInt(Method::getParameterCount).thenComparing(Method::toString));
+        forms.sort(Comparator.comparingLong(CommandUsage::typedParameters).thenComparing(Method::toString));
         return forms;
+    }
+
+    /** @return the parameters an operator types (the session is not one) */
+    private static long typedParameters(Method m) {
+        return Arrays.stream(m.getParameterTypes()).filter(t -> !CommandSession.class.isAssignableFrom(t)).count();
     }
 
     /**
