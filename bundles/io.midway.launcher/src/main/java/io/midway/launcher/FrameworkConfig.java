@@ -83,7 +83,9 @@ final class FrameworkConfig {
         putIfSet(c, "midway.log.max.size", s.env.get("MIDWAY_LOG_MAX_SIZE"));
         putIfSet(c, "midway.log.max.files", s.env.get("MIDWAY_LOG_MAX_FILES"));
         c.put("midway.admin.password", s.adminPassword);
-        c.put("midway.agent.user", s.agentUser);
+        if (s.role == LaunchSettings.Role.INSTANCE) {
+            c.put("midway.agent.user", s.agentUser);
+        }
         if (s.agentPassword != null) {
             c.put("midway.agent.password", s.agentPassword);
         }

@@ -169,4 +169,18 @@ public class LaunchSettingsTest {
             }
         }
     }
+
+    @Test
+    public void agentUserReachesTheAgentOnlyFromTheEnvironment() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, String> quiet = FrameworkConfig.of(LaunchSettings.resolve("agent", home,
+                Map.of("MIDWAY_AGENT_PASSWORD", "b-secret")), false);
+        assertTrue("without MIDWAY_AGENT_USER, agent.user in etc/io.midway.agent.cfg is what counts",
+                !quiet.containsKey("midway.agent.user"));
+        Map<String, String> set = FrameworkConfig.of(LaunchSettings.resolve("agent", home,
+                Map.of("MIDWAY_AGENT_PASSWORD", "b-secret", "MIDWAY_AGENT_USER", "mid7")), false);
+        assertEquals("mid7", set.get("midway.agent.user"));
+        assertEquals("the instance always knows its agent user", "mid",
+                FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false).get("midway.agent.user"));
+    }
 }

@@ -15,13 +15,14 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.metatype.annotations.Designate;
 
+import io.midway.agent.internal.config.EffectiveConfiguration;
 import io.midway.agent.internal.sync.BundleOrigins;
 import io.midway.agent.internal.sync.OsgiPluginFramework;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.PluginBundleDTO;
+import io.midway.api.agent.SettingDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.probe.Probe;
@@ -38,7 +39,7 @@ import io.midway.agent.internal.upgrade.UpgradeCoordinator;
  */
 @Component(service = {MidAgent.class, FileSyncControl.class}, immediate = true,
         configurationPid = AgentConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
-@Designate(ocd = AgentConfiguration.class)
+// No @Designate: AgentMetaTypeProvider serves the MetaType of this pid, marking what the environment overrides.
 public class AgentCore implements MidAgent, FileSyncControl {
 
     /** Framework property: the distribution folder; bundles under its {@code system/} are shipped ones. */
@@ -53,24 +54,31 @@ public class AgentCore implements MidAgent, FileSyncControl {
     /** How long the agent waits for the framework to start its bundles before taking work anyway. */
     static final java.time.Duration FRAMEWORK_START_LIMIT = java.time.Duration.ofSeconds(60);
     private final FrameworkStartGate startGate;
+    /** The settings in effect and their sources, as of this activation (a change reactivates). */
+    private final SettingDTO[] configuration;
 
     /**
      * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
      * so the first record already finds them and the first registration carries the capabilities.
+     * The configuration's properties tell where each setting came from ({@link #configuration()}).
      *
      * @param config the configuration
+     * @param properties the component properties (the configuration's, when there is one)
      * @param context the bundle context, for framework properties, the core's version and bundles
      * @param scr the Declarative Services runtime, for the health check of synced bundles
      * @param credentialStore the agent's key and credentials; also decrypts an {@code encrypted:} password
      * @throws IOException when the spool directory cannot be created
      */
     @Activate
-    public AgentCore(AgentConfiguration config, BundleContext context,
+    public AgentCore(AgentConfiguration config, Map<String, Object> properties, BundleContext context,
             @Reference(name = "scr") ServiceComponentRuntime scr,
             @Reference(name = "credentialStore") CredentialStore credentialStore) throws IOException {
         this.credentialStore = credentialStore;
         AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName(),
                 credentialStore::decrypt);
+        String home = context.getProperty(HOME_PROPERTY);
+        this.configuration = new EffectiveConfiguration(properties, context::getProperty, System::getenv,
+                home == null || home.isBlank() ? null : Path.of(home.trim())).describe(settings);
         this.startGate = new FrameworkStartGate(context);
         BundleOrigins origins = origins(context);
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins);
@@ -191,5 +199,23 @@ public class AgentCore implements MidAgent, FileSyncControl {
     @Override
     public UpgradeStatusDTO checkForUpgrade() throws IOException {
         return runtime.checkForUpgrade();
+    }
+
+    @Override
+    public SettingDTO[] configuration() {
+        SettingDTO[] copy = new SettingDTO[configuration.length];
+        for (int i = 0; i < configuration.length; i++) {
+            SettingDTO s = configuration[i];
+            SettingDTO c = new SettingDTO();
+            c.key = s.key;
+            c.label = s.label;
+            c.value = s.value;
+            c.source = s.source;
+            c.origin = s.origin;
+            c.overridden = s.overridden;
+            c.secret = s.secret;
+            copy[i] = c;
+        }
+        return copy;
     }
 }

@@ -431,6 +431,7 @@ public final class AgentRuntime {
         if (fileSyncer != null) {
             dto.syncRevision = fileSyncer.appliedRevision();
             dto.syncState = fileSyncer.syncState();
+            dto.lastSync = fileSyncer.lastResult();
         }
         if (deployFolder != null) {
             dto.deployDir = deployFolder.directory().toString();

@@ -42,4 +42,9 @@ public class AgentStatusDTO extends DTO {
     public String[] capabilities;
     /** The agent's own deploy folder (absolute), or {@code null} when it has none. @since 1.3 */
     public String deployDir;
+    /**
+     * The outcome of the last file sync since this start, per file with its message, or
+     * {@code null} when none ran since the start. @since 1.3
+     */
+    public SyncResultDTO lastSync;
 }

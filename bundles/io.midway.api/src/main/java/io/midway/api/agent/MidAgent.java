@@ -68,4 +68,14 @@ public interface MidAgent {
      * @since 1.2
      */
     UpgradeStatusDTO checkForUpgrade() throws IOException;
+
+    /**
+     * Every setting of the agent as it is in effect, with where its value came from (the
+     * environment, a file in {@code etc/}, the console, or the default). Secrets show only
+     * whether they are set.
+     *
+     * @return a new array, in a stable order
+     * @since 1.3
+     */
+    SettingDTO[] configuration();
 }

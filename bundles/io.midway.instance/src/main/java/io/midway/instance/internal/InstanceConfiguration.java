@@ -2,6 +2,7 @@ package io.midway.instance.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /** Configuration of the instance simulator (pid {@code io.midway.instance}). */
 @ObjectClassDefinition(
@@ -39,6 +40,11 @@ public @interface InstanceConfiguration {
     @AttributeDefinition(name = "MID selection algorithm (mid.selection.algorithm)",
             description = "How the instance chooses an agent for work that names none: 'new' (application, IP "
                     + "range and capability together, then the default agent) or 'legacy' (application and IP "
-                    + "range, then the default agent, then a random agent when no agent has IP ranges).")
+                    + "range, then the default agent, then a random agent when no agent has IP ranges).",
+            options = {
+                @Option(label = "new: application, IP range and capability", value = "new"),
+                @Option(label = "legacy: application and IP range (Service Mapping in upgraded deployments)",
+                        value = "legacy"),
+            })
     String mid_selection_algorithm() default "new";
 }

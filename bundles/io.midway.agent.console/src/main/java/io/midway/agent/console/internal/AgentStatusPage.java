@@ -6,6 +6,9 @@ import io.midway.console.support.ConsoleHtml;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
+import io.midway.api.agent.SettingDTO;
+import io.midway.api.agent.SyncFileResultDTO;
+import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.upgrade.UpgradeRecordDTO;
 
@@ -56,8 +59,10 @@ final class AgentStatusPage {
         row(out, "Name", orNone(status.name, "unknown"));
         row(out, "Version", orNone(status.version, "unknown"));
         row(out, "Instance URL", orNone(status.instanceUrl, "not set"));
-        row(out, "Connection", orNone(status.connection, "unknown"));
-        row(out, "Status", orNone(status.status, "unknown"));
+        rawRow(out, "Connection", connection(status));
+        rawRow(out, "Status", ConsoleHtml.statusBadge(status.status, "Down".equals(status.status)
+                ? "since the instance last heard from this agent (last contact " + orNone(status.lastContact, "never") + ")"
+                : null));
         row(out, "Validated", status.validated ? "yes" : "no");
         row(out, "Last contact", orNone(status.lastContact, "never"));
         row(out, "Last error", orNone(status.lastError, "none"));
@@ -67,10 +72,11 @@ final class AgentStatusPage {
         row(out, "Capabilities", status.capabilities == null || status.capabilities.length == 0 ? "none"
                 : String.join(", ", status.capabilities));
         row(out, "Sync revision", orNone(status.syncRevision, "never synced"));
-        row(out, "Sync state", orNone(status.syncState, "never synced"));
+        row(out, "Sync state", syncState(status));
         row(out, "Deploy folder", orNone(status.deployDir, "none"));
         out.println("</tbody>");
         out.println("</table>");
+        renderLastSync(out, status);
 
         out.println("<form method=\"post\" action=\"" + escape(formAction) + "\" id=\"midway-actions\">");
         out.println("<input type=\"hidden\" name=\"" + AgentWebConsolePlugin.TOKEN_PARAMETER + "\" value=\"" + escape(formToken) + "\">");
@@ -136,7 +142,9 @@ final class AgentStatusPage {
         out.println("<table class=\"nicetable\" id=\"midway-upgrade-history\">");
         out.println("<thead><tr><th>Started</th><th>From</th><th>To</th><th>Outcome</th><th>Reason</th><th>Finished</th></tr></thead>");
         out.println("<tbody>");
-        if (upgrade != null && upgrade.history != null) {
+        if (upgrade == null || upgrade.history == null || upgrade.history.length == 0) {
+            out.println("<tr><td colspan=\"6\">No upgrades yet.</td></tr>");
+        } else {
             for (int i = upgrade.history.length - 1; i >= 0; i--) {
                 UpgradeRecordDTO r = upgrade.history[i];
                 if (r == null) {
@@ -168,10 +176,109 @@ final class AgentStatusPage {
         out.println("</div>");
     }
 
+    /** @return the connection, in red when the instance cannot be reached */
+    private static String connection(AgentStatusDTO status) {
+        String connection = orNone(status.connection, "unknown");
+        return "unreachable".equals(connection)
+                ? "<span class=\"midway-connection-unreachable\" style=\"color:#c9302c;font-weight:bold\">"
+                        + escape(connection) + "</span>"
+                : escape(connection);
+    }
+
+    /**
+     * @param status the agent's state
+     * @return the sync state; when the last sync failed, which files failed and why
+     */
+    static String syncState(AgentStatusDTO status) {
+        String state = orNone(status.syncState, "never synced");
+        if (!"failed".equals(status.syncState)) {
+            return state;
+        }
+        SyncResultDTO last = status.lastSync;
+        if (last == null || last.files == null) {
+            return "failed (before this start; Sync now tries again and shows each file)";
+        }
+        StringBuilder text = new StringBuilder("failed");
+        String separator = ": ";
+        for (SyncFileResultDTO f : last.files) {
+            if (f != null && "failed".equals(f.outcome)) {
+                text.append(separator).append(f.symbolicName).append(f.version == null ? "" : " " + f.version)
+                        .append(" (").append(f.action).append(") ").append(orNone(f.message, "no reason given"));
+                separator = "; ";
+            }
+        }
+        return text.toString();
+    }
+
+    /** The last sync since the start, one row per file with its outcome and message. */
+    private static void renderLastSync(PrintWriter out, AgentStatusDTO status) {
+        SyncResultDTO last = status.lastSync;
+        if (last == null || last.files == null || last.files.length == 0) {
+            return;
+        }
+        out.println("<table class=\"nicetable\" id=\"midway-last-sync\">");
+        out.println("<caption>Last sync: revision " + escape(last.revision) + ", " + escape(last.state) + "</caption>");
+        out.println("<thead><tr><th>Symbolic name</th><th>Version</th><th>Action</th><th>Outcome</th><th>Message</th></tr></thead>");
+        out.println("<tbody>");
+        for (SyncFileResultDTO f : last.files) {
+            if (f == null) {
+                continue;
+            }
+            boolean failed = "failed".equals(f.outcome);
+            out.println("<tr" + (failed ? " class=\"ui-state-error\"" : "") + "><td>" + escape(f.symbolicName) + "</td><td>"
+                    + escape(f.version) + "</td><td>" + escape(f.action) + "</td><td>" + escape(f.outcome) + "</td><td>"
+                    + escape(orNone(f.message, "")) + "</td></tr>");
+        }
+        out.println("</tbody>");
+        out.println("</table>");
+    }
+
+    /**
+     * Writes the "Configuration in effect" section: every setting with its value and source.
+     *
+     * @param out where to write
+     * @param settings the agent's settings in effect
+     * @param configPage the URL of the Web Console's configuration page of pid io.midway.agent
+     */
+    static void renderConfiguration(PrintWriter out, SettingDTO[] settings, String configPage) {
+        out.println("<div id=\"midway-configuration\">");
+        out.println(heading("Configuration in effect"));
+        out.println("<p>The values this agent runs with and where each comes from. The environment "
+                + "(<code>MIDWAY_INSTANCE_URL</code>, <code>MIDWAY_AGENT_NAME</code>, <code>MIDWAY_AGENT_USER</code>, "
+                + "<code>MIDWAY_AGENT_PASSWORD</code> …) wins over <code>etc/io.midway.agent.cfg</code> and over the "
+                + "<a href=\"" + escape(configPage) + "\">Configuration page</a>: a field there that the environment "
+                + "overrides has <strong>no effect</strong> until the variable is unset. Passwords show only whether "
+                + "they are set.</p>");
+        out.println("<table class=\"nicetable\" id=\"midway-config\">");
+        out.println("<thead><tr><th>Setting</th><th>Property</th><th>Value</th><th>Source</th><th>Note</th></tr></thead>");
+        out.println("<tbody>");
+        if (settings != null) {
+            for (SettingDTO s : settings) {
+                if (s == null) {
+                    continue;
+                }
+                String source = orNone(s.source, "default") + (s.origin == null ? "" : " (" + s.origin + ")");
+                String note = s.overridden == null ? ""
+                        : "Set by the environment: the configuration's value " + s.overridden
+                                + " has no effect; editing it on the Configuration page changes nothing.";
+                out.println("<tr data-key=\"" + escape(s.key) + "\" data-source=\"" + escape(s.source) + "\"><td>"
+                        + escape(orNone(s.label, s.key)) + "</td><td><code>" + escape(s.key) + "</code></td><td>"
+                        + escape(s.value) + "</td><td>" + escape(source) + "</td><td>" + escape(note) + "</td></tr>");
+            }
+        }
+        out.println("</tbody>");
+        out.println("</table>");
+        out.println("</div>");
+    }
+
     /** A section title in the console's own header style. */
     private static String heading(String title) {
         return "<h2 class=\"ui-widget-header ui-corner-top\" style=\"margin:1.2em 0 0;padding:0.3em 0.6em;font-size:1.1em\">"
                 + escape(title) + "</h2>";
+    }
+
+    private static void rawRow(PrintWriter out, String label, String html) {
+        out.println("<tr><th>" + escape(label) + "</th><td>" + html + "</td></tr>");
     }
 
     private static void row(PrintWriter out, String label, String value) {

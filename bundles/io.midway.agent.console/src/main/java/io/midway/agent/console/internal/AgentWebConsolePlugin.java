@@ -122,6 +122,7 @@ public class AgentWebConsolePlugin extends HttpServlet {
         }
         AgentStatusPage.render(response.getWriter(), agent.status(), agent.bundles(), agent.upgradeStatus(),
                 pluginRoot(request), formToken, notice);
+        AgentStatusPage.renderConfiguration(response.getWriter(), agent.configuration(), configPage(request));
     }
 
     @Override
@@ -224,7 +225,15 @@ public class AgentWebConsolePlugin extends HttpServlet {
         json.put("status", agent.status());
         json.put("bundles", agent.bundles());
         json.put("upgrade", agent.upgradeStatus());
+        json.put("configuration", agent.configuration());
         out.println(JSON.writeValueAsString(json));
+    }
+
+    /** @return the Web Console's configuration page of the agent's pid, beside this page */
+    private static String configPage(HttpServletRequest request) {
+        String root = pluginRoot(request);
+        int slash = root.lastIndexOf('/');
+        return (slash < 0 ? "" : root.substring(0, slash)) + "/configMgr/io.midway.agent";
     }
 
     private static boolean isJsonRequest(HttpServletRequest request) {

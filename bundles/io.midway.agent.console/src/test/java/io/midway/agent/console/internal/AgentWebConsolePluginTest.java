@@ -139,7 +139,7 @@ public class AgentWebConsolePluginTest {
         assertTrue(html, html.contains(cell("Version", "0.1.0")));
         assertTrue(html, html.contains(cell("Instance URL", "http://127.0.0.1:8080")));
         assertTrue(html, html.contains(cell("Connection", "connected")));
-        assertTrue(html, html.contains(cell("Status", "Up")));
+        assertTrue(html, html.contains(cell("Status", io.midway.console.support.ConsoleHtml.statusBadge("Up", null))));
         assertTrue(html, html.contains(cell("Validated", "yes")));
         assertTrue(html, html.contains(cell("Last contact", "2025-01-02T03:04:05Z")));
         assertTrue(html, html.contains(cell("Last error", "connect timed out to instance")));
@@ -380,5 +380,109 @@ public class AgentWebConsolePluginTest {
         assertEquals(1, agent.upgradeChecks.get());
         String html = follow(response);
         assertTrue(html, html.contains("Upgrade check: running 0.1.1, target 0.1.2, state upgrading"));
+    }
+
+    @Test
+    public void anEmptyUpgradeHistorySaysSo() throws Exception {
+        agent.upgrade.history = new io.midway.api.upgrade.UpgradeRecordDTO[0];
+        String html = page();
+        int table = html.indexOf("<table class=\"nicetable\" id=\"midway-upgrade-history\">");
+        assertTrue(html, table > 0);
+        String history = html.substring(table, html.indexOf("</table>", table));
+        assertTrue(history, history.contains("<tr><td colspan=\"6\">No upgrades yet.</td></tr>"));
+        agent.upgrade.history = null;
+        assertTrue(page().contains("No upgrades yet."));
+    }
+
+    // ---------------------------------------------------------------- statuses
+
+    @Test
+    public void downStandsOutAndSaysSinceWhenAndUnreachableIsRed() throws Exception {
+        agent.status.status = "Down";
+        agent.status.connection = "unreachable";
+        String html = page();
+        assertTrue(html, html.contains("<tr><th>Status</th><td><span class=\"midway-status midway-status-down\""));
+        assertTrue(html, html.contains(">Down</span> since the instance last heard from this agent (last contact "
+                + "2025-01-02T03:04:05Z)</td></tr>"));
+        assertTrue(html, html.contains("<span class=\"midway-connection-unreachable\" style=\"color:#c9302c;font-weight:bold\">"
+                + "unreachable</span>"));
+        agent.status.status = "Paused";
+        String paused = page();
+        assertTrue(paused, paused.contains("midway-status-paused"));
+        assertFalse(paused, paused.contains("midway-status-down"));
+    }
+
+    // ---------------------------------------------------------------- a failed sync names the file
+
+    @Test
+    public void aFailedSyncNamesTheFileAndWhyOnThePage() throws Exception {
+        agent.status.syncState = "failed";
+        io.midway.api.agent.SyncResultDTO last = new io.midway.api.agent.SyncResultDTO();
+        last.revision = "9";
+        last.state = "failed";
+        io.midway.api.agent.SyncFileResultDTO bad = new io.midway.api.agent.SyncFileResultDTO();
+        bad.symbolicName = "com.acme.broken";
+        bad.version = "1.0.0";
+        bad.action = "install";
+        bad.outcome = "failed";
+        bad.message = "Unable to resolve com.acme.broken: missing requirement osgi.wiring.package=com.acme.nowhere";
+        io.midway.api.agent.SyncFileResultDTO ok = new io.midway.api.agent.SyncFileResultDTO();
+        ok.symbolicName = "io.midway.testing.echo";
+        ok.version = "2.0.0";
+        ok.action = "update";
+        ok.outcome = "ok";
+        last.files = new io.midway.api.agent.SyncFileResultDTO[] {ok, bad};
+        agent.status.lastSync = last;
+        String html = page();
+        assertTrue(html, html.contains(cell("Sync state", "failed: com.acme.broken 1.0.0 (install) Unable to resolve "
+                + "com.acme.broken: missing requirement osgi.wiring.package=com.acme.nowhere")));
+        assertTrue(html, html.contains("<caption>Last sync: revision 9, failed</caption>"));
+        assertTrue(html, html.contains("<tr class=\"ui-state-error\"><td>com.acme.broken</td><td>1.0.0</td><td>install</td>"
+                + "<td>failed</td><td>Unable to resolve"));
+        assertTrue(html, html.contains("<tr><td>io.midway.testing.echo</td><td>2.0.0</td><td>update</td><td>ok</td><td></td></tr>"));
+
+        agent.status.lastSync = null;
+        assertTrue(page().contains(cell("Sync state", "failed (before this start; Sync now tries again and shows each file)")));
+    }
+
+    // ---------------------------------------------------------------- configuration in effect
+
+    @Test
+    public void configurationInEffectShowsValuesSourcesAndWhatTheEnvironmentOverrides() throws Exception {
+        io.midway.api.agent.SettingDTO url = new io.midway.api.agent.SettingDTO();
+        url.key = "instance.url";
+        url.label = "Instance URL";
+        url.value = "http://10.1.2.3:9090";
+        url.source = "environment";
+        url.origin = "MIDWAY_INSTANCE_URL";
+        url.overridden = "http://localhost:8080";
+        io.midway.api.agent.SettingDTO pw = new io.midway.api.agent.SettingDTO();
+        pw.key = "agent.password";
+        pw.label = "Agent password";
+        pw.value = "set";
+        pw.source = "environment";
+        pw.origin = "MIDWAY_AGENT_PASSWORD";
+        pw.secret = true;
+        io.midway.api.agent.SettingDTO threads = new io.midway.api.agent.SettingDTO();
+        threads.key = "threads.standard";
+        threads.label = "Standard threads";
+        threads.value = "25";
+        threads.source = "file";
+        threads.origin = "etc/io.midway.agent.cfg";
+        agent.configuration = new io.midway.api.agent.SettingDTO[] {url, pw, threads};
+        String html = page();
+        assertTrue(html, html.contains("Configuration in effect"));
+        assertTrue(html, html.contains("<a href=\"/system/console/configMgr/io.midway.agent\">Configuration page</a>"));
+        assertTrue(html, html.contains("<tr data-key=\"instance.url\" data-source=\"environment\"><td>Instance URL</td>"
+                + "<td><code>instance.url</code></td><td>http://10.1.2.3:9090</td><td>environment (MIDWAY_INSTANCE_URL)</td>"
+                + "<td>Set by the environment: the configuration&#39;s value http://localhost:8080 has no effect; editing it on "
+                + "the Configuration page changes nothing.</td></tr>"));
+        assertTrue(html, html.contains("<td>Agent password</td><td><code>agent.password</code></td><td>set</td>"));
+        assertTrue(html, html.contains("<td>25</td><td>file (etc/io.midway.agent.cfg)</td><td></td>"));
+        FakeHttp.Request jsonRequest = new FakeHttp.Request();
+        jsonRequest.pathInfo = "/midway.json";
+        String json = get(jsonRequest).body();
+        assertTrue(json, json.contains("\"configuration\""));
+        assertTrue(json, json.contains("\"overridden\" : \"http://localhost:8080\""));
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.PluginBundleDTO;
+import io.midway.api.agent.SettingDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.agent.UpgradeStatusDTO;
 
@@ -21,6 +22,7 @@ final class FakeMidAgent implements MidAgent {
     SyncResultDTO syncResult = new SyncResultDTO();
     UpgradeStatusDTO upgrade = new UpgradeStatusDTO();
     final AtomicInteger upgradeChecks = new AtomicInteger();
+    SettingDTO[] configuration = new SettingDTO[0];
 
     @Override
     public AgentStatusDTO status() {
@@ -69,5 +71,10 @@ final class FakeMidAgent implements MidAgent {
             throw failure;
         }
         return upgrade;
+    }
+
+    @Override
+    public SettingDTO[] configuration() {
+        return configuration;
     }
 }

@@ -53,4 +53,9 @@ final class FakeCoreAgent implements MidAgent {
     public UpgradeStatusDTO checkForUpgrade() {
         return new UpgradeStatusDTO();
     }
+
+    @Override
+    public io.midway.api.agent.SettingDTO[] configuration() {
+        return new io.midway.api.agent.SettingDTO[0];
+    }
 }

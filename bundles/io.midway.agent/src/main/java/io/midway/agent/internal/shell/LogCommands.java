@@ -19,6 +19,8 @@ import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogReaderService;
 
+import io.midway.console.support.shell.CommandUsage;
+
 /**
  * {@code mid:log}: the last entries of the agent's log, read from the OSGi Log Reader Service
  * (the recent entries io.midway.logging keeps; the whole history is in {@code <data>/agent.log}).
@@ -57,6 +59,18 @@ public class LogCommands {
             return "mid:log: no log service is running (io.midway.logging)";
         }
         return format(reader.getLog(), lines, threshold);
+    }
+
+    /**
+     * Gogo picks this only when the form above does not fit (a word where a number belongs, an
+     * unknown option), so the operator gets the usage, not "Cannot coerce".
+     *
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String log(String... wrong) {
+        return CommandUsage.of(this, "mid", "log", wrong);
     }
 
     static String format(Enumeration<LogEntry> newestFirst, int lines, LogLevel threshold) {

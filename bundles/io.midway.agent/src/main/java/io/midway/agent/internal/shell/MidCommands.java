@@ -20,6 +20,7 @@ import io.midway.api.agent.PoolDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.upgrade.UpgradeRecordDTO;
+import io.midway.console.support.shell.CommandUsage;
 
 /**
  * The {@code mid:} Gogo commands: {@code status}, {@code pause}, {@code resume}, {@code sync},
@@ -256,5 +257,62 @@ public class MidCommands {
 
     private static void line(StringBuilder out, String label, String value) {
         out.append(String.format("%-13s %s%n", label, value == null || value.isEmpty() ? "-" : value));
+    }
+
+    // Catch-alls: Gogo picks these only when no overload above fits the arguments (a word where a
+    // number belongs, too many arguments), so the operator gets the usage, not "Cannot coerce".
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String status(String... wrong) {
+        return CommandUsage.of(this, "mid", "status", wrong);
+    }
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String pause(String... wrong) {
+        return CommandUsage.of(this, "mid", "pause", wrong);
+    }
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String resume(String... wrong) {
+        return CommandUsage.of(this, "mid", "resume", wrong);
+    }
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String sync(String... wrong) {
+        return CommandUsage.of(this, "mid", "sync", wrong);
+    }
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String bundles(String... wrong) {
+        return CommandUsage.of(this, "mid", "bundles", wrong);
+    }
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String upgrade(String... wrong) {
+        return CommandUsage.of(this, "mid", "upgrade", wrong);
     }
 }

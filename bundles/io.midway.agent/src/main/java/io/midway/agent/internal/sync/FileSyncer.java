@@ -83,6 +83,8 @@ public final class FileSyncer {
     private volatile long retryNotBefore = System.nanoTime();
     private volatile SyncSnapshot lastSnapshot;
     private volatile SyncReport unsentReport;
+    /** The outcome of the last sync since the start, per file, or {@code null}. */
+    private volatile SyncResultDTO lastResult;
     private String lastProblem;
 
     /**
@@ -159,6 +161,14 @@ public final class FileSyncer {
     /** @return {@code syncing} while a sync runs, else the outcome of the last one, or {@code null} */
     public String syncState() {
         return shown.state();
+    }
+
+    /**
+     * @return the outcome of the last sync since the start, with each file's action, outcome and
+     *     message, or {@code null} when none ran yet
+     */
+    public SyncResultDTO lastResult() {
+        return lastResult;
     }
 
     /** @return what sync installed, by symbolic name */
@@ -566,6 +576,7 @@ public final class FileSyncer {
             SyncResultDTO result = toDto(report);
             LOG.info("File sync: {}", SyncSummary.of(result));
             shown = new Shown(after.revision(), after.state());
+            lastResult = result;
             send(report);
             return result;
         } finally {

@@ -27,6 +27,12 @@ public class MidCommandsTest {
         String failure;
         String lastCall;
         PluginBundleDTO[] bundles = new PluginBundleDTO[0];
+        io.midway.api.agent.SettingDTO[] configuration = new io.midway.api.agent.SettingDTO[0];
+
+        @Override
+        public io.midway.api.agent.SettingDTO[] configuration() {
+            return configuration;
+        }
 
         @Override
         public UpgradeStatusDTO upgradeStatus() {

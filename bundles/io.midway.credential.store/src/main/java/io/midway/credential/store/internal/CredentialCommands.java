@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import io.midway.api.credential.CredentialException;
 import io.midway.api.credential.CredentialType;
+import io.midway.console.support.shell.CommandUsage;
 
 /**
  * The {@code mid:credentials} and {@code mid:encrypt} Gogo commands ({@code mid:credential-test}
@@ -173,5 +174,28 @@ public class CredentialCommands {
             out.append(line.toString().stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    // Catch-alls: Gogo picks these only when no overload above fits the arguments, so the operator
+    // gets the usage instead of "Cannot coerce".
+
+    /**
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String credentials(String... wrong) {
+        return CommandUsage.of(this, "mid", "credentials", wrong);
+    }
+
+    /**
+     * The arguments are not repeated: they may hold the secret that was to be encrypted.
+     *
+     * @param wrong the arguments given
+     * @return the usage
+     */
+    @Descriptor("wrong arguments: prints the usage")
+    public String encrypt(String... wrong) {
+        return CommandUsage.of(this, "mid", "encrypt");
     }
 }

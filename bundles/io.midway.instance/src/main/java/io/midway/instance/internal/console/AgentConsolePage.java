@@ -103,7 +103,8 @@ final class AgentConsolePage {
             boolean rejected = view.rejected() != null && view.rejected().sysId().equals(agent.sysId());
             AgentEditForm form = rejected ? view.rejected() : AgentEditForm.of(agent);
             out.println("<tr data-sys-id=\"" + escape(agent.sysId()) + "\">"
-                    + cell(agent.name()) + cell(agent.status()) + cell(yesNo(agent.validated()))
+                    + cell(agent.name()) + "<td>" + status(agent, java.time.Instant.now()) + "</td>"
+                    + cell(yesNo(agent.validated()))
                     + cell(orDash(agent.version())) + cell(joined(agent.capabilities()))
                     + cell(joined(agent.applications())) + cell(joined(agent.ipRanges()))
                     + cell(orDash(agent.cluster())) + cell(yesNo(agent.isDefault()))
@@ -112,6 +113,39 @@ final class AgentConsolePage {
         }
         out.println("</tbody>");
         out.println("</table>");
+    }
+
+    /**
+     * @param agent an agent
+     * @param now the time the page is made
+     * @return its status as a badge; a Down agent says since when it has been silent
+     */
+    static String status(AgentRecord agent, java.time.Instant now) {
+        String detail = null;
+        if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+            detail = agent.lastRefreshed() == null ? "never heard from"
+                    : "since " + agent.lastRefreshed() + " (silent for " + age(agent.lastRefreshed(), now) + ")";
+        }
+        return ConsoleHtml.statusBadge(agent.status(), detail);
+    }
+
+    /** @return how long ago a wire time was, e.g. {@code 3 min}, or {@code ?} when it does not parse */
+    private static String age(String wireTime, java.time.Instant now) {
+        try {
+            long seconds = Math.max(0, java.time.Duration.between(io.midway.wire.Json.parseTime(wireTime), now).toSeconds());
+            if (seconds < 120) {
+                return seconds + " s";
+            }
+            if (seconds < 2 * 3600) {
+                return seconds / 60 + " min";
+            }
+            if (seconds < 2 * 86400) {
+                return seconds / 3600 + " h";
+            }
+            return seconds / 86400 + " days";
+        } catch (RuntimeException e) {
+            return "?";
+        }
     }
 
     /** The edit form of one agent, folded unless it holds a refused edit. */

@@ -157,9 +157,15 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         return html.substring(start, html.indexOf("</tr>", start));
     }
 
+    /** @return the cells; a status is shown as its badge */
     private static String cells(String... values) {
-        return java.util.Arrays.stream(values).map(v -> "<td>" + v + "</td>").collect(Collectors.joining());
+        return java.util.Arrays.stream(values)
+                .map(v -> "<td>" + (STATUSES.contains(v) ? io.midway.console.support.ConsoleHtml.statusBadge(v, null) : v)
+                        + "</td>")
+                .collect(Collectors.joining());
     }
+
+    private static final List<String> STATUSES = List.of("Up", "Paused", "Upgrading", "Upgrade Failed");
 
     private void change(String sysId, String json) throws Exception {
         service.updateAgent(sysId, AgentChange.parse(Json.mapper().readTree(json)));
@@ -194,6 +200,28 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertTrue(first, first.contains("<option value=\"Up\" selected>Up</option>"));
         assertTrue(second, second.contains("<option value=\"Paused\" selected>Paused</option>"));
         assertFalse("the console supplies <html>", html.contains("<html") || html.contains("<body"));
+    }
+
+    @Test
+    public void downStandsOutAndSaysSinceWhen() throws Exception {
+        AgentRecord down = register("dc-1");
+        clock.advance(Duration.ofMinutes(10));
+        service.sendDueHeartbeats();
+        clock.advance(Duration.ofMinutes(10));
+        service.markSilentAgentsDown();
+        String lastHeard = agentNamed("dc-1").lastRefreshed();
+        AgentRecord up = register("dc-2");
+        change(up.sysId(), "{\"status\":\"Paused\"}");
+        assertEquals("Down", agentNamed("dc-1").status());
+
+        String html = page();
+        String downRow = row(html, down.sysId());
+        assertTrue(downRow, downRow.contains("<td><span class=\"midway-status midway-status-down\""));
+        assertTrue(downRow, downRow.contains("font-weight:bold"));
+        assertTrue(downRow, downRow.contains(">Down</span> since " + lastHeard + " (silent for "));
+        String pausedRow = row(html, up.sysId());
+        assertTrue(pausedRow, pausedRow.contains("<span class=\"midway-status midway-status-paused\""));
+        assertFalse(pausedRow, pausedRow.contains("font-weight:bold"));
     }
 
     @Test
