@@ -164,14 +164,14 @@ public class DeployFolderTest {
         Bundle deployed = at(copy).orElseThrow();
         assertTrue("another bundle than the shipped one", deployed.getBundleId() != shipped.getBundleId());
         awaitServedBy("the deploy copy", deployed.getBundleId());
-        assertEquals("the shipped bundle is stopped, not gone", Bundle.RESOLVED, shipped.getState());
+        Await.until("the shipped bundle is stopped, not gone", () -> shipped.getState() == Bundle.RESOLVED);
         assertEquals("deploy", listed("echo.jar").origin);
         assertEquals("ACTIVE", listed("echo.jar").state);
 
         Files.delete(copy);
         Await.until("the deploy copy is uninstalled", () -> at(copy).isEmpty());
         awaitServedBy("the shipped bundle again", shipped.getBundleId());
-        assertEquals(Bundle.ACTIVE, shipped.getState());
+        Await.until("the shipped bundle is active", () -> shipped.getState() == Bundle.ACTIVE);
         assertEquals("the shipped bundle stays installed", shipped, felix.context().getBundle(shipped.getBundleId()));
     }
 
