@@ -27,7 +27,7 @@ public final class Launcher {
             System.err.println("usage: bin/instance | bin/agent   (java io.midway.launcher.Launcher instance|agent)");
             System.err.println("environment: MIDWAY_HTTP_PORT MIDWAY_DATA MIDWAY_ADMIN_PASSWORD MIDWAY_AGENT_USER");
             System.err.println("             MIDWAY_AGENT_PASSWORD MIDWAY_INSTANCE_URL MIDWAY_AGENT_NAME MIDWAY_HEARTBEAT_SECONDS");
-            System.err.println("             MIDWAY_LOG_LEVEL MIDWAY_LOG_MAX_SIZE MIDWAY_LOG_MAX_FILES");
+            System.err.println("             MIDWAY_DEPLOY MIDWAY_LOG_LEVEL MIDWAY_LOG_MAX_SIZE MIDWAY_LOG_MAX_FILES");
             System.exit(2);
         }
         try {
