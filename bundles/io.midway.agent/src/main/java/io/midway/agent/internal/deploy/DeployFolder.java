@@ -155,11 +155,6 @@ public final class DeployFolder {
         return notInstalled;
     }
 
-    /** Reads the folder now, on the calling thread (tests, and the shell after a drop). */
-    public synchronized void scanNow() {
-        scan();
-    }
-
     private void run() {
         long lastScan = System.currentTimeMillis();
         while (running) {
