@@ -188,6 +188,8 @@ public final class AgentRuntime {
                 syncSignals);
         this.credentials = new CredentialFetcher(client, settings.agentName(), credentialStore);
         poller.credentialFetcher(credentials);
+        poller.identity(new AgentIdentity(settings.syncDir().resolveSibling(AgentIdentity.FILE), credentialStore),
+                settings.agentUser(), settings.agentPassword());
         this.upgrade = new UpgradeCoordinator(version, settings.dataDir(), new Host(), upgrader, upgradeWorkGrace);
         poller.upgradeSignals(new EccPoller.UpgradeSignals() {
             @Override

@@ -108,6 +108,9 @@ final class EccPoller {
     private ExecutorService advertiser;
     private String lastProblem;
     private volatile boolean registered;
+    private volatile AgentIdentity identity;
+    private volatile String sharedUser;
+    private volatile String sharedPassword;
     /** How long a stopping agent tries to tell the instance, and waits for its poll to end. */
     private static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(2);
     private volatile List<String> advertised;
@@ -200,7 +203,7 @@ final class EccPoller {
                 return;
             }
             try {
-                AgentRecord record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
+                AgentRecord record = registerAs(new Registration(agentName, version, HostIdentity.hostName(),
                         HostIdentity.ipAddress(), current, key));
                 boolean newKey = key != null && !key.equals(advertisedKey);
                 advertised = current;
@@ -279,7 +282,7 @@ final class EccPoller {
             synchronized (registration) {
                 List<String> current = capabilities.get();
                 String key = publicKey();
-                record = client.register(new Registration(agentName, version, HostIdentity.hostName(),
+                record = registerAs(new Registration(agentName, version, HostIdentity.hostName(),
                         HostIdentity.ipAddress(), current, key));
                 advertised = current;
                 advertisedKey = key;
@@ -308,11 +311,42 @@ final class EccPoller {
             }
             return true;
         } catch (InstanceException e) {
+            if (e.statusCode() == 401 && identity != null && identity.refused(client, sharedUser, sharedPassword)) {
+                return false; // enrolls again at the next attempt
+            }
             failed(e, e.isAuthFailure() ? AgentState.REGISTERING : AgentState.UNREACHABLE);
         } catch (IOException e) {
             failed(e, AgentState.UNREACHABLE);
         }
         return false;
+    }
+
+    /**
+     * Registers as the agent's own identity (loaded from its file first), or, before the agent has
+     * one, as the shared user asking to be enrolled; keeps the identity the instance then makes.
+     */
+    private AgentRecord registerAs(Registration registration) throws IOException, InterruptedException {
+        if (identity != null) {
+            identity.apply(client);
+        }
+        InstanceClient.Registered reply = client.enrollOrRegister(registration);
+        if (reply.identityUser() != null && identity != null) {
+            identity.enrolled(client, reply);
+        }
+        return reply.agent();
+    }
+
+    /**
+     * The agent's own identity on the instance, and the shared user that enrolls it.
+     *
+     * @param agentIdentity the identity file
+     * @param shared the shared (enrollment) user
+     * @param password its password, or {@code null}
+     */
+    void identity(AgentIdentity agentIdentity, String shared, String password) {
+        this.identity = agentIdentity;
+        this.sharedUser = shared;
+        this.sharedPassword = password;
     }
 
     /** @return whether the poll went through */

@@ -51,8 +51,10 @@ public final class InstanceClient implements SyncSource {
 
     private final ObjectMapper mapper = Json.mapper();
     private final String baseUrl;
-    private final String user;
-    private final String authorization;
+    private volatile String user;
+    private volatile String authorization;
+    /** Whether {@link #user} is the agent's own identity (not the shared enrollment user). */
+    private volatile boolean ownIdentity;
     private final HttpClient http;
 
     /**
@@ -76,6 +78,71 @@ public final class InstanceClient implements SyncSource {
             builder.sslContext(tls);
         }
         this.http = builder.build();
+    }
+
+    /**
+     * Logs in as the agent's own identity from now on (after its enrollment).
+     *
+     * @param identityUser the identity's user name
+     * @param password its password
+     */
+    public void useIdentity(String identityUser, String password) {
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+                (identityUser + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.user = identityUser;
+        this.ownIdentity = true;
+    }
+
+    /**
+     * Logs in as the shared user again, to enroll once more (the identity was refused).
+     *
+     * @param sharedUser the shared user
+     * @param password its password, or {@code null}
+     */
+    public void useShared(String sharedUser, String password) {
+        this.authorization = password == null ? null : "Basic " + Base64.getEncoder().encodeToString(
+                (sharedUser + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.user = sharedUser;
+        this.ownIdentity = false;
+    }
+
+    /** @return whether the agent logs in as its own identity */
+    public boolean usesOwnIdentity() {
+        return ownIdentity;
+    }
+
+    /**
+     * The answer to a registration.
+     *
+     * @param agent the agent record the instance holds
+     * @param identityUser the user name of the identity the instance made for this agent (at its
+     *     enrollment), or {@code null}
+     * @param passwordSealed that identity's password sealed for the agent's public key, or {@code null}
+     * @param password that password in clear (when the registration carried no key), or {@code null}
+     */
+    public record Registered(AgentRecord agent, String identityUser, String passwordSealed, String password) {
+    }
+
+    /**
+     * {@code POST /api/mid/agents/register}, asking for enrollment ({@code ?enroll=true}) when the
+     * agent logs in as the shared user.
+     *
+     * @param registration who we are
+     * @return the agent record, and the agent's new identity when the instance enrolled it
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public Registered enrollOrRegister(Registration registration) throws IOException, InterruptedException {
+        String path = "/api/mid/agents/register" + (ownIdentity ? "" : "?enroll=true");
+        JsonNode reply = send(post(path, registration, REQUEST_TIMEOUT));
+        JsonNode result = reply.path("result");
+        if (!result.isObject()) {
+            throw new IOException("instance " + baseUrl + " answered the registration without an agent record");
+        }
+        JsonNode identity = reply.path("identity");
+        return new Registered(mapper.treeToValue(result, AgentRecord.class),
+                identity.path("user_name").asText(null), identity.path("password_sealed").asText(null),
+                identity.path("password").asText(null));
     }
 
     /** @return the instance base URL */

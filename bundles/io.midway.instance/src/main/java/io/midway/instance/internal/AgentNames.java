@@ -3,7 +3,7 @@ package io.midway.instance.internal;
 import java.util.regex.Pattern;
 
 /** The rule for agent names: a host-name-like word, so {@code mid.server.NAME} is unambiguous. */
-final class AgentNames {
+public final class AgentNames {
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,99}");
 
@@ -23,7 +23,7 @@ final class AgentNames {
      * @param name a candidate name
      * @throws RequestException (400) when it is not valid
      */
-    static void check(String name) {
+    public static void check(String name) {
         if (name == null || name.isBlank()) {
             throw RequestException.badRequest("field 'name' is required");
         }

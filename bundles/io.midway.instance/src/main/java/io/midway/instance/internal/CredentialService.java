@@ -225,8 +225,8 @@ public class CredentialService {
      * @param agentName the agent
      * @return the revision (read before the credentials, so a change in between makes the agent
      *     fetch again) and the credentials, by order then name
-     * @throws RequestException 400 without a name, 404 for an unknown agent, 409 when the agent has
-     *     registered no public key
+     * @throws RequestException 400 without a name, 404 for an unknown agent, 403 for an agent that
+     *     is not validated, 409 when the agent has registered no public key
      */
     public CredentialSync forAgent(String agentName) {
         if (agentName == null || agentName.isBlank()) {
@@ -234,16 +234,25 @@ public class CredentialService {
         }
         String name = agentName.trim();
         String revision = service.credentialRevision();
-        record Read(Optional<String> key, boolean known, List<StoredCredential> credentials) {
+        record Read(Optional<String> key, boolean known, boolean validated, List<StoredCredential> credentials) {
         }
         Read read = service.readStore(s -> {
-            boolean known = s.findAgentByName(name).isPresent();
-            return new Read(known ? s.agentPublicKey(name) : Optional.empty(), known,
-                    known ? s.activeCredentials() : List.of());
+            Optional<io.midway.wire.AgentRecord> agent = s.findAgentByName(name);
+            boolean known = agent.isPresent();
+            boolean validated = known && agent.get().validated();
+            return new Read(known ? s.agentPublicKey(name) : Optional.empty(), known, validated,
+                    validated ? s.activeCredentials() : List.of());
         });
         if (!read.known()) {
             throw new RequestException(RequestException.Kind.NOT_FOUND, "agent " + name + " is not registered",
                     "register with POST /api/mid/agents/register first");
+        }
+        if (!read.validated()) {
+            // Sealed only for a validated agent's validated key: an agent that is new, or that
+            // registered another key (rekey), gets nothing until an admin validates it.
+            throw new RequestException(RequestException.Kind.FORBIDDEN, "agent " + name + " is not validated",
+                    "credentials are delivered only to a validated agent, sealed for its validated key: an admin "
+                            + "validates it (PATCH /api/now/table/ecc_agent/{sys_id} {\"validated\":true})");
         }
         if (read.key().isEmpty()) {
             throw RequestException.conflict("agent " + name + " has registered no public key",

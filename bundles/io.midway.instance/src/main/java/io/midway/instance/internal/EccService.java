@@ -132,6 +132,9 @@ public class EccService {
         T apply(SyncFilesTransaction tx) throws SQLException;
     }
 
+    /** Event: an agent registered a public key other than its validated one (it is not validated until an admin says so). */
+    public static final String MID_SERVER_REKEY = "mid_server.rekey";
+
     @FunctionalInterface
     private interface Work<T> {
         T run(StoreSession session, Changes changes) throws SQLException;
@@ -330,20 +333,40 @@ public class EccService {
                 status = AgentRecord.STATUS_UP;
                 c.event(s, EventRecord.MID_SERVER_UP, name, "registered again after being Down");
             }
+            // A key other than the one the agent has does not replace it (the MID Server's rekey):
+            // it waits for an admin's validation, and a validated agent is validated no more, so
+            // it gets no credentials and no standard work until then. auto.validate applies to a
+            // first registration only.
+            boolean validated = old.validated();
+            String fingerprint = old.publicKeyFingerprint();
+            boolean rekey = key != null && fingerprint != null && !key.fingerprint().equals(fingerprint);
+            if (key != null && fingerprint == null) {
+                fingerprint = key.fingerprint();
+            }
+            if (rekey) {
+                validated = false;
+            }
             // the agent's advertised capabilities are replaced; those set by hand stay
             List<String> manual = old.manualCapabilities() == null ? List.of() : old.manualCapabilities();
-            AgentRecord agent = new AgentRecord(old.sysId(), name, status, old.validated(), registration.version(),
+            AgentRecord agent = new AgentRecord(old.sysId(), name, status, validated, registration.version(),
                     registration.hostName(), registration.ipAddress(), now,
                     AgentChange.unionOfCapabilities(capabilities, manual), old.applications(),
                     old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState(),
-                    old.pinnedVersion(), key != null ? key.fingerprint() : old.publicKeyFingerprint(), manual,
-                    capabilities);
+                    old.pinnedVersion(), fingerprint, manual, capabilities);
             s.updateAgent(agent);
-            if (key != null) {
+            if (key != null && old.publicKeyFingerprint() == null) {
                 s.setAgentPublicKey(name, key.text(), key.fingerprint());
-                if (!key.fingerprint().equals(old.publicKeyFingerprint())) {
-                    LOG.info("Agent {} registered a new public key {}", name, key.fingerprint());
-                }
+                LOG.info("Agent {} registered its public key {}", name, key.fingerprint());
+            } else if (rekey) {
+                s.setAgentPendingKey(name, key.text(), key.fingerprint());
+                LOG.warn("Agent {} registered another public key {} (validated: {}): it is not validated until an "
+                        + "admin validates the new key", name, key.fingerprint(), old.publicKeyFingerprint());
+                c.event(s, MID_SERVER_REKEY, name, "registered another public key " + key.fingerprint()
+                        + " (validated key " + old.publicKeyFingerprint() + "); not validated until an admin "
+                        + "validates it" + (old.validated() ? "" : " (it was not validated before either)"));
+            } else if (key != null) {
+                // back to the validated key: a key that was waiting is forgotten
+                s.setAgentPendingKey(name, null, null);
             }
             c.wake(name);
             return new Registered(agent, false);
@@ -427,6 +450,19 @@ public class EccService {
                 cluster = change.cluster();
             }
             boolean validated = change.validated() != null ? change.validated() : agent.validated();
+            String fingerprint = agent.publicKeyFingerprint();
+            if (Boolean.TRUE.equals(change.validated())) {
+                // Validating an agent validates the key it registered last: a waiting one replaces
+                // the old, and its credentials are sealed for it from now on.
+                Optional<StoreSession.PendingKey> pending = s.agentPendingKey(agent.name());
+                if (pending.isPresent()) {
+                    s.setAgentPublicKey(agent.name(), pending.get().text(), pending.get().fingerprint());
+                    s.setAgentPendingKey(agent.name(), null, null);
+                    fingerprint = pending.get().fingerprint();
+                    s.incrementCredentialRevision();
+                    LOG.info("Agent {}: its new public key {} is validated by an admin", agent.name(), fingerprint);
+                }
+            }
             if (validated != agent.validated()) {
                 LOG.info("Agent {} {} by an admin", agent.name(), validated ? "validated" : "invalidated");
                 c.wake(agent.name());
@@ -446,7 +482,7 @@ public class EccService {
                     change.ipRanges() != null ? change.ipRanges() : agent.ipRanges(),
                     cluster,
                     change.isDefault() != null ? change.isDefault() : agent.isDefault(),
-                    agent.syncRevision(), agent.syncState(), pinned, agent.publicKeyFingerprint(), manual, advertised);
+                    agent.syncRevision(), agent.syncState(), pinned, fingerprint, manual, advertised);
             s.updateAgent(changed);
             return changed;
         });
@@ -1416,6 +1452,18 @@ public class EccService {
     public <T> T readStore(InstanceStore.SessionWork<T> work) {
         requireOpen();
         return store.read(work);
+    }
+
+    /**
+     * Writes to the store (identities, or anything else without events), in the instance's one
+     * writer.
+     *
+     * @param <T> the result
+     * @param work the writing
+     * @return its result
+     */
+    public <T> T writeStore(InstanceStore.SessionWork<T> work) {
+        return write((s, c) -> work.run(s));
     }
 
     // --- agent cores -----------------------------------------------------------------------

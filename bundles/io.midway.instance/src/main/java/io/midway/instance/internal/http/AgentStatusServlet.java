@@ -41,8 +41,9 @@ public class AgentStatusServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
         StatusChange change = readBody(request, StatusChange.class);
+        authorizeAgent(user, change == null ? null : change.name());
         writeJson(response, 200, result(service.changeStatus(change.name(), change.status(), change.detail())));
     }
 }

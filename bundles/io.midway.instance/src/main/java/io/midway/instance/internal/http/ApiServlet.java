@@ -92,6 +92,34 @@ public abstract class ApiServlet extends HttpServlet {
      * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
      */
     protected UserRealm.User authenticate(HttpServletRequest request, String role) {
+        return authenticateAny(request, role);
+    }
+
+    /**
+     * Refuses a caller that may not act for the agent a request names: an agent's identity acts
+     * for its own agent only (DESIGN §13).
+     *
+     * @param user the authenticated caller
+     * @param agentName the agent the request acts for
+     * @throws RequestException 403, and nothing is changed
+     */
+    protected void authorizeAgent(UserRealm.User user, String agentName) {
+        if (!realm.mayActFor(user, agentName)) {
+            throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
+                    "user '" + user.name() + "' may not act for agent '" + agentName + "'"
+                            + (user.agent() != null ? ": it acts for agent '" + user.agent() + "' only"
+                                    : realm.isSharedUser(user) ? ": the shared agent user only enrolls agents; an "
+                                            + "enrolled agent logs in as its own user" : ""));
+        }
+    }
+
+    /**
+     * @param request the request
+     * @param roles the roles of which the caller needs one
+     * @return the authenticated user
+     * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
+     */
+    protected UserRealm.User authenticateAny(HttpServletRequest request, String... roles) {
         Optional<UserRealm.User> user = BasicCredentials.parse(request.getHeader("Authorization"))
                 .flatMap(realm::authenticate);
         if (user.isEmpty()) {
@@ -99,9 +127,9 @@ public abstract class ApiServlet extends HttpServlet {
                     "Required to provide Auth information",
                     Map.of("WWW-Authenticate", "Basic realm=\"" + REALM + "\""));
         }
-        if (!user.get().hasRole(role)) {
+        if (java.util.Arrays.stream(roles).noneMatch(user.get()::hasRole)) {
             throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
-                    "user '" + user.get().name() + "' lacks the role " + role);
+                    "user '" + user.get().name() + "' lacks the role " + String.join(" or ", roles));
         }
         return user.get();
     }

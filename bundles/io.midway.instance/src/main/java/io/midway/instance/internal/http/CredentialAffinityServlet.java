@@ -42,7 +42,9 @@ public class CredentialAffinityServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
-        writeJson(response, 200, result(affinity.replace(readTree(request)).toJson()));
+        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        com.fasterxml.jackson.databind.JsonNode body = readTree(request);
+        authorizeAgent(user, body == null ? null : body.path("agent").asText(null));
+        writeJson(response, 200, result(affinity.replace(body).toJson()));
     }
 }

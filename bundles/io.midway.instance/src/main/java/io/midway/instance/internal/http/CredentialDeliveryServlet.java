@@ -41,9 +41,10 @@ public class CredentialDeliveryServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "GET");
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
         String agent = param(request, "agent")
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
+        authorizeAgent(user, agent);
         writeJson(response, 200, credentials.forAgent(agent));
     }
 }

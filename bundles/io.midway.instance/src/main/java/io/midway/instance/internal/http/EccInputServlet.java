@@ -9,6 +9,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletNa
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 import io.midway.instance.internal.EccService;
+import io.midway.wire.EccRecord;
 import io.midway.wire.InputBatch;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,7 +41,22 @@ public class EccInputServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
-        writeJson(response, 200, result(service.input(readBody(request, InputBatch.class))));
+        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        InputBatch batch = readBody(request, InputBatch.class);
+        if (batch != null && batch.records() != null) {
+            // Each result answers an output record: it must be one addressed to the caller's agent,
+            // or nothing of the batch is stored.
+            for (var record : batch.records()) {
+                String responseTo = record == null ? null : record.responseTo();
+                String agent = responseTo == null ? null : service.readStore(s -> s.findRecord(responseTo))
+                        .map(r -> r.agent() != null && r.agent().startsWith(EccRecord.AGENT_PREFIX)
+                                ? r.agent().substring(EccRecord.AGENT_PREFIX.length()) : r.agent())
+                        .orElse(null);
+                if (agent != null) {
+                    authorizeAgent(user, agent);
+                }
+            }
+        }
+        writeJson(response, 200, result(service.input(batch)));
     }
 }

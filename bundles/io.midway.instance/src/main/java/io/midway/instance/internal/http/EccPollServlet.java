@@ -58,9 +58,10 @@ public class EccPollServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String method = requireMethod(request, "GET", "DELETE");
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
         String agent = param(request, "agent")
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
+        authorizeAgent(user, agent);
         if ("DELETE".equals(method)) {
             // An agent that stops says so: its waiting poll is answered empty now, so work written
             // before its next start is not leased to a connection nobody reads any more.

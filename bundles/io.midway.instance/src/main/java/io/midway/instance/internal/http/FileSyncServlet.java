@@ -59,14 +59,16 @@ public class FileSyncServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         if (path.equals("/snapshot")) {
             requireMethod(request, "GET");
             writeJson(response, 200, files.snapshot());
         } else if (path.equals("/report")) {
             requireMethod(request, "POST");
-            writeJson(response, 200, result(service.syncReport(readBody(request, SyncReport.class))));
+            SyncReport report = readBody(request, SyncReport.class);
+            authorizeAgent(user, report == null ? null : report.name());
+            writeJson(response, 200, result(service.syncReport(report)));
         } else if (path.startsWith(FILES)) {
             requireMethod(request, "GET");
             download(path.substring(FILES.length()), response);

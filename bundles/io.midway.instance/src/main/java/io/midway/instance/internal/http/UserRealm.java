@@ -12,15 +12,24 @@ import java.util.function.Function;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.instance.internal.AgentIdentities;
+
 /**
- * The users of the instance API, from framework properties: {@code admin} (roles {@code admin} and
- * {@code mid_server}, password {@code midway.admin.password}) and the agent user
- * ({@code midway.agent.user}, default {@code mid}, role {@code mid_server}, password
- * {@code midway.agent.password}). A user whose password property is unset cannot log in; there is
- * no default password. Passwords are kept only as SHA-256 digests and compared in constant time.
+ * The users of the instance API: {@code admin} (roles {@code admin} and {@code mid_server}, password
+ * {@code midway.admin.password}); the shared agent user ({@code midway.agent.user}, default
+ * {@code mid}, password {@code midway.agent.password}), which may only <em>enroll</em> an agent
+ * (role {@code mid_enroll}: its first registration, answered with the agent's own identity); and
+ * the identities of the {@code sys_user} table ({@link io.midway.instance.internal.AgentIdentities}),
+ * each agent's own, bound to its name. A user whose password is unset cannot log in; there is no
+ * default password. Framework-property passwords are kept only as SHA-256 digests and compared in
+ * constant time.
+ *
+ * <p>With {@code midway.agent.shared.legacy=true} (for agents older than enrollment, until they are
+ * upgraded) the shared user may also act for an agent that has no identity of its own.
  */
 @Component(service = UserRealm.class)
 public class UserRealm {
@@ -29,6 +38,10 @@ public class UserRealm {
     public static final String ROLE_ADMIN = "admin";
     /** Role of agents. */
     public static final String ROLE_MID_SERVER = "mid_server";
+    /** Role of the shared agent user: it may enroll an agent, nothing else. */
+    public static final String ROLE_MID_ENROLL = "mid_enroll";
+    /** Framework property: {@code true} lets the shared agent user act for agents without an identity. */
+    public static final String SHARED_LEGACY_PROPERTY = "midway.agent.shared.legacy";
     /** The administrator's user name. */
     public static final String ADMIN_USER = "admin";
     /** Framework property: the admin password. */
@@ -48,8 +61,18 @@ public class UserRealm {
      *
      * @param name the user name
      * @param roles its roles
+     * @param agent the agent it acts for (an agent's own identity), or {@code null}
      */
-    public record User(String name, Set<String> roles) {
+    public record User(String name, Set<String> roles, String agent) {
+
+        /**
+         * @param name the user name
+         * @param roles its roles
+         */
+        public User(String name, Set<String> roles) {
+            this(name, roles, null);
+        }
+
         /**
          * @param role a role
          * @return whether the user has it
@@ -63,19 +86,44 @@ public class UserRealm {
     }
 
     private final Map<String, Account> accounts = new HashMap<>();
+    private final AgentIdentities identities;
+    private final String sharedUser;
+    private final boolean sharedLegacy;
 
-    /** @param context the bundle context, for framework properties */
+    /**
+     * @param context the bundle context, for framework properties
+     * @param identities the identities of the sys_user table
+     */
     @Activate
-    public UserRealm(BundleContext context) {
-        this(context::getProperty);
+    public UserRealm(BundleContext context, @Reference(name = "identities") AgentIdentities identities) {
+        this(context::getProperty, identities);
     }
 
-    /** @param frameworkProperty looks up a framework property, {@code null} when unset */
+    /**
+     * A realm of the framework-property users only (no sys_user identities).
+     *
+     * @param frameworkProperty looks up a framework property, {@code null} when unset
+     */
     public UserRealm(Function<String, String> frameworkProperty) {
+        this(frameworkProperty, null);
+    }
+
+    /**
+     * @param frameworkProperty looks up a framework property, {@code null} when unset
+     * @param identities the identities of the sys_user table, or {@code null} for none
+     */
+    public UserRealm(Function<String, String> frameworkProperty, AgentIdentities identities) {
+        this.identities = identities;
         String agentUser = frameworkProperty.apply(AGENT_USER_PROPERTY);
         agentUser = agentUser == null || agentUser.isBlank() ? DEFAULT_AGENT_USER : agentUser.trim();
+        this.sharedUser = agentUser;
+        this.sharedLegacy = Boolean.parseBoolean(frameworkProperty.apply(SHARED_LEGACY_PROPERTY));
         addAccount(agentUser, frameworkProperty.apply(AGENT_PASSWORD_PROPERTY), AGENT_PASSWORD_PROPERTY,
-                Set.of(ROLE_MID_SERVER));
+                sharedLegacy ? Set.of(ROLE_MID_ENROLL, ROLE_MID_SERVER) : Set.of(ROLE_MID_ENROLL));
+        if (sharedLegacy) {
+            LOG.warn("{}=true: the shared agent user '{}' may act for every agent that has not enrolled; turn it off "
+                    + "once every agent runs a version that enrolls", SHARED_LEGACY_PROPERTY, agentUser);
+        }
         if (agentUser.equals(ADMIN_USER)) {
             LOG.warn("{} is '{}': that name belongs to the administrator, who has the mid_server role anyway",
                     AGENT_USER_PROPERTY, ADMIN_USER);
@@ -100,6 +148,14 @@ public class UserRealm {
      */
     public Optional<User> authenticate(BasicCredentials credentials) {
         Account account = accounts.get(credentials.user());
+        if (account == null && identities != null) {
+            Optional<User> identity = identities.authenticate(credentials.user(), credentials.password())
+                    .map(i -> new User(i.userName(), i.roles(), i.agent()));
+            if (identity.isEmpty()) {
+                LOG.debug("Authentication failed for user '{}'", credentials.user());
+            }
+            return identity;
+        }
         byte[] given = digest(credentials.password());
         boolean match = MessageDigest.isEqual(given, account == null ? NO_PASSWORD : account.passwordDigest());
         if (account == null || !match) {
@@ -107,6 +163,41 @@ public class UserRealm {
             return Optional.empty();
         }
         return Optional.of(account.user());
+    }
+
+    /**
+     * @param user an authenticated user
+     * @param agentName the agent a request acts for
+     * @return whether the user may act for it: an admin for every agent, an agent's identity for
+     *     its own agent only, the shared user (in legacy mode) for an agent without an identity
+     */
+    public boolean mayActFor(User user, String agentName) {
+        if (user.hasRole(ROLE_ADMIN)) {
+            return true;
+        }
+        if (user.agent() != null) {
+            return user.agent().equals(agentName);
+        }
+        if (sharedLegacy && user.name().equals(sharedUser) && user.hasRole(ROLE_MID_SERVER)) {
+            return identities == null || agentName == null || identities.ofAgent(agentName).isEmpty();
+        }
+        return false;
+    }
+
+    /**
+     * @param name a user name
+     * @return whether it is the shared agent user's
+     */
+    public boolean isSharedName(String name) {
+        return sharedUser.equals(name);
+    }
+
+    /**
+     * @param user an authenticated user
+     * @return whether it is the shared agent user (which may enroll agents)
+     */
+    public boolean isSharedUser(User user) {
+        return user.name().equals(sharedUser) && user.agent() == null && !user.hasRole(ROLE_ADMIN);
     }
 
     private static byte[] digest(String password) {

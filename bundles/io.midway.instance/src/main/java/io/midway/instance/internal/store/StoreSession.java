@@ -1037,6 +1037,139 @@ public final class StoreSession {
         }
     }
 
+    /**
+     * Keeps a key an agent registered that is not its validated one, until an admin validates it.
+     *
+     * @param agentName an agent
+     * @param publicKey the new key as text, or {@code null} to forget a pending key
+     * @param fingerprint its fingerprint, or {@code null}
+     * @throws SQLException on a database error
+     */
+    public void setAgentPendingKey(String agentName, String publicKey, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE ecc_agent SET pending_public_key = ?, pending_key_fingerprint = ? WHERE name = ?")) {
+            ps.setString(1, publicKey);
+            ps.setString(2, fingerprint);
+            ps.setString(3, agentName);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * A key waiting for an admin's validation.
+     *
+     * @param text the key as text
+     * @param fingerprint its fingerprint
+     */
+    public record PendingKey(String text, String fingerprint) {
+    }
+
+    /**
+     * @param agentName an agent
+     * @return the key it registered that waits for validation, if any
+     * @throws SQLException on a database error
+     */
+    public Optional<PendingKey> agentPendingKey(String agentName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT pending_public_key, pending_key_fingerprint FROM ecc_agent WHERE name = ?")) {
+            ps.setString(1, agentName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getString("pending_public_key") != null) {
+                    return Optional.of(new PendingKey(rs.getString("pending_public_key"),
+                            rs.getString("pending_key_fingerprint")));
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
+    // --- sys_user: the identities that may log in (agents and admins created through the API) ---
+
+    /**
+     * One identity.
+     *
+     * @param sysId its sys_id
+     * @param userName the name it logs in with
+     * @param roles its roles, comma separated
+     * @param agent the agent it acts for ({@code mid_server} identities), or {@code null}
+     * @param active whether it may log in
+     * @param passwordHash the hash of its password ({@code pbkdf2$…})
+     * @param source {@code enrolled} (made at an agent's first registration) or {@code admin}
+     * @param createdOn when it was made
+     */
+    public record UserRow(String sysId, String userName, String roles, String agent, boolean active,
+            String passwordHash, String source, String createdOn) {
+    }
+
+    private static UserRow userRow(ResultSet rs) throws SQLException {
+        return new UserRow(rs.getString("sys_id"), rs.getString("user_name"), rs.getString("roles"),
+                rs.getString("agent"), rs.getBoolean("active"), rs.getString("password_hash"), rs.getString("source"),
+                rs.getString("sys_created_on"));
+    }
+
+    /**
+     * @param user a new identity
+     * @throws SQLException on a database error (a taken user name among them)
+     */
+    public void insertUser(UserRow user) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO sys_user (sys_id, user_name, roles, agent, "
+                + "active, password_hash, source, sys_created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, user.sysId());
+            ps.setString(2, user.userName());
+            ps.setString(3, user.roles());
+            ps.setString(4, user.agent());
+            ps.setBoolean(5, user.active());
+            ps.setString(6, user.passwordHash());
+            ps.setString(7, user.source());
+            ps.setString(8, user.createdOn());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param user the identity as it is to be (found by sys_id)
+     * @throws SQLException on a database error
+     */
+    public void updateUser(UserRow user) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE sys_user SET user_name = ?, roles = ?, "
+                + "agent = ?, active = ?, password_hash = ? WHERE sys_id = ?")) {
+            ps.setString(1, user.userName());
+            ps.setString(2, user.roles());
+            ps.setString(3, user.agent());
+            ps.setBoolean(4, user.active());
+            ps.setString(5, user.passwordHash());
+            ps.setString(6, user.sysId());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param sysId an identity's sys_id
+     * @return whether it was there
+     * @throws SQLException on a database error
+     */
+    public boolean deleteUser(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM sys_user WHERE sys_id = ?")) {
+            ps.setString(1, sysId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * @return every identity, oldest first
+     * @throws SQLException on a database error
+     */
+    public List<UserRow> users() throws SQLException {
+        List<UserRow> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM sys_user ORDER BY seq");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(userRow(rs));
+            }
+        }
+        return out;
+    }
+
     // --- dscy_credentials_affinity ---------------------------------------------------------------
 
     /**

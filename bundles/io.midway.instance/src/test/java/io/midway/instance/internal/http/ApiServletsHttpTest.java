@@ -46,7 +46,10 @@ public class ApiServletsHttpTest extends ServiceFixture {
     @Before
     public void startServer() throws Exception {
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw",
+                // These tests call the agent endpoints as the shared agent user, as agents older
+                // than enrollment do (IdentityHttpTest covers the strict default).
+                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -55,7 +58,7 @@ public class ApiServletsHttpTest extends ServiceFixture {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
         add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
         add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");

@@ -47,7 +47,10 @@ public class ClusterHttpTest extends ServiceFixture {
     @Before
     public void startServer() throws Exception {
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw",
+                // These tests call the agent endpoints as the shared agent user, as agents older
+                // than enrollment do (IdentityHttpTest covers the strict default).
+                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -55,7 +58,7 @@ public class ClusterHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new AgentRegistrationServlet(service, realm)), "/api/mid/agents/register");
+        context.addServlet(new ServletHolder(new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service))), "/api/mid/agents/register");
         TableApiServlet table = new TableApiServlet(service, realm);
         context.addServlet(new ServletHolder(table), "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");

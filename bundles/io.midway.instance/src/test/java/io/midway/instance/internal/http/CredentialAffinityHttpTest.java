@@ -60,7 +60,10 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
                 tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
         CredentialAffinityService affinity = new CredentialAffinityService(service);
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw",
+                // These tests call the agent endpoints as the shared agent user, as agents older
+                // than enrollment do (IdentityHttpTest covers the strict default).
+                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -68,7 +71,7 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
         add(context, new CredentialAffinityServlet(affinity, realm), REPORT);
         TableApiServlet table = new TableApiServlet(service, realm);

@@ -82,7 +82,10 @@ public class CredentialHttpTest extends ServiceFixture {
     public void startServer() throws Exception {
         credentials = new CredentialService(service, dataDir().resolve(CredentialCipher.KEY_FILE));
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw",
+                // These tests call the agent endpoints as the shared agent user, as agents older
+                // than enrollment do (IdentityHttpTest covers the strict default).
+                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -90,7 +93,7 @@ public class CredentialHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
         add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
         TableApiServlet table = new TableApiServlet(service, realm);
@@ -421,13 +424,21 @@ public class CredentialHttpTest extends ServiceFixture {
         assertEquals(List.of("m1"), names(json(send("GET", "/api/now/table/ecc_agent?sysparm_query="
                 + "public_key_fingerprint=" + fingerprint, ADMIN, null)).path("result")));
 
-        // a registration without a key keeps the key; a new key replaces it
+        // a registration without a key keeps the key; a new key does NOT replace it (rekey): the
+        // agent is not validated any more until an admin validates the new key
         assertEquals(200, send("POST", "/api/mid/agents/register", AGENT, "{\"name\":\"m1\"}").statusCode());
         assertEquals(fingerprint, json(send("GET", "/api/now/table/ecc_agent/" + sysId, ADMIN, null))
                 .path("result").path("public_key_fingerprint").asText());
         registerWithKey("m1", otherKeys);
-        assertEquals(SealedSecret.fingerprint(otherKeys.getPublic()), json(send("GET", "/api/now/table/ecc_agent/"
-                + sysId, ADMIN, null)).path("result").path("public_key_fingerprint").asText());
+        JsonNode rekeyed = json(send("GET", "/api/now/table/ecc_agent/" + sysId, ADMIN, null)).path("result");
+        assertEquals("the validated key stays", fingerprint, rekeyed.path("public_key_fingerprint").asText());
+        assertFalse("not validated after a rekey", rekeyed.path("validated").asBoolean());
+        assertEquals(200, send("PATCH", "/api/now/table/ecc_agent/" + sysId, ADMIN, "{\"validated\":true}")
+                .statusCode());
+        JsonNode validated = json(send("GET", "/api/now/table/ecc_agent/" + sysId, ADMIN, null)).path("result");
+        assertEquals("validating takes the new key", SealedSecret.fingerprint(otherKeys.getPublic()),
+                validated.path("public_key_fingerprint").asText());
+        assertTrue(validated.path("validated").asBoolean());
 
         String bad = error(send("POST", "/api/mid/agents/register", AGENT, "{\"name\":\"m2\",\"public_key\":"
                 + "\"bm90IGEga2V5\"}"), 400);

@@ -54,7 +54,10 @@ public class UpgradeHttpTest extends ServiceFixture {
         cores = new AgentCoreRepository(service, tmp.getRoot().toPath().resolve("cores"),
                 AgentCoreRepository.MAX_CORE_BYTES);
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw",
+                // These tests call the agent endpoints as the shared agent user, as agents older
+                // than enrollment do (IdentityHttpTest covers the strict default).
+                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -62,7 +65,7 @@ public class UpgradeHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
         add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
         add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
         add(context, new EventsServlet(service, realm), "/api/mid/events");

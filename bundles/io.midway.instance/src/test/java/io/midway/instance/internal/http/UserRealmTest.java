@@ -53,7 +53,10 @@ public class UserRealmTest {
         UserRealm.User admin = realm.authenticate(new BasicCredentials("admin", "adminpw")).orElseThrow();
         assertEquals(Set.of("admin", "mid_server"), admin.roles());
         UserRealm.User agent = realm.authenticate(new BasicCredentials("agent", "agentpw")).orElseThrow();
-        assertTrue(agent.hasRole("mid_server"));
+        assertEquals("the shared agent user only enrolls agents", Set.of("mid_enroll"), agent.roles());
+        assertFalse(agent.hasRole("mid_server"));
+        assertFalse("it acts for no agent", realm.mayActFor(agent, "a1"));
+        assertTrue("an admin acts for every agent", realm.mayActFor(admin, "a1"));
         assertFalse(agent.hasRole("admin"));
         assertFalse(realm.authenticate(new BasicCredentials("admin", "agentpw")).isPresent());
         assertFalse(realm.authenticate(new BasicCredentials("agent", "agentpw ")).isPresent());

@@ -1,0 +1,254 @@
+package io.midway.instance.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.spec.InvalidKeySpecException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.store.StoreSession.UserRow;
+
+/**
+ * The identities of the {@code sys_user} table: one per agent (role {@code mid_server}, bound to
+ * one agent name), made at an agent's enrollment or by an admin, and further admins. Passwords are
+ * kept as salted PBKDF2 hashes; a password that was checked once is remembered (as a SHA-256 of
+ * user and password, in memory) so that an agent's every poll does not pay the hash again. Any
+ * change forgets what was remembered.
+ */
+@Component(service = AgentIdentities.class)
+public class AgentIdentities {
+
+    /** The role of an agent's identity. */
+    public static final String ROLE_MID_SERVER = "mid_server";
+    /** The role of an administrator. */
+    public static final String ROLE_ADMIN = "admin";
+    /** {@code source} of an identity made at an agent's first registration. */
+    public static final String SOURCE_ENROLLED = "enrolled";
+    /** {@code source} of an identity an admin made. */
+    public static final String SOURCE_ADMIN = "admin";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentIdentities.class);
+    private static final int ITERATIONS = 60_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
+    /**
+     * An identity that logged in.
+     *
+     * @param userName its name
+     * @param roles its roles
+     * @param agent the agent it acts for, or {@code null}
+     */
+    public record Identity(String userName, Set<String> roles, String agent) {
+    }
+
+    private final EccService service;
+    private final Map<String, Identity> checked = new ConcurrentHashMap<>();
+
+    /** @param service the instance, which holds the database */
+    @Activate
+    public AgentIdentities(@Reference EccService service) {
+        this.service = service;
+    }
+
+    /**
+     * @param agentName an agent's name
+     * @return the user name its enrolled identity gets
+     */
+    public static String userNameFor(String agentName) {
+        return "mid.server." + agentName;
+    }
+
+    /**
+     * @param userName the user name given
+     * @param password the password given
+     * @return the identity, when it exists, is active and the password matches
+     */
+    public Optional<Identity> authenticate(String userName, String password) {
+        String key = cacheKey(userName, password);
+        Identity known = checked.get(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<UserRow> row = find(userName);
+        if (row.isEmpty() || !row.get().active() || !matches(password, row.get().passwordHash())) {
+            return Optional.empty();
+        }
+        Identity identity = identity(row.get());
+        checked.put(key, identity);
+        return Optional.of(identity);
+    }
+
+    /**
+     * @param userName a user name
+     * @return its row, when it exists
+     */
+    public Optional<UserRow> find(String userName) {
+        return service.readStore(s -> s.users().stream().filter(u -> u.userName().equals(userName)).findFirst());
+    }
+
+    /**
+     * @param agentName an agent's name
+     * @return the identities bound to it
+     */
+    public List<UserRow> ofAgent(String agentName) {
+        return service.readStore(s -> s.users().stream().filter(u -> agentName.equals(u.agent())).toList());
+    }
+
+    /** @return every identity */
+    public List<UserRow> all() {
+        return service.readStore(s -> new ArrayList<>(s.users()));
+    }
+
+    /**
+     * Makes (or, when it exists, gives a new password to) the enrolled identity of an agent.
+     *
+     * @param agentName the agent
+     * @return the new password, in clear: the caller hands it to the agent once, never stores it
+     */
+    public String enroll(String agentName) {
+        String password = newSecret();
+        String userName = userNameFor(agentName);
+        String hash = hash(password);
+        service.writeStore(s -> {
+            Optional<UserRow> existing = s.users().stream().filter(u -> u.userName().equals(userName)).findFirst();
+            if (existing.isPresent()) {
+                UserRow u = existing.get();
+                s.updateUser(new UserRow(u.sysId(), u.userName(), u.roles(), agentName, u.active(), hash, u.source(),
+                        u.createdOn()));
+            } else {
+                s.insertUser(new UserRow(newSysId(), userName, ROLE_MID_SERVER, agentName, true, hash, SOURCE_ENROLLED,
+                        TIME.format(Instant.now())));
+            }
+            return null;
+        });
+        checked.clear();
+        LOG.info("Agent {} enrolled: it now logs in as its own user '{}'", agentName, userName);
+        return password;
+    }
+
+    /**
+     * Makes an identity (an admin's action).
+     *
+     * @param row the identity; its password hash is made here from {@code password}
+     * @param password the clear password
+     * @return the row as stored
+     */
+    public UserRow create(UserRow row, String password) {
+        UserRow stored = new UserRow(newSysId(), row.userName(), row.roles(), row.agent(), row.active(), hash(password),
+                SOURCE_ADMIN, TIME.format(Instant.now()));
+        service.writeStore(s -> {
+            s.insertUser(stored);
+            return null;
+        });
+        checked.clear();
+        LOG.info("Identity '{}' created by an admin (roles {}, agent {})", row.userName(), row.roles(),
+                row.agent() == null ? "none" : row.agent());
+        return stored;
+    }
+
+    /**
+     * @param row the identity as it is to be
+     * @param password a new clear password, or {@code null} to keep the old one
+     * @return the row as stored
+     */
+    public UserRow update(UserRow row, String password) {
+        UserRow stored = password == null ? row
+                : new UserRow(row.sysId(), row.userName(), row.roles(), row.agent(), row.active(), hash(password),
+                        row.source(), row.createdOn());
+        service.writeStore(s -> {
+            s.updateUser(stored);
+            return null;
+        });
+        checked.clear();
+        return stored;
+    }
+
+    /**
+     * @param sysId an identity's sys_id
+     * @return whether it was there
+     */
+    public boolean delete(String sysId) {
+        boolean deleted = service.writeStore(s -> s.deleteUser(sysId));
+        checked.clear();
+        return deleted;
+    }
+
+    private static Identity identity(UserRow row) {
+        Set<String> roles = Set.copyOf(List.of(row.roles().split("\\s*,\\s*")));
+        return new Identity(row.userName(), roles, row.agent());
+    }
+
+    /** @return a new random secret: 24 bytes, URL-safe base64 */
+    static String newSecret() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String newSysId() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    static String hash(String password) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        return "pbkdf2$" + ITERATIONS + "$" + Base64.getEncoder().encodeToString(salt) + "$"
+                + Base64.getEncoder().encodeToString(pbkdf2(password, salt, ITERATIONS));
+    }
+
+    static boolean matches(String password, String stored) {
+        String[] parts = stored == null ? new String[0] : stored.split("\\$");
+        if (parts.length != 4 || !"pbkdf2".equals(parts[0])) {
+            return false;
+        }
+        try {
+            int iterations = Integer.parseInt(parts[1]);
+            byte[] salt = Base64.getDecoder().decode(parts[2]);
+            byte[] expected = Base64.getDecoder().decode(parts[3]);
+            return MessageDigest.isEqual(expected, pbkdf2(password, salt, iterations));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
+        try {
+            PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is missing from the JVM", e);
+        }
+    }
+
+    private static String cacheKey(String user, String password) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest((user + "\u0000" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
+        }
+    }
+}
