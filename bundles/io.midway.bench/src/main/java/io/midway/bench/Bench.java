@@ -651,6 +651,7 @@ public final class Bench {
         private final AtomicInteger heartbeats;
         private volatile boolean running = true;
         private volatile String revision = "";
+        private volatile BenchHttp own;
 
         SimulatedAgent(String name, Map<String, Long> sentAt, List<Long> latencies, AtomicInteger errors, AtomicInteger heartbeats) {
             this.name = name;
@@ -667,7 +668,10 @@ public final class Bench {
             r.put("host_name", "bench");
             r.put("ip_address", "127.0.0.1");
             r.putArray("capabilities");
-            mid.expect("POST", "/api/mid/agents/register", r.toString());
+            // The shared user only enrolls: the answer carries this agent's own identity (in clear,
+            // as the registration sends no key), which it logs in as from then on.
+            JsonNode identity = mid.expect("POST", "/api/mid/agents/register?enroll=true", r.toString()).path("identity");
+            own = new BenchHttp(base(), identity.path("user_name").asText(), identity.path("password").asText());
         }
 
         void poll() {
@@ -676,7 +680,7 @@ public final class Bench {
             }
             String path = "/api/mid/ecc/poll?agent=" + name + "&max=10&wait_ms=20000"
                     + (revision.isEmpty() ? "" : "&sync_revision=" + revision);
-            mid.sendAsync("GET", path, null, Duration.ofSeconds(40)).whenComplete((r, e) -> {
+            own.sendAsync("GET", path, null, Duration.ofSeconds(40)).whenComplete((r, e) -> {
                 long now = System.nanoTime();
                 polls.incrementAndGet();
                 if (e != null || r.statusCode() != 200) {
@@ -710,7 +714,7 @@ public final class Bench {
                     if (!inputs.isEmpty()) {
                         ObjectNode batch = BenchHttp.JSON.createObjectNode();
                         batch.set("records", inputs);
-                        mid.sendAsync("POST", "/api/mid/ecc/input", batch.toString(), Duration.ofSeconds(30));
+                        own.sendAsync("POST", "/api/mid/ecc/input", batch.toString(), Duration.ofSeconds(30));
                     }
                 } catch (IOException ex) {
                     errors.incrementAndGet();

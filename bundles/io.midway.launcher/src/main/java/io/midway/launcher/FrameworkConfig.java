@@ -91,6 +91,9 @@ final class FrameworkConfig {
         }
         if (s.role == LaunchSettings.Role.INSTANCE) {
             putIfSet(c, "midway.heartbeat.seconds", s.env.get("MIDWAY_HEARTBEAT_SECONDS"));
+            // Agents older than enrollment log in as the shared user; true lets them act for agents
+            // without an identity of their own until they are upgraded (DESIGN §13).
+            putIfSet(c, "midway.agent.shared.legacy", s.env.get("MIDWAY_AGENT_SHARED_LEGACY"));
         } else {
             putIfSet(c, "midway.instance.url", s.env.get("MIDWAY_INSTANCE_URL"));
             putIfSet(c, "midway.agent.name", s.env.get("MIDWAY_AGENT_NAME"));
