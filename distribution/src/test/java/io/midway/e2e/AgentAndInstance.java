@@ -164,6 +164,11 @@ final class AgentAndInstance implements AutoCloseable {
         return new Http("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
     }
 
+    /** @return the shared agent user's password (the enrollment secret) */
+    String sharedAgentPassword() {
+        return agentEnvironment.get("MIDWAY_AGENT_PASSWORD");
+    }
+
     /**
      * @param name an agent's name
      * @return its data folder ({@code MIDWAY_DATA})

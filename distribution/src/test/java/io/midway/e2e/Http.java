@@ -21,6 +21,11 @@ final class Http {
     private final String base;
     private final String auth;
 
+    /** @return the base URL */
+    String base() {
+        return base;
+    }
+
     Http(String base, String user, String password) {
         this.base = base;
         this.auth = user == null ? null
