@@ -13,12 +13,12 @@ public @interface LimitsConfiguration {
     /** @return the most requests one address may have in progress */
     @AttributeDefinition(name = "Concurrent requests per address", min = "1",
             description = "More at once from one address are answered 429 with Retry-After.")
-    int per_address_concurrent() default 32;
+    int per_address_concurrent() default 96;
 
     /** @return the most requests one authenticated user may have in progress */
     @AttributeDefinition(name = "Concurrent requests per user", min = "1",
             description = "More at once by one authenticated user are answered 429 with Retry-After.")
-    int per_user_concurrent() default 32;
+    int per_user_concurrent() default 96;
 
     /** @return the slowest average rate a request body may arrive at, after the grace time */
     @AttributeDefinition(name = "Minimum body rate (bytes/s)", min = "0",
