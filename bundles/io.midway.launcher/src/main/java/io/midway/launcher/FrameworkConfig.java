@@ -12,6 +12,11 @@ import java.util.stream.Stream;
 /** Turns {@link LaunchSettings} into the Felix framework configuration. */
 final class FrameworkConfig {
 
+    /** Seconds without progress after which the HTTP server closes a connection (MIDWAY_HTTP_IDLE_TIMEOUT). */
+    static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 20;
+    /** The most HTTP server threads (MIDWAY_HTTP_THREADS). */
+    static final int DEFAULT_HTTP_THREADS = 256;
+
     private FrameworkConfig() {
     }
 
@@ -49,6 +54,14 @@ final class FrameworkConfig {
             c.put("org.apache.felix.https.enable", "false");
         }
         c.put("org.apache.felix.http.name", "Midway " + s.role.id);
+        // Limits of the HTTP server (Felix HTTP Jetty 12, JettyConfig): a connection with no
+        // progress for the idle timeout is closed, which cuts a stalled request body (the
+        // instance's RequestLimitFilter cuts a trickling one, and bounds what one caller holds);
+        // asynchronous long polls do no I/O while they wait and are not cut.
+        c.put("org.apache.felix.http.timeout", Long.toString(
+                1000L * positive(s.env, "MIDWAY_HTTP_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT_SECONDS)));
+        c.put("org.apache.felix.http.jetty.threadpool.max",
+                Integer.toString(positive(s.env, "MIDWAY_HTTP_THREADS", DEFAULT_HTTP_THREADS)));
 
         c.put("felix.webconsole.username", "admin");
         c.put("felix.webconsole.password", s.adminPassword);
@@ -102,6 +115,22 @@ final class FrameworkConfig {
             putIfSet(c, "midway.upgrade.health.seconds", s.env.get("MIDWAY_UPGRADE_HEALTH_SECONDS"));
         }
         return c;
+    }
+
+    private static int positive(Map<String, String> env, String variable, int fallback) {
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new LaunchException(variable + " must be a whole number above 0, not '" + value + "'");
+        }
     }
 
     private static void putIfSet(Map<String, String> c, String key, String value) {

@@ -28,6 +28,7 @@ public final class Launcher {
             System.err.println("environment: MIDWAY_HTTP_PORT MIDWAY_DATA MIDWAY_ADMIN_PASSWORD MIDWAY_AGENT_USER");
             System.err.println("             MIDWAY_AGENT_PASSWORD MIDWAY_INSTANCE_URL MIDWAY_AGENT_NAME MIDWAY_HEARTBEAT_SECONDS");
             System.err.println("             MIDWAY_DEPLOY MIDWAY_LOG_LEVEL MIDWAY_LOG_MAX_SIZE MIDWAY_LOG_MAX_FILES");
+            System.err.println("             MIDWAY_HTTP_IDLE_TIMEOUT MIDWAY_HTTP_THREADS");
             System.exit(2);
         }
         try {
@@ -67,6 +68,7 @@ public final class Launcher {
     static int run(LaunchSettings settings) {
         // The logging bundle sends stray stdout/stderr output to the log file: keep the console.
         java.io.PrintStream console = System.err;
+        DataFolder.protect(settings.data).ifPresent(notice -> console.println("midway: " + notice));
         Map<String, String> config = FrameworkConfig.of(settings, System.console() != null);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
         Framework framework = factory.newFramework(config);

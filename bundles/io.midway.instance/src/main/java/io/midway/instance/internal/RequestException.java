@@ -26,6 +26,10 @@ public class RequestException extends RuntimeException {
         CONFLICT(409),
         /** The request body is too large. */
         PAYLOAD_TOO_LARGE(413),
+        /** The request body arrived too slowly. */
+        REQUEST_TIMEOUT(408),
+        /** The caller is over one of its limits (failed logins, concurrent requests): try later. */
+        TOO_MANY_REQUESTS(429),
         /** The instance is stopping. */
         UNAVAILABLE(503);
 

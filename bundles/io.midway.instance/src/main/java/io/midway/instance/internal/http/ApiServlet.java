@@ -89,7 +89,8 @@ public abstract class ApiServlet extends HttpServlet {
      * @param request the request
      * @param role the role required
      * @return the authenticated user
-     * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
+     * @throws RequestException 401 (with {@code WWW-Authenticate}), 403, or 429 (with
+     *     {@code Retry-After}) after too many failed logins or requests in progress ({@link RequestLimitFilter})
      */
     protected UserRealm.User authenticate(HttpServletRequest request, String role) {
         return authenticateAny(request, role);
@@ -120,8 +121,10 @@ public abstract class ApiServlet extends HttpServlet {
      * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
      */
     protected UserRealm.User authenticateAny(HttpServletRequest request, String... roles) {
-        Optional<UserRealm.User> user = BasicCredentials.parse(request.getHeader("Authorization"))
-                .flatMap(realm::authenticate);
+        Optional<BasicCredentials> given = BasicCredentials.parse(request.getHeader("Authorization"));
+        CallerGate.beforeLogin(request, given.map(BasicCredentials::user).orElse(null));
+        Optional<UserRealm.User> user = given.flatMap(realm::authenticate);
+        given.ifPresent(c -> CallerGate.afterLogin(request, c.user(), user.isPresent()));
         if (user.isEmpty()) {
             throw new RequestException(RequestException.Kind.UNAUTHORIZED, "User Not Authenticated",
                     "Required to provide Auth information",
