@@ -49,7 +49,9 @@ public class RequestLimitsHttpTest extends ServiceFixture {
 
     private void start(int perAddress, int perUser, int failuresPerUserAddress) throws Exception {
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw",
+                // the limits are per caller whoever it is; the shared user acts as agents did before enrollment
+                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -61,7 +63,7 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
         add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
         add(context, new TableApiServlet(service, realm), "/api/now/table/*");
