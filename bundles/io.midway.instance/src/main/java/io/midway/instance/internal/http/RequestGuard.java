@@ -45,7 +45,8 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * </ul>
  * Answers are {@code {"error":{"message","detail"},"status":"failure"}}.
  */
-@Component(service = Preprocessor.class)
+// Named to sort first in Service-Component, so it guards the server before the database is open.
+@Component(name = "io.midway.instance.early.RequestGuard", service = Preprocessor.class)
 public class RequestGuard implements Preprocessor {
 
     /** The methods passed on; anything else is refused with 405. */

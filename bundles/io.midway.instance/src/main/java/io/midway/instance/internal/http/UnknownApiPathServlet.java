@@ -21,9 +21,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * HTML error page: a JSON 404 once the instance is up; while it starts (the {@link EccService}, on
  * which every other API servlet waits, is not there yet, or is gone while the instance stops) a
  * 503 with {@code Retry-After}, which agents retry. Needing nothing itself, it is registered as soon
- * as the bundle starts, before the other servlets.
+ * as the bundle starts, before the other servlets (and before the database is open).
  */
-@Component(service = Servlet.class)
+// Named to sort first in Service-Component: SCR enables a bundle's components in that order, and the
+// immediate components before it (heartbeat monitor, lease reaper) wait for the database to open.
+@Component(name = "io.midway.instance.early.UnknownApiPathServlet", service = Servlet.class)
 @HttpWhiteboardServletPattern("/api/*")
 @HttpWhiteboardServletName("midway-unknown-api-path")
 public class UnknownApiPathServlet extends ApiServlet {
