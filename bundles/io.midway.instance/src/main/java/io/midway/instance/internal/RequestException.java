@@ -26,7 +26,7 @@ public class RequestException extends RuntimeException {
         CONFLICT(409),
         /** The request body is too large. */
         PAYLOAD_TOO_LARGE(413),
-        /** The instance is stopping. */
+        /** The instance is starting or stopping. */
         UNAVAILABLE(503);
 
         private final int status;
