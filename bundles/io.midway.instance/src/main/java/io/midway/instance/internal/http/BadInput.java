@@ -19,7 +19,7 @@ import io.midway.instance.internal.RequestException;
  * a form the container cannot parse, a value longer than its database column. Each becomes a
  * {@link RequestException} (4xx); everything else stays a 500.
  */
-final class BadInput {
+public final class BadInput {
 
     /** H2 names the column and its size: {@code Value too long for column "TOPIC CHARACTER VARYING(300)"}. */
     private static final Pattern TOO_LONG = Pattern.compile(
@@ -35,7 +35,7 @@ final class BadInput {
      * @param query a raw query string, may be null
      * @return what is wrong with it, empty when it decodes
      */
-    static Optional<String> queryStringProblem(String query) {
+    public static Optional<String> queryStringProblem(String query) {
         if (query == null || query.isEmpty()) {
             return Optional.empty();
         }
@@ -47,7 +47,7 @@ final class BadInput {
      * @param plusIsSpace whether {@code +} stands for a space (query strings and forms)
      * @return what is wrong with it, empty when it is valid percent-encoded UTF-8
      */
-    static Optional<String> percentEncodingProblem(String text, boolean plusIsSpace) {
+    public static Optional<String> percentEncodingProblem(String text, boolean plusIsSpace) {
         ByteBuffer bytes = ByteBuffer.allocate(text.length() * 4);
         for (int i = 0; i < text.length(); i++) {
             char ch = text.charAt(i);
@@ -85,7 +85,7 @@ final class BadInput {
      * @param e a failure while reading the request body
      * @return the 400 it stands for
      */
-    static RequestException unreadableBody(Throwable e) {
+    public static RequestException unreadableBody(Throwable e) {
         if (e instanceof RequestException refused) {
             return refused;
         }
@@ -100,7 +100,7 @@ final class BadInput {
      * @return the 4xx it stands for when the container refused the request as malformed (a bad
      *         query string or form body, a broken body), else empty
      */
-    static Optional<RequestException> malformedRequest(Throwable e) {
+    public static Optional<RequestException> malformedRequest(Throwable e) {
         Optional<Integer> status = status(e);
         if (status.isPresent() && status.get() >= 400 && status.get() < 500) {
             String message = messageOf(e);
@@ -121,7 +121,7 @@ final class BadInput {
      * @return a 400 naming the field when a value did not fit its column (or a number its type),
      *         else empty
      */
-    static Optional<RequestException> valueRejected(Throwable e) {
+    public static Optional<RequestException> valueRejected(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
@@ -211,7 +211,7 @@ final class BadInput {
      * @param e an I/O failure while reading a body
      * @return whether it is the client's fault (early end, broken framing, idle timeout)
      */
-    static boolean isClientFault(IOException e) {
+    public static boolean isClientFault(IOException e) {
         return status(e).isPresent() || isEof(e) || e instanceof java.io.InterruptedIOException
                 || e.getCause() instanceof java.util.concurrent.TimeoutException;
     }

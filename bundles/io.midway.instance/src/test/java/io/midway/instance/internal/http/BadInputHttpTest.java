@@ -22,7 +22,7 @@ import io.midway.wire.Json;
 
 /**
  * Bad input is a 4xx with the error shape, never a 500: sent over raw sockets to the whole server
- * (every API servlet, a console-like page, the {@link RequestGuard}).
+ * (every API servlet, a console-like page, the {@link io.midway.instance.internal.BadInputGuard}).
  */
 public class BadInputHttpTest extends WholeServerFixture {
 
@@ -214,7 +214,7 @@ public class BadInputHttpTest extends WholeServerFixture {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         // the EccService is not there yet: the unknown-path servlet is all that is registered
-        context.addServlet(new ServletHolder(new UnknownApiPathServlet(null)), "/api/*");
+        context.addServlet(new ServletHolder(new io.midway.instance.internal.ApiFallbackServlet(null)), "/api/*");
         starting.setHandler(context);
         starting.start();
         try {
@@ -224,7 +224,7 @@ public class BadInputHttpTest extends WholeServerFixture {
                 RawHttp.Answer a = RawHttp.exchange(startingPort, RawHttp.request("GET " + target + " HTTP/1.1",
                         List.of("Authorization: " + RawHttp.basic(AGENT)), null), 5000);
                 assertTrue(error(a, 503).startsWith("the instance is starting"));
-                assertEquals(String.valueOf(UnknownApiPathServlet.RETRY_AFTER_SECONDS), a.header("Retry-After"));
+                assertEquals(String.valueOf(io.midway.instance.internal.ApiFallbackServlet.RETRY_AFTER_SECONDS), a.header("Retry-After"));
             }
         } finally {
             starting.stop();

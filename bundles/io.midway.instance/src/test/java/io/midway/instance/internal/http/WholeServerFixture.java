@@ -25,7 +25,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Every servlet of the instance over a real Jetty 12 on 127.0.0.1, mapped as the whiteboard maps
- * them, behind the {@link RequestGuard} (as a filter on every path, where the whiteboard runs it as
+ * them, behind the {@link io.midway.instance.internal.BadInputGuard} (as a filter on every path, where the whiteboard runs it as
  * a preprocessor), on a real {@link io.midway.instance.internal.EccService} on H2. {@code /system/console/*}
  * is a page servlet that, like the Web Console's plugins, reads form parameters on POST and throws
  * on {@code OPTIONS}: the guard must keep both from becoming 500s.
@@ -57,7 +57,7 @@ public abstract class WholeServerFixture extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addFilter(new FilterHolder(new RequestGuard()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new io.midway.instance.internal.BadInputGuard()), "/*", EnumSet.of(DispatcherType.REQUEST));
         add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
         add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
         add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
@@ -77,7 +77,7 @@ public abstract class WholeServerFixture extends ServiceFixture {
         add(context, new FileSyncServlet(service, files, realm), FileSyncServlet.PATH + "/*");
         add(context, new AgentCoreServlet(cores, realm), AgentCoreServlet.PATH + "/*");
         add(context, new UpgradeAdminServlet(cores, realm), UpgradeAdminServlet.PATH);
-        add(context, new UnknownApiPathServlet(service), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         add(context, new ConsoleLikePage(), "/system/console/*");
         server.setHandler(context);
         server.start();

@@ -1,4 +1,4 @@
-package io.midway.instance.internal.http;
+package io.midway.instance.internal;
 
 import java.io.IOException;
 import java.util.Map;
@@ -10,8 +10,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.EccService;
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.http.ApiServlet;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,15 +22,15 @@ import jakarta.servlet.http.HttpServletResponse;
  * 503 with {@code Retry-After}, which agents retry. Needing nothing itself, it is registered as soon
  * as the bundle starts, before the other servlets (and before the database is open).
  */
-// Named to sort first in Service-Component: SCR enables a bundle's components in that order, and the
-// immediate components before it (heartbeat monitor, lease reaper) wait for the database to open.
-@Component(name = "io.midway.instance.early.UnknownApiPathServlet", service = Servlet.class)
+// In this package, and named to sort before EventAdminPublisher (see BadInputGuard): registered before the
+// database is opened.
+@Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/api/*")
 @HttpWhiteboardServletName("midway-unknown-api-path")
-public class UnknownApiPathServlet extends ApiServlet {
+public class ApiFallbackServlet extends ApiServlet {
 
     /** Seconds a client is asked to wait while the instance starts. */
-    static final int RETRY_AFTER_SECONDS = 2;
+    public static final int RETRY_AFTER_SECONDS = 2;
 
     private static final long serialVersionUID = 1L;
 
@@ -39,12 +38,12 @@ public class UnknownApiPathServlet extends ApiServlet {
     private transient volatile EccService service;
 
     /** For DS: the instance's core service is bound when it comes. */
-    public UnknownApiPathServlet() {
+    public ApiFallbackServlet() {
         super(null);
     }
 
     /** @param service the instance's core service, null while it starts */
-    public UnknownApiPathServlet(EccService service) {
+    public ApiFallbackServlet(EccService service) {
         super(null);
         this.service = service;
     }

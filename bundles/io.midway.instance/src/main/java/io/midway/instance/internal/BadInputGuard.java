@@ -1,4 +1,4 @@
-package io.midway.instance.internal.http;
+package io.midway.instance.internal;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import org.osgi.service.servlet.whiteboard.Preprocessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.http.BadInput;
 import io.midway.wire.ErrorReply;
 import io.midway.wire.Json;
 import jakarta.servlet.FilterChain;
@@ -32,7 +32,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 /**
  * Keeps malformed requests from becoming 500s anywhere on the instance's HTTP server, the Web
  * Console included (a whiteboard {@link Preprocessor}: it runs before any servlet or context is
- * chosen). The API servlets check their own input ({@link ApiServlet}); this guards what they do
+ * chosen). The API servlets check their own input ({@link io.midway.instance.internal.http.ApiServlet}); this guards what they do
  * not own:
  * <ul>
  * <li>a query string that is not percent-encoded UTF-8 → 400;</li>
@@ -45,16 +45,19 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * </ul>
  * Answers are {@code {"error":{"message","detail"},"status":"failure"}}.
  */
-// Named to sort first in Service-Component, so it guards the server before the database is open.
-@Component(name = "io.midway.instance.early.RequestGuard", service = Preprocessor.class)
-public class RequestGuard implements Preprocessor {
+// In this package, and named to sort before EventAdminPublisher: SCR enables a bundle's components in the
+// order of Service-Component (bnd sorts it by class name), and the immediate ones (EventAdminPublisher,
+// HeartbeatMonitor, LeaseReaper) activate EccService, which opens the database, as they are enabled. So
+// the server is guarded before that.
+@Component(service = Preprocessor.class)
+public class BadInputGuard implements Preprocessor {
 
     /** The methods passed on; anything else is refused with 405. */
     static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     /** What non-API pages (the Web Console, the root redirect) take. */
     static final String PAGE_METHODS = "GET, HEAD, POST";
 
-    private static final Logger LOG = LoggerFactory.getLogger(RequestGuard.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BadInputGuard.class);
 
     @Override
     public void init(jakarta.servlet.FilterConfig config) {
