@@ -38,7 +38,8 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * <li>a query string that is not percent-encoded UTF-8 → 400;</li>
  * <li>{@code TRACE}, {@code CONNECT} and methods HTTP does not define → 405 (Jetty would answer
  * {@code TRACE} with an echo, an unknown method with 501); {@code OPTIONS} outside {@code /api/}
- * → 405 (the Web Console's plugins throw on it);</li>
+ * → 405 (the Web Console's plugins throw on it); {@code POST /system/console/components} naming no
+ * component → 400 (the components plugin answers it with a bare 500);</li>
  * <li>a form body that cannot be parsed, a body shorter than its {@code Content-Length} or with an
  * invalid chunk: the servlet that reads it fails, and the 500 the container would send is turned
  * into a 400 with the error shape.</li>
@@ -56,6 +57,10 @@ public class BadInputGuard implements Preprocessor {
     static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     /** What non-API pages (the Web Console, the root redirect) take. */
     static final String PAGE_METHODS = "GET, HEAD, POST";
+
+    /** The Web Console's components page itself, with no component named after it. */
+    private static final java.util.regex.Pattern COMPONENTS_PAGE = java.util.regex.Pattern.compile(
+            "/system/console/components(\\.json)?/?");
 
     private static final Logger LOG = LoggerFactory.getLogger(BadInputGuard.class);
 
@@ -83,6 +88,12 @@ public class BadInputGuard implements Preprocessor {
             send(response, new RequestException(RequestException.Kind.METHOD_NOT_ALLOWED, "Method not allowed",
                     "this server does not take " + printable(method) + (api ? "" : " here; pages take " + allow),
                     Map.of("Allow", allow)), false);
+            return;
+        }
+        if ("POST".equals(method) && COMPONENTS_PAGE.matcher(String.valueOf(request.getRequestURI())).matches()) {
+            // The Web Console's components plugin answers a POST naming no component with a bare 500.
+            send(response, RequestException.badRequest("name a component",
+                    "POST /system/console/components/<component name or id> with action=enable|disable"), false);
             return;
         }
         Optional<String> problem = BadInput.queryStringProblem(request.getQueryString());

@@ -152,6 +152,9 @@ public class BadInputHttpTest extends WholeServerFixture {
                 }
             }
         }
+        // the Web Console's components page answers a POST naming no component with a bare 500
+        assertTrue(error(send("POST", "/system/console/components", ADMIN, "application/x-www-form-urlencoded",
+                "action=enable"), 400).startsWith("name a component"));
         RawHttp.Answer options = send("OPTIONS", "/api/now/table/ecc_queue", ADMIN, null, null);
         assertEquals("GET, POST", options.header("Allow"));
     }
