@@ -175,7 +175,7 @@ final class ResultSender {
             return true;
         }
         try {
-            client.postInput(new InputBatch(records));
+            logRefused(client.postInput(new InputBatch(records)));
         } catch (InstanceException e) {
             if (e.statusCode() == 400) {
                 return sendOneByOne(files, contents, records.size(), e);
@@ -209,7 +209,7 @@ final class ResultSender {
             List<InputRecord> held = contents.get(f);
             for (int i = 0; i < held.size(); i++) {
                 try {
-                    client.postInput(new InputBatch(List.of(held.get(i))));
+                    logRefused(client.postInput(new InputBatch(List.of(held.get(i)))));
                     sent++;
                 } catch (InstanceException e) {
                     if (e.statusCode() != 400) {
@@ -247,7 +247,7 @@ final class ResultSender {
             return false;
         }
         try {
-            client.postInput(new InputBatch(records));
+            logRefused(client.postInput(new InputBatch(records)));
         } catch (InstanceException e) {
             if (e.statusCode() != 400) {
                 problem(e.getMessage(), e);
@@ -268,6 +268,22 @@ final class ResultSender {
             } catch (IOException e) {
                 // It would be sent again; the instance ignores repeats, so this only costs a request.
                 LOG.warn("Cannot delete delivered result {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /**
+     * The instance stores the good records of a batch and refuses a bad one alone (status
+     * {@code refused}, with the reason): resending it would not help, so it is logged and dropped.
+     */
+    private static void logRefused(com.fasterxml.jackson.databind.JsonNode reply) {
+        if (reply == null) {
+            return;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode result : reply.path("result")) {
+            if ("refused".equals(result.path("status").asText())) {
+                LOG.warn("The instance refused the result for {}: {}", result.path("response_to").asText(),
+                        result.path("error").asText());
             }
         }
     }

@@ -897,9 +897,11 @@ public class EccService {
     // --- input and output ------------------------------------------------------------------
 
     /**
-     * Stores the results an agent posts. The whole batch is checked first: one record naming no
-     * output record makes it a 400 and nothing is stored. The first input for an output is stored
-     * and ends the output; repeats are reported as duplicates.
+     * Stores the results an agent posts. Each record is checked on its own: one that names no
+     * output record, has no {@code response_to}, a wrong {@code state} or a field longer than its
+     * column is refused (status {@code refused} with the reason) and the others are stored. When
+     * every record is refused the batch is a 400 (nothing to store). The first input for an output
+     * is stored and ends the output; repeats are reported as duplicates.
      *
      * @param batch the results
      * @return one outcome per record, in order
@@ -909,30 +911,30 @@ public class EccService {
             throw RequestException.badRequest("field 'records' is required", "body: {\"records\":[{\"response_to\":…}]}");
         }
         List<InputRecord> records = batch.records();
+        String[] refusals = new String[records.size()];
         for (int i = 0; i < records.size(); i++) {
-            InputRecord r = records.get(i);
-            if (r == null) {
-                throw RequestException.badRequest("records[" + i + "] must be an object");
-            }
-            if (r.responseTo() == null || r.responseTo().isBlank()) {
-                throw RequestException.badRequest("records[" + i + "].response_to is required");
-            }
-            if (r.state() != null && !INPUT_STATES.contains(r.state())) {
-                throw RequestException.badRequest("records[" + i + "].state must be processed or error",
-                        "got '" + r.state() + "'");
-            }
+            refusals[i] = inputProblem(records.get(i), "records[" + i + "]");
         }
         return write((s, c) -> {
             List<InputResult> results = new ArrayList<>();
             String now = Json.time(c.now);
+            boolean anyAccepted = false;
             for (int i = 0; i < records.size(); i++) {
                 InputRecord r = records.get(i);
-                String responseTo = r.responseTo().trim();
                 String where = "records[" + i + "]";
-                EccRecord output = s.findRecord(responseTo)
-                        .filter(o -> EccRecord.QUEUE_OUTPUT.equals(o.queue()))
-                        .orElseThrow(() -> RequestException.badRequest(where + ".response_to '"
-                                + responseTo + "' names no output record", "nothing of this batch was stored"));
+                if (refusals[i] != null) {
+                    results.add(InputResult.refused(r == null ? null : r.responseTo(), refusals[i]));
+                    continue;
+                }
+                String responseTo = r.responseTo().trim();
+                Optional<EccRecord> output = s.findRecord(responseTo)
+                        .filter(o -> EccRecord.QUEUE_OUTPUT.equals(o.queue()));
+                if (output.isEmpty()) {
+                    results.add(InputResult.refused(responseTo,
+                            where + ".response_to '" + responseTo + "' names no output record"));
+                    continue;
+                }
+                anyAccepted = true;
                 Optional<EccRecord> first = s.findInputFor(responseTo);
                 if (first.isPresent()) {
                     results.add(new InputResult(responseTo, first.get().sysId(), InputResult.DUPLICATE));
@@ -940,18 +942,50 @@ public class EccService {
                 }
                 String state = r.state() == null ? EccRecord.STATE_PROCESSED : r.state();
                 String error = EccRecord.STATE_ERROR.equals(state) ? r.errorString() : null;
-                EccRecord input = new EccRecord(newSysId(), output.agent(), or(r.topic(), output.topic()),
-                        or(r.name(), output.name()), or(r.source(), output.source()),
-                        r.payload(), EccRecord.QUEUE_INPUT, state, responseTo, output.priority(), error, now, now);
+                EccRecord input = new EccRecord(newSysId(), output.get().agent(), or(r.topic(), output.get().topic()),
+                        or(r.name(), output.get().name()), or(r.source(), output.get().source()),
+                        r.payload(), EccRecord.QUEUE_INPUT, state, responseTo, output.get().priority(), error, now, now);
                 s.insertRecord(input, c.now.toEpochMilli());
                 s.completeOutput(responseTo, state, error, now);
-                if (EccRecord.TOPIC_HEARTBEAT.equals(output.topic()) && output.agent().startsWith(EccRecord.AGENT_PREFIX)) {
-                    heartbeatAnswered(s, c, output.agent().substring(EccRecord.AGENT_PREFIX.length()));
+                if (EccRecord.TOPIC_HEARTBEAT.equals(output.get().topic())
+                        && output.get().agent().startsWith(EccRecord.AGENT_PREFIX)) {
+                    heartbeatAnswered(s, c, output.get().agent().substring(EccRecord.AGENT_PREFIX.length()));
                 }
                 results.add(new InputResult(responseTo, input.sysId(), InputResult.INSERTED));
             }
+            if (!anyAccepted && !results.isEmpty()) {
+                throw RequestException.badRequest(results.get(0).error(),
+                        results.size() == 1 ? "nothing was stored" : "every record was refused; nothing was stored");
+            }
             return results;
         });
+    }
+
+    /** @return why one posted result cannot be stored, null when it can */
+    private static String inputProblem(InputRecord r, String where) {
+        if (r == null) {
+            return where + " must be an object";
+        }
+        if (r.responseTo() == null || r.responseTo().isBlank()) {
+            return where + ".response_to is required";
+        }
+        if (r.state() != null && !INPUT_STATES.contains(r.state())) {
+            return where + ".state must be processed or error, got '" + abbreviate(r.state()) + "'";
+        }
+        try {
+            FieldLimits.check(where + ".response_to", r.responseTo().trim(), FieldLimits.RESPONSE_TO);
+            FieldLimits.check(where + ".topic", r.topic(), FieldLimits.TOPIC);
+            FieldLimits.check(where + ".name", r.name(), FieldLimits.LONG_TEXT);
+            FieldLimits.check(where + ".source", r.source(), FieldLimits.LONG_TEXT);
+            FieldLimits.check(where + ".error_string", r.errorString(), FieldLimits.LONG_TEXT);
+        } catch (RequestException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 
     private void heartbeatAnswered(StoreSession s, Changes c, String agentName) throws SQLException {

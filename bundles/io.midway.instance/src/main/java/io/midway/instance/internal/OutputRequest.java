@@ -53,6 +53,14 @@ public record OutputRequest(String agent, String topic, String name, String sour
 
     /** Checks the fields; the canonical constructor throws a 400 on an invalid value. */
     public OutputRequest {
+        FieldLimits.check("agent", agent, FieldLimits.AGENT);
+        FieldLimits.check("topic", topic, FieldLimits.TOPIC);
+        FieldLimits.check("name", name, FieldLimits.LONG_TEXT);
+        FieldLimits.check("source", source, FieldLimits.LONG_TEXT);
+        FieldLimits.check("error_string", errorString, FieldLimits.LONG_TEXT);
+        FieldLimits.check("response_to", responseTo, FieldLimits.RESPONSE_TO);
+        FieldLimits.check("application", application, FieldLimits.APPLICATION);
+        FieldLimits.check("capability", capability, FieldLimits.APPLICATION);
         if (topic == null || topic.isBlank()) {
             throw RequestException.badRequest("field 'topic' is required");
         }

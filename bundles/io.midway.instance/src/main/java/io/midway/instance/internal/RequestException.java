@@ -30,7 +30,7 @@ public class RequestException extends RuntimeException {
         REQUEST_TIMEOUT(408),
         /** The caller is over one of its limits (failed logins, concurrent requests): try later. */
         TOO_MANY_REQUESTS(429),
-        /** The instance is stopping. */
+        /** The instance is starting or stopping. */
         UNAVAILABLE(503);
 
         private final int status;

@@ -136,7 +136,10 @@ public class BatchInsertTest extends ServiceFixture {
         for (int i = 0; i < 600; i++) { // more than one JDBC batch chunk is sent before the failure
             body.add(output("mid.server.m1", "T" + i));
         }
-        body.add(output("mid.server.m1", "x".repeat(301))); // valid here, too long for the topic column
+        // valid for the API (at most 300 characters), too long for a topic column narrowed behind its back:
+        // the database refuses the last row only after the first JDBC batch chunks were sent
+        body.add(output("mid.server.m1", "late-failure"));
+        narrowTopicColumn(8);
         List<OutputRequest> batch = OutputRequest.parseBatch(body);
         try {
             service.insertOutputs(batch);
@@ -147,6 +150,18 @@ public class BatchInsertTest extends ServiceFixture {
         assertEquals(1, outputCount());
         restartService();
         assertEquals("nothing of the batch was committed", 1, outputCount());
+    }
+
+    private void narrowTopicColumn(int length) {
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + dbDir.resolve("instance") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        ds.setUser("sa");
+        ds.setPassword("");
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE ecc_queue ALTER COLUMN topic VARCHAR(" + length + ")");
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

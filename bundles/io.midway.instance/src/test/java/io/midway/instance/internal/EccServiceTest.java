@@ -265,19 +265,44 @@ public class EccServiceTest extends ServiceFixture {
     }
 
     @Test
-    public void batchNamingAnUnknownOutputIsRejectedWhole() {
+    public void recordNamingAnUnknownOutputIsRefusedAloneAndTheOthersAreStored() {
         register("m1");
         EccRecord out = insert("m1", "TCPScan", 2);
-        RequestException e = fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(
-                List.of(answer(out.sysId()), answer("does-not-exist")))));
-        assertTrue(e.getMessage(), e.getMessage().contains("does-not-exist"));
-        assertTrue(e.getMessage(), e.getMessage().contains("records[1]"));
-        assertEquals("ready", record(out.sysId()).state());
-        assertTrue(service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", null, null, null)).isEmpty());
+        List<InputResult> results = service.input(new InputBatch(List.of(answer("does-not-exist"), answer(out.sysId()))));
+        assertEquals(List.of(InputResult.REFUSED, InputResult.INSERTED), results.stream().map(InputResult::status).toList());
+        assertTrue(results.get(0).error(), results.get(0).error().contains("records[0].response_to 'does-not-exist'"));
+        assertEquals(null, results.get(0).sysId());
+        assertEquals("processed", record(out.sysId()).state());
+        assertEquals(1, service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", null, null, null)).size());
 
+        // a batch of nothing but refused records is a 400: there is nothing to store
+        RequestException e = fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(
+                List.of(answer("does-not-exist")))));
+        assertTrue(e.getMessage(), e.getMessage().contains("does-not-exist"));
         // an input record is not an output record
-        List<InputResult> ok = service.input(new InputBatch(List.of(answer(out.sysId()))));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(List.of(answer(ok.get(0).sysId())))));
+        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(List.of(answer(results.get(1).sysId())))));
+    }
+
+    @Test
+    public void aFieldLongerThanItsColumnRefusesThatRecordOnly() {
+        register("m1");
+        EccRecord a = insert("m1", "TCPScan", 2);
+        EccRecord b = insert("m1", "TCPScan", 2);
+        EccRecord c = insert("m1", "TCPScan", 2);
+        String longTopic = "T".repeat(FieldLimits.TOPIC + 1);
+        List<InputResult> results = service.input(new InputBatch(List.of(answer(a.sysId()),
+                new InputRecord(b.sysId(), longTopic, null, null, null, "processed", null),
+                new InputRecord(c.sysId(), null, null, null, null, "finished", null))));
+        assertEquals(List.of(InputResult.INSERTED, InputResult.REFUSED, InputResult.REFUSED),
+                results.stream().map(InputResult::status).toList());
+        assertEquals("field 'records[1].topic' is longer than 300 characters", results.get(1).error());
+        assertEquals(b.sysId(), results.get(1).responseTo());
+        assertTrue(results.get(2).error(), results.get(2).error().contains("records[2].state must be processed or error"));
+        assertEquals("processed", record(a.sysId()).state());
+        assertEquals("ready", record(b.sysId()).state());
+        assertEquals("ready", record(c.sysId()).state());
+        // the refused result can be sent again, corrected
+        assertEquals(InputResult.INSERTED, service.input(new InputBatch(List.of(answer(b.sysId())))).get(0).status());
     }
 
     @Test

@@ -51,6 +51,7 @@ public abstract class ApiServlet extends HttpServlet {
     @Override
     protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         try {
+            checkQueryString(request);
             handle(request, response);
         } catch (RequestException e) {
             // Refused before (all of) the body was read: the server will not drain it, so the
@@ -60,9 +61,31 @@ public abstract class ApiServlet extends HttpServlet {
         } catch (io.midway.instance.internal.store.StoreClosedException e) {
             sendError(response, new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is stopping", ""),
                     hasUnreadBody(request));
+        } catch (io.midway.instance.internal.store.StoreException e) {
+            Optional<RequestException> refused = BadInput.valueRejected(e);
+            if (refused.isEmpty()) {
+                sendUnexpected(request, response, e);
+            } else {
+                sendError(response, refused.get(), hasUnreadBody(request));
+            }
         } catch (RuntimeException e) {
-            sendUnexpected(request, response, e);
+            Optional<RequestException> refused = BadInput.malformedRequest(e);
+            if (refused.isEmpty()) {
+                sendUnexpected(request, response, e);
+            } else {
+                sendError(response, refused.get(), true);
+            }
         }
+    }
+
+    /**
+     * Refuses a query string that is not valid percent-encoded UTF-8 before any servlet asks the
+     * container for a parameter (Jetty would throw, which is not a failure of the instance).
+     */
+    private static void checkQueryString(HttpServletRequest request) {
+        BadInput.queryStringProblem(request.getQueryString()).ifPresent(problem -> {
+            throw RequestException.badRequest("malformed query string", problem);
+        });
     }
 
     private static boolean hasUnreadBody(HttpServletRequest request) {
@@ -240,16 +263,62 @@ public abstract class ApiServlet extends HttpServlet {
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
             throw tooLarge();
         }
+        byte[] body;
         try (InputStream in = request.getInputStream()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                throw tooLarge();
-            }
-            if (body.length == 0) {
-                throw RequestException.badRequest("the request body is empty", "send a JSON object");
-            }
-            return body;
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException | RuntimeException e) {
+            // The client sent less than its Content-Length, a broken chunk, or stalled past the idle
+            // timeout: its request is at fault, and the connection cannot be reused.
+            throw BadInput.unreadableBody(e);
         }
+        if (body.length > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        if (body.length == 0) {
+            throw RequestException.badRequest("the request body is empty", "send a JSON object");
+        }
+        return body;
+    }
+
+    /**
+     * The body of a raw upload, read as a stream: a body that ends before its Content-Length, has
+     * a broken chunk or stalls past the idle timeout is a 400 ({@link RequestException}), not an
+     * {@link IOException} that would end as a 500.
+     *
+     * @param request the request
+     * @return its body
+     * @throws IOException when the stream cannot be opened
+     */
+    protected static InputStream requestBody(HttpServletRequest request) throws IOException {
+        return new java.io.FilterInputStream(request.getInputStream()) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException | RuntimeException e) {
+                    throw refusedBody(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return in.read(b, off, len);
+                } catch (IOException | RuntimeException e) {
+                    throw refusedBody(e);
+                }
+            }
+        };
+    }
+
+    private static RuntimeException refusedBody(Exception e) throws IOException {
+        if (e instanceof IOException io && !BadInput.isClientFault(io)) {
+            throw io;
+        }
+        if (e instanceof RuntimeException r && BadInput.malformedRequest(r).isEmpty()) {
+            return r;
+        }
+        return BadInput.unreadableBody(e);
     }
 
     private static RequestException tooLarge() {

@@ -87,7 +87,7 @@ public class FileSyncAdminServlet extends ApiServlet {
         String kind = queryParam(request, "kind").orElse(null);
         String name = queryParam(request, "name").orElse(null);
         FileSyncService.Upload upload;
-        try (InputStream body = request.getInputStream()) {
+        try (InputStream body = requestBody(request)) {
             upload = files.upload(body, request.getContentLengthLong(), kind, name);
         }
         if (upload.changed()) {

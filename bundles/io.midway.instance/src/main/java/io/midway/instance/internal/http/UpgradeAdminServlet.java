@@ -63,7 +63,7 @@ public class UpgradeAdminServlet extends ApiServlet {
             return;
         }
         AgentCoreRepository.Published published;
-        try (InputStream body = request.getInputStream()) {
+        try (InputStream body = requestBody(request)) {
             published = cores.upload(body, request.getContentLengthLong());
         }
         writeJson(response, 201, result(published.core()));

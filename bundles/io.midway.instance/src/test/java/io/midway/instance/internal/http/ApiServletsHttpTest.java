@@ -68,7 +68,7 @@ public class ApiServletsHttpTest extends ServiceFixture {
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
         add(context, new StatsApiServlet(service, realm), "/api/now/stats/*");
         add(context, new AgentSelectionServlet(service, realm), "/api/mid/admin/select");
-        add(context, new UnknownApiPathServlet(), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

@@ -83,7 +83,7 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
         add(context, affinityTable, TABLE + "/*");
         add(context, affinityTable, "/api/now/v2/table/dscy_credentials_affinity/*");
         add(context, new StatsApiServlet(service, realm), "/api/now/stats/*");
-        add(context, new UnknownApiPathServlet(), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

@@ -102,7 +102,7 @@ public class CredentialHttpTest extends ServiceFixture {
         CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, realm);
         add(context, credentialTable, "/api/now/table/discovery_credentials/*");
         context.addServlet(new ServletHolder(credentialTable), "/api/now/v2/table/discovery_credentials/*");
-        add(context, new UnknownApiPathServlet(), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

@@ -82,7 +82,7 @@ public class FileSyncHttpTest extends ServiceFixture {
         add(context, new TableApiServlet(service, realm), "/api/now/table/*");
         add(context, new FileSyncAdminServlet(files, realm), "/api/mid/admin/files/*");
         add(context, new FileSyncServlet(service, files, realm), "/api/mid/file_sync/*");
-        add(context, new UnknownApiPathServlet(), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         server.setHandler(context);
         server.start();
         port = connector.getLocalPort();

@@ -73,7 +73,7 @@ public class UpgradeHttpTest extends ServiceFixture {
         add(context, new TableApiServlet(service, realm), "/api/now/table/*");
         add(context, new UpgradeAdminServlet(cores, realm), "/api/mid/admin/upgrade");
         add(context, new AgentCoreServlet(cores, realm), "/api/mid/cores/*");
-        add(context, new UnknownApiPathServlet(), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
