@@ -83,11 +83,18 @@ public final class BadInput {
 
     /**
      * @param e a failure while reading the request body
-     * @return the 400 it stands for
+     * @return the 400 it stands for (408 when it was cut off for arriving too slowly)
      */
     public static RequestException unreadableBody(Throwable e) {
         if (e instanceof RequestException refused) {
             return refused;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SlowBodyException || t instanceof java.util.concurrent.TimeoutException) {
+                // cut off by the minimum data rate or the idle timeout (RequestLimitFilter): 408
+                return new RequestException(RequestException.Kind.REQUEST_TIMEOUT, "the request body arrived too slowly",
+                        "send the whole body without pausing");
+            }
         }
         String detail = status(e).isPresent() || isEof(e)
                 ? "the body ended before its Content-Length, or its chunked encoding is broken"

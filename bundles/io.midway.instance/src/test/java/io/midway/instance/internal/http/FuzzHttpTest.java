@@ -41,6 +41,9 @@ public class FuzzHttpTest extends WholeServerFixture {
             new Endpoint("POST", "/api/mid/agents/register", AGENT, "{\"name\":\"fz1\",\"version\":\"1.0.0\","
                     + "\"host_name\":\"h\",\"ip_address\":\"127.0.0.1\",\"capabilities\":[\"tcp\"]}"),
             new Endpoint("GET", "/api/mid/ecc/poll?agent=fz1&max=5&wait_ms=0", AGENT, null),
+            new Endpoint("POST", "/api/mid/agents/register?enroll=true", AGENT, "{\"name\":\"fz2\",\"version\":\"1.0.0\"}"),
+            new Endpoint("GET", "/api/now/table/sys_user?sysparm_query=agent=fz2", ADMIN, null),
+            new Endpoint("POST", "/api/now/table/sys_user", ADMIN, "{\"user_name\":\"fz-user\",\"password\":\"a-long-Pa55word\",\"agent\":\"fz3\"}"),
             new Endpoint("DELETE", "/api/mid/ecc/poll?agent=fz1", AGENT, null),
             new Endpoint("POST", "/api/mid/ecc/input", AGENT, "{\"records\":[{\"response_to\":\"abc\",\"topic\":\"T\","
                     + "\"name\":\"n\",\"source\":\"s\",\"payload\":{\"a\":[1,2]},\"state\":\"processed\",\"error_string\":null}]}"),

@@ -90,7 +90,7 @@ public class IdentityHttpTest extends ServiceFixture {
                 1 << 20), realm), "/api/mid/cores/*");
         add(context, new TableApiServlet(service, realm), "/api/now/table/*");
         add(context, new UserTableServlet(identities, realm), "/api/now/table/sys_user/*");
-        add(context, new UnknownApiPathServlet(), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

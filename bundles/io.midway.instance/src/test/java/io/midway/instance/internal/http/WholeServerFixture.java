@@ -41,8 +41,11 @@ public abstract class WholeServerFixture extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
+        io.midway.instance.internal.AgentIdentities identities = new io.midway.instance.internal.AgentIdentities(service);
+        // The shared user acts for agents without an identity (legacy mode), so that the bad-input
+        // cases reach every agent endpoint past authentication; IdentityHttpTest covers the strict default.
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw")::get);
+                "midway.agent.password", "agent-pw", UserRealm.SHARED_LEGACY_PROPERTY, "true")::get, identities);
         credentials = new CredentialService(service, tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
         CredentialAffinityService affinity = new CredentialAffinityService(service);
         FileSyncService files = new FileSyncService(service, tmp.getRoot().toPath().resolve("files"),
@@ -59,7 +62,8 @@ public abstract class WholeServerFixture extends ServiceFixture {
         context.setContextPath("/");
         context.addFilter(new FilterHolder(new io.midway.instance.internal.BadInputGuard()), "/*", EnumSet.of(DispatcherType.REQUEST));
         add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, identities), "/api/mid/agents/register");
+        add(context, new UserTableServlet(identities, realm), "/api/now/table/sys_user/*", "/api/now/v2/table/sys_user/*");
         add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
         add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
