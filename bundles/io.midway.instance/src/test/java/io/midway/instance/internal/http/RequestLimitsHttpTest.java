@@ -61,7 +61,7 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
         add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
         add(context, new TableApiServlet(service, realm), "/api/now/table/*");
