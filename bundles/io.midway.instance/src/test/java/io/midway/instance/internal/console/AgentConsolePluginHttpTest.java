@@ -33,9 +33,11 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.internal.AgentChange;
+import io.midway.instance.internal.AgentIdentities;
 import io.midway.instance.internal.ClusterChange;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.cluster.ClusterType;
+import io.midway.instance.internal.http.UserRealm;
 import io.midway.instance.internal.selection.Selection;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.Json;
@@ -54,9 +56,14 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     private Server server;
     private String base;
     private HttpClient browser;
+    private AgentIdentities identities;
+    private UserRealm realm;
 
     @Before
     public void startServer() throws Exception {
+        identities = new AgentIdentities(service);
+        realm = new UserRealm(Map.of("midway.admin.password", "admin-pw", "midway.agent.password", "agent-pw")::get,
+                identities);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -69,7 +76,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
             chain.doFilter(request, response);
         };
         context.addFilter(pluginRoot, "/*", null);
-        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service));
+        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service, identities, realm));
         context.addServlet(plugin, ROOT);
         context.addServlet(plugin, ROOT + ".json");
         server.setHandler(context);
