@@ -9,11 +9,13 @@ import java.util.Map;
 import io.midway.console.support.ConsoleHtml;
 import io.midway.instance.internal.cluster.AgentCluster;
 import io.midway.instance.internal.selection.Selection;
+import io.midway.instance.internal.store.StoreSession.UserRow;
 import io.midway.wire.AgentRecord;
 
 /**
  * Renders the Agents page as an HTML fragment that the Web Console wraps in its own page: the
- * agents with an edit form each, the clusters, and the "Try selection" form with its answer.
+ * agents with an edit form each, the identities ({@link IdentitySection}), the clusters, and the
+ * "Try selection" form with its answer.
  *
  * <p>Every value is escaped, including {@code $} and {@code \}: the Web Console passes HTML output
  * through a filter that expands {@code ${...}} and unescapes {@code \$}.
@@ -57,9 +59,12 @@ final class AgentConsolePage {
      * @param notice the outcome of the last edit, or {@code null}
      * @param rejected the values of an edit that was refused (shown again in its form), or {@code null}
      * @param trial a selection tried, or {@code null}
+     * @param identities every {@code sys_user} identity, oldest first
+     * @param rejectedIdentity the values of a "New identity" form that was refused, or {@code null}
      */
     record View(List<AgentRecord> agents, List<AgentCluster> clusters, String defaultAlgorithm, String formAction,
-            String formToken, Notice notice, AgentEditForm rejected, SelectionTrial trial) {
+            String formToken, Notice notice, AgentEditForm rejected, SelectionTrial trial, List<UserRow> identities,
+            IdentityForm rejectedIdentity) {
     }
 
     private AgentConsolePage() {
@@ -79,6 +84,7 @@ final class AgentConsolePage {
                     + escape(view.notice().text()) + "</p>");
         }
         renderAgents(out, view);
+        IdentitySection.render(out, view.identities(), view.formAction(), view.formToken(), view.rejectedIdentity());
         renderClusters(out, view);
         renderSelection(out, view);
         out.println("</div>");
@@ -94,10 +100,10 @@ final class AgentConsolePage {
         out.println("<table class=\"nicetable\" id=\"midway-agent-table\">");
         out.println("<thead><tr><th>Name</th><th>Status</th><th>Validated</th><th>Version</th><th>Capabilities</th>"
                 + "<th>Applications</th><th>IP ranges</th><th>Cluster</th><th>Default</th><th>Last refreshed</th>"
-                + "<th>Edit</th></tr></thead>");
+                + "<th>Identity</th><th>Edit</th></tr></thead>");
         out.println("<tbody>");
         if (view.agents().isEmpty()) {
-            out.println("<tr><td colspan=\"11\">No agent has registered yet.</td></tr>");
+            out.println("<tr><td colspan=\"12\">No agent has registered yet.</td></tr>");
         }
         for (AgentRecord agent : view.agents()) {
             boolean rejected = view.rejected() != null && view.rejected().sysId().equals(agent.sysId());
@@ -109,6 +115,7 @@ final class AgentConsolePage {
                     + cell(joined(agent.applications())) + cell(joined(agent.ipRanges()))
                     + cell(orDash(agent.cluster())) + cell(yesNo(agent.isDefault()))
                     + cell(orDash(agent.lastRefreshed()))
+                    + cell(IdentitySection.identityOf(view.identities(), agent.name()))
                     + "<td>" + editForm(view, agent, form, rejected) + "</td></tr>");
         }
         out.println("</tbody>");
@@ -254,7 +261,7 @@ final class AgentConsolePage {
     // ---------------------------------------------------------------- pieces
 
     /** A section title in the console's own header style. */
-    private static String heading(String title) {
+    static String heading(String title) {
         return "<h2 class=\"ui-widget-header ui-corner-top\" style=\"margin:1.2em 0 0;padding:0.3em 0.6em;font-size:1.1em\">"
                 + escape(title) + "</h2>";
     }

@@ -21,9 +21,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.console.support.WebConsolePlugin;
 import io.midway.instance.internal.AgentChange;
+import io.midway.instance.internal.AgentIdentities;
 import io.midway.instance.internal.EccService;
 import io.midway.instance.internal.RequestException;
 import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.http.UserRealm;
 import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
 import io.midway.wire.AgentRecord;
@@ -51,6 +53,11 @@ import jakarta.servlet.http.HttpSession;
  * would carry, parses it with {@link AgentChange#parse} and applies it with
  * {@link EccService#updateAgent}, then redirects back to the page (303), which shows the outcome; a
  * refused change (the API's 400/404) changes nothing and is shown with the values as submitted.</li>
+ * <li>{@code POST /system/console/agents} with {@code action=user-create} ({@code user_name},
+ * {@code agent}, {@code roles}, {@code password}), or {@code action=user-disable},
+ * {@code user-enable}, {@code user-delete} with an identity's {@code sys_id}, and the token — the
+ * {@code sys_user} identities, with the rules of {@code POST /api/now/table/sys_user}
+ * ({@link io.midway.instance.internal.IdentityRules}); then the same redirect and outcome.</li>
  * </ul>
  *
  * <p>The Web Console admits only its admin user. Felix Web Console 5 has no protection against
@@ -70,6 +77,14 @@ public class AgentConsolePlugin extends HttpServlet {
     static final String ACTION_PARAMETER = "action";
     /** {@value}: save an agent's edit form (POST). */
     static final String ACTION_UPDATE = "update";
+    /** {@value}: make an identity from the "New identity" form (POST). */
+    static final String ACTION_USER_CREATE = "user-create";
+    /** {@value}: disable an identity, by {@code sys_id} (POST). */
+    static final String ACTION_USER_DISABLE = "user-disable";
+    /** {@value}: enable an identity again, by {@code sys_id} (POST). */
+    static final String ACTION_USER_ENABLE = "user-enable";
+    /** {@value}: delete an identity, by {@code sys_id} (POST). */
+    static final String ACTION_USER_DELETE = "user-delete";
     /** {@value}: try a selection (GET). */
     static final String ACTION_SELECT = "select";
     /** The query parameter that names an outcome to show. */
@@ -90,11 +105,16 @@ public class AgentConsolePlugin extends HttpServlet {
      *
      * @param notice what happened
      * @param rejected the values of a refused edit, or {@code null}
+     * @param rejectedIdentity the values (never the password) of a refused new identity, or {@code null}
      */
-    private record Outcome(AgentConsolePage.Notice notice, AgentEditForm rejected) {
+    private record Outcome(AgentConsolePage.Notice notice, AgentEditForm rejected, IdentityForm rejectedIdentity) {
+        Outcome(AgentConsolePage.Notice notice, AgentEditForm rejected) {
+            this(notice, rejected, null);
+        }
     }
 
     private final transient EccService service;
+    private final transient IdentityActions identityActions;
 
     private final transient SecureRandom random = new SecureRandom();
 
@@ -113,10 +133,14 @@ public class AgentConsolePlugin extends HttpServlet {
 
     /**
      * @param service the instance
+     * @param identities the sys_user identities
+     * @param realm the users, for the names no identity may take
      */
     @Activate
-    public AgentConsolePlugin(@Reference(name = "service") EccService service) {
+    public AgentConsolePlugin(@Reference(name = "service") EccService service,
+            @Reference(name = "identities") AgentIdentities identities, @Reference(name = "realm") UserRealm realm) {
         this.service = service;
+        this.identityActions = new IdentityActions(identities, realm);
     }
 
     @Override
@@ -139,7 +163,8 @@ public class AgentConsolePlugin extends HttpServlet {
                 ? trySelection(request) : null;
         AgentConsolePage.View view = new AgentConsolePage.View(agents(), clusters(),
                 service.settings().selectionAlgorithm(), pluginRoot(request), sessionToken(request),
-                outcome == null ? null : outcome.notice(), outcome == null ? null : outcome.rejected(), trial);
+                outcome == null ? null : outcome.notice(), outcome == null ? null : outcome.rejected(), trial,
+                identityActions.all(), outcome == null ? null : outcome.rejectedIdentity());
         AgentConsolePage.render(response.getWriter(), view);
     }
 
@@ -153,12 +178,16 @@ public class AgentConsolePlugin extends HttpServlet {
             return;
         }
         String action = request.getParameter(ACTION_PARAMETER);
-        if (!ACTION_UPDATE.equals(action)) {
-            plainError(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "Unknown action '" + (action == null ? "" : action) + "': use action=" + ACTION_UPDATE + ".");
+        Outcome outcome;
+        if (ACTION_UPDATE.equals(action)) {
+            outcome = update(AgentEditForm.of(request));
+        } else if (IdentityActions.ACTIONS.contains(action)) {
+            outcome = identityAction(action, request);
+        } else {
+            plainError(response, HttpServletResponse.SC_BAD_REQUEST, "Unknown action '" + (action == null ? "" : action)
+                    + "': use action=" + ACTION_UPDATE + " or one of " + IdentityActions.ACTIONS + ".");
             return;
         }
-        Outcome outcome = update(AgentEditForm.of(request));
         String id = UUID.randomUUID().toString();
         synchronized (outcomes) {
             outcomes.put(id, outcome);
@@ -189,6 +218,31 @@ public class AgentConsolePlugin extends HttpServlet {
             LOG.info("Web Console change of agent {} refused: {}", who, reason);
             return new Outcome(new AgentConsolePage.Notice(true, "Agent " + who + " was not changed: " + reason), form);
         }
+    }
+
+    /** Makes, disables, enables or deletes an identity, with the rules of the sys_user Table API. */
+    private Outcome identityAction(String action, HttpServletRequest request) {
+        if (ACTION_USER_CREATE.equals(action)) {
+            IdentityForm form = IdentityForm.of(request);
+            try {
+                String done = identityActions.create(form, request.getParameter(IdentityForm.PASSWORD));
+                return new Outcome(new AgentConsolePage.Notice(false, done), null);
+            } catch (RequestException e) {
+                LOG.info("Web Console: identity '{}' was not created: {}", form.userName(), reason(e));
+                return new Outcome(new AgentConsolePage.Notice(true, "Identity " + form.userName()
+                        + " was not created: " + reason(e)), null, form);
+            }
+        }
+        String sysId = orEmpty(request.getParameter(IdentityForm.SYS_ID)).trim();
+        try {
+            return new Outcome(new AgentConsolePage.Notice(false, identityActions.change(action, sysId)), null);
+        } catch (RequestException e) {
+            return new Outcome(new AgentConsolePage.Notice(true, "The identity was not changed: " + reason(e)), null);
+        }
+    }
+
+    private static String reason(RequestException e) {
+        return e.getMessage() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
     }
 
     private AgentConsolePage.SelectionTrial trySelection(HttpServletRequest request) {

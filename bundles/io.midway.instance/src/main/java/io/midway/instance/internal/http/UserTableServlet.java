@@ -17,7 +17,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.internal.AgentIdentities;
-import io.midway.instance.internal.AgentNames;
+import io.midway.instance.internal.IdentityRules;
 import io.midway.instance.internal.RequestException;
 import io.midway.instance.internal.store.StoreSession.UserRow;
 import jakarta.servlet.Servlet;
@@ -28,7 +28,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * The Table API of {@code sys_user}: the identities that log in besides {@code admin} and the
  * shared agent user — each agent's own (role {@code mid_server}, bound to its name in
  * {@code agent}, made at its enrollment or by an admin) and further admins. Role admin; a record
- * never carries a password.
+ * never carries a password. The rules of an identity are {@link IdentityRules}'.
  * <ul>
  * <li>{@code GET sys_user} — {@code sysparm_query} of {@code field=value} terms joined by {@code ^}
  * on user_name, agent, roles, active, source</li>
@@ -45,9 +45,7 @@ import jakarta.servlet.http.HttpServletResponse;
 public class UserTableServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
-    private static final Set<String> ROLES = Set.of(AgentIdentities.ROLE_MID_SERVER, AgentIdentities.ROLE_ADMIN);
     private static final Set<String> FIELDS = Set.of("sys_id", "user_name", "roles", "agent", "active", "source");
-    private static final int MIN_PASSWORD = 12;
 
     private final transient AgentIdentities identities;
     private final transient UserRealm users;
@@ -130,18 +128,10 @@ public class UserTableServlet extends ApiServlet {
         if (body == null || !body.isObject()) {
             throw RequestException.badRequest("the request body must be a JSON object");
         }
-        String name = text(body, "user_name");
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw RequestException.badRequest("field 'user_name' is required (1 to 200 characters)");
-        }
-        if (name.equals(UserRealm.ADMIN_USER) || users.isSharedName(name) || identities.find(name).isPresent()) {
-            throw RequestException.conflict("user '" + name + "' exists already", "choose another user_name");
-        }
-        String password = password(body, true);
-        String roles = roles(body, AgentIdentities.ROLE_MID_SERVER);
-        String agent = agent(body, roles, null);
-        boolean active = !body.has("active") || body.path("active").asBoolean(true);
-        return identities.create(new UserRow(null, name, roles, agent, active, null, null, null), password);
+        UserRow row = IdentityRules.newIdentity(identities, IdentityRules.reservedNames(users), text(body, "user_name"),
+                text(body, "password"), text(body, "roles"), text(body, "agent"),
+                !body.has("active") || body.path("active").asBoolean(true));
+        return identities.create(row, text(body, "password"));
     }
 
     private UserRow update(UserRow row, JsonNode body) {
@@ -155,50 +145,12 @@ public class UserTableServlet extends ApiServlet {
                         "changeable: active, password, roles, agent");
             }
         }
-        String roles = body.has("roles") ? roles(body, row.roles()) : row.roles();
-        String agent = body.has("agent") ? agent(body, roles, null) : agent(null, roles, row.agent());
+        String roles = body.has("roles") ? IdentityRules.roles(text(body, "roles"), row.roles()) : row.roles();
+        String agent = IdentityRules.agent(body.has("agent") ? text(body, "agent") : row.agent(), roles);
         boolean active = body.has("active") ? body.path("active").asBoolean(row.active()) : row.active();
-        String password = body.has("password") ? password(body, true) : null;
+        String password = body.has("password") ? IdentityRules.password(text(body, "password")) : null;
         return identities.update(new UserRow(row.sysId(), row.userName(), roles, agent, active, row.passwordHash(),
                 row.source(), row.createdOn()), password);
-    }
-
-    private static String password(JsonNode body, boolean required) {
-        String password = text(body, "password");
-        if (password == null || password.length() < MIN_PASSWORD) {
-            throw RequestException.badRequest("field 'password' is required, at least " + MIN_PASSWORD + " characters");
-        }
-        return password;
-    }
-
-    private static String roles(JsonNode body, String fallback) {
-        String given = text(body, "roles");
-        String roles = given == null || given.isBlank() ? fallback : given;
-        Set<String> set = new TreeSet<>(List.of(roles.split("\\s*,\\s*")));
-        if (!ROLES.containsAll(set)) {
-            throw RequestException.badRequest("field 'roles': unknown role in '" + roles + "'", "roles: " + ROLES);
-        }
-        return String.join(",", set);
-    }
-
-    private static String agent(JsonNode body, String roles, String current) {
-        String agent = body == null ? current : text(body, "agent");
-        if (agent != null && agent.isBlank()) {
-            agent = null;
-        }
-        boolean agentOnly = roles.contains(AgentIdentities.ROLE_MID_SERVER) && !roles.contains(AgentIdentities.ROLE_ADMIN);
-        if (agentOnly && agent == null) {
-            throw RequestException.badRequest("field 'agent' is required for a mid_server user",
-                    "an agent's identity acts for one agent: name it");
-        }
-        if (agent != null) {
-            try {
-                AgentNames.check(agent);
-            } catch (RequestException e) {
-                throw RequestException.badRequest("field 'agent': " + e.getMessage());
-            }
-        }
-        return agent;
     }
 
     private static String text(JsonNode body, String field) {

@@ -33,10 +33,13 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.internal.AgentChange;
+import io.midway.instance.internal.AgentIdentities;
 import io.midway.instance.internal.ClusterChange;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.cluster.ClusterType;
+import io.midway.instance.internal.http.UserRealm;
 import io.midway.instance.internal.selection.Selection;
+import io.midway.instance.internal.store.StoreSession.UserRow;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.Json;
 import jakarta.servlet.Filter;
@@ -54,9 +57,14 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     private Server server;
     private String base;
     private HttpClient browser;
+    private AgentIdentities identities;
+    private UserRealm realm;
 
     @Before
     public void startServer() throws Exception {
+        identities = new AgentIdentities(service);
+        realm = new UserRealm(Map.of("midway.admin.password", "admin-pw", "midway.agent.password", "agent-pw")::get,
+                identities);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -69,7 +77,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
             chain.doFilter(request, response);
         };
         context.addFilter(pluginRoot, "/*", null);
-        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service));
+        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service, identities, realm));
         context.addServlet(plugin, ROOT);
         context.addServlet(plugin, ROOT + ".json");
         server.setHandler(context);
@@ -376,6 +384,165 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         HttpResponse<String> r = post(browser, Map.of("token", token, "action", "delete"));
         assertEquals(400, r.statusCode());
         assertTrue(r.body(), r.body().contains("Unknown action 'delete'"));
+    }
+
+    // ---------------------------------------------------------------- identities
+
+    /** The row of an identity in the Identities table, by sys_id. */
+    private static String identityRow(String html, String sysId) {
+        int start = html.indexOf("<tr data-user-sys-id=\"" + sysId + "\">");
+        assertTrue("identity row of " + sysId + " in " + html, start >= 0);
+        return html.substring(start, html.indexOf("</tr>", start));
+    }
+
+    private static Map<String, String> identityForm(String token, String action, String... fields) {
+        Map<String, String> form = new LinkedHashMap<>();
+        if (token != null) {
+            form.put("token", token);
+        }
+        form.put("action", action);
+        for (int i = 0; i < fields.length; i += 2) {
+            form.put(fields[i], fields[i + 1]);
+        }
+        return form;
+    }
+
+    private boolean logsIn(String user, String password) {
+        return realm.authenticate(new io.midway.instance.internal.http.BasicCredentials(user, password)).isPresent();
+    }
+
+    @Test
+    public void identitiesAreListedWithoutAPasswordAndEachAgentSaysWhetherItHasOne() throws Exception {
+        register("dc-1");
+        register("dc-2");
+        String password = identities.enroll("dc-1");
+        UserRow row = identities.find("mid.server.dc-1").orElseThrow();
+
+        String html = page();
+
+        assertTrue(html, html.contains("<table class=\"nicetable\" id=\"midway-identity-table\">"));
+        assertTrue(html, identityRow(html, row.sysId()).startsWith("<tr data-user-sys-id=\"" + row.sysId() + "\">"
+                + cells("mid.server.dc-1", "dc-1", "mid_server", "yes", "enrolled", row.createdOn())));
+        assertFalse("never a password", html.contains(password) || html.contains(row.passwordHash())
+                || html.contains("pbkdf2"));
+        // the agents table: dc-1 enrolled, dc-2 not
+        assertTrue(html, row(html, agentNamed("dc-1").sysId()).contains("<td>mid.server.dc-1</td>"));
+        assertTrue(html, row(html, agentNamed("dc-2").sysId()).contains("<td>no identity</td>"));
+        // one button to disable, one to delete that asks first
+        String buttons = identityRow(html, row.sysId());
+        assertTrue(buttons, buttons.contains("name=\"action\" value=\"user-disable\""));
+        assertTrue(buttons, buttons.contains("data-confirm=\"Delete identity mid.server.dc-1? It can no longer log in; "
+                + "agent dc-1 must enroll again.\" onsubmit=\"return confirm(this.dataset.confirm)\""));
+        assertTrue(buttons, buttons.contains("name=\"action\" value=\"user-delete\""));
+        // the create form: a password field that is type=password and empty
+        assertTrue(html, html.contains("<input type=\"password\" size=\"30\" name=\"password\" autocomplete=\"new-password\">"));
+    }
+
+    @Test
+    public void anIdentityMadeInTheConsoleLogsInAndActsForItsAgent() throws Exception {
+        String html = page();
+        String after = follow(post(browser, identityForm(token(html), "user-create", "user_name", "edge-7", "agent",
+                "edge7", "roles", "mid_server", "password", "a-long-Pa55word")));
+
+        assertTrue(after, after.contains("<p id=\"midway-notice\" class=\"statline ui-state-highlight\">Identity edge-7 "
+                + "created (roles mid_server, agent edge7): it may log in now.</p>"));
+        UserRow row = identities.find("edge-7").orElseThrow();
+        assertEquals("edge7", row.agent());
+        assertEquals("admin", row.source());
+        assertTrue(row.active());
+        assertTrue(logsIn("edge-7", "a-long-Pa55word"));
+        assertTrue(after, identityRow(after, row.sysId()).contains(cells("edge-7", "edge7", "mid_server", "yes", "admin")));
+        assertFalse("the password is never echoed", after.contains("a-long-Pa55word"));
+
+        // an admin identity needs no agent
+        follow(post(browser, identityForm(token(after), "user-create", "user_name", "ops", "agent", "", "roles", "admin",
+                "password", "another-Pa55word")));
+        assertEquals("admin", identities.find("ops").orElseThrow().roles());
+        assertTrue(realm.authenticate(new io.midway.instance.internal.http.BasicCredentials("ops", "another-Pa55word"))
+                .orElseThrow().hasRole("admin"));
+    }
+
+    @Test
+    public void aNewIdentityThatBreaksARuleIsRefusedNamingTheRule() throws Exception {
+        identities.enroll("dc-1");
+        String token = token(page());
+        Map<String, String> rules = new LinkedHashMap<>();
+        rules.put("short", "field &#39;password&#39; is required, at least 12 characters");
+        rules.put("taken", "user &#39;mid.server.dc-1&#39; exists already (choose another user_name)");
+        rules.put("shared", "user &#39;mid&#39; exists already");
+        rules.put("no agent", "field &#39;agent&#39; is required for a mid_server user");
+        rules.put("bad role", "field &#39;roles&#39;: unknown role in &#39;root&#39;");
+        Map<String, Map<String, String>> forms = Map.of(
+                "short", identityForm(token, "user-create", "user_name", "edge-7", "agent", "edge7", "roles",
+                        "mid_server", "password", "short"),
+                "taken", identityForm(token, "user-create", "user_name", "mid.server.dc-1", "agent", "dc-1", "roles",
+                        "mid_server", "password", "a-long-Pa55word"),
+                "shared", identityForm(token, "user-create", "user_name", "mid", "agent", "x", "roles", "mid_server",
+                        "password", "a-long-Pa55word"),
+                "no agent", identityForm(token, "user-create", "user_name", "edge-7", "agent", " ", "roles",
+                        "mid_server", "password", "a-long-Pa55word"),
+                "bad role", identityForm(token, "user-create", "user_name", "edge-7", "agent", "edge7", "roles", "root",
+                        "password", "a-long-Pa55word"));
+        for (Map.Entry<String, String> rule : rules.entrySet()) {
+            String after = follow(post(browser, forms.get(rule.getKey())));
+            assertTrue(rule.getKey() + ": " + after, after.contains("class=\"statline ui-state-error\">Identity "));
+            assertTrue(rule.getKey() + ": " + after, after.contains("was not created: " + rule.getValue()));
+            // the form opens again with the values typed, but never the password
+            assertTrue(after, after.contains("<details open id=\"midway-identity-new\">"));
+            assertFalse(after, after.contains("a-long-Pa55word"));
+            assertTrue(after, after.contains("name=\"user_name\" value=\"" + forms.get(rule.getKey()).get("user_name")
+                    + "\""));
+        }
+        assertEquals(1, identities.all().size());
+    }
+
+    @Test
+    public void disableStopsTheLoginEnableRestoresItDeleteLetsTheAgentEnrollAgain() throws Exception {
+        register("dc-1");
+        String password = identities.enroll("dc-1");
+        UserRow row = identities.find("mid.server.dc-1").orElseThrow();
+        assertTrue(logsIn("mid.server.dc-1", password));
+
+        String after = follow(post(browser, identityForm(token(page()), "user-disable", "sys_id", row.sysId())));
+        assertTrue(after, after.contains("ui-state-highlight\">Identity mid.server.dc-1 disabled: it can no longer log in."));
+        assertFalse("a disabled identity cannot log in", logsIn("mid.server.dc-1", password));
+        assertTrue(after, identityRow(after, row.sysId()).contains(cells("mid.server.dc-1", "dc-1", "mid_server", "no")));
+        assertTrue(after, identityRow(after, row.sysId()).contains("value=\"user-enable\""));
+        assertTrue(after, row(after, agentNamed("dc-1").sysId()).contains("<td>mid.server.dc-1 (disabled)</td>"));
+
+        follow(post(browser, identityForm(token(after), "user-enable", "sys_id", row.sysId())));
+        assertTrue("enabled again", logsIn("mid.server.dc-1", password));
+
+        after = follow(post(browser, identityForm(token(after), "user-delete", "sys_id", row.sysId())));
+        assertTrue(after, after.contains("Identity mid.server.dc-1 deleted: agent dc-1 may enroll again."));
+        assertTrue(identities.find("mid.server.dc-1").isEmpty());
+        assertFalse(logsIn("mid.server.dc-1", password));
+        assertTrue(after, row(after, agentNamed("dc-1").sysId()).contains("<td>no identity</td>"));
+
+        after = follow(post(browser, identityForm(token(after), "user-delete", "sys_id", row.sysId())));
+        assertTrue(after, after.contains("ui-state-error\">The identity was not changed: no sys_user record with sys_id "
+                + row.sysId()));
+    }
+
+    @Test
+    public void identityChangesWithoutTheSessionTokenAreRefused() throws Exception {
+        register("dc-1");
+        String password = identities.enroll("dc-1");
+        UserRow row = identities.find("mid.server.dc-1").orElseThrow();
+        String token = token(page());
+
+        for (Map<String, String> form : List.of(identityForm(null, "user-disable", "sys_id", row.sysId()),
+                identityForm("0".repeat(32), "user-delete", "sys_id", row.sysId()),
+                identityForm(null, "user-create", "user_name", "evil", "agent", "dc-1", "roles", "admin", "password",
+                        "a-long-Pa55word"))) {
+            HttpResponse<String> r = post(browser, form);
+            assertEquals(r.body(), 403, r.statusCode());
+        }
+        // the right token from another browser
+        assertEquals(403, post(newBrowser(), identityForm(token, "user-disable", "sys_id", row.sysId())).statusCode());
+
+        assertEquals(List.of(row), identities.all());
+        assertTrue(logsIn("mid.server.dc-1", password));
     }
 
     // ---------------------------------------------------------------- clusters
