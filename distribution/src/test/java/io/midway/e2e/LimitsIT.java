@@ -60,11 +60,16 @@ public class LimitsIT {
             String base = "http://127.0.0.1:" + port;
             Http anonymous = new Http(base, null, null);
             Http admin = new Http(base, "admin", "limits-admin");
-            Http agent = new Http(base, "mid", "limits-agent");
+            Http shared = new Http(base, "mid", "limits-agent");
             Wait.until(Duration.ofSeconds(90), "the instance", () -> anonymous.get("/api/mid/instance_info").statusCode() == 200, instance);
-            assertEquals(201, agent.send("POST", "/api/mid/agents/register",
-                    "{\"name\":\"limits-agent\",\"version\":\"0.1.0\",\"host_name\":\"h\",\"ip_address\":\"127.0.0.1\",\"capabilities\":[]}")
-                    .statusCode());
+            // The shared password enrolls the agent; the attacker below holds that agent's own password.
+            java.net.http.HttpResponse<String> enrolled = shared.send("POST", "/api/mid/agents/register",
+                    "{\"name\":\"limits-agent\",\"version\":\"0.1.0\",\"host_name\":\"h\",\"ip_address\":\"127.0.0.1\",\"capabilities\":[]}");
+            assertEquals(enrolled.body(), 201, enrolled.statusCode());
+            com.fasterxml.jackson.databind.JsonNode identity = Http.parse(enrolled).path("identity");
+            String agentUser = identity.path("user_name").asText();
+            String agentPassword = identity.path("password").asText();
+            Http agent = new Http(base, agentUser, agentPassword);
 
             // Owner-only data (point 6): the folder was closed at start, and said so once.
             assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(data));
@@ -76,7 +81,8 @@ public class LimitsIT {
 
             // Hundreds of stalled bodies with valid agent credentials, from another loopback address
             // (the attacker), each: headers, a Content-Length of 1000, then 5 bytes and nothing more.
-            String auth = "Basic " + Base64.getEncoder().encodeToString("mid:limits-agent".getBytes(StandardCharsets.UTF_8));
+            String auth = "Basic " + Base64.getEncoder().encodeToString((agentUser + ":" + agentPassword)
+                    .getBytes(StandardCharsets.UTF_8));
             byte[] head = ("POST /api/mid/ecc/input HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + auth
                     + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"rec").getBytes(StandardCharsets.US_ASCII);
             List<Socket> stalled = new ArrayList<>();
