@@ -70,6 +70,10 @@ public class LimitsIT {
             String agentUser = identity.path("user_name").asText();
             String agentPassword = identity.path("password").asText();
             Http agent = new Http(base, agentUser, agentPassword);
+            // As in real life, each of them has been talking to the instance before the attack (its
+            // login checked once and remembered, the code paths warm).
+            assertEquals(200, agent.get("/api/mid/ecc/poll?agent=limits-agent&wait_ms=0").statusCode());
+            assertEquals(200, admin.get("/api/now/table/ecc_agent?sysparm_limit=5").statusCode());
 
             // Owner-only data (point 6): the folder was closed at start, and said so once.
             assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(data));
