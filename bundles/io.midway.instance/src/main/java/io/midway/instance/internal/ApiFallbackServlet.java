@@ -37,6 +37,9 @@ public class ApiFallbackServlet extends ApiServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile EccService service;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private transient volatile io.midway.instance.internal.http.ApiReadiness readiness;
+
     /** For DS: the instance's core service is bound when it comes. */
     public ApiFallbackServlet() {
         super(null);
@@ -50,7 +53,10 @@ public class ApiFallbackServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (service == null) {
+        io.midway.instance.internal.http.ApiReadiness api = readiness;
+        // A path no servlet serves while part of the API is still being registered may be one of
+        // those parts: 503, not 404 (once the whole API is up, an unknown path is a 404).
+        if (service == null || api != null && !api.ready()) {
             throw new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is starting",
                     "try again in a few seconds", Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
         }

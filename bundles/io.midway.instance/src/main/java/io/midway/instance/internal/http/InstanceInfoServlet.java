@@ -22,17 +22,34 @@ public class InstanceInfoServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient EccService service;
+    private final transient ApiReadiness readiness;
 
-    /** @param service the instance */
+    /** @param service the instance (outside OSGi: the API counts as up) */
+    public InstanceInfoServlet(EccService service) {
+        this(service, ApiReadiness.ALWAYS);
+    }
+
+    /**
+     * @param service the instance
+     * @param readiness whether the whole API is up: until then this answers 503
+     */
     @Activate
-    public InstanceInfoServlet(@Reference EccService service) {
+    public InstanceInfoServlet(@Reference EccService service, @Reference ApiReadiness readiness) {
         super(null);
         this.service = service;
+        this.readiness = readiness;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "GET");
+        if (!readiness.ready()) {
+            throw new io.midway.instance.internal.RequestException(
+                    io.midway.instance.internal.RequestException.Kind.UNAVAILABLE, "the instance is starting",
+                    "not up yet: " + String.join(", ", readiness.missing()),
+                    java.util.Map.of("Retry-After", String.valueOf(io.midway.instance.internal.ApiFallbackServlet
+                            .RETRY_AFTER_SECONDS)));
+        }
         writeJson(response, 200, service.instanceInfo());
     }
 }

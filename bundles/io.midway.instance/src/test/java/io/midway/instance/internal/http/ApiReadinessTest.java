@@ -1,0 +1,47 @@
+package io.midway.instance.internal.http;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.util.Set;
+
+import org.junit.Test;
+import org.osgi.framework.ServiceReference;
+
+import jakarta.servlet.Servlet;
+
+/** The API counts as up only once every API servlet is registered, and not after one goes. */
+public class ApiReadinessTest {
+
+    @SuppressWarnings("unchecked")
+    private static ServiceReference<Servlet> servlet(String name) {
+        return (ServiceReference<Servlet>) Proxy.newProxyInstance(ApiReadinessTest.class.getClassLoader(),
+                new Class<?>[] {ServiceReference.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getProperty" -> "osgi.http.whiteboard.servlet.name".equals(args[0]) ? name : null;
+                    case "hashCode" -> name.hashCode();
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> name;
+                    default -> null;
+                });
+    }
+
+    @Test
+    public void readyOnlyWithEveryApiServlet() {
+        ApiReadiness readiness = new ApiReadiness();
+        assertFalse(readiness.ready());
+        for (String name : ApiReadiness.API_SERVLETS) {
+            if (!name.equals("midway-ecc-poll")) {
+                readiness.added(servlet(name));
+            }
+        }
+        assertFalse("one missing", readiness.ready());
+        assertEquals(Set.of("midway-ecc-poll"), readiness.missing());
+        ServiceReference<Servlet> poll = servlet("midway-ecc-poll");
+        readiness.added(poll);
+        assertTrue(readiness.ready());
+        readiness.removed(poll);
+        assertFalse("a servlet that goes makes it not ready again", readiness.ready());
+    }
+}
