@@ -444,7 +444,14 @@ final class EccPoller {
     private String authMessage(InstanceException e) {
         String who = "instance " + client.baseUrl() + " refused user '" + client.user() + "' (" + e.statusCode() + ")";
         if (e.statusCode() == 403) {
-            return who + ": the user needs the mid_server role on the instance";
+            String said = e.getMessage() == null ? "" : e.getMessage();
+            return who + (said.contains("disabled by an admin") ? ": this agent's identity is disabled by an admin"
+                    : said.contains("is enrolled") ? ": this agent's name is enrolled with another identity (an admin "
+                            + "deletes it to enroll this agent afresh)"
+                            : ": the user needs the mid_server role on the instance, for this agent's name");
+        }
+        if (client.usesOwnIdentity()) {
+            return who + ": this agent's own identity is refused (disabled or deleted by an admin)";
         }
         return client.hasPassword() ? who + ": check MIDWAY_AGENT_PASSWORD"
                 : who + ": no password is set; set MIDWAY_AGENT_PASSWORD";

@@ -68,6 +68,13 @@ public class AgentRegistrationServlet extends ApiServlet {
         boolean shared = users.isSharedUser(user);
         boolean enroll = shared && (!user.hasRole(UserRealm.ROLE_MID_SERVER)
                 || "true".equals(param(request, "enroll").orElse(null)));
+        if (enroll && name != null && identities.ofAgent(name).stream().anyMatch(u -> !u.active())) {
+            // Disabled by an admin: no way back in by enrolling again.
+            throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
+                    "the identity of agent '" + name + "' is disabled by an admin: an admin enables it "
+                            + "(PATCH /api/now/table/sys_user/{sys_id} {\"active\":true}) or deletes it to let the agent "
+                            + "enroll afresh");
+        }
         if (enroll && name != null && !identities.ofAgent(name).isEmpty()) {
             // Re-enrollment only with the key the instance validated for that agent.
             String stored = service.readStore(s -> s.agentPublicKey(name)).orElse(null);

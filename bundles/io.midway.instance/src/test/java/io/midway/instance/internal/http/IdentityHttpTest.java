@@ -277,6 +277,10 @@ public class IdentityHttpTest extends ServiceFixture {
         String sysId = row.path("sys_id").asText();
         assertEquals(200, send("PATCH", "/api/now/table/sys_user/" + sysId, ADMIN, "{\"active\":false}").statusCode());
         assertEquals("disabled", 401, send("GET", "/api/mid/ecc/poll?agent=a", a, null).statusCode());
+        HttpResponse<String> back = send("POST", "/api/mid/agents/register", SHARED, registration("a", keyA));
+        assertEquals("no way back in by enrolling again, even with the validated key: " + back.body(), 403,
+                back.statusCode());
+        assertTrue(back.body(), back.body().contains("disabled by an admin"));
         assertEquals(200, send("PATCH", "/api/now/table/sys_user/" + sysId, ADMIN, "{\"active\":true}").statusCode());
         assertEquals("enabled again", 200, send("GET", "/api/mid/ecc/poll?agent=a", a, null).statusCode());
 
