@@ -41,6 +41,12 @@ final class FrameworkConfig {
         c.put("felix.shutdown.hook", "false");
 
         c.put("org.osgi.service.http.port", Integer.toString(s.httpPort));
+        if (s.role == LaunchSettings.Role.AGENT) {
+            // The agent is an outbound-only gateway: its own console listens on loopback unless
+            // MIDWAY_AGENT_HTTP_HOST says otherwise (e.g. 0.0.0.0 to reach it from the network).
+            String host = s.env.get("MIDWAY_AGENT_HTTP_HOST");
+            c.put("org.apache.felix.http.host", host == null || host.isBlank() ? "127.0.0.1" : host.trim());
+        }
         c.put("org.apache.felix.http.enable", "true");
         if (s.httpsPort > 0) {
             SelfSignedCertificate tls = SelfSignedCertificate.ensure(s.data);

@@ -130,6 +130,12 @@ public class LaunchSettingsTest {
         assertEquals(elsewhere.toString(),
                 FrameworkConfig.of(LaunchSettings.resolve("agent", home, withData), false).get("midway.deploy"));
 
+        assertEquals("the agent's console listens on loopback by default", "127.0.0.1",
+                FrameworkConfig.of(plain, false).get("org.apache.felix.http.host"));
+        Map<String, String> open = new java.util.HashMap<>(base);
+        open.put("MIDWAY_AGENT_HTTP_HOST", "0.0.0.0");
+        assertEquals("0.0.0.0", FrameworkConfig.of(LaunchSettings.resolve("agent", home, open), false)
+                .get("org.apache.felix.http.host"));
         assertEquals("the instance has no deploy folder", null,
                 FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false).get("midway.deploy"));
     }
