@@ -28,10 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.agent.internal.sync.BundleOrigin;
+import io.midway.agent.internal.sync.FileHashes;
 import io.midway.agent.internal.sync.InstalledBundle;
 import io.midway.agent.internal.sync.JarManifest;
 import io.midway.agent.internal.sync.PluginFramework;
-import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncFailure;
 
 /**
@@ -60,7 +60,7 @@ public final class DeployFolder {
     private final Path stateFile;
     private final Map<String, String> installedSha = new ConcurrentHashMap<>();
     private final Set<Long> stoppedTwins = ConcurrentHashMap.newKeySet();
-    private final Map<Path, CachedHash> hashes = new ConcurrentHashMap<>();
+    private final FileHashes hashes = new FileHashes();
     private final PluginFramework.BundleChangeListener listener = this::bundleChanged;
 
     private volatile Map<String, String> problems = Map.of();
@@ -69,9 +69,6 @@ public final class DeployFolder {
     private volatile boolean running;
     private Thread thread;
     private WatchService watcher;
-
-    private record CachedHash(long size, long modified, String sha256) {
-    }
 
     /**
      * @param dir the folder (created when missing)
@@ -362,14 +359,14 @@ public final class DeployFolder {
         } catch (IOException e) {
             LOG.warn("Cannot read the deploy folder {}: {}", dir, e.getMessage());
         }
-        hashes.keySet().retainAll(jars.stream().map(DeployJar::path).toList());
+        hashes.retain(jars.stream().map(DeployJar::path).toList());
         return jars;
     }
 
     private DeployJar read(Path file) {
         String sha;
         try {
-            sha = hash(file);
+            sha = hashes.sha256(file);
         } catch (IOException e) {
             return new DeployJar(file, "", null, null, "cannot read the file: " + e.getMessage());
         }
@@ -381,17 +378,6 @@ public final class DeployFolder {
         }
     }
 
-    private String hash(Path file) throws IOException {
-        long size = Files.size(file);
-        long modified = Files.getLastModifiedTime(file).toMillis();
-        CachedHash known = hashes.get(file);
-        if (known != null && known.size() == size && known.modified() == modified) {
-            return known.sha256();
-        }
-        String sha = Sha256.of(file);
-        hashes.put(file, new CachedHash(size, modified, sha));
-        return sha;
-    }
 
     private void loadState() {
         installedSha.clear();

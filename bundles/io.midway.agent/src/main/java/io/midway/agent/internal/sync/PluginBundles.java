@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.midway.agent.internal.deploy.DeployFolder;
@@ -19,21 +18,17 @@ import io.midway.api.agent.PluginBundleDTO;
  * Lists the agent's plug-in bundles: every bundle from file sync, {@code deploy/} or the Web
  * Console's Install dialog, the jars in {@code deploy/} that are not installed (with why), and the
  * distribution's probe, protocol and credential bundles. The hash of a synced bundle is the
- * snapshot's; of the others, the hash of the file at its location (cached while the file's size
- * and time stay the same).
+ * snapshot's; of the others, the hash of the file at its location ({@link FileHashes}).
  */
 public final class PluginBundles {
 
     private static final List<String> PLUGIN_PREFIXES = List.of("io.midway.probe.", "io.midway.protocol.",
             "io.midway.credential.");
 
-    private record Hashed(long size, long modified, String sha256) {
-    }
-
     private final PluginFramework framework;
     private final Supplier<Map<String, SyncState.Installed>> synced;
     private final DeployFolder deploy;
-    private final Map<Path, Hashed> hashes = new ConcurrentHashMap<>();
+    private final FileHashes hashes = new FileHashes();
 
     /**
      * @param framework the bundles
@@ -149,18 +144,7 @@ public final class PluginBundles {
 
     private Optional<String> hash(Path file) {
         try {
-            if (!Files.isRegularFile(file)) {
-                return Optional.empty();
-            }
-            long size = Files.size(file);
-            long modified = Files.getLastModifiedTime(file).toMillis();
-            Hashed known = hashes.get(file);
-            if (known != null && known.size() == size && known.modified() == modified) {
-                return Optional.of(known.sha256());
-            }
-            String sha = Sha256.of(file);
-            hashes.put(file, new Hashed(size, modified, sha));
-            return Optional.of(sha);
+            return Files.isRegularFile(file) ? Optional.of(hashes.sha256(file)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
