@@ -33,7 +33,7 @@ import io.midway.testing.servers.TestPrograms;
 /**
  * The README's first command as a user runs it, from the release tarball: unpack
  * {@code target/midway-<version>.tar.gz} into a fresh folder and run {@code bin/demo --once} there,
- * on free ports ({@code MIDWAY_HTTP_PORT}, {@code MIDWAY_AGENT_HTTP_PORT}); the demo's data stays in
+ * on free ports ({@code MIDWAY_HTTPS_PORT}, {@code MIDWAY_AGENT_HTTP_PORT}); the demo's data stays in
  * that folder. It prints the agent Up and a processed TCPScan result, exits 0, and leaves neither
  * the instance nor the agent running.
  */
@@ -82,7 +82,7 @@ public class DemoIT {
         ProcessBuilder pb = new ProcessBuilder(bin.toString(), "--once").directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("MIDWAY_"));
-        pb.environment().put("MIDWAY_HTTP_PORT", Integer.toString(instancePort));
+        pb.environment().put("MIDWAY_HTTPS_PORT", Integer.toString(instancePort));
         pb.environment().put("MIDWAY_AGENT_HTTP_PORT", Integer.toString(agentPort));
         demo = pb.start();
 
@@ -102,7 +102,9 @@ public class DemoIT {
         assertEquals("exit code of bin/demo --once; it printed:\n" + printed, 0, demo.exitValue());
 
         // What the user sees: the instance on the chosen port, the agent Up, the scan's result.
-        assertTrue(printed, printed.contains("==> Starting the instance simulator on http://localhost:" + instancePort));
+        // HTTPS by default, with the certificate the instance made, which the agent and the demo trust.
+        assertTrue(printed, printed.contains("==> Starting the instance simulator on https://localhost:" + instancePort));
+        assertTrue(printed, printed.contains("curl --cacert " + home.resolve("data/instance/tls/instance.crt")));
         assertTrue(printed, Pattern.compile("(?m)^==> Agent '[^']+' is Up$").matcher(printed).find());
         Matcher queued = Pattern.compile("==> Queueing TCPScan of 127\\.0\\.0\\.1 ports (\\d+) \\(opened by the demo\\), "
                 + instancePort + " \\(the instance\\), (\\d+) \\(closed\\)").matcher(printed);

@@ -54,6 +54,11 @@ final class MidwayProcess implements AutoCloseable {
         }
         pb.environment().keySet().removeIf(k -> k.startsWith("MIDWAY_"));
         pb.environment().putAll(env);
+        if ("instance".equals(role) && env.containsKey("MIDWAY_HTTP_PORT") && !env.containsKey("MIDWAY_HTTPS_PORT")) {
+            // Tests that talk plain HTTP on loopback (which MIDWAY_HTTP_PORT turns on) do not need
+            // the HTTPS default, nor its port 8443, which tests running side by side would share.
+            pb.environment().put("MIDWAY_HTTPS_PORT", "off");
+        }
         return new MidwayProcess(role, log, pb.start());
     }
 

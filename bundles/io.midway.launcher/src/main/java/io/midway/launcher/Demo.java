@@ -34,7 +34,8 @@ public final class Demo {
     private final Path home;
     private final boolean once;
     private final List<Process> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made once the instance has written its certificate, which it trusts. */
+    private HttpClient http;
 
     private Demo(Path home, boolean once) {
         this.home = home;
@@ -70,17 +71,20 @@ public final class Demo {
 
     private void run() throws InterruptedException {
         Map<String, String> env = System.getenv();
-        int instancePort = port(env.get("MIDWAY_HTTP_PORT"), 8080);
+        int instancePort = port(env.get("MIDWAY_HTTPS_PORT"), LaunchSettings.DEFAULT_INSTANCE_HTTPS_PORT);
         int agentPort = port(env.get("MIDWAY_AGENT_HTTP_PORT"), 8181);
         Path instanceData = home.resolve("data").resolve("instance");
         Path agentData = home.resolve("data").resolve("agent");
-        String instanceUrl = "http://localhost:" + instancePort;
+        Path certificate = instanceData.resolve(SelfSignedCertificate.FOLDER).resolve(SelfSignedCertificate.CERTIFICATE);
+        String instanceUrl = "https://localhost:" + instancePort;
         String agentName = nonEmpty(env.get("MIDWAY_AGENT_NAME"), hostName());
         Path logs = home.resolve("data").resolve("logs");
 
         step("Starting the instance simulator on " + instanceUrl + " (log: " + instanceData.resolve("instance.log") + ")");
-        start("instance", Map.of("MIDWAY_HTTP_PORT", Integer.toString(instancePort),
+        start("instance", Map.of("MIDWAY_HTTPS_PORT", Integer.toString(instancePort),
                 "MIDWAY_DATA", instanceData.toString()), logs.resolve("instance.log"));
+        waitFor(Duration.ofSeconds(90), "the instance's certificate " + certificate, () -> Files.isRegularFile(certificate) && Files.size(certificate) > 0);
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(certificate)).build();
         waitFor(Duration.ofSeconds(90), "the instance to answer " + instanceUrl + "/api/mid/instance_info",
                 () -> get(instanceUrl + "/api/mid/instance_info", null).statusCode() == 200);
 
@@ -90,7 +94,8 @@ public final class Demo {
 
         step("Starting agent '" + agentName + "' (log: " + agentData.resolve("agent.log") + ")");
         start("agent", Map.of("MIDWAY_HTTP_PORT", Integer.toString(agentPort), "MIDWAY_DATA", agentData.toString(),
-                "MIDWAY_INSTANCE_URL", instanceUrl, "MIDWAY_AGENT_NAME", agentName,
+                "MIDWAY_INSTANCE_URL", instanceUrl, "MIDWAY_INSTANCE_CERT", certificate.toString(),
+                "MIDWAY_AGENT_NAME", agentName,
                 "MIDWAY_AGENT_PASSWORD", agentPassword, "MIDWAY_ADMIN_PASSWORD", adminPassword), logs.resolve("agent.log"));
         String agentQuery = instanceUrl + "/api/now/table/ecc_agent?sysparm_query=name=" + agentName;
         waitFor(Duration.ofSeconds(90), "agent '" + agentName + "' to be Up and validated", () -> {
@@ -142,7 +147,9 @@ public final class Demo {
         System.out.println("  admin password    " + adminPassword + "   (both consoles and the API; "
                 + instanceData.resolve("admin.password") + ")");
         System.out.println("  agent user        mid / " + agentPassword + "   (" + instanceData.resolve("agent.password") + ")");
-        System.out.println("Try: curl -u admin:" + adminPassword + " '" + agentQuery + "'");
+        System.out.println("  certificate       " + certificate + "   (the instance's own, made at its first start;"
+                + " agents on this machine trust it)");
+        System.out.println("Try: curl --cacert " + certificate + " -u admin:" + adminPassword + " '" + agentQuery + "'");
     }
 
     private void start(String role, Map<String, String> env, Path log) {
@@ -152,6 +159,12 @@ public final class Demo {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (role.equals("agent")) {
+                // What the demo was given for its instance is not the agent's to serve.
+                pb.environment().keySet().removeAll(List.of("MIDWAY_HTTPS_PORT", "MIDWAY_HTTP_HOST",
+                        "MIDWAY_HTTPS_KEYSTORE", "MIDWAY_HTTPS_KEYSTORE_PASSWORD", "MIDWAY_HTTPS_KEY_PASSWORD",
+                        "MIDWAY_HTTPS_CLIENT_CA"));
+            }
             pb.environment().putAll(env);
             processes.add(pb.start());
         } catch (IOException e) {
@@ -237,6 +250,24 @@ public final class Demo {
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new DemoFailure("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** @return a TLS context trusting the instance's certificate (a PEM file) */
+    private static javax.net.ssl.SSLContext trusting(Path pem) {
+        try (java.io.InputStream in = Files.newInputStream(pem)) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("instance",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new DemoFailure("cannot read the instance's certificate " + pem + ": " + e.getMessage());
         }
     }
 

@@ -40,22 +40,53 @@ final class FrameworkConfig {
         c.put("felix.log.level", "1");
         c.put("felix.shutdown.hook", "false");
 
-        c.put("org.osgi.service.http.port", Integer.toString(s.httpPort));
+        // Plain HTTP: the agent's console on 8181 (loopback unless MIDWAY_AGENT_HTTP_HOST); the
+        // instance's only when MIDWAY_HTTP_PORT is set, for this machine unless MIDWAY_HTTP_HOST
+        // opens it (TransportGuard refuses other hosts and any credentials they send over it).
+        c.put("org.apache.felix.http.enable", Boolean.toString(s.httpPort > 0));
+        if (s.httpPort > 0) {
+            c.put("org.osgi.service.http.port", Integer.toString(s.httpPort));
+        }
         if (s.role == LaunchSettings.Role.AGENT) {
             // The agent is an outbound-only gateway: its own console listens on loopback unless
             // MIDWAY_AGENT_HTTP_HOST says otherwise (e.g. 0.0.0.0 to reach it from the network).
             String host = s.env.get("MIDWAY_AGENT_HTTP_HOST");
             c.put("org.apache.felix.http.host", host == null || host.isBlank() ? "127.0.0.1" : host.trim());
+        } else if (s.httpsPort == 0) {
+            // Plain HTTP only: bound where MIDWAY_HTTP_HOST says (loopback by default). With HTTPS on,
+            // Jetty binds both connectors to every interface and TransportGuard keeps plain HTTP local.
+            c.put("org.apache.felix.http.host", s.httpHost);
         }
-        c.put("org.apache.felix.http.enable", "true");
+        c.put("midway.http.plain.remote", Boolean.toString(s.role == LaunchSettings.Role.INSTANCE
+                ? s.plainHttpForOtherHosts() : false));
         if (s.httpsPort > 0) {
-            SelfSignedCertificate tls = SelfSignedCertificate.ensure(s.data);
             c.put("org.apache.felix.https.enable", "true");
             c.put("org.osgi.service.http.port.secure", Integer.toString(s.httpsPort));
-            c.put("org.apache.felix.https.keystore", tls.keystore.toString());
-            c.put("org.apache.felix.https.keystore.type", "PKCS12");
-            c.put("org.apache.felix.https.keystore.password", tls.password);
-            c.put("org.apache.felix.https.keystore.key.password", tls.password);
+            c.put("midway.https.port", Integer.toString(s.httpsPort));
+            if (s.httpsKeystore != null) {
+                String name = s.httpsKeystore.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                c.put("org.apache.felix.https.keystore", s.httpsKeystore.toString());
+                c.put("org.apache.felix.https.keystore.type", name.endsWith(".jks") ? "JKS" : "PKCS12");
+                c.put("org.apache.felix.https.keystore.password", s.env.get("MIDWAY_HTTPS_KEYSTORE_PASSWORD"));
+                c.put("org.apache.felix.https.keystore.key.password", s.env.getOrDefault(
+                        "MIDWAY_HTTPS_KEY_PASSWORD", s.env.get("MIDWAY_HTTPS_KEYSTORE_PASSWORD")));
+            } else {
+                SelfSignedCertificate tls = SelfSignedCertificate.ensure(s.data);
+                c.put("org.apache.felix.https.keystore", tls.keystore.toString());
+                c.put("org.apache.felix.https.keystore.type", "PKCS12");
+                c.put("org.apache.felix.https.keystore.password", tls.password);
+                c.put("org.apache.felix.https.keystore.key.password", tls.password);
+            }
+            if (s.clientCa != null) {
+                // Mutual TLS: a client certificate signed by one of these authorities identifies an
+                // agent (its CN is the agent's name); clients without one log in with a password.
+                SelfSignedCertificate clients = SelfSignedCertificate.clientAuthorities(s.data, s.clientCa);
+                c.put("org.apache.felix.https.truststore", clients.keystore.toString());
+                c.put("org.apache.felix.https.truststore.type", "PKCS12");
+                c.put("org.apache.felix.https.truststore.password", clients.password);
+                c.put("org.apache.felix.https.clientcertificate", "wants");
+                c.put("midway.https.client.certificates", "true");
+            }
         } else {
             c.put("org.apache.felix.https.enable", "false");
         }
@@ -117,7 +148,9 @@ final class FrameworkConfig {
             putIfSet(c, "midway.instance.url", s.env.get("MIDWAY_INSTANCE_URL"));
             putIfSet(c, "midway.agent.name", s.env.get("MIDWAY_AGENT_NAME"));
             putIfSet(c, "midway.agent.user", s.env.get("MIDWAY_AGENT_USER"));
-            putIfSet(c, "midway.instance.cert", s.env.get("MIDWAY_INSTANCE_CERT"));
+            c.put("midway.instance.cert", s.instanceCertificate());
+            putIfSet(c, "midway.agent.keystore", s.agentKeystore == null ? null : s.agentKeystore.toString());
+            putIfSet(c, "midway.agent.keystore.password", s.env.get("MIDWAY_AGENT_KEYSTORE_PASSWORD"));
             putIfSet(c, "midway.upgrade.health.seconds", s.env.get("MIDWAY_UPGRADE_HEALTH_SECONDS"));
         }
         return c;

@@ -23,7 +23,7 @@ public final class LaunchSettings {
     /** Which process to start. */
     public enum Role {
         /** The instance simulator. */
-        INSTANCE("instance", 8080),
+        INSTANCE("instance", 0),
         /** The agent. */
         AGENT("agent", 8181);
 
@@ -64,9 +64,20 @@ public final class LaunchSettings {
      * {@code MIDWAY_DATA} is set (each agent its own), else the distribution's {@code deploy/}.
      */
     final Path deploy;
+    /** Plain HTTP port, or 0 when plain HTTP is off (the instance's default). */
     final int httpPort;
-    /** HTTPS port, or 0 when HTTPS is off. */
+    /** HTTPS port, or 0 when HTTPS is off (the agent's default). */
     final int httpsPort;
+    /**
+     * Where plain HTTP is served (MIDWAY_HTTP_HOST): the instance's default {@code 127.0.0.1}
+     * answers this machine only; another address opens it to other hosts, which still may not send
+     * credentials over it.
+     */
+    final String httpHost;
+    /** The operator's HTTPS keystore (MIDWAY_HTTPS_KEYSTORE), or {@code null} for the generated one. */
+    final Path httpsKeystore;
+    /** PEM file of the authorities whose client certificates identify agents (MIDWAY_HTTPS_CLIENT_CA), or {@code null}. */
+    final Path clientCa;
     final String version;
     final String adminPassword;
     final String agentUser;
@@ -81,7 +92,24 @@ public final class LaunchSettings {
         this.deploy = path(env.get("MIDWAY_DEPLOY"), env.get("MIDWAY_DATA") == null || env.get("MIDWAY_DATA").isBlank()
                 ? home.resolve("deploy") : data.resolve("deploy"));
         this.httpPort = port("MIDWAY_HTTP_PORT", env.get("MIDWAY_HTTP_PORT"), role.defaultPort);
-        this.httpsPort = port("MIDWAY_HTTPS_PORT", env.get("MIDWAY_HTTPS_PORT"), 0);
+        this.httpsPort = port("MIDWAY_HTTPS_PORT", env.get("MIDWAY_HTTPS_PORT"),
+                role == Role.INSTANCE ? DEFAULT_INSTANCE_HTTPS_PORT : 0);
+        if (httpPort == 0 && httpsPort == 0) {
+            throw new LaunchException("MIDWAY_HTTPS_PORT is off and MIDWAY_HTTP_PORT is not set: the " + role.id
+                    + " would serve nothing; keep HTTPS on, or set MIDWAY_HTTP_PORT for plain HTTP");
+        }
+        this.httpHost = nonEmpty(env.get("MIDWAY_HTTP_HOST"), "127.0.0.1");
+        this.httpsKeystore = existingFile("MIDWAY_HTTPS_KEYSTORE", env.get("MIDWAY_HTTPS_KEYSTORE"));
+        if (httpsKeystore != null && (env.get("MIDWAY_HTTPS_KEYSTORE_PASSWORD") == null
+                || env.get("MIDWAY_HTTPS_KEYSTORE_PASSWORD").isEmpty())) {
+            throw new LaunchException("MIDWAY_HTTPS_KEYSTORE is set but MIDWAY_HTTPS_KEYSTORE_PASSWORD is not: "
+                    + "give the password of " + httpsKeystore);
+        }
+        this.clientCa = existingFile("MIDWAY_HTTPS_CLIENT_CA", env.get("MIDWAY_HTTPS_CLIENT_CA"));
+        if (clientCa != null && httpsPort == 0) {
+            throw new LaunchException("MIDWAY_HTTPS_CLIENT_CA needs HTTPS: client certificates are only presented "
+                    + "over TLS; do not turn MIDWAY_HTTPS_PORT off");
+        }
         this.version = readVersion();
         try {
             Files.createDirectories(data);
@@ -98,13 +126,82 @@ public final class LaunchSettings {
         this.adminPassword = passwordFromEnvOrFile("MIDWAY_ADMIN_PASSWORD", ADMIN_PASSWORD_FILE, true);
         this.agentUser = nonEmpty(env.get("MIDWAY_AGENT_USER"), DEFAULT_AGENT_USER);
         this.agentPassword = passwordFromEnvOrFile("MIDWAY_AGENT_PASSWORD", AGENT_PASSWORD_FILE, role == Role.INSTANCE);
-        if (agentPassword == null && !(role == Role.AGENT && configuredAgentPassword(home))) {
+        this.agentKeystore = role == Role.AGENT
+                ? existingFile("MIDWAY_AGENT_KEYSTORE", env.get("MIDWAY_AGENT_KEYSTORE")) : null;
+        if (agentPassword == null && agentKeystore == null && !(role == Role.AGENT && configuredAgentPassword(home))) {
             throw new LaunchException("no agent password: set MIDWAY_AGENT_PASSWORD to the password of user '"
                     + agentUser + "' on the instance (the instance writes a generated one to <its data>/"
                     + AGENT_PASSWORD_FILE + "), put it in " + data.resolve(AGENT_PASSWORD_FILE)
                     + ", or set agent.password in " + home.resolve("etc").resolve(AGENT_CONFIG_FILE)
-                    + " (best encrypted: mid:encrypt prints the encrypted: form)");
+                    + " (best encrypted: mid:encrypt prints the encrypted: form), or give the agent a client "
+                    + "certificate the instance trusts with MIDWAY_AGENT_KEYSTORE");
         }
+    }
+
+    /** The instance's HTTPS port when MIDWAY_HTTPS_PORT is not set. */
+    static final int DEFAULT_INSTANCE_HTTPS_PORT = 8443;
+    /** The agent's instance URL when neither MIDWAY_INSTANCE_URL nor etc/ set one. */
+    static final String DEFAULT_INSTANCE_URL = "https://localhost:" + DEFAULT_INSTANCE_HTTPS_PORT;
+
+    /** The agent's client certificate for mutual TLS (MIDWAY_AGENT_KEYSTORE), or {@code null}. */
+    final Path agentKeystore;
+
+    /**
+     * @return the certificate the agent trusts for the instance: MIDWAY_INSTANCE_CERT, else the
+     *     certificate the instance of this distribution generates ({@code data/instance/tls/instance.crt},
+     *     which may appear only once that instance has started), else {@code null}
+     */
+    String instanceCertificate() {
+        String given = env.get("MIDWAY_INSTANCE_CERT");
+        if (given != null && !given.isBlank()) {
+            return Path.of(given.trim()).toAbsolutePath().normalize().toString();
+        }
+        return home.resolve("data").resolve(Role.INSTANCE.id).resolve(SelfSignedCertificate.FOLDER)
+                .resolve(SelfSignedCertificate.CERTIFICATE).toString();
+    }
+
+    /** @return what this process serves, for the start line: {@code HTTPS port 8443, plain HTTP off} */
+    String listening() {
+        String https = httpsPort > 0 ? "HTTPS port " + httpsPort + (clientCa != null ? " (client certificates of "
+                + clientCa.getFileName() + ")" : "") : "HTTPS off";
+        String plain = httpPort == 0 ? "plain HTTP off"
+                : "plain HTTP port " + httpPort + (role == Role.AGENT
+                        ? (env.get("MIDWAY_AGENT_HTTP_HOST") == null || env.get("MIDWAY_AGENT_HTTP_HOST").isBlank()
+                                ? " on 127.0.0.1" : " on " + env.get("MIDWAY_AGENT_HTTP_HOST").trim())
+                        : plainHttpForOtherHosts() ? " (open to other hosts, without credentials)" : " for this machine only");
+        return role == Role.AGENT && httpsPort == 0 ? plain : https + ", " + plain;
+    }
+
+    /** @return whether plain HTTP is opened to other hosts (MIDWAY_HTTP_HOST not a loopback address) */
+    boolean plainHttpForOtherHosts() {
+        return httpPort > 0 && !isLoopback(httpHost);
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.trim();
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            // Literal addresses only: a name is not resolved, and counts as not loopback.
+            if (!h.matches("[0-9.]+|\\[?[0-9a-fA-F:]+\\]?")) {
+                return false;
+            }
+            return InetAddress.getByName(h.replace("[", "").replace("]", "")).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static Path existingFile(String variable, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Path file = Path.of(value.trim()).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new LaunchException(variable + " names " + file + ", which is not a readable file");
+        }
+        return file;
     }
 
     /**
@@ -123,7 +220,9 @@ public final class LaunchSettings {
      * stack traces Jetty logs deep inside the start.
      */
     void requirePortsFree() {
-        requireFree(httpPort, "MIDWAY_HTTP_PORT");
+        if (httpPort > 0) {
+            requireFree(httpPort, "MIDWAY_HTTP_PORT");
+        }
         if (httpsPort > 0) {
             requireFree(httpsPort, "MIDWAY_HTTPS_PORT");
         }
@@ -154,7 +253,7 @@ public final class LaunchSettings {
 
     /** @return the instance URL the agent talks to */
     String instanceUrl() {
-        return nonEmpty(env.get("MIDWAY_INSTANCE_URL"), "http://localhost:8080");
+        return nonEmpty(env.get("MIDWAY_INSTANCE_URL"), DEFAULT_INSTANCE_URL);
     }
 
     private String passwordFromEnvOrFile(String variable, String fileName, boolean generate) {
@@ -202,6 +301,9 @@ public final class LaunchSettings {
         if (value == null || value.isBlank()) {
             return fallback;
         }
+        if (value.trim().equalsIgnoreCase("off")) {
+            return 0;
+        }
         try {
             int port = Integer.parseInt(value.trim());
             if (port < 1 || port > 65535) {
@@ -209,7 +311,7 @@ public final class LaunchSettings {
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new LaunchException(variable + " must be a port number from 1 to 65535, not '" + value + "'");
+            throw new LaunchException(variable + " must be a port number from 1 to 65535 (or off), not '" + value + "'");
         }
     }
 

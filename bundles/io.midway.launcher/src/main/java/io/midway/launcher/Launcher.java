@@ -25,7 +25,10 @@ public final class Launcher {
     public static void main(String[] args) {
         if (args.length != 1 || args[0].startsWith("-")) {
             System.err.println("usage: bin/instance | bin/agent   (java io.midway.launcher.Launcher instance|agent)");
-            System.err.println("environment: MIDWAY_HTTP_PORT MIDWAY_DATA MIDWAY_ADMIN_PASSWORD MIDWAY_AGENT_USER");
+            System.err.println("environment: MIDWAY_HTTPS_PORT MIDWAY_HTTP_PORT MIDWAY_HTTP_HOST MIDWAY_HTTPS_KEYSTORE");
+            System.err.println("             MIDWAY_HTTPS_KEYSTORE_PASSWORD MIDWAY_HTTPS_CLIENT_CA MIDWAY_INSTANCE_CERT");
+            System.err.println("             MIDWAY_AGENT_KEYSTORE MIDWAY_AGENT_KEYSTORE_PASSWORD");
+            System.err.println("             MIDWAY_DATA MIDWAY_ADMIN_PASSWORD MIDWAY_AGENT_USER");
             System.err.println("             MIDWAY_AGENT_PASSWORD MIDWAY_INSTANCE_URL MIDWAY_AGENT_NAME MIDWAY_HEARTBEAT_SECONDS");
             System.err.println("             MIDWAY_DEPLOY MIDWAY_LOG_LEVEL MIDWAY_LOG_MAX_SIZE MIDWAY_LOG_MAX_FILES");
             System.err.println("             MIDWAY_HTTP_IDLE_TIMEOUT MIDWAY_HTTP_THREADS");
@@ -77,8 +80,9 @@ public final class Launcher {
             AutoProcessor.process(config, framework.getBundleContext());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
             framework.start();
-            console.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), HTTP port "
-                    + settings.httpPort + ", data " + settings.data + ", log " + settings.data.resolve(settings.role.id() + ".log"));
+            console.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), "
+                    + settings.listening() + ", data " + settings.data + ", log "
+                    + settings.data.resolve(settings.role.id() + ".log"));
             FrameworkEvent event = framework.waitForStop(0);
             return event.getType() == FrameworkEvent.ERROR ? 1 : 0;
         } catch (BundleException e) {

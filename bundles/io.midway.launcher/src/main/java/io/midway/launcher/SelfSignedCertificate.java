@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class SelfSignedCertificate {
 
+    /** The folder under the data folder. */
+    static final String FOLDER = "tls";
+    /** The certificate in PEM, for agents and curl to trust. */
+    static final String CERTIFICATE = "instance.crt";
+
     final Path keystore;
     final String password;
     final Path certificate;
@@ -28,10 +33,10 @@ final class SelfSignedCertificate {
     }
 
     static SelfSignedCertificate ensure(Path data) {
-        Path dir = data.resolve("tls");
+        Path dir = data.resolve(FOLDER);
         Path keystore = dir.resolve("keystore.p12");
         Path passwordFile = dir.resolve("keystore.password");
-        Path pem = dir.resolve("instance.crt");
+        Path pem = dir.resolve(CERTIFICATE);
         try {
             if (Files.isRegularFile(keystore) && Files.isRegularFile(passwordFile)) {
                 return new SelfSignedCertificate(keystore, Files.readString(passwordFile, StandardCharsets.UTF_8).trim(), pem);
@@ -51,7 +56,8 @@ final class SelfSignedCertificate {
             Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
             restrict(passwordFile);
             restrict(keystore);
-            System.err.println("midway: made a self-signed development certificate for HTTPS: " + pem);
+            System.err.println("midway: made a self-signed certificate for HTTPS (agents on this machine trust it; "
+                    + "give it to others with MIDWAY_INSTANCE_CERT, to curl with --cacert): " + pem);
             return new SelfSignedCertificate(keystore, password, pem);
         } catch (IOException e) {
             throw new LaunchException("cannot make the HTTPS certificate in " + dir + ": " + e.getMessage());
@@ -76,6 +82,48 @@ final class SelfSignedCertificate {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
+        }
+    }
+
+    /**
+     * Makes the trust store of client certificate authorities (mutual TLS) from a PEM file, into
+     * {@code <data>/tls/clients.p12} with a new random password, at every start (the PEM file is
+     * the operator's; the store is only its copy in the form Jetty reads).
+     *
+     * @param data the data folder
+     * @param pem one or more PEM certificates of the authorities that sign agents' certificates
+     * @return the store and its password
+     */
+    static SelfSignedCertificate clientAuthorities(Path data, Path pem) {
+        Path dir = data.resolve(FOLDER);
+        Path store = dir.resolve("clients.p12");
+        try {
+            Files.createDirectories(dir);
+            java.util.Collection<? extends java.security.cert.Certificate> certificates;
+            try (java.io.InputStream in = Files.newInputStream(pem)) {
+                certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            }
+            if (certificates.isEmpty()) {
+                throw new LaunchException("MIDWAY_HTTPS_CLIENT_CA: no certificate in " + pem);
+            }
+            String password = LaunchSettings.generatePassword();
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int n = 0;
+            for (java.security.cert.Certificate c : certificates) {
+                ks.setCertificateEntry("client-ca-" + n++, c);
+            }
+            Path tmp = Files.createTempFile(dir, "clients", ".tmp");
+            restrict(tmp);
+            try (java.io.OutputStream out = Files.newOutputStream(tmp)) {
+                ks.store(out, password.toCharArray());
+            }
+            Files.move(tmp, store, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return new SelfSignedCertificate(store, password, pem);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new LaunchException("MIDWAY_HTTPS_CLIENT_CA: cannot read the certificates in " + pem + ": "
+                    + e.getMessage());
         }
     }
 }

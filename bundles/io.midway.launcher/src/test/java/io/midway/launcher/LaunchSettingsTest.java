@@ -25,7 +25,8 @@ public class LaunchSettingsTest {
         LaunchSettings first = LaunchSettings.resolve("instance", home, Map.of());
         Path data = home.resolve("data/instance");
         assertEquals(data, first.data);
-        assertEquals(8080, first.httpPort);
+        assertEquals("plain HTTP is off by default", 0, first.httpPort);
+        assertEquals("HTTPS is on by default", 8443, first.httpsPort);
         assertTrue(first.adminPassword.length() >= 20);
         assertNotEquals(first.adminPassword, first.agentPassword);
         assertEquals(first.adminPassword, Files.readString(data.resolve("admin.password")).trim());
@@ -158,8 +159,98 @@ public class LaunchSettingsTest {
         byte[] first = Files.readAllBytes(keystore);
         FrameworkConfig.of(s, false);
         assertTrue("made once, then reused", java.util.Arrays.equals(first, Files.readAllBytes(keystore)));
-        assertEquals("false", FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false)
-                .get("org.apache.felix.https.enable"));
+        Map<String, String> byDefault = FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false);
+        assertEquals("HTTPS on by default", "true", byDefault.get("org.apache.felix.https.enable"));
+        assertEquals("8443", byDefault.get("org.osgi.service.http.port.secure"));
+        assertEquals("plain HTTP off by default", "false", byDefault.get("org.apache.felix.http.enable"));
+        assertEquals("false", FrameworkConfig.of(LaunchSettings.resolve("instance", home,
+                Map.of("MIDWAY_HTTPS_PORT", "off", "MIDWAY_HTTP_PORT", "9090")), false).get("org.apache.felix.https.enable"));
+    }
+
+    @Test
+    public void plainHttpIsForThisMachineUnlessOpened() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, String> local = FrameworkConfig.of(LaunchSettings.resolve("instance", home,
+                Map.of("MIDWAY_HTTP_PORT", "9090")), false);
+        assertEquals("true", local.get("org.apache.felix.http.enable"));
+        assertEquals("9090", local.get("org.osgi.service.http.port"));
+        assertEquals("true", local.get("org.apache.felix.https.enable"));
+        assertEquals("false", local.get("midway.http.plain.remote"));
+        Map<String, String> plainOnly = FrameworkConfig.of(LaunchSettings.resolve("instance", home,
+                Map.of("MIDWAY_HTTP_PORT", "9090", "MIDWAY_HTTPS_PORT", "off")), false);
+        assertEquals("bound to loopback when it is all there is", "127.0.0.1", plainOnly.get("org.apache.felix.http.host"));
+        Map<String, String> opened = FrameworkConfig.of(LaunchSettings.resolve("instance", home,
+                Map.of("MIDWAY_HTTP_PORT", "9090", "MIDWAY_HTTP_HOST", "0.0.0.0")), false);
+        assertEquals("true", opened.get("midway.http.plain.remote"));
+        try {
+            LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTPS_PORT", "off"));
+            fail("nothing served");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_HTTP_PORT"));
+        }
+        assertEquals("HTTPS port 8443, plain HTTP port 9090 for this machine only",
+                LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTP_PORT", "9090")).listening());
+        assertEquals("HTTPS port 8443, plain HTTP off", LaunchSettings.resolve("instance", home, Map.of()).listening());
+    }
+
+    @Test
+    public void theAgentTrustsTheLocalInstancesCertificateUnlessToldOtherwise() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, String> c = FrameworkConfig.of(LaunchSettings.resolve("agent", home,
+                Map.of("MIDWAY_AGENT_PASSWORD", "b-secret")), false);
+        assertEquals(home.resolve("data/instance/tls/instance.crt").toString(), c.get("midway.instance.cert"));
+        assertEquals("the agent's console stays plain HTTP on loopback", "false", c.get("org.apache.felix.https.enable"));
+        Path pem = tmp.newFile("given.crt").toPath();
+        assertEquals(pem.toString(), FrameworkConfig.of(LaunchSettings.resolve("agent", home,
+                Map.of("MIDWAY_AGENT_PASSWORD", "b-secret", "MIDWAY_INSTANCE_CERT", pem.toString())), false)
+                .get("midway.instance.cert"));
+    }
+
+    @Test
+    public void aClientCertificateReplacesTheAgentPasswordAndBadFilesAreNamed() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Path keystore = tmp.newFile("agent.p12").toPath();
+        Map<String, String> c = FrameworkConfig.of(LaunchSettings.resolve("agent", home,
+                Map.of("MIDWAY_AGENT_KEYSTORE", keystore.toString(), "MIDWAY_AGENT_KEYSTORE_PASSWORD", "k")), false);
+        assertEquals(keystore.toString(), c.get("midway.agent.keystore"));
+        assertTrue("no password needed", !c.containsKey("midway.agent.password"));
+        try {
+            LaunchSettings.resolve("agent", home, Map.of("MIDWAY_AGENT_KEYSTORE", home.resolve("nope.p12").toString()));
+            fail("a missing keystore");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_AGENT_KEYSTORE") && e.getMessage().contains("nope.p12"));
+        }
+        try {
+            LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTPS_KEYSTORE", keystore.toString()));
+            fail("a keystore without its password");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_HTTPS_KEYSTORE_PASSWORD"));
+        }
+    }
+
+    @Test
+    public void clientAuthoritiesTurnOnClientCertificates() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        // The instance's own certificate serves as an authority here: any PEM certificate will do.
+        FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false);
+        Path ca = home.resolve("data/instance/tls/instance.crt");
+        Map<String, String> c = FrameworkConfig.of(LaunchSettings.resolve("instance", home,
+                Map.of("MIDWAY_HTTPS_CLIENT_CA", ca.toString())), false);
+        assertEquals("wants", c.get("org.apache.felix.https.clientcertificate"));
+        assertEquals("true", c.get("midway.https.client.certificates"));
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(Path.of(c.get("org.apache.felix.https.truststore")))) {
+            ks.load(in, c.get("org.apache.felix.https.truststore.password").toCharArray());
+        }
+        assertTrue(ks.isCertificateEntry("client-ca-0"));
+        Path junk = tmp.newFile("junk.pem").toPath();
+        Files.writeString(junk, "not a certificate");
+        try {
+            FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTPS_CLIENT_CA", junk.toString())), false);
+            fail("junk");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_HTTPS_CLIENT_CA"));
+        }
     }
 
     @Test

@@ -19,8 +19,8 @@ public @interface AgentConfiguration {
     String PID = "io.midway.agent";
 
     @AttributeDefinition(name = "Instance URL",
-            description = "Base URL of the instance, e.g. http://localhost:8080 (overridden by MIDWAY_INSTANCE_URL).")
-    String instance_url() default "http://localhost:8080";
+            description = "Base URL of the instance, e.g. https://localhost:8443 (overridden by MIDWAY_INSTANCE_URL).")
+    String instance_url() default AgentSettings.DEFAULT_INSTANCE_URL;
 
     @AttributeDefinition(name = "Agent name",
             description = "Name this agent registers under; empty means the host name "

@@ -267,18 +267,31 @@ public final class AgentRuntime {
         }
     }
 
-    /** The TLS context trusting MIDWAY_INSTANCE_CERT, or the JDK default when it is not set or unusable. */
+    /**
+     * The TLS context trusting MIDWAY_INSTANCE_CERT (when it exists, or once it does) and presenting
+     * the client certificate of MIDWAY_AGENT_KEYSTORE; the JDK default when neither is set or they
+     * are unusable (then the error is the agent's).
+     */
     private SSLContext tls(AgentSettings s) {
-        if (s.instanceCertificate() == null) {
+        if (s.instanceCertificate() == null && s.clientCertificate() == null) {
             return null;
         }
+        java.nio.file.Path pem = s.instanceCertificate() != null ? s.instanceCertificate()
+                : s.dataDir().resolve("no-instance-certificate.crt");
         try {
-            SSLContext context = InstanceTrust.trusting(s.instanceCertificate());
-            LOG.info("Trusting the certificates in {} for the instance, besides the JDK's authorities",
-                    s.instanceCertificate());
+            SSLContext context = InstanceTrust.context(pem, s.clientCertificate());
+            if (s.instanceCertificate() != null) {
+                LOG.info("Trusting the certificates in {}{} for the instance, besides the JDK's authorities",
+                        s.instanceCertificate(), java.nio.file.Files.exists(pem) ? "" : " (once it exists)");
+            }
+            if (s.clientCertificate() != null) {
+                LOG.info("Presenting the client certificate in {} to the instance (mutual TLS)",
+                        s.clientCertificate().keystore());
+            }
             return context;
         } catch (IOException e) {
-            String message = "MIDWAY_INSTANCE_CERT is not usable, trusting only the JDK's authorities: "
+            String message = "TLS settings not usable, trusting only the JDK's authorities"
+                    + (s.clientCertificate() == null ? "" : " and presenting no client certificate") + ": "
                     + e.getMessage();
             LOG.error(message);
             state.error(message);

@@ -22,6 +22,8 @@ import java.util.function.UnaryOperator;
  * @param instanceCertificate a PEM file of certificates to trust for an HTTPS instance, or
  *     {@code null} for the JDK's authorities only
  * @param syncDir where file sync keeps its state and jar cache ({@code <midway.data>/sync})
+ * @param queuePerThread work items a pool may hold queued per thread
+ * @param clientCertificate the agent's client certificate for mutual TLS, or {@code null}
  */
 public record AgentSettings(
         String instanceUrl,
@@ -36,7 +38,30 @@ public record AgentSettings(
         Path spoolDir,
         Path instanceCertificate,
         Path syncDir,
-        int queuePerThread) {
+        int queuePerThread,
+        ClientCertificate clientCertificate) {
+
+    /**
+     * The agent's client certificate (MIDWAY_AGENT_KEYSTORE): the instance, trusting its issuer,
+     * takes the agent to be the one named by its CN. The password is never shown.
+     *
+     * @param keystore a PKCS12 (or {@code .jks}) keystore with the key and certificate
+     * @param password its password
+     */
+    public record ClientCertificate(Path keystore, String password) {
+        @Override
+        public String toString() {
+            return keystore.toString();
+        }
+    }
+
+    /** The settings without a client certificate. */
+    public AgentSettings(String instanceUrl, String agentName, String agentUser, String agentPassword,
+            int threadsInteractive, int threadsExpedited, int threadsStandard, long pollWaitMs, int resultBatchSize,
+            Path spoolDir, Path instanceCertificate, Path syncDir, int queuePerThread) {
+        this(instanceUrl, agentName, agentUser, agentPassword, threadsInteractive, threadsExpedited, threadsStandard,
+                pollWaitMs, resultBatchSize, spoolDir, instanceCertificate, syncDir, queuePerThread, null);
+    }
 
     /** Queued work per thread when the configuration says nothing. */
     public static final int DEFAULT_QUEUE_PER_THREAD = 4;
@@ -46,7 +71,7 @@ public record AgentSettings(
             int threadsInteractive, int threadsExpedited, int threadsStandard, long pollWaitMs, int resultBatchSize,
             Path spoolDir, Path instanceCertificate, Path syncDir) {
         this(instanceUrl, agentName, agentUser, agentPassword, threadsInteractive, threadsExpedited, threadsStandard,
-                pollWaitMs, resultBatchSize, spoolDir, instanceCertificate, syncDir, DEFAULT_QUEUE_PER_THREAD);
+                pollWaitMs, resultBatchSize, spoolDir, instanceCertificate, syncDir, DEFAULT_QUEUE_PER_THREAD, null);
     }
 
     /** Framework property (from MIDWAY_INSTANCE_URL) that overrides {@code instance_url}. */
@@ -59,6 +84,12 @@ public record AgentSettings(
     public static final String PASSWORD_PROPERTY = "midway.agent.password";
     /** Framework property (from MIDWAY_INSTANCE_CERT): a PEM file of certificates to trust for HTTPS. */
     public static final String INSTANCE_CERT_PROPERTY = "midway.instance.cert";
+    /** Framework property (from MIDWAY_AGENT_KEYSTORE): the agent's client certificate for mutual TLS. */
+    public static final String KEYSTORE_PROPERTY = "midway.agent.keystore";
+    /** Framework property (from MIDWAY_AGENT_KEYSTORE_PASSWORD): its password, plain or {@code encrypted:}. */
+    public static final String KEYSTORE_PASSWORD_PROPERTY = "midway.agent.keystore.password";
+    /** The instance URL when nothing sets one: the instance of this machine, over HTTPS. */
+    public static final String DEFAULT_INSTANCE_URL = "https://localhost:8443";
     /** Framework property (from MIDWAY_DATA): the agent's state directory. */
     public static final String DATA_PROPERTY = "midway.data";
     /** State directory when {@value #DATA_PROPERTY} is not set. */
@@ -97,7 +128,7 @@ public record AgentSettings(
     public static AgentSettings from(AgentConfiguration config, UnaryOperator<String> frameworkProperties,
             String hostName, UnaryOperator<String> decrypt) {
         String url = firstSet(frameworkProperties.apply(INSTANCE_URL_PROPERTY), config.instance_url(),
-                "http://localhost:8080");
+                DEFAULT_INSTANCE_URL);
         while (url.endsWith("/")) {
             url = url.substring(0, url.length() - 1);
         }
@@ -121,6 +152,20 @@ public record AgentSettings(
         Path spoolDir = spool.isEmpty() ? data.resolve("spool") : data.resolve(spool);
         String cert = frameworkProperties.apply(INSTANCE_CERT_PROPERTY);
         Path certificate = cert == null || cert.isBlank() ? null : Path.of(cert.trim()).toAbsolutePath().normalize();
+        String keystore = frameworkProperties.apply(KEYSTORE_PROPERTY);
+        ClientCertificate client = null;
+        if (keystore != null && !keystore.isBlank()) {
+            String keystorePassword = frameworkProperties.apply(KEYSTORE_PASSWORD_PROPERTY);
+            if (keystorePassword != null && keystorePassword.startsWith(ENCRYPTED_PREFIX)) {
+                try {
+                    keystorePassword = decrypt.apply(keystorePassword);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("MIDWAY_AGENT_KEYSTORE_PASSWORD does not decrypt: "
+                            + e.getMessage() + "; make it again with mid:encrypt on this agent", e);
+                }
+            }
+            client = new ClientCertificate(Path.of(keystore.trim()).toAbsolutePath().normalize(), keystorePassword);
+        }
         return new AgentSettings(url, name, user, password,
                 Math.max(1, config.threads_interactive()),
                 Math.max(1, config.threads_expedited()),
@@ -130,7 +175,8 @@ public record AgentSettings(
                 spoolDir.toAbsolutePath().normalize(),
                 certificate,
                 data.resolve("sync").toAbsolutePath().normalize(),
-                Math.max(0, config.queue_per_thread()));
+                Math.max(0, config.queue_per_thread()),
+                client);
     }
 
     private static String firstSet(String override, String configured, String fallback) {
@@ -156,6 +202,7 @@ public record AgentSettings(
                 + "/" + threadsExpedited + "/" + threadsStandard + " (+" + queuePerThread + " queued each), pollWaitMs=" + pollWaitMs
                 + ", resultBatchSize=" + resultBatchSize + ", spoolDir=" + spoolDir
                 + (instanceCertificate == null ? "" : ", instanceCertificate=" + instanceCertificate)
+                + (clientCertificate == null ? "" : ", clientCertificate=" + clientCertificate.keystore())
                 + ", syncDir=" + syncDir + "]";
     }
 }

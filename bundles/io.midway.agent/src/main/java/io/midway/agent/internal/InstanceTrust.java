@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -22,9 +24,11 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * TLS trust for an HTTPS instance: the JDK's trusted authorities plus the certificates of a PEM
- * file ({@code MIDWAY_INSTANCE_CERT}), such as the instance's self-signed development
- * certificate. Host names are still verified.
+ * TLS towards an HTTPS instance: trust in the JDK's authorities plus the certificates of a PEM file
+ * ({@code MIDWAY_INSTANCE_CERT}, by default the certificate this distribution's instance generates),
+ * re-read when the file appears or changes, so an agent started before its instance trusts the
+ * instance's new certificate without a restart; and, for mutual TLS, the agent's own client
+ * certificate ({@code MIDWAY_AGENT_KEYSTORE}). Host names are still verified.
  */
 final class InstanceTrust {
 
@@ -37,29 +41,89 @@ final class InstanceTrust {
      * @throws IOException when the file cannot be read or holds no certificate
      */
     static SSLContext trusting(Path pem) throws IOException {
+        return context(pem, null);
+    }
+
+    /**
+     * @param pem a file of certificates to trust besides the JDK's authorities; it may not exist
+     *     yet (then only the JDK's are trusted until it does)
+     * @param client the agent's client certificate, or {@code null}
+     * @return the SSL context
+     * @throws IOException when the file exists and holds no certificate, or the keystore is unusable
+     */
+    static SSLContext context(Path pem, AgentSettings.ClientCertificate client) throws IOException {
         try {
-            Collection<? extends Certificate> certificates;
-            try (InputStream in = Files.newInputStream(pem)) {
-                certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            PemTrust extra = new PemTrust(pem);
+            if (Files.exists(pem)) {
+                extra.current(); // a file that is there must be usable now, not at the first connection
             }
-            if (certificates.isEmpty()) {
-                throw new IOException("no certificate in " + pem);
-            }
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int n = 0;
-            for (Certificate certificate : certificates) {
-                store.setCertificateEntry("instance-" + n++, certificate);
-            }
-            X509ExtendedTrustManager extra = trustManager(store);
             X509ExtendedTrustManager jdk = trustManager(null);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new EitherTrustManager(extra, jdk)}, null);
+            context.init(client == null ? null : keyManagers(client),
+                    new TrustManager[] {new EitherTrustManager(extra, jdk)}, null);
             return context;
         } catch (CertificateException e) {
             throw new IOException("cannot read the certificate file " + pem + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot set up TLS trust with " + pem + ": " + e.getMessage(), e);
+            throw new IOException("cannot set up TLS with " + pem + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyManager[] keyManagers(AgentSettings.ClientCertificate client) throws IOException {
+        String name = client.keystore().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        char[] password = client.password() == null ? new char[0] : client.password().toCharArray();
+        try (InputStream in = Files.newInputStream(client.keystore())) {
+            KeyStore store = KeyStore.getInstance(name.endsWith(".jks") ? "JKS" : "PKCS12");
+            store.load(in, password);
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory.getKeyManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IOException("MIDWAY_AGENT_KEYSTORE " + client.keystore() + " is not usable (is "
+                    + "MIDWAY_AGENT_KEYSTORE_PASSWORD its password?): " + e.getMessage(), e);
+        }
+    }
+
+    /** The certificates of a PEM file, re-read when its size or time changes. */
+    private static final class PemTrust {
+        private final Path pem;
+        private long stamp = Long.MIN_VALUE;
+        private X509ExtendedTrustManager manager;
+
+        PemTrust(Path pem) {
+            this.pem = pem;
+        }
+
+        synchronized X509ExtendedTrustManager current() throws CertificateException {
+            long now;
+            try {
+                now = Files.getLastModifiedTime(pem).toMillis() * 31 + Files.size(pem);
+            } catch (IOException e) {
+                throw new CertificateException(pem + " is not there (yet)");
+            }
+            if (manager == null || now != stamp) {
+                try (InputStream in = Files.newInputStream(pem)) {
+                    Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
+                            .generateCertificates(in);
+                    if (certificates.isEmpty()) {
+                        throw new CertificateException("no certificate in " + pem);
+                    }
+                    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+                    store.load(null, null);
+                    int n = 0;
+                    for (Certificate certificate : certificates) {
+                        store.setCertificateEntry("instance-" + n++, certificate);
+                    }
+                    manager = trustManager(store);
+                    stamp = now;
+                } catch (IOException | GeneralSecurityException e) {
+                    if (e instanceof CertificateException c) {
+                        throw c;
+                    }
+                    throw new CertificateException("cannot read " + pem + ": " + e.getMessage(), e);
+                }
+            }
+            return manager;
         }
     }
 
@@ -77,10 +141,10 @@ final class InstanceTrust {
     /** Trusts a server that either manager trusts. */
     private static final class EitherTrustManager extends X509ExtendedTrustManager {
 
-        private final X509ExtendedTrustManager first;
+        private final PemTrust first;
         private final X509ExtendedTrustManager second;
 
-        EitherTrustManager(X509ExtendedTrustManager first, X509ExtendedTrustManager second) {
+        EitherTrustManager(PemTrust first, X509ExtendedTrustManager second) {
             this.first = first;
             this.second = second;
         }
@@ -91,7 +155,7 @@ final class InstanceTrust {
 
         private void either(Check check) throws CertificateException {
             try {
-                check.run(first);
+                check.run(first.current());
             } catch (CertificateException e) {
                 try {
                     check.run(second);
@@ -138,7 +202,12 @@ final class InstanceTrust {
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {
-            List<X509Certificate> all = new ArrayList<>(List.of(first.getAcceptedIssuers()));
+            List<X509Certificate> all = new ArrayList<>();
+            try {
+                all.addAll(List.of(first.current().getAcceptedIssuers()));
+            } catch (CertificateException e) {
+                // the file is not there (yet): only the JDK's authorities
+            }
             all.addAll(List.of(second.getAcceptedIssuers()));
             return all.toArray(X509Certificate[]::new);
         }

@@ -120,4 +120,39 @@ public class InstanceTrustTest {
             agent.stop();
         }
     }
+
+    @Test
+    public void aCertificateThatAppearsLaterIsTrustedWithoutANewContext() throws Exception {
+        // The agent of a distribution trusts its instance's generated certificate by default, and
+        // may start before the instance has made it.
+        Path later = tmp.getRoot().toPath().resolve("later/instance.crt");
+        InstanceClient client = new InstanceClient(instance.url(), "mid", "secret", Duration.ofSeconds(5),
+                InstanceTrust.context(later, null));
+        try {
+            client.register(registration());
+            fail("nothing trusts the self-signed certificate yet");
+        } catch (IOException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("cannot reach instance"));
+        }
+        Files.createDirectories(later.getParent());
+        Files.copy(pem, later);
+        assertEquals("tls-agent", client.register(registration()).name());
+    }
+
+    @Test
+    public void thePasswordIsNeverSentOverPlainHttpToAnotherHost() throws Exception {
+        InstanceClient client = new InstanceClient("http://instance.example.invalid:8080", "mid", "secret",
+                Duration.ofSeconds(5), null);
+        try {
+            client.register(registration());
+            fail("expected a refusal before any connection");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("plain HTTP to another host")
+                    && e.getMessage().contains("https://"));
+        }
+        assertTrue(InstanceClient.isLoopback("localhost"));
+        assertTrue(InstanceClient.isLoopback("127.0.0.1"));
+        assertTrue(InstanceClient.isLoopback("[::1]"));
+        assertTrue(!InstanceClient.isLoopback("localhost.example.invalid"));
+    }
 }

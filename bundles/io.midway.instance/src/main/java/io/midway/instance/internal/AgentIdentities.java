@@ -46,6 +46,8 @@ public class AgentIdentities {
     public static final String SOURCE_ENROLLED = "enrolled";
     /** {@code source} of an identity an admin made. */
     public static final String SOURCE_ADMIN = "admin";
+    /** {@code source} of an identity made when an agent first presented a trusted client certificate. */
+    public static final String SOURCE_CERTIFICATE = "certificate";
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentIdentities.class);
     private static final int ITERATIONS = 60_000;
@@ -93,6 +95,41 @@ public class AgentIdentities {
         }
         Optional<UserRow> row = find(userName);
         if (row.isEmpty() || !row.get().active() || !matches(password, row.get().passwordHash())) {
+            return Optional.empty();
+        }
+        Identity identity = identity(row.get());
+        checked.put(key, identity);
+        return Optional.of(identity);
+    }
+
+    /**
+     * The identity of an agent that presented a client certificate the instance trusts (mutual
+     * TLS): made at its first request (source {@value #SOURCE_CERTIFICATE}, with a random password
+     * nobody knows, so it logs in by its certificate only), then listed, disabled and deleted like
+     * any other.
+     *
+     * @param agentName the agent the certificate names
+     * @return its identity, or empty when an admin disabled it or bound that user name to another agent
+     */
+    public Optional<Identity> byCertificate(String agentName) {
+        String key = "certificate\u0000" + agentName;
+        Identity known = checked.get(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        String userName = userNameFor(agentName);
+        Optional<UserRow> row = service.writeStore(s -> {
+            Optional<UserRow> existing = s.users().stream().filter(u -> u.userName().equals(userName)).findFirst();
+            if (existing.isPresent()) {
+                return existing;
+            }
+            UserRow made = new UserRow(newSysId(), userName, ROLE_MID_SERVER, agentName, true, hash(newSecret()),
+                    SOURCE_CERTIFICATE, TIME.format(Instant.now()));
+            s.insertUser(made);
+            LOG.info("Agent {} presented a trusted client certificate: identity '{}' made for it", agentName, userName);
+            return Optional.of(made);
+        });
+        if (row.isEmpty() || !row.get().active() || !agentName.equals(row.get().agent())) {
             return Optional.empty();
         }
         Identity identity = identity(row.get());

@@ -74,9 +74,11 @@ public final class EffectiveConfiguration {
         out.add(overridable("agent.user", "Agent user", "MIDWAY_AGENT_USER", AgentSettings.AGENT_USER_PROPERTY,
                 settings.agentUser()));
         out.add(password(settings));
-        out.add(frameworkOnly(AgentSettings.INSTANCE_CERT_PROPERTY, "Instance certificate (PEM)", "MIDWAY_INSTANCE_CERT",
-                settings.instanceCertificate() == null ? "none (the JDK's authorities)"
-                        : settings.instanceCertificate().toString()));
+        out.add(certificate(settings));
+        SettingDTO keystore = frameworkOnly(AgentSettings.KEYSTORE_PROPERTY, "Client certificate (mutual TLS)",
+                "MIDWAY_AGENT_KEYSTORE", settings.clientCertificate() == null ? "none"
+                        : settings.clientCertificate().keystore().toString());
+        out.add(keystore);
         out.add(frameworkOnly(AgentSettings.DATA_PROPERTY, "Data folder", "MIDWAY_DATA", settings.dataDir().toString()));
         out.add(configured("threads.interactive", "Interactive threads", Integer.toString(settings.threadsInteractive())));
         out.add(configured("threads.expedited", "Expedited threads", Integer.toString(settings.threadsExpedited())));
@@ -105,6 +107,22 @@ public final class EffectiveConfiguration {
         SettingDTO s = setting(key, label, value);
         if (!fromFramework(s, variable, key)) {
             s.source = SettingDTO.SOURCE_DEFAULT;
+        }
+        return s;
+    }
+
+    /**
+     * The certificate trusted for the instance: MIDWAY_INSTANCE_CERT, else (the launcher's default)
+     * the one this distribution's instance generates, which may not exist yet.
+     */
+    private SettingDTO certificate(AgentSettings settings) {
+        Path pem = settings.instanceCertificate();
+        SettingDTO s = frameworkOnly(AgentSettings.INSTANCE_CERT_PROPERTY, "Instance certificate (PEM)",
+                "MIDWAY_INSTANCE_CERT", pem == null ? "none (the JDK's authorities)"
+                        : pem + (Files.isRegularFile(pem) ? "" : " (not there yet: trusted once it is)"));
+        if (pem != null && !set(environment.apply("MIDWAY_INSTANCE_CERT"))) {
+            s.source = SettingDTO.SOURCE_DEFAULT;
+            s.origin = null;
         }
         return s;
     }

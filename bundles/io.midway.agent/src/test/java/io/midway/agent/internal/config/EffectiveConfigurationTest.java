@@ -119,7 +119,7 @@ public class EffectiveConfigurationTest {
     public void withoutAnyConfigurationEverythingIsTheDefault() {
         SettingDTO[] s = describe(Map.of(), Map.of(), Map.of(), null);
         SettingDTO url = find(s, "instance.url");
-        assertEquals("http://localhost:8080", url.value);
+        assertEquals("https://localhost:8443", url.value);
         assertEquals(SettingDTO.SOURCE_DEFAULT, url.source);
         SettingDTO name = find(s, "agent.name");
         assertEquals("the-host", name.value);

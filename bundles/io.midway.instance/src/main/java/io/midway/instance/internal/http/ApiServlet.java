@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +43,9 @@ public abstract class ApiServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
 
     private final transient UserRealm realm;
+
+    /** The request attribute holding a TLS client's verified certificate chain (Servlet specification). */
+    static final String CLIENT_CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
 
     /** @param realm the users, null for a servlet that never authenticates */
     protected ApiServlet(UserRealm realm) {
@@ -144,10 +148,25 @@ public abstract class ApiServlet extends HttpServlet {
      * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
      */
     protected UserRealm.User authenticateAny(HttpServletRequest request, String... roles) {
-        Optional<BasicCredentials> given = BasicCredentials.parse(request.getHeader("Authorization"));
-        CallerGate.beforeLogin(request, given.map(BasicCredentials::user).orElse(null));
-        Optional<UserRealm.User> user = given.flatMap(realm::authenticate);
-        given.ifPresent(c -> CallerGate.afterLogin(request, c.user(), user.isPresent()));
+        Optional<UserRealm.User> user;
+        Object chain = request.getAttribute(CLIENT_CERTIFICATE_ATTRIBUTE);
+        if (realm.acceptsClientCertificates() && chain instanceof X509Certificate[] certificates
+                && certificates.length > 0) {
+            // Mutual TLS: the server verified the chain against the client authorities; the
+            // certificate is the agent, whatever Basic credentials come with it.
+            user = realm.authenticate(certificates);
+            if (user.isEmpty()) {
+                throw new RequestException(RequestException.Kind.UNAUTHORIZED, "User Not Authenticated",
+                        "the client certificate names no agent with an active identity (its CN must be the agent's "
+                                + "name; an admin may have disabled it)");
+            }
+        } else {
+            Optional<BasicCredentials> given = BasicCredentials.parse(request.getHeader("Authorization"));
+            CallerGate.beforeLogin(request, given.map(BasicCredentials::user).orElse(null));
+            user = given.flatMap(realm::authenticate);
+            Optional<UserRealm.User> outcome = user;
+            given.ifPresent(c -> CallerGate.afterLogin(request, c.user(), outcome.isPresent()));
+        }
         if (user.isEmpty()) {
             throw new RequestException(RequestException.Kind.UNAUTHORIZED, "User Not Authenticated",
                     "Required to provide Auth information",

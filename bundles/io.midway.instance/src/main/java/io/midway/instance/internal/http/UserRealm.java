@@ -42,6 +42,8 @@ public class UserRealm {
     public static final String ROLE_MID_ENROLL = "mid_enroll";
     /** Framework property: {@code true} lets the shared agent user act for agents without an identity. */
     public static final String SHARED_LEGACY_PROPERTY = "midway.agent.shared.legacy";
+    /** Framework property: {@code true} when the HTTPS server verifies client certificates (mutual TLS). */
+    public static final String CLIENT_CERTIFICATES_PROPERTY = "midway.https.client.certificates";
     /** The administrator's user name. */
     public static final String ADMIN_USER = "admin";
     /** Framework property: the admin password. */
@@ -89,6 +91,7 @@ public class UserRealm {
     private final AgentIdentities identities;
     private final String sharedUser;
     private final boolean sharedLegacy;
+    private final boolean clientCertificates;
 
     /**
      * @param context the bundle context, for framework properties
@@ -118,6 +121,7 @@ public class UserRealm {
         agentUser = agentUser == null || agentUser.isBlank() ? DEFAULT_AGENT_USER : agentUser.trim();
         this.sharedUser = agentUser;
         this.sharedLegacy = Boolean.parseBoolean(frameworkProperty.apply(SHARED_LEGACY_PROPERTY));
+        this.clientCertificates = Boolean.parseBoolean(frameworkProperty.apply(CLIENT_CERTIFICATES_PROPERTY));
         addAccount(agentUser, frameworkProperty.apply(AGENT_PASSWORD_PROPERTY), AGENT_PASSWORD_PROPERTY,
                 sharedLegacy ? Set.of(ROLE_MID_ENROLL, ROLE_MID_SERVER) : Set.of(ROLE_MID_ENROLL));
         if (sharedLegacy) {
@@ -163,6 +167,52 @@ public class UserRealm {
             return Optional.empty();
         }
         return Optional.of(account.user());
+    }
+
+    /**
+     * Mutual TLS: the agent a client certificate names (its subject's CN, with or without the
+     * {@code mid.server.} prefix), when the HTTP server verified it against the client authorities
+     * (framework property {@value #CLIENT_CERTIFICATES_PROPERTY}).
+     *
+     * @param chain the verified chain the client presented, its own certificate first
+     * @return the agent's identity, or empty when client certificates are off, the certificate names
+     *     no agent, or its identity is disabled
+     */
+    public Optional<User> authenticate(java.security.cert.X509Certificate[] chain) {
+        if (!clientCertificates || identities == null || chain == null || chain.length == 0) {
+            return Optional.empty();
+        }
+        Optional<String> agent = agentOfSubject(chain[0].getSubjectX500Principal());
+        if (agent.isEmpty()) {
+            LOG.debug("A client certificate names no agent: {}", chain[0].getSubjectX500Principal());
+            return Optional.empty();
+        }
+        return identities.byCertificate(agent.get()).map(i -> new User(i.userName(), i.roles(), i.agent()));
+    }
+
+    /**
+     * @param subject a client certificate's subject
+     * @return the agent its CN names, when it is a valid agent name
+     */
+    static Optional<String> agentOfSubject(javax.security.auth.x500.X500Principal subject) {
+        try {
+            javax.naming.ldap.LdapName name = new javax.naming.ldap.LdapName(
+                    subject.getName(javax.security.auth.x500.X500Principal.RFC2253));
+            for (javax.naming.ldap.Rdn rdn : name.getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN") && rdn.getValue() instanceof String cn) {
+                    String agent = cn.startsWith("mid.server.") ? cn.substring("mid.server.".length()) : cn;
+                    return agent.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") ? Optional.of(agent) : Optional.empty();
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** @return whether client certificates identify agents (mutual TLS is on) */
+    public boolean acceptsClientCertificates() {
+        return clientCertificates;
     }
 
     /**

@@ -75,4 +75,19 @@ public class UserRealmTest {
         assertTrue("default agent user is mid",
                 agentOnly.authenticate(new BasicCredentials("mid", "pw")).isPresent());
     }
+
+    @Test
+    public void aClientCertificateNamesItsAgentByItsCn() throws Exception {
+        assertEquals(java.util.Optional.of("lab-7"), UserRealm.agentOfSubject(subject("CN=lab-7, O=Example")));
+        assertEquals(java.util.Optional.of("lab-7"), UserRealm.agentOfSubject(subject("CN=mid.server.lab-7")));
+        assertEquals("not an agent name", java.util.Optional.empty(),
+                UserRealm.agentOfSubject(subject("CN=lab 7\\, admin")));
+        assertEquals(java.util.Optional.empty(), UserRealm.agentOfSubject(subject("O=No CN")));
+        UserRealm off = new UserRealm(Map.of(UserRealm.ADMIN_PASSWORD_PROPERTY, "x")::get);
+        assertFalse("client certificates are off unless the launcher turns them on", off.acceptsClientCertificates());
+    }
+
+    private static javax.security.auth.x500.X500Principal subject(String name) {
+        return new javax.security.auth.x500.X500Principal(name);
+    }
 }
