@@ -20,6 +20,7 @@ final class Http {
 
     private final String base;
     private final String auth;
+    private final HttpClient client;
 
     /** @return the base URL */
     String base() {
@@ -27,6 +28,12 @@ final class Http {
     }
 
     Http(String base, String user, String password) {
+        this(base, user, password, CLIENT);
+    }
+
+    /** Over the given client, e.g. one that trusts an HTTPS instance's certificate or presents a client certificate. */
+    Http(String base, String user, String password, HttpClient client) {
+        this.client = client;
         this.base = base;
         this.auth = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
@@ -42,7 +49,7 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends raw bytes, e.g. a jar, with the given content type. */
@@ -54,7 +61,7 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String path) {
@@ -63,7 +70,7 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return CLIENT.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+        return client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
