@@ -115,12 +115,12 @@ public class ConsolesIT {
     public void theMidwayPageShowsTheConfigurationInEffectAndWhereItCameFrom() throws Exception {
         String html = midwayPage();
         String instanceUrl = instanceBase;
-        assertFalse("the test runs against a non-default URL", instanceUrl.equals("http://localhost:8080"));
+        assertFalse("the test runs against a non-default URL", instanceUrl.equals("https://localhost:8443"));
 
         String url = configRow(html, "instance.url");
         assertTrue(url, url.contains("<td>" + instanceUrl + "</td><td>environment (MIDWAY_INSTANCE_URL)</td>"));
         assertTrue("the file's value is named as overridden: " + url,
-                url.contains("the configuration&#39;s value http://localhost:8080 has no effect"));
+                url.contains("the configuration&#39;s value https://localhost:8443 has no effect"));
         String name = configRow(html, "agent.name");
         assertTrue(name, name.contains("<td>" + NAME + "</td><td>environment (MIDWAY_AGENT_NAME)</td>"));
         String threads = configRow(html, "threads.standard");
@@ -165,7 +165,7 @@ public class ConsolesIT {
         String config = String.join("\n", agent.shell("mid:config", out -> out.contains("spool.dir"),
                 Duration.ofSeconds(20)));
         assertTrue(config, config.contains(instanceBase));
-        assertTrue(config, config.contains("environment MIDWAY_INSTANCE_URL (overrides http://localhost:8080"));
+        assertTrue(config, config.contains("environment MIDWAY_INSTANCE_URL (overrides https://localhost:8443"));
         assertTrue(config, config.contains("file etc/io.midway.agent.cfg"));
         assertFalse(config, config.contains(agentPassword));
 
