@@ -47,7 +47,7 @@ final class SelfSignedCertificate {
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
             run(List.of(keytool.toString(), "-genkeypair", "-alias", "midway", "-keyalg", "RSA", "-keysize", "2048",
                     "-validity", "825", "-dname", "CN=" + host + ", O=Midway development",
-                    "-ext", "SAN=dns:localhost,ip:127.0.0.1,dns:" + host,
+                    "-ext", "SAN=" + subjectAlternativeNames(host),
                     "-storetype", "PKCS12", "-keystore", keystore.toString(),
                     "-storepass:env", "MIDWAY_KEYSTORE_PASSWORD", "-keypass:env", "MIDWAY_KEYSTORE_PASSWORD"), password);
             run(List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "midway", "-storetype", "PKCS12",
@@ -65,6 +65,36 @@ final class SelfSignedCertificate {
             Thread.currentThread().interrupt();
             throw new LaunchException("interrupted while making the HTTPS certificate");
         }
+    }
+
+    /**
+     * @param host the host name
+     * @return the names the certificate is valid for: localhost, 127.0.0.1, ::1, the host name and
+     *     the addresses of the machine's network interfaces that are up, so agents may reach the
+     *     instance by name or by address
+     */
+    static String subjectAlternativeNames(String host) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(List.of("dns:localhost", "ip:127.0.0.1", "ip:::1"));
+        if (host.matches("[A-Za-z0-9.-]+")) {
+            names.add("dns:" + host);
+        }
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (!address.isLinkLocalAddress()) {
+                        String text = address.getHostAddress();
+                        int zone = text.indexOf('%');
+                        names.add("ip:" + (zone < 0 ? text : text.substring(0, zone)));
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // the names above suffice on this machine
+        }
+        return String.join(",", names);
     }
 
     private static void run(List<String> command, String password) throws IOException, InterruptedException {

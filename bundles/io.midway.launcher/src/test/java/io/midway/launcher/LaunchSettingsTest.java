@@ -156,6 +156,13 @@ public class LaunchSettingsTest {
         assertTrue(ks.isKeyEntry("midway"));
         Path pem = s.data.resolve("tls/instance.crt");
         assertTrue(Files.readString(pem).startsWith("-----BEGIN CERTIFICATE-----"));
+        java.security.cert.X509Certificate x509;
+        try (java.io.InputStream in = Files.newInputStream(pem)) {
+            x509 = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+        }
+        String names = String.valueOf(x509.getSubjectAlternativeNames());
+        assertTrue(names, names.contains("localhost") && names.contains("127.0.0.1"));
         byte[] first = Files.readAllBytes(keystore);
         FrameworkConfig.of(s, false);
         assertTrue("made once, then reused", java.util.Arrays.equals(first, Files.readAllBytes(keystore)));
