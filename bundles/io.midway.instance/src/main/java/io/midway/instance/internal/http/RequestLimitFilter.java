@@ -70,13 +70,15 @@ public class RequestLimitFilter implements Filter {
     }
 
     /**
-     * With a throttle of its own, as configured.
+     * With a throttle of its own, as configured (a factory, not a constructor: SCR would take a
+     * second two-argument constructor for its own).
      *
      * @param config the limits
      * @param clock the time source
+     * @return the filter
      */
-    public RequestLimitFilter(LimitsConfiguration config, Clock clock) {
-        this(config, new LoginThrottle(ConfiguredLoginThrottle.limits(config), clock), clock);
+    public static RequestLimitFilter withOwnThrottle(LimitsConfiguration config, Clock clock) {
+        return new RequestLimitFilter(config, new LoginThrottle(ConfiguredLoginThrottle.limits(config), clock), clock);
     }
 
     /**
