@@ -26,8 +26,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code Referer}) is another site is refused with 403 ({@link SameOrigin}), on every path.</li>
  * <li><b>Web Console logins</b>: under {@code /system/console}, a request while the caller is over
  * the {@link LoginThrottle}'s limits is refused with 429 and {@code Retry-After}; a request that
- * carries Basic credentials and is answered 401 counts as a failed login, any other answer to it as
- * a successful one.</li>
+ * carries Basic credentials and is answered 401 counts as a failed login, one on which the console
+ * set the remote user as a successful one.</li>
  * </ul>
  * Refusals are {@code {"error":{"message","detail"},"status":"failure"}}.
  * <p>
@@ -42,6 +42,13 @@ public class BrowserGuard implements Filter {
 
     /** Where the Felix Web Console is. */
     public static final String CONSOLE = "/system/console";
+
+    /**
+     * The request attributes a servlet context sets for the user it authenticated: the Web Console 5's
+     * Basic login sets the Http Service one; the Servlet Whiteboard one for other contexts.
+     */
+    static final String[] REMOTE_USER = {"org.osgi.service.http.authentication.remote.user",
+        "org.osgi.service.servlet.context.remote.user"};
 
     private static final Logger LOG = LoggerFactory.getLogger(BrowserGuard.class);
 
@@ -96,10 +103,23 @@ public class BrowserGuard implements Filter {
             if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
                 LOG.info("Failed Web Console login as '{}' from {}", printable(user), address);
                 logins.failed(user, address);
-            } else {
+            } else if (authenticated(request)) {
                 logins.succeeded(user, address);
             }
         }
+    }
+
+    /**
+     * @return whether the console said who logged in (a page it serves without a login, such as a
+     *         static resource, does not make the caller's address one its user logged in from)
+     */
+    private static boolean authenticated(HttpServletRequest request) {
+        for (String attribute : REMOTE_USER) {
+            if (request.getAttribute(attribute) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the {@code Host} header, or the server's name and port when there is none */

@@ -210,6 +210,7 @@ public class BrowserGuardHttpTest extends ServiceFixture {
                 response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
                 return;
             }
+            request.setAttribute("org.osgi.service.http.authentication.remote.user", "admin");
             if ("POST".equals(request.getMethod()) && request.getRequestURI().endsWith("/vmstat")
                     && "Stop".equals(request.getParameter("shutdown_type"))) {
                 stops.incrementAndGet();
