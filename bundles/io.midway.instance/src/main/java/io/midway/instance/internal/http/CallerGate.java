@@ -2,6 +2,7 @@ package io.midway.instance.internal.http;
 
 import java.util.Map;
 
+import io.midway.console.support.guard.LoginThrottle;
 import io.midway.instance.internal.RequestException;
 import jakarta.servlet.http.HttpServletRequest;
 

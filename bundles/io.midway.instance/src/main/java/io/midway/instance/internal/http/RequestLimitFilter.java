@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterName;
@@ -14,6 +15,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterPat
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.console.support.guard.LoginThrottle;
+import io.midway.instance.internal.ConfiguredLoginThrottle;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.ErrorReply;
 import jakarta.servlet.Filter;
@@ -31,7 +34,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code per.address.concurrent} requests in progress per remote address and
  * {@code per.user.concurrent} per authenticated user (429 with {@code Retry-After} beyond);
  * request bodies slower than {@code body.min.bytes.per.second} cut off with 408; and the
- * {@link LoginThrottle} consulted by {@link ApiServlet#authenticate} through a {@link CallerGate}.
+ * {@link LoginThrottle} consulted by {@link ApiServlet#authenticate} through a {@link CallerGate}
+ * (the instance's one throttle, {@link ConfiguredLoginThrottle}, which the Web Console's logins
+ * count against too).
  * The long poll ({@code GET /api/mid/ecc/poll}) waits asynchronously, without a thread, and is not
  * counted, so an agent's poll is never refused for concurrency.
  */
@@ -55,22 +60,36 @@ public class RequestLimitFilter implements Filter {
     private final ConcurrencyLimit users = new ConcurrencyLimit();
     private final Clock clock;
 
-    /** @param config the limits */
+    /**
+     * @param config the limits
+     * @param throttle the instance's failed-login throttle, shared with the Web Console's logins
+     */
     @Activate
-    public RequestLimitFilter(LimitsConfiguration config) {
-        this(config, Clock.systemUTC());
+    public RequestLimitFilter(LimitsConfiguration config, @Reference LoginThrottle throttle) {
+        this(config, throttle, Clock.systemUTC());
+    }
+
+    /**
+     * With a throttle of its own, as configured (a factory, not a constructor: SCR would take a
+     * second two-argument constructor for its own).
+     *
+     * @param config the limits
+     * @param clock the time source
+     * @return the filter
+     */
+    public static RequestLimitFilter withOwnThrottle(LimitsConfiguration config, Clock clock) {
+        return new RequestLimitFilter(config, new LoginThrottle(ConfiguredLoginThrottle.limits(config), clock), clock);
     }
 
     /**
      * @param config the limits
+     * @param throttle the failed-login throttle
      * @param clock the time source
      */
-    public RequestLimitFilter(LimitsConfiguration config, Clock clock) {
+    public RequestLimitFilter(LimitsConfiguration config, LoginThrottle throttle, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.throttle = new LoginThrottle(new LoginThrottle.Limits(config.login_failures_per_user_address(),
-                config.login_failures_per_address(), config.login_failures_per_user(),
-                config.login_window_seconds() * 1000L), clock);
+        this.throttle = throttle;
         LOG.info("Request limits: {} concurrent requests per address, {} per user (long polls not counted), "
                 + "bodies at least {} bytes/s after {} s, failed logins {} per user and address / {} per address / "
                 + "{} per user in {} s", config.per_address_concurrent(), config.per_user_concurrent(),

@@ -59,7 +59,7 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        FilterHolder filter = new FilterHolder(new RequestLimitFilter(limits(perAddress, perUser, failuresPerUserAddress), clock));
+        FilterHolder filter = new FilterHolder(RequestLimitFilter.withOwnThrottle(limits(perAddress, perUser, failuresPerUserAddress), clock));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
@@ -202,7 +202,7 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
-    private static LimitsConfiguration limits(int perAddress, int perUser, int failuresPerUserAddress) {
+    static LimitsConfiguration limits(int perAddress, int perUser, int failuresPerUserAddress) {
         return new LimitsConfiguration() {
             @Override
             public Class<? extends Annotation> annotationType() {

@@ -1,18 +1,34 @@
-package io.midway.instance.internal.http;
+package io.midway.console.support.guard;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.Test;
 
-import io.midway.instance.internal.MutableClock;
-
 public class LoginThrottleTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-06T10:00:00Z"));
+    private final java.time.Clock clock = new java.time.Clock() {
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    };
     private final LoginThrottle throttle = new LoginThrottle(new LoginThrottle.Limits(3, 5, 8, 60_000), clock);
 
     @Test
@@ -21,11 +37,11 @@ public class LoginThrottleTest {
             assertEquals(0, throttle.allow("mid", "10.0.0.1"));
             throttle.failed("mid", "10.0.0.1");
         }
-        clock.advance(Duration.ofSeconds(15));
+        advance(Duration.ofSeconds(15));
         assertEquals("seconds left in the window", 45, throttle.allow("mid", "10.0.0.1"));
         assertEquals("another user from the same address", 0, throttle.allow("admin", "10.0.0.1"));
         assertEquals("the same user from another address", 0, throttle.allow("mid", "10.0.0.2"));
-        clock.advance(Duration.ofSeconds(45));
+        advance(Duration.ofSeconds(45));
         assertEquals("a new window", 0, throttle.allow("mid", "10.0.0.1"));
     }
 
@@ -60,5 +76,14 @@ public class LoginThrottleTest {
         throttle.succeeded("mid", "10.0.0.1");
         throttle.failed("mid", "10.0.0.1");
         assertTrue(throttle.allow("mid", "10.0.0.1") > 0);
+    }
+
+    @Test
+    public void theDefaultsAreTheInstanceDefaults() {
+        assertEquals(new LoginThrottle.Limits(5, 20, 100, 60_000), LoginThrottle.Limits.DEFAULTS);
+    }
+
+    private void advance(Duration d) {
+        now.updateAndGet(t -> t.plus(d));
     }
 }

@@ -1,4 +1,4 @@
-package io.midway.instance.internal.http;
+package io.midway.console.support.guard;
 
 import java.time.Clock;
 import java.util.Iterator;
@@ -19,14 +19,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  * A success does not reset the counts of failures already made (a guesser who also knows one
  * password gains nothing). Thread-safe; the number of keys kept is bounded.
+ * <p>
+ * On the instance one throttle counts the API's logins and the Web Console's (the instance
+ * configures it with pid {@code io.midway.instance.limits}); the agent's Web Console has one with
+ * {@link Limits#DEFAULTS}. Not final: the instance's DS component that configures it extends it.
  */
-public final class LoginThrottle {
+public class LoginThrottle {
 
     /** The most keys remembered; beyond it new users are not counted, addresses still are. */
     static final int MAX_KEYS = 20_000;
 
     /** The limits: failure counts and the window length. */
     public record Limits(int perUserAddress, int perAddress, int perUser, long windowMillis) {
+        /** The instance's defaults (its {@code LimitsConfiguration}), also the agent console's limits. */
+        public static final Limits DEFAULTS = new Limits(5, 20, 100, 60_000);
     }
 
     private static final class Window {
