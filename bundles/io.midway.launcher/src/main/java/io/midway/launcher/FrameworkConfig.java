@@ -17,7 +17,27 @@ final class FrameworkConfig {
     /** The most HTTP server threads (MIDWAY_HTTP_THREADS). */
     static final int DEFAULT_HTTP_THREADS = 256;
 
+    /** The start level of the HTTP server bundle: after every other bundle (level 2). */
+    static final int HTTP_SERVER_START_LEVEL = 3;
+    /** The HTTP server bundle (Felix HTTP on Jetty 12). */
+    static final String HTTP_SERVER_BUNDLE = "org.apache.felix.http.jetty12";
+
     private FrameworkConfig() {
+    }
+
+    /**
+     * Puts the HTTP server bundle at {@link #HTTP_SERVER_START_LEVEL}, after the bundles that
+     * register servlets, filters and the API's start-up answers (503 while starting): the port
+     * opens with them in place. Done at every start (the level is kept in the bundle cache).
+     *
+     * @param context the system bundle's context, before the framework starts
+     */
+    static void startHttpServerLast(org.osgi.framework.BundleContext context) {
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if (HTTP_SERVER_BUNDLE.equals(b.getSymbolicName())) {
+                b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class).setStartLevel(HTTP_SERVER_START_LEVEL);
+            }
+        }
     }
 
     /**
@@ -36,7 +56,9 @@ final class FrameworkConfig {
         c.put("felix.auto.deploy.action", "install,start");
         c.put("felix.auto.start.1", bootBundles(system.resolve("boot")));
         c.put("felix.startlevel.bundle", "2");
-        c.put("org.osgi.framework.startlevel.beginning", "2");
+        // The HTTP server starts last (HTTP_SERVER_START_LEVEL): its port opens once the servlets and
+        // guards are registered, so a client never meets a bare 404 from a server still starting.
+        c.put("org.osgi.framework.startlevel.beginning", Integer.toString(HTTP_SERVER_START_LEVEL));
         c.put("felix.log.level", "1");
         c.put("felix.shutdown.hook", "false");
 

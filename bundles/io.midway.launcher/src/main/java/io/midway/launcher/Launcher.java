@@ -78,6 +78,7 @@ public final class Launcher {
         try {
             framework.init();
             AutoProcessor.process(config, framework.getBundleContext());
+            FrameworkConfig.startHttpServerLast(framework.getBundleContext());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
             framework.start();
             console.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), "

@@ -45,18 +45,24 @@ public class ApiFallbackServlet extends ApiServlet {
         super(null);
     }
 
-    /** @param service the instance's core service, null while it starts */
+    /**
+     * With the whole API taken as registered (tests that register their servlets themselves).
+     *
+     * @param service the instance's core service, null while it starts
+     */
     public ApiFallbackServlet(EccService service) {
         super(null);
         this.service = service;
+        this.readiness = io.midway.instance.internal.http.ApiReadiness.ALWAYS;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         io.midway.instance.internal.http.ApiReadiness api = readiness;
         // A path no servlet serves while part of the API is still being registered may be one of
-        // those parts: 503, not 404 (once the whole API is up, an unknown path is a 404).
-        if (service == null || api != null && !api.ready()) {
+        // those parts: 503, not 404 (once the whole API is up, an unknown path is a 404). Until
+        // the readiness check itself is bound, nothing is known to be up.
+        if (service == null || api == null || !api.ready()) {
             throw new RequestException(RequestException.Kind.UNAVAILABLE, "the instance is starting",
                     "try again in a few seconds", Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
         }
