@@ -94,7 +94,8 @@ public final class LaunchSettings {
         this.httpPort = port("MIDWAY_HTTP_PORT", env.get("MIDWAY_HTTP_PORT"), role.defaultPort);
         this.httpsPort = port("MIDWAY_HTTPS_PORT", env.get("MIDWAY_HTTPS_PORT"),
                 role == Role.INSTANCE ? DEFAULT_INSTANCE_HTTPS_PORT : 0);
-        if (httpPort == 0 && httpsPort == 0) {
+        // An agent may serve nothing at all (MIDWAY_HTTP_PORT=off: no console, no open port).
+        if (httpPort == 0 && httpsPort == 0 && role == Role.INSTANCE) {
             throw new LaunchException("MIDWAY_HTTPS_PORT is off and MIDWAY_HTTP_PORT is not set: the " + role.id
                     + " would serve nothing; keep HTTPS on, or set MIDWAY_HTTP_PORT for plain HTTP");
         }

@@ -198,6 +198,10 @@ public class LaunchSettingsTest {
         assertEquals("HTTPS port 8443, plain HTTP port 9090 for this machine only",
                 LaunchSettings.resolve("instance", home, Map.of("MIDWAY_HTTP_PORT", "9090")).listening());
         assertEquals("HTTPS port 8443, plain HTTP off", LaunchSettings.resolve("instance", home, Map.of()).listening());
+        LaunchSettings silent = LaunchSettings.resolve("agent", home, Map.of("MIDWAY_HTTP_PORT", "off",
+                "MIDWAY_AGENT_PASSWORD", "b-secret"));
+        assertEquals("an agent may open no port at all", "plain HTTP off", silent.listening());
+        assertEquals("false", FrameworkConfig.of(silent, false).get("org.apache.felix.http.enable"));
     }
 
     @Test
