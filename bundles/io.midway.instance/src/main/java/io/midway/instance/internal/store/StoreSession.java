@@ -77,9 +77,12 @@ public final class StoreSession {
     private static final int INSERT_BATCH_SIZE = 500;
 
     private final Connection connection;
+    /** The engine's SQL by key ({@code sql/common.sql} and {@code sql/h2.sql}). */
+    private final io.midway.instance.internal.store.sql.Statements sql;
 
-    StoreSession(Connection connection) {
+    StoreSession(Connection connection, io.midway.instance.internal.store.sql.Statements sql) {
         this.connection = connection;
+        this.sql = sql;
     }
 
     // --- ecc_queue -------------------------------------------------------------------------
