@@ -1667,6 +1667,11 @@ public class EccService {
         return store.read(s -> s.findAgentByName(name));
     }
 
+    /** @return where the data is, for operators: the embedded database's folder */
+    public String databaseLocation() {
+        return store.directory().toString();
+    }
+
     /**
      * @param since a sequence number, 0 for all
      * @param limit the most events to return

@@ -14,7 +14,8 @@ import jakarta.servlet.Servlet;
 
 /**
  * Whether the whole instance API is up: every one of the instance's API servlets is registered
- * with the HTTP whiteboard. Until then {@code instance_info} and every {@code /api/...} path answer
+ * with the HTTP whiteboard and mapped by the HTTP server (its runtime lists it: a servlet service
+ * the server has not processed yet would leave its path to the fallback's 404). Until then {@code instance_info} and every {@code /api/...} path answer
  * 503 with {@code Retry-After}, so that a client that waits for {@code instance_info} never meets a
  * 404 from a part of the API that is still starting.
  */
@@ -38,6 +39,11 @@ public class ApiReadiness {
     };
 
     private final Set<String> present = ConcurrentHashMap.newKeySet();
+    /** Set once the runtime has been seen serving every API servlet; cleared when one leaves. */
+    private volatile boolean mapped;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile org.osgi.service.servlet.runtime.HttpServiceRuntime runtime;
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, target = "(osgi.http.whiteboard.servlet.name=midway-*)",
@@ -53,12 +59,33 @@ public class ApiReadiness {
         Object name = servlet.getProperty("osgi.http.whiteboard.servlet.name");
         if (name != null) {
             present.remove(name.toString());
+            mapped = false;
         }
     }
 
-    /** @return whether every API servlet is registered */
+    /** @return whether every API servlet is registered and mapped by the HTTP server */
     public boolean ready() {
-        return present.containsAll(API_SERVLETS);
+        if (!present.containsAll(API_SERVLETS)) {
+            return false;
+        }
+        if (!mapped) {
+            mapped = mappedByRuntime();
+        }
+        return mapped;
+    }
+
+    private boolean mappedByRuntime() {
+        org.osgi.service.servlet.runtime.HttpServiceRuntime r = runtime;
+        if (r == null) {
+            return false;
+        }
+        Set<String> served = new java.util.HashSet<>();
+        for (org.osgi.service.servlet.runtime.dto.ServletContextDTO context : r.getRuntimeDTO().servletContextDTOs) {
+            for (org.osgi.service.servlet.runtime.dto.ServletDTO servlet : context.servletDTOs) {
+                served.add(servlet.name);
+            }
+        }
+        return served.containsAll(API_SERVLETS);
     }
 
     /** @return the API servlets not registered yet */

@@ -1,7 +1,6 @@
 package io.midway.instance.internal.shell;
 
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -50,27 +49,11 @@ public class UserCommands {
         if (rows.isEmpty()) {
             return "no identities: an agent gets one when it enrolls (instance:user-add makes one by hand)";
         }
-        List<String[]> table = new ArrayList<>();
-        table.add(new String[] {"USER NAME", "AGENT", "ROLES", "ACTIVE", "SOURCE", "CREATED"});
+        TextTable table = new TextTable("USER NAME", "AGENT", "ROLES", "ACTIVE", "SOURCE", "CREATED");
         for (UserRow u : rows) {
-            table.add(new String[] {u.userName(), orDash(u.agent()), u.roles(), u.active() ? "yes" : "no",
-                orDash(u.source()), orDash(u.createdOn())});
+            table.row(u.userName(), u.agent(), u.roles(), u.active() ? "yes" : "no", u.source(), u.createdOn());
         }
-        int[] widths = new int[table.get(0).length];
-        for (String[] row : table) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] row : table) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
-        return out.toString().stripTrailing();
+        return table.toString();
     }
 
     /**
@@ -145,9 +128,5 @@ public class UserCommands {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String orDash(String value) {
-        return value == null || value.isEmpty() ? "-" : value;
     }
 }

@@ -1,0 +1,240 @@
+package io.midway.instance.internal.shell;
+
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.midway.console.support.shell.CommandUsage;
+import io.midway.instance.internal.AgentCoreRepository;
+import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.FileSyncService;
+import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.selection.Selection;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+
+/**
+ * The instance's Gogo commands for what an operator looks at first (issue 15 point 7):
+ * {@code instance:agents}, {@code instance:queue}, {@code instance:select}, {@code instance:files},
+ * {@code instance:cores}, {@code instance:nodes}. Read-only; each prints a table or a short text,
+ * and wrong arguments print the usage.
+ */
+@Component(service = InstanceCommands.class, property = {
+    "osgi.command.scope=instance",
+    "osgi.command.function=agents",
+    "osgi.command.function=queue",
+    "osgi.command.function=select",
+    "osgi.command.function=files",
+    "osgi.command.function=cores",
+    "osgi.command.function=nodes",
+})
+public class InstanceCommands {
+
+    /** The queues and states of the ECC queue, in the order shown. */
+    static final List<String> QUEUES = List.of("output", "input");
+    static final List<String> STATES = List.of("ready", "processing", "processed", "error");
+    /** Records shown by {@code instance:queue} when no number is given. */
+    static final int RECENT = 10;
+
+    private final EccService service;
+    private final FileSyncService files;
+    private final AgentCoreRepository cores;
+
+    /**
+     * @param service the instance
+     * @param files the file-sync repository
+     * @param cores the agent cores
+     */
+    @Activate
+    public InstanceCommands(@Reference(name = "service") EccService service,
+            @Reference(name = "files") FileSyncService files, @Reference(name = "cores") AgentCoreRepository cores) {
+        this.service = service;
+        this.files = files;
+        this.cores = cores;
+    }
+
+    /** @return every agent */
+    @Descriptor("list the agents: name, status, validated, version, host, cluster, capabilities, last refreshed")
+    public String agents() {
+        List<AgentRecord> agents = service.agents(TableQuery.all(TableSchema.ECC_AGENT));
+        if (agents.isEmpty()) {
+            return "no agents: an agent appears at its first registration (bin/agent)";
+        }
+        TextTable table = new TextTable("NAME", "STATUS", "VALIDATED", "VERSION", "HOST", "IP", "CLUSTER",
+                "CAPABILITIES", "LAST REFRESHED");
+        for (AgentRecord a : agents) {
+            table.row(a.name(), a.status(), a.validated() ? "yes" : "no", a.version(), a.hostName(), a.ipAddress(),
+                    a.cluster(), TextTable.cut(String.join(",", a.capabilities() == null ? List.of() : a.capabilities()), 60),
+                    a.lastRefreshed());
+        }
+        return table + "\n" + agents.size() + (agents.size() == 1 ? " agent" : " agents");
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String agents(String... wrong) {
+        return CommandUsage.of(this, "instance", "agents", wrong);
+    }
+
+    /** @return the queue's counts and its most recent records */
+    @Descriptor("the ECC queue: records by queue and state, and the 10 most recent")
+    public String queue() {
+        return queue(RECENT);
+    }
+
+    /**
+     * @param recent how many of the most recent records to show
+     * @return the queue's counts and its most recent records
+     */
+    @Descriptor("the ECC queue: records by queue and state, and the given number of most recent ones")
+    public String queue(@Descriptor("how many recent records to show (0-1000)") int recent) {
+        if (recent < 0 || recent > 1000) {
+            return "instance:queue takes a number of recent records from 0 to 1000, not " + recent;
+        }
+        TextTable counts = new TextTable("QUEUE", "READY", "PROCESSING", "PROCESSED", "ERROR", "ALL");
+        for (String queue : QUEUES) {
+            Object[] row = new Object[STATES.size() + 2];
+            row[0] = queue;
+            long all = 0;
+            for (int i = 0; i < STATES.size(); i++) {
+                long n = service.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=" + queue + "^state=" + STATES.get(i),
+                        null, null, null));
+                row[i + 1] = n;
+                all += n;
+            }
+            row[row.length - 1] = all;
+            counts.row(row);
+        }
+        StringBuilder out = new StringBuilder(counts.toString());
+        if (recent > 0) {
+            List<EccRecord> records = service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "ORDERBYDESCsys_created_on",
+                    null, Integer.toString(recent), null));
+            out.append("\n\n");
+            if (records.isEmpty()) {
+                out.append("no records yet");
+            } else {
+                TextTable table = new TextTable("SYS_ID", "QUEUE", "STATE", "AGENT", "TOPIC", "NAME", "CREATED", "RESPONSE TO");
+                for (EccRecord r : records) {
+                    table.row(r.sysId(), r.queue(), r.state(), r.agent(), r.topic(), TextTable.cut(r.name(), 40),
+                            r.sysCreatedOn(), r.responseTo());
+                }
+                out.append(table);
+            }
+        }
+        return out.toString();
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String queue(String... wrong) {
+        return CommandUsage.of(this, "instance", "queue", wrong);
+    }
+
+    /**
+     * @param application the application of the work, e.g. Discovery or ALL
+     * @return which agent would take work for it, and why
+     */
+    @Descriptor("explain which agent would take work for an application (MID selection), step by step")
+    public String select(@Descriptor("the application, e.g. Discovery or ALL") String application) {
+        return select(application, "", "");
+    }
+
+    /**
+     * @param application the application
+     * @param ip the target address
+     * @return the choice and why
+     */
+    @Descriptor("explain which agent would take work for an application and a target IP")
+    public String select(@Descriptor("the application") String application,
+            @Descriptor("the target IP address") String ip) {
+        return select(application, ip, "");
+    }
+
+    /**
+     * @param application the application
+     * @param ip the target address, may be empty
+     * @param capability the capability the work needs
+     * @return the choice and why
+     */
+    @Descriptor("explain which agent would take work for an application, a target IP and a capability")
+    public String select(@Descriptor("the application") String application,
+            @Descriptor("the target IP address, or \"\"") String ip,
+            @Descriptor("the capability, e.g. SSHCommand") String capability) {
+        Selection s;
+        try {
+            s = service.select(application, ip, capability, null);
+        } catch (RequestException e) {
+            return "cannot select: " + e.getMessage() + (e.detail() == null || e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
+        }
+        return (s.isChosen() ? "agent " + s.agent() : "no agent") + "\n" + s.explanation();
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String select(String... wrong) {
+        return CommandUsage.of(this, "instance", "select", wrong);
+    }
+
+    /** @return the file-sync repository */
+    @Descriptor("the file-sync repository: the plug-in bundles pushed to every agent, and its revision")
+    public String files() {
+        FileSyncService.Listing listing = files.listing();
+        if (listing.files().isEmpty()) {
+            return "no files (revision " + listing.revision() + "): upload one with POST /api/mid/admin/files";
+        }
+        TextTable table = new TextTable("SYMBOLIC NAME", "VERSION", "KIND", "NAME", "SIZE", "SHA-256", "UPLOADED", "DOWNLOADS");
+        for (FileSyncService.Listed f : listing.files()) {
+            table.row(f.file().symbolicName(), f.file().version(), f.file().kind(), f.file().name(), f.file().size(),
+                    f.file().sha256().substring(0, Math.min(12, f.file().sha256().length())), f.uploadedOn(), f.downloads());
+        }
+        return table + "\nrevision " + listing.revision();
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String files(String... wrong) {
+        return CommandUsage.of(this, "instance", "files", wrong);
+    }
+
+    /** @return the agent cores and the published version */
+    @Descriptor("the agent cores uploaded for in-place upgrade, and the version the instance asks agents to run")
+    public String cores() {
+        AgentCoreRepository.Overview overview = cores.overview();
+        StringBuilder out = new StringBuilder("instance version " + (overview.version() == null ? "none (agents keep their core)"
+                : overview.version()));
+        if (overview.cores().isEmpty()) {
+            return out.append("\nno cores: upload one with POST /api/mid/admin/upgrade").toString();
+        }
+        TextTable table = new TextTable("VERSION", "SYMBOLIC NAME", "SIZE", "SHA-256", "UPLOADED", "DOWNLOADS", "PUBLISHED");
+        for (AgentCoreRepository.Listed c : overview.cores()) {
+            table.row(c.core().version(), c.core().symbolicName(), c.core().size(),
+                    c.core().sha256().substring(0, Math.min(12, c.core().sha256().length())), c.uploadedOn(), c.downloads(),
+                    c.core().version().equals(overview.version()) ? "yes" : "");
+        }
+        return out.append('\n').append(table).toString();
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String cores(String... wrong) {
+        return CommandUsage.of(this, "instance", "cores", wrong);
+    }
+
+    /** @return the instance nodes and which holds the singleton jobs */
+    @Descriptor("the instance nodes serving this database, and which one runs the singleton jobs")
+    public String nodes() {
+        return "1 node: this process, on the embedded H2 database " + service.databaseLocation()
+                + "\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL";
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String nodes(String... wrong) {
+        return CommandUsage.of(this, "instance", "nodes", wrong);
+    }
+}
