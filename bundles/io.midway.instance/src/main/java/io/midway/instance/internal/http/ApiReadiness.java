@@ -42,8 +42,20 @@ public class ApiReadiness {
     /** Set once the runtime has been seen serving every API servlet; cleared when one leaves. */
     private volatile boolean mapped;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile org.osgi.service.servlet.runtime.HttpServiceRuntime runtime;
+
+    /** @param r the HTTP server's runtime, which lists the servlets it maps */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, unbind = "unsetRuntime")
+    void setRuntime(org.osgi.service.servlet.runtime.HttpServiceRuntime r) {
+        this.runtime = r;
+    }
+
+    void unsetRuntime(org.osgi.service.servlet.runtime.HttpServiceRuntime r) {
+        if (this.runtime == r) {
+            this.runtime = null;
+            mapped = false;
+        }
+    }
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, target = "(osgi.http.whiteboard.servlet.name=midway-*)",

@@ -12,7 +12,10 @@ import org.osgi.framework.ServiceReference;
 
 import jakarta.servlet.Servlet;
 
-/** The API counts as up only once every API servlet is registered, and not after one goes. */
+/**
+ * The API counts as up only once every API servlet is registered and the HTTP server's runtime
+ * maps it, and not after one goes.
+ */
 public class ApiReadinessTest {
 
     @SuppressWarnings("unchecked")
@@ -25,6 +28,21 @@ public class ApiReadinessTest {
                     case "toString" -> name;
                     default -> null;
                 });
+    }
+
+    private static org.osgi.service.servlet.runtime.HttpServiceRuntime runtime(java.util.Collection<String> servlets) {
+        org.osgi.service.servlet.runtime.dto.RuntimeDTO dto = new org.osgi.service.servlet.runtime.dto.RuntimeDTO();
+        org.osgi.service.servlet.runtime.dto.ServletContextDTO context = new org.osgi.service.servlet.runtime.dto.ServletContextDTO();
+        context.servletDTOs = servlets.stream().map(name -> {
+            org.osgi.service.servlet.runtime.dto.ServletDTO s = new org.osgi.service.servlet.runtime.dto.ServletDTO();
+            s.name = name;
+            return s;
+        }).toArray(org.osgi.service.servlet.runtime.dto.ServletDTO[]::new);
+        dto.servletContextDTOs = new org.osgi.service.servlet.runtime.dto.ServletContextDTO[] {context};
+        return (org.osgi.service.servlet.runtime.HttpServiceRuntime) Proxy.newProxyInstance(
+                ApiReadinessTest.class.getClassLoader(),
+                new Class<?>[] {org.osgi.service.servlet.runtime.HttpServiceRuntime.class},
+                (proxy, method, args) -> method.getName().equals("getRuntimeDTO") ? dto : null);
     }
 
     @Test
@@ -40,6 +58,12 @@ public class ApiReadinessTest {
         assertEquals(Set.of("midway-ecc-poll"), readiness.missing());
         ServiceReference<Servlet> poll = servlet("midway-ecc-poll");
         readiness.added(poll);
+        assertFalse("registered, but no HTTP server maps them yet", readiness.ready());
+        java.util.List<String> mapped = new java.util.ArrayList<>(ApiReadiness.API_SERVLETS);
+        mapped.remove("midway-table-api");
+        readiness.setRuntime(runtime(mapped));
+        assertFalse("the server has not mapped the Table API yet", readiness.ready());
+        readiness.setRuntime(runtime(ApiReadiness.API_SERVLETS));
         assertTrue(readiness.ready());
         readiness.removed(poll);
         assertFalse("a servlet that goes makes it not ready again", readiness.ready());
