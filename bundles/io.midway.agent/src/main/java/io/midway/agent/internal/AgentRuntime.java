@@ -430,7 +430,9 @@ public final class AgentRuntime {
         AgentStatusDTO dto = new AgentStatusDTO();
         dto.name = settings.agentName();
         dto.version = version;
-        dto.instanceUrl = settings.instanceUrl();
+        // The node in use; with several, which ones there are.
+        dto.instanceUrl = client.baseUrls().size() < 2 ? client.baseUrl()
+                : client.baseUrl() + " (nodes: " + String.join(", ", client.baseUrls()) + ")";
         dto.connection = state.connection();
         dto.status = state.agentStatus();
         dto.validated = state.validated();

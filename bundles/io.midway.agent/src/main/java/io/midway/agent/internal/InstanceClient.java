@@ -50,7 +50,10 @@ public final class InstanceClient implements SyncSource {
     private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(5);
 
     private final ObjectMapper mapper = Json.mapper();
-    private final String baseUrl;
+    /** The instance's base URLs (several nodes of one instance), without trailing slashes. */
+    private final List<String> baseUrls;
+    /** The index of the URL in use: the next is tried when it stops answering. */
+    private volatile int current;
     private volatile String user;
     private volatile String authorization;
     /** Whether {@link #user} is the agent's own identity (not the shared enrollment user). */
@@ -58,14 +61,16 @@ public final class InstanceClient implements SyncSource {
     private final HttpClient http;
 
     /**
-     * @param baseUrl the instance base URL, without a trailing slash
+     * @param baseUrl the instance base URL, without a trailing slash; or several, comma-separated
+     *     (nodes of one instance, on one database): the client uses the first and moves to the
+     *     next when the one in use stops answering (no connection, a timeout, or 503)
      * @param user the mid_server user
      * @param password its password, or {@code null} to send no credentials
      * @param connectTimeout how long to wait for a TCP connection
      * @param tls the TLS context for an https:// instance, or {@code null} for the JDK's default
      */
     public InstanceClient(String baseUrl, String user, String password, Duration connectTimeout, SSLContext tls) {
-        this.baseUrl = baseUrl;
+        this.baseUrls = parseUrls(baseUrl);
         this.user = user;
         this.authorization = password == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(
@@ -137,7 +142,7 @@ public final class InstanceClient implements SyncSource {
         JsonNode reply = send(post(path, registration, REQUEST_TIMEOUT));
         JsonNode result = reply.path("result");
         if (!result.isObject()) {
-            throw new IOException("instance " + baseUrl + " answered the registration without an agent record");
+            throw new IOException("instance " + baseUrl() + " answered the registration without an agent record");
         }
         JsonNode identity = reply.path("identity");
         return new Registered(mapper.treeToValue(result, AgentRecord.class),
@@ -147,7 +152,51 @@ public final class InstanceClient implements SyncSource {
 
     /** @return the instance base URL */
     public String baseUrl() {
-        return baseUrl;
+        return baseUrls.get(current);
+    }
+
+    /** @return every base URL, in the order they are tried */
+    public List<String> baseUrls() {
+        return baseUrls;
+    }
+
+    /**
+     * @param text one URL or several, comma-separated
+     * @return the URLs, trimmed, without trailing slashes
+     */
+    static List<String> parseUrls(String text) {
+        List<String> urls = new java.util.ArrayList<>();
+        for (String part : (text == null ? "" : text).split(",")) {
+            String url = part.trim();
+            while (url.endsWith("/")) {
+                url = url.substring(0, url.length() - 1);
+            }
+            if (!url.isEmpty()) {
+                urls.add(url);
+            }
+        }
+        if (urls.isEmpty()) {
+            urls.add(text == null ? "" : text.trim());
+        }
+        return List.copyOf(urls);
+    }
+
+    /**
+     * The node at {@code failed} stopped answering: the next URL is used from now on (when the
+     * one in use is still that node's; another thread may have moved on already).
+     *
+     * @param failed the request that failed
+     * @return a note for the message, e.g. {@code "; trying https://b next"}, or empty
+     */
+    private String moveOn(URI failed) {
+        if (baseUrls.size() < 2) {
+            return "";
+        }
+        int at = current;
+        if (failed.toString().startsWith(baseUrls.get(at) + "/")) {
+            current = (at + 1) % baseUrls.size();
+        }
+        return "; trying " + baseUrls.get(current) + " next";
     }
 
     /** @return the user we authenticate as */
@@ -172,7 +221,7 @@ public final class InstanceClient implements SyncSource {
         JsonNode reply = send(post("/api/mid/agents/register", registration, REQUEST_TIMEOUT));
         JsonNode result = reply.path("result");
         if (!result.isObject()) {
-            throw new IOException("instance " + baseUrl + " answered the registration without an agent record");
+            throw new IOException("instance " + baseUrl() + " answered the registration without an agent record");
         }
         return mapper.treeToValue(result, AgentRecord.class);
     }
@@ -253,7 +302,7 @@ public final class InstanceClient implements SyncSource {
         HttpRequest request = request("/api/mid/ecc/poll" + query, REQUEST_TIMEOUT.plusMillis(waitMs)).GET().build();
         JsonNode reply = send(request);
         if (!reply.isObject()) {
-            throw new IOException("instance " + baseUrl + " answered the poll with something that is not an object");
+            throw new IOException("instance " + baseUrl() + " answered the poll with something that is not an object");
         }
         return mapper.treeToValue(reply, PollReply.class);
     }
@@ -271,7 +320,7 @@ public final class InstanceClient implements SyncSource {
         JsonNode reply = send(request("/api/mid/credentials?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8),
                 REQUEST_TIMEOUT).GET().build());
         if (!reply.isObject() || !reply.path("revision").isValueNode() || !reply.path("result").isArray()) {
-            throw new IOException("instance " + baseUrl + " answered the credentials request without a revision "
+            throw new IOException("instance " + baseUrl() + " answered the credentials request without a revision "
                     + "and a result list");
         }
         return mapper.treeToValue(reply, CredentialSync.class);
@@ -347,7 +396,7 @@ public final class InstanceClient implements SyncSource {
     public SyncSnapshot snapshot() throws IOException, InterruptedException {
         JsonNode reply = send(request("/api/mid/file_sync/snapshot", REQUEST_TIMEOUT).GET().build());
         if (!reply.isObject() || !reply.path("revision").isValueNode()) {
-            throw new IOException("instance " + baseUrl + " answered the file-sync snapshot without a revision");
+            throw new IOException("instance " + baseUrl() + " answered the file-sync snapshot without a revision");
         }
         return mapper.treeToValue(reply, SyncSnapshot.class);
     }
@@ -375,7 +424,7 @@ public final class InstanceClient implements SyncSource {
     public InstanceInfo instanceInfo() throws IOException, InterruptedException {
         JsonNode reply = send(request("/api/mid/instance_info", REQUEST_TIMEOUT).GET().build());
         if (!reply.isObject()) {
-            throw new IOException("instance " + baseUrl + " answered instance_info with something that is not an object");
+            throw new IOException("instance " + baseUrl() + " answered instance_info with something that is not an object");
         }
         return mapper.treeToValue(reply, InstanceInfo.class);
     }
@@ -391,7 +440,7 @@ public final class InstanceClient implements SyncSource {
         JsonNode reply = send(request("/api/mid/cores", REQUEST_TIMEOUT).GET().build());
         JsonNode result = reply.path("result");
         if (!result.isArray()) {
-            throw new IOException("instance " + baseUrl + " answered /api/mid/cores without a result list");
+            throw new IOException("instance " + baseUrl() + " answered /api/mid/cores without a result list");
         }
         java.util.List<InstanceInfo.Core> out = new java.util.ArrayList<>();
         for (JsonNode core : result) {
@@ -423,13 +472,15 @@ public final class InstanceClient implements SyncSource {
             response = http.send(request, HttpResponse.BodyHandlers.ofFile(target, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
         } catch (IOException e) {
-            throw new IOException("cannot download " + sha256 + " from instance " + baseUrl + ": " + describe(e), e);
+            String url = baseUrl();
+            throw new IOException("cannot download " + sha256 + " from instance " + url + ": " + describe(e)
+                    + moveOn(request.uri()), e);
         }
         int status = response.statusCode();
         if (status < 200 || status > 299) {
             byte[] body = Files.readAllBytes(target);
             Files.deleteIfExists(target);
-            throw new InstanceException(status, "instance " + baseUrl + " answered " + status + " for file " + sha256
+            throw new InstanceException(status, "instance " + baseUrl() + " answered " + status + " for file " + sha256
                     + ": " + errorMessage(status, body));
         }
     }
@@ -467,20 +518,20 @@ public final class InstanceClient implements SyncSource {
     private HttpRequest.Builder request(String path, Duration timeout, String accept) throws IOException {
         URI uri;
         try {
-            uri = new URI(baseUrl + path);
+            uri = new URI(baseUrl() + path);
         } catch (URISyntaxException e) {
-            throw new IOException("instance URL '" + baseUrl + "' is not a valid URL: " + e.getMessage(), e);
+            throw new IOException("instance URL '" + baseUrl() + "' is not a valid URL: " + e.getMessage(), e);
         }
         if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
                 || uri.getHost() == null) {
-            throw new IOException("instance URL '" + baseUrl + "' is not an http:// or https:// URL");
+            throw new IOException("instance URL '" + baseUrl() + "' is not an http:// or https:// URL");
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept);
         if (authorization != null) {
             if (uri.getScheme().equals("http") && !isLoopback(uri.getHost())) {
                 // The instance refuses credentials over plain HTTP from another host anyway; the
                 // password must not cross the network in clear to learn that.
-                throw new IOException("instance URL '" + baseUrl + "' is plain HTTP to another host: the agent does "
+                throw new IOException("instance URL '" + baseUrl() + "' is plain HTTP to another host: the agent does "
                         + "not send its password unencrypted; use https:// (the instance serves HTTPS on 8443 by default)");
             }
             builder.header("Authorization", authorization);
@@ -512,13 +563,15 @@ public final class InstanceClient implements SyncSource {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new IOException("cannot reach instance " + baseUrl + ": " + describe(e), e);
+            String url = baseUrl();
+            throw new IOException("cannot reach instance " + url + ": " + describe(e) + moveOn(request.uri()), e);
         }
         int status = response.statusCode();
         byte[] body = response.body();
         if (status < 200 || status > 299) {
-            throw new InstanceException(status, "instance " + baseUrl + " answered " + status + ": "
-                    + errorMessage(status, body));
+            String url = baseUrl();
+            throw new InstanceException(status, "instance " + url + " answered " + status + ": "
+                    + errorMessage(status, body) + (status == 503 ? moveOn(request.uri()) : ""));
         }
         if (body.length == 0) {
             return mapper.createObjectNode();
@@ -526,7 +579,7 @@ public final class InstanceClient implements SyncSource {
         try {
             return mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new IOException("instance " + baseUrl + " answered " + request.uri().getPath()
+            throw new IOException("instance " + baseUrl() + " answered " + request.uri().getPath()
                     + " with something that is not JSON: " + e.getOriginalMessage(), e);
         }
     }
