@@ -1667,9 +1667,14 @@ public class EccService {
         return store.read(s -> s.findAgentByName(name));
     }
 
-    /** @return where the data is, for operators: the embedded database's folder */
+    /** @return where the data is, for operators: the embedded database's folder, or the server's URL */
     public String databaseLocation() {
-        return store.directory().toString();
+        return store.location();
+    }
+
+    /** @return the database engine: {@code h2} or {@code postgresql} */
+    public String databaseEngine() {
+        return store.engine();
     }
 
     /**

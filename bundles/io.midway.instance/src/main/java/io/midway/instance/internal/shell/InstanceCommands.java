@@ -228,8 +228,12 @@ public class InstanceCommands {
     /** @return the instance nodes and which holds the singleton jobs */
     @Descriptor("the instance nodes serving this database, and which one runs the singleton jobs")
     public String nodes() {
-        return "1 node: this process, on the embedded H2 database " + service.databaseLocation()
-                + "\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL";
+        if ("h2".equals(service.databaseEngine())) {
+            return "1 node: this process, on the embedded H2 database " + service.databaseLocation()
+                    + "\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL";
+        }
+        return "1 node: this process, on the PostgreSQL database " + service.databaseLocation()
+                + "\nit runs every job itself (heartbeat monitor, lease reaper, failover)";
     }
 
     /** @param wrong the arguments given @return the usage */

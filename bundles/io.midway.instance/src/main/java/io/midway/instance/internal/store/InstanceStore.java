@@ -42,18 +42,25 @@ public final class InstanceStore implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceStore.class);
-    /** The SQL of the engine: statements by key and numbered migrations ({@code sql/h2.sql}). */
-    private static final Statements SQL = Statements.load("h2");
-    /** The schema version this code writes: the highest migration of {@code sql/h2.sql}. */
-    static final int SCHEMA_VERSION = SQL.schemaVersion();
+    /** The SQL of the embedded engine: statements by key and numbered migrations ({@code sql/h2.sql}). */
+    private static final Statements H2 = Statements.load("h2");
+    /** The schema version this code writes: the highest migration (the same on every engine). */
+    static final int SCHEMA_VERSION = H2.schemaVersion();
 
+    /** The database folder of the embedded engine; {@code null} for a database server. */
     private final Path directory;
+    /** Where the data is, for messages: the folder, or the JDBC URL (never a password). */
+    private final String location;
     private final JdbcConnectionPool pool;
+    /** The engine's SQL. */
+    private final Statements sql;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private InstanceStore(Path directory, JdbcConnectionPool pool) {
+    private InstanceStore(Path directory, String location, JdbcConnectionPool pool, Statements sql) {
         this.directory = directory;
+        this.location = location;
         this.pool = pool;
+        this.sql = sql;
     }
 
     /**
@@ -77,7 +84,7 @@ public final class InstanceStore implements AutoCloseable {
         dataSource.setPassword("");
         JdbcConnectionPool pool = JdbcConnectionPool.create(dataSource);
         pool.setMaxConnections(16);
-        InstanceStore store = new InstanceStore(dir, pool);
+        InstanceStore store = new InstanceStore(dir, dir.toString(), pool, H2);
         try {
             store.createSchema();
         } catch (SQLException | RuntimeException e) {
@@ -89,15 +96,55 @@ public final class InstanceStore implements AutoCloseable {
     }
 
     /**
+     * Opens a PostgreSQL database (issue 15): the schema is brought up to date on open, as on H2.
+     *
+     * @param url a {@code jdbc:postgresql://host:port/database} URL
+     * @param user the database user
+     * @param password its password (never logged)
+     * @return the open store
+     * @throws StoreException if the database cannot be reached or its schema brought up to date,
+     *     with the server's reason
+     */
+    public static InstanceStore openPostgresql(String url, String user, String password) {
+        if (url == null || !url.startsWith("jdbc:postgresql://")) {
+            throw new StoreException("not a PostgreSQL URL: " + url + " (expected jdbc:postgresql://host:port/database)", null);
+        }
+        org.postgresql.ds.PGConnectionPoolDataSource dataSource = new org.postgresql.ds.PGConnectionPoolDataSource();
+        dataSource.setURL(url);
+        if (user != null && !user.isEmpty()) {
+            dataSource.setUser(user);
+        }
+        if (password != null && !password.isEmpty()) {
+            dataSource.setPassword(password);
+        }
+        JdbcConnectionPool pool = JdbcConnectionPool.create(dataSource);
+        pool.setMaxConnections(16);
+        InstanceStore store = new InstanceStore(null, url, pool, Statements.load("postgresql"));
+        try {
+            store.createSchema();
+        } catch (SQLException | RuntimeException e) {
+            pool.dispose();
+            throw new StoreException("cannot open the instance database " + url + (user == null ? "" : " as " + user)
+                    + ": " + e.getMessage(), e);
+        }
+        LOG.info("Instance database open: {} (PostgreSQL)", url);
+        return store;
+    }
+
+    /**
      * Applies, in order, every migration above the version the database records, recording each
      * version as it is reached (a migration cut short is run again at the next open: its
      * statements are idempotent). A database newer than this code is left alone, with a warning.
      */
     private void createSchema() throws SQLException {
+        if (sql.schemaVersion() != SCHEMA_VERSION) {
+            throw new IllegalStateException(sql.dialect() + ".sql has " + sql.schemaVersion()
+                    + " migrations, h2.sql " + SCHEMA_VERSION + ": every engine must have the same schema versions");
+        }
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(SQL.get("schema.version.create"));
+            statement.execute(sql.get("schema.version.create"));
             int found;
-            try (var rs = statement.executeQuery(SQL.get("schema.version.read"))) {
+            try (var rs = statement.executeQuery(sql.get("schema.version.read"))) {
                 rs.next();
                 found = rs.getInt(1);
                 if (rs.wasNull()) {
@@ -110,10 +157,10 @@ public final class InstanceStore implements AutoCloseable {
                 return;
             }
             for (int version = Math.max(found, 0) + 1; version <= SCHEMA_VERSION; version++) {
-                for (String sql : SQL.migration(version)) {
+                for (String sql : sql.migration(version)) {
                     statement.execute(sql);
                 }
-                try (var ps = connection.prepareStatement(SQL.get(found < 0 && version == 1
+                try (var ps = connection.prepareStatement(sql.get(found < 0 && version == 1
                         ? "schema.version.insert" : "schema.version.update"))) {
                     ps.setInt(1, version);
                     ps.executeUpdate();
@@ -128,9 +175,19 @@ public final class InstanceStore implements AutoCloseable {
         }
     }
 
-    /** @return the database directory */
+    /** @return the database directory of the embedded engine; {@code null} for a database server */
     public Path directory() {
         return directory;
+    }
+
+    /** @return where the data is: the embedded database's folder, or the server's JDBC URL */
+    public String location() {
+        return location;
+    }
+
+    /** @return the engine: {@code h2} or {@code postgresql} */
+    public String engine() {
+        return sql.dialect();
     }
 
     /**
@@ -145,7 +202,7 @@ public final class InstanceStore implements AutoCloseable {
         try (Connection connection = connection()) {
             connection.setAutoCommit(false);
             try {
-                T result = work.run(new StoreSession(connection, SQL));
+                T result = work.run(new StoreSession(connection, sql));
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
@@ -185,7 +242,7 @@ public final class InstanceStore implements AutoCloseable {
         try (Connection connection = connection()) {
             connection.setAutoCommit(false);
             try {
-                StoreSession session = new StoreSession(connection, SQL);
+                StoreSession session = new StoreSession(connection, sql);
                 for (GroupWork work : works) {
                     Savepoint savepoint = connection.setSavepoint();
                     try {
@@ -215,7 +272,7 @@ public final class InstanceStore implements AutoCloseable {
      */
     public <T> T read(SessionWork<T> work) {
         try (Connection connection = connection()) {
-            return work.run(new StoreSession(connection, SQL));
+            return work.run(new StoreSession(connection, sql));
         } catch (SQLException e) {
             throw new StoreException("database error: " + e.getMessage(), e);
         }
@@ -224,13 +281,13 @@ public final class InstanceStore implements AutoCloseable {
     /** @return a pooled connection; {@link StoreClosedException} once the store is closed */
     private Connection connection() throws SQLException {
         if (closed.get()) {
-            throw new StoreClosedException(directory);
+            throw new StoreClosedException(location);
         }
         try {
             return pool.getConnection();
         } catch (IllegalStateException e) {
             // close() disposed of the pool between the check and here
-            throw new StoreClosedException(directory);
+            throw new StoreClosedException(location);
         }
     }
 
@@ -248,13 +305,15 @@ public final class InstanceStore implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("SHUTDOWN");
-        } catch (SQLException e) {
-            LOG.warn("Database shutdown in {} failed: {}", directory, e.getMessage());
-        } finally {
-            pool.dispose();
+        if (directory != null) {
+            // The embedded database is closed with the process's last connection to it.
+            try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("SHUTDOWN");
+            } catch (SQLException e) {
+                LOG.warn("Database shutdown in {} failed: {}", location, e.getMessage());
+            }
         }
-        LOG.info("Instance database in {} closed", directory);
+        pool.dispose();
+        LOG.info("Instance database {} closed", location);
     }
 }

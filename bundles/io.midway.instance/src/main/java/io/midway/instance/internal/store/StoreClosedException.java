@@ -5,8 +5,8 @@ public class StoreClosedException extends StoreException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param directory the database folder */
-    public StoreClosedException(java.nio.file.Path directory) {
-        super("the instance database in " + directory + " is closed: the instance is stopping", null);
+    /** @param location the database: its folder or its URL */
+    public StoreClosedException(String location) {
+        super("the instance database " + location + " is closed: the instance is stopping", null);
     }
 }
