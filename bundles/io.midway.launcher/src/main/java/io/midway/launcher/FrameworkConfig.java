@@ -163,6 +163,10 @@ final class FrameworkConfig {
         }
         if (s.role == LaunchSettings.Role.INSTANCE) {
             putIfSet(c, "midway.heartbeat.seconds", s.env.get("MIDWAY_HEARTBEAT_SECONDS"));
+            // The database: the embedded H2 in <data>/db unless MIDWAY_DB_URL names a PostgreSQL one.
+            putIfSet(c, "midway.db.url", s.env.get("MIDWAY_DB_URL"));
+            putIfSet(c, "midway.db.user", s.env.get("MIDWAY_DB_USER"));
+            putIfSet(c, "midway.db.password", s.env.get("MIDWAY_DB_PASSWORD"));
             // Agents older than enrollment log in as the shared user; true lets them act for agents
             // without an identity of their own until they are upgraded (DESIGN §13).
             putIfSet(c, "midway.agent.shared.legacy", s.env.get("MIDWAY_AGENT_SHARED_LEGACY"));

@@ -107,6 +107,11 @@ public final class LaunchSettings {
                     + "give the password of " + httpsKeystore);
         }
         this.clientCa = existingFile("MIDWAY_HTTPS_CLIENT_CA", env.get("MIDWAY_HTTPS_CLIENT_CA"));
+        String dbUrl = env.get("MIDWAY_DB_URL");
+        if (role == Role.INSTANCE && dbUrl != null && !dbUrl.isBlank() && !dbUrl.trim().startsWith("jdbc:postgresql://")) {
+            throw new LaunchException("MIDWAY_DB_URL must name a PostgreSQL database (jdbc:postgresql://host:port/database), "
+                    + "not '" + dbUrl.trim() + "'; leave it unset for the embedded H2 database in <data>/db");
+        }
         if (clientCa != null && httpsPort == 0) {
             throw new LaunchException("MIDWAY_HTTPS_CLIENT_CA needs HTTPS: client certificates are only presented "
                     + "over TLS; do not turn MIDWAY_HTTPS_PORT off");

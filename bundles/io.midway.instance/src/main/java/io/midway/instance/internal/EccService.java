@@ -71,6 +71,26 @@ public class EccService {
 
     /** Configuration pid. */
     public static final String PID = "io.midway.instance";
+    /** Framework property (MIDWAY_DB_URL): a PostgreSQL database instead of the embedded H2. */
+    public static final String DB_URL_PROPERTY = "midway.db.url";
+    /** Framework property (MIDWAY_DB_USER): its user. */
+    public static final String DB_USER_PROPERTY = "midway.db.user";
+    /** Framework property (MIDWAY_DB_PASSWORD): its password. */
+    public static final String DB_PASSWORD_PROPERTY = "midway.db.password";
+
+    /**
+     * The engine is configuration, never code: {@value #DB_URL_PROPERTY} names a PostgreSQL
+     * database; without it the embedded H2 database in {@code <midway.data>/db} is used.
+     */
+    private static InstanceStore openStore(BundleContext context) {
+        String url = context.getProperty(DB_URL_PROPERTY);
+        if (url == null || url.isBlank()) {
+            return InstanceStore.open(dataDirectory(context).resolve("db"));
+        }
+        return InstanceStore.openPostgresql(url.trim(), context.getProperty(DB_USER_PROPERTY),
+                context.getProperty(DB_PASSWORD_PROPERTY));
+    }
+
     /** Framework property naming the state directory. */
     public static final String DATA_PROPERTY = "midway.data";
     /** The most records one poll may lease. */
@@ -174,7 +194,7 @@ public class EccService {
      */
     @Activate
     public EccService(BundleContext context, InstanceConfiguration config) {
-        this(InstanceStore.open(dataDirectory(context).resolve("db")), settings(context, config), Clock.systemUTC());
+        this(openStore(context), settings(context, config), Clock.systemUTC());
     }
 
     /**
