@@ -291,4 +291,23 @@ public class LaunchSettingsTest {
         assertEquals("the instance always knows its agent user", "mid",
                 FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false).get("midway.agent.user"));
     }
+
+    @Test
+    public void theDatabaseIsConfigurationAndOnlyPostgresqlIsTaken() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, String> h2 = FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of()), false);
+        assertTrue("the embedded H2 by default", !h2.containsKey("midway.db.url"));
+        Map<String, String> pg = FrameworkConfig.of(LaunchSettings.resolve("instance", home, Map.of(
+                "MIDWAY_DB_URL", "jdbc:postgresql://db.example:5432/midway", "MIDWAY_DB_USER", "midway",
+                "MIDWAY_DB_PASSWORD", "s3cret")), false);
+        assertEquals("jdbc:postgresql://db.example:5432/midway", pg.get("midway.db.url"));
+        assertEquals("midway", pg.get("midway.db.user"));
+        assertEquals("s3cret", pg.get("midway.db.password"));
+        try {
+            LaunchSettings.resolve("instance", home, Map.of("MIDWAY_DB_URL", "jdbc:mysql://db/midway"));
+            fail("another engine");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_DB_URL must name a PostgreSQL database"));
+        }
+    }
 }
