@@ -23,10 +23,7 @@ final class AffinityRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<StoredAffinity> affinityOf(String agentName) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("affinity.by.agent"))) {
-            ps.setString(1, agentName);
-            return rows(ps, AffinityRows::affinity);
-        }
+        return all(sql.get("affinity.by.agent"), AffinityRows::affinity, agentName);
     }
 
     /**
@@ -53,12 +50,7 @@ final class AffinityRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean updateAffinityCredential(String sysId, String credential, long updatedMs) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("affinity.update.credential"))) {
-            ps.setString(1, credential);
-            ps.setLong(2, updatedMs);
-            ps.setString(3, sysId);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("affinity.update.credential"), credential, updatedMs, sysId) > 0;
     }
 
     /**
@@ -67,10 +59,7 @@ final class AffinityRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean deleteAffinity(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("affinity.delete"))) {
-            ps.setString(1, sysId);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("affinity.delete"), sysId) > 0;
     }
 
     /**
@@ -79,10 +68,7 @@ final class AffinityRows extends TableRows {
      * @throws SQLException on a database error
      */
     int deleteAffinityOfCredential(String credential) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("affinity.delete.of.credential"))) {
-            ps.setString(1, credential);
-            return ps.executeUpdate();
-        }
+        return change(sql.get("affinity.delete.of.credential"), credential);
     }
 
     /**
@@ -91,10 +77,7 @@ final class AffinityRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredAffinity> findAffinity(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("affinity.by.sys_id"))) {
-            ps.setString(1, sysId);
-            return single(ps, AffinityRows::affinity);
-        }
+        return one(sql.get("affinity.by.sys_id"), AffinityRows::affinity, sysId);
     }
 
     /**

@@ -81,10 +81,7 @@ final class AgentRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<AgentRecord> findAgentByName(String name) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.by.name"))) {
-            ps.setString(1, name);
-            return single(ps, AgentRows::agent);
-        }
+        return one(sql.get("agent.by.name"), AgentRows::agent, name);
     }
 
     /**
@@ -93,10 +90,7 @@ final class AgentRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<AgentRecord> findAgent(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.by.sys_id"))) {
-            ps.setString(1, sysId);
-            return single(ps, AgentRows::agent);
-        }
+        return one(sql.get("agent.by.sys_id"), AgentRows::agent, sysId);
     }
 
     /**
@@ -104,9 +98,7 @@ final class AgentRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<AgentRecord> agents() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.all"))) {
-            return rows(ps, AgentRows::agent);
-        }
+        return all(sql.get("agent.all"), AgentRows::agent);
     }
 
     /**
@@ -124,15 +116,9 @@ final class AgentRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<String> agentsDueForHeartbeat(long cutoffMs) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.heartbeat.due"))) {
-            ps.setLong(1, cutoffMs);
-            ps.setString(2, EccRecord.AGENT_PREFIX);
-            ps.setString(3, EccRecord.QUEUE_OUTPUT);
-            ps.setString(4, EccRecord.TOPIC_HEARTBEAT);
-            ps.setString(5, EccRecord.STATE_READY);
-            ps.setString(6, EccRecord.STATE_PROCESSING);
-            return rows(ps, rs -> rs.getString("name"));
-        }
+        return all(sql.get("agent.heartbeat.due"), rs -> rs.getString("name"),
+                cutoffMs, EccRecord.AGENT_PREFIX, EccRecord.QUEUE_OUTPUT, EccRecord.TOPIC_HEARTBEAT,
+                EccRecord.STATE_READY, EccRecord.STATE_PROCESSING);
     }
 
     /**
@@ -164,10 +150,7 @@ final class AgentRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<String> agentPublicKey(String agentName) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.key.read"))) {
-            ps.setString(1, agentName);
-            return single(ps, rs -> rs.getString("public_key"));
-        }
+        return one(sql.get("agent.key.read"), rs -> rs.getString("public_key"), agentName);
     }
 
     /**

@@ -42,14 +42,8 @@ final class ClusterRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean updateCluster(AgentCluster cluster) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("cluster.update"))) {
-            ps.setString(1, cluster.name());
-            ps.setString(2, cluster.type().label());
-            ps.setString(3, JsonColumns.write(cluster.members()));
-            ps.setLong(4, cluster.updatedMs());
-            ps.setString(5, cluster.sysId());
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("cluster.update"), cluster.name(), cluster.type().label(),
+                JsonColumns.write(cluster.members()), cluster.updatedMs(), cluster.sysId()) > 0;
     }
 
     /**
@@ -58,10 +52,7 @@ final class ClusterRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean deleteCluster(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("cluster.delete"))) {
-            ps.setString(1, sysId);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("cluster.delete"), sysId) > 0;
     }
 
     /**
@@ -70,10 +61,7 @@ final class ClusterRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<AgentCluster> findCluster(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("cluster.by.sys_id"))) {
-            ps.setString(1, sysId);
-            return single(ps, ClusterRows::cluster);
-        }
+        return one(sql.get("cluster.by.sys_id"), ClusterRows::cluster, sysId);
     }
 
     /**
@@ -82,10 +70,7 @@ final class ClusterRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<AgentCluster> findClusterByName(String name) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("cluster.by.name"))) {
-            ps.setString(1, name);
-            return single(ps, ClusterRows::cluster);
-        }
+        return one(sql.get("cluster.by.name"), ClusterRows::cluster, name);
     }
 
     /**
@@ -93,9 +78,7 @@ final class ClusterRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<AgentCluster> clusters() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("cluster.all"))) {
-            return rows(ps, ClusterRows::cluster);
-        }
+        return all(sql.get("cluster.all"), ClusterRows::cluster);
     }
 
     /**

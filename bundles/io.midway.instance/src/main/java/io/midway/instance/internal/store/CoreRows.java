@@ -23,9 +23,7 @@ final class CoreRows extends TableRows {
      * @throws SQLException on a database error
      */
     String instanceVersion() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("instance.version.read"))) {
-            return single(ps, rs -> rs.getString("version")).orElse(null);
-        }
+        return one(sql.get("instance.version.read"), rs -> rs.getString("version")).orElse(null);
     }
 
     /**
@@ -44,9 +42,7 @@ final class CoreRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<StoredCore> cores() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("core.all"))) {
-            return rows(ps, CoreRows::core);
-        }
+        return all(sql.get("core.all"), CoreRows::core);
     }
 
     /**
@@ -55,10 +51,7 @@ final class CoreRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredCore> findCore(String version) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("core.by.version"))) {
-            ps.setString(1, version);
-            return single(ps, CoreRows::core);
-        }
+        return one(sql.get("core.by.version"), CoreRows::core, version);
     }
 
     /**
@@ -67,10 +60,7 @@ final class CoreRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredCore> findCoreBySha256(String sha256) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("core.by.sha256"))) {
-            ps.setString(1, sha256);
-            return single(ps, CoreRows::core);
-        }
+        return one(sql.get("core.by.sha256"), CoreRows::core, sha256);
     }
 
     /**
@@ -97,10 +87,7 @@ final class CoreRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean countCoreDownload(String sha256) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("core.download.count"))) {
-            ps.setString(1, sha256);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("core.download.count"), sha256) > 0;
     }
 
     /** Reads the {@code core.columns} of a row. */

@@ -75,10 +75,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean deleteCredential(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.delete"))) {
-            ps.setString(1, sysId);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("credential.delete"), sysId) > 0;
     }
 
     /**
@@ -87,10 +84,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredCredential> findCredential(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.by.sys_id"))) {
-            ps.setString(1, sysId);
-            return single(ps, CredentialRows::credential);
-        }
+        return one(sql.get("credential.by.sys_id"), CredentialRows::credential, sysId);
     }
 
     /**
@@ -99,10 +93,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredCredential> findCredentialByName(String name) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.by.name"))) {
-            ps.setString(1, name);
-            return single(ps, CredentialRows::credential);
-        }
+        return one(sql.get("credential.by.name"), CredentialRows::credential, name);
     }
 
     /**
@@ -110,9 +101,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<StoredCredential> activeCredentials() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.active"))) {
-            return rows(ps, CredentialRows::credential);
-        }
+        return all(sql.get("credential.active"), CredentialRows::credential);
     }
 
     /**
@@ -120,9 +109,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     long credentialsWithSecrets() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.with.secrets.count"))) {
-            return single(ps, rs -> rs.getLong("row_count")).orElse(0L);
-        }
+        return one(sql.get("credential.with.secrets.count"), rs -> rs.getLong("row_count")).orElse(0L);
     }
 
     /**
@@ -154,9 +141,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     long credentialRevision() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.revision.read"))) {
-            return single(ps, rs -> rs.getLong("credential_revision")).orElse(0L);
-        }
+        return one(sql.get("credential.revision.read"), rs -> rs.getLong("credential_revision")).orElse(0L);
     }
 
     /**
@@ -178,9 +163,7 @@ final class CredentialRows extends TableRows {
      * @throws SQLException on a database error
      */
     String credentialKeyCheck() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("credential.key_check.read"))) {
-            return single(ps, rs -> rs.getString("credential_key_check")).orElse(null);
-        }
+        return one(sql.get("credential.key_check.read"), rs -> rs.getString("credential_key_check")).orElse(null);
     }
 
     /**

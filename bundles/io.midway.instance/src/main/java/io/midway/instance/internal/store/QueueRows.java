@@ -91,10 +91,7 @@ final class QueueRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<EccRecord> findRecord(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.by.sys_id"))) {
-            ps.setString(1, sysId);
-            return single(ps, QueueRows::record);
-        }
+        return one(sql.get("queue.by.sys_id"), QueueRows::record, sysId);
     }
 
     /**
@@ -103,11 +100,7 @@ final class QueueRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<EccRecord> findInputFor(String responseTo) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.input.for"))) {
-            ps.setString(1, responseTo);
-            ps.setString(2, EccRecord.QUEUE_INPUT);
-            return single(ps, QueueRows::record);
-        }
+        return one(sql.get("queue.input.for"), QueueRows::record, responseTo, EccRecord.QUEUE_INPUT);
     }
 
     /**

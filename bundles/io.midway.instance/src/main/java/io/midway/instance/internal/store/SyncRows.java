@@ -23,9 +23,7 @@ final class SyncRows extends TableRows {
      * @throws SQLException on a database error
      */
     long syncRevision() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("sync.revision.read"))) {
-            return single(ps, rs -> rs.getLong("revision")).orElse(0L);
-        }
+        return one(sql.get("sync.revision.read"), rs -> rs.getLong("revision")).orElse(0L);
     }
 
     /**
@@ -46,9 +44,7 @@ final class SyncRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<StoredSyncFile> syncFiles() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("sync.file.all"))) {
-            return rows(ps, SyncRows::syncFile);
-        }
+        return all(sql.get("sync.file.all"), SyncRows::syncFile);
     }
 
     /**
@@ -57,10 +53,7 @@ final class SyncRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredSyncFile> findSyncFile(String symbolicName) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("sync.file.by.name"))) {
-            ps.setString(1, symbolicName);
-            return single(ps, SyncRows::syncFile);
-        }
+        return one(sql.get("sync.file.by.name"), SyncRows::syncFile, symbolicName);
     }
 
     /**
@@ -69,10 +62,7 @@ final class SyncRows extends TableRows {
      * @throws SQLException on a database error
      */
     Optional<StoredSyncFile> findSyncFileBySha256(String sha256) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("sync.file.by.sha256"))) {
-            ps.setString(1, sha256);
-            return single(ps, SyncRows::syncFile);
-        }
+        return one(sql.get("sync.file.by.sha256"), SyncRows::syncFile, sha256);
     }
 
     /**
@@ -101,15 +91,13 @@ final class SyncRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean deleteSyncFile(String symbolicName) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("sync.file.delete"))) {
-            ps.setString(1, symbolicName);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("sync.file.delete"), symbolicName) > 0;
     }
 
     /** Reads the {@code sync.file.columns} of a row. */
     private static StoredSyncFile syncFile(ResultSet rs) throws SQLException {
-        return new StoredSyncFile(new SyncFile(rs.getString("name"), rs.getString("kind"), rs.getString("symbolic_name"),
+        return new StoredSyncFile(new SyncFile(rs.getString("name"), rs.getString("kind"),
+                rs.getString("symbolic_name"),
                 rs.getString("version"), rs.getString("sha256"), rs.getLong("size")), rs.getString("uploaded_on"));
     }
 }

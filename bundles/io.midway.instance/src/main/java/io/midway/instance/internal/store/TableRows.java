@@ -67,6 +67,47 @@ abstract class TableRows {
         }
     }
 
+    /**
+     * @param query a statement that answers rows
+     * @param reader reads one row
+     * @param parameters its parameters, in order
+     * @return the first row it answers, if any
+     * @throws SQLException on a database error
+     */
+    final <T> Optional<T> one(String query, RowReader<T> reader, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
+            bind(ps, List.of(parameters));
+            return single(ps, reader);
+        }
+    }
+
+    /**
+     * @param query a statement that answers rows
+     * @param reader reads one row
+     * @param parameters its parameters, in order
+     * @return every row it answers
+     * @throws SQLException on a database error
+     */
+    final <T> List<T> all(String query, RowReader<T> reader, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
+            bind(ps, List.of(parameters));
+            return rows(ps, reader);
+        }
+    }
+
+    /**
+     * @param statement an insert, update or delete
+     * @param parameters its parameters, in order (none of them null)
+     * @return how many rows it changed
+     * @throws SQLException on a database error
+     */
+    final int change(String statement, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(statement)) {
+            bind(ps, List.of(parameters));
+            return ps.executeUpdate();
+        }
+    }
+
     /** Runs a query and reads every row it answers. */
     static <T> List<T> rows(PreparedStatement ps, RowReader<T> reader) throws SQLException {
         List<T> rows = new ArrayList<>();

@@ -56,10 +56,7 @@ final class UserRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean deleteUser(String sysId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("user.delete"))) {
-            ps.setString(1, sysId);
-            return ps.executeUpdate() > 0;
-        }
+        return change(sql.get("user.delete"), sysId) > 0;
     }
 
     /**
@@ -67,9 +64,7 @@ final class UserRows extends TableRows {
      * @throws SQLException on a database error
      */
     List<UserRow> users() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.get("user.all"))) {
-            return rows(ps, UserRows::user);
-        }
+        return all(sql.get("user.all"), UserRows::user);
     }
 
     /** Reads the {@code user.columns} of a row. */
