@@ -15,3 +15,358 @@ INSERT INTO midway_schema (version) VALUES (?)
 
 -- [schema.version.update]
 UPDATE midway_schema SET version = ?
+
+-- Sections named *.columns are column lists, used inside statements as ${…}; [table.page] ends a
+-- Table API query (its WHERE and ORDER BY come from TableQuery, appended to a *.query section).
+-- Every other section is one statement the store prepares, with ? for every value.
+
+-- [table.page]
+OFFSET ? ROWS FETCH NEXT ? ROWS ONLY
+
+-- ecc_queue -----------------------------------------------------------------------------------
+
+-- [queue.columns]
+sys_id, agent, topic, name, source, payload, queue, state, response_to, priority, error_string,
+sys_created_on, processed, application, capability, selection
+
+-- [queue.insert]
+INSERT INTO ecc_queue (${queue.columns}, created_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- [queue.by.sys_id]
+SELECT ${queue.columns} FROM ecc_queue WHERE sys_id = ?
+
+-- [queue.input.for]
+-- the first input stored for an output (response_to, queue = input)
+SELECT ${queue.columns} FROM ecc_queue WHERE response_to = ? AND queue = ?
+ORDER BY seq FETCH FIRST 1 ROWS ONLY
+
+-- [queue.ready]
+-- the keys of an agent's ready outputs in delivery order, from the delivery index alone
+-- (agent, queue, state, then max); the .heartbeat and .interactive forms add topic, priority
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+
+-- [queue.ready.heartbeat]
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+
+-- [queue.ready.interactive]
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+
+-- [queue.ready.heartbeat.interactive]
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+
+-- [queue.by.seqs]
+-- the rows of those keys; the parameter is an array of seq (H2 and PostgreSQL both take = ANY(array))
+SELECT seq, ${queue.columns} FROM ecc_queue WHERE seq = ANY(?)
+
+-- [queue.lease]
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE sys_id = ?
+
+-- [queue.release]
+UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL WHERE sys_id = ?
+
+-- [queue.complete]
+UPDATE ecc_queue SET state = ?, error_string = ?, processed = ?, lease_expires_ms = NULL WHERE sys_id = ?
+
+-- [queue.heartbeat.pending]
+SELECT sys_id, state, created_ms FROM ecc_queue
+WHERE agent = ? AND queue = ? AND topic = ? AND state IN (?, ?)
+ORDER BY created_ms, seq FETCH FIRST 1 ROWS ONLY
+
+-- [queue.leases.expired]
+SELECT agent FROM ecc_queue WHERE queue = ? AND state = ? AND lease_expires_ms <= ?
+
+-- [queue.leases.release]
+UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL
+WHERE queue = ? AND state = ? AND lease_expires_ms <= ?
+
+-- [queue.query]
+SELECT ${queue.columns} FROM ecc_queue
+
+-- [queue.count]
+SELECT COUNT(*) AS row_count FROM ecc_queue
+
+-- [queue.broadcast.mark]
+UPDATE ecc_queue SET broadcast = TRUE WHERE sys_id = ?
+
+-- [queue.waiting]
+SELECT sys_id, topic, state, broadcast FROM ecc_queue
+WHERE agent = ? AND queue = ? AND state IN (?, ?) ORDER BY priority, created_ms, seq
+
+-- [queue.move]
+-- readdresses a waiting output: ready for its new agent, its selection extended by a note
+UPDATE ecc_queue SET agent = ?, state = ?, lease_expires_ms = NULL,
+selection = CASE WHEN selection IS NULL OR selection = '' THEN ? ELSE CONCAT(selection, '; ', ?) END
+WHERE sys_id = ? AND queue = ? AND state IN (?, ?)
+
+-- ecc_agent -----------------------------------------------------------------------------------
+
+-- [agent.columns]
+sys_id, name, status, validated, version, host_name, ip_address, last_refreshed, capabilities,
+applications, ip_ranges, cluster, is_default, sync_revision, sync_state, pinned_version,
+manual_capabilities, advertised_capabilities
+
+-- [agent.read.columns]
+-- what is read of an agent: its columns and the fingerprint of its public key (written apart)
+${agent.columns}, public_key_fingerprint
+
+-- [agent.insert]
+INSERT INTO ecc_agent (${agent.columns}, created_ms, last_heartbeat_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- [agent.update]
+-- every field but sys_id and name
+UPDATE ecc_agent SET status = ?, validated = ?, version = ?, host_name = ?, ip_address = ?,
+last_refreshed = ?, capabilities = ?, applications = ?, ip_ranges = ?, cluster = ?, is_default = ?,
+sync_revision = ?, sync_state = ?, pinned_version = ?, manual_capabilities = ?,
+advertised_capabilities = ?
+WHERE sys_id = ?
+
+-- [agent.by.name]
+SELECT ${agent.read.columns} FROM ecc_agent WHERE name = ?
+
+-- [agent.by.sys_id]
+SELECT ${agent.read.columns} FROM ecc_agent WHERE sys_id = ?
+
+-- [agent.all]
+SELECT ${agent.read.columns} FROM ecc_agent ORDER BY name
+
+-- [agent.query]
+SELECT ${agent.read.columns} FROM ecc_agent
+
+-- [agent.count]
+SELECT COUNT(*) AS row_count FROM ecc_agent
+
+-- [agent.heartbeat.due]
+-- agents whose last heartbeat is at or before a cutoff and that have none pending
+SELECT a.name FROM ecc_agent a
+WHERE a.last_heartbeat_ms <= ? AND NOT EXISTS (SELECT 1 FROM ecc_queue q
+WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.topic = ? AND q.state IN (?, ?))
+ORDER BY a.name
+
+-- [agent.heartbeat.set]
+UPDATE ecc_agent SET last_heartbeat_ms = ? WHERE name = ?
+
+-- [agent.key.set]
+UPDATE ecc_agent SET public_key = ?, public_key_fingerprint = ? WHERE name = ?
+
+-- [agent.key.read]
+SELECT public_key FROM ecc_agent WHERE name = ?
+
+-- [agent.key.pending.set]
+UPDATE ecc_agent SET pending_public_key = ?, pending_key_fingerprint = ? WHERE name = ?
+
+-- [agent.key.pending.read]
+SELECT pending_public_key, pending_key_fingerprint FROM ecc_agent WHERE name = ?
+
+-- [agent.cluster.set]
+UPDATE ecc_agent SET cluster = ? WHERE name = ?
+
+-- sync_file, sync_revision --------------------------------------------------------------------
+
+-- [sync.revision.read]
+SELECT revision FROM sync_revision WHERE id = 1
+
+-- [sync.revision.increment]
+UPDATE sync_revision SET revision = revision + 1 WHERE id = 1
+
+-- [sync.file.columns]
+name, kind, symbolic_name, version, sha256, size, uploaded_on
+
+-- [sync.file.all]
+SELECT ${sync.file.columns} FROM sync_file ORDER BY symbolic_name
+
+-- [sync.file.by.name]
+SELECT ${sync.file.columns} FROM sync_file WHERE symbolic_name = ?
+
+-- [sync.file.by.sha256]
+SELECT ${sync.file.columns} FROM sync_file WHERE sha256 = ? ORDER BY symbolic_name FETCH FIRST 1 ROWS ONLY
+
+-- [sync.file.put]
+-- inserts the file or replaces the one of the same symbolic name
+MERGE INTO sync_file f
+USING (VALUES (?, ?, ?, ?, ?, ?, ?)) AS v (name, kind, symbolic_name, version, sha256, size, uploaded_on)
+ON f.symbolic_name = v.symbolic_name
+WHEN MATCHED THEN UPDATE SET name = v.name, kind = v.kind, version = v.version, sha256 = v.sha256,
+size = v.size, uploaded_on = v.uploaded_on
+WHEN NOT MATCHED THEN INSERT (${sync.file.columns})
+VALUES (v.name, v.kind, v.symbolic_name, v.version, v.sha256, v.size, v.uploaded_on)
+
+-- [sync.file.delete]
+DELETE FROM sync_file WHERE symbolic_name = ?
+
+-- agent_core, instance_state ------------------------------------------------------------------
+
+-- [instance.version.read]
+SELECT version FROM instance_state WHERE id = 1
+
+-- [instance.version.set]
+MERGE INTO instance_state s USING (VALUES (1, ?)) AS v (id, version) ON s.id = v.id
+WHEN MATCHED THEN UPDATE SET version = v.version
+WHEN NOT MATCHED THEN INSERT (id, version) VALUES (v.id, v.version)
+
+-- [core.columns]
+symbolic_name, version, sha256, size, uploaded_on, downloads
+
+-- [core.all]
+SELECT ${core.columns} FROM agent_core
+
+-- [core.by.version]
+SELECT ${core.columns} FROM agent_core WHERE version = ?
+
+-- [core.by.sha256]
+SELECT ${core.columns} FROM agent_core WHERE sha256 = ? ORDER BY version FETCH FIRST 1 ROWS ONLY
+
+-- [core.put]
+-- inserts the core or replaces the one of the same version; its download count starts at 0
+MERGE INTO agent_core c
+USING (VALUES (?, ?, ?, ?, ?)) AS v (symbolic_name, version, sha256, size, uploaded_on)
+ON c.version = v.version
+WHEN MATCHED THEN UPDATE SET symbolic_name = v.symbolic_name, sha256 = v.sha256, size = v.size,
+uploaded_on = v.uploaded_on, downloads = 0
+WHEN NOT MATCHED THEN INSERT (${core.columns})
+VALUES (v.symbolic_name, v.version, v.sha256, v.size, v.uploaded_on, 0)
+
+-- [core.download.count]
+UPDATE agent_core SET downloads = downloads + 1 WHERE sha256 = ?
+
+-- discovery_credentials, the credential revision and key check --------------------------------
+
+-- [credential.columns]
+sys_id, name, type, cred_order, active, fields, secrets, resolver, external_id, created_ms, updated_ms
+
+-- [credential.insert]
+INSERT INTO discovery_credentials (${credential.columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- [credential.update]
+-- every field but sys_id and created_ms
+UPDATE discovery_credentials SET name = ?, type = ?, cred_order = ?, active = ?, fields = ?,
+secrets = ?, resolver = ?, external_id = ?, updated_ms = ?
+WHERE sys_id = ?
+
+-- [credential.delete]
+DELETE FROM discovery_credentials WHERE sys_id = ?
+
+-- [credential.by.sys_id]
+SELECT ${credential.columns} FROM discovery_credentials WHERE sys_id = ?
+
+-- [credential.by.name]
+SELECT ${credential.columns} FROM discovery_credentials WHERE name = ?
+
+-- [credential.active]
+SELECT ${credential.columns} FROM discovery_credentials WHERE active = TRUE ORDER BY cred_order, name, seq
+
+-- [credential.with.secrets.count]
+SELECT COUNT(*) AS row_count FROM discovery_credentials WHERE secrets <> '{}'
+
+-- [credential.existing]
+-- which of the sys_ids in an array name a credential
+SELECT sys_id FROM discovery_credentials WHERE sys_id = ANY(?)
+
+-- [credential.query]
+SELECT ${credential.columns} FROM discovery_credentials
+
+-- [credential.count]
+SELECT COUNT(*) AS row_count FROM discovery_credentials
+
+-- [credential.revision.read]
+SELECT credential_revision FROM instance_state WHERE id = 1
+
+-- [credential.revision.increment]
+UPDATE instance_state SET credential_revision = credential_revision + 1 WHERE id = 1
+
+-- [credential.key_check.read]
+SELECT credential_key_check FROM instance_state WHERE id = 1
+
+-- [credential.key_check.set]
+UPDATE instance_state SET credential_key_check = ? WHERE id = 1
+
+-- sys_user ------------------------------------------------------------------------------------
+
+-- [user.columns]
+sys_id, user_name, roles, agent, active, password_hash, source, sys_created_on
+
+-- [user.insert]
+INSERT INTO sys_user (${user.columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- [user.update]
+UPDATE sys_user SET user_name = ?, roles = ?, agent = ?, active = ?, password_hash = ? WHERE sys_id = ?
+
+-- [user.delete]
+DELETE FROM sys_user WHERE sys_id = ?
+
+-- [user.all]
+SELECT ${user.columns} FROM sys_user ORDER BY seq
+
+-- dscy_credentials_affinity -------------------------------------------------------------------
+
+-- [affinity.query]
+-- the rows with their credential's name; a Table API condition's unqualified columns mean a's
+SELECT a.sys_id, a.agent, a.credential,
+(SELECT c.name FROM discovery_credentials c WHERE c.sys_id = a.credential) AS credential_name,
+a.type, a.target, a.updated_ms
+FROM dscy_credentials_affinity a
+
+-- [affinity.by.agent]
+${affinity.query} WHERE a.agent = ? ORDER BY a.type, a.target, a.seq
+
+-- [affinity.by.sys_id]
+${affinity.query} WHERE a.sys_id = ?
+
+-- [affinity.count]
+SELECT COUNT(*) AS row_count FROM dscy_credentials_affinity
+
+-- [affinity.insert]
+INSERT INTO dscy_credentials_affinity (sys_id, agent, credential, type, target, updated_ms)
+VALUES (?, ?, ?, ?, ?, ?)
+
+-- [affinity.update.credential]
+UPDATE dscy_credentials_affinity SET credential = ?, updated_ms = ? WHERE sys_id = ?
+
+-- [affinity.delete]
+DELETE FROM dscy_credentials_affinity WHERE sys_id = ?
+
+-- [affinity.delete.of.credential]
+DELETE FROM dscy_credentials_affinity WHERE credential = ?
+
+-- ecc_agent_cluster ---------------------------------------------------------------------------
+
+-- [cluster.columns]
+sys_id, name, type, members, created_ms, updated_ms
+
+-- [cluster.insert]
+INSERT INTO ecc_agent_cluster (${cluster.columns}) VALUES (?, ?, ?, ?, ?, ?)
+
+-- [cluster.update]
+UPDATE ecc_agent_cluster SET name = ?, type = ?, members = ?, updated_ms = ? WHERE sys_id = ?
+
+-- [cluster.delete]
+DELETE FROM ecc_agent_cluster WHERE sys_id = ?
+
+-- [cluster.by.sys_id]
+SELECT ${cluster.columns} FROM ecc_agent_cluster WHERE sys_id = ?
+
+-- [cluster.by.name]
+SELECT ${cluster.columns} FROM ecc_agent_cluster WHERE name = ?
+
+-- [cluster.all]
+SELECT ${cluster.columns} FROM ecc_agent_cluster ORDER BY name, seq
+
+-- [cluster.query]
+SELECT ${cluster.columns} FROM ecc_agent_cluster
+
+-- [cluster.count]
+SELECT COUNT(*) AS row_count FROM ecc_agent_cluster
+
+-- ecc_event -----------------------------------------------------------------------------------
+
+-- [event.insert]
+-- the store reads the new seq back through JDBC's generated keys
+INSERT INTO ecc_event (name, agent, event_time, detail) VALUES (?, ?, ?, ?)
+
+-- [event.since]
+SELECT seq, name, agent, event_time, detail FROM ecc_event WHERE seq > ? ORDER BY seq FETCH FIRST ? ROWS ONLY
