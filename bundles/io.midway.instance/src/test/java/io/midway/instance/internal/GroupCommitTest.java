@@ -84,9 +84,7 @@ public class GroupCommitTest extends ServiceFixture {
         long stored = service.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^topic=Echo", null, null,
                 null));
         assertEquals("every insert committed, once", writers * each, stored);
-        service.close();
-        store = io.midway.instance.internal.store.InstanceStore.open(dbDir);
-        service = new EccService(store, settings(), clock);
+        restartService();
         assertEquals("and still there after a restart", writers * each, service.count(TableQuery.parse(
                 TableSchema.ECC_QUEUE, "queue=output^topic=Echo", null, null, null)));
     }

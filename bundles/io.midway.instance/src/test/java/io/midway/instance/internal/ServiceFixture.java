@@ -34,11 +34,19 @@ public abstract class ServiceFixture {
                 Duration.ofSeconds(5), "1.2.3");
     }
 
+    /**
+     * @param fresh whether the database is to be emptied first (a new test), or kept (a restart)
+     * @return a store of the engine under test: the embedded H2 in {@link #dbDir}
+     */
+    protected InstanceStore openStore(boolean fresh) {
+        return InstanceStore.open(dbDir);
+    }
+
     @Before
     public void startService() {
         clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
         dbDir = tmp.getRoot().toPath().resolve("db");
-        store = InstanceStore.open(dbDir);
+        store = openStore(true);
         service = new EccService(store, settings(), clock);
     }
 
@@ -52,7 +60,7 @@ public abstract class ServiceFixture {
     protected void restartService() {
         service.close();
         service = null;
-        store = InstanceStore.open(dbDir);
+        store = openStore(false);
         service = new EccService(store, settings(), clock);
     }
 

@@ -32,7 +32,8 @@ import io.midway.wire.SyncFile;
 /**
  * Round trips through the rows of each table on a real H2 database, for the statements whose SQL
  * is not the same text as before the SQL moved to {@code sql/common.sql}: the standard
- * {@code MERGE}s, the array parameters, the Table API pages and counts, the reads by name.
+ * {@code MERGE}s, the array parameters, the Table API pages and counts, the reads by name. Part of
+ * the store's contract: {@link PostgresStoreRowsTest} runs the same on PostgreSQL.
  */
 public class StoreRowsTest {
 
@@ -41,9 +42,14 @@ public class StoreRowsTest {
 
     private InstanceStore store;
 
+    /** @return a store on an empty database of the engine under test */
+    protected InstanceStore openStore() {
+        return InstanceStore.open(tmp.getRoot().toPath().resolve("db"));
+    }
+
     @Before
     public void open() {
-        store = InstanceStore.open(tmp.getRoot().toPath().resolve("db"));
+        store = openStore();
     }
 
     @After

@@ -1,0 +1,13 @@
+package io.midway.instance.internal.postgresql;
+
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.TestPostgres;
+
+/** {@link io.midway.instance.internal.UpgradeStatusTest} on a real PostgreSQL server: the same behaviour on both engines. */
+public class PostgresUpgradeStatusTest extends io.midway.instance.internal.UpgradeStatusTest {
+
+    @Override
+    protected InstanceStore openStore(boolean fresh) {
+        return TestPostgres.open(fresh);
+    }
+}
