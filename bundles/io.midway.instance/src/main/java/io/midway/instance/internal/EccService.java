@@ -1687,6 +1687,21 @@ public class EccService {
         return store.read(s -> s.findAgentByName(name));
     }
 
+    /**
+     * @param limit the most events
+     * @return the newest events, newest first
+     */
+    public List<EventRecord> latestEvents(int limit) {
+        requireOpen();
+        return store.read(s -> s.latestEvents(limit));
+    }
+
+    /** @return the queue's records by queue, topic and state */
+    public List<io.midway.instance.internal.store.StoreSession.TopicCount> queueByTopic() {
+        requireOpen();
+        return store.read(s -> s.countsByTopic());
+    }
+
     /** @return where the data is, for operators: the embedded database's folder, or the server's URL */
     public String databaseLocation() {
         return store.location();

@@ -20,7 +20,7 @@ import io.midway.wire.EccRecord;
 
 /**
  * The instance's Gogo commands for what an operator looks at first (issue 15 point 7):
- * {@code instance:agents}, {@code instance:queue}, {@code instance:select}, {@code instance:files},
+ * {@code instance:agents}, {@code instance:queue}, {@code instance:events}, {@code instance:select}, {@code instance:files},
  * {@code instance:cores}, {@code instance:nodes}. Read-only; each prints a table or a short text,
  * and wrong arguments print the usage.
  */
@@ -28,6 +28,7 @@ import io.midway.wire.EccRecord;
     "osgi.command.scope=instance",
     "osgi.command.function=agents",
     "osgi.command.function=queue",
+    "osgi.command.function=events",
     "osgi.command.function=select",
     "osgi.command.function=files",
     "osgi.command.function=cores",
@@ -81,8 +82,11 @@ public class InstanceCommands {
         return CommandUsage.of(this, "instance", "agents", wrong);
     }
 
+    /** Events shown by {@code instance:events} when no number is given. */
+    static final int EVENTS = 20;
+
     /** @return the queue's counts and its most recent records */
-    @Descriptor("the ECC queue: records by queue and state, and the 10 most recent")
+    @Descriptor("the ECC queue: records by queue and state, by topic, and the 10 most recent")
     public String queue() {
         return queue(RECENT);
     }
@@ -91,7 +95,7 @@ public class InstanceCommands {
      * @param recent how many of the most recent records to show
      * @return the queue's counts and its most recent records
      */
-    @Descriptor("the ECC queue: records by queue and state, and the given number of most recent ones")
+    @Descriptor("the ECC queue: records by queue and state, by topic, and the given number of most recent ones")
     public String queue(@Descriptor("how many recent records to show (0-1000)") int recent) {
         if (recent < 0 || recent > 1000) {
             return "instance:queue takes a number of recent records from 0 to 1000, not " + recent;
@@ -111,6 +115,14 @@ public class InstanceCommands {
             counts.row(row);
         }
         StringBuilder out = new StringBuilder(counts.toString());
+        List<io.midway.instance.internal.store.StoreSession.TopicCount> byTopic = service.queueByTopic();
+        if (!byTopic.isEmpty()) {
+            TextTable topics = new TextTable("QUEUE", "TOPIC", "STATE", "RECORDS");
+            for (io.midway.instance.internal.store.StoreSession.TopicCount t : byTopic) {
+                topics.row(t.queue(), t.topic(), t.state(), t.count());
+            }
+            out.append("\n\n").append(topics);
+        }
         if (recent > 0) {
             List<EccRecord> records = service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "ORDERBYDESCsys_created_on",
                     null, Integer.toString(recent), null));
@@ -133,6 +145,38 @@ public class InstanceCommands {
     @Descriptor("wrong arguments: prints the usage")
     public String queue(String... wrong) {
         return CommandUsage.of(this, "instance", "queue", wrong);
+    }
+
+    /** @return the newest events */
+    @Descriptor("the 20 newest events (mid_server.up, .down, .rekey, file sync, upgrades …), newest first")
+    public String events() {
+        return events(EVENTS);
+    }
+
+    /**
+     * @param count how many events
+     * @return the newest events
+     */
+    @Descriptor("the given number of newest events, newest first")
+    public String events(@Descriptor("how many events to show (1-1000)") int count) {
+        if (count < 1 || count > 1000) {
+            return "instance:events takes a number of events from 1 to 1000, not " + count;
+        }
+        List<io.midway.wire.EventRecord> events = service.latestEvents(count);
+        if (events.isEmpty()) {
+            return "no events yet";
+        }
+        TextTable table = new TextTable("SEQ", "TIME", "EVENT", "AGENT", "DETAIL");
+        for (io.midway.wire.EventRecord e : events) {
+            table.row(e.seq(), e.time(), e.name(), e.agent(), TextTable.cut(e.detail(), 100));
+        }
+        return table.toString();
+    }
+
+    /** @param wrong the arguments given @return the usage */
+    @Descriptor("wrong arguments: prints the usage")
+    public String events(String... wrong) {
+        return CommandUsage.of(this, "instance", "events", wrong);
     }
 
     /**

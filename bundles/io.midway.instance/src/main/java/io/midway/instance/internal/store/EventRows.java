@@ -62,4 +62,20 @@ final class EventRows extends TableRows {
             });
         }
     }
+
+    /**
+     * @param limit the most events to return
+     * @return the newest events, newest first
+     * @throws SQLException on a database error
+     */
+    List<EventRecord> latestEvents(int limit) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("event.latest"))) {
+            ps.setInt(1, limit);
+            return rows(ps, rs -> {
+                String agent = rs.getString("agent");
+                return new EventRecord(rs.getLong("seq"), rs.getString("name"), agent == null ? "" : agent,
+                        rs.getString("event_time"), rs.getString("detail"));
+            });
+        }
+    }
 }

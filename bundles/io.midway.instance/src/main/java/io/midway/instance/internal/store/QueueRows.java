@@ -339,4 +339,15 @@ final class QueueRows extends TableRows {
                 rs.getString("error_string"), rs.getString("sys_created_on"), rs.getString("processed"),
                 rs.getString("application"), rs.getString("capability"), rs.getString("selection"));
     }
+
+    /**
+     * @return the records by queue, topic and state
+     * @throws SQLException on a database error
+     */
+    List<StoreSession.TopicCount> countsByTopic() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.count.by.topic"))) {
+            return rows(ps, rs -> new StoreSession.TopicCount(rs.getString("queue"), rs.getString("topic"),
+                    rs.getString("state"), rs.getLong("row_count")));
+        }
+    }
 }

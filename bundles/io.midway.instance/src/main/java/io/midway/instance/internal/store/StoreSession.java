@@ -572,4 +572,25 @@ public final class StoreSession {
     public List<EventRecord> eventsSince(long since, int limit) throws SQLException {
         return events.eventsSince(since, limit);
     }
+
+    /** At most {@code limit} of the newest events, newest first. */
+    public List<EventRecord> latestEvents(int limit) throws SQLException {
+        return events.latestEvents(limit);
+    }
+
+    /**
+     * How many records of each topic are in each queue and state.
+     *
+     * @param queue {@code output} or {@code input}
+     * @param topic the topic
+     * @param state the state
+     * @param count how many
+     */
+    public record TopicCount(String queue, String topic, String state, long count) {
+    }
+
+    /** The records by queue, topic and state: outputs first, then by topic. */
+    public List<TopicCount> countsByTopic() throws SQLException {
+        return queue.countsByTopic();
+    }
 }

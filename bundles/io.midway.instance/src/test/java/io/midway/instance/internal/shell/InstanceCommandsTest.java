@@ -33,7 +33,7 @@ import io.midway.wire.Json;
  */
 public class InstanceCommandsTest extends ServiceFixture {
 
-    private static final List<String> FUNCTIONS = List.of("agents", "queue", "select", "files", "cores", "nodes");
+    private static final List<String> FUNCTIONS = List.of("agents", "queue", "events", "select", "files", "cores", "nodes");
 
     private FileSyncService files;
     private AgentCoreRepository cores;
@@ -93,10 +93,29 @@ public class InstanceCommandsTest extends ServiceFixture {
         assertTrue(out, lines[1].matches("output\\s+2\\s+0\\s+1\\s+0\\s+3"));
         assertTrue(out, lines[2].matches("input\\s+0\\s+0\\s+1\\s+0\\s+1"));
         assertTrue(out, out.contains("SYS_ID") && out.contains(answered.sysId()) && out.contains("HTTPRequest"));
+        assertTrue("by topic: " + out, out.matches("(?s).*QUEUE\\s+TOPIC\\s+STATE\\s+RECORDS\n"
+                + "output\\s+Command\\s+ready\\s+1\n"
+                + "output\\s+HTTPRequest\\s+ready\\s+1\n"
+                + "output\\s+TCPScan\\s+processed\\s+1\n"
+                + "input\\s+TCPScan\\s+processed\\s+1\n.*"));
         String one = run("queue 1");
-        assertEquals("the counts, a blank line, a header and one record: " + one, 6, one.split("\n").length);
+        assertEquals("the counts, the topics, a header and one record: " + one, 12, one.split("\n").length);
         assertTrue(run("queue 5000"), run("queue 5000").contains("from 0 to 1000"));
         assertTrue(run("queue a b"), run("queue a b").contains("usage:"));
+    }
+
+    @Test
+    public void eventsShowsTheNewestFirst() throws Exception {
+        assertEquals("no events yet", run("instance:events"));
+        register("dc-1");
+        register("dc-2");
+        String out = run("events");
+        String[] lines = out.split("\n");
+        assertTrue(out, lines[0].matches("SEQ\\s+TIME\\s+EVENT\\s+AGENT\\s+DETAIL"));
+        assertTrue(out, lines[1].matches("\\d+\\s+2026-03-01 10:00:00\\s+mid_server\\.up\\s+dc-2\\s+.*"));
+        assertTrue(out, lines[2].contains("dc-1"));
+        assertEquals(2, run("events 1").split("\n").length);
+        assertTrue(run("events 0"), run("events 0").contains("from 1 to 1000"));
     }
 
     @Test

@@ -90,6 +90,10 @@ SELECT ${queue.columns} FROM ecc_queue
 -- [queue.count]
 SELECT COUNT(*) AS row_count FROM ecc_queue
 
+-- [queue.count.by.topic]
+-- records by queue, topic and state (instance:queue)
+SELECT queue, topic, state, COUNT(*) AS row_count FROM ecc_queue GROUP BY queue, topic, state ORDER BY queue DESC, topic, state
+
 -- [queue.broadcast.mark]
 UPDATE ecc_queue SET broadcast = TRUE WHERE sys_id = ?
 
@@ -370,3 +374,7 @@ INSERT INTO ecc_event (name, agent, event_time, detail) VALUES (?, ?, ?, ?)
 
 -- [event.since]
 SELECT seq, name, agent, event_time, detail FROM ecc_event WHERE seq > ? ORDER BY seq FETCH FIRST ? ROWS ONLY
+
+-- [event.latest]
+-- the newest events, newest first (instance:events)
+SELECT seq, name, agent, event_time, detail FROM ecc_event ORDER BY seq DESC FETCH FIRST ? ROWS ONLY
