@@ -48,6 +48,14 @@ public final class Bench {
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final String BEGIN = "<!-- bench:begin -->";
     private static final String END = "<!-- bench:end -->";
+    /** The section of a run on PostgreSQL ({@code --store postgresql}), beside the embedded H2's. */
+    private static final String PG_BEGIN = "<!-- bench:postgresql:begin -->";
+    private static final String PG_END = "<!-- bench:postgresql:end -->";
+
+    /** The instance's database: {@code h2} (embedded, the default) or {@code postgresql}. */
+    private String store = "h2";
+    /** The throw-away PostgreSQL server of a {@code --store postgresql} run without MIDWAY_DB_URL. */
+    private io.midway.testing.servers.PostgresServer postgres;
     /** ecc_latency times every n-th item it sends (the watcher's queries load the instance too). */
     private static final int SAMPLE_EVERY = 10;
 
@@ -128,6 +136,7 @@ public final class Bench {
         Path benchmarks = null;
         Path karaf = null;
         List<String> only = STEPS;
+        String store = "h2";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -135,8 +144,11 @@ public final class Bench {
                 case "--benchmarks" -> benchmarks = Path.of(args[++i]);
                 case "--only" -> only = List.of(args[++i].split(","));
                 case "--karaf" -> karaf = Path.of(args[++i]);
+                case "--store" -> store = args[++i];
                 default -> {
-                    System.err.println("usage: bin/bench [--quick] [--only STEP,…] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("usage: bin/bench [--quick] [--store h2|postgresql] [--only STEP,…] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("  --store postgresql: the instance on PostgreSQL: MIDWAY_DB_URL/_USER/_PASSWORD if set, else a"
+                            + " throw-away server of this machine's PostgreSQL (initdb)");
                     System.err.println("  steps: " + String.join(",", STEPS) + " (agent_start and hot_deploy always run;"
                             + " --only does not write BENCHMARKS.md)");
                     System.exit(2);
@@ -160,7 +172,12 @@ public final class Bench {
         if (only != STEPS) {
             write = false;
         }
+        if (!store.equals("h2") && !store.equals("postgresql")) {
+            System.err.println("bench: unknown store '" + store + "': h2 or postgresql");
+            System.exit(2);
+        }
         Bench bench = new Bench(quick, home, work, System.out);
+        bench.store = store;
         bench.steps = only;
         bench.karafTarball = karaf != null ? karaf : KarafPeer.defaultTarball();
         int exit = 0;
@@ -218,6 +235,9 @@ public final class Bench {
         // with earlier runs (BENCHMARKS.md), and 8443 stays free for an instance already running.
         env.put("MIDWAY_HTTPS_PORT", "off");
         env.put("MIDWAY_DATA", work.resolve("instance").toString());
+        if (store.equals("postgresql")) {
+            env.putAll(postgresql());
+        }
         env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
         env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
         env.put("MIDWAY_LOG_LEVEL", "warn");
@@ -272,6 +292,26 @@ public final class Bench {
                 }
             }
         }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** @return the instance's database settings on PostgreSQL: the environment's, or a throw-away server's */
+    private Map<String, String> postgresql() {
+        String url = System.getenv("MIDWAY_DB_URL");
+        if (url != null && !url.isBlank()) {
+            Map<String, String> given = new HashMap<>();
+            given.put("MIDWAY_DB_URL", url);
+            given.put("MIDWAY_DB_USER", System.getenv().getOrDefault("MIDWAY_DB_USER", ""));
+            given.put("MIDWAY_DB_PASSWORD", System.getenv().getOrDefault("MIDWAY_DB_PASSWORD", ""));
+            return given;
+        }
+        if (postgres == null) {
+            postgres = io.midway.testing.servers.PostgresServer.start();
+        }
+        return Map.of("MIDWAY_DB_URL", postgres.jdbcUrl(), "MIDWAY_DB_USER", postgres.user(),
+                "MIDWAY_DB_PASSWORD", postgres.password());
     }
 
     // --- metrics -----------------------------------------------------------------------------
@@ -841,11 +881,27 @@ public final class Bench {
         return null;
     }
 
+    private String postgresVersion() {
+        if (postgres == null) {
+            return "(MIDWAY_DB_URL)";
+        }
+        try {
+            return String.valueOf(postgres.query("SHOW server_version").get(0).get(0));
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
     private void writeTable(Path file, long seconds) throws IOException {
+        boolean pg = store.equals("postgresql");
+        String begin = pg ? PG_BEGIN : BEGIN;
+        String end = pg ? PG_END : END;
         StringBuilder t = new StringBuilder();
-        t.append(BEGIN).append('\n');
-        t.append("## The benchmark suite (`bin/bench`)\n\n");
-        t.append("```sh\nmvn -B -DskipTests install && distribution/target/midway/bin/bench").append(quick ? " --quick" : "").append("\n```\n\n");
+        t.append(begin).append('\n');
+        t.append(pg ? "## The benchmark suite on PostgreSQL (`bin/bench --store postgresql`)\n\n"
+                : "## The benchmark suite (`bin/bench`)\n\n");
+        t.append("```sh\nmvn -B -DskipTests install && distribution/target/midway/bin/bench").append(quick ? " --quick" : "")
+                .append(pg ? " --store postgresql" : "").append("\n```\n\n");
         long memKb = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
@@ -862,6 +918,7 @@ public final class Bench {
                 .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name")).append("), ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(' ')
                 .append(System.getProperty("os.arch")).append(". Real bin/instance and bin/agent on loopback; no-op probe: the Echo test fixture. ")
+                .append(pg ? "The instance's database: PostgreSQL " + postgresVersion() + " on this machine (default settings). " : "")
                 .append("A figure that misses its target is marked **missed**.\n\n");
         t.append("| metric | value | target | | note |\n|---|---|---|---|---|\n");
         for (Metric m : metrics) {
@@ -869,12 +926,12 @@ public final class Bench {
                     .append(" | ").append(m.isPeer() ? "—" : (m.higherIsBetter() ? "≥ " : "≤ ") + fmt(m.target())).append(" | ")
                     .append(m.isPeer() ? "peer" : m.met() ? "met" : "**missed**").append(" | ").append(m.note().replace("|", "\\|")).append(" |\n");
         }
-        t.append(END);
+        t.append(end);
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        int b = text.indexOf(BEGIN);
-        int e = text.indexOf(END);
+        int b = text.indexOf(begin);
+        int e = text.indexOf(end);
         if (b >= 0 && e > b) {
-            text = text.substring(0, b) + t + text.substring(e + END.length());
+            text = text.substring(0, b) + t + text.substring(e + end.length());
         } else {
             text = text.stripTrailing() + "\n\n" + t + "\n";
         }
