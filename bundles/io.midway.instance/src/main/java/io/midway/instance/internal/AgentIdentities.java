@@ -119,7 +119,7 @@ public class AgentIdentities {
         }
         String userName = userNameFor(agentName);
         Optional<UserRow> row = service.writeStore(s -> {
-            Optional<UserRow> existing = s.users().stream().filter(u -> u.userName().equals(userName)).findFirst();
+            Optional<UserRow> existing = s.user(userName);
             if (existing.isPresent()) {
                 return existing;
             }
@@ -143,7 +143,7 @@ public class AgentIdentities {
      * @return its row, when it exists
      */
     public Optional<UserRow> find(String userName) {
-        return service.readStore(s -> s.users().stream().filter(u -> u.userName().equals(userName)).findFirst());
+        return service.readStore(s -> s.user(userName));
     }
 
     /**
@@ -151,7 +151,7 @@ public class AgentIdentities {
      * @return the identities bound to it
      */
     public List<UserRow> ofAgent(String agentName) {
-        return service.readStore(s -> s.users().stream().filter(u -> agentName.equals(u.agent())).toList());
+        return service.readStore(s -> s.usersOf(agentName));
     }
 
     /** @return every identity */
@@ -170,7 +170,7 @@ public class AgentIdentities {
         String userName = userNameFor(agentName);
         String hash = hash(password);
         service.writeStore(s -> {
-            Optional<UserRow> existing = s.users().stream().filter(u -> u.userName().equals(userName)).findFirst();
+            Optional<UserRow> existing = s.user(userName);
             if (existing.isPresent()) {
                 UserRow u = existing.get();
                 s.updateUser(new UserRow(u.sysId(), u.userName(), u.roles(), agentName, u.active(), hash, u.source(),

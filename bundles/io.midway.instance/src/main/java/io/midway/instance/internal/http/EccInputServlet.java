@@ -45,16 +45,14 @@ public class EccInputServlet extends ApiServlet {
         InputBatch batch = readBody(request, InputBatch.class);
         if (batch != null && batch.records() != null) {
             // Each result answers an output record: it must be one addressed to the caller's agent,
-            // or nothing of the batch is stored.
-            for (var record : batch.records()) {
-                String responseTo = record == null ? null : record.responseTo();
-                String agent = responseTo == null ? null : service.readStore(s -> s.findRecord(responseTo))
-                        .map(r -> r.agent() != null && r.agent().startsWith(EccRecord.AGENT_PREFIX)
-                                ? r.agent().substring(EccRecord.AGENT_PREFIX.length()) : r.agent())
-                        .orElse(null);
-                if (agent != null) {
-                    authorizeAgent(user, agent);
-                }
+            // or nothing of the batch is stored. One read for the whole batch, not one per record.
+            java.util.List<String> answered = batch.records().stream()
+                    .filter(r -> r != null && r.responseTo() != null).map(r -> r.responseTo()).toList();
+            java.util.Map<String, String> agents = service.readStore(s -> s.agentsOf(answered));
+            for (String field : agents.values().stream().filter(java.util.Objects::nonNull)
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))) {
+                authorizeAgent(user, field.startsWith(EccRecord.AGENT_PREFIX)
+                        ? field.substring(EccRecord.AGENT_PREFIX.length()) : field);
             }
         }
         writeJson(response, 200, result(service.input(batch)));

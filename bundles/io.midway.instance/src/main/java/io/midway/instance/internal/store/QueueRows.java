@@ -350,4 +350,23 @@ final class QueueRows extends TableRows {
                     rs.getString("state"), rs.getLong("row_count")));
         }
     }
+
+    /**
+     * @param sysIds records' sys_ids
+     * @return the {@code agent} field of each that exists
+     * @throws SQLException on a database error
+     */
+    java.util.Map<String, String> agentsOf(java.util.Collection<String> sysIds) throws SQLException {
+        java.util.Map<String, String> agents = new java.util.HashMap<>();
+        if (sysIds.isEmpty()) {
+            return agents;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.agents.of"))) {
+            ps.setObject(1, new java.util.LinkedHashSet<>(sysIds).toArray(new String[0]));
+            for (String[] row : rows(ps, rs -> new String[] {rs.getString("sys_id"), rs.getString("agent")})) {
+                agents.put(row[0], row[1]);
+            }
+        }
+        return agents;
+    }
 }

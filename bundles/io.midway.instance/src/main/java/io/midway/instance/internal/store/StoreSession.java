@@ -451,6 +451,16 @@ public final class StoreSession {
         return users.users();
     }
 
+    /** The identity of a user name, when there is one. */
+    public Optional<UserRow> user(String userName) throws SQLException {
+        return users.user(userName);
+    }
+
+    /** The identities bound to an agent, oldest first. */
+    public List<UserRow> usersOf(String agent) throws SQLException {
+        return users.usersOf(agent);
+    }
+
     // --- dscy_credentials_affinity ---------------------------------------------------------------
 
     /** An agent's affinity rows, by type then target. */
@@ -571,6 +581,11 @@ public final class StoreSession {
     /** At most {@code limit} events after a sequence number, oldest first. */
     public List<EventRecord> eventsSince(long since, int limit) throws SQLException {
         return events.eventsSince(since, limit);
+    }
+
+    /** The {@code agent} field of each of these records that exists, by sys_id. */
+    public Map<String, String> agentsOf(java.util.Collection<String> sysIds) throws SQLException {
+        return queue.agentsOf(sysIds);
     }
 
     /** At most {@code limit} of the newest events, newest first. */

@@ -67,6 +67,24 @@ final class UserRows extends TableRows {
         return all(sql.get("user.all"), UserRows::user);
     }
 
+    /**
+     * @param userName a user name
+     * @return its identity, when there is one
+     * @throws SQLException on a database error
+     */
+    java.util.Optional<UserRow> user(String userName) throws SQLException {
+        return one(sql.get("user.by.name"), UserRows::user, userName);
+    }
+
+    /**
+     * @param agent an agent's name
+     * @return the identities bound to it, oldest first
+     * @throws SQLException on a database error
+     */
+    List<UserRow> usersOf(String agent) throws SQLException {
+        return all(sql.get("user.by.agent"), UserRows::user, agent);
+    }
+
     /** Reads the {@code user.columns} of a row. */
     private static UserRow user(ResultSet rs) throws SQLException {
         return new UserRow(rs.getString("sys_id"), rs.getString("user_name"), rs.getString("roles"),

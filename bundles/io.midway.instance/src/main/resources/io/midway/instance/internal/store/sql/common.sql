@@ -87,6 +87,10 @@ WHERE queue = ? AND state = ? AND lease_expires_ms <= ?
 -- [queue.query]
 SELECT ${queue.columns} FROM ecc_queue
 
+-- [queue.agents.of]
+-- the agent field of each of these records (a result batch's response_to ids, one read for all)
+SELECT sys_id, agent FROM ecc_queue WHERE sys_id = ANY(?)
+
 -- [queue.count]
 SELECT COUNT(*) AS row_count FROM ecc_queue
 
@@ -305,6 +309,12 @@ DELETE FROM sys_user WHERE sys_id = ?
 
 -- [user.all]
 SELECT ${user.columns} FROM sys_user ORDER BY seq
+
+-- [user.by.name]
+SELECT ${user.columns} FROM sys_user WHERE user_name = ?
+
+-- [user.by.agent]
+SELECT ${user.columns} FROM sys_user WHERE agent = ? ORDER BY seq
 
 -- dscy_credentials_affinity -------------------------------------------------------------------
 
