@@ -1,0 +1,116 @@
+package io.midway.instance.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.EccRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+
+/**
+ * Hundreds of agents polling and answering at once (issue 15 point 8): every output is delivered
+ * to its own agent and answered exactly once, whatever the interleaving of polls, leases and
+ * result batches on one instance. Runs on every engine ({@code PostgresManyAgentsTest}).
+ */
+public class ManyAgentsTest extends ServiceFixture {
+
+    private static final int AGENTS = 200;
+    private static final int EACH = 5;
+    private static final int THREADS = 24;
+
+    @Rule
+    public final Timeout limit = Timeout.seconds(180);
+
+    @Test
+    public void everyOutputOfEveryAgentIsAnsweredExactlyOnce() throws Exception {
+        List<String> names = new ArrayList<>();
+        List<OutputRequest> outputs = new ArrayList<>();
+        for (int a = 0; a < AGENTS; a++) {
+            String name = "agent-" + a;
+            names.add(name);
+            register(name);
+            for (int i = 0; i < EACH; i++) {
+                outputs.add(new OutputRequest(EccRecord.agentField(name), "Echo", "item " + i, "127.0.0.1", null,
+                        EccRecord.STATE_READY, 2, null, null));
+            }
+        }
+        service.insertOutputs(outputs);
+
+        Map<String, String> answeredBy = new ConcurrentHashMap<>();
+        AtomicInteger doubles = new AtomicInteger();
+        AtomicInteger foreign = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int first = t;
+            work.add(pool.submit(() -> {
+                // Two threads play each agent (as an agent's pools poll side by side), and each
+                // thread several agents, so polls of one agent race for its records and polls and
+                // result batches of different agents interleave on the store.
+                int stride = THREADS / 2;
+                for (int round = 0; round < 50; round++) {
+                    boolean any = false;
+                    for (int a = first % stride; a < AGENTS; a += stride) {
+                        String name = names.get(a);
+                        PollReply reply = service.poll(name, 3);
+                        List<InputRecord> results = new ArrayList<>();
+                        for (EccRecord r : reply.result()) {
+                            any = true;
+                            if (!r.agent().equals(EccRecord.agentField(name))) {
+                                foreign.incrementAndGet();
+                            }
+                            if (answeredBy.putIfAbsent(r.sysId(), name) != null) {
+                                doubles.incrementAndGet();
+                            }
+                            results.add(new InputRecord(r.sysId(), null, null, null,
+                                    Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null));
+                        }
+                        if (!results.isEmpty()) {
+                            service.input(new InputBatch(results));
+                        }
+                    }
+                    if (!any) {
+                        return null;
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(150, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        int total = AGENTS * EACH;
+        assertEquals("no record went to another agent", 0, foreign.get());
+        assertEquals("no record was delivered twice", 0, doubles.get());
+        assertEquals("every output was delivered", total, answeredBy.size());
+        assertEquals("every output processed", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+                "queue=output^state=processed", null, null, null)));
+        assertEquals("one input per output", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+                "queue=input", null, null, null)));
+        List<EccRecord> inputs = service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", "response_to",
+                Integer.toString(total + 10), null));
+        assertEquals("each answers a different output", total, inputs.stream().map(EccRecord::responseTo).distinct().count());
+        assertTrue(service.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^state!=processed", null, null,
+                null)) == 0);
+    }
+}
