@@ -78,7 +78,10 @@ public class EccPollServlet extends ApiServlet {
         // The instance version the agent last saw: when it is another, the poll answers at once.
         String knownVersion = param(request, "instance_version").orElse(null);
         // The credential revision the agent holds: when it is another, the poll answers at once.
-        String knownCredentials = param(request, "credential_revision").orElse(null);
+        // Given but empty means it holds none yet (a new agent): any revision is news, or a
+        // credential made before its first poll would wait for the next change to reach it.
+        String given = request.getParameter("credential_revision");
+        String knownCredentials = given == null ? null : given.trim();
         CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion,
                 knownCredentials);
         if (reply.isDone()) {

@@ -263,6 +263,22 @@ public class ApiServletsHttpTest extends ServiceFixture {
     }
 
     @Test
+    public void anAgentHoldingNoCredentialRevisionYetLearnsTheCurrentOneAtOnce() throws Exception {
+        // A credential made between an agent's registration and its first poll must not wait for
+        // the next change: the agent says it holds none (credential_revision given, empty).
+        registerOverHttp("m1");
+        long started = System.nanoTime();
+        HttpResponse<String> reply = send("GET", "/api/mid/ecc/poll?agent=m1&wait_ms=8000&credential_revision=", AGENT, null);
+        long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertEquals(reply.body(), 200, reply.statusCode());
+        assertEquals(service.credentialRevision(), json(reply).path("credential_revision").asText());
+        assertTrue("answered at once, not after the wait: " + ms + " ms", ms < 4000);
+        started = System.nanoTime();
+        send("GET", "/api/mid/ecc/poll?agent=m1&wait_ms=1500&credential_revision=" + service.credentialRevision(), AGENT, null);
+        assertTrue("holding the current revision, it waits", System.nanoTime() - started >= 1_400_000_000L);
+    }
+
+    @Test
     public void badBodiesAre400WithHelpfulMessages() throws Exception {
         assertTrue(error(send("POST", "/api/mid/agents/register", AGENT, "{\"name\":"), 400).contains("malformed JSON"));
         assertTrue(error(send("POST", "/api/mid/agents/register", AGENT, ""), 400).contains("empty"));
