@@ -118,7 +118,9 @@ public class AgentIdentities {
             return Optional.of(known);
         }
         String userName = userNameFor(agentName);
-        Optional<UserRow> row = service.writeStore(s -> {
+        // Read first: only a certificate's first request writes (a disabled one keeps asking).
+        Optional<UserRow> stored = find(userName);
+        Optional<UserRow> row = stored.isPresent() ? stored : service.writeStore(s -> {
             Optional<UserRow> existing = s.user(userName);
             if (existing.isPresent()) {
                 return existing;
