@@ -169,3 +169,22 @@ CREATE TABLE IF NOT EXISTS sys_user (
     CONSTRAINT sys_user_user_name UNIQUE (user_name));
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key TEXT;
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
+-- Statements of this engine (over common.sql) ------------------------------------------------
+
+-- [queue.ready]
+-- claims: the rows an agent's poll takes are locked until its lease commits, and a poll on
+-- another instance node skips them instead of waiting or taking them too (FOR UPDATE SKIP LOCKED)
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+
+-- [queue.ready.heartbeat]
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+
+-- [queue.ready.interactive]
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+
+-- [queue.ready.heartbeat.interactive]
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED

@@ -1,0 +1,124 @@
+package io.midway.instance.internal.postgresql;
+
+import static org.junit.Assert.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+
+import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.OutputRequest;
+import io.midway.instance.internal.ServiceFixture;
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.internal.store.TestPostgres;
+import io.midway.wire.EccRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+
+/**
+ * Two instance nodes on one PostgreSQL database claim work without taking the same record
+ * (issue 15 points 4 and 5): the polls of each agent go to both nodes at once, and every output
+ * is still delivered once and answered by exactly one input. What holds it today: a poll updates
+ * its agent's row first, which serialises one agent's polls across nodes, and the claim locks the
+ * rows it takes ({@code FOR UPDATE SKIP LOCKED} in {@code postgresql.sql}).
+ */
+public class PostgresTwoNodesTest extends ServiceFixture {
+
+    private static final int AGENTS = 40;
+    private static final int EACH = 25;
+
+    @Rule
+    public final Timeout limit = Timeout.seconds(180);
+
+    private EccService other;
+
+    @Override
+    protected InstanceStore openStore(boolean fresh) {
+        return TestPostgres.open(fresh);
+    }
+
+    @After
+    public void stopOther() {
+        if (other != null) {
+            other.close();
+        }
+    }
+
+    @Test
+    public void pollsOfOneAgentOnTwoNodesNeverTakeTheSameRecord() throws Exception {
+        other = new EccService(TestPostgres.open(false), settings(), clock);
+        List<String> names = new ArrayList<>();
+        List<OutputRequest> outputs = new ArrayList<>();
+        for (int a = 0; a < AGENTS; a++) {
+            String name = "node-agent-" + a;
+            names.add(name);
+            register(name);
+            for (int i = 0; i < EACH; i++) {
+                outputs.add(new OutputRequest(EccRecord.agentField(name), "Echo", "item " + i, "127.0.0.1", null,
+                        EccRecord.STATE_READY, 2, null, null));
+            }
+        }
+        service.insertOutputs(outputs);
+
+        Map<String, String> delivered = new ConcurrentHashMap<>();
+        AtomicInteger doubles = new AtomicInteger();
+        EccService[] nodes = {service, other};
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            EccService node = nodes[t % 2];
+            int first = (t / 2) % 8;
+            work.add(pool.submit(() -> {
+                for (int round = 0; round < 100; round++) {
+                    boolean any = false;
+                    for (int a = first; a < AGENTS; a += 8) {
+                        PollReply reply = node.poll(names.get(a), 4);
+                        List<InputRecord> results = new ArrayList<>();
+                        for (EccRecord r : reply.result()) {
+                            any = true;
+                            if (delivered.putIfAbsent(r.sysId(), names.get(a)) != null) {
+                                doubles.incrementAndGet();
+                            }
+                            results.add(new InputRecord(r.sysId(), null, null, null,
+                                    Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null));
+                        }
+                        if (!results.isEmpty()) {
+                            node.input(new InputBatch(results));
+                        }
+                    }
+                    if (!any) {
+                        return null;
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(150, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        int total = AGENTS * EACH;
+        assertEquals("no record taken by both nodes", 0, doubles.get());
+        assertEquals("every output delivered", total, delivered.size());
+        assertEquals("one input per output", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+                "queue=input", null, null, null)));
+        assertEquals("every output processed", total, other.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+                "queue=output^state=processed", null, null, null)));
+    }
+}
