@@ -60,4 +60,45 @@ public class PostgresIT {
             assertTrue("no embedded database was made", !java.nio.file.Files.exists(midway.work.resolve("instance/db")));
         }
     }
+
+    @Test
+    public void anEncryptedDatabasePasswordOpensTheDatabaseAndAWrongOneIsNamed() throws Exception {
+        java.nio.file.Path dist = java.nio.file.Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("midway-pg-encrypted");
+        java.nio.file.Path data = work.resolve("instance");
+        java.nio.file.Files.createDirectories(data);
+        // As instance:encrypt on this instance would print it: sealed with its master key.
+        java.nio.file.Path key = data.resolve(io.midway.instance.internal.CredentialCipher.KEY_FILE);
+        io.midway.instance.internal.CredentialCipher.open(key, true);
+        String sealed = io.midway.instance.internal.ConfigurationSecrets.encrypt(key, pg.password());
+        int port = Ports.free();
+        Map<String, String> env = Map.of("MIDWAY_HTTP_PORT", Integer.toString(port), "MIDWAY_DATA", data.toString(),
+                "MIDWAY_ADMIN_PASSWORD", "pg-admin", "MIDWAY_AGENT_PASSWORD", "pg-agent",
+                "MIDWAY_DB_URL", pg.jdbcUrl(), "MIDWAY_DB_USER", pg.user(), "MIDWAY_DB_PASSWORD", sealed);
+        try (MidwayProcess instance = MidwayProcess.start(dist, "instance", env, work.resolve("instance.out"), false)) {
+            Http anonymous = new Http("http://127.0.0.1:" + port, null, null);
+            Wait.until(java.time.Duration.ofSeconds(90), "the instance on PostgreSQL with an encrypted password",
+                    () -> anonymous.get("/api/mid/instance_info").statusCode() == 200, instance);
+        }
+
+        // Sealed with another instance's key: the instance says so and does not serve.
+        java.nio.file.Path otherKey = work.resolve("other.key");
+        io.midway.instance.internal.CredentialCipher.open(otherKey, true);
+        Map<String, String> wrong = new java.util.HashMap<>(env);
+        wrong.put("MIDWAY_DB_PASSWORD", io.midway.instance.internal.ConfigurationSecrets.encrypt(otherKey, pg.password()));
+        try (MidwayProcess instance = MidwayProcess.start(dist, "instance", wrong, work.resolve("wrong.out"), false)) {
+            java.nio.file.Path log = data.resolve("instance.log");
+            Wait.until(java.time.Duration.ofSeconds(90), "the refusal in the instance's log", () ->
+                    java.nio.file.Files.readString(log).contains("MIDWAY_DB_PASSWORD does not decrypt with the master key"));
+            // Its HTTP server comes up (it starts last), but the API, without its database, answers 503.
+            Http anonymous = new Http("http://127.0.0.1:" + port, null, null);
+            int[] status = new int[1];
+            Wait.until(java.time.Duration.ofSeconds(60), "the instance's HTTP port", () -> {
+                status[0] = anonymous.get("/api/mid/instance_info").statusCode();
+                return true;
+            }, instance);
+            assertEquals("no API without its database", 503, status[0]);
+            assertTrue("never the password in the log", !java.nio.file.Files.readString(log).contains(pg.password()));
+        }
+    }
 }

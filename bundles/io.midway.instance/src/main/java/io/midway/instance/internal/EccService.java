@@ -87,8 +87,15 @@ public class EccService {
         if (url == null || url.isBlank()) {
             return InstanceStore.open(dataDirectory(context).resolve("db"));
         }
-        return InstanceStore.openPostgresql(url.trim(), context.getProperty(DB_USER_PROPERTY),
-                context.getProperty(DB_PASSWORD_PROPERTY));
+        String password;
+        try {
+            password = ConfigurationSecrets.reveal(dataDirectory(context).resolve(CredentialCipher.KEY_FILE),
+                    "MIDWAY_DB_PASSWORD", context.getProperty(DB_PASSWORD_PROPERTY));
+        } catch (IllegalArgumentException e) {
+            throw new io.midway.instance.internal.store.StoreException("cannot open the instance database " + url.trim()
+                    + ": " + e.getMessage(), e);
+        }
+        return InstanceStore.openPostgresql(url.trim(), context.getProperty(DB_USER_PROPERTY), password);
     }
 
     /** Framework property naming the state directory. */
@@ -235,7 +242,7 @@ public class EccService {
      * @param context the bundle context
      * @return the state directory, {@code midway.data} or {@code ./data/instance}
      */
-    static Path dataDirectory(BundleContext context) {
+    public static Path dataDirectory(BundleContext context) {
         String data = context.getProperty(DATA_PROPERTY);
         if (data == null || data.isBlank()) {
             Path fallback = Paths.get("data", "instance").toAbsolutePath();
