@@ -216,6 +216,8 @@ public class EccService {
         this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
         this.pollTimer = Executors.newSingleThreadScheduledExecutor(threads("midway-poll-timer"));
         this.waiters = new PollWaiters(wakeExecutor);
+        // Several nodes on one database: work made ready on another node wakes this node's polls.
+        store.signals().ifPresent(signals -> signals.listen(waiters::signal));
         this.syncRevision = store.read(StoreSession::syncRevision);
         this.credentialRevision = store.read(StoreSession::credentialRevision);
         this.publishedVersion = store.read(StoreSession::instanceVersion);
@@ -1769,17 +1771,39 @@ public class EccService {
                 p.failure = stopping();
             }
         } else {
-            for (PendingWrite<?> p : group) {
-                p.changes = new Changes(clock.instant());
-            }
-            try {
-                store.group(group);
-            } catch (RuntimeException | Error e) {
-                for (PendingWrite<?> p : group) {
-                    if (p.failure == null) {
-                        p.failure = e;
+            List<PendingWrite<?>> todo = group;
+            for (int attempt = 1; ; attempt++) {
+                for (PendingWrite<?> p : todo) {
+                    p.changes = new Changes(clock.instant());
+                    p.failure = null;
+                }
+                try {
+                    store.group(todo);
+                } catch (RuntimeException | Error e) {
+                    for (PendingWrite<?> p : todo) {
+                        if (p.failure == null) {
+                            p.failure = e;
+                        }
                     }
                 }
+                // Several nodes on one database: writes of two nodes may deadlock (each holds a row
+                // the other updates next); the database rolls one back, which is run again.
+                List<PendingWrite<?>> again = todo.stream()
+                        .filter(p -> p.failure != null && InstanceStore.isRetryable(p.failure)).toList();
+                if (again.isEmpty() || attempt == MAX_WRITE_ATTEMPTS) {
+                    break;
+                }
+                for (PendingWrite<?> p : again) {
+                    run(p.changes.onRollback, "rollback");
+                }
+                LOG.debug("{} write(s) met another node's lock (attempt {}): running them again", again.size(), attempt);
+                try {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 10 * attempt));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                todo = again;
             }
         }
         for (PendingWrite<?> p : group) {
@@ -1802,6 +1826,9 @@ public class EccService {
             p.done = true;
         }
     }
+
+    /** How often a write that another node's transaction deadlocked is run, in all. */
+    private static final int MAX_WRITE_ATTEMPTS = 5;
 
     /** A write waiting for its group; its fields are guarded by the write lock. */
     private static final class PendingWrite<T> implements InstanceStore.GroupWork {
@@ -1855,6 +1882,16 @@ public class EccService {
         }
         for (String agent : changes.wake) {
             waiters.signal(agent);
+        }
+        if (!changes.wake.isEmpty()) {
+            store.signals().ifPresent(signals -> {
+                List<String> agents = List.copyOf(changes.wake);
+                try {
+                    wakeExecutor.execute(() -> signals.wake(agents));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("Not telling other nodes about work for {}: stopping", agents);
+                }
+            });
         }
         for (EventRecord event : changes.events) {
             LOG.info("Event {} #{} {}: {}", event.name(), event.seq(), event.agent(), event.detail());

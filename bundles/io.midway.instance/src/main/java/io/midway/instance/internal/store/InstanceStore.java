@@ -55,6 +55,8 @@ public final class InstanceStore implements AutoCloseable {
     /** The engine's SQL. */
     private final Statements sql;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Wake-ups between nodes on a database server; {@code null} on the embedded engine. */
+    private NodeSignals signals;
 
     private InstanceStore(Path directory, String location, JdbcConnectionPool pool, Statements sql) {
         this.directory = directory;
@@ -120,6 +122,7 @@ public final class InstanceStore implements AutoCloseable {
         JdbcConnectionPool pool = JdbcConnectionPool.create(dataSource);
         pool.setMaxConnections(16);
         InstanceStore store = new InstanceStore(null, url, pool, Statements.load("postgresql"));
+        store.signals = new PostgresSignals(pool, () -> dataSource.getPooledConnection().getConnection());
         try {
             store.createSchema();
         } catch (SQLException | RuntimeException e) {
@@ -175,6 +178,20 @@ public final class InstanceStore implements AutoCloseable {
         }
     }
 
+    /**
+     * @param failure what a piece of work threw
+     * @return whether it is a deadlock or a serialization failure (SQLState 40P01, 40001): the
+     *     database rolled the work back, and running it again may succeed
+     */
+    public static boolean isRetryable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e && ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return the database directory of the embedded engine; {@code null} for a database server */
     public Path directory() {
         return directory;
@@ -183,6 +200,11 @@ public final class InstanceStore implements AutoCloseable {
     /** @return where the data is: the embedded database's folder, or the server's JDBC URL */
     public String location() {
         return location;
+    }
+
+    /** @return the wake-ups between instance nodes, on a database server; empty on the embedded engine */
+    public java.util.Optional<NodeSignals> signals() {
+        return java.util.Optional.ofNullable(signals);
     }
 
     /** @return the engine: {@code h2} or {@code postgresql} */
@@ -304,6 +326,9 @@ public final class InstanceStore implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (signals != null) {
+            signals.close();
         }
         if (directory != null) {
             // The embedded database is closed with the process's last connection to it.

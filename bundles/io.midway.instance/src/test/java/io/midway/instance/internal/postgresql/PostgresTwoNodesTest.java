@@ -121,4 +121,22 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         assertEquals("every output processed", total, other.count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=output^state=processed", null, null, null)));
     }
+
+    @Test
+    public void workMadeReadyOnOneNodeWakesAPollWaitingOnTheOther() throws Exception {
+        other = new EccService(TestPostgres.open(false), settings(), clock);
+        register("woken-agent");
+        // Let the other node's listener connect, then wait there.
+        Thread.sleep(1500);
+        long started = System.nanoTime();
+        java.util.concurrent.CompletableFuture<PollReply> waiting = other.longPoll("woken-agent", 5, 20_000, null, null, null);
+        Thread.sleep(300);
+        assertEquals("nothing yet: it waits", false, waiting.isDone());
+        EccRecord made = insert("woken-agent", "Echo", 2);
+        PollReply reply = waiting.get(15, TimeUnit.SECONDS);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertEquals(1, reply.result().size());
+        assertEquals(made.sysId(), reply.result().get(0).sysId());
+        org.junit.Assert.assertTrue("woken by the other node, not by its 20 s timeout: " + ms + " ms", ms < 10_000);
+    }
 }
