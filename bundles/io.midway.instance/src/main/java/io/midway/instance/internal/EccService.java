@@ -216,8 +216,10 @@ public class EccService {
         this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
         this.pollTimer = Executors.newSingleThreadScheduledExecutor(threads("midway-poll-timer"));
         this.waiters = new PollWaiters(wakeExecutor);
-        // Several nodes on one database: work made ready on another node wakes this node's polls.
-        store.signals().ifPresent(signals -> signals.listen(waiters::signal));
+        // Several nodes on one database: work made ready on another node wakes this node's polls,
+        // and a revision another node changed (file sync, credentials, the instance version) is
+        // read again and answered to every waiting poll.
+        store.signals().ifPresent(signals -> signals.listen(this::woken));
         this.syncRevision = store.read(StoreSession::syncRevision);
         this.credentialRevision = store.read(StoreSession::credentialRevision);
         this.publishedVersion = store.read(StoreSession::instanceVersion);
@@ -1876,9 +1878,36 @@ public class EccService {
         }
     }
 
+    /** What another node's wake-up names: an agent, or {@value #EVERY_AGENT} for a revision change. */
+    private void woken(String agentOrAll) {
+        if (!EVERY_AGENT.equals(agentOrAll)) {
+            waiters.signal(agentOrAll);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        synchronized (writeLock) {
+            syncRevision = store.read(StoreSession::syncRevision);
+            credentialRevision = store.read(StoreSession::credentialRevision);
+            publishedVersion = store.read(StoreSession::instanceVersion);
+        }
+        waiters.signalAll();
+    }
+
+    /** The wake-up that tells other nodes a revision changed (no agent name has this form). */
+    static final String EVERY_AGENT = "*";
+
     private void publish(Changes changes) {
         if (changes.syncRevision != null || changes.instanceVersion != null || changes.credentialRevision != null) {
             waiters.signalAll();
+            store.signals().ifPresent(signals -> {
+                try {
+                    wakeExecutor.execute(() -> signals.wake(List.of(EVERY_AGENT)));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("Not telling other nodes about a revision change: stopping");
+                }
+            });
         }
         for (String agent : changes.wake) {
             waiters.signal(agent);

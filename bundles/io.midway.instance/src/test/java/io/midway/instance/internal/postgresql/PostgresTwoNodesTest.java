@@ -139,4 +139,25 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         assertEquals(made.sysId(), reply.result().get(0).sysId());
         org.junit.Assert.assertTrue("woken by the other node, not by its 20 s timeout: " + ms + " ms", ms < 10_000);
     }
+
+    @Test
+    public void aRevisionChangedOnOneNodeReachesThePollsOfTheOther() throws Exception {
+        other = new EccService(TestPostgres.open(false), settings(), clock);
+        register("synced-agent");
+        Thread.sleep(1500);
+        String before = other.syncRevision();
+        java.util.concurrent.CompletableFuture<PollReply> waiting = other.longPoll("synced-agent", 5, 20_000, before, null,
+                null);
+        Thread.sleep(300);
+        assertEquals("nothing yet: it waits", false, waiting.isDone());
+        long started = System.nanoTime();
+        // A file-sync change on this node (as an upload makes one).
+        service.changeSyncFiles(tx -> tx.nextRevision());
+        PollReply reply = waiting.get(15, TimeUnit.SECONDS);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertEquals("the other node answers with the new revision", service.syncRevision(), reply.syncRevision());
+        org.junit.Assert.assertNotEquals(before, reply.syncRevision());
+        org.junit.Assert.assertTrue("at once, not at its 20 s timeout: " + ms + " ms", ms < 10_000);
+        assertEquals(service.syncRevision(), other.syncRevision());
+    }
 }
