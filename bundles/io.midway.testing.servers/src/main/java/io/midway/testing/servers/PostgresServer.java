@@ -196,10 +196,12 @@ public final class PostgresServer extends ExternalServer {
     }
 
     private void run(Path postgres) {
+        // max_connections: the instance's tests run two instance nodes at once on one server, each
+        // with a pool of up to 16 connections and a listener of its own, beside the tests' own.
         startProcess(asServiceUser(List.of(postgres.toString(), "-D", data.toString(), "-k", folder().toString(),
                 "-c", "listen_addresses=" + HOST, "-p", Integer.toString(port),
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=50", "-c", "shared_buffers=16MB")));
+                "-c", "max_connections=150", "-c", "shared_buffers=16MB")));
         awaitReady(READY_TIMEOUT, "accepting connections on " + HOST + ":" + port, this::acceptsLogins);
         execute("postgres", "CREATE DATABASE " + DATABASE);
     }
