@@ -145,36 +145,45 @@ public final class InstanceStore implements AutoCloseable {
                     + " migrations, h2.sql " + SCHEMA_VERSION + ": every engine must have the same schema versions");
         }
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(sql.get("schema.version.create"));
-            int found;
-            try (var rs = statement.executeQuery(sql.get("schema.version.read"))) {
-                rs.next();
-                found = rs.getInt(1);
-                if (rs.wasNull()) {
-                    found = -1;
-                }
+            statement.execute(sql.get("schema.lock"));
+            try {
+                migrate(connection, statement);
+            } finally {
+                statement.execute(sql.get("schema.unlock"));
             }
-            if (found > SCHEMA_VERSION) {
-                LOG.warn("The instance database has schema version {}, newer than this instance's {}", found,
-                        SCHEMA_VERSION);
-                return;
+        }
+    }
+
+    private void migrate(Connection connection, Statement statement) throws SQLException {
+        statement.execute(sql.get("schema.version.create"));
+        int found;
+        try (var rs = statement.executeQuery(sql.get("schema.version.read"))) {
+            rs.next();
+            found = rs.getInt(1);
+            if (rs.wasNull()) {
+                found = -1;
             }
-            for (int version = Math.max(found, 0) + 1; version <= SCHEMA_VERSION; version++) {
-                for (String sql : sql.migration(version)) {
-                    statement.execute(sql);
-                }
-                try (var ps = connection.prepareStatement(sql.get(found < 0 && version == 1
-                        ? "schema.version.insert" : "schema.version.update"))) {
-                    ps.setInt(1, version);
-                    ps.executeUpdate();
-                }
-                if (found < 0) {
-                    found = 0;
-                }
+        }
+        if (found > SCHEMA_VERSION) {
+            LOG.warn("The instance database has schema version {}, newer than this instance's {}", found,
+                    SCHEMA_VERSION);
+            return;
+        }
+        for (int version = Math.max(found, 0) + 1; version <= SCHEMA_VERSION; version++) {
+            for (String step : sql.migration(version)) {
+                statement.execute(step);
             }
-            if (found > 0 && found < SCHEMA_VERSION) {
-                LOG.info("Instance database schema migrated from version {} to {}", found, SCHEMA_VERSION);
+            try (var ps = connection.prepareStatement(sql.get(found < 0 && version == 1
+                    ? "schema.version.insert" : "schema.version.update"))) {
+                ps.setInt(1, version);
+                ps.executeUpdate();
             }
+            if (found < 0) {
+                found = 0;
+            }
+        }
+        if (found > 0 && found < SCHEMA_VERSION) {
+            LOG.info("Instance database schema migrated from version {} to {}", found, SCHEMA_VERSION);
         }
     }
 

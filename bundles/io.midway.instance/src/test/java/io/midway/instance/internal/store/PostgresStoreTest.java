@@ -132,4 +132,27 @@ public class PostgresStoreTest {
                     + pg.user() + ": ") && !e.getMessage().contains("not-the-password"));
         }
     }
+
+    @Test
+    public void twoNodesStartingAtOnceOnAFreshDatabaseMigrateItOnce() throws Exception {
+        store.close();
+        store = null;
+        pg.execute("DROP SCHEMA public CASCADE", "CREATE SCHEMA public");
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<InstanceStore>> opened = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            opened.add(two.submit(() -> {
+                go.await();
+                return InstanceStore.openPostgresql(pg.jdbcUrl(), pg.user(), pg.password());
+            }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<InstanceStore> f : opened) {
+            f.get(60, java.util.concurrent.TimeUnit.SECONDS).close();
+        }
+        two.shutdown();
+        assertEquals("one schema row, at today's version", List.of(List.of(InstanceStore.SCHEMA_VERSION)),
+                pg.query("SELECT version FROM midway_schema"));
+    }
 }

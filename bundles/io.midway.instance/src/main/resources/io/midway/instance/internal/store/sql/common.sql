@@ -4,6 +4,14 @@
 --
 -- A section is one statement; ${name} stands for another section (e.g. a column list).
 
+-- [schema.lock]
+-- held while the migrations run, so that two nodes starting at once do not both migrate; the
+-- embedded engine has one process per database file, and nothing to hold (see postgresql.sql)
+SELECT 1 AS locked
+
+-- [schema.unlock]
+SELECT 1 AS unlocked
+
 -- [schema.version.create]
 CREATE TABLE IF NOT EXISTS midway_schema (version INT NOT NULL)
 

@@ -171,6 +171,14 @@ ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key TEXT;
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
+-- [schema.lock]
+-- a session-level advisory lock (the key spells "midway schema"): the second node to start waits
+-- until the first has migrated, then finds the schema up to date
+SELECT pg_advisory_lock(7245001) AS locked
+
+-- [schema.unlock]
+SELECT pg_advisory_unlock(7245001) AS unlocked
+
 -- [queue.ready]
 -- claims: the rows an agent's poll takes are locked until its lease commits, and a poll on
 -- another instance node skips them instead of waiting or taking them too (FOR UPDATE SKIP LOCKED)
