@@ -180,23 +180,7 @@ public final class LaunchSettings {
 
     /** @return whether plain HTTP is opened to other hosts (MIDWAY_HTTP_HOST not a loopback address) */
     boolean plainHttpForOtherHosts() {
-        return httpPort > 0 && !isLoopback(httpHost);
-    }
-
-    static boolean isLoopback(String host) {
-        String h = host.trim();
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        try {
-            // Literal addresses only: a name is not resolved, and counts as not loopback.
-            if (!h.matches("[0-9.]+|\\[?[0-9a-fA-F:]+\\]?")) {
-                return false;
-            }
-            return InetAddress.getByName(h.replace("[", "").replace("]", "")).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return httpPort > 0 && !io.midway.wire.Loopback.isLoopback(httpHost);
     }
 
     private static Path existingFile(String variable, String value) {

@@ -528,7 +528,7 @@ public final class InstanceClient implements SyncSource {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept);
         if (authorization != null) {
-            if (uri.getScheme().equals("http") && !isLoopback(uri.getHost())) {
+            if (uri.getScheme().equals("http") && !io.midway.wire.Loopback.isLoopback(uri.getHost())) {
                 // The instance refuses credentials over plain HTTP from another host anyway; the
                 // password must not cross the network in clear to learn that.
                 throw new IOException("instance URL '" + baseUrl() + "' is plain HTTP to another host: the agent does "
@@ -537,25 +537,6 @@ public final class InstanceClient implements SyncSource {
             builder.header("Authorization", authorization);
         }
         return builder;
-    }
-
-    /**
-     * @param host a URL's host
-     * @return whether it is this machine ({@code localhost} or a loopback address; a name is not looked up)
-     */
-    static boolean isLoopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false;
-        }
-        try {
-            return java.net.InetAddress.getByName(h).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
     }
 
     private JsonNode send(HttpRequest request) throws IOException, InterruptedException {

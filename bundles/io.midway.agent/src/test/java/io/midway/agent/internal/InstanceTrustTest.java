@@ -150,9 +150,9 @@ public class InstanceTrustTest {
             assertTrue(e.getMessage(), e.getMessage().contains("plain HTTP to another host")
                     && e.getMessage().contains("https://"));
         }
-        assertTrue(InstanceClient.isLoopback("localhost"));
-        assertTrue(InstanceClient.isLoopback("127.0.0.1"));
-        assertTrue(InstanceClient.isLoopback("[::1]"));
-        assertTrue(!InstanceClient.isLoopback("localhost.example.invalid"));
+        assertTrue(io.midway.wire.Loopback.isLoopback("localhost"));
+        assertTrue(io.midway.wire.Loopback.isLoopback("127.0.0.1"));
+        assertTrue(io.midway.wire.Loopback.isLoopback("[::1]"));
+        assertTrue(!io.midway.wire.Loopback.isLoopback("localhost.example.invalid"));
     }
 }

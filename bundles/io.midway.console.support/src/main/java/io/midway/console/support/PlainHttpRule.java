@@ -1,8 +1,8 @@
 package io.midway.console.support;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
+
+import io.midway.wire.Loopback;
 
 /**
  * Who may use plain (unencrypted) HTTP, in both processes (DESIGN §13, issue 14): this machine
@@ -24,7 +24,7 @@ public final class PlainHttpRule {
      */
     public static Optional<String> refusal(boolean secure, String remoteAddress, boolean credentials,
             boolean openToOtherHosts, String httpsHint) {
-        if (secure || isLoopback(remoteAddress)) {
+        if (secure || Loopback.isLoopback(remoteAddress)) {
             return Optional.empty();
         }
         String https = httpsHint == null ? "use HTTPS" : "use HTTPS (" + httpsHint + ")";
@@ -36,25 +36,5 @@ public final class PlainHttpRule {
                     + "the network could read them: " + https);
         }
         return Optional.empty();
-    }
-
-    /**
-     * @param address a literal IP address (a name is not looked up and counts as another host)
-     * @return whether it is a loopback address
-     */
-    public static boolean isLoopback(String address) {
-        if (address == null || address.isEmpty()) {
-            return false;
-        }
-        String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
-                : address;
-        if (!a.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[A-Za-z0-9_.-]+)?")) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(a).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

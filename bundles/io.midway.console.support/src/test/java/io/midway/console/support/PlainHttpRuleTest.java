@@ -34,10 +34,10 @@ public class PlainHttpRuleTest {
 
     @Test
     public void namesAndGarbageAreNotLoopback() {
-        assertFalse("a name is not looked up", PlainHttpRule.isLoopback("localhost.evil.example"));
-        assertFalse(PlainHttpRule.isLoopback(""));
-        assertFalse(PlainHttpRule.isLoopback(null));
-        assertFalse(PlainHttpRule.isLoopback("10.0.0.1"));
-        assertTrue(PlainHttpRule.isLoopback("127.0.0.1"));
+        assertFalse("a name is not looked up", io.midway.wire.Loopback.isLoopback("localhost.evil.example"));
+        assertFalse(io.midway.wire.Loopback.isLoopback(""));
+        assertFalse(io.midway.wire.Loopback.isLoopback(null));
+        assertFalse(io.midway.wire.Loopback.isLoopback("10.0.0.1"));
+        assertTrue(io.midway.wire.Loopback.isLoopback("127.0.0.1"));
     }
 }
