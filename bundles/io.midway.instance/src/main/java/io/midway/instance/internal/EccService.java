@@ -1888,9 +1888,12 @@ public class EccService {
             return;
         }
         synchronized (writeLock) {
-            syncRevision = store.read(StoreSession::syncRevision);
-            credentialRevision = store.read(StoreSession::credentialRevision);
-            publishedVersion = store.read(StoreSession::instanceVersion);
+            store.read(s -> {
+                syncRevision = s.syncRevision();
+                credentialRevision = s.credentialRevision();
+                publishedVersion = s.instanceVersion();
+                return null;
+            });
         }
         waiters.signalAll();
     }
@@ -1899,26 +1902,25 @@ public class EccService {
     static final String EVERY_AGENT = "*";
 
     private void publish(Changes changes) {
-        if (changes.syncRevision != null || changes.instanceVersion != null || changes.credentialRevision != null) {
+        boolean revisionChanged = changes.syncRevision != null || changes.instanceVersion != null
+                || changes.credentialRevision != null;
+        if (revisionChanged) {
             waiters.signalAll();
-            store.signals().ifPresent(signals -> {
-                try {
-                    wakeExecutor.execute(() -> signals.wake(List.of(EVERY_AGENT)));
-                } catch (RejectedExecutionException e) {
-                    LOG.debug("Not telling other nodes about a revision change: stopping");
-                }
-            });
         }
         for (String agent : changes.wake) {
             waiters.signal(agent);
         }
-        if (!changes.wake.isEmpty()) {
+        // The other nodes on the same database: the same wake-ups, off the writer's thread.
+        List<String> others = new ArrayList<>(changes.wake);
+        if (revisionChanged) {
+            others.add(EVERY_AGENT);
+        }
+        if (!others.isEmpty()) {
             store.signals().ifPresent(signals -> {
-                List<String> agents = List.copyOf(changes.wake);
                 try {
-                    wakeExecutor.execute(() -> signals.wake(agents));
+                    wakeExecutor.execute(() -> signals.wake(others));
                 } catch (RejectedExecutionException e) {
-                    LOG.debug("Not telling other nodes about work for {}: stopping", agents);
+                    LOG.debug("Not telling other nodes about {}: stopping", others);
                 }
             });
         }

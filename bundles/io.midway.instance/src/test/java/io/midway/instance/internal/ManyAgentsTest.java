@@ -5,13 +5,10 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -20,10 +17,6 @@ import org.junit.rules.Timeout;
 import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
 import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.Json;
-import io.midway.wire.PollReply;
 
 /**
  * Hundreds of agents polling and answering at once (issue 15 point 8): every output is delivered
@@ -54,9 +47,7 @@ public class ManyAgentsTest extends ServiceFixture {
         }
         service.insertOutputs(outputs);
 
-        Map<String, String> answeredBy = new ConcurrentHashMap<>();
-        AtomicInteger doubles = new AtomicInteger();
-        AtomicInteger foreign = new AtomicInteger();
+        Deliveries deliveries = new Deliveries();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<?>> work = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -69,23 +60,7 @@ public class ManyAgentsTest extends ServiceFixture {
                 for (int round = 0; round < 50; round++) {
                     boolean any = false;
                     for (int a = first % stride; a < AGENTS; a += stride) {
-                        String name = names.get(a);
-                        PollReply reply = service.poll(name, 3);
-                        List<InputRecord> results = new ArrayList<>();
-                        for (EccRecord r : reply.result()) {
-                            any = true;
-                            if (!r.agent().equals(EccRecord.agentField(name))) {
-                                foreign.incrementAndGet();
-                            }
-                            if (answeredBy.putIfAbsent(r.sysId(), name) != null) {
-                                doubles.incrementAndGet();
-                            }
-                            results.add(new InputRecord(r.sysId(), null, null, null,
-                                    Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null));
-                        }
-                        if (!results.isEmpty()) {
-                            service.input(new InputBatch(results));
-                        }
+                        any |= deliveries.pollAndAnswer(service, names.get(a), 3);
                     }
                     if (!any) {
                         return null;
@@ -100,9 +75,9 @@ public class ManyAgentsTest extends ServiceFixture {
         pool.shutdown();
 
         int total = AGENTS * EACH;
-        assertEquals("no record went to another agent", 0, foreign.get());
-        assertEquals("no record was delivered twice", 0, doubles.get());
-        assertEquals("every output was delivered", total, answeredBy.size());
+        assertEquals("no record went to another agent", 0, deliveries.foreign.get());
+        assertEquals("no record was delivered twice", 0, deliveries.twice.get());
+        assertEquals("every output was delivered", total, deliveries.takenBy.size());
         assertEquals("every output processed", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=output^state=processed", null, null, null)));
         assertEquals("one input per output", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,

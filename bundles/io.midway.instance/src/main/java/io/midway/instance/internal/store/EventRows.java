@@ -55,11 +55,7 @@ final class EventRows extends TableRows {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("event.since"))) {
             ps.setLong(1, since);
             ps.setInt(2, limit);
-            return rows(ps, rs -> {
-                String agent = rs.getString("agent");
-                return new EventRecord(rs.getLong("seq"), rs.getString("name"), agent == null ? "" : agent,
-                        rs.getString("event_time"), rs.getString("detail"));
-            });
+            return rows(ps, EventRows::event);
         }
     }
 
@@ -71,11 +67,14 @@ final class EventRows extends TableRows {
     List<EventRecord> latestEvents(int limit) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("event.latest"))) {
             ps.setInt(1, limit);
-            return rows(ps, rs -> {
-                String agent = rs.getString("agent");
-                return new EventRecord(rs.getLong("seq"), rs.getString("name"), agent == null ? "" : agent,
-                        rs.getString("event_time"), rs.getString("detail"));
-            });
+            return rows(ps, EventRows::event);
         }
+    }
+
+    /** Reads an event's columns; an event of no agent has {@code ""} for it. */
+    private static EventRecord event(java.sql.ResultSet rs) throws SQLException {
+        String agent = rs.getString("agent");
+        return new EventRecord(rs.getLong("seq"), rs.getString("name"), agent == null ? "" : agent,
+                rs.getString("event_time"), rs.getString("detail"));
     }
 }

@@ -4,13 +4,10 @@ import static org.junit.Assert.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.After;
 import org.junit.Rule;
@@ -25,9 +22,6 @@ import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
 import io.midway.instance.internal.store.TestPostgres;
 import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.Json;
 import io.midway.wire.PollReply;
 
 /**
@@ -75,8 +69,7 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         }
         service.insertOutputs(outputs);
 
-        Map<String, String> delivered = new ConcurrentHashMap<>();
-        AtomicInteger doubles = new AtomicInteger();
+        io.midway.instance.internal.Deliveries deliveries = new io.midway.instance.internal.Deliveries();
         EccService[] nodes = {service, other};
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<?>> work = new ArrayList<>();
@@ -87,19 +80,7 @@ public class PostgresTwoNodesTest extends ServiceFixture {
                 for (int round = 0; round < 100; round++) {
                     boolean any = false;
                     for (int a = first; a < AGENTS; a += 8) {
-                        PollReply reply = node.poll(names.get(a), 4);
-                        List<InputRecord> results = new ArrayList<>();
-                        for (EccRecord r : reply.result()) {
-                            any = true;
-                            if (delivered.putIfAbsent(r.sysId(), names.get(a)) != null) {
-                                doubles.incrementAndGet();
-                            }
-                            results.add(new InputRecord(r.sysId(), null, null, null,
-                                    Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null));
-                        }
-                        if (!results.isEmpty()) {
-                            node.input(new InputBatch(results));
-                        }
+                        any |= deliveries.pollAndAnswer(node, names.get(a), 4);
                     }
                     if (!any) {
                         return null;
@@ -114,8 +95,8 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         pool.shutdown();
 
         int total = AGENTS * EACH;
-        assertEquals("no record taken by both nodes", 0, doubles.get());
-        assertEquals("every output delivered", total, delivered.size());
+        assertEquals("no record taken by both nodes", 0, deliveries.twice.get());
+        assertEquals("every output delivered", total, deliveries.takenBy.size());
         assertEquals("one input per output", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=input", null, null, null)));
         assertEquals("every output processed", total, other.count(TableQuery.parse(TableSchema.ECC_QUEUE,
