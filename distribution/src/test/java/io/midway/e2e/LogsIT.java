@@ -112,7 +112,7 @@ public class LogsIT {
     public void t1_bothProcessesWriteTheirLogFileAndTheConsoleOnlyTheStartLine() throws Exception {
         String log = Files.readString(instanceLog);
         assertTrue(log, log.contains("io.midway.logging - Logging to " + instanceLog));
-        assertTrue(log, log.contains("EccService - Event mid_server.up #") && log.contains(AGENT + ": registered"));
+        assertTrue(log, log.contains("InstanceCore - Event mid_server.up #") && log.contains(AGENT + ": registered"));
         assertTrue(Files.readString(agentLog).contains("AgentRuntime - Agent '" + AGENT + "' 0."));
         assertEquals("midway: agent started", console(agent).trim().substring(0, "midway: agent started".length()));
         assertEquals(console(agent), 1, console(agent).lines().filter(l -> !l.isBlank()).count());

@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.InstanceSettings;
 import io.midway.instance.internal.OutputRequest;
 import io.midway.instance.internal.store.InstanceStore;
@@ -17,7 +17,7 @@ import io.midway.wire.EccRecord;
 import io.midway.wire.Registration;
 
 /**
- * The instance in-process, as its unit tests run it: an {@link EccService} over a real H2 file
+ * The instance in-process, as its unit tests run it: an {@link InstanceServices} over a real H2 file
  * database in a temporary folder, with one validated agent registered.
  */
 final class InstanceUnderTest implements AutoCloseable {
@@ -25,15 +25,15 @@ final class InstanceUnderTest implements AutoCloseable {
     static final String AGENT = "bench1";
 
     final Path folder;
-    final EccService service;
+    final InstanceServices service;
 
     InstanceUnderTest() throws IOException {
         folder = Files.createTempDirectory("midway-jmh-");
         // long lease and wait: nothing expires or times out while measuring
         InstanceSettings settings = new InstanceSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
                 true, Duration.ofSeconds(30), "0.0.0-jmh");
-        service = new EccService(InstanceStore.open(folder.resolve("db")), settings, Clock.systemUTC());
-        service.register(new Registration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
+        service = new InstanceServices(InstanceStore.open(folder.resolve("db")), settings, Clock.systemUTC());
+        service.agents().register(new Registration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
     }
 
     /** @return a ready output record for the agent, priority standard, no payload */

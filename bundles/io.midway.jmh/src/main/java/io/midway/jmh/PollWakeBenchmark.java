@@ -46,11 +46,11 @@ public class PollWakeBenchmark {
     /** @return the answer of the woken poll, holding the inserted record */
     @Benchmark
     public PollReply waitInsertWake() throws InterruptedException, ExecutionException, TimeoutException {
-        CompletableFuture<PollReply> poll = instance.service.longPoll(InstanceUnderTest.AGENT, 10, 30_000);
+        CompletableFuture<PollReply> poll = instance.service.polls().longPoll(InstanceUnderTest.AGENT, 10, 30_000);
         if (poll.isDone()) {
             throw new IllegalStateException("the queue was not empty: " + poll.join().result().size());
         }
-        instance.service.insertOutput(one);
+        instance.service.outputs().insertOutput(one);
         PollReply reply = poll.get(10, TimeUnit.SECONDS);
         if (reply.result().size() != 1) {
             throw new IllegalStateException("woken with " + reply.result().size() + " records");

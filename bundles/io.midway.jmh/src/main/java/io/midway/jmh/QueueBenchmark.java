@@ -51,19 +51,19 @@ public class QueueBenchmark {
     /** @return one output record inserted (one transaction) */
     @Benchmark
     public EccRecord insertOne() {
-        return instance.service.insertOutput(one);
+        return instance.service.outputs().insertOutput(one);
     }
 
     /** @return the input of an output that was inserted, claimed and acknowledged (three transactions) */
     @Benchmark
     public List<InputResult> insertClaimAck() {
-        EccRecord output = instance.service.insertOutput(one);
-        PollReply claimed = instance.service.poll(InstanceUnderTest.AGENT, 1);
+        EccRecord output = instance.service.outputs().insertOutput(one);
+        PollReply claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 1);
         EccRecord leased = claimed.result().get(0);
         if (!leased.sysId().equals(output.sysId())) {
             throw new IllegalStateException("claimed " + leased.sysId() + ", inserted " + output.sysId());
         }
-        return instance.service.input(new InputBatch(List.of(new InputRecord(leased.sysId(), null, null, null, null,
+        return instance.service.polls().input(new InputBatch(List.of(new InputRecord(leased.sysId(), null, null, null, null,
                 EccRecord.STATE_PROCESSED, null))));
     }
 
@@ -71,15 +71,15 @@ public class QueueBenchmark {
     @Benchmark
     public PollReply insert100OneByOne() {
         for (OutputRequest request : hundred) {
-            instance.service.insertOutput(request);
+            instance.service.outputs().insertOutput(request);
         }
-        return instance.service.poll(InstanceUnderTest.AGENT, 100);
+        return instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
     }
 
     /** @return 100 outputs inserted as one array (one transaction); claims them so the queue stays short */
     @Benchmark
     public PollReply insert100AsArray() {
-        instance.service.insertOutputs(hundred);
-        return instance.service.poll(InstanceUnderTest.AGENT, 100);
+        instance.service.outputs().insertOutputs(hundred);
+        return instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
     }
 }

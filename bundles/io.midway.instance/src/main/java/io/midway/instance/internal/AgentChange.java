@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -84,7 +85,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
     /**
      * @param body the request body
      * @return the change
-     * @throws RequestException (400) on an unknown field, a wrong type, or no change at all
+     * @throws InstanceException (400) on an unknown field, a wrong type, or no change at all
      */
     public static AgentChange parse(JsonNode body) {
         ObjectNode object = JsonBody.object(body);
@@ -95,7 +96,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
             }
         });
         if (!unknown.isEmpty()) {
-            throw RequestException.badRequest("unknown field(s) " + String.join(", ", unknown),
+            throw InstanceException.invalid("unknown field(s) " + String.join(", ", unknown),
                     "fields that can be changed: " + String.join(", ", new TreeSet<>(CHANGEABLE)) + "; "
                             + CAPABILITIES_NOTE);
         }
@@ -104,7 +105,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
             try {
                 io.midway.instance.internal.selection.IpRanges.parse(ipRanges);
             } catch (IllegalArgumentException e) {
-                throw RequestException.badRequest(e.getMessage(),
+                throw InstanceException.invalid(e.getMessage(),
                         "each ip_ranges entry is a CIDR block (10.0.0.0/8), an address (192.168.1.7) or a range "
                                 + "(10.0.0.1-10.0.0.50); nothing was changed");
             }
@@ -117,7 +118,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
         if (change.status == null && change.validated == null && change.applications == null
                 && change.ipRanges == null && change.cluster == null && change.isDefault == null
                 && change.pinnedVersion == null && change.manualCapabilities == null) {
-            throw RequestException.badRequest("nothing to change",
+            throw InstanceException.invalid("nothing to change",
                     "fields that can be changed: " + String.join(", ", new TreeSet<>(CHANGEABLE)) + "; "
                             + CAPABILITIES_NOTE);
         }
@@ -131,7 +132,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
      *
      * @param node the value of {@code manual_capabilities}
      * @return the capabilities, each once, in the order given
-     * @throws RequestException (400) naming the first bad entry: not a string, blank, with a comma
+     * @throws InstanceException (400) naming the first bad entry: not a string, blank, with a comma
      *     or a control character, or longer than {@value #MAX_CAPABILITY_LENGTH} characters; or
      *     more than {@value #MAX_MANUAL_CAPABILITIES} of them
      */
@@ -211,8 +212,8 @@ public record AgentChange(String status, Boolean validated, List<String> applica
         return List.copyOf(union);
     }
 
-    private static RequestException badCapability(String message) {
-        return RequestException.badRequest(message, "manual_capabilities is a list of capability names, e.g. "
+    private static InstanceException badCapability(String message) {
+        return InstanceException.invalid(message, "manual_capabilities is a list of capability names, e.g. "
                 + "[\"powershell\",\"ssh\"] (each trimmed, at most " + MAX_CAPABILITY_LENGTH
                 + " characters, no commas; [] clears them); nothing was changed");
     }
@@ -230,7 +231,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
         try {
             return Version.parseVersion(text.trim()).toString();
         } catch (IllegalArgumentException e) {
-            throw RequestException.badRequest("invalid pinned_version '" + (text.length() > 100
+            throw InstanceException.invalid("invalid pinned_version '" + (text.length() > 100
                     ? text.substring(0, 97) + "..." : text) + "'",
                     "an OSGi version is major[.minor[.micro[.qualifier]]], or null to unpin: " + e.getMessage());
         }

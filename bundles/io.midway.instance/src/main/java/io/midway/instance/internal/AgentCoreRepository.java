@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ import io.midway.wire.Json;
  * The agent cores the instance offers for upgrade: {@code io.midway.agent} jars, one per version,
  * all kept as {@code <midway.data>/cores/<sha256>.jar}, with their metadata and download counts in
  * the instance database. Uploading a core makes its version the instance version (through
- * {@link EccService#changeCores}), which every poll reply carries and which wakes every waiting
+ * {@link InstanceCore#changeCores}), which every poll reply carries and which wakes every waiting
  * long poll; uploading an older one takes the instance version back (a downgrade).
  */
 @Component(service = AgentCoreRepository.class)
@@ -86,7 +87,7 @@ public class AgentCoreRepository {
     public record Download(InstanceInfo.Core core, InputStream bytes) {
     }
 
-    private final EccService service;
+    private final InstanceCore service;
     private final JarDirectory jars;
 
     /**
@@ -96,8 +97,8 @@ public class AgentCoreRepository {
      * @param service the instance, which holds the database and the instance version
      */
     @Activate
-    public AgentCoreRepository(BundleContext context, @Reference EccService service) {
-        this(service, EccService.dataDirectory(context).resolve("cores"), MAX_CORE_BYTES);
+    public AgentCoreRepository(BundleContext context, @Reference InstanceCore service) {
+        this(service, InstanceCore.dataDirectory(context).resolve("cores"), MAX_CORE_BYTES);
     }
 
     /**
@@ -105,7 +106,7 @@ public class AgentCoreRepository {
      * @param directory where the jars are kept
      * @param maxBytes the largest jar accepted
      */
-    public AgentCoreRepository(EccService service, Path directory, long maxBytes) {
+    public AgentCoreRepository(InstanceCore service, Path directory, long maxBytes) {
         this.service = service;
         this.jars = new JarDirectory(directory, maxBytes, "agent core");
         tidy();
@@ -123,7 +124,7 @@ public class AgentCoreRepository {
      * @param body the jar, streamed; read to the end or to the size limit
      * @param declaredLength the Content-Length, or -1 when unknown
      * @return the stored core and the instance version before
-     * @throws RequestException 400 when it is not a readable jar of {@code io.midway.agent} with a
+     * @throws InstanceException 400 when it is not a readable jar of {@code io.midway.agent} with a
      *     valid Bundle-Version; 413 above the size limit
      * @throws IOException when reading the body fails
      */
@@ -133,16 +134,16 @@ public class AgentCoreRepository {
         try {
             JarDirectory.Received received = jars.receive(body, incoming);
             if (received.size() == 0) {
-                throw RequestException.badRequest("the request body is empty", "send the agent core jar as the body");
+                throw InstanceException.invalid("the request body is empty", "send the agent core jar as the body");
             }
             BundleIdentity identity = BundleJarInspector.inspect(incoming);
             if (!CORE_SYMBOLIC_NAME.equals(identity.symbolicName())) {
-                throw RequestException.badRequest("not an agent core: Bundle-SymbolicName is "
+                throw InstanceException.invalid("not an agent core: Bundle-SymbolicName is "
                         + identity.symbolicName() + ", not " + CORE_SYMBOLIC_NAME,
                         "plug-ins go to POST /api/mid/admin/files");
             }
             if (!BundleJarInspector.declaresVersion(incoming)) {
-                throw RequestException.badRequest("no Bundle-Version in the manifest",
+                throw InstanceException.invalid("no Bundle-Version in the manifest",
                         "the version of an agent core becomes the instance version");
             }
             InstanceInfo.Core core = new InstanceInfo.Core(identity.symbolicName(), identity.version(),
@@ -186,7 +187,7 @@ public class AgentCoreRepository {
 
     /** @return the instance version, its core, and every stored core with its downloads */
     public Overview overview() {
-        return service.readCores(s -> {
+        return service.readSerialized(s -> {
             String version = service.instanceVersion();
             List<Listed> cores = sorted(s.cores()).stream().map(AgentCoreRepository::listed).toList();
             Listed current = cores.stream().filter(c -> c.core().version().equals(version)).findFirst()
@@ -197,7 +198,7 @@ public class AgentCoreRepository {
 
     /** @return every stored core, oldest version first */
     public List<InstanceInfo.Core> cores() {
-        return service.readCores(s -> sorted(s.cores()).stream().map(StoredCore::core).toList());
+        return service.readSerialized(s -> sorted(s.cores()).stream().map(StoredCore::core).toList());
     }
 
     /**
@@ -205,20 +206,20 @@ public class AgentCoreRepository {
      *
      * @param sha256 the hash from the request path
      * @return the core and its bytes
-     * @throws RequestException 400 when it is not 64 hex digits, 404 when no stored core has it
+     * @throws InstanceException 400 when it is not 64 hex digits, 404 when no stored core has it
      */
     public Download open(String sha256) {
         String hash = JarDirectory.checkSha256(sha256, "GET /api/mid/cores");
-        return service.readCores(s -> {
+        return service.readSerialized(s -> {
             InstanceInfo.Core core = s.findCoreBySha256(hash).map(StoredCore::core)
-                    .orElseThrow(() -> RequestException.notFound("no agent core has sha256 " + hash,
+                    .orElseThrow(() -> InstanceException.notFound("no agent core has sha256 " + hash,
                             "GET /api/mid/cores lists the cores"));
             try {
                 return new Download(core, Files.newInputStream(jarPath(hash)));
             } catch (NoSuchFileException e) {
                 LOG.error("The bytes of agent core {} ({}) are missing from {}", core.version(), jarPath(hash),
                         jars.directory());
-                throw RequestException.notFound("the instance has lost the bytes of agent core " + core.version(),
+                throw InstanceException.notFound("the instance has lost the bytes of agent core " + core.version(),
                         "an admin uploads it again");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -250,7 +251,7 @@ public class AgentCoreRepository {
 
     /** At start: removes unfinished uploads and jars no core names, and reports cores whose bytes are missing. */
     private void tidy() {
-        service.readCores(s -> {
+        service.readSerialized(s -> {
             Set<String> wanted = new HashSet<>();
             for (StoredCore stored : s.cores()) {
                 Path jar = jarPath(stored.core().sha256());

@@ -65,12 +65,12 @@ public class AgentIdentities {
     public record Identity(String userName, Set<String> roles, String agent) {
     }
 
-    private final EccService service;
+    private final InstanceCore service;
     private final Map<String, Identity> checked = new ConcurrentHashMap<>();
 
     /** @param service the instance, which holds the database */
     @Activate
-    public AgentIdentities(@Reference EccService service) {
+    public AgentIdentities(@Reference InstanceCore service) {
         this.service = service;
     }
 
@@ -145,7 +145,7 @@ public class AgentIdentities {
      * @return its row, when it exists
      */
     public Optional<UserRow> find(String userName) {
-        return service.readStore(s -> s.user(userName));
+        return service.read(s -> s.user(userName));
     }
 
     /**
@@ -153,12 +153,12 @@ public class AgentIdentities {
      * @return the identities bound to it
      */
     public List<UserRow> ofAgent(String agentName) {
-        return service.readStore(s -> s.usersOf(agentName));
+        return service.read(s -> s.usersOf(agentName));
     }
 
     /** @return every identity */
     public List<UserRow> all() {
-        return service.readStore(s -> new ArrayList<>(s.users()));
+        return service.read(s -> new ArrayList<>(s.users()));
     }
 
     /**

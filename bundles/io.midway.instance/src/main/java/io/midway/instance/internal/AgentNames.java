@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.regex.Pattern;
 
 /** The rule for agent names: a host-name-like word, so {@code mid.server.NAME} is unambiguous. */
@@ -21,14 +22,14 @@ public final class AgentNames {
 
     /**
      * @param name a candidate name
-     * @throws RequestException (400) when it is not valid
+     * @throws InstanceException (400) when it is not valid
      */
     public static void check(String name) {
         if (name == null || name.isBlank()) {
-            throw RequestException.badRequest("field 'name' is required");
+            throw InstanceException.invalid("field 'name' is required");
         }
         if (!isValid(name)) {
-            throw RequestException.badRequest("invalid agent name '" + name + "'",
+            throw InstanceException.invalid("invalid agent name '" + name + "'",
                     "use letters, digits, '.', '_' or '-', at most 100 characters, not starting with '.' or '-'");
         }
     }

@@ -17,7 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Answers every {@code /api/...} path that no other servlet serves, so API clients never see an
- * HTML error page: a JSON 404 once the instance is up; while it starts (the {@link EccService}, on
+ * HTML error page: a JSON 404 once the instance is up; while it starts (the {@link InstanceCore}, on
  * which every other API servlet waits, is not there yet, or is gone while the instance stops) a
  * 503 with {@code Retry-After}, which agents retry. Needing nothing itself, it is registered as soon
  * as the bundle starts, before the other servlets (and before the database is open).
@@ -35,7 +35,7 @@ public class ApiFallbackServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private transient volatile EccService service;
+    private transient volatile InstanceCore service;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile io.midway.instance.internal.http.ApiReadiness readiness;
@@ -50,7 +50,7 @@ public class ApiFallbackServlet extends ApiServlet {
      *
      * @param service the instance's core service, null while it starts
      */
-    public ApiFallbackServlet(EccService service) {
+    public ApiFallbackServlet(InstanceCore service) {
         super(null);
         this.service = service;
         this.readiness = io.midway.instance.internal.http.ApiReadiness.ALWAYS;

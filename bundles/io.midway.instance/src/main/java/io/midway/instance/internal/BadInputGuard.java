@@ -48,7 +48,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  */
 // In this package, and named to sort before EventAdminPublisher: SCR enables a bundle's components in the
 // order of Service-Component (bnd sorts it by class name), and the immediate ones (EventAdminPublisher,
-// HeartbeatMonitor, LeaseReaper) activate EccService, which opens the database, as they are enabled. So
+// HeartbeatMonitor, LeaseReaper) activate InstanceCore, which opens the database, as they are enabled. So
 // the server is guarded before that.
 @Component(service = Preprocessor.class)
 public class BadInputGuard implements Preprocessor {

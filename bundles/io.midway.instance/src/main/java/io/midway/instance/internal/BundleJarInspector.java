@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class BundleJarInspector {
     /**
      * @param file the uploaded bytes
      * @return the bundle's identity
-     * @throws RequestException (400) with a precise reason when it is not a readable bundle jar
+     * @throws InstanceException (400) with a precise reason when it is not a readable bundle jar
      */
     static BundleIdentity inspect(Path file) {
         Manifest manifest;
@@ -60,18 +61,18 @@ final class BundleJarInspector {
             throw notAJar(e.toString());
         }
         if (manifest == null) {
-            throw RequestException.badRequest("no manifest in the jar", "an OSGi bundle has META-INF/MANIFEST.MF");
+            throw InstanceException.invalid("no manifest in the jar", "an OSGi bundle has META-INF/MANIFEST.MF");
         }
         Attributes main = manifest.getMainAttributes();
         String header = main.getValue("Bundle-SymbolicName");
         if (header == null || header.isBlank()) {
-            throw RequestException.badRequest("no Bundle-SymbolicName in the manifest",
+            throw InstanceException.invalid("no Bundle-SymbolicName in the manifest",
                     "only OSGi bundles can be synced");
         }
         int semicolon = header.indexOf(';');
         String symbolicName = (semicolon < 0 ? header : header.substring(0, semicolon)).trim();
         if (!SYMBOLIC_NAME.matcher(symbolicName).matches() || symbolicName.length() > 300) {
-            throw RequestException.badRequest("invalid Bundle-SymbolicName '" + abbreviate(header) + "'",
+            throw InstanceException.invalid("invalid Bundle-SymbolicName '" + abbreviate(header) + "'",
                     "a symbolic name is dot-separated words of letters, digits, '_' and '-'");
         }
         String versionHeader = main.getValue("Bundle-Version");
@@ -82,7 +83,7 @@ final class BundleJarInspector {
             try {
                 version = Version.parseVersion(versionHeader.trim());
             } catch (IllegalArgumentException e) {
-                throw RequestException.badRequest("invalid Bundle-Version '" + abbreviate(versionHeader) + "'",
+                throw InstanceException.invalid("invalid Bundle-Version '" + abbreviate(versionHeader) + "'",
                         "an OSGi version is major[.minor[.micro[.qualifier]]]: " + e.getMessage());
             }
         }
@@ -92,7 +93,7 @@ final class BundleJarInspector {
     /**
      * @param file a file {@link #inspect} accepted
      * @return whether its manifest has a non-blank {@code Bundle-Version} (inspect reads absent as {@code 0.0.0})
-     * @throws RequestException (400) when it cannot be read
+     * @throws InstanceException (400) when it cannot be read
      */
     static boolean declaresVersion(Path file) {
         try {
@@ -109,7 +110,7 @@ final class BundleJarInspector {
         try {
             return BoundedManifest.read(file);
         } catch (InvalidManifestException e) {
-            throw RequestException.badRequest("invalid manifest: " + e.getMessage(),
+            throw InstanceException.invalid("invalid manifest: " + e.getMessage(),
                     "a bundle's manifest is at most " + BoundedManifest.MAX_BYTES + " bytes and "
                             + BoundedManifest.MAX_LINES + " lines, and names each header once per section");
         }
@@ -148,8 +149,8 @@ final class BundleJarInspector {
         }
     }
 
-    private static RequestException notAJar(String reason) {
-        return RequestException.badRequest("not a jar: " + reason, "upload the bundle jar as the request body");
+    private static InstanceException notAJar(String reason) {
+        return InstanceException.invalid("not a jar: " + reason, "upload the bundle jar as the request body");
     }
 
     private static String abbreviate(String text) {

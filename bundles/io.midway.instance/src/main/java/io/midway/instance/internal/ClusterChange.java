@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +37,7 @@ public record ClusterChange(String name, ClusterType type, List<String> members)
     /**
      * @param body the request body
      * @return the change
-     * @throws RequestException (400) on an unknown field, a wrong type, an unknown cluster type, an
+     * @throws InstanceException (400) on an unknown field, a wrong type, an unknown cluster type, an
      *     invalid or repeated agent name, or (for a change) nothing to change
      */
     public static ClusterChange parse(JsonNode body) {
@@ -48,25 +49,25 @@ public record ClusterChange(String name, ClusterType type, List<String> members)
             }
         });
         if (!unknown.isEmpty()) {
-            throw RequestException.badRequest("unknown field(s) " + String.join(", ", unknown),
+            throw InstanceException.invalid("unknown field(s) " + String.join(", ", unknown),
                     "fields of ecc_agent_cluster: name, type (" + ClusterType.labels() + "), members (agent names in order)");
         }
         String name = null;
         if (object.has("name")) {
             name = JsonBody.text(object, "name");
             if (name == null || name.isBlank()) {
-                throw RequestException.badRequest("field 'name' must not be empty");
+                throw InstanceException.invalid("field 'name' must not be empty");
             }
             name = name.trim();
             if (name.length() > MAX_NAME_LENGTH) {
-                throw RequestException.badRequest("field 'name' is too long", "at most " + MAX_NAME_LENGTH + " characters");
+                throw InstanceException.invalid("field 'name' is too long", "at most " + MAX_NAME_LENGTH + " characters");
             }
         }
         ClusterType type = null;
         if (object.has("type")) {
             String text = JsonBody.text(object, "type");
             String label = text == null ? "" : text.trim();
-            type = ClusterType.forLabel(label).orElseThrow(() -> RequestException.badRequest(
+            type = ClusterType.forLabel(label).orElseThrow(() -> InstanceException.invalid(
                     label.isEmpty() ? "field 'type' must not be empty" : "unknown cluster type '" + label + "'",
                     "one of: " + ClusterType.labels()));
         }
@@ -75,11 +76,11 @@ public record ClusterChange(String name, ClusterType type, List<String> members)
             Set<String> seen = new LinkedHashSet<>();
             for (String member : members) {
                 if (!AgentNames.isValid(member)) {
-                    throw RequestException.badRequest("invalid agent name '" + member + "' in members",
+                    throw InstanceException.invalid("invalid agent name '" + member + "' in members",
                             "agent names use letters, digits, '.', '_' or '-', at most 100 characters");
                 }
                 if (!seen.add(member)) {
-                    throw RequestException.badRequest("agent '" + member + "' is listed twice in members",
+                    throw InstanceException.invalid("agent '" + member + "' is listed twice in members",
                             "each agent is a member once; the order of members is the failover order");
                 }
             }

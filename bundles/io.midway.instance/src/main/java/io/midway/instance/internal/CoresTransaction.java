@@ -6,7 +6,7 @@ import java.time.Instant;
 import io.midway.instance.internal.store.StoreSession;
 
 /**
- * One change of the stored agent cores in progress ({@link EccService#changeCores}): the database
+ * One change of the stored agent cores in progress ({@link InstanceCore#changeCores}): the database
  * session of its transaction, its time, publishing a new instance version, and file actions to
  * run once the outcome is known (while every other write still waits).
  */

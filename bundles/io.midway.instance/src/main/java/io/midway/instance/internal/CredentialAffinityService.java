@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,19 +47,19 @@ public class CredentialAffinityService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CredentialAffinityService.class);
 
-    private final EccService service;
+    private final InstanceCore service;
 
     /**
      * @param service the instance, which holds the database
      * @param credentials the credential store, which must be running (its table is the one rows name)
      */
     @Activate
-    public CredentialAffinityService(@Reference EccService service, @Reference CredentialService credentials) {
+    public CredentialAffinityService(@Reference InstanceCore service, @Reference CredentialService credentials) {
         this(service);
     }
 
     /** @param service the instance, which holds the database */
-    public CredentialAffinityService(EccService service) {
+    public CredentialAffinityService(InstanceCore service) {
         this.service = service;
     }
 
@@ -96,21 +97,21 @@ public class CredentialAffinityService {
      *
      * @param body {@code {"agent":"NAME","affinity":[{"credential","type","target"}…]}}
      * @return what changed
-     * @throws RequestException 400 for a malformed body, 404 for an unknown agent
+     * @throws InstanceException 400 for a malformed body, 404 for an unknown agent
      */
     public Outcome replace(JsonNode body) {
         ObjectNode object = JsonBody.object(body);
         String agent = JsonBody.requiredText(object, "agent").trim();
         JsonNode list = object.get("affinity");
         if (list == null || list.isNull()) {
-            throw RequestException.badRequest("field 'affinity' is required",
+            throw InstanceException.invalid("field 'affinity' is required",
                     "the agent's whole current set: [{\"credential\",\"type\",\"target\"}…], [] for none");
         }
         if (!list.isArray()) {
-            throw RequestException.badRequest("field 'affinity' must be a list", "got " + JsonBody.describe(list));
+            throw InstanceException.invalid("field 'affinity' must be a list", "got " + JsonBody.describe(list));
         }
         if (list.size() > MAX_ENTRIES) {
-            throw RequestException.badRequest("too many affinity entries: " + list.size(),
+            throw InstanceException.invalid("too many affinity entries: " + list.size(),
                     "at most " + MAX_ENTRIES);
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -121,7 +122,7 @@ public class CredentialAffinityService {
         Outcome outcome = service.changeCredentials(tx -> {
             StoreSession s = tx.session();
             if (s.findAgentByName(agent).isEmpty()) {
-                throw new RequestException(RequestException.Kind.NOT_FOUND, "agent " + agent + " is not registered",
+                throw new InstanceException(InstanceException.Reason.NOT_FOUND, "agent " + agent + " is not registered",
                         "register with POST /api/mid/agents/register first");
             }
             List<String> named = new ArrayList<>();
@@ -149,7 +150,7 @@ public class CredentialAffinityService {
                 stored++;
                 StoredAffinity row = old.remove(e.getKey());
                 if (row == null) {
-                    s.insertAffinity(new StoredAffinity(EccService.newSysId(), agent, entry.credential(), null,
+                    s.insertAffinity(new StoredAffinity(AgentRecords.newSysId(), agent, entry.credential(), null,
                             entry.type(), entry.target(), now));
                     inserted++;
                 } else if (!row.credential().equals(entry.credential())) {
@@ -175,7 +176,7 @@ public class CredentialAffinityService {
     private static Entry entry(JsonNode node, int index) {
         String where = "affinity[" + index + "]";
         if (node == null || !node.isObject()) {
-            throw RequestException.badRequest(where + " must be an object",
+            throw InstanceException.invalid(where + " must be an object",
                     "got " + (node == null ? "nothing" : JsonBody.describe(node)));
         }
         ObjectNode object = (ObjectNode) node;
@@ -188,18 +189,18 @@ public class CredentialAffinityService {
     private static String field(ObjectNode object, String name, String where, int maxLength) {
         JsonNode value = object.get(name);
         if (value == null || value.isNull()) {
-            throw RequestException.badRequest(where + ": field '" + name + "' is required");
+            throw InstanceException.invalid(where + ": field '" + name + "' is required");
         }
         if (!value.isTextual()) {
-            throw RequestException.badRequest(where + ": field '" + name + "' must be a string",
+            throw InstanceException.invalid(where + ": field '" + name + "' must be a string",
                     "got " + JsonBody.describe(value));
         }
         String text = value.textValue().trim();
         if (text.isEmpty()) {
-            throw RequestException.badRequest(where + ": field '" + name + "' must not be empty");
+            throw InstanceException.invalid(where + ": field '" + name + "' must not be empty");
         }
         if (text.length() > maxLength) {
-            throw RequestException.badRequest(where + ": field '" + name + "' is too long",
+            throw InstanceException.invalid(where + ": field '" + name + "' is too long",
                     "at most " + maxLength + " characters");
         }
         return text;
@@ -220,7 +221,7 @@ public class CredentialAffinityService {
             throw new IllegalArgumentException("query on " + query.table());
         }
         List<ObjectNode> rows = new ArrayList<>();
-        for (StoredAffinity row : service.readStore(s -> s.queryAffinity(query))) {
+        for (StoredAffinity row : service.read(s -> s.queryAffinity(query))) {
             rows.add(query.project(view(row)));
         }
         return rows;
@@ -231,14 +232,14 @@ public class CredentialAffinityService {
      * @return the row as the Table API shows it
      */
     public Optional<ObjectNode> get(String sysId) {
-        return service.readStore(s -> s.findAffinity(sysId)).map(CredentialAffinityService::view);
+        return service.read(s -> s.findAffinity(sysId)).map(CredentialAffinityService::view);
     }
 
     /**
      * Forgets one row; the agent reports it again with its next changed set.
      *
      * @param sysId the row's sys_id
-     * @throws RequestException 404 for an unknown sys_id
+     * @throws InstanceException 404 for an unknown sys_id
      */
     public void delete(String sysId) {
         StoredAffinity row = service.changeCredentials(tx -> {
@@ -255,8 +256,8 @@ public class CredentialAffinityService {
      * @param sysId a sys_id
      * @return the 404 for it
      */
-    public static RequestException notFound(String sysId) {
-        return new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+    public static InstanceException notFound(String sysId) {
+        return new InstanceException(InstanceException.Reason.NOT_FOUND, "No Record found",
                 "no dscy_credentials_affinity record with sys_id " + sysId);
     }
 

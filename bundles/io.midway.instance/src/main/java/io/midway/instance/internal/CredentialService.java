@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Instant;
@@ -33,7 +34,7 @@ import io.midway.wire.SealedSecret;
 /**
  * The credentials of the instance ({@code discovery_credentials}): created, changed and removed
  * by admins over the Table API, each change a new credential revision (through
- * {@link EccService#changeCredentials}, which wakes every waiting long poll). Secret fields are
+ * {@link InstanceCore#changeCredentials}, which wakes every waiting long poll). Secret fields are
  * encrypted at rest by the {@link CredentialCipher} under the master key
  * {@code <midway.data>/credentials.key} and never shown: a record lists only the names of the
  * secrets that are set ({@code secrets_set}). Never logs a secret value.
@@ -54,7 +55,7 @@ public class CredentialService {
     private static final Set<String> READ_ONLY_FIELDS = Set.of("sys_id", "secrets_set", "sys_created_on",
             "sys_updated_on");
 
-    private final EccService service;
+    private final InstanceCore service;
     private final CredentialCipher cipher;
 
     /**
@@ -64,8 +65,8 @@ public class CredentialService {
      * @param service the instance, which holds the database
      */
     @Activate
-    public CredentialService(BundleContext context, @Reference EccService service) {
-        this(service, EccService.dataDirectory(context).resolve(CredentialCipher.KEY_FILE));
+    public CredentialService(BundleContext context, @Reference InstanceCore service) {
+        this(service, InstanceCore.dataDirectory(context).resolve(CredentialCipher.KEY_FILE));
     }
 
     /**
@@ -77,11 +78,11 @@ public class CredentialService {
      * @throws IllegalStateException with a message for the operator when the key is missing,
      *     unreadable, damaged or not the key of this database: the credential store does not start
      */
-    public CredentialService(EccService service, Path keyFile) {
+    public CredentialService(InstanceCore service, Path keyFile) {
         this.service = service;
         try {
-            String check = service.readStore(StoreSession::credentialKeyCheck);
-            boolean secretsStored = service.readStore(StoreSession::credentialsWithSecrets) > 0;
+            String check = service.read(StoreSession::credentialKeyCheck);
+            boolean secretsStored = service.read(StoreSession::credentialsWithSecrets) > 0;
             this.cipher = CredentialCipher.open(keyFile, !secretsStored);
             boolean matches = check != null && cipher.matches(check);
             if (check != null && !matches && secretsStored) {
@@ -113,19 +114,19 @@ public class CredentialService {
      * @param body the request body: {@code name} and {@code type} required, {@code order},
      *     {@code active}, the type's fields, {@code resolver} and {@code external_id}
      * @return the stored credential as the Table API shows it (no secret values)
-     * @throws RequestException 400 for invalid input, 409 for a duplicate name
+     * @throws InstanceException 400 for invalid input, 409 for a duplicate name
      */
     public ObjectNode create(JsonNode body) {
         CredentialInput input = CredentialInput.parse(body);
         if (input.type() == null) {
-            throw RequestException.badRequest("field 'type' is required", "one of: " + CredentialTypes.names());
+            throw InstanceException.invalid("field 'type' is required", "one of: " + CredentialTypes.names());
         }
         if (input.name() == null) {
-            throw RequestException.badRequest("field 'name' is required");
+            throw InstanceException.invalid("field 'name' is required");
         }
         StoredCredential created = service.changeCredentials(tx -> {
             StoreSession s = tx.session();
-            String sysId = EccService.newSysId();
+            String sysId = AgentRecords.newSysId();
             long now = tx.now().toEpochMilli();
             StoredCredential empty = new StoredCredential(sysId, input.name(), input.type(), DEFAULT_ORDER, true,
                     Map.of(), Map.of(), null, null, now, now);
@@ -149,7 +150,7 @@ public class CredentialService {
      * @param sysId the credential's sys_id
      * @param body the fields to change
      * @return the credential as stored
-     * @throws RequestException 400 for invalid input, 404 for an unknown sys_id, 409 for a duplicate name
+     * @throws InstanceException 400 for invalid input, 404 for an unknown sys_id, 409 for a duplicate name
      */
     public ObjectNode update(String sysId, JsonNode body) {
         CredentialInput input = CredentialInput.parse(body);
@@ -173,7 +174,7 @@ public class CredentialService {
      * Deletes a credential and its affinity rows ({@code dscy_credentials_affinity}).
      *
      * @param sysId the credential's sys_id
-     * @throws RequestException 404 for an unknown sys_id
+     * @throws InstanceException 404 for an unknown sys_id
      */
     public void delete(String sysId) {
         service.changeCredentials(tx -> {
@@ -197,7 +198,7 @@ public class CredentialService {
             throw new IllegalArgumentException("query on " + query.table());
         }
         List<ObjectNode> rows = new ArrayList<>();
-        for (StoredCredential credential : service.readStore(s -> s.queryCredentials(query))) {
+        for (StoredCredential credential : service.read(s -> s.queryCredentials(query))) {
             rows.add(query.project(view(credential)));
         }
         return rows;
@@ -208,7 +209,7 @@ public class CredentialService {
      * @return the credential as the Table API shows it
      */
     public Optional<ObjectNode> get(String sysId) {
-        return service.readStore(s -> s.findCredential(sysId)).map(CredentialService::view);
+        return service.read(s -> s.findCredential(sysId)).map(CredentialService::view);
     }
 
     /** @return the current credential revision */
@@ -225,18 +226,18 @@ public class CredentialService {
      * @param agentName the agent
      * @return the revision (read before the credentials, so a change in between makes the agent
      *     fetch again) and the credentials, by order then name
-     * @throws RequestException 400 without a name, 404 for an unknown agent, 403 for an agent that
+     * @throws InstanceException 400 without a name, 404 for an unknown agent, 403 for an agent that
      *     is not validated, 409 when the agent has registered no public key
      */
     public CredentialSync forAgent(String agentName) {
         if (agentName == null || agentName.isBlank()) {
-            throw RequestException.badRequest("query parameter 'agent' is required");
+            throw InstanceException.invalid("query parameter 'agent' is required");
         }
         String name = agentName.trim();
         String revision = service.credentialRevision();
         record Read(Optional<String> key, boolean known, boolean validated, List<StoredCredential> credentials) {
         }
-        Read read = service.readStore(s -> {
+        Read read = service.read(s -> {
             Optional<io.midway.wire.AgentRecord> agent = s.findAgentByName(name);
             boolean known = agent.isPresent();
             boolean validated = known && agent.get().validated();
@@ -244,18 +245,18 @@ public class CredentialService {
                     validated ? s.activeCredentials() : List.of());
         });
         if (!read.known()) {
-            throw new RequestException(RequestException.Kind.NOT_FOUND, "agent " + name + " is not registered",
+            throw new InstanceException(InstanceException.Reason.NOT_FOUND, "agent " + name + " is not registered",
                     "register with POST /api/mid/agents/register first");
         }
         if (!read.validated()) {
             // Sealed only for a validated agent's validated key: an agent that is new, or that
             // registered another key (rekey), gets nothing until an admin validates it.
-            throw new RequestException(RequestException.Kind.FORBIDDEN, "agent " + name + " is not validated",
+            throw new InstanceException(InstanceException.Reason.FORBIDDEN, "agent " + name + " is not validated",
                     "credentials are delivered only to a validated agent, sealed for its validated key: an admin "
                             + "validates it (PATCH /api/now/table/ecc_agent/{sys_id} {\"validated\":true})");
         }
         if (read.key().isEmpty()) {
-            throw RequestException.conflict("agent " + name + " has registered no public key",
+            throw InstanceException.conflict("agent " + name + " has registered no public key",
                     "credentials are sealed for the agent's key: register again with 'public_key'");
         }
         PublicKey key = SealedSecret.parsePublicKey(read.key().get());
@@ -277,7 +278,7 @@ public class CredentialService {
 
     private StoredCredential merge(StoredCredential old, CredentialInput input, long nowMs) {
         String typeName = input.type() != null ? input.type() : old.type();
-        CredentialTypes.Type type = CredentialTypes.forName(typeName).orElseThrow(() -> RequestException.badRequest(
+        CredentialTypes.Type type = CredentialTypes.forName(typeName).orElseThrow(() -> InstanceException.invalid(
                 "unknown type '" + typeName + "'", "one of: " + CredentialTypes.names()));
         List<String> unknown = new ArrayList<>();
         for (String field : input.typeFields().keySet()) {
@@ -286,7 +287,7 @@ public class CredentialService {
             }
         }
         if (!unknown.isEmpty()) {
-            throw RequestException.badRequest("unknown field" + (unknown.size() == 1 ? "" : "s") + " for type "
+            throw InstanceException.invalid("unknown field" + (unknown.size() == 1 ? "" : "s") + " for type "
                     + typeName + ": " + String.join(", ", unknown), "fields of " + typeName + ": "
                     + String.join(", ", COMMON_FIELDS) + (type.allFields().isEmpty() ? "" : ", ")
                     + String.join(", ", type.allFields()) + " (secret: " + String.join(", ", type.secrets()) + ")");
@@ -294,7 +295,7 @@ public class CredentialService {
         String resolver = input.has("resolver") ? input.resolver() : old.resolver();
         String externalId = input.has("external_id") ? input.externalId() : old.externalId();
         if (resolver == null && externalId != null) {
-            throw RequestException.badRequest("field 'external_id' needs a 'resolver'",
+            throw InstanceException.invalid("field 'external_id' needs a 'resolver'",
                     "an external credential names the resolver on the agent that holds it and its id there");
         }
         Map<String, String> fields = new LinkedHashMap<>();
@@ -325,12 +326,12 @@ public class CredentialService {
         }
         if (resolver != null) {
             if (!givenSecrets.isEmpty()) {
-                throw RequestException.badRequest("an external credential takes no secret fields: "
+                throw InstanceException.invalid("an external credential takes no secret fields: "
                         + String.join(", ", givenSecrets), "its secrets come from resolver " + resolver
                         + " on the agent; leave them out");
             }
             if (!secrets.isEmpty()) {
-                throw RequestException.badRequest("the credential still holds secrets: "
+                throw InstanceException.invalid("the credential still holds secrets: "
                         + String.join(", ", secrets.keySet()), "an external credential holds none; clear them with "
                         + "null in the same request");
             }
@@ -345,7 +346,7 @@ public class CredentialService {
     private static void requireUniqueName(StoreSession s, StoredCredential credential) throws java.sql.SQLException {
         Optional<StoredCredential> same = s.findCredentialByName(credential.name());
         if (same.isPresent() && !same.get().sysId().equals(credential.sysId())) {
-            throw RequestException.conflict("a credential named '" + credential.name() + "' exists",
+            throw InstanceException.conflict("a credential named '" + credential.name() + "' exists",
                     "its sys_id is " + same.get().sysId() + "; names are unique");
         }
     }
@@ -358,8 +359,8 @@ public class CredentialService {
                 : "secrets set: " + String.join(", ", credential.secrets().keySet());
     }
 
-    private static RequestException notFound(String sysId) {
-        return new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+    private static InstanceException notFound(String sysId) {
+        return new InstanceException(InstanceException.Reason.NOT_FOUND, "No Record found",
                 "no discovery_credentials record with sys_id " + sysId);
     }
 
@@ -418,11 +419,11 @@ public class CredentialService {
             if (object.has("name")) {
                 name = JsonBody.text(object, "name");
                 if (name == null || name.isBlank()) {
-                    throw RequestException.badRequest("field 'name' must not be empty");
+                    throw InstanceException.invalid("field 'name' must not be empty");
                 }
                 name = name.trim();
                 if (name.length() > MAX_NAME_LENGTH) {
-                    throw RequestException.badRequest("field 'name' is too long",
+                    throw InstanceException.invalid("field 'name' is too long",
                             "at most " + MAX_NAME_LENGTH + " characters");
                 }
             }
@@ -430,12 +431,12 @@ public class CredentialService {
             if (object.has("type")) {
                 type = JsonBody.text(object, "type");
                 if (type == null || type.isBlank()) {
-                    throw RequestException.badRequest("field 'type' must not be empty",
+                    throw InstanceException.invalid("field 'type' must not be empty",
                             "one of: " + CredentialTypes.names());
                 }
                 type = type.trim();
                 if (CredentialTypes.forName(type).isEmpty()) {
-                    throw RequestException.badRequest("unknown type '" + type + "'",
+                    throw InstanceException.invalid("unknown type '" + type + "'",
                             "one of: " + CredentialTypes.names());
                 }
             }
@@ -448,7 +449,7 @@ public class CredentialService {
                 JsonNode value = e.getValue();
                 if (value != null && !value.isNull() && !value.isTextual()) {
                     // the value may be a secret: name its kind only
-                    throw RequestException.badRequest("field '" + field + "' must be a string",
+                    throw InstanceException.invalid("field '" + field + "' must be a string",
                             "got a value of type " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
                 }
                 typeFields.put(field, value == null || value.isNull() ? null : value.textValue());

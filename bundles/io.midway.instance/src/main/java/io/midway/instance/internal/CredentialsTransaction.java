@@ -6,7 +6,7 @@ import java.time.Instant;
 import io.midway.instance.internal.store.StoreSession;
 
 /**
- * One change of the credentials in progress ({@link EccService#changeCredentials}): the database
+ * One change of the credentials in progress ({@link InstanceCore#changeCredentials}): the database
  * session of its transaction, its time and the next credential revision.
  */
 public interface CredentialsTransaction {

@@ -23,7 +23,7 @@ public class EventAdminPublisher implements Consumer<EventRecord> {
     /** The EventAdmin topic of every instance event. */
     public static final String TOPIC = "io/midway/instance/EVENT";
 
-    private final EccService service;
+    private final InstanceCore service;
     private final EventAdmin eventAdmin;
 
     /**
@@ -31,7 +31,7 @@ public class EventAdminPublisher implements Consumer<EventRecord> {
      * @param eventAdmin where they are posted
      */
     @Activate
-    public EventAdminPublisher(@Reference EccService service, @Reference EventAdmin eventAdmin) {
+    public EventAdminPublisher(@Reference InstanceCore service, @Reference EventAdmin eventAdmin) {
         this.service = service;
         this.eventAdmin = eventAdmin;
         service.addEventListener(this);

@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
+
 /**
  * The longest text each written field may hold, as its database column does; checked before a
  * write so that a long value is a 400 naming the field and its limit (for {@code ecc/input}: a
@@ -28,11 +30,11 @@ public final class FieldLimits {
      * @param value its value, may be null
      * @param max the most characters it may hold
      * @return the value
-     * @throws RequestException (400) naming the field and its limit when the value is longer
+     * @throws InstanceException (400) naming the field and its limit when the value is longer
      */
     public static String check(String field, String value, int max) {
         if (value != null && value.length() > max) {
-            throw RequestException.badRequest("field '" + field + "' is longer than " + max + " characters",
+            throw InstanceException.invalid("field '" + field + "' is longer than " + max + " characters",
                     "got " + value.length() + " characters");
         }
         return value;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,7 +35,7 @@ import io.midway.wire.SyncSnapshot;
  * The file-sync repository: bundle jars that every agent installs, one per symbolic name, with a
  * revision that changes with every change of the set. The bytes are kept as
  * {@code <midway.data>/files/<sha256>.jar}, the metadata and the revision in the instance
- * database (through {@link EccService}, whose poll replies carry the revision and whose waiting
+ * database (through {@link InstanceCore}, whose poll replies carry the revision and whose waiting
  * long polls complete when it changes). Counts, in memory, how often agents fetched each file.
  */
 @Component(service = FileSyncService.class)
@@ -101,7 +102,7 @@ public class FileSyncService {
     public record Download(SyncFile file, InputStream bytes) {
     }
 
-    private final EccService service;
+    private final InstanceCore service;
     private final JarDirectory jars;
     private final Map<String, AtomicLong> downloads = new ConcurrentHashMap<>();
 
@@ -112,8 +113,8 @@ public class FileSyncService {
      * @param service the instance, which holds the database
      */
     @Activate
-    public FileSyncService(BundleContext context, @Reference EccService service) {
-        this(service, EccService.dataDirectory(context).resolve("files"), MAX_FILE_BYTES);
+    public FileSyncService(BundleContext context, @Reference InstanceCore service) {
+        this(service, InstanceCore.dataDirectory(context).resolve("files"), MAX_FILE_BYTES);
     }
 
     /**
@@ -121,7 +122,7 @@ public class FileSyncService {
      * @param directory where the jars are kept
      * @param maxFileBytes the largest jar accepted
      */
-    public FileSyncService(EccService service, Path directory, long maxFileBytes) {
+    public FileSyncService(InstanceCore service, Path directory, long maxFileBytes) {
         this.service = service;
         this.jars = new JarDirectory(directory, maxFileBytes, "file-sync");
         tidy();
@@ -141,7 +142,7 @@ public class FileSyncService {
      * @param kind {@code probe}, {@code protocol}, {@code credential} or {@code library}
      * @param requestedName the file name to show, or {@code null} for {@code <bsn>-<version>.jar}
      * @return what was stored and the revision
-     * @throws RequestException 400 for an unknown kind, a bad name, a file that is not a bundle jar,
+     * @throws InstanceException 400 for an unknown kind, a bad name, a file that is not a bundle jar,
      *     or a symbolic name of the agent core; 413 above the size limit
      * @throws IOException when reading the body fails
      */
@@ -155,7 +156,7 @@ public class FileSyncService {
             String checkedKind = checkKind(kind);
             String name = checkName(requestedName);
             if (received.size() == 0) {
-                throw RequestException.badRequest("the request body is empty", "send the bundle jar as the body");
+                throw InstanceException.invalid("the request body is empty", "send the bundle jar as the body");
             }
             BundleIdentity identity = BundleJarInspector.inspect(incoming);
             checkNotCore(identity.symbolicName());
@@ -212,13 +213,13 @@ public class FileSyncService {
      *
      * @param symbolicName the Bundle-SymbolicName
      * @return the file removed and the new revision
-     * @throws RequestException 404 when there is no such file
+     * @throws InstanceException 404 when there is no such file
      */
     public Removal delete(String symbolicName) {
         Removal removal = service.changeSyncFiles(tx -> {
             StoreSession s = tx.session();
             SyncFile file = s.findSyncFile(symbolicName).map(StoredSyncFile::file)
-                    .orElseThrow(() -> RequestException.notFound("no file with symbolic name " + symbolicName,
+                    .orElseThrow(() -> InstanceException.notFound("no file with symbolic name " + symbolicName,
                             "GET /api/mid/admin/files lists the files"));
             s.deleteSyncFile(symbolicName);
             long revision = tx.nextRevision();
@@ -238,13 +239,13 @@ public class FileSyncService {
 
     /** @return what every agent should have, files sorted by symbolic name */
     public SyncSnapshot snapshot() {
-        return service.readSyncFiles(s -> new SyncSnapshot(Long.toString(s.syncRevision()),
+        return service.readSerialized(s -> new SyncSnapshot(Long.toString(s.syncRevision()),
                 s.syncFiles().stream().map(StoredSyncFile::file).toList()));
     }
 
     /** @return the files with their upload time and download count, and the revision */
     public Listing listing() {
-        return service.readSyncFiles(s -> new Listing(Long.toString(s.syncRevision()),
+        return service.readSerialized(s -> new Listing(Long.toString(s.syncRevision()),
                 s.syncFiles().stream().map(this::listed).toList()));
     }
 
@@ -253,7 +254,7 @@ public class FileSyncService {
      * @return its file with upload time and download count
      */
     public Optional<Listed> file(String symbolicName) {
-        return service.readSyncFiles(s -> s.findSyncFile(symbolicName).map(this::listed));
+        return service.readSerialized(s -> s.findSyncFile(symbolicName).map(this::listed));
     }
 
     private Listed listed(StoredSyncFile stored) {
@@ -266,20 +267,20 @@ public class FileSyncService {
      *
      * @param sha256 the hash from the request path
      * @return the file and its bytes
-     * @throws RequestException 400 when it is not 64 hex digits, 404 when no current file has it
+     * @throws InstanceException 400 when it is not 64 hex digits, 404 when no current file has it
      */
     public Download open(String sha256) {
         String hash = JarDirectory.checkSha256(sha256, "the snapshot");
-        return service.readSyncFiles(s -> {
+        return service.readSerialized(s -> {
             SyncFile file = s.findSyncFileBySha256(hash).map(StoredSyncFile::file)
-                    .orElseThrow(() -> RequestException.notFound("no current file has sha256 " + hash,
+                    .orElseThrow(() -> InstanceException.notFound("no current file has sha256 " + hash,
                             "GET /api/mid/file_sync/snapshot names the current files"));
             try {
                 return new Download(file, Files.newInputStream(jarPath(hash)));
             } catch (NoSuchFileException e) {
                 LOG.error("The bytes of {} {} ({}) are missing from {}", file.symbolicName(), file.version(),
                         jarPath(hash), jars.directory());
-                throw RequestException.notFound("the instance has lost the bytes of " + file.symbolicName(),
+                throw InstanceException.notFound("the instance has lost the bytes of " + file.symbolicName(),
                         "an admin uploads it again");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -296,12 +297,12 @@ public class FileSyncService {
 
     private static String checkKind(String kind) {
         if (kind == null || kind.isBlank()) {
-            throw RequestException.badRequest("query parameter 'kind' is required",
+            throw InstanceException.invalid("query parameter 'kind' is required",
                     "one of: " + String.join(", ", KINDS));
         }
         String k = kind.trim();
         if (!KINDS.contains(k)) {
-            throw RequestException.badRequest("unknown kind '" + JarDirectory.abbreviate(k) + "'", "one of: " + String.join(", ", KINDS));
+            throw InstanceException.invalid("unknown kind '" + JarDirectory.abbreviate(k) + "'", "one of: " + String.join(", ", KINDS));
         }
         return k;
     }
@@ -312,7 +313,7 @@ public class FileSyncService {
         }
         String n = name.trim();
         if (!FILE_NAME.matcher(n).matches() || n.equals(".") || n.equals("..")) {
-            throw RequestException.badRequest("invalid file name '" + JarDirectory.abbreviate(n) + "'",
+            throw InstanceException.invalid("invalid file name '" + JarDirectory.abbreviate(n) + "'",
                     "a file name without '/', '\\' or control characters, at most 255 characters");
         }
         return n;
@@ -321,7 +322,7 @@ public class FileSyncService {
     private static void checkNotCore(String symbolicName) {
         if (CORE_NAMES.contains(symbolicName) || symbolicName.startsWith("io.midway.agent.")
                 || symbolicName.startsWith("io.midway.instance")) {
-            throw RequestException.badRequest(symbolicName + " is part of the agent core; it is upgraded, not synced",
+            throw InstanceException.invalid(symbolicName + " is part of the agent core; it is upgraded, not synced",
                     "file sync carries plug-ins: probes, protocols, credentials and libraries");
         }
     }
@@ -337,7 +338,7 @@ public class FileSyncService {
      * uploads, and reports files whose bytes are missing.
      */
     private void tidy() {
-        service.readSyncFiles(s -> {
+        service.readSerialized(s -> {
             Set<String> wanted = new HashSet<>();
             for (StoredSyncFile stored : s.syncFiles()) {
                 Path jar = jarPath(stored.file().sha256());

@@ -1,17 +1,68 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterRouter;
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreException;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.SealedSecret;
+import io.midway.wire.SyncReport;
+
+import org.osgi.service.component.annotations.Reference;
+import java.util.concurrent.Executors;
+import org.osgi.service.component.annotations.Reference;
+
+
 
 /**
  * Writes a {@code HeartbeatProbe} to every agent each heartbeat interval and marks {@code Down}
@@ -23,23 +74,35 @@ public class HeartbeatMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatMonitor.class);
 
-    private final EccService service;
+    private final InstanceCore core;
+    /** Sends the work of a cluster member that went Down where its cluster says. */
+    private final ClusterRouter clusterRouter = new ClusterRouter(new java.util.Random());
     private final ScheduledExecutorService scheduler;
 
     /**
      * Starts checking.
      *
-     * @param service the instance
+     * @param core the instance core
      */
     @Activate
-    public HeartbeatMonitor(@Reference EccService service) {
-        this.service = service;
+    public HeartbeatMonitor(@Reference InstanceCore core) {
+        this(core, true);
+    }
+
+    /**
+     * @param core the instance core
+     * @param scheduled whether to check on a schedule; without, only when {@link #check()} is called (tests)
+     */
+    public HeartbeatMonitor(InstanceCore core, boolean scheduled) {
+        this.core = core;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "midway-heartbeat-monitor");
             thread.setDaemon(true);
             return thread;
         });
-        scheduleNext();
+        if (scheduled) {
+            scheduleNext();
+        }
     }
 
     /** Stops checking. */
@@ -56,9 +119,9 @@ public class HeartbeatMonitor {
     /** One check: write due heartbeats, then mark silent agents Down. */
     void check() {
         try {
-            service.sendDueHeartbeats();
-            service.markSilentAgentsDown();
-        } catch (RequestException e) {
+            sendDueHeartbeats();
+            markSilentAgentsDown();
+        } catch (InstanceException e) {
             LOG.debug("Heartbeat check skipped: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Heartbeat check failed", e);
@@ -68,11 +131,133 @@ public class HeartbeatMonitor {
     }
 
     private void scheduleNext() {
-        Duration period = service.settings().checkPeriod();
+        Duration period = core.settings().checkPeriod();
         try {
             scheduler.schedule(this::check, Math.max(10, period.toMillis()), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("Heartbeat monitor stopped");
         }
+    }
+
+    // --- heartbeats and leases -------------------------------------------------------------
+
+    /**
+     * Writes a {@code HeartbeatProbe} for every agent whose last one is at least an interval old
+     * and that has none pending.
+     *
+     * @return how many were written
+     */
+    public int sendDueHeartbeats() {
+        return core.write((s, c) -> {
+            long cutoff = c.now.minus(core.settings().heartbeatInterval()).toEpochMilli();
+            List<String> due = s.agentsDueForHeartbeat(cutoff);
+            for (String name : due) {
+                PollService.insertHeartbeat(s, c, name);
+            }
+            if (!due.isEmpty()) {
+                LOG.debug("Heartbeat written for {}", due);
+            }
+            return due.size();
+        });
+    }
+
+    /**
+     * Marks {@code Down} every agent whose pending heartbeat is older than the timeout.
+     *
+     * @return how many went Down
+     */
+    public int markSilentAgentsDown() {
+        return core.write((s, c) -> {
+            Duration timeout = core.settings().heartbeatTimeout();
+            long cutoff = c.now.minus(timeout).toEpochMilli();
+            List<String> down = new ArrayList<>();
+            for (AgentRecord agent : s.agents()) {
+                if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+                    continue;
+                }
+                Optional<PendingHeartbeat> pending = s.pendingHeartbeat(EccRecord.agentField(agent.name()));
+                if (pending.isEmpty() || pending.get().createdMs() >= cutoff) {
+                    continue;
+                }
+                long silent = (c.now.toEpochMilli() - pending.get().createdMs()) / 1000;
+                String lastHeard = agent.lastRefreshed() == null ? "never heard from"
+                        : "last heard from " + AgentRecords.secondsSince(agent.lastRefreshed(), c.now) + " s ago";
+                s.updateAgent(AgentRecords.withStatus(agent, AgentRecord.STATUS_DOWN));
+                c.event(s, EventRecord.MID_SERVER_DOWN, agent.name(), "no answer to the heartbeat sent " + silent
+                        + " s ago (timeout " + timeout.toSeconds() + " s); " + lastHeard + "; was " + agent.status());
+                down.add(agent.name());
+            }
+            // only once every silent agent is Down, so no work moves to an agent going Down with it
+            if (!down.isEmpty()) {
+                List<AgentCluster> clusters = s.clusters();
+                if (!clusters.isEmpty()) {
+                    Map<String, AgentRecord> agents = OutputService.byName(s.agents());
+                    for (String name : down) {
+                        failOver(s, c, name, clusters, agents);
+                    }
+                }
+            }
+            return down.size();
+        });
+    }
+
+    /**
+     * Moves the waiting work of a cluster member that went Down to the members its cluster names
+     * (see {@link ClusterRouter}), in the transaction that marked it Down, and writes the event:
+     * {@code mid_server.failover} with how many records went from whom to whom, or
+     * {@code mid_server.cluster.down} when no member can take them and they wait.
+     */
+    private void failOver(StoreSession s, Changes c, String down, List<AgentCluster> clusters,
+            Map<String, AgentRecord> agents) throws SQLException {
+        Optional<ClusterRouter.Takeover> found = clusterRouter.takeover(down, clusters, agents);
+        if (found.isEmpty()) {
+            return;
+        }
+        ClusterRouter.Takeover takeover = found.get();
+        AgentCluster cluster = takeover.cluster();
+        List<StoreSession.WaitingOutput> waiting = s.waitingOutputs(EccRecord.agentField(down));
+        List<StoreSession.WaitingOutput> movable = waiting.stream()
+                .filter(r -> !r.broadcast() && !ClusterRouter.isHostBound(r.topic())).toList();
+        int kept = waiting.size() - movable.size();
+        String keptText = kept == 0 ? "" : "; " + kept + " record" + (kept == 1 ? "" : "s")
+                + " bound to its host (topics " + String.join(", ", new java.util.TreeSet<>(ClusterRouter.HOST_BOUND_TOPICS))
+                + ", or its copy of mid.server.* work) " + (kept == 1 ? "stays" : "stay");
+        String label = "cluster " + cluster.name() + " (" + cluster.type().label() + ")";
+        if (!takeover.possible()) {
+            List<String> members = new ArrayList<>();
+            for (String member : cluster.members()) {
+                AgentRecord agent = agents.get(member);
+                members.add(member + " (" + (agent == null ? "not registered" : agent.status()
+                        + (agent.validated() ? "" : ", not validated")) + ")");
+            }
+            c.event(s, EventRecord.MID_SERVER_CLUSTER_DOWN, down, label + ": no other member is Up and validated ("
+                    + String.join(", ", members) + "); " + movable.size() + " record" + (movable.size() == 1 ? "" : "s")
+                    + " of " + down + (movable.size() == 1 ? " waits" : " wait") + " until it or another member is Up");
+            LOG.warn("Agent {} went Down and no member of cluster {} can take its {} waiting record(s)", down,
+                    cluster.name(), movable.size());
+            return;
+        }
+        Map<String, String> moves = new LinkedHashMap<>();
+        Map<String, String> notes = new LinkedHashMap<>();
+        Map<String, Integer> perTarget = new java.util.TreeMap<>();
+        int processing = 0;
+        for (StoreSession.WaitingOutput record : movable) {
+            String target = clusterRouter.target(takeover);
+            moves.put(record.sysId(), EccRecord.agentField(target));
+            notes.put(record.sysId(), ClusterRouter.note(takeover, target));
+            perTarget.merge(target, 1, Integer::sum);
+            if (EccRecord.STATE_PROCESSING.equals(record.state())) {
+                processing++;
+            }
+        }
+        int moved = s.moveOutputs(moves, notes);
+        perTarget.keySet().forEach(c::wake);
+        String to = perTarget.isEmpty() ? String.join(", ", takeover.targets())
+                : perTarget.size() == 1 ? perTarget.keySet().iterator().next()
+                : perTarget.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                        .collect(java.util.stream.Collectors.joining(", "));
+        c.event(s, EventRecord.MID_SERVER_FAILOVER, down, label + ": " + moved + " record" + (moved == 1 ? "" : "s")
+                + " of " + down + " (" + (moved - processing) + " ready, " + processing + " processing) moved to " + to
+                + keptText);
     }
 }

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,7 +15,7 @@ import io.midway.instance.internal.store.StoreSession.UserRow;
  * name of 1 to 200 characters that is free (not {@code admin}, not the shared agent user, not an
  * existing identity); a password of at least 12 characters; roles among {@code mid_server} and
  * {@code admin}; a {@code mid_server} user that is not also an admin names its agent, with a valid
- * agent name. Each broken rule is a {@link RequestException} whose message names the field and
+ * agent name. Each broken rule is a {@link InstanceException} whose message names the field and
  * the rule.
  */
 public final class IdentityRules {
@@ -49,7 +50,7 @@ public final class IdentityRules {
      * @param agent the agent it acts for; {@code null} or blank for none
      * @param active whether it may log in
      * @return the row, without sys_id, hash, source or creation time
-     * @throws RequestException naming the first rule broken
+     * @throws InstanceException naming the first rule broken
      */
     public static UserRow newIdentity(AgentIdentities identities, Predicate<String> reserved, String userName,
             String password, String roles, String agent, boolean active) {
@@ -65,14 +66,14 @@ public final class IdentityRules {
      * @param reserved whether a name belongs to a user that is no identity
      * @param userName a new user name
      * @return it, when it is well-formed and free
-     * @throws RequestException 400 when malformed, 409 when taken
+     * @throws InstanceException 400 when malformed, 409 when taken
      */
     public static String newUserName(AgentIdentities identities, Predicate<String> reserved, String userName) {
         if (userName == null || userName.isBlank() || userName.length() > MAX_USER_NAME) {
-            throw RequestException.badRequest("field 'user_name' is required (1 to " + MAX_USER_NAME + " characters)");
+            throw InstanceException.invalid("field 'user_name' is required (1 to " + MAX_USER_NAME + " characters)");
         }
         if (reserved.test(userName) || identities.find(userName).isPresent()) {
-            throw RequestException.conflict("user '" + userName + "' exists already", "choose another user_name");
+            throw InstanceException.conflict("user '" + userName + "' exists already", "choose another user_name");
         }
         return userName;
     }
@@ -80,11 +81,11 @@ public final class IdentityRules {
     /**
      * @param password a clear password
      * @return it, when long enough
-     * @throws RequestException 400 otherwise
+     * @throws InstanceException 400 otherwise
      */
     public static String password(String password) {
         if (password == null || password.length() < MIN_PASSWORD) {
-            throw RequestException.badRequest("field 'password' is required, at least " + MIN_PASSWORD + " characters");
+            throw InstanceException.invalid("field 'password' is required, at least " + MIN_PASSWORD + " characters");
         }
         return password;
     }
@@ -93,13 +94,13 @@ public final class IdentityRules {
      * @param given comma-separated roles, or {@code null}/blank
      * @param fallback the roles when none are given
      * @return the roles, sorted and comma-joined
-     * @throws RequestException 400 for an unknown role
+     * @throws InstanceException 400 for an unknown role
      */
     public static String roles(String given, String fallback) {
         String roles = given == null || given.isBlank() ? fallback : given;
         Set<String> set = new TreeSet<>(List.of(roles.split("\\s*,\\s*")));
         if (!ROLES.containsAll(set)) {
-            throw RequestException.badRequest("field 'roles': unknown role in '" + roles + "'", "roles: " + ROLES);
+            throw InstanceException.invalid("field 'roles': unknown role in '" + roles + "'", "roles: " + ROLES);
         }
         return String.join(",", set);
     }
@@ -108,20 +109,20 @@ public final class IdentityRules {
      * @param agent the agent named, or {@code null}/blank for none
      * @param roles the identity's (checked) roles
      * @return the agent, or {@code null}
-     * @throws RequestException 400 when a mid_server user names none, or the name is invalid
+     * @throws InstanceException 400 when a mid_server user names none, or the name is invalid
      */
     public static String agent(String agent, String roles) {
         String named = agent == null || agent.isBlank() ? null : agent;
         boolean agentOnly = roles.contains(AgentIdentities.ROLE_MID_SERVER) && !roles.contains(AgentIdentities.ROLE_ADMIN);
         if (agentOnly && named == null) {
-            throw RequestException.badRequest("field 'agent' is required for a mid_server user",
+            throw InstanceException.invalid("field 'agent' is required for a mid_server user",
                     "an agent's identity acts for one agent: name it");
         }
         if (named != null) {
             try {
                 AgentNames.check(named);
-            } catch (RequestException e) {
-                throw RequestException.badRequest("field 'agent': " + e.getMessage());
+            } catch (InstanceException e) {
+                throw InstanceException.invalid("field 'agent': " + e.getMessage());
             }
         }
         return named;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -84,7 +85,7 @@ final class JarDirectory {
 
     /**
      * @param declaredLength the Content-Length, or -1 when unknown
-     * @throws RequestException 413 when it is above the limit
+     * @throws InstanceException 413 when it is above the limit
      */
     void checkDeclaredLength(long declaredLength) {
         if (declaredLength > maxBytes) {
@@ -98,7 +99,7 @@ final class JarDirectory {
      * @param body the body
      * @param incoming the file from {@link #incoming()}
      * @return its hash and size
-     * @throws RequestException 413 above the limit
+     * @throws InstanceException 413 above the limit
      * @throws IOException when reading or writing fails
      */
     Received receive(InputStream body, Path incoming) throws IOException {
@@ -118,8 +119,8 @@ final class JarDirectory {
         return new Received(HexFormat.of().formatHex(digest.digest()), size);
     }
 
-    private RequestException tooLarge(long size) {
-        return new RequestException(RequestException.Kind.PAYLOAD_TOO_LARGE,
+    private InstanceException tooLarge(long size) {
+        return new InstanceException(InstanceException.Reason.TOO_LARGE,
                 "the file is too large: at most " + maxBytes + " bytes", size < 0 ? "" : "got " + size + " bytes");
     }
 
@@ -127,11 +128,11 @@ final class JarDirectory {
      * @param sha256 a hash from a request path
      * @param hint where the client finds valid hashes
      * @return the hash in lower case
-     * @throws RequestException 400 when it is not 64 hex digits
+     * @throws InstanceException 400 when it is not 64 hex digits
      */
     static String checkSha256(String sha256, String hint) {
         if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-            throw RequestException.badRequest("not a sha256: '" + abbreviate(sha256) + "'",
+            throw InstanceException.invalid("not a sha256: '" + abbreviate(sha256) + "'",
                     "expected 64 hex digits, as in " + hint);
         }
         return sha256.toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,11 +16,11 @@ final class JsonBody {
     /**
      * @param body a parsed body
      * @return it as an object
-     * @throws RequestException (400) when it is not a JSON object
+     * @throws InstanceException (400) when it is not a JSON object
      */
     static ObjectNode object(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw RequestException.badRequest("the request body must be a JSON object");
+            throw InstanceException.invalid("the request body must be a JSON object");
         }
         return (ObjectNode) body;
     }
@@ -31,7 +32,7 @@ final class JsonBody {
             return null;
         }
         if (!node.isTextual()) {
-            throw RequestException.badRequest("field '" + field + "' must be a string", "got " + describe(node));
+            throw InstanceException.invalid("field '" + field + "' must be a string", "got " + describe(node));
         }
         return node.textValue();
     }
@@ -40,7 +41,7 @@ final class JsonBody {
     static String requiredText(ObjectNode body, String field) {
         String value = text(body, field);
         if (value == null || value.isBlank()) {
-            throw RequestException.badRequest("field '" + field + "' is required");
+            throw InstanceException.invalid("field '" + field + "' is required");
         }
         return value;
     }
@@ -61,7 +62,7 @@ final class JsonBody {
                 // reported below
             }
         }
-        throw RequestException.badRequest("field '" + field + "' must be a whole number", "got " + describe(node));
+        throw InstanceException.invalid("field '" + field + "' must be a whole number", "got " + describe(node));
     }
 
     /** @return a boolean given as JSON boolean or as {@code "true"}/{@code "false"}, or {@code null} */
@@ -82,7 +83,7 @@ final class JsonBody {
                 return Boolean.FALSE;
             }
         }
-        throw RequestException.badRequest("field '" + field + "' must be true or false", "got " + describe(node));
+        throw InstanceException.invalid("field '" + field + "' must be true or false", "got " + describe(node));
     }
 
     /**
@@ -109,7 +110,7 @@ final class JsonBody {
         if (node.isArray()) {
             for (JsonNode element : node) {
                 if (!element.isTextual()) {
-                    throw RequestException.badRequest("field '" + field + "' must hold strings only",
+                    throw InstanceException.invalid("field '" + field + "' must hold strings only",
                             "got " + describe(element) + " in the list");
                 }
                 if (!element.textValue().isBlank()) {
@@ -118,7 +119,7 @@ final class JsonBody {
             }
             return values;
         }
-        throw RequestException.badRequest("field '" + field + "' must be a list of strings", "got " + describe(node));
+        throw InstanceException.invalid("field '" + field + "' must be a list of strings", "got " + describe(node));
     }
 
     static String describe(JsonNode node) {

@@ -1,15 +1,68 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterRouter;
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreException;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.SealedSecret;
+import io.midway.wire.SyncReport;
+
+import org.osgi.service.component.annotations.Reference;
+import java.util.concurrent.Executors;
+import org.osgi.service.component.annotations.Reference;
+
+
 
 /**
  * Every second, puts leased output records whose lease expired back to {@code ready}, so they
@@ -21,23 +74,33 @@ public class LeaseReaper {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseReaper.class);
     private static final long PERIOD_MS = 1000;
 
-    private final EccService service;
+    private final InstanceCore core;
     private final ScheduledExecutorService scheduler;
 
     /**
      * Starts reaping.
      *
-     * @param service the instance
+     * @param core the instance core
      */
     @Activate
-    public LeaseReaper(@Reference EccService service) {
-        this.service = service;
+    public LeaseReaper(@Reference InstanceCore core) {
+        this(core, true);
+    }
+
+    /**
+     * @param core the instance core
+     * @param scheduled whether to reap every second; without, only when {@link #reapExpiredLeases()} is called (tests)
+     */
+    public LeaseReaper(InstanceCore core, boolean scheduled) {
+        this.core = core;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "midway-lease-reaper");
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.scheduleWithFixedDelay(this::reap, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        if (scheduled) {
+            scheduler.scheduleWithFixedDelay(this::reap, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops reaping. */
@@ -53,11 +116,32 @@ public class LeaseReaper {
 
     private void reap() {
         try {
-            service.reapExpiredLeases();
-        } catch (RequestException e) {
+            reapExpiredLeases();
+        } catch (InstanceException e) {
             LOG.debug("Lease reaping skipped: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Lease reaping failed", e);
         }
+    }
+
+    /**
+     * Puts every leased output whose lease expired back to {@code ready} and wakes its agent.
+     *
+     * @return how many were released
+     */
+    public int reapExpiredLeases() {
+        return core.write((s, c) -> {
+            List<String> agents = s.expireLeases(c.now.toEpochMilli());
+            for (String agent : new LinkedHashSet<>(agents)) {
+                if (agent.startsWith(EccRecord.AGENT_PREFIX)) {
+                    c.wake(agent.substring(EccRecord.AGENT_PREFIX.length()));
+                }
+            }
+            if (!agents.isEmpty()) {
+                LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agents.size(),
+                        new LinkedHashSet<>(agents));
+            }
+            return agents.size();
+        });
     }
 }

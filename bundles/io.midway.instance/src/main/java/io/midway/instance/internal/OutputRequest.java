@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -62,39 +63,39 @@ public record OutputRequest(String agent, String topic, String name, String sour
         FieldLimits.check("application", application, FieldLimits.APPLICATION);
         FieldLimits.check("capability", capability, FieldLimits.APPLICATION);
         if (topic == null || topic.isBlank()) {
-            throw RequestException.badRequest("field 'topic' is required");
+            throw InstanceException.invalid("field 'topic' is required");
         }
         if ((agent == null || agent.isBlank()) && (application == null || application.isBlank())) {
-            throw RequestException.badRequest("field 'agent' is required, or 'application' for the instance to choose one",
+            throw InstanceException.invalid("field 'agent' is required, or 'application' for the instance to choose one",
                     "use mid.server.<NAME> for one agent, mid.server.* for all, or no agent with 'application', "
                             + "'source' (the target IP) and optionally 'capability' (MID selection)");
         }
         if (agent != null && !agent.isBlank() && !EccRecord.AGENT_ALL.equals(agent)) {
             if (!agent.startsWith(EccRecord.AGENT_PREFIX)
                     || !AgentNames.isValid(agent.substring(EccRecord.AGENT_PREFIX.length()))) {
-                throw RequestException.badRequest("field 'agent' must be mid.server.<NAME> or mid.server.*",
+                throw InstanceException.invalid("field 'agent' must be mid.server.<NAME> or mid.server.*",
                         "got '" + agent + "'");
             }
         }
         if (!STATES.contains(state)) {
-            throw RequestException.badRequest("field 'state' of a new output record must be ready, processed or error",
+            throw InstanceException.invalid("field 'state' of a new output record must be ready, processed or error",
                     "got '" + state + "'");
         }
         if (priority < EccRecord.PRIORITY_INTERACTIVE || priority > EccRecord.PRIORITY_STANDARD) {
-            throw RequestException.badRequest("field 'priority' must be 0, 1 or 2", "got " + priority);
+            throw InstanceException.invalid("field 'priority' must be 0, 1 or 2", "got " + priority);
         }
     }
 
     /**
      * @param body the request body
      * @return the request
-     * @throws RequestException (400) naming a missing or invalid field
+     * @throws InstanceException (400) naming a missing or invalid field
      */
     public static OutputRequest parse(JsonNode body) {
         ObjectNode object = JsonBody.object(body);
         String queue = JsonBody.text(object, "queue");
         if (queue != null && !EccRecord.QUEUE_OUTPUT.equals(queue)) {
-            throw RequestException.badRequest("only output records can be inserted here",
+            throw InstanceException.invalid("only output records can be inserted here",
                     "field 'queue' must be output (or absent), got '" + queue + "'; agents post input to /api/mid/ecc/input");
         }
         String state = JsonBody.text(object, "state");
@@ -119,26 +120,26 @@ public record OutputRequest(String agent, String topic, String name, String sour
      *
      * @param body the request body, a JSON array
      * @return the requests, in order
-     * @throws RequestException (400) when the array is empty or holds more than
+     * @throws InstanceException (400) when the array is empty or holds more than
      *         {@link #MAX_BATCH_RECORDS}, or naming the index and the reason of the first invalid element
      */
     public static List<OutputRequest> parseBatch(JsonNode body) {
         if (body == null || !body.isArray()) {
-            throw RequestException.badRequest("the request body must be a JSON array of records");
+            throw InstanceException.invalid("the request body must be a JSON array of records");
         }
         if (body.isEmpty()) {
-            throw RequestException.badRequest("the array of records is empty", "send at least one record");
+            throw InstanceException.invalid("the array of records is empty", "send at least one record");
         }
         if (body.size() > MAX_BATCH_RECORDS) {
-            throw RequestException.badRequest("too many records in one request",
+            throw InstanceException.invalid("too many records in one request",
                     "at most " + MAX_BATCH_RECORDS + ", got " + body.size());
         }
         List<OutputRequest> requests = new ArrayList<>(body.size());
         for (int i = 0; i < body.size(); i++) {
             try {
                 requests.add(parse(body.get(i)));
-            } catch (RequestException e) {
-                throw RequestException.badRequest("records[" + i + "]: " + e.getMessage(),
+            } catch (InstanceException e) {
+                throw InstanceException.invalid("records[" + i + "]: " + e.getMessage(),
                         e.detail().isEmpty() ? "nothing was inserted" : e.detail() + "; nothing was inserted");
             }
         }

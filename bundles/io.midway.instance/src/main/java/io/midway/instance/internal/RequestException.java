@@ -1,12 +1,15 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.Map;
 
 /**
  * A request the instance cannot honour, with the HTTP status the API answers and a message for
- * the caller. Never carries a stack trace to the client.
+ * the caller: what the HTTP layer answers for a domain error ({@link #of(InstanceException)}) and
+ * for its own refusals (authentication, method, size, rate). Never carries a stack trace to the
+ * client.
  */
-public class RequestException extends RuntimeException {
+public class RequestException extends InstanceException {
 
     private static final long serialVersionUID = 1L;
 
@@ -46,7 +49,6 @@ public class RequestException extends RuntimeException {
     }
 
     private final Kind kind;
-    private final String detail;
     private final transient Map<String, String> headers;
 
     /**
@@ -65,9 +67,8 @@ public class RequestException extends RuntimeException {
      * @param headers HTTP headers to send with the error (e.g. {@code Allow})
      */
     public RequestException(Kind kind, String message, String detail, Map<String, String> headers) {
-        super(message, null, false, false);
+        super(reasonOf(kind), message, detail);
         this.kind = kind;
-        this.detail = detail == null ? "" : detail;
         this.headers = Map.copyOf(headers);
     }
 
@@ -114,14 +115,40 @@ public class RequestException extends RuntimeException {
         return new RequestException(Kind.CONFLICT, message, detail);
     }
 
+    /**
+     * @param error a domain error of the instance's services
+     * @return it as the HTTP answer: invalid 400, forbidden 403, not found 404, conflict 409, too
+     *         large 413, unavailable 503
+     */
+    public static RequestException of(InstanceException error) {
+        if (error instanceof RequestException request) {
+            return request;
+        }
+        Kind kind = switch (error.reason()) {
+            case INVALID -> Kind.BAD_REQUEST;
+            case FORBIDDEN -> Kind.FORBIDDEN;
+            case NOT_FOUND -> Kind.NOT_FOUND;
+            case CONFLICT -> Kind.CONFLICT;
+            case TOO_LARGE -> Kind.PAYLOAD_TOO_LARGE;
+            case UNAVAILABLE -> Kind.UNAVAILABLE;
+        };
+        return new RequestException(kind, error.getMessage(), error.detail());
+    }
+
+    private static Reason reasonOf(Kind kind) {
+        return switch (kind) {
+            case BAD_REQUEST, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT -> Reason.INVALID;
+            case UNAUTHORIZED, FORBIDDEN, TOO_MANY_REQUESTS -> Reason.FORBIDDEN;
+            case NOT_FOUND -> Reason.NOT_FOUND;
+            case CONFLICT -> Reason.CONFLICT;
+            case PAYLOAD_TOO_LARGE -> Reason.TOO_LARGE;
+            case UNAVAILABLE -> Reason.UNAVAILABLE;
+        };
+    }
+
     /** @return what went wrong */
     public Kind kind() {
         return kind;
-    }
-
-    /** @return more detail, never null */
-    public String detail() {
-        return detail;
     }
 
     /** @return HTTP headers to send with the error */

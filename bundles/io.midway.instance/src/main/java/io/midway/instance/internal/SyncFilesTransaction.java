@@ -6,7 +6,7 @@ import java.time.Instant;
 import io.midway.instance.internal.store.StoreSession;
 
 /**
- * One change of the file-sync set in progress ({@link EccService#changeSyncFiles}): the database
+ * One change of the file-sync set in progress ({@link InstanceCore#changeSyncFiles}): the database
  * session of its transaction, its time, the next revision, and file actions to run once the
  * outcome is known. Those actions run while every other write still waits, so files on disk and
  * rows in the database never disagree for another request.

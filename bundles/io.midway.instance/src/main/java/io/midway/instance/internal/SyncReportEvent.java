@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -35,21 +36,21 @@ record SyncReportEvent(String agentName, String revision, String state, String n
     /**
      * @param report what an agent posted
      * @return the event it makes
-     * @throws RequestException (400) naming the field that is missing or wrong
+     * @throws InstanceException (400) naming the field that is missing or wrong
      */
     static SyncReportEvent of(SyncReport report) {
         if (report == null) {
-            throw RequestException.badRequest("the request body must be a JSON object");
+            throw InstanceException.invalid("the request body must be a JSON object");
         }
         String agent = report.name() == null ? null : report.name().trim();
         AgentNames.check(agent);
         String revision = report.revision() == null ? "" : report.revision().trim();
         if (!REVISION.matcher(revision).matches()) {
-            throw RequestException.badRequest("field 'revision' must be a revision number",
+            throw InstanceException.invalid("field 'revision' must be a revision number",
                     "got " + (report.revision() == null ? "nothing" : "'" + report.revision() + "'"));
         }
         if (report.state() == null || !STATES.contains(report.state())) {
-            throw RequestException.badRequest("field 'state' must be one of: applied, failed",
+            throw InstanceException.invalid("field 'state' must be one of: applied, failed",
                     "got " + (report.state() == null ? "nothing" : "'" + report.state() + "'"));
         }
         List<SyncReport.Result> files = report.files() == null ? List.of() : report.files();
@@ -83,17 +84,17 @@ record SyncReportEvent(String agentName, String revision, String state, String n
     private static SyncReport.Result check(SyncReport.Result file, int i) {
         String where = "files[" + i + "]";
         if (file == null) {
-            throw RequestException.badRequest(where + " must be an object");
+            throw InstanceException.invalid(where + " must be an object");
         }
         if (file.symbolicName() == null || file.symbolicName().isBlank()) {
-            throw RequestException.badRequest(where + ".symbolic_name is required");
+            throw InstanceException.invalid(where + ".symbolic_name is required");
         }
         if (file.action() == null || !ACTIONS.contains(file.action())) {
-            throw RequestException.badRequest(where + ".action must be one of: install, update, uninstall, skip",
+            throw InstanceException.invalid(where + ".action must be one of: install, update, uninstall, skip",
                     "got " + (file.action() == null ? "nothing" : "'" + file.action() + "'"));
         }
         if (file.outcome() == null || !OUTCOMES.contains(file.outcome())) {
-            throw RequestException.badRequest(where + ".outcome must be one of: ok, failed, skipped",
+            throw InstanceException.invalid(where + ".outcome must be one of: ok, failed, skipped",
                     "got " + (file.outcome() == null ? "nothing" : "'" + file.outcome() + "'"));
         }
         return file;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -32,7 +33,7 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Before
     public void startRepository() {
         coresDir = tmp.getRoot().toPath().resolve("cores");
-        cores = new AgentCoreRepository(service, coresDir, AgentCoreRepository.MAX_CORE_BYTES);
+        cores = new AgentCoreRepository(service.core(), coresDir, AgentCoreRepository.MAX_CORE_BYTES);
     }
 
     private Path core(String version) throws IOException {
@@ -51,16 +52,16 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
             upload(jar);
             fail("accepted " + jar);
             return null;
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.INVALID, e.reason());
             return e.getMessage();
         }
     }
 
     @Test
     public void beforeAnyUploadTheInstanceVersionIsMidwayVersionWithNoCore() {
-        assertEquals("1.2.3", service.instanceVersion());
-        assertEquals(new InstanceInfo("1.2.3", null), service.instanceInfo());
+        assertEquals("1.2.3", service.core().instanceVersion());
+        assertEquals(new InstanceInfo("1.2.3", null), service.core().instanceInfo());
         AgentCoreRepository.Overview overview = cores.overview();
         assertEquals("1.2.3", overview.version());
         assertNull(overview.core());
@@ -82,9 +83,9 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         assertArrayEquals(Files.readAllBytes(jar), Files.readAllBytes(coresDir.resolve(core.sha256() + ".jar")));
         assertEquals("no temporary file is left", List.of(core.sha256() + ".jar"), TestBundles.fileNames(coresDir));
 
-        assertEquals("1.3.0", service.instanceVersion());
-        assertEquals(new InstanceInfo("1.3.0", core), service.instanceInfo());
-        assertEquals("1.3.0", service.poll("m1", 10).instanceVersion());
+        assertEquals("1.3.0", service.core().instanceVersion());
+        assertEquals(new InstanceInfo("1.3.0", core), service.core().instanceInfo());
+        assertEquals("1.3.0", service.polls().poll("m1", 10).instanceVersion());
         assertEquals(List.of(core), cores.cores());
         assertEquals(core, cores.overview().core().core());
         assertEquals("2026-03-01 10:00:00", cores.overview().core().uploadedOn());
@@ -106,13 +107,13 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
                 refused(TestBundles.zipWithoutManifest(dir.resolve("z.jar"), List.of("a.txt"))));
         assertTrue(refused(Files.write(dir.resolve("empty.jar"), new byte[0])).contains("empty"));
         try (InputStream in = Files.newInputStream(core("2.0.0"))) {
-            new AgentCoreRepository(service, coresDir, 10).upload(in, -1);
+            new AgentCoreRepository(service.core(), coresDir, 10).upload(in, -1);
             fail("a jar above the limit was accepted");
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.PAYLOAD_TOO_LARGE, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.TOO_LARGE, e.reason());
         }
         assertEquals(List.of(), TestBundles.fileNames(coresDir));
-        assertEquals("1.2.3", service.instanceVersion());
+        assertEquals("1.2.3", service.core().instanceVersion());
         assertEquals(List.of(), cores.cores());
     }
 
@@ -121,8 +122,8 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         InstanceInfo.Core v2 = upload(core("2.0.0")).core();
         InstanceInfo.Core v3 = upload(core("3.0.0")).core();
         InstanceInfo.Core v1 = upload(core("1.0.0")).core();
-        assertEquals("the older core made the version go back", "1.0.0", service.instanceVersion());
-        assertEquals(v1, service.instanceInfo().core());
+        assertEquals("the older core made the version go back", "1.0.0", service.core().instanceVersion());
+        assertEquals(v1, service.core().instanceInfo().core());
         assertEquals("oldest version first", List.of(v1, v2, v3), cores.cores());
         assertEquals(3, TestBundles.fileNames(coresDir).size());
 
@@ -131,7 +132,7 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
                 Map.of("Bundle-SymbolicName", "io.midway.agent", "Bundle-Version", "2.0.0", "X-Build", "2"));
         AgentCoreRepository.Published replaced = upload(newV2);
         assertEquals("1.0.0", replaced.previousVersion());
-        assertEquals("2.0.0", service.instanceVersion());
+        assertEquals("2.0.0", service.core().instanceVersion());
         assertEquals(List.of(v1, replaced.core(), v3), cores.cores());
         assertFalse("the replaced bytes are gone", Files.exists(coresDir.resolve(v2.sha256() + ".jar")));
         assertTrue(Files.exists(coresDir.resolve(replaced.core().sha256() + ".jar")));
@@ -140,7 +141,7 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         // the same bytes again only make it the instance version
         upload(newV2);
         upload(core("3.0.0"));
-        assertEquals("3.0.0", service.instanceVersion());
+        assertEquals("3.0.0", service.core().instanceVersion());
         assertEquals(3, cores.cores().size());
     }
 
@@ -151,9 +152,9 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         Files.writeString(coresDir.resolve("upload-123.tmp"), "half an upload");
         Files.writeString(coresDir.resolve("a".repeat(64) + ".jar"), "no row names it");
         restartService();
-        cores = new AgentCoreRepository(service, coresDir, AgentCoreRepository.MAX_CORE_BYTES);
-        assertEquals("1.5.0", service.instanceVersion());
-        assertEquals(new InstanceInfo("1.5.0", v1), service.instanceInfo());
+        cores = new AgentCoreRepository(service.core(), coresDir, AgentCoreRepository.MAX_CORE_BYTES);
+        assertEquals("1.5.0", service.core().instanceVersion());
+        assertEquals(new InstanceInfo("1.5.0", v1), service.core().instanceInfo());
         assertEquals(List.of(v1, v2), cores.cores());
         assertEquals("leftovers are tidied", List.of(v1.sha256() + ".jar", v2.sha256() + ".jar").stream().sorted()
                 .toList(), TestBundles.fileNames(coresDir));
@@ -176,27 +177,27 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
                 .toList());
         assertEquals(v1, cores.overview().core().core());
         restartService();
-        cores = new AgentCoreRepository(service, coresDir, AgentCoreRepository.MAX_CORE_BYTES);
+        cores = new AgentCoreRepository(service.core(), coresDir, AgentCoreRepository.MAX_CORE_BYTES);
         assertEquals(2L, cores.overview().cores().get(1).downloads());
 
         try {
             cores.open("0".repeat(64));
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
         }
         try {
             cores.open("../x");
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.INVALID, e.reason());
         }
     }
 
     @Test
     public void aWaitingPollCompletesAtOnceWhenTheInstanceVersionChanges() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
         long start = System.nanoTime();
         upload(core("2.0.0"));
@@ -205,16 +206,16 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         assertTrue("took " + elapsed + " ms", elapsed < 2000);
         assertEquals("2.0.0", reply.instanceVersion());
         assertEquals(List.of(), reply.result());
-        assertEquals(0, service.waitingPolls("m1"));
+        assertEquals(0, service.polls().waitingPolls("m1"));
     }
 
     @Test
     public void aPollKnowingAnotherInstanceVersionAnswersAtOnce() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> behind = service.longPoll("m1", 10, 10_000, null, "0.9.0");
+        CompletableFuture<PollReply> behind = service.polls().longPoll("m1", 10, 10_000, null, "0.9.0");
         assertTrue("a poll that knows another version answers at once", behind.isDone());
         assertEquals("1.2.3", behind.get().instanceVersion());
-        CompletableFuture<PollReply> current = service.longPoll("m1", 10, 10_000, null, "1.2.3");
+        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000, null, "1.2.3");
         assertFalse("a poll that knows the current version waits", current.isDone());
         upload(core("2.0.0"));
         assertEquals("2.0.0", current.get(2000, TimeUnit.MILLISECONDS).instanceVersion());

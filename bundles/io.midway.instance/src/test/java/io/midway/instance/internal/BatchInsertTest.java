@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -34,11 +35,11 @@ public class BatchInsertTest extends ServiceFixture {
         return record;
     }
 
-    private static RequestException badRequest(JsonNode body) {
+    private static InstanceException badRequest(JsonNode body) {
         try {
             OutputRequest.parseBatch(body);
-        } catch (RequestException e) {
-            assertEquals(e.getMessage(), RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(e.getMessage(), InstanceException.Reason.INVALID, e.reason());
             return e;
         }
         fail("expected a 400 for " + body);
@@ -46,7 +47,7 @@ public class BatchInsertTest extends ServiceFixture {
     }
 
     private int outputCount() {
-        return service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output", null, null, null)).size();
+        return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output", null, null, null)).size();
     }
 
     @Test
@@ -60,7 +61,7 @@ public class BatchInsertTest extends ServiceFixture {
         body.add(output("mid.server.m2", "Other"));
         body.add(output("mid.server.*", "Refresh"));
 
-        List<EccRecord> stored = service.insertOutputs(OutputRequest.parseBatch(body));
+        List<EccRecord> stored = service.outputs().insertOutputs(OutputRequest.parseBatch(body));
 
         assertEquals(7, stored.size());
         for (int i = 0; i < 5; i++) {
@@ -76,9 +77,9 @@ public class BatchInsertTest extends ServiceFixture {
         // 7 asked for + one fan-out copy per agent
         assertEquals(9, outputCount());
         assertEquals("claimed in array order", List.of("T0", "T1", "T2", "T3", "T4", "Refresh"),
-                service.poll("m1", 100).result().stream().map(EccRecord::topic).toList());
+                service.polls().poll("m1", 100).result().stream().map(EccRecord::topic).toList());
         assertEquals(List.of("Other", "Refresh"),
-                service.poll("m2", 100).result().stream().map(EccRecord::topic).sorted().toList());
+                service.polls().poll("m2", 100).result().stream().map(EccRecord::topic).sorted().toList());
     }
 
     @Test
@@ -88,7 +89,7 @@ public class BatchInsertTest extends ServiceFixture {
         body.add(output("mid.server.m1", "Fine"));
         body.add(output("mid.server.m1", "Fine too"));
         body.add(output("mid.server.m1", "Bad").put("priority", 7));
-        RequestException e = badRequest(body);
+        InstanceException e = badRequest(body);
         assertTrue(e.getMessage(), e.getMessage().startsWith("records[2]: "));
         assertTrue(e.getMessage(), e.getMessage().contains("priority"));
         assertTrue(e.detail(), e.detail().contains("nothing was inserted"));
@@ -107,14 +108,14 @@ public class BatchInsertTest extends ServiceFixture {
             body.add(output("mid.server.m1", "T"));
         }
         ArrayNode tooMany = body.deepCopy().add(output("mid.server.m1", "T"));
-        RequestException e = badRequest(tooMany);
+        InstanceException e = badRequest(tooMany);
         assertTrue(e.detail(), e.detail().contains("10000") && e.detail().contains("10001"));
         try {
-            service.insertOutputs(new ArrayList<>(java.util.Collections.nCopies(10_001,
+            service.outputs().insertOutputs(new ArrayList<>(java.util.Collections.nCopies(10_001,
                     OutputRequest.parse(output("mid.server.m1", "T")))));
             fail("the service refuses more than 10000 too");
-        } catch (RequestException expected) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, expected.kind());
+        } catch (InstanceException expected) {
+            assertEquals(InstanceException.Reason.INVALID, expected.reason());
         }
         assertEquals(0, outputCount());
         assertEquals("10000 is allowed", 10_000, OutputRequest.parseBatch(body).size());
@@ -122,7 +123,7 @@ public class BatchInsertTest extends ServiceFixture {
         // more than one JDBC batch chunk (500), without the time of 10000 inserts in the suite
         List<OutputRequest> many = OutputRequest.parseBatch(Json.mapper().createArrayNode()
                 .addAll(java.util.Collections.nCopies(1_200, output("mid.server.m1", "T"))));
-        List<EccRecord> stored = service.insertOutputs(many);
+        List<EccRecord> stored = service.outputs().insertOutputs(many);
         assertEquals(1_200, stored.size());
         assertEquals(1_200, outputCount());
         assertEquals(stored.get(1_199), record(stored.get(1_199).sysId()));
@@ -142,7 +143,7 @@ public class BatchInsertTest extends ServiceFixture {
         narrowTopicColumn(8);
         List<OutputRequest> batch = OutputRequest.parseBatch(body);
         try {
-            service.insertOutputs(batch);
+            service.outputs().insertOutputs(batch);
             fail("the topic column holds 300 characters");
         } catch (RuntimeException expected) {
             // the store's failure
@@ -167,13 +168,13 @@ public class BatchInsertTest extends ServiceFixture {
     @Test
     public void aWaitingPollIsWokenOnceWithTheWholeBatch() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> waiting = service.longPoll("m1", 1000, 10_000);
+        CompletableFuture<PollReply> waiting = service.polls().longPoll("m1", 1000, 10_000);
         assertFalse(waiting.isDone());
         ArrayNode body = Json.mapper().createArrayNode();
         for (int i = 0; i < 50; i++) {
             body.add(output("mid.server.m1", "T" + i));
         }
-        service.insertOutputs(OutputRequest.parseBatch(body));
+        service.outputs().insertOutputs(OutputRequest.parseBatch(body));
         PollReply reply = waiting.get(5, TimeUnit.SECONDS);
         assertEquals("the poll is woken after the commit and sees the whole batch", 50, reply.result().size());
     }

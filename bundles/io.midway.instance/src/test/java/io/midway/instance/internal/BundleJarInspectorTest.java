@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -40,8 +41,8 @@ public class BundleJarInspectorTest {
             BundleIdentity identity = BundleJarInspector.inspect(jar);
             fail("accepted as " + identity);
             return null;
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.INVALID, e.reason());
             return e.getMessage();
         }
     }

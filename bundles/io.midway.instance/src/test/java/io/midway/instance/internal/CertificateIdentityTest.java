@@ -17,7 +17,7 @@ public class CertificateIdentityTest extends ServiceFixture {
 
     @Test
     public void aCertificateGetsAnIdentityOnceThatAnAdminCanDisable() {
-        AgentIdentities identities = new AgentIdentities(service);
+        AgentIdentities identities = new AgentIdentities(service.core());
         AgentIdentities.Identity first = identities.byCertificate("lab-7").orElseThrow();
         assertEquals("mid.server.lab-7", first.userName());
         assertEquals("lab-7", first.agent());
@@ -35,7 +35,7 @@ public class CertificateIdentityTest extends ServiceFixture {
 
     @Test
     public void aNameBoundToAnotherAgentOrGivenAdminRolesStaysAnAgentOrIsRefused() {
-        AgentIdentities identities = new AgentIdentities(service);
+        AgentIdentities identities = new AgentIdentities(service.core());
         identities.create(new UserRow(null, "mid.server.edge", "mid_server", "other-agent", true, null, null, null),
                 "a-password-long-enough");
         assertTrue("the user name is bound to another agent", identities.byCertificate("edge").isEmpty());

@@ -36,7 +36,7 @@ import io.midway.wire.Json;
 public class ClusterFailoverTest extends ServiceFixture {
 
     private AgentCluster cluster(String name, ClusterType type, String... members) {
-        return service.createCluster(new ClusterChange(name, type, List.of(members)));
+        return service.clusters().createCluster(new ClusterChange(name, type, List.of(members)));
     }
 
     private void registerAll(String... names) {
@@ -46,7 +46,7 @@ public class ClusterFailoverTest extends ServiceFixture {
     }
 
     private List<EccRecord> query(String sysparmQuery) {
-        return service.records(TableQuery.parse(TableSchema.ECC_QUEUE, sysparmQuery, null, null, null));
+        return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, sysparmQuery, null, null, null));
     }
 
     private static InputRecord answer(String responseTo) {
@@ -66,17 +66,17 @@ public class ClusterFailoverTest extends ServiceFixture {
             }
         }
         if (!answers.isEmpty()) {
-            service.input(new InputBatch(answers));
+            service.polls().input(new InputBatch(answers));
         }
     }
 
     /** A heartbeat round in which {@code silent} do not answer and so go Down; {@code alive} answer. */
     private void heartbeatRound(List<String> silent, String... alive) {
         clock.advance(Duration.ofSeconds(61));
-        service.sendDueHeartbeats();
+        service.heartbeats().sendDueHeartbeats();
         answerHeartbeats(alive);
         clock.advance(Duration.ofSeconds(31));
-        assertEquals(silent.size(), service.markSilentAgentsDown());
+        assertEquals(silent.size(), service.heartbeats().markSilentAgentsDown());
         for (String name : silent) {
             assertEquals(name, AgentRecord.STATUS_DOWN, agentNamed(name).status());
         }
@@ -86,11 +86,11 @@ public class ClusterFailoverTest extends ServiceFixture {
     }
 
     private List<EventRecord> events(String name) {
-        return service.events(0, 1000).stream().filter(e -> e.name().equals(name)).toList();
+        return service.events().events(0, 1000).stream().filter(e -> e.name().equals(name)).toList();
     }
 
     private void validated(String agent, boolean validated) {
-        service.updateAgent(agentNamed(agent).sysId(), new AgentChange(null, validated, null, null, null, null));
+        service.agents().updateAgent(agentNamed(agent).sysId(), new AgentChange(null, validated, null, null, null, null));
     }
 
     private EccRecord insertTo(String agent, String topic) {
@@ -103,20 +103,20 @@ public class ClusterFailoverTest extends ServiceFixture {
         // work waiting for dc-1 before it is a cluster member: two it holds (processing), two ready
         EccRecord held1 = insertTo("dc-1", "TCPScan");
         EccRecord held2 = insertTo("dc-1", "SSHCommand");
-        assertEquals(List.of(held1.sysId(), held2.sysId()), ids(service.poll("dc-1", 2).result()));
+        assertEquals(List.of(held1.sysId(), held2.sysId()), ids(service.polls().poll("dc-1", 2).result()));
         EccRecord ready1 = insertTo("dc-1", "JDBCProbe");
         EccRecord ready2 = insertTo("dc-1", "TCPScan");
         // and work bound to its host, which never moves
         EccRecord command = insertTo("dc-1", "Command");
         EccRecord system = insertTo("dc-1", "SystemCommand");
-        EccRecord broadcast = service.insertOutput(new OutputRequest(EccRecord.AGENT_ALL, "Refresh", "all", null,
+        EccRecord broadcast = service.outputs().insertOutput(new OutputRequest(EccRecord.AGENT_ALL, "Refresh", "all", null,
                 null, EccRecord.STATE_READY, 2, null, null));
         EccRecord dc1Copy = query("agent=mid.server.dc-1^topic=Refresh").get(0);
         EccRecord done = insertTo("dc-1", "TCPScan");
-        service.input(new InputBatch(List.of(answer(done.sysId()))));
+        service.polls().input(new InputBatch(List.of(answer(done.sysId()))));
 
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-3", "dc-4");
-        service.changeStatus("dc-2", AgentRecord.STATUS_PAUSED);
+        service.agents().changeStatus("dc-2", AgentRecord.STATUS_PAUSED);
         validated("dc-3", false);
 
         heartbeatRound(List.of("dc-1"), "dc-2", "dc-3", "dc-4");
@@ -144,11 +144,11 @@ public class ClusterFailoverTest extends ServiceFixture {
         assertTrue(detail, detail.startsWith("cluster dc (failover): 4 records of dc-1 (2 ready, 2 processing) moved "
                 + "to dc-4; 4 records bound to its host"));
         // the event comes after mid_server.down, in the same write
-        List<String> names = service.events(0, 1000).stream().map(EventRecord::name).toList();
+        List<String> names = service.events().events(0, 1000).stream().map(EventRecord::name).toList();
         assertEquals(names.indexOf(EventRecord.MID_SERVER_DOWN) + 1, names.indexOf(EventRecord.MID_SERVER_FAILOVER));
 
         // dc-4 takes them at once (besides its own copy of the broadcast)
-        List<EccRecord> polled = service.poll("dc-4", 10).result().stream()
+        List<EccRecord> polled = service.polls().poll("dc-4", 10).result().stream()
                 .filter(r -> !"Refresh".equals(r.topic())).toList();
         assertEquals(Set.of(held1.sysId(), held2.sysId(), ready1.sysId(), ready2.sysId()), new HashSet<>(ids(polled)));
     }
@@ -158,7 +158,7 @@ public class ClusterFailoverTest extends ServiceFixture {
         registerAll("dc-1", "dc-2");
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-9");
         EccRecord work = insertTo("dc-1", "TCPScan");
-        service.changeStatus("dc-2", AgentRecord.STATUS_PAUSED);
+        service.agents().changeStatus("dc-2", AgentRecord.STATUS_PAUSED);
 
         heartbeatRound(List.of("dc-1"), "dc-2");
 
@@ -210,7 +210,7 @@ public class ClusterFailoverTest extends ServiceFixture {
         assertEquals("a Command waits for its own host", "mid.server.dc-1", command.agent());
 
         // a batch is redirected record by record
-        List<EccRecord> batch = service.insertOutputs(List.of(
+        List<EccRecord> batch = service.outputs().insertOutputs(List.of(
                 new OutputRequest(EccRecord.agentField("dc-1"), "TCPScan", "x", null, null, EccRecord.STATE_READY, 2,
                         null, null),
                 new OutputRequest(EccRecord.agentField("dc-3"), "TCPScan", "y", null, null, EccRecord.STATE_READY, 2,
@@ -232,7 +232,7 @@ public class ClusterFailoverTest extends ServiceFixture {
     public void loadBalanceSpreadsWorkOverTheUpMembers() {
         registerAll("lb-1", "lb-2", "lb-3", "lb-4");
         cluster("lb", ClusterType.LOAD_BALANCE, "lb-1", "lb-2", "lb-3", "lb-4");
-        service.changeStatus("lb-3", AgentRecord.STATUS_PAUSED);
+        service.agents().changeStatus("lb-3", AgentRecord.STATUS_PAUSED);
         validated("lb-4", false);
         Map<String, Integer> perAgent = new TreeMap<>();
         for (int i = 0; i < 50; i++) {
@@ -256,7 +256,7 @@ public class ClusterFailoverTest extends ServiceFixture {
         for (int i = 0; i < 40; i++) {
             work.add(insertTo("lb-1", "TCPScan").sysId());
         }
-        service.poll("lb-1", 15);
+        service.polls().poll("lb-1", 15);
         cluster("lb", ClusterType.LOAD_BALANCE, "lb-1", "lb-2", "lb-3");
 
         heartbeatRound(List.of("lb-1"), "lb-2", "lb-3");
@@ -296,20 +296,20 @@ public class ClusterFailoverTest extends ServiceFixture {
         for (int i = 0; i < 20; i++) {
             outputs.add(insertTo("dc-1", "TCPScan").sysId());
         }
-        List<String> heldByDc1 = ids(service.poll("dc-1", 10).result());
+        List<String> heldByDc1 = ids(service.polls().poll("dc-1", 10).result());
         assertEquals(10, heldByDc1.size());
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2");
 
         heartbeatRound(List.of("dc-1"), "dc-2");
-        List<String> takenByDc2 = ids(service.poll("dc-2", 100).result()).stream()
+        List<String> takenByDc2 = ids(service.polls().poll("dc-2", 100).result()).stream()
                 .filter(outputs::contains).toList();
         assertEquals("dc-2 takes all of them", new HashSet<>(outputs), new HashSet<>(takenByDc2));
 
         // dc-1 was only cut off: it answers what it held, late; dc-2 answers everything
-        List<InputResult> late = service.input(new InputBatch(heldByDc1.stream().map(ClusterFailoverTest::answer)
+        List<InputResult> late = service.polls().input(new InputBatch(heldByDc1.stream().map(ClusterFailoverTest::answer)
                 .toList()));
         assertTrue(late.stream().allMatch(r -> InputResult.INSERTED.equals(r.status())));
-        List<InputResult> second = service.input(new InputBatch(takenByDc2.stream().map(ClusterFailoverTest::answer)
+        List<InputResult> second = service.polls().input(new InputBatch(takenByDc2.stream().map(ClusterFailoverTest::answer)
                 .toList()));
         assertEquals(10, second.stream().filter(r -> InputResult.DUPLICATE.equals(r.status())).count());
         for (String output : outputs) {
@@ -324,7 +324,7 @@ public class ClusterFailoverTest extends ServiceFixture {
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2");
         assertEquals("dc", register("dc-1").cluster());
         assertEquals("", register("other").cluster());
-        assertEquals(Arrays.asList("dc-1", "dc-2"), service.clusters(TableQuery.all(TableSchema.ECC_AGENT_CLUSTER))
+        assertEquals(Arrays.asList("dc-1", "dc-2"), service.clusters().clusters(TableQuery.all(TableSchema.ECC_AGENT_CLUSTER))
                 .get(0).members());
     }
 }

@@ -98,39 +98,39 @@ public class CredentialCipherTest extends ServiceFixture {
 
     @Test
     public void theStoreRefusesAMissingOrForeignKeyOnceSecretsAreStored() throws Exception {
-        CredentialService credentials = new CredentialService(service, keyFile());
+        CredentialService credentials = new CredentialService(service.core(), keyFile());
         ObjectNode body = Json.mapper().createObjectNode().put("name", "x").put("type", "basic")
                 .put("password", SECRET);
         String sysId = credentials.create(body).path("sys_id").asText();
-        String stored = service.readStore(s -> s.findCredential(sysId)).orElseThrow().secrets().get("password");
+        String stored = service.core().read(s -> s.findCredential(sysId)).orElseThrow().secrets().get("password");
         assertFalse(stored.contains(SECRET));
         assertEquals(SECRET, credentials.cipher().decrypt(sysId, "password", stored));
 
         byte[] original = Files.readAllBytes(keyFile());
         Files.delete(keyFile());
-        assertRefused(() -> new CredentialService(service, keyFile()), "missing");
+        assertRefused(() -> new CredentialService(service.core(), keyFile()), "missing");
         assertFalse("no new key over the lost one", Files.exists(keyFile()));
 
         CredentialCipher.open(keyFile(), true); // another key
-        assertRefused(() -> new CredentialService(service, keyFile()), "not the key");
+        assertRefused(() -> new CredentialService(service.core(), keyFile()), "not the key");
 
         Files.write(keyFile(), original);
-        CredentialService restored = new CredentialService(service, keyFile());
+        CredentialService restored = new CredentialService(service.core(), keyFile());
         assertEquals(SECRET, restored.cipher().decrypt(sysId, "password", stored));
     }
 
     @Test
     public void withoutStoredSecretsALostKeyIsReplaced() {
-        CredentialService credentials = new CredentialService(service, keyFile());
-        String check = service.readStore(StoreSession::credentialKeyCheck);
+        CredentialService credentials = new CredentialService(service.core(), keyFile());
+        String check = service.core().read(StoreSession::credentialKeyCheck);
         assertTrue(credentials.cipher().matches(check));
         try {
             Files.delete(keyFile());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        CredentialService again = new CredentialService(service, keyFile());
-        assertTrue(again.cipher().matches(service.readStore(StoreSession::credentialKeyCheck)));
+        CredentialService again = new CredentialService(service.core(), keyFile());
+        assertTrue(again.cipher().matches(service.core().read(StoreSession::credentialKeyCheck)));
         assertFalse(again.cipher().matches(check));
     }
 

@@ -32,9 +32,9 @@ public final class Deliveries {
      * @param max the most records to take
      * @return whether the poll brought any record
      */
-    public boolean pollAndAnswer(EccService node, String agent, int max) {
+    public boolean pollAndAnswer(InstanceServices node, String agent, int max) {
         List<InputRecord> results = new ArrayList<>();
-        for (EccRecord r : node.poll(agent, max).result()) {
+        for (EccRecord r : node.polls().poll(agent, max).result()) {
             if (!r.agent().equals(EccRecord.agentField(agent))) {
                 foreign.incrementAndGet();
             }
@@ -45,7 +45,7 @@ public final class Deliveries {
                     EccRecord.STATE_PROCESSED, null));
         }
         if (!results.isEmpty()) {
-            node.input(new InputBatch(results));
+            node.polls().input(new InputBatch(results));
         }
         return !results.isEmpty();
     }

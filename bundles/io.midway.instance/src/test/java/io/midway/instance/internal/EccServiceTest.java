@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
@@ -26,11 +27,11 @@ import io.midway.wire.Registration;
 
 public class EccServiceTest extends ServiceFixture {
 
-    private static RequestException fails(RequestException.Kind kind, Runnable action) {
+    private static InstanceException fails(InstanceException.Reason kind, Runnable action) {
         try {
             action.run();
-        } catch (RequestException e) {
-            assertEquals(e.getMessage(), kind, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(e.getMessage(), kind, e.reason());
             return e;
         }
         fail("expected " + kind);
@@ -51,14 +52,14 @@ public class EccServiceTest extends ServiceFixture {
     }
 
     private List<String> eventNames() {
-        return service.events(0, 1000).stream().map(e -> e.name() + ":" + e.agent()).toList();
+        return service.events().events(0, 1000).stream().map(e -> e.name() + ":" + e.agent()).toList();
     }
 
     // --- registration ----------------------------------------------------------------------
 
     @Test
     public void newAgentRegistersUpWithEvent() {
-        EccService.Registered r = service.register(new Registration("m1", "1.0.0", "h", "10.0.0.1",
+        AgentService.Registered r = service.agents().register(new Registration("m1", "1.0.0", "h", "10.0.0.1",
                 List.of("tcp", " http ")));
         assertTrue(r.created());
         AgentRecord a = r.agent();
@@ -73,9 +74,9 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void knownAgentIsUpdatedAndKeepsItsIdAndPause() {
         AgentRecord first = register("m1");
-        service.changeStatus("m1", "Paused");
+        service.agents().changeStatus("m1", "Paused");
         clock.advance(Duration.ofSeconds(5));
-        EccService.Registered again = service.register(new Registration("m1", "2.0.0", "h2", "10.0.0.2", null));
+        AgentService.Registered again = service.agents().register(new Registration("m1", "2.0.0", "h2", "10.0.0.2", null));
         assertFalse(again.created());
         assertEquals(first.sysId(), again.agent().sysId());
         assertEquals("Paused", again.agent().status());
@@ -87,19 +88,19 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void invalidRegistrationsAreRejected() {
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.register(new Registration(null, "1", null, null, null)));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.register(new Registration("*", "1", null, null, null)));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.register(new Registration("a b", "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration(null, "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("*", "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("a b", "1", null, null, null)));
         List<String> withNull = new ArrayList<>();
         withNull.add(null);
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.register(new Registration("ok", "1", null, null, withNull)));
-        assertTrue(service.agents(TableQuery.all(TableSchema.ECC_AGENT)).isEmpty());
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("ok", "1", null, null, withNull)));
+        assertTrue(service.agents().agents(TableQuery.all(TableSchema.ECC_AGENT)).isEmpty());
     }
 
     @Test
     public void notValidatedAgentStartsInvalidWithoutAutoValidation() throws Exception {
         service.close();
-        service = new EccService(io.midway.instance.internal.store.InstanceStore.open(
+        service = new InstanceServices(io.midway.instance.internal.store.InstanceStore.open(
                 tmp.getRoot().toPath().resolve("db2")),
                 new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(120), false,
                         Duration.ofSeconds(5), "1.2.3"), clock);
@@ -110,11 +111,11 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void pollOfUnknownAgentIs404WithItsName() {
-        RequestException e = fails(RequestException.Kind.NOT_FOUND, () -> service.poll("ghost", 10));
+        InstanceException e = fails(InstanceException.Reason.NOT_FOUND, () -> service.polls().poll("ghost", 10));
         assertEquals("agent ghost is not registered", e.getMessage());
         register("m1");
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.poll("m1", 0));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.poll("m1", EccService.MAX_POLL_RECORDS + 1));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().poll("m1", 0));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().poll("m1", PollService.MAX_POLL_RECORDS + 1));
     }
 
     @Test
@@ -129,7 +130,7 @@ public class EccServiceTest extends ServiceFixture {
         EccRecord other = insert("m2", "TCPScan", 0);
 
         clock.advance(Duration.ofSeconds(1));
-        PollReply reply = service.poll("m1", 2);
+        PollReply reply = service.polls().poll("m1", 2);
         assertEquals(List.of(interactive.sysId(), expedited.sysId()), ids(reply.result()));
         assertTrue(reply.result().stream().allMatch(r -> "processing".equals(r.state())));
         assertEquals("0", reply.syncRevision());
@@ -139,8 +140,8 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("processing", record(interactive.sysId()).state());
         assertEquals("2026-03-01 10:00:01", agentNamed("m1").lastRefreshed());
 
-        assertEquals(List.of(standard.sysId()), ids(service.poll("m1", 10).result()));
-        assertEquals(List.of(), service.poll("m1", 10).result());
+        assertEquals(List.of(standard.sysId()), ids(service.polls().poll("m1", 10).result()));
+        assertEquals(List.of(), service.polls().poll("m1", 10).result());
         assertEquals("ready", record(other.sysId()).state());
     }
 
@@ -148,14 +149,14 @@ public class EccServiceTest extends ServiceFixture {
     public void expiredLeaseIsHandedOutAgain() {
         register("m1");
         EccRecord r = insert("m1", "TCPScan", 2);
-        assertEquals(1, service.poll("m1", 10).result().size());
+        assertEquals(1, service.polls().poll("m1", 10).result().size());
         clock.advance(Duration.ofSeconds(119));
-        assertEquals(0, service.reapExpiredLeases());
-        assertEquals(List.of(), service.poll("m1", 10).result());
+        assertEquals(0, service.leases().reapExpiredLeases());
+        assertEquals(List.of(), service.polls().poll("m1", 10).result());
         clock.advance(Duration.ofSeconds(2));
-        assertEquals(1, service.reapExpiredLeases());
+        assertEquals(1, service.leases().reapExpiredLeases());
         assertEquals("ready", record(r.sysId()).state());
-        assertEquals(List.of(r.sysId()), ids(service.poll("m1", 10).result()));
+        assertEquals(List.of(r.sysId()), ids(service.polls().poll("m1", 10).result()));
     }
 
     @Test
@@ -163,13 +164,13 @@ public class EccServiceTest extends ServiceFixture {
         register("m1");
         EccRecord work = insert("m1", "TCPScan", 0);
         AgentRecord a = agentNamed("m1");
-        service.updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
+        service.agents().updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
         EccRecord heartbeat = insert("m1", EccRecord.TOPIC_HEARTBEAT, 2);
-        PollReply reply = service.poll("m1", 10);
+        PollReply reply = service.polls().poll("m1", 10);
         assertFalse(reply.validated());
         assertEquals(List.of(heartbeat.sysId()), ids(reply.result()));
-        service.updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
-        assertEquals(List.of(work.sysId()), ids(service.poll("m1", 10).result()));
+        service.agents().updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
+        assertEquals(List.of(work.sysId()), ids(service.polls().poll("m1", 10).result()));
     }
 
     @Test
@@ -177,43 +178,43 @@ public class EccServiceTest extends ServiceFixture {
         register("m1");
         EccRecord standard = insert("m1", "TCPScan", 2);
         EccRecord interactive = insert("m1", "SystemCommand", 0);
-        AgentRecord paused = service.changeStatus("m1", "Paused");
+        AgentRecord paused = service.agents().changeStatus("m1", "Paused");
         assertEquals("Paused", paused.status());
-        PollReply reply = service.poll("m1", 10);
+        PollReply reply = service.polls().poll("m1", 10);
         assertEquals("Paused", reply.agentStatus());
         assertEquals(List.of(interactive.sysId()), ids(reply.result()));
-        assertEquals(List.of(), service.poll("m1", 10).result());
-        service.updateAgent(paused.sysId(), new AgentChange("Up", null, null, null, null, null));
-        assertEquals(List.of(standard.sysId()), ids(service.poll("m1", 10).result()));
+        assertEquals(List.of(), service.polls().poll("m1", 10).result());
+        service.agents().updateAgent(paused.sysId(), new AgentChange("Up", null, null, null, null, null));
+        assertEquals(List.of(standard.sysId()), ids(service.polls().poll("m1", 10).result()));
         assertEquals(List.of("mid_server.up:m1", "mid_server.paused:m1", "mid_server.up:m1"), eventNames());
     }
 
     @Test
     public void statusChangesAreValidated() {
         AgentRecord a = register("m1");
-        RequestException e = fails(RequestException.Kind.BAD_REQUEST, () -> service.changeStatus("m1", "Down"));
+        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.agents().changeStatus("m1", "Down"));
         assertTrue(e.getMessage(), e.getMessage().contains("Paused, Up"));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.updateAgent(a.sysId(),
+        fails(InstanceException.Reason.INVALID, () -> service.agents().updateAgent(a.sysId(),
                 new AgentChange("Sleeping", null, null, null, null, null)));
-        fails(RequestException.Kind.NOT_FOUND, () -> service.changeStatus("ghost", "Paused"));
-        fails(RequestException.Kind.NOT_FOUND, () -> service.updateAgent("nope",
+        fails(InstanceException.Reason.NOT_FOUND, () -> service.agents().changeStatus("ghost", "Paused"));
+        fails(InstanceException.Reason.NOT_FOUND, () -> service.agents().updateAgent("nope",
                 new AgentChange("Paused", null, null, null, null, null)));
         // no change, no event
-        service.changeStatus("m1", "Up");
+        service.agents().changeStatus("m1", "Up");
         assertEquals(List.of("mid_server.up:m1"), eventNames());
     }
 
     @Test
     public void adminChangesSelectionFields() {
         AgentRecord a = register("m1");
-        service.createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
-        AgentRecord changed = service.updateAgent(a.sysId(), new AgentChange(null, null, List.of("ALL"),
+        service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
+        AgentRecord changed = service.agents().updateAgent(a.sysId(), new AgentChange(null, null, List.of("ALL"),
                 List.of("10.0.0.0/8"), "c1", true));
         assertEquals(List.of("ALL"), changed.applications());
         assertEquals(List.of("10.0.0.0/8"), changed.ipRanges());
         assertEquals("c1", changed.cluster());
         assertTrue(changed.isDefault());
-        assertEquals(changed, service.agent(a.sysId()).orElseThrow());
+        assertEquals(changed, service.agents().agent(a.sysId()).orElseThrow());
         // a later registration keeps what the admin set
         assertEquals("c1", register("m1").cluster());
     }
@@ -224,9 +225,9 @@ public class EccServiceTest extends ServiceFixture {
     public void firstInputIsStoredAndRepeatsAreDuplicates() {
         register("m1");
         EccRecord out = insert("m1", "TCPScan", 2);
-        service.poll("m1", 10);
+        service.polls().poll("m1", 10);
         clock.advance(Duration.ofSeconds(3));
-        List<InputResult> first = service.input(new InputBatch(List.of(answer(out.sysId()))));
+        List<InputResult> first = service.polls().input(new InputBatch(List.of(answer(out.sysId()))));
         assertEquals(1, first.size());
         assertEquals(InputResult.INSERTED, first.get(0).status());
         EccRecord output = record(out.sysId());
@@ -240,12 +241,12 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("ok", input.payload().textValue());
 
         InputRecord failing = new InputRecord(out.sysId(), null, null, null, null, "error", "late repeat");
-        List<InputResult> again = service.input(new InputBatch(List.of(failing, answer(out.sysId()))));
+        List<InputResult> again = service.polls().input(new InputBatch(List.of(failing, answer(out.sysId()))));
         assertEquals(List.of(InputResult.DUPLICATE, InputResult.DUPLICATE),
                 again.stream().map(InputResult::status).toList());
         assertEquals(first.get(0).sysId(), again.get(0).sysId());
         assertEquals("processed", record(out.sysId()).state());
-        List<EccRecord> inputs = service.records(TableQuery.parse(TableSchema.ECC_QUEUE,
+        List<EccRecord> inputs = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=input^response_to=" + out.sysId(), null, null, null));
         assertEquals(1, inputs.size());
     }
@@ -255,7 +256,7 @@ public class EccServiceTest extends ServiceFixture {
         register("m1");
         EccRecord out = insert("m1", "TCPScan", 2);
         InputRecord failed = new InputRecord(out.sysId(), null, null, null, null, "error", "connection refused");
-        List<InputResult> results = service.input(new InputBatch(List.of(failed, answer(out.sysId()))));
+        List<InputResult> results = service.polls().input(new InputBatch(List.of(failed, answer(out.sysId()))));
         assertEquals(List.of(InputResult.INSERTED, InputResult.DUPLICATE),
                 results.stream().map(InputResult::status).toList());
         EccRecord output = record(out.sysId());
@@ -268,19 +269,19 @@ public class EccServiceTest extends ServiceFixture {
     public void recordNamingAnUnknownOutputIsRefusedAloneAndTheOthersAreStored() {
         register("m1");
         EccRecord out = insert("m1", "TCPScan", 2);
-        List<InputResult> results = service.input(new InputBatch(List.of(answer("does-not-exist"), answer(out.sysId()))));
+        List<InputResult> results = service.polls().input(new InputBatch(List.of(answer("does-not-exist"), answer(out.sysId()))));
         assertEquals(List.of(InputResult.REFUSED, InputResult.INSERTED), results.stream().map(InputResult::status).toList());
         assertTrue(results.get(0).error(), results.get(0).error().contains("records[0].response_to 'does-not-exist'"));
         assertEquals(null, results.get(0).sysId());
         assertEquals("processed", record(out.sysId()).state());
-        assertEquals(1, service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", null, null, null)).size());
+        assertEquals(1, service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", null, null, null)).size());
 
         // a batch of nothing but refused records is a 400: there is nothing to store
-        RequestException e = fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(
+        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(
                 List.of(answer("does-not-exist")))));
         assertTrue(e.getMessage(), e.getMessage().contains("does-not-exist"));
         // an input record is not an output record
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(List.of(answer(results.get(1).sysId())))));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(answer(results.get(1).sysId())))));
     }
 
     @Test
@@ -290,7 +291,7 @@ public class EccServiceTest extends ServiceFixture {
         EccRecord b = insert("m1", "TCPScan", 2);
         EccRecord c = insert("m1", "TCPScan", 2);
         String longTopic = "T".repeat(FieldLimits.TOPIC + 1);
-        List<InputResult> results = service.input(new InputBatch(List.of(answer(a.sysId()),
+        List<InputResult> results = service.polls().input(new InputBatch(List.of(answer(a.sysId()),
                 new InputRecord(b.sysId(), longTopic, null, null, null, "processed", null),
                 new InputRecord(c.sysId(), null, null, null, null, "finished", null))));
         assertEquals(List.of(InputResult.INSERTED, InputResult.REFUSED, InputResult.REFUSED),
@@ -302,46 +303,46 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("ready", record(b.sysId()).state());
         assertEquals("ready", record(c.sysId()).state());
         // the refused result can be sent again, corrected
-        assertEquals(InputResult.INSERTED, service.input(new InputBatch(List.of(answer(b.sysId())))).get(0).status());
+        assertEquals(InputResult.INSERTED, service.polls().input(new InputBatch(List.of(answer(b.sysId())))).get(0).status());
     }
 
     @Test
     public void malformedBatchesAreRejected() {
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(null));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(null)));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(List.of(
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(null));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(null)));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(
                 new InputRecord(null, null, null, null, null, null, null)))));
-        fails(RequestException.Kind.BAD_REQUEST, () -> service.input(new InputBatch(List.of(
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(
                 new InputRecord("x", null, null, null, null, "done", null)))));
-        assertEquals(List.of(), service.input(new InputBatch(List.of())));
+        assertEquals(List.of(), service.polls().input(new InputBatch(List.of())));
     }
 
     // --- insert and fan-out ----------------------------------------------------------------
 
     @Test
     public void insertValidatesTheRequest() throws Exception {
-        RequestException e = fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        InstanceException e = fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"agent\":\"mid.server.m1\"}")));
         assertTrue(e.getMessage(), e.getMessage().contains("topic"));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json("{\"topic\":\"T\"}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json("{\"topic\":\"T\"}")));
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"m1\"}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"mid.server.m1\",\"queue\":\"input\"}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"mid.server.m1\",\"priority\":3}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"mid.server.m1\",\"priority\":\"high\"}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"topic\":42,\"agent\":\"mid.server.m1\"}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json(
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"mid.server.m1\",\"state\":\"processing\"}")));
-        fails(RequestException.Kind.BAD_REQUEST, () -> OutputRequest.parse(json("[1]")));
+        fails(InstanceException.Reason.INVALID, () -> OutputRequest.parse(json("[1]")));
 
         OutputRequest ok = OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"mid.server.m1\",\"priority\":\"1\",\"payload\":{\"a\":[1,2]},"
                         + "\"sys_id\":\"ignored\"}"));
-        EccRecord r = service.insertOutput(ok);
+        EccRecord r = service.outputs().insertOutput(ok);
         assertNotEquals("ignored", r.sysId());
         assertEquals("output", r.queue());
         assertEquals("ready", r.state());
@@ -356,20 +357,20 @@ public class EccServiceTest extends ServiceFixture {
     public void outputForAllAgentsFansOut() {
         register("m1");
         register("m2");
-        EccRecord all = service.insertOutput(new OutputRequest(EccRecord.AGENT_ALL, "Refresh", null, null, null,
+        EccRecord all = service.outputs().insertOutput(new OutputRequest(EccRecord.AGENT_ALL, "Refresh", null, null, null,
                 "ready", 1, null, null));
         assertEquals("mid.server.*", all.agent());
         assertEquals("processed", all.state());
         assertEquals("2026-03-01 10:00:00", all.processed());
-        PollReply m1 = service.poll("m1", 10);
-        PollReply m2 = service.poll("m2", 10);
+        PollReply m1 = service.polls().poll("m1", 10);
+        PollReply m2 = service.polls().poll("m2", 10);
         assertEquals(1, m1.result().size());
         assertEquals(1, m2.result().size());
         assertEquals("mid.server.m1", m1.result().get(0).agent());
         assertEquals("mid.server.m2", m2.result().get(0).agent());
         assertEquals("Refresh", m2.result().get(0).topic());
         assertNotEquals(m1.result().get(0).sysId(), m2.result().get(0).sysId());
-        assertEquals(3, service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "topic=Refresh", null, null, null))
+        assertEquals(3, service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "topic=Refresh", null, null, null))
                 .size());
     }
 
@@ -378,57 +379,57 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void heartbeatIsWrittenEachIntervalUnlessOneIsPending() {
         register("m1");
-        assertEquals("not due right after registration", 0, service.sendDueHeartbeats());
+        assertEquals("not due right after registration", 0, service.heartbeats().sendDueHeartbeats());
         clock.advance(Duration.ofSeconds(60));
-        assertEquals(1, service.sendDueHeartbeats());
-        List<EccRecord> hb = service.records(TableQuery.parse(TableSchema.ECC_QUEUE,
+        assertEquals(1, service.heartbeats().sendDueHeartbeats());
+        List<EccRecord> hb = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "topic=HeartbeatProbe", null, null, null));
         assertEquals(1, hb.size());
         assertEquals("mid.server.m1", hb.get(0).agent());
         assertEquals("HeartbeatProbe", hb.get(0).name());
         assertEquals(Integer.valueOf(0), hb.get(0).priority());
         clock.advance(Duration.ofSeconds(60));
-        assertEquals("one is still pending", 0, service.sendDueHeartbeats());
-        service.input(new InputBatch(List.of(answer(hb.get(0).sysId()))));
-        assertEquals(1, service.sendDueHeartbeats());
+        assertEquals("one is still pending", 0, service.heartbeats().sendDueHeartbeats());
+        service.polls().input(new InputBatch(List.of(answer(hb.get(0).sysId()))));
+        assertEquals(1, service.heartbeats().sendDueHeartbeats());
     }
 
     @Test
     public void unansweredHeartbeatMakesAgentDownThenAnswerBringsItUp() {
         register("m1");
         clock.advance(Duration.ofSeconds(60));
-        service.sendDueHeartbeats();
+        service.heartbeats().sendDueHeartbeats();
         clock.advance(Duration.ofSeconds(30));
-        assertEquals("exactly the timeout is not older than it", 0, service.markSilentAgentsDown());
+        assertEquals("exactly the timeout is not older than it", 0, service.heartbeats().markSilentAgentsDown());
         clock.advance(Duration.ofSeconds(1));
-        assertEquals(1, service.markSilentAgentsDown());
+        assertEquals(1, service.heartbeats().markSilentAgentsDown());
         assertEquals("Down", agentNamed("m1").status());
-        assertEquals(0, service.markSilentAgentsDown());
-        EventRecord down = service.events(0, 100).get(1);
+        assertEquals(0, service.heartbeats().markSilentAgentsDown());
+        EventRecord down = service.events().events(0, 100).get(1);
         assertEquals("mid_server.down", down.name());
         assertEquals("m1", down.agent());
         assertTrue(down.detail(), down.detail().contains("31 s ago"));
         assertTrue(down.detail(), down.detail().contains("last heard from 91 s ago"));
 
         // the agent polls again: it gets the pending heartbeat, answers it, and is Up
-        PollReply reply = service.poll("m1", 10);
+        PollReply reply = service.polls().poll("m1", 10);
         assertEquals("Down", reply.agentStatus());
         assertEquals(1, reply.result().size());
         assertEquals("HeartbeatProbe", reply.result().get(0).topic());
-        service.input(new InputBatch(List.of(answer(reply.result().get(0).sysId()))));
+        service.polls().input(new InputBatch(List.of(answer(reply.result().get(0).sysId()))));
         assertEquals("Up", agentNamed("m1").status());
         assertEquals(List.of("mid_server.up:m1", "mid_server.down:m1", "mid_server.up:m1"), eventNames());
-        assertTrue(service.events(2, 10).get(0).detail().contains("heartbeat"));
+        assertTrue(service.events().events(2, 10).get(0).detail().contains("heartbeat"));
     }
 
     /** Makes m1 Down: a heartbeat is written and left unanswered past the timeout. */
     private EccRecord makeDown() {
         clock.advance(Duration.ofSeconds(60));
-        assertEquals(1, service.sendDueHeartbeats());
-        EccRecord hb = service.records(TableQuery.parse(TableSchema.ECC_QUEUE,
+        assertEquals(1, service.heartbeats().sendDueHeartbeats());
+        EccRecord hb = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "topic=HeartbeatProbe^state!=processed", null, null, null)).get(0);
         clock.advance(Duration.ofSeconds(31));
-        assertEquals(1, service.markSilentAgentsDown());
+        assertEquals(1, service.heartbeats().markSilentAgentsDown());
         assertEquals("Down", agentNamed("m1").status());
         return hb;
     }
@@ -437,13 +438,13 @@ public class EccServiceTest extends ServiceFixture {
     public void downAgentThatPollsGetsTheHeartbeatLeasedToItsPredecessorAtOnce() {
         register("m1");
         clock.advance(Duration.ofSeconds(60));
-        service.sendDueHeartbeats();
-        EccRecord leased = service.poll("m1", 10).result().get(0);
+        service.heartbeats().sendDueHeartbeats();
+        EccRecord leased = service.polls().poll("m1", 10).result().get(0);
         clock.advance(Duration.ofSeconds(31));
-        service.markSilentAgentsDown();
+        service.heartbeats().markSilentAgentsDown();
         assertEquals("Down", agentNamed("m1").status());
         // without waiting for the 120 s lease to expire
-        assertEquals(List.of(leased.sysId()), ids(service.poll("m1", 10).result()));
+        assertEquals(List.of(leased.sysId()), ids(service.polls().poll("m1", 10).result()));
     }
 
     @Test
@@ -455,22 +456,22 @@ public class EccServiceTest extends ServiceFixture {
             s.completeOutput(old.sysId(), "error", "cleaned up", "2026-03-01 10:01:31");
             return null;
         });
-        List<EccRecord> result = service.poll("m1", 10).result();
+        List<EccRecord> result = service.polls().poll("m1", 10).result();
         assertEquals(1, result.size());
         assertEquals("HeartbeatProbe", result.get(0).topic());
         assertNotEquals(old.sysId(), result.get(0).sysId());
-        service.input(new InputBatch(List.of(answer(result.get(0).sysId()))));
+        service.polls().input(new InputBatch(List.of(answer(result.get(0).sysId()))));
         assertEquals("Up", agentNamed("m1").status());
     }
 
     @Test
     public void pausedAgentGetsHeartbeatsCanGoDownAndComesBackUp() {
         register("m1");
-        service.changeStatus("m1", "Paused");
+        service.agents().changeStatus("m1", "Paused");
         EccRecord hb = makeDown();
-        assertEquals(List.of(hb.sysId()), ids(service.poll("m1", 10).result()));
+        assertEquals(List.of(hb.sysId()), ids(service.polls().poll("m1", 10).result()));
         // an error answer still proves the agent is alive
-        service.input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, "error", "x"))));
+        service.polls().input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, "error", "x"))));
         assertEquals("comes back Up, not Paused (documented)", "Up", agentNamed("m1").status());
         assertEquals(List.of("mid_server.up:m1", "mid_server.paused:m1", "mid_server.down:m1", "mid_server.up:m1"),
                 eventNames());
@@ -482,7 +483,7 @@ public class EccServiceTest extends ServiceFixture {
         makeDown();
         register("m1");
         assertEquals("Up", agentNamed("m1").status());
-        assertTrue(service.events(0, 100).get(2).detail().contains("again"));
+        assertTrue(service.events().events(0, 100).get(2).detail().contains("again"));
     }
 
     // --- persistence -----------------------------------------------------------------------
@@ -492,40 +493,40 @@ public class EccServiceTest extends ServiceFixture {
         AgentRecord a = register("m1");
         EccRecord leased = insert("m1", "TCPScan", 2);
         EccRecord waiting = insert("m1", "TCPScan", 2);
-        assertEquals(List.of(leased.sysId()), ids(service.poll("m1", 1).result()));
-        service.changeStatus("m1", "Paused");
-        service.changeStatus("m1", "Up");
+        assertEquals(List.of(leased.sysId()), ids(service.polls().poll("m1", 1).result()));
+        service.agents().changeStatus("m1", "Paused");
+        service.agents().changeStatus("m1", "Up");
         restartService();
         assertEquals(a.sysId(), agentNamed("m1").sysId());
         assertEquals("processing", record(leased.sysId()).state());
         assertEquals("ready", record(waiting.sysId()).state());
-        assertEquals(3, service.events(0, 100).size());
+        assertEquals(3, service.events().events(0, 100).size());
         // the lease outlives the restart and expires as before: same agent gets it again
         clock.advance(Duration.ofSeconds(121));
-        service.reapExpiredLeases();
-        assertEquals(List.of(leased.sysId(), waiting.sysId()), ids(service.poll("m1", 10).result()));
+        service.leases().reapExpiredLeases();
+        assertEquals(List.of(leased.sysId(), waiting.sysId()), ids(service.polls().poll("m1", 10).result()));
         // idempotency survives a restart too
-        service.input(new InputBatch(List.of(answer(leased.sysId()))));
+        service.polls().input(new InputBatch(List.of(answer(leased.sysId()))));
         restartService();
-        assertEquals(InputResult.DUPLICATE, service.input(new InputBatch(List.of(answer(leased.sysId())))).get(0)
+        assertEquals(InputResult.DUPLICATE, service.polls().input(new InputBatch(List.of(answer(leased.sysId())))).get(0)
                 .status());
     }
 
     @Test
     public void eventListenersGetEventsAfterCommit() {
         List<EventRecord> seen = new ArrayList<>();
-        service.addEventListener(seen::add);
+        service.events().addEventListener(seen::add);
         register("m1");
-        service.changeStatus("m1", "Paused");
+        service.agents().changeStatus("m1", "Paused");
         assertEquals(List.of("mid_server.up", "mid_server.paused"), seen.stream().map(EventRecord::name).toList());
-        assertEquals(service.events(0, 10), seen);
-        service.removeEventListener(seen::add);
+        assertEquals(service.events().events(0, 10), seen);
+        service.events().removeEventListener(seen::add);
     }
 
     @Test
     public void closedServiceAnswers503() {
         service.close();
-        RequestException e = fails(RequestException.Kind.UNAVAILABLE, () -> register("m1"));
+        InstanceException e = fails(InstanceException.Reason.UNAVAILABLE, () -> register("m1"));
         assertTrue(e.getMessage().contains("stopping"));
         service = null;
     }

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -42,14 +43,14 @@ public class FileSyncServiceTest extends ServiceFixture {
     @Before
     public void startFiles() throws IOException {
         filesDir = tmp.getRoot().toPath().resolve("files");
-        files = new FileSyncService(service, filesDir, LIMIT);
+        files = new FileSyncService(service.core(), filesDir, LIMIT);
         echo = TestBundles.echo(tmp.getRoot().toPath().resolve("echo.jar"));
         echoSha = TestJars.sha256(echo);
     }
 
     private void restart() {
         restartService();
-        files = new FileSyncService(service, filesDir, LIMIT);
+        files = new FileSyncService(service.core(), filesDir, LIMIT);
     }
 
     private Path jar(String name) {
@@ -66,13 +67,13 @@ public class FileSyncServiceTest extends ServiceFixture {
         }
     }
 
-    private RequestException rejected(Path jar, String kind, RequestException.Kind expected) throws IOException {
+    private InstanceException rejected(Path jar, String kind, InstanceException.Reason expected) throws IOException {
         try {
             FileSyncService.Upload upload = upload(jar, kind);
             fail("accepted: " + upload);
             return null;
-        } catch (RequestException e) {
-            assertEquals(e.getMessage(), expected, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(e.getMessage(), expected, e.reason());
             return e;
         }
     }
@@ -87,7 +88,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertEquals(List.of(), files.snapshot().files());
         assertEquals("0", files.listing().revision());
         register("m1");
-        assertEquals("0", service.poll("m1", 10).syncRevision());
+        assertEquals("0", service.polls().poll("m1", 10).syncRevision());
     }
 
     @Test
@@ -104,8 +105,8 @@ public class FileSyncServiceTest extends ServiceFixture {
         SyncSnapshot snapshot = files.snapshot();
         assertEquals(new SyncSnapshot("1", List.of(file)), snapshot);
         register("m1");
-        assertEquals("1", service.poll("m1", 10).syncRevision());
-        assertEquals("1", service.syncRevision());
+        assertEquals("1", service.polls().poll("m1", 10).syncRevision());
+        assertEquals("1", service.core().syncRevision());
 
         FileSyncService.Listed listed = files.listing().files().get(0);
         assertEquals(file, listed.file());
@@ -151,8 +152,8 @@ public class FileSyncServiceTest extends ServiceFixture {
         try {
             files.open(echoSha);
             fail("old bytes still served");
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
         }
     }
 
@@ -181,8 +182,8 @@ public class FileSyncServiceTest extends ServiceFixture {
         try {
             files.delete(TestBundles.ECHO);
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
             assertTrue(e.getMessage(), e.getMessage().contains(TestBundles.ECHO));
         }
         assertEquals("a failed delete takes no revision", "3", files.snapshot().revision());
@@ -191,29 +192,29 @@ public class FileSyncServiceTest extends ServiceFixture {
     @Test
     public void invalidUploadsAreRefusedWithoutAnyTrace() throws Exception {
         upload(echo, "probe");
-        assertEquals("query parameter 'kind' is required", rejected(echo, null, RequestException.Kind.BAD_REQUEST)
+        assertEquals("query parameter 'kind' is required", rejected(echo, null, InstanceException.Reason.INVALID)
                 .getMessage());
-        RequestException kind = rejected(echo, "driver", RequestException.Kind.BAD_REQUEST);
+        InstanceException kind = rejected(echo, "driver", InstanceException.Reason.INVALID);
         assertEquals("unknown kind 'driver'", kind.getMessage());
         assertEquals("one of: probe, protocol, credential, library", kind.detail());
-        assertTrue(rejected(TestJars.corrupt(jar("c.jar")), "probe", RequestException.Kind.BAD_REQUEST).getMessage()
+        assertTrue(rejected(TestJars.corrupt(jar("c.jar")), "probe", InstanceException.Reason.INVALID).getMessage()
                 .startsWith("not a jar: "));
         assertEquals("no manifest in the jar", rejected(TestBundles.zipWithoutManifest(jar("p.jar"), List.of("x")),
-                "probe", RequestException.Kind.BAD_REQUEST).getMessage());
+                "probe", InstanceException.Reason.INVALID).getMessage());
         assertEquals("no Bundle-SymbolicName in the manifest", rejected(TestBundles.bundle(jar("n.jar"),
-                Map.of("Bundle-Version", "1.0.0")), "probe", RequestException.Kind.BAD_REQUEST).getMessage());
+                Map.of("Bundle-Version", "1.0.0")), "probe", InstanceException.Reason.INVALID).getMessage());
         assertEquals("invalid Bundle-Version 'one'", rejected(TestBundles.bundle(jar("v.jar"), "com.acme.x", "one"),
-                "probe", RequestException.Kind.BAD_REQUEST).getMessage());
+                "probe", InstanceException.Reason.INVALID).getMessage());
         try {
             files.upload(new ByteArrayInputStream(new byte[0]), 0, "probe", null);
             fail();
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             assertEquals("the request body is empty", e.getMessage());
         }
         try {
             upload(echo, "probe", "../evil.jar");
             fail();
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("invalid file name"));
         }
         assertEquals("1", files.snapshot().revision());
@@ -228,7 +229,7 @@ public class FileSyncServiceTest extends ServiceFixture {
             Path jar = TestJars.withHeaders(echo, jar(core + ".jar"),
                     Map.of("Bundle-SymbolicName", core + ";singleton:=true"));
             assertEquals(core + " is part of the agent core; it is upgraded, not synced",
-                    rejected(jar, "library", RequestException.Kind.BAD_REQUEST).getMessage());
+                    rejected(jar, "library", InstanceException.Reason.INVALID).getMessage());
         }
         Path near = TestJars.withHeaders(echo, jar("near.jar"), Map.of("Bundle-SymbolicName", "io.midway.agentx"));
         assertEquals("a name that only starts like the core is fine", "io.midway.agentx",
@@ -242,14 +243,14 @@ public class FileSyncServiceTest extends ServiceFixture {
         try {
             files.upload(new ByteArrayInputStream(big), big.length, "probe", null);
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.PAYLOAD_TOO_LARGE, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.TOO_LARGE, e.reason());
         }
         try {
             files.upload(new ByteArrayInputStream(big), -1, "probe", null);
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.PAYLOAD_TOO_LARGE, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.TOO_LARGE, e.reason());
             assertTrue(e.getMessage(), e.getMessage().contains(Long.toString(LIMIT)));
         }
         assertEquals(List.of(), jarsOnDisk());
@@ -271,9 +272,9 @@ public class FileSyncServiceTest extends ServiceFixture {
 
         restart();
         assertEquals(before, files.snapshot());
-        assertEquals("4", service.syncRevision());
+        assertEquals("4", service.core().syncRevision());
         register("m1");
-        assertEquals("4", service.poll("m1", 10).syncRevision());
+        assertEquals("4", service.polls().poll("m1", 10).syncRevision());
         List<String> expected = new java.util.ArrayList<>(List.of(echoSha + ".jar", "notes.txt",
                 before.files().get(0).sha256() + ".jar"));
         expected.sort(null);
@@ -297,15 +298,15 @@ public class FileSyncServiceTest extends ServiceFixture {
         try {
             files.open("ab".repeat(32));
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
         }
         for (String bad : List.of("xyz", echoSha.substring(1), echoSha + "0", "g".repeat(64), "")) {
             try {
                 files.open(bad);
                 fail(bad);
-            } catch (RequestException e) {
-                assertEquals(bad, RequestException.Kind.BAD_REQUEST, e.kind());
+            } catch (InstanceException e) {
+                assertEquals(bad, InstanceException.Reason.INVALID, e.reason());
             }
         }
         // new bytes under the name: the counter is per bytes
@@ -317,10 +318,10 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void aWaitingLongPollCompletesWithinBoundsOfAnUploadWithTheNewRevision() throws Exception {
         register("m1");
         register("m2");
-        CompletableFuture<PollReply> m1 = service.longPoll("m1", 10, 10_000);
-        CompletableFuture<PollReply> m2 = service.longPoll("m2", 10, 10_000);
+        CompletableFuture<PollReply> m1 = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> m2 = service.polls().longPoll("m2", 10, 10_000);
         assertFalse(m1.isDone());
-        assertEquals(1, service.waitingPolls("m1"));
+        assertEquals(1, service.polls().waitingPolls("m1"));
         long start = System.nanoTime();
         upload(echo, "probe");
         PollReply r1 = m1.get(500, TimeUnit.MILLISECONDS);
@@ -332,7 +333,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertEquals("1", r2.syncRevision());
 
         // an unchanged upload wakes nobody; a delete does
-        CompletableFuture<PollReply> again = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> again = service.polls().longPoll("m1", 10, 10_000);
         upload(echo, "probe");
         long deadline = System.currentTimeMillis() + 200;
         while (System.currentTimeMillis() < deadline) {
@@ -347,13 +348,13 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void reportSetsTheAgentFieldsAndWritesAnEventPerOutcome() throws Exception {
         register("m1");
         long seq = lastEventSeq();
-        AgentRecord applied = service.syncReport(new SyncReport("m1", "7", SyncReport.STATE_APPLIED, List.of(
+        AgentRecord applied = service.agents().syncReport(new SyncReport("m1", "7", SyncReport.STATE_APPLIED, List.of(
                 new SyncReport.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
                 new SyncReport.Result("com.acme.old", "1.0.0", null, "uninstall", "ok", null))));
         assertEquals("7", applied.syncRevision());
         assertEquals("applied", applied.syncState());
         assertEquals("7", agentNamed("m1").syncRevision());
-        List<EventRecord> events = service.events(seq, 10);
+        List<EventRecord> events = service.events().events(seq, 10);
         assertEquals(1, events.size());
         assertEquals(EventRecord.FILE_SYNC_APPLIED, events.get(0).name());
         assertEquals("m1", events.get(0).agent());
@@ -361,31 +362,31 @@ public class FileSyncServiceTest extends ServiceFixture {
                 events.get(0).detail());
 
         seq = lastEventSeq();
-        AgentRecord failed = service.syncReport(new SyncReport("m1", "8", SyncReport.STATE_FAILED, List.of(
+        AgentRecord failed = service.agents().syncReport(new SyncReport("m1", "8", SyncReport.STATE_FAILED, List.of(
                 new SyncReport.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
                 new SyncReport.Result("com.acme.x", "1.0.0", "ab".repeat(32), "install", "failed",
                         "Unable to resolve com.acme.x: missing requirement\n  osgi.wiring.package=nowhere"),
                 new SyncReport.Result("com.acme.y", "1.0.0", "cd".repeat(32), "skip", "skipped",
                         "deploy/ provides com.acme.y"))));
         assertEquals("failed", failed.syncState());
-        events = service.events(seq, 10);
+        events = service.events().events(seq, 10);
         assertEquals(EventRecord.FILE_SYNC_FAILED, events.get(0).name());
         assertEquals("revision 8: io.midway.testing.echo 2.0.0 update ok; com.acme.x 1.0.0 install failed: "
                 + "Unable to resolve com.acme.x: missing requirement osgi.wiring.package=nowhere; "
                 + "com.acme.y 1.0.0 skip skipped: deploy/ provides com.acme.y", events.get(0).detail());
 
-        service.syncReport(new SyncReport("m1", "9", SyncReport.STATE_APPLIED, null));
-        assertEquals("revision 9: nothing to change", service.events(lastEventSeq() - 1, 10).get(0).detail());
+        service.agents().syncReport(new SyncReport("m1", "9", SyncReport.STATE_APPLIED, null));
+        assertEquals("revision 9: nothing to change", service.events().events(lastEventSeq() - 1, 10).get(0).detail());
     }
 
     @Test
     public void syncFieldsOfAnAgentSurviveItsOtherChanges() throws Exception {
         AgentRecord m1 = register("m1");
-        service.syncReport(new SyncReport("m1", "3", SyncReport.STATE_FAILED, List.of()));
+        service.agents().syncReport(new SyncReport("m1", "3", SyncReport.STATE_FAILED, List.of()));
         register("m1");
-        service.poll("m1", 10);
-        service.changeStatus("m1", AgentRecord.STATUS_PAUSED);
-        service.updateAgent(m1.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, null, null, null, null));
+        service.polls().poll("m1", 10);
+        service.agents().changeStatus("m1", AgentRecord.STATUS_PAUSED);
+        service.agents().updateAgent(m1.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, null, null, null, null));
         restart();
         AgentRecord after = agentNamed("m1");
         assertEquals("3", after.syncRevision());
@@ -411,26 +412,26 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertBad(new SyncReport("m1", "1", "applied", List.of(new SyncReport.Result("a", "1", null, "install", "meh",
                 null))), "files[0].outcome must be one of: ok, failed, skipped");
         try {
-            service.syncReport(new SyncReport("ghost", "1", "applied", List.of()));
+            service.agents().syncReport(new SyncReport("ghost", "1", "applied", List.of()));
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
         }
         assertNull(agentNamed("m1").syncRevision());
     }
 
     private void assertBad(SyncReport report, String message) {
         try {
-            service.syncReport(report);
+            service.agents().syncReport(report);
             fail("accepted " + report);
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.INVALID, e.reason());
             assertEquals(message, e.getMessage());
         }
     }
 
     private long lastEventSeq() {
-        List<EventRecord> all = service.events(0, 10000);
+        List<EventRecord> all = service.events().events(0, 10000);
         return all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
     }
 
@@ -438,10 +439,10 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void aPollFromAnAgentBehindOnTheRevisionAnswersAtOnce() throws Exception {
         register("m1");
         upload(echo, "probe");
-        CompletableFuture<PollReply> behind = service.longPoll("m1", 10, 10_000, "0");
+        CompletableFuture<PollReply> behind = service.polls().longPoll("m1", 10, 10_000, "0");
         assertTrue("the agent has revision 0, the instance 1: no waiting", behind.isDone());
         assertEquals("1", behind.get().syncRevision());
-        CompletableFuture<PollReply> current = service.longPoll("m1", 10, 10_000, "1");
+        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000, "1");
         assertFalse("an agent up to date waits for work", current.isDone());
         files.delete(TestBundles.ECHO);
         assertEquals("2", current.get(500, TimeUnit.MILLISECONDS).syncRevision());

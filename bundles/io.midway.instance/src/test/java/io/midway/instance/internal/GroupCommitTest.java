@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -53,7 +54,7 @@ public class GroupCommitTest extends ServiceFixture {
                     start.await();
                     List<String> names = new ArrayList<>();
                     for (int i = first; i < first + each; i++) {
-                        EccRecord stored = service.insertOutput(output(i));
+                        EccRecord stored = service.outputs().insertOutput(output(i));
                         assertEquals("item-" + i, stored.name());
                         names.add(stored.name());
                     }
@@ -63,7 +64,7 @@ public class GroupCommitTest extends ServiceFixture {
             }
             Future<?> bad = pool.submit(() -> {
                 start.await();
-                return service.poll("nobody", 10);
+                return service.polls().poll("nobody", 10);
             });
             start.countDown();
             Set<String> names = new HashSet<>();
@@ -75,17 +76,17 @@ public class GroupCommitTest extends ServiceFixture {
                 bad.get(60, TimeUnit.SECONDS);
                 throw new AssertionError("a poll of an unknown agent must fail");
             } catch (ExecutionException e) {
-                assertTrue(e.getCause().toString(), e.getCause() instanceof RequestException);
-                assertEquals(RequestException.Kind.NOT_FOUND, ((RequestException) e.getCause()).kind());
+                assertTrue(e.getCause().toString(), e.getCause() instanceof InstanceException);
+                assertEquals(InstanceException.Reason.NOT_FOUND, ((InstanceException) e.getCause()).reason());
             }
         } finally {
             pool.shutdownNow();
         }
-        long stored = service.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^topic=Echo", null, null,
+        long stored = service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^topic=Echo", null, null,
                 null));
         assertEquals("every insert committed, once", writers * each, stored);
         restartService();
-        assertEquals("and still there after a restart", writers * each, service.count(TableQuery.parse(
+        assertEquals("and still there after a restart", writers * each, service.outputs().count(TableQuery.parse(
                 TableSchema.ECC_QUEUE, "queue=output^topic=Echo", null, null, null)));
     }
 }

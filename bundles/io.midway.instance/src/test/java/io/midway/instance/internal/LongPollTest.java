@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -41,9 +42,9 @@ public class LongPollTest extends ServiceFixture {
         register("m1");
         long worst = 0;
         for (int i = 0; i < 20; i++) {
-            CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+            CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
             assertFalse("nothing is ready yet", poll.isDone());
-            assertEquals(1, service.waitingPolls("m1"));
+            assertEquals(1, service.polls().waitingPolls("m1"));
             long start = System.nanoTime();
             EccRecord r = insert("m1", "TCPScan", 2);
             PollReply reply = within(poll, BOUND_MS);
@@ -51,7 +52,7 @@ public class LongPollTest extends ServiceFixture {
             worst = Math.max(worst, elapsed);
             assertEquals(List.of(r.sysId()), ids(reply.result()));
             assertEquals("processing", reply.result().get(0).state());
-            assertEquals(0, service.waitingPolls("m1"));
+            assertEquals(0, service.polls().waitingPolls("m1"));
         }
         assertTrue("worst wake-up " + worst + " ms", worst < BOUND_MS);
     }
@@ -59,11 +60,11 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void readyWorkAnswersAtOnceAndZeroWaitNeverWaits() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> empty = service.longPoll("m1", 10, 0);
+        CompletableFuture<PollReply> empty = service.polls().longPoll("m1", 10, 0);
         assertTrue(empty.isDone());
         assertEquals(List.of(), empty.get().result());
         EccRecord r = insert("m1", "TCPScan", 2);
-        CompletableFuture<PollReply> ready = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> ready = service.polls().longPoll("m1", 10, 10_000);
         assertTrue(ready.isDone());
         assertEquals(List.of(r.sysId()), ids(ready.get().result()));
     }
@@ -72,23 +73,23 @@ public class LongPollTest extends ServiceFixture {
     public void waitEndsWithAnEmptyReplyAfterWaitMs() throws Exception {
         register("m1");
         long start = System.nanoTime();
-        PollReply reply = within(service.longPoll("m1", 10, 300), 5000);
+        PollReply reply = within(service.polls().longPoll("m1", 10, 300), 5000);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(List.of(), reply.result());
         assertEquals("Up", reply.agentStatus());
         assertTrue("waited " + elapsed + " ms", elapsed >= 290);
-        assertEquals(0, service.waitingPolls("m1"));
+        assertEquals(0, service.polls().waitingPolls("m1"));
     }
 
     @Test
     public void waitIsCappedByPollMaxWait() throws Exception {
         service.close();
         store = io.midway.instance.internal.store.InstanceStore.open(tmp.getRoot().toPath().resolve("db2"));
-        service = new EccService(store, new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30),
+        service = new InstanceServices(store, new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Duration.ofSeconds(120), true, Duration.ofMillis(200), "1.2.3"), clock);
         register("m1");
         long start = System.nanoTime();
-        PollReply reply = within(service.longPoll("m1", 10, 600_000), 5000);
+        PollReply reply = within(service.polls().longPoll("m1", 10, 600_000), 5000);
         assertEquals(List.of(), reply.result());
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5000);
     }
@@ -96,17 +97,17 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void badArgumentsFailAtOnce() {
         try {
-            service.longPoll("ghost", 10, 1000);
+            service.polls().longPoll("ghost", 10, 1000);
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.NOT_FOUND, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
         }
         register("m1");
         try {
-            service.longPoll("m1", 10, -1);
+            service.polls().longPoll("m1", 10, -1);
             fail();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.INVALID, e.reason());
         }
     }
 
@@ -114,7 +115,7 @@ public class LongPollTest extends ServiceFixture {
     public void workForAnotherAgentDoesNotAnswer() throws Exception {
         register("m1");
         register("m2");
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 400);
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 400);
         EccRecord forM2 = insert("m2", "TCPScan", 2);
         assertEquals(List.of(), within(poll, 5000).result());
         assertEquals("ready", record(forM2.sysId()).state());
@@ -123,8 +124,8 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void pausedAgentWakesOnlyForPriorityZero() throws Exception {
         register("m1");
-        service.changeStatus("m1", "Paused");
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        service.agents().changeStatus("m1", "Paused");
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
         insert("m1", "TCPScan", 2);
         // the wake-up runs and finds nothing eligible: the poll keeps waiting
         long deadline = System.currentTimeMillis() + 200;
@@ -139,11 +140,11 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void validationWakesAWaitingPoll() throws Exception {
         AgentRecord a = register("m1");
-        service.updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
+        service.agents().updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
         EccRecord work = insert("m1", "TCPScan", 2);
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
-        service.updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
+        service.agents().updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
         assertEquals(List.of(work.sysId()), ids(within(poll, BOUND_MS).result()));
     }
 
@@ -151,19 +152,19 @@ public class LongPollTest extends ServiceFixture {
     public void expiredLeaseWakesAWaitingPoll() throws Exception {
         register("m1");
         EccRecord r = insert("m1", "TCPScan", 2);
-        assertEquals(1, service.poll("m1", 10).result().size());
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        assertEquals(1, service.polls().poll("m1", 10).result().size());
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
         clock.advance(Duration.ofSeconds(121));
-        assertEquals(1, service.reapExpiredLeases());
+        assertEquals(1, service.leases().reapExpiredLeases());
         assertEquals(List.of(r.sysId()), ids(within(poll, BOUND_MS).result()));
     }
 
     @Test
     public void twoWaitersShareOneRecordExactlyOnce() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> a = service.longPoll("m1", 10, 600);
-        CompletableFuture<PollReply> b = service.longPoll("m1", 10, 600);
+        CompletableFuture<PollReply> a = service.polls().longPoll("m1", 10, 600);
+        CompletableFuture<PollReply> b = service.polls().longPoll("m1", 10, 600);
         EccRecord r = insert("m1", "TCPScan", 2);
         List<String> leased = new ArrayList<>();
         leased.addAll(ids(within(a, 5000).result()));
@@ -174,13 +175,13 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void stoppingAnswersWaitingPollsWith503() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
         service.close();
         try {
             poll.get(BOUND_MS, TimeUnit.MILLISECONDS);
             fail();
         } catch (ExecutionException e) {
-            assertEquals(RequestException.Kind.UNAVAILABLE, ((RequestException) e.getCause()).kind());
+            assertEquals(InstanceException.Reason.UNAVAILABLE, ((InstanceException) e.getCause()).reason());
         }
         service = null;
     }
@@ -188,26 +189,26 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void abandonedPollLeasesNothing() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
         poll.cancel(false);
         EccRecord r = insert("m1", "TCPScan", 2);
         long deadline = System.currentTimeMillis() + 5000;
-        while (service.waitingPolls("m1") > 0 && System.currentTimeMillis() < deadline) {
+        while (service.polls().waitingPolls("m1") > 0 && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
-        assertEquals(0, service.waitingPolls("m1"));
+        assertEquals(0, service.polls().waitingPolls("m1"));
         assertEquals("ready", record(r.sysId()).state());
     }
 
     @Test
     public void aNewerPollOfTheSameAgentEndsTheOlderOneSoNoRecordIsLeasedToAGoneConnection() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> stale = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> stale = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(stale.isDone());
-        CompletableFuture<PollReply> current = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000);
         PollReply ended = within(stale, BOUND_MS);
         assertTrue("the older poll is answered empty", ended.result().isEmpty());
-        assertEquals(1, service.waitingPolls("m1"));
+        assertEquals(1, service.polls().waitingPolls("m1"));
         EccRecord r = insert("m1", "TCPScan", 2);
         assertEquals("the record goes to the current poll", List.of(r.sysId()), ids(within(current, BOUND_MS).result()));
     }
@@ -215,16 +216,16 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void aStoppingAgentReleasesItsWaitingPollSoWorkWrittenMeanwhileWaitsForItsNextStart() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> leftBehind = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> leftBehind = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(leftBehind.isDone());
-        assertEquals(1, service.releasePolls("m1"));
+        assertEquals(1, service.polls().releasePolls("m1"));
         assertTrue("the released poll is answered empty", within(leftBehind, BOUND_MS).result().isEmpty());
-        assertEquals(0, service.waitingPolls("m1"));
+        assertEquals(0, service.polls().waitingPolls("m1"));
 
         EccRecord r = insert("m1", "TCPScan", 2);
         assertEquals("nobody took the record while the agent was away", "ready", record(r.sysId()).state());
         assertEquals("the next start's first poll gets it", List.of(r.sysId()),
-                ids(within(service.longPoll("m1", 10, 10_000), BOUND_MS).result()));
-        assertEquals("nothing to release when no poll waits", 0, service.releasePolls("m1"));
+                ids(within(service.polls().longPoll("m1", 10, 10_000), BOUND_MS).result()));
+        assertEquals("nothing to release when no poll waits", 0, service.polls().releasePolls("m1"));
     }
 }

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -25,12 +26,12 @@ import io.midway.wire.Registration;
 public class ManualCapabilitiesTest extends ServiceFixture {
 
     private AgentRecord registerAdvertising(String name, String... capabilities) {
-        return service.register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1",
+        return service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1",
                 List.of(capabilities))).agent();
     }
 
     private AgentRecord setByHand(AgentRecord agent, List<String> manual) {
-        return service.updateAgent(agent.sysId(), new AgentChange(null, null, null, null, null, null, null, manual));
+        return service.agents().updateAgent(agent.sysId(), new AgentChange(null, null, null, null, null, null, null, manual));
     }
 
     private static AgentChange parse(String body) throws Exception {
@@ -38,8 +39,8 @@ public class ManualCapabilitiesTest extends ServiceFixture {
     }
 
     private static String refusal(String body) {
-        RequestException e = assertThrows(body, RequestException.class, () -> parse(body));
-        assertEquals(body, RequestException.Kind.BAD_REQUEST, e.kind());
+        InstanceException e = assertThrows(body, InstanceException.class, () -> parse(body));
+        assertEquals(body, InstanceException.Reason.INVALID, e.reason());
         return e.getMessage();
     }
 
@@ -54,7 +55,7 @@ public class ManualCapabilitiesTest extends ServiceFixture {
                 List.of("http", "tcp", "powershell", "ssh"), changed.capabilities());
         assertEquals(List.of("powershell", "ssh", "TCP"), changed.manualCapabilities());
         assertEquals(List.of("http", "tcp"), changed.advertisedCapabilities());
-        assertEquals(changed, service.agent(a.sysId()).orElseThrow());
+        assertEquals(changed, service.agents().agent(a.sysId()).orElseThrow());
         assertEquals(changed, agentNamed("m1"));
 
         // the Table API query sees the union, and each part on its own
@@ -93,8 +94,8 @@ public class ManualCapabilitiesTest extends ServiceFixture {
         assertEquals(List.of(), none.advertisedCapabilities());
 
         // other admin changes and status changes keep both parts
-        service.changeStatus("m1", AgentRecord.STATUS_PAUSED);
-        service.updateAgent(a.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, List.of("ALL"), null, null, true));
+        service.agents().changeStatus("m1", AgentRecord.STATUS_PAUSED);
+        service.agents().updateAgent(a.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, List.of("ALL"), null, null, true));
         assertEquals(List.of("ssh"), agentNamed("m1").capabilities());
         assertEquals(List.of("ssh"), agentNamed("m1").manualCapabilities());
     }
@@ -122,13 +123,13 @@ public class ManualCapabilitiesTest extends ServiceFixture {
     @Test
     public void theSelectionAndTheRoutingSeeTheHandSetCapabilities() {
         AgentRecord a = registerAdvertising("dc-1", "http");
-        service.updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"), List.of("10.1.0.0/16"),
+        service.agents().updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"), List.of("10.1.0.0/16"),
                 null, false));
-        Selection before = service.select("Discovery", "10.1.2.3", "ssh", "new");
+        Selection before = service.selection().select("Discovery", "10.1.2.3", "ssh", "new");
         assertEquals(before.reason(), null, before.agent());
 
         setByHand(a, List.of("ssh"));
-        Selection after = service.select("Discovery", "10.1.2.3", "ssh", "new");
+        Selection after = service.selection().select("Discovery", "10.1.2.3", "ssh", "new");
         assertEquals(after.reason(), "dc-1", after.agent());
         assertTrue(after.reason(), after.reason().contains("capability ssh"));
 
@@ -138,9 +139,9 @@ public class ManualCapabilitiesTest extends ServiceFixture {
 
         // after a re-registration that does not advertise it, the hand-set one still counts
         registerAdvertising("dc-1", "http", "tcp");
-        assertEquals("dc-1", service.select("Discovery", "10.1.2.3", "ssh", "new").agent());
+        assertEquals("dc-1", service.selection().select("Discovery", "10.1.2.3", "ssh", "new").agent());
         setByHand(a, List.of());
-        assertEquals(null, service.select("Discovery", "10.1.2.3", "ssh", "new").agent());
+        assertEquals(null, service.selection().select("Discovery", "10.1.2.3", "ssh", "new").agent());
     }
 
     @Test
@@ -169,13 +170,13 @@ public class ManualCapabilitiesTest extends ServiceFixture {
         assertTrue(refusal("{\"manual_capabilities\":[\"x\\ty\"]}").contains("control character"));
         assertTrue(refusal("{\"manual_capabilities\":[\"" + "x".repeat(101) + "\"]}").contains("longer than 100"));
         assertTrue(refusal("{\"manual_capabilities\":{\"a\":1}}").contains("list of strings"));
-        RequestException e = assertThrows(RequestException.class, () -> parse("{\"capabilities\":[\"ssh\"]}"));
+        InstanceException e = assertThrows(InstanceException.class, () -> parse("{\"capabilities\":[\"ssh\"]}"));
         assertEquals("capabilities alone changes nothing", "nothing to change", e.getMessage());
         assertTrue(e.detail(), e.detail().contains("set capabilities by hand with manual_capabilities"));
     }
 
     private List<String> names(String query) {
-        return service.agents(TableQuery.parse(TableSchema.ECC_AGENT, query, null, null, null)).stream()
+        return service.agents().agents(TableQuery.parse(TableSchema.ECC_AGENT, query, null, null, null)).stream()
                 .map(AgentRecord::name).toList();
     }
 }

@@ -45,7 +45,7 @@ public class ManyAgentsTest extends ServiceFixture {
                         EccRecord.STATE_READY, 2, null, null));
             }
         }
-        service.insertOutputs(outputs);
+        service.outputs().insertOutputs(outputs);
 
         Deliveries deliveries = new Deliveries();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -78,14 +78,14 @@ public class ManyAgentsTest extends ServiceFixture {
         assertEquals("no record went to another agent", 0, deliveries.foreign.get());
         assertEquals("no record was delivered twice", 0, deliveries.twice.get());
         assertEquals("every output was delivered", total, deliveries.takenBy.size());
-        assertEquals("every output processed", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+        assertEquals("every output processed", total, service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=output^state=processed", null, null, null)));
-        assertEquals("one input per output", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+        assertEquals("one input per output", total, service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=input", null, null, null)));
-        List<EccRecord> inputs = service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", "response_to",
+        List<EccRecord> inputs = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", "response_to",
                 Integer.toString(total + 10), null));
         assertEquals("each answers a different output", total, inputs.stream().map(EccRecord::responseTo).distinct().count());
-        assertTrue(service.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^state!=processed", null, null,
+        assertTrue(service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^state!=processed", null, null,
                 null)) == 0);
     }
 }

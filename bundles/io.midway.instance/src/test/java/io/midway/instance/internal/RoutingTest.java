@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
@@ -30,16 +31,16 @@ public class RoutingTest extends ServiceFixture {
     }
 
     /** Registers a validated agent for Discovery with one capability and one IP range. */
-    static AgentRecord agent(EccService service, String name, String capability, String ipRange, boolean isDefault) {
-        AgentRecord a = service.register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
+    static AgentRecord agent(InstanceServices service, String name, String capability, String ipRange, boolean isDefault) {
+        AgentRecord a = service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
                 .agent();
-        return service.updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"),
+        return service.agents().updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"),
                 ipRange == null ? List.of() : List.of(ipRange), null, isDefault));
     }
 
     /** Inserts an SSHCommand record with no agent, for the instance to route. */
-    static EccRecord routed(EccService service, String application, String source, String capability) {
-        return service.insertOutput(new OutputRequest(null, "SSHCommand", "uname -a", source, null, EccRecord.STATE_READY,
+    static EccRecord routed(InstanceServices service, String application, String source, String capability) {
+        return service.outputs().insertOutput(new OutputRequest(null, "SSHCommand", "uname -a", source, null, EccRecord.STATE_READY,
                 EccRecord.PRIORITY_STANDARD, null, null, application, capability));
     }
 
@@ -57,8 +58,8 @@ public class RoutingTest extends ServiceFixture {
         EccRecord stored = record(r.sysId());
         assertEquals("the choice is stored", r.selection(), stored.selection());
         assertEquals(List.of(r.sysId()),
-                ids(service.longPoll("dc-ssh", 10, 1000).get().result()));
-        assertEquals(List.of(), service.longPoll("dc-snmp", 10, 0).get().result());
+                ids(service.polls().longPoll("dc-ssh", 10, 1000).get().result()));
+        assertEquals(List.of(), service.polls().longPoll("dc-snmp", 10, 0).get().result());
     }
 
     @Test
@@ -85,9 +86,9 @@ public class RoutingTest extends ServiceFixture {
     @Test
     public void aSourceThatIsNotAnIpAddressOrNoApplicationIsABadRequest() {
         agent("dc-ssh", "ssh", "10.1.0.0/16", false);
-        RequestException host = assertThrows(RequestException.class, () -> routed("Discovery", "db01.example.com", "ssh"));
+        InstanceException host = assertThrows(InstanceException.class, () -> routed("Discovery", "db01.example.com", "ssh"));
         assertTrue(host.getMessage(), host.getMessage().contains("db01.example.com"));
-        RequestException none = assertThrows(RequestException.class, () -> service.insertOutput(OutputRequest.parse(
+        InstanceException none = assertThrows(InstanceException.class, () -> service.outputs().insertOutput(OutputRequest.parse(
                 io.midway.wire.Json.mapper().createObjectNode().put("topic", "SSHCommand").put("source", "10.1.2.3"))));
         assertTrue(none.getMessage(), none.getMessage().contains("'application'"));
     }
@@ -96,7 +97,7 @@ public class RoutingTest extends ServiceFixture {
     public void aBatchRoutesEachRecordOnItsOwn() {
         agent("dc-ssh", "ssh", "10.1.0.0/16", false);
         agent("dc-snmp", "snmp", "10.2.0.0/16", false);
-        List<EccRecord> stored = service.insertOutputs(List.of(
+        List<EccRecord> stored = service.outputs().insertOutputs(List.of(
                 new OutputRequest(null, "SNMP", "walk", "10.2.0.5", null, EccRecord.STATE_READY, 2, null, null, "Discovery", "snmp"),
                 new OutputRequest(EccRecord.agentField("dc-ssh"), "TCPScan", "scan", "10.9.9.9", null, EccRecord.STATE_READY, 2,
                         null, null),

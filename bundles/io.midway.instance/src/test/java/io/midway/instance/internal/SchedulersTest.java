@@ -28,7 +28,7 @@ public class SchedulersTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private EccService service;
+    private InstanceServices service;
     private HeartbeatMonitor monitor;
     private LeaseReaper reaper;
 
@@ -47,7 +47,7 @@ public class SchedulersTest {
 
     private void start(Duration heartbeat, Duration lease) {
         Path db = tmp.getRoot().toPath().resolve("db");
-        service = new EccService(InstanceStore.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
+        service = new InstanceServices(InstanceStore.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
                 Duration.ofSeconds(5), "1.0.0"), Clock.systemUTC());
     }
 
@@ -68,35 +68,35 @@ public class SchedulersTest {
     }
 
     private List<EccRecord> heartbeats(String state) {
-        return service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "topic=HeartbeatProbe^state=" + state, null,
+        return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "topic=HeartbeatProbe^state=" + state, null,
                 null, null));
     }
 
     @Test
     public void monitorWritesHeartbeatsAndMarksSilentAgentsDownThenUp() {
         start(Duration.ofSeconds(1), Duration.ofSeconds(60));
-        service.register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
-        monitor = new HeartbeatMonitor(service);
+        service.agents().register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
+        monitor = new HeartbeatMonitor(service.core());
         await("a heartbeat is written", () -> !heartbeats("ready").isEmpty());
-        await("the silent agent is Down", () -> "Down".equals(service.agentByName("m1").orElseThrow().status()));
+        await("the silent agent is Down", () -> "Down".equals(service.agents().agentByName("m1").orElseThrow().status()));
         EccRecord hb = heartbeats("ready").get(0);
-        service.input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, null, null))));
-        assertEquals("Up", service.agentByName("m1").orElseThrow().status());
+        service.polls().input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, null, null))));
+        assertEquals("Up", service.agents().agentByName("m1").orElseThrow().status());
         assertEquals(List.of("mid_server.up", "mid_server.down", "mid_server.up"),
-                service.events(0, 100).stream().map(e -> e.name()).toList());
+                service.events().events(0, 100).stream().map(e -> e.name()).toList());
         await("the next heartbeat is written", () -> !heartbeats("ready").isEmpty());
     }
 
     @Test
     public void reaperReleasesExpiredLeases() {
         start(Duration.ofSeconds(3600), Duration.ofSeconds(1));
-        service.register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
-        EccRecord r = service.insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
+        service.agents().register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
+        EccRecord r = service.outputs().insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
                 null, null));
-        reaper = new LeaseReaper(service);
-        assertEquals(1, service.poll("m1", 10).result().size());
-        assertEquals("processing", service.record(r.sysId()).orElseThrow().state());
-        await("the lease expired", () -> "ready".equals(service.record(r.sysId()).orElseThrow().state()));
-        assertTrue(service.poll("m1", 10).result().stream().anyMatch(x -> x.sysId().equals(r.sysId())));
+        reaper = new LeaseReaper(service.core());
+        assertEquals(1, service.polls().poll("m1", 10).result().size());
+        assertEquals("processing", service.outputs().record(r.sysId()).orElseThrow().state());
+        await("the lease expired", () -> "ready".equals(service.outputs().record(r.sysId()).orElseThrow().state()));
+        assertTrue(service.polls().poll("m1", 10).result().stream().anyMatch(x -> x.sysId().equals(r.sysId())));
     }
 }

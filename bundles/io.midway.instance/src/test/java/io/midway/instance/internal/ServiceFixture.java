@@ -17,14 +17,14 @@ import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Registration;
 
-/** An {@link EccService} on a real H2 database in a temporary folder, with a hand-moved clock. */
+/** An {@link InstanceServices} on a real H2 database in a temporary folder, with a hand-moved clock. */
 public abstract class ServiceFixture {
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
     protected MutableClock clock;
-    protected EccService service;
+    protected InstanceServices service;
     protected InstanceStore store;
     protected Path dbDir;
 
@@ -47,7 +47,7 @@ public abstract class ServiceFixture {
         clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
         dbDir = tmp.getRoot().toPath().resolve("db");
         store = openStore(true);
-        service = new EccService(store, settings(), clock);
+        service = new InstanceServices(store, settings(), clock);
     }
 
     @After
@@ -61,11 +61,11 @@ public abstract class ServiceFixture {
         service.close();
         service = null;
         store = openStore(false);
-        service = new EccService(store, settings(), clock);
+        service = new InstanceServices(store, settings(), clock);
     }
 
     protected AgentRecord register(String name) {
-        return service.register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
+        return service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
                 .agent();
     }
 
@@ -74,16 +74,16 @@ public abstract class ServiceFixture {
     }
 
     protected EccRecord insert(String agentName, String topic, int priority, JsonNode payload) {
-        return service.insertOutput(new OutputRequest(EccRecord.agentField(agentName), topic, topic + " name",
+        return service.outputs().insertOutput(new OutputRequest(EccRecord.agentField(agentName), topic, topic + " name",
                 "127.0.0.1", payload, EccRecord.STATE_READY, priority, null, null));
     }
 
     protected EccRecord record(String sysId) {
-        return service.record(sysId).orElseThrow();
+        return service.outputs().record(sysId).orElseThrow();
     }
 
     protected AgentRecord agentNamed(String name) {
-        return service.agentByName(name).orElseThrow();
+        return service.agents().agentByName(name).orElseThrow();
     }
 
     protected static List<String> ids(List<EccRecord> records) {

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -28,38 +29,38 @@ public class UpgradeStatusTest extends ServiceFixture {
     }
 
     private EventRecord lastEvent() {
-        List<EventRecord> events = service.events(0, 10_000);
+        List<EventRecord> events = service.events().events(0, 10_000);
         return events.get(events.size() - 1);
     }
 
     @Test
     public void aPinIsSetShownOnPollRepliesAndCleared() throws Exception {
         AgentRecord m1 = register("m1");
-        assertNull(service.poll("m1", 10).pinnedVersion());
-        AgentRecord pinned = service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"1.0\"}"));
+        assertNull(service.polls().poll("m1", 10).pinnedVersion());
+        AgentRecord pinned = service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"1.0\"}"));
         assertEquals("normalised", "1.0.0", pinned.pinnedVersion());
-        PollReply reply = service.poll("m1", 10);
+        PollReply reply = service.polls().poll("m1", 10);
         assertEquals("1.0.0", reply.pinnedVersion());
         assertEquals("the instance version is still there", "1.2.3", reply.instanceVersion());
 
         // other changes, registration, polls and status reports keep the pin
-        service.createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
-        service.updateAgent(m1.sysId(), change("{\"cluster\":\"c1\"}"));
+        service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
+        service.agents().updateAgent(m1.sysId(), change("{\"cluster\":\"c1\"}"));
         register("m1");
-        service.changeStatus("m1", "Upgrading", null);
-        service.changeStatus("m1", "Up", null);
+        service.agents().changeStatus("m1", "Upgrading", null);
+        service.agents().changeStatus("m1", "Up", null);
         assertEquals("1.0.0", agentNamed("m1").pinnedVersion());
-        assertEquals(List.of("m1"), service.agents(TableQuery.parse(TableSchema.ECC_AGENT, "pinned_version=1.0.0",
+        assertEquals(List.of("m1"), service.agents().agents(TableQuery.parse(TableSchema.ECC_AGENT, "pinned_version=1.0.0",
                 null, null, null)).stream().map(AgentRecord::name).toList());
 
         restartService();
-        assertEquals("persisted", "1.0.0", service.poll("m1", 10).pinnedVersion());
+        assertEquals("persisted", "1.0.0", service.polls().poll("m1", 10).pinnedVersion());
 
-        assertNull(service.updateAgent(m1.sysId(), change("{\"pinned_version\":null}")).pinnedVersion());
-        assertNull(service.poll("m1", 10).pinnedVersion());
-        service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"2.0.0\"}"));
+        assertNull(service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":null}")).pinnedVersion());
+        assertNull(service.polls().poll("m1", 10).pinnedVersion());
+        service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"2.0.0\"}"));
         assertNull("an empty string unpins too",
-                service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"\"}")).pinnedVersion());
+                service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"\"}")).pinnedVersion());
     }
 
     @Test
@@ -68,8 +69,8 @@ public class UpgradeStatusTest extends ServiceFixture {
             try {
                 change(body);
                 fail(body);
-            } catch (RequestException e) {
-                assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+            } catch (InstanceException e) {
+                assertEquals(InstanceException.Reason.INVALID, e.reason());
                 assertTrue(e.getMessage(), e.getMessage().contains("pinned_version"));
             }
         }
@@ -79,51 +80,51 @@ public class UpgradeStatusTest extends ServiceFixture {
     public void aWaitingPollCompletesWhenItsPinChanges() throws Exception {
         AgentRecord m1 = register("m1");
         register("m2");
-        CompletableFuture<PollReply> poll = service.longPoll("m1", 10, 10_000);
-        CompletableFuture<PollReply> other = service.longPoll("m2", 10, 10_000);
+        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> other = service.polls().longPoll("m2", 10, 10_000);
         assertFalse(poll.isDone());
-        service.updateAgent(m1.sysId(), change("{\"pinned_version\":\"0.9.0\"}"));
+        service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"0.9.0\"}"));
         PollReply reply = poll.get(2000, TimeUnit.MILLISECONDS);
         assertEquals("0.9.0", reply.pinnedVersion());
         assertEquals(List.of(), reply.result());
         assertFalse("another agent's pin is no news to m2", other.isDone());
-        assertEquals(1, service.waitingPolls("m2"));
+        assertEquals(1, service.polls().waitingPolls("m2"));
 
-        CompletableFuture<PollReply> again = service.longPoll("m1", 10, 10_000);
+        CompletableFuture<PollReply> again = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(again.isDone());
-        service.updateAgent(m1.sysId(), change("{\"pinned_version\":null}"));
+        service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":null}"));
         assertNull(again.get(2000, TimeUnit.MILLISECONDS).pinnedVersion());
     }
 
     @Test
     public void upgradeStatusesWriteTheirEventsWithTheDetail() {
         register("m1");
-        AgentRecord upgrading = service.changeStatus("m1", "Upgrading", "upgrading from 1.0.0 to 1.1.0");
+        AgentRecord upgrading = service.agents().changeStatus("m1", "Upgrading", "upgrading from 1.0.0 to 1.1.0");
         assertEquals(AgentRecord.STATUS_UPGRADING, upgrading.status());
         EventRecord event = lastEvent();
         assertEquals(EventRecord.MID_SERVER_UPGRADING, event.name());
         assertEquals("m1", event.agent());
         assertEquals("upgrading from 1.0.0 to 1.1.0", event.detail());
 
-        service.changeStatus("m1", "Upgrade Failed", "rolled back: the new core did not connect within 60 s");
+        service.agents().changeStatus("m1", "Upgrade Failed", "rolled back: the new core did not connect within 60 s");
         assertEquals(AgentRecord.STATUS_UPGRADE_FAILED, agentNamed("m1").status());
         assertEquals(EventRecord.MID_SERVER_UPGRADE_FAILED, lastEvent().name());
         assertEquals("rolled back: the new core did not connect within 60 s", lastEvent().detail());
 
         long before = lastEvent().seq();
-        service.changeStatus("m1", "Upgrade Failed", "download failed: sha256 mismatch");
+        service.agents().changeStatus("m1", "Upgrade Failed", "download failed: sha256 mismatch");
         assertEquals("another failure is another event", "download failed: sha256 mismatch", lastEvent().detail());
         assertTrue(lastEvent().seq() > before);
         before = lastEvent().seq();
-        service.changeStatus("m1", "Upgrade Failed", null);
+        service.agents().changeStatus("m1", "Upgrade Failed", null);
         assertEquals("the same status without a detail changes nothing", before, lastEvent().seq());
 
-        service.changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
+        service.agents().changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
         assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
         assertEquals(EventRecord.MID_SERVER_UP, lastEvent().name());
         assertEquals("upgraded from 1.0.0 to 1.1.0", lastEvent().detail());
 
-        service.changeStatus("m1", "Upgrading", null);
+        service.agents().changeStatus("m1", "Upgrading", null);
         assertTrue(lastEvent().detail(), lastEvent().detail().startsWith("upgrading its core from 1.0.0"));
     }
 
@@ -131,11 +132,11 @@ public class UpgradeStatusTest extends ServiceFixture {
     public void aDownAgentReportingUpComesBackUp() {
         register("m1");
         clock.advance(java.time.Duration.ofSeconds(61));
-        assertEquals(1, service.sendDueHeartbeats());
+        assertEquals(1, service.heartbeats().sendDueHeartbeats());
         clock.advance(java.time.Duration.ofSeconds(31));
-        assertEquals(1, service.markSilentAgentsDown());
+        assertEquals(1, service.heartbeats().markSilentAgentsDown());
         assertEquals(AgentRecord.STATUS_DOWN, agentNamed("m1").status());
-        service.changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
+        service.agents().changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
         assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
         assertEquals(EventRecord.MID_SERVER_UP, lastEvent().name());
         assertEquals("upgraded from 1.0.0 to 1.1.0", lastEvent().detail());
@@ -145,15 +146,15 @@ public class UpgradeStatusTest extends ServiceFixture {
     public void unknownStatusesAreRefusedAndAdminsCannotSetUpgradeStatuses() throws Exception {
         AgentRecord m1 = register("m1");
         try {
-            service.changeStatus("m1", "Sleeping", null);
+            service.agents().changeStatus("m1", "Sleeping", null);
             fail();
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             assertEquals("status must be one of: Paused, Up, Upgrading, Upgrade Failed", e.getMessage());
         }
         try {
-            service.updateAgent(m1.sysId(), change("{\"status\":\"Upgrading\"}"));
+            service.agents().updateAgent(m1.sysId(), change("{\"status\":\"Upgrading\"}"));
             fail();
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             assertEquals("status must be one of: Paused, Up", e.getMessage());
         }
         assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
@@ -165,14 +166,14 @@ public class UpgradeStatusTest extends ServiceFixture {
         EccRecord standard = insert("m1", "TCPScan", EccRecord.PRIORITY_STANDARD);
         EccRecord expedited = insert("m1", "TCPScan", 1);
         EccRecord system = insert("m1", "SystemCommand", EccRecord.PRIORITY_INTERACTIVE);
-        service.changeStatus("m1", "Upgrading", "upgrading");
-        PollReply reply = service.poll("m1", 10);
+        service.agents().changeStatus("m1", "Upgrading", "upgrading");
+        PollReply reply = service.polls().poll("m1", 10);
         assertEquals(List.of(system.sysId()), ids(reply.result()));
         assertEquals(AgentRecord.STATUS_UPGRADING, reply.agentStatus());
-        assertEquals(List.of(), service.poll("m1", 10).result());
+        assertEquals(List.of(), service.polls().poll("m1", 10).result());
 
-        service.changeStatus("m1", "Upgrade Failed", "no upgrader");
+        service.agents().changeStatus("m1", "Upgrade Failed", "no upgrader");
         assertEquals("a failed upgrade resumes normal work", List.of(expedited.sysId(), standard.sysId()),
-                ids(service.poll("m1", 10).result()));
+                ids(service.polls().poll("m1", 10).result()));
     }
 }

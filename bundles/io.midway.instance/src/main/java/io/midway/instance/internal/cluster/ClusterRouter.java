@@ -13,7 +13,7 @@ import io.midway.wire.EccRecord;
 
 /**
  * Where the agent clusters send work (DESIGN §9). Pure logic over the clusters and the agents'
- * statuses; the {@code EccService} applies its answers inside its write transactions.
+ * statuses; the {@code InstanceCore} applies its answers inside its write transactions.
  *
  * <h2>Who can take work</h2> A member that is {@code Up} and validated. {@code Down},
  * {@code Paused}, {@code Upgrading}, {@code Upgrade Failed}, not validated and not registered

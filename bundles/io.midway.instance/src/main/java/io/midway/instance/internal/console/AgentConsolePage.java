@@ -22,7 +22,7 @@ import io.midway.wire.AgentRecord;
  */
 final class AgentConsolePage {
 
-    /** The statuses an admin may set (as {@code EccService} allows). */
+    /** The statuses an admin may set (as {@code AgentService} allows). */
     static final List<String> ADMIN_STATUSES = List.of(AgentRecord.STATUS_UP, AgentRecord.STATUS_PAUSED);
 
     /**

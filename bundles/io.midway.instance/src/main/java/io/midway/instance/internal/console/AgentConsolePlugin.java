@@ -22,8 +22,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.midway.console.support.WebConsolePlugin;
 import io.midway.instance.internal.AgentChange;
 import io.midway.instance.internal.AgentIdentities;
-import io.midway.instance.internal.EccService;
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.AgentService;
+import io.midway.instance.internal.ClusterService;
+import io.midway.instance.internal.SelectionService;
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.internal.cluster.AgentCluster;
 import io.midway.instance.internal.http.UserRealm;
 import io.midway.instance.internal.store.TableQuery;
@@ -44,14 +46,14 @@ import jakarta.servlet.http.HttpSession;
  * <ul>
  * <li>{@code GET /system/console/agents} — the HTML page (the console wraps it); with
  * {@code action=select&application=&ip=&capability=&algorithm=} it also shows the choice
- * {@link EccService#select} makes, and why.</li>
+ * {@link SelectionService#select} makes, and why.</li>
  * <li>{@code GET /system/console/agents.json} — the agents, the clusters and the instance's
  * selection algorithm as JSON.</li>
  * <li>{@code POST /system/console/agents} with {@code action=update}, {@code sys_id},
  * {@code applications}, {@code ip_ranges}, {@code is_default}, {@code validated}, {@code status} and
  * the session's form {@code token} — builds the body a {@code PATCH /api/now/table/ecc_agent/{sys_id}}
  * would carry, parses it with {@link AgentChange#parse} and applies it with
- * {@link EccService#updateAgent}, then redirects back to the page (303), which shows the outcome; a
+ * {@link AgentService#updateAgent}, then redirects back to the page (303), which shows the outcome; a
  * refused change (the API's 400/404) changes nothing and is shown with the values as submitted.</li>
  * <li>{@code POST /system/console/agents} with {@code action=user-create} ({@code user_name},
  * {@code agent}, {@code roles}, {@code password}), or {@code action=user-disable},
@@ -113,7 +115,9 @@ public class AgentConsolePlugin extends HttpServlet {
         }
     }
 
-    private final transient EccService service;
+    private final transient AgentService agents;
+    private final transient ClusterService clusters;
+    private final transient SelectionService selection;
     private final transient IdentityActions identityActions;
 
     private final transient SecureRandom random = new SecureRandom();
@@ -132,14 +136,19 @@ public class AgentConsolePlugin extends HttpServlet {
     };
 
     /**
-     * @param service the instance
+     * @param agents the agent registry
+     * @param clusters the agent clusters
+     * @param selection the agent selection
      * @param identities the sys_user identities
      * @param realm the users, for the names no identity may take
      */
     @Activate
-    public AgentConsolePlugin(@Reference(name = "service") EccService service,
+    public AgentConsolePlugin(@Reference(name = "agents") AgentService agents,
+            @Reference(name = "clusters") ClusterService clusters, @Reference(name = "selection") SelectionService selection,
             @Reference(name = "identities") AgentIdentities identities, @Reference(name = "realm") UserRealm realm) {
-        this.service = service;
+        this.agents = agents;
+        this.clusters = clusters;
+        this.selection = selection;
         this.identityActions = new IdentityActions(identities, realm);
     }
 
@@ -162,7 +171,7 @@ public class AgentConsolePlugin extends HttpServlet {
         AgentConsolePage.SelectionTrial trial = ACTION_SELECT.equals(request.getParameter(ACTION_PARAMETER))
                 ? trySelection(request) : null;
         AgentConsolePage.View view = new AgentConsolePage.View(agents(), clusters(),
-                service.settings().selectionAlgorithm(), pluginRoot(request), sessionToken(request),
+                selection.defaultAlgorithm(), pluginRoot(request), sessionToken(request),
                 outcome == null ? null : outcome.notice(), outcome == null ? null : outcome.rejected(), trial,
                 identityActions.all(), outcome == null ? null : outcome.rejectedIdentity());
         AgentConsolePage.render(response.getWriter(), view);
@@ -200,20 +209,20 @@ public class AgentConsolePlugin extends HttpServlet {
     /** Applies an edit through the same parsing and checks as the Table API's PATCH. */
     private Outcome update(AgentEditForm form) {
         String name = form.sysId().isEmpty() ? null
-                : service.agent(form.sysId()).map(AgentRecord::name).orElse(null);
+                : agents.agent(form.sysId()).map(AgentRecord::name).orElse(null);
         String who = name == null ? "with sys_id " + form.sysId() : name;
         try {
             if (form.sysId().isEmpty()) {
-                throw RequestException.badRequest("no agent chosen", "the form carries the agent's sys_id");
+                throw InstanceException.invalid("no agent chosen", "the form carries the agent's sys_id");
             }
-            AgentRecord changed = service.updateAgent(form.sysId(), AgentChange.parse(form.toPatch()));
+            AgentRecord changed = agents.updateAgent(form.sysId(), AgentChange.parse(form.toPatch()));
             String summary = "applications " + listText(changed.applications()) + "; IP ranges "
                     + listText(changed.ipRanges()) + "; default " + (changed.isDefault() ? "yes" : "no")
                     + "; validated " + (changed.validated() ? "yes" : "no") + "; status " + changed.status();
             LOG.info("Agent {} changed in the Web Console: {}", changed.name(), summary);
             return new Outcome(new AgentConsolePage.Notice(false, "Agent " + changed.name() + " saved: " + summary + "."),
                     null);
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             String reason = e.getMessage() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
             LOG.info("Web Console change of agent {} refused: {}", who, reason);
             return new Outcome(new AgentConsolePage.Notice(true, "Agent " + who + " was not changed: " + reason), form);
@@ -227,7 +236,7 @@ public class AgentConsolePlugin extends HttpServlet {
             try {
                 String done = identityActions.create(form, request.getParameter(IdentityForm.PASSWORD));
                 return new Outcome(new AgentConsolePage.Notice(false, done), null);
-            } catch (RequestException e) {
+            } catch (InstanceException e) {
                 LOG.info("Web Console: identity '{}' was not created: {}", form.userName(), reason(e));
                 return new Outcome(new AgentConsolePage.Notice(true, "Identity " + form.userName()
                         + " was not created: " + reason(e)), null, form);
@@ -236,12 +245,12 @@ public class AgentConsolePlugin extends HttpServlet {
         String sysId = orEmpty(request.getParameter(IdentityForm.SYS_ID)).trim();
         try {
             return new Outcome(new AgentConsolePage.Notice(false, identityActions.change(action, sysId)), null);
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             return new Outcome(new AgentConsolePage.Notice(true, "The identity was not changed: " + reason(e)), null);
         }
     }
 
-    private static String reason(RequestException e) {
+    private static String reason(InstanceException e) {
         return e.getMessage() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
     }
 
@@ -252,24 +261,24 @@ public class AgentConsolePlugin extends HttpServlet {
         String algorithm = orEmpty(request.getParameter("algorithm")).trim();
         try {
             return new AgentConsolePage.SelectionTrial(application, ip, capability, algorithm,
-                    service.select(application, ip, capability, algorithm), null);
-        } catch (RequestException e) {
+                    selection.select(application, ip, capability, algorithm), null);
+        } catch (InstanceException e) {
             String reason = e.getMessage() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
             return new AgentConsolePage.SelectionTrial(application, ip, capability, algorithm, null, reason);
         }
     }
 
     private List<AgentRecord> agents() {
-        return service.agents(TableQuery.all(TableSchema.ECC_AGENT));
+        return agents.agents(TableQuery.all(TableSchema.ECC_AGENT));
     }
 
     private List<AgentCluster> clusters() {
-        return service.clusters(TableQuery.all(TableSchema.ECC_AGENT_CLUSTER));
+        return clusters.clusters(TableQuery.all(TableSchema.ECC_AGENT_CLUSTER));
     }
 
     private void writeJson(HttpServletResponse response) throws IOException {
         ObjectNode json = Json.mapper().createObjectNode();
-        json.put("selection_algorithm", service.settings().selectionAlgorithm());
+        json.put("selection_algorithm", selection.defaultAlgorithm());
         ArrayNode agents = json.putArray("agents");
         for (AgentRecord agent : agents()) {
             agents.add(Json.mapper().valueToTree(agent));

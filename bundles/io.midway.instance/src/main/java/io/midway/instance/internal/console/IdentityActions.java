@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.internal.AgentIdentities;
 import io.midway.instance.internal.IdentityRules;
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.internal.http.UserRealm;
 import io.midway.instance.internal.store.StoreSession.UserRow;
 
@@ -16,7 +16,7 @@ import io.midway.instance.internal.store.StoreSession.UserRow;
  * What the Identities section of the Agents page does to {@code sys_user}: create (with
  * {@link IdentityRules}, as {@code POST /api/now/table/sys_user}), disable, enable and delete
  * (by sys_id, as {@code PATCH {"active":…}} and {@code DELETE}). Each answers the sentence the
- * page shows, or throws the {@link RequestException} naming the rule broken.
+ * page shows, or throws the {@link InstanceException} naming the rule broken.
  */
 final class IdentityActions {
 
@@ -65,7 +65,7 @@ final class IdentityActions {
      */
     String change(String action, String sysId) {
         UserRow row = identities.all().stream().filter(u -> u.sysId().equals(sysId)).findFirst()
-                .orElseThrow(() -> RequestException.notFound("no sys_user record with sys_id " + sysId));
+                .orElseThrow(() -> InstanceException.notFound("no sys_user record with sys_id " + sysId));
         switch (action) {
             case AgentConsolePlugin.ACTION_USER_DELETE -> {
                 identities.delete(row.sysId());
@@ -81,7 +81,7 @@ final class IdentityActions {
                 return "Identity " + row.userName() + (active ? " enabled: it may log in again."
                         : " disabled: it can no longer log in.");
             }
-            default -> throw RequestException.badRequest("unknown action '" + action + "'");
+            default -> throw InstanceException.invalid("unknown action '" + action + "'");
         }
     }
 }

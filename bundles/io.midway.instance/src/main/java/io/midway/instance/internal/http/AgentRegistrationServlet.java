@@ -11,7 +11,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletNa
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 import io.midway.instance.internal.AgentIdentities;
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.AgentService;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.SealedSecret;
 import io.midway.wire.Registration;
@@ -41,7 +41,7 @@ public class AgentRegistrationServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EccService service;
+    private final transient AgentService service;
     private final transient AgentIdentities identities;
     private final transient UserRealm users;
 
@@ -51,7 +51,7 @@ public class AgentRegistrationServlet extends ApiServlet {
      * @param identities the agents' identities
      */
     @Activate
-    public AgentRegistrationServlet(@Reference EccService service, @Reference UserRealm realm,
+    public AgentRegistrationServlet(@Reference AgentService service, @Reference UserRealm realm,
             @Reference AgentIdentities identities) {
         super(realm);
         this.service = service;
@@ -77,7 +77,7 @@ public class AgentRegistrationServlet extends ApiServlet {
         }
         if (enroll && name != null && !identities.ofAgent(name).isEmpty()) {
             // Re-enrollment only with the key the instance validated for that agent.
-            String stored = service.readStore(s -> s.agentPublicKey(name)).orElse(null);
+            String stored = service.publicKey(name).orElse(null);
             String given = registration.publicKey() == null ? null : canonicalKey(registration.publicKey());
             boolean validated = service.agentByName(name).map(a -> a.validated()).orElse(false);
             if (stored == null || given == null || !stored.equals(given) || !validated) {
@@ -89,7 +89,7 @@ public class AgentRegistrationServlet extends ApiServlet {
         } else if (!enroll) {
             authorizeAgent(user, name);
         }
-        EccService.Registered registered = service.register(registration);
+        AgentService.Registered registered = service.register(registration);
         Map<String, Object> body = new LinkedHashMap<>(result(registered.agent()));
         if (enroll) {
             String password = identities.enroll(name);

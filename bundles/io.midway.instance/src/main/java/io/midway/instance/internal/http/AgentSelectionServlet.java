@@ -11,7 +11,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.SelectionService;
 import io.midway.instance.internal.RequestException;
 import io.midway.instance.internal.selection.Selection;
 import io.midway.wire.Json;
@@ -32,14 +32,14 @@ public class AgentSelectionServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EccService service;
+    private final transient SelectionService service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public AgentSelectionServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public AgentSelectionServlet(@Reference SelectionService service, @Reference UserRealm realm) {
         super(realm);
         this.service = service;
     }

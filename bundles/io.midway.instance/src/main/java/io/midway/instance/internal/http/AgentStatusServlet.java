@@ -8,7 +8,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.AgentService;
 import io.midway.wire.StatusChange;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,14 +26,14 @@ public class AgentStatusServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EccService service;
+    private final transient AgentService service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public AgentStatusServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public AgentStatusServlet(@Reference AgentService service, @Reference UserRealm realm) {
         super(realm);
         this.service = service;
     }

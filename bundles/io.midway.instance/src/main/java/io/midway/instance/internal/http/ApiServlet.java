@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.ErrorReply;
 import io.midway.wire.Json;
@@ -57,7 +58,8 @@ public abstract class ApiServlet extends HttpServlet {
         try {
             checkQueryString(request);
             handle(request, response);
-        } catch (RequestException e) {
+        } catch (InstanceException failure) {
+            RequestException e = RequestException.of(failure);
             // Refused before (all of) the body was read: the server will not drain it, so the
             // connection cannot be reused; say so, or a client may send its next request on a
             // connection the server is closing.
@@ -193,7 +195,7 @@ public abstract class ApiServlet extends HttpServlet {
     protected UserRealm.User authenticateUpload(HttpServletRequest request, String role, long limit) {
         try {
             return authenticate(request, role);
-        } catch (RequestException refused) {
+        } catch (InstanceException refused) {
             long declared = request.getContentLengthLong();
             if ("POST".equals(request.getMethod()) && declared <= limit) {
                 // Read to the end (skip() may stop at what has arrived so far), so the connection
@@ -475,8 +477,8 @@ public abstract class ApiServlet extends HttpServlet {
      * @param e the failure
      * @throws IOException when the client connection fails
      */
-    protected static void sendError(HttpServletResponse response, RequestException e) throws IOException {
-        sendError(response, e, false);
+    protected static void sendError(HttpServletResponse response, InstanceException e) throws IOException {
+        sendError(response, RequestException.of(e), false);
     }
 
     private static void sendError(HttpServletResponse response, RequestException e, boolean closeConnection)

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -86,8 +87,8 @@ public final class BadInput {
      * @return the 400 it stands for (408 when it was cut off for arriving too slowly)
      */
     public static RequestException unreadableBody(Throwable e) {
-        if (e instanceof RequestException refused) {
-            return refused;
+        if (e instanceof InstanceException refused) {
+            return RequestException.of(refused);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SlowBodyException || t instanceof java.util.concurrent.TimeoutException) {

@@ -8,7 +8,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.PollService;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputBatch;
 import jakarta.servlet.Servlet;
@@ -26,14 +26,14 @@ public class EccInputServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EccService service;
+    private final transient PollService service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public EccInputServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public EccInputServlet(@Reference PollService service, @Reference UserRealm realm) {
         super(realm);
         this.service = service;
     }
@@ -48,7 +48,7 @@ public class EccInputServlet extends ApiServlet {
             // or nothing of the batch is stored. One read for the whole batch, not one per record.
             java.util.List<String> answered = batch.records().stream()
                     .filter(r -> r != null && r.responseTo() != null).map(r -> r.responseTo()).toList();
-            java.util.Map<String, String> agents = service.readStore(s -> s.agentsOf(answered));
+            java.util.Map<String, String> agents = service.agentsOf(answered);
             for (String field : agents.values().stream().filter(java.util.Objects::nonNull)
                     .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))) {
                 authorizeAgent(user, field.startsWith(EccRecord.AGENT_PREFIX)

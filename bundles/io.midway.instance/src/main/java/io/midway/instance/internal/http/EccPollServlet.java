@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.PollService;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.PollReply;
 import jakarta.servlet.AsyncContext;
@@ -43,14 +44,14 @@ public class EccPollServlet extends ApiServlet {
     /** Safety margin of the servlet async timeout over the poll's own deadline. */
     private static final long ASYNC_MARGIN_MS = 30_000;
 
-    private final transient EccService service;
+    private final transient PollService service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public EccPollServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public EccPollServlet(@Reference PollService service, @Reference UserRealm realm) {
         super(realm);
         this.service = service;
     }
@@ -89,7 +90,7 @@ public class EccPollServlet extends ApiServlet {
             return;
         }
         AsyncContext async = request.startAsync();
-        async.setTimeout(Math.min(waitMs, service.settings().pollMaxWait().toMillis()) + ASYNC_MARGIN_MS);
+        async.setTimeout(Math.min(waitMs, service.longestWait().toMillis()) + ASYNC_MARGIN_MS);
         async.addListener(new AsyncListener() {
             @Override
             public void onTimeout(AsyncEvent event) {
@@ -137,8 +138,8 @@ public class EccPollServlet extends ApiServlet {
             return;
         } catch (RuntimeException e) {
             Throwable cause = unwrap(e);
-            if (cause instanceof RequestException) {
-                sendError(response, (RequestException) cause);
+            if (cause instanceof InstanceException refused) {
+                sendError(response, refused);
             } else {
                 sendUnexpected(request, response, cause);
             }

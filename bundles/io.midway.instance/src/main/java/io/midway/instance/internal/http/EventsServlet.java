@@ -8,7 +8,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.EventService;
 import io.midway.instance.internal.RequestException;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,14 +28,14 @@ public class EventsServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EccService service;
+    private final transient EventService service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public EventsServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public EventsServlet(@Reference EventService service, @Reference UserRealm realm) {
         super(realm);
         this.service = service;
     }

@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.AgentService;
 import io.midway.instance.internal.FileSyncService;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.SyncReport;
@@ -41,7 +41,7 @@ public class FileSyncServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final String FILES = "/files/";
 
-    private final transient EccService service;
+    private final transient AgentService service;
     private final transient FileSyncService files;
 
     /**
@@ -50,7 +50,7 @@ public class FileSyncServlet extends ApiServlet {
      * @param realm the users
      */
     @Activate
-    public FileSyncServlet(@Reference EccService service, @Reference FileSyncService files,
+    public FileSyncServlet(@Reference AgentService service, @Reference FileSyncService files,
             @Reference UserRealm realm) {
         super(realm);
         this.service = service;

@@ -10,7 +10,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.OutputService;
 import io.midway.instance.internal.RequestException;
 import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
@@ -34,14 +34,14 @@ public class StatsApiServlet extends ApiServlet {
     private static final String[] UNSUPPORTED = {"sysparm_avg_fields", "sysparm_min_fields", "sysparm_max_fields",
         "sysparm_sum_fields", "sysparm_group_by", "sysparm_having", "sysparm_order_by"};
 
-    private final transient EccService service;
+    private final transient OutputService service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public StatsApiServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public StatsApiServlet(@Reference OutputService service, @Reference UserRealm realm) {
         super(realm);
         this.service = service;
     }

@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.internal.AgentChange;
 import io.midway.instance.internal.ClusterChange;
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.AgentService;
+import io.midway.instance.internal.ClusterService;
+import io.midway.instance.internal.OutputService;
 import io.midway.instance.internal.OutputRequest;
 import io.midway.instance.internal.RequestException;
 import io.midway.instance.internal.cluster.AgentCluster;
@@ -52,16 +54,23 @@ public class TableApiServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EccService service;
+    private final transient OutputService queue;
+    private final transient AgentService agents;
+    private final transient ClusterService clusters;
 
     /**
-     * @param service the instance
+     * @param queue the ECC queue
+     * @param agents the agent registry
+     * @param clusters the agent clusters
      * @param realm the users
      */
     @Activate
-    public TableApiServlet(@Reference EccService service, @Reference UserRealm realm) {
+    public TableApiServlet(@Reference OutputService queue, @Reference AgentService agents,
+            @Reference ClusterService clusters, @Reference UserRealm realm) {
         super(realm);
-        this.service = service;
+        this.queue = queue;
+        this.agents = agents;
+        this.clusters = clusters;
     }
 
     @Override
@@ -100,14 +109,14 @@ public class TableApiServlet extends ApiServlet {
             String method = requireMethod(request, "GET", "POST");
             if ("GET".equals(method)) {
                 TableQuery query = query(request, TableSchema.ECC_QUEUE);
-                writeJson(response, 200, result(project(service.records(query), query.fields())));
+                writeJson(response, 200, result(project(queue.records(query), query.fields())));
             } else {
                 JsonNode body = readTree(request);
                 if (body != null && body.isArray()) {
-                    writeJson(response, 201, result(service.insertOutputs(OutputRequest.parseBatch(body))));
+                    writeJson(response, 201, result(queue.insertOutputs(OutputRequest.parseBatch(body))));
                     return;
                 }
-                EccRecord inserted = service.insertOutput(OutputRequest.parse(body));
+                EccRecord inserted = queue.insertOutput(OutputRequest.parse(body));
                 response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + inserted.sysId());
                 writeJson(response, 201, result(inserted));
             }
@@ -115,7 +124,7 @@ public class TableApiServlet extends ApiServlet {
         }
         requireMethod(request, "GET");
         List<String> fields = TableQuery.parseFields(TableSchema.ECC_QUEUE, request.getParameter("sysparm_fields"));
-        EccRecord record = service.record(sysId)
+        EccRecord record = queue.record(sysId)
                 .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                         "no ecc_queue record with sys_id " + sysId));
         writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(record), fields)));
@@ -125,20 +134,20 @@ public class TableApiServlet extends ApiServlet {
         if (sysId == null) {
             requireMethod(request, "GET");
             TableQuery query = query(request, TableSchema.ECC_AGENT);
-            writeJson(response, 200, result(project(service.agents(query), query.fields())));
+            writeJson(response, 200, result(project(agents.agents(query), query.fields())));
             return;
         }
         String method = requireMethod(request, "GET", "PATCH", "PUT");
         if ("GET".equals(method)) {
             List<String> fields = TableQuery.parseFields(TableSchema.ECC_AGENT, request.getParameter("sysparm_fields"));
-            Object agent = service.agent(sysId)
+            Object agent = agents.agent(sysId)
                     .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                             "no ecc_agent record with sys_id " + sysId));
             writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(agent), fields)));
             return;
         }
         AgentChange change = AgentChange.parse(readTree(request));
-        writeJson(response, 200, result(service.updateAgent(sysId, change)));
+        writeJson(response, 200, result(agents.updateAgent(sysId, change)));
     }
 
     private void eccAgentCluster(HttpServletRequest request, HttpServletResponse response, String sysId)
@@ -148,12 +157,12 @@ public class TableApiServlet extends ApiServlet {
             if ("GET".equals(requireMethod(request, "GET", "POST"))) {
                 TableQuery query = query(request, table);
                 List<ObjectNode> rows = new ArrayList<>();
-                for (AgentCluster cluster : service.clusters(query)) {
+                for (AgentCluster cluster : clusters.clusters(query)) {
                     rows.add(query.project(cluster.toJson()));
                 }
                 writeJson(response, 200, result(rows));
             } else {
-                AgentCluster created = service.createCluster(ClusterChange.parse(readTree(request)));
+                AgentCluster created = clusters.createCluster(ClusterChange.parse(readTree(request)));
                 response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + created.sysId());
                 writeJson(response, 201, result(created.toJson()));
             }
@@ -162,18 +171,18 @@ public class TableApiServlet extends ApiServlet {
         switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
             case "GET" -> {
                 List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
-                AgentCluster cluster = service.cluster(sysId).orElseThrow(() -> new RequestException(
+                AgentCluster cluster = clusters.cluster(sysId).orElseThrow(() -> new RequestException(
                         RequestException.Kind.NOT_FOUND, "No Record found",
                         "no ecc_agent_cluster record with sys_id " + sysId));
                 writeJson(response, 200, result(TableQuery.project(cluster.toJson(), fields)));
             }
             case "DELETE" -> {
-                service.deleteCluster(sysId);
+                clusters.deleteCluster(sysId);
                 response.setStatus(204);
                 response.setHeader("Cache-Control", "no-store");
             }
             default -> writeJson(response, 200,
-                    result(service.updateCluster(sysId, ClusterChange.parse(readTree(request))).toJson()));
+                    result(clusters.updateCluster(sysId, ClusterChange.parse(readTree(request))).toJson()));
         }
     }
 

@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
 import io.midway.console.support.shell.CommandUsage;
 import io.midway.instance.internal.ConfigurationSecrets;
 import io.midway.instance.internal.CredentialCipher;
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.InstanceCore;
 
 /**
  * {@code instance:encrypt}: a secret of the instance's configuration (e.g. {@code MIDWAY_DB_PASSWORD})
@@ -34,7 +34,7 @@ public class EncryptCommand {
     /** @param context for the data folder, where the master key is */
     @Activate
     public EncryptCommand(BundleContext context) {
-        this(EccService.dataDirectory(context).resolve(CredentialCipher.KEY_FILE));
+        this(InstanceCore.dataDirectory(context).resolve(CredentialCipher.KEY_FILE));
     }
 
     /** @param keyFile the master key file */

@@ -9,9 +9,13 @@ import org.osgi.service.component.annotations.Reference;
 
 import io.midway.console.support.shell.CommandUsage;
 import io.midway.instance.internal.AgentCoreRepository;
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.AgentService;
+import io.midway.instance.internal.EventService;
+import io.midway.instance.internal.InstanceCore;
+import io.midway.instance.internal.OutputService;
+import io.midway.instance.internal.SelectionService;
 import io.midway.instance.internal.FileSyncService;
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.internal.selection.Selection;
 import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
@@ -42,19 +46,33 @@ public class InstanceCommands {
     /** Records shown by {@code instance:queue} when no number is given. */
     static final int RECENT = 10;
 
-    private final EccService service;
+    private final InstanceCore core;
+    private final AgentService agents;
+    private final OutputService queue;
+    private final EventService events;
+    private final SelectionService selection;
     private final FileSyncService files;
     private final AgentCoreRepository cores;
 
     /**
-     * @param service the instance
+     * @param core the instance core (its database)
+     * @param agents the agent registry
+     * @param queue the ECC queue
+     * @param events the events
+     * @param selection the agent selection
      * @param files the file-sync repository
      * @param cores the agent cores
      */
     @Activate
-    public InstanceCommands(@Reference(name = "service") EccService service,
+    public InstanceCommands(@Reference(name = "core") InstanceCore core, @Reference(name = "agents") AgentService agents,
+            @Reference(name = "queue") OutputService queue, @Reference(name = "events") EventService events,
+            @Reference(name = "selection") SelectionService selection,
             @Reference(name = "files") FileSyncService files, @Reference(name = "cores") AgentCoreRepository cores) {
-        this.service = service;
+        this.core = core;
+        this.agents = agents;
+        this.queue = queue;
+        this.events = events;
+        this.selection = selection;
         this.files = files;
         this.cores = cores;
     }
@@ -62,7 +80,7 @@ public class InstanceCommands {
     /** @return every agent */
     @Descriptor("list the agents: name, status, validated, version, host, cluster, capabilities, last refreshed")
     public String agents() {
-        List<AgentRecord> agents = service.agents(TableQuery.all(TableSchema.ECC_AGENT));
+        List<AgentRecord> agents = this.agents.agents(TableQuery.all(TableSchema.ECC_AGENT));
         if (agents.isEmpty()) {
             return "no agents: an agent appears at its first registration (bin/agent)";
         }
@@ -106,7 +124,7 @@ public class InstanceCommands {
             row[0] = queue;
             long all = 0;
             for (int i = 0; i < STATES.size(); i++) {
-                long n = service.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=" + queue + "^state=" + STATES.get(i),
+                long n = this.queue.count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=" + queue + "^state=" + STATES.get(i),
                         null, null, null));
                 row[i + 1] = n;
                 all += n;
@@ -115,7 +133,7 @@ public class InstanceCommands {
             counts.row(row);
         }
         StringBuilder out = new StringBuilder(counts.toString());
-        List<io.midway.instance.internal.store.StoreSession.TopicCount> byTopic = service.queueByTopic();
+        List<io.midway.instance.internal.store.StoreSession.TopicCount> byTopic = queue.queueByTopic();
         if (!byTopic.isEmpty()) {
             TextTable topics = new TextTable("QUEUE", "TOPIC", "STATE", "RECORDS");
             for (io.midway.instance.internal.store.StoreSession.TopicCount t : byTopic) {
@@ -124,7 +142,7 @@ public class InstanceCommands {
             out.append("\n\n").append(topics);
         }
         if (recent > 0) {
-            List<EccRecord> records = service.records(TableQuery.parse(TableSchema.ECC_QUEUE, "ORDERBYDESCsys_created_on",
+            List<EccRecord> records = queue.records(TableQuery.parse(TableSchema.ECC_QUEUE, "ORDERBYDESCsys_created_on",
                     null, Integer.toString(recent), null));
             out.append("\n\n");
             if (records.isEmpty()) {
@@ -162,7 +180,7 @@ public class InstanceCommands {
         if (count < 1 || count > 1000) {
             return "instance:events takes a number of events from 1 to 1000, not " + count;
         }
-        List<io.midway.wire.EventRecord> events = service.latestEvents(count);
+        List<io.midway.wire.EventRecord> events = this.events.latestEvents(count);
         if (events.isEmpty()) {
             return "no events yet";
         }
@@ -211,8 +229,8 @@ public class InstanceCommands {
             @Descriptor("the capability, e.g. SSHCommand") String capability) {
         Selection s;
         try {
-            s = service.select(application, ip, capability, null);
-        } catch (RequestException e) {
+            s = selection.select(application, ip, capability, null);
+        } catch (InstanceException e) {
             return "cannot select: " + e.getMessage() + (e.detail() == null || e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
         }
         return (s.isChosen() ? "agent " + s.agent() : "no agent") + "\n" + s.explanation();
@@ -272,11 +290,11 @@ public class InstanceCommands {
     /** @return the instance nodes and which holds the singleton jobs */
     @Descriptor("the instance nodes serving this database, and which one runs the singleton jobs")
     public String nodes() {
-        if ("h2".equals(service.databaseEngine())) {
-            return "1 node: this process, on the embedded H2 database " + service.databaseLocation()
+        if ("h2".equals(core.databaseEngine())) {
+            return "1 node: this process, on the embedded H2 database " + core.databaseLocation()
                     + "\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL";
         }
-        return "1 node: this process, on the PostgreSQL database " + service.databaseLocation()
+        return "1 node: this process, on the PostgreSQL database " + core.databaseLocation()
                 + "\nit runs every job itself (heartbeat monitor, lease reaper, failover)";
     }
 

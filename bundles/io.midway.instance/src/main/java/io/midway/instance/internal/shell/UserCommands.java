@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.internal.AgentIdentities;
 import io.midway.instance.internal.IdentityRules;
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.internal.http.UserRealm;
 import io.midway.instance.internal.store.StoreSession.UserRow;
 
@@ -72,7 +72,7 @@ public class UserCommands {
                     + "  " + password + "\n"
                     + "Give it to that agent as MIDWAY_AGENT_USER=" + stored.userName() + " and MIDWAY_AGENT_PASSWORD; "
                     + "a lost password is replaced by deleting the identity and adding it again.";
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             return "instance:user-add: identity '" + userName + "' was not created: " + reason(e);
         }
     }
@@ -119,7 +119,7 @@ public class UserCommands {
                 + "; instance:users lists them";
     }
 
-    private static String reason(RequestException e) {
+    private static String reason(InstanceException e) {
         return e.getMessage() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
     }
 

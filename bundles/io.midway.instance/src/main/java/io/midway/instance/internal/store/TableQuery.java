@@ -10,7 +10,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.internal.store.TableSchema.Field;
 import io.midway.instance.internal.store.TableSchema.Type;
 import io.midway.wire.Json;
@@ -97,7 +97,7 @@ public final class TableQuery {
      * @param sysparmLimit the maximum number of records, may be null
      * @param sysparmOffset how many records to skip, may be null
      * @return the query
-     * @throws RequestException (400) naming what is wrong
+     * @throws InstanceException (400) naming what is wrong
      */
     public static TableQuery parse(TableSchema table, String sysparmQuery, String sysparmFields, String sysparmLimit,
             String sysparmOffset) {
@@ -115,7 +115,7 @@ public final class TableQuery {
      * @param table the table
      * @param sysparmFields comma-separated field names, may be null
      * @return the valid field names, empty for all
-     * @throws RequestException (400) naming an unknown field
+     * @throws InstanceException (400) naming an unknown field
      */
     public static List<String> parseFields(TableSchema table, String sysparmFields) {
         if (sysparmFields == null || sysparmFields.isBlank()) {
@@ -128,7 +128,7 @@ public final class TableQuery {
                 continue;
             }
             if (table.field(name).isEmpty()) {
-                throw RequestException.badRequest("unknown field '" + name + "' in sysparm_fields",
+                throw InstanceException.invalid("unknown field '" + name + "' in sysparm_fields",
                         "fields of " + table.name() + ": " + String.join(", ", table.fieldNames()));
             }
             names.add(name);
@@ -175,7 +175,7 @@ public final class TableQuery {
             String name = term.substring(descending ? ORDER_BY_DESC.length() : ORDER_BY.length()).trim();
             Field field = knownField(table, name);
             if (!field.orderable()) {
-                throw RequestException.badRequest("cannot order by field '" + name + "' in sysparm_query");
+                throw InstanceException.invalid("cannot order by field '" + name + "' in sysparm_query");
             }
             orders.add(new Order(field, descending));
             return;
@@ -189,7 +189,7 @@ public final class TableQuery {
             }
         }
         if (eq <= 0) {
-            throw RequestException.badRequest("unsupported term '" + term + "' in sysparm_query",
+            throw InstanceException.invalid("unsupported term '" + term + "' in sysparm_query",
                     "use field=value, field!=value, fieldINa,b, fieldNOT INa,b, ORDERBYfield or ORDERBYDESCfield, "
                             + "joined by ^");
         }
@@ -198,7 +198,7 @@ public final class TableQuery {
         String value = term.substring(eq + 1);
         Field field = knownField(table, name);
         if (!field.queryable()) {
-            throw RequestException.badRequest("field '" + name + "' cannot be used in sysparm_query");
+            throw InstanceException.invalid("field '" + name + "' cannot be used in sysparm_query");
         }
         conditions.add(new Condition(field, negated, convert(field, value)));
     }
@@ -210,14 +210,14 @@ public final class TableQuery {
                 if (term.startsWith(name + operator)) {
                     Field field = table.field(name).orElseThrow();
                     if (!field.queryable() || field.type() == Type.LIST) {
-                        throw RequestException.badRequest("field '" + name + "' cannot be used with IN in sysparm_query");
+                        throw InstanceException.invalid("field '" + name + "' cannot be used with IN in sysparm_query");
                     }
                     List<Object> values = new ArrayList<>();
                     for (String value : term.substring(name.length() + operator.length()).split(",", -1)) {
                         values.add(convert(field, value.trim()));
                     }
                     if (values.size() > MAX_IN_VALUES) {
-                        throw RequestException.badRequest("at most " + MAX_IN_VALUES + " values in one IN term",
+                        throw InstanceException.invalid("at most " + MAX_IN_VALUES + " values in one IN term",
                                 "got " + values.size() + " for field '" + name + "'");
                     }
                     return Optional.of(new Condition(field, operator.startsWith("NOT"), new InValues(values)));
@@ -234,10 +234,10 @@ public final class TableQuery {
         }
         String upper = name.toUpperCase(Locale.ROOT);
         if ((upper.startsWith("OR") || upper.startsWith("NQ")) && table.field(name.substring(2)).isPresent()) {
-            throw RequestException.badRequest("OR and NQ terms are not supported in sysparm_query",
+            throw InstanceException.invalid("OR and NQ terms are not supported in sysparm_query",
                     "terms joined by ^ are all required (AND)");
         }
-        throw RequestException.badRequest("unknown field '" + name + "' in sysparm_query",
+        throw InstanceException.invalid("unknown field '" + name + "' in sysparm_query",
                 "fields of " + table.name() + ": " + String.join(", ", table.fieldNames()));
     }
 
@@ -250,7 +250,7 @@ public final class TableQuery {
                 try {
                     return Long.parseLong(value.trim());
                 } catch (NumberFormatException e) {
-                    throw RequestException.badRequest("field '" + field.name() + "' takes a whole number, got '"
+                    throw InstanceException.invalid("field '" + field.name() + "' takes a whole number, got '"
                             + value + "'");
                 }
             case BOOLEAN:
@@ -260,7 +260,7 @@ public final class TableQuery {
                 if ("false".equalsIgnoreCase(value.trim())) {
                     return Boolean.FALSE;
                 }
-                throw RequestException.badRequest("field '" + field.name() + "' takes true or false, got '"
+                throw InstanceException.invalid("field '" + field.name() + "' takes true or false, got '"
                         + value + "'");
             default:
                 return value;
@@ -278,7 +278,7 @@ public final class TableQuery {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw RequestException.badRequest(parameter + " must be a non-negative whole number, got '" + value + "'");
+            throw InstanceException.invalid(parameter + " must be a non-negative whole number, got '" + value + "'");
         }
     }
 

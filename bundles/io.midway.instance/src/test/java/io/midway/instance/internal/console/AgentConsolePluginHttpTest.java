@@ -46,7 +46,7 @@ import jakarta.servlet.Filter;
 
 /**
  * The Agents console page over a real Jetty 12 on 127.0.0.1, with HTTP sessions (as the Felix HTTP
- * service has them), a real {@link io.midway.instance.internal.EccService} on H2, and a filter that
+ * service has them), a real {@link io.midway.instance.internal.InstanceServices} on H2, and a filter that
  * sets the plugin root as the Web Console does. The client keeps cookies like a browser.
  */
 public class AgentConsolePluginHttpTest extends ServiceFixture {
@@ -62,7 +62,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        identities = new AgentIdentities(service);
+        identities = new AgentIdentities(service.core());
         realm = new UserRealm(Map.of("midway.admin.password", "admin-pw", "midway.agent.password", "agent-pw")::get,
                 identities);
         server = new Server();
@@ -77,7 +77,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
             chain.doFilter(request, response);
         };
         context.addFilter(pluginRoot, "/*", null);
-        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service, identities, realm));
+        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service.agents(), service.clusters(), service.selection(), identities, realm));
         context.addServlet(plugin, ROOT);
         context.addServlet(plugin, ROOT + ".json");
         server.setHandler(context);
@@ -176,7 +176,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     private static final List<String> STATUSES = List.of("Up", "Paused", "Upgrading", "Upgrade Failed");
 
     private void change(String sysId, String json) throws Exception {
-        service.updateAgent(sysId, AgentChange.parse(Json.mapper().readTree(json)));
+        service.agents().updateAgent(sysId, AgentChange.parse(Json.mapper().readTree(json)));
     }
 
     // ---------------------------------------------------------------- the page
@@ -214,9 +214,9 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     public void downStandsOutAndSaysSinceWhen() throws Exception {
         AgentRecord down = register("dc-1");
         clock.advance(Duration.ofMinutes(10));
-        service.sendDueHeartbeats();
+        service.heartbeats().sendDueHeartbeats();
         clock.advance(Duration.ofMinutes(10));
-        service.markSilentAgentsDown();
+        service.heartbeats().markSilentAgentsDown();
         String lastHeard = agentNamed("dc-1").lastRefreshed();
         AgentRecord up = register("dc-2");
         change(up.sysId(), "{\"status\":\"Paused\"}");
@@ -236,9 +236,9 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     public void anAgentThatIsDownKeepsItsStatusUnlessAnAdminStatusIsChosen() throws Exception {
         AgentRecord agent = register("dc-1");
         clock.advance(Duration.ofMinutes(10));
-        service.sendDueHeartbeats();
+        service.heartbeats().sendDueHeartbeats();
         clock.advance(Duration.ofMinutes(10));
-        service.markSilentAgentsDown();
+        service.heartbeats().markSilentAgentsDown();
         assertEquals("Down", agentNamed("dc-1").status());
 
         String html = page();
@@ -282,7 +282,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
                 + "default yes; validated no; status Paused.</p>"));
         assertTrue(after, row(after, agent.sysId()).contains(cells("dc-1", "Paused", "no")));
         // an admin event, as with PATCH
-        assertTrue(service.events(0, 100).stream().anyMatch(e -> "mid_server.paused".equals(e.name())
+        assertTrue(service.events().events(0, 100).stream().anyMatch(e -> "mid_server.paused".equals(e.name())
                 && "dc-1".equals(e.agent())));
 
         // emptying the lists and unticking the boxes clears them
@@ -551,8 +551,8 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     public void clustersAreListedWithTheirOrderedMembers() throws Exception {
         register("dc-1");
         register("dc-2");
-        service.createCluster(new ClusterChange("dc", ClusterType.FAILOVER, List.of("dc-2", "dc-1", "dc-3")));
-        service.createCluster(new ClusterChange("lb", ClusterType.LOAD_BALANCE, List.of()));
+        service.clusters().createCluster(new ClusterChange("dc", ClusterType.FAILOVER, List.of("dc-2", "dc-1", "dc-3")));
+        service.clusters().createCluster(new ClusterChange("lb", ClusterType.LOAD_BALANCE, List.of()));
 
         String html = page();
 
@@ -573,7 +573,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         AgentRecord two = register("dc-2");
         change(one.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.1.0.0/16\"]}");
         change(two.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.2.0.0/16\"]}");
-        Selection expected = service.select("Discovery", "10.2.3.4", "", "legacy");
+        Selection expected = service.selection().select("Discovery", "10.2.3.4", "", "legacy");
         assertEquals("dc-2", expected.agent());
 
         HttpResponse<String> r = get(browser, ROOT + "?action=select&application=Discovery&ip=10.2.3.4&capability="
@@ -595,7 +595,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertTrue(html, html.contains("name=\"ip\" value=\"10.2.3.4\""));
         assertTrue(html, html.contains("<option value=\"legacy\" selected>legacy</option>"));
         // nothing was enqueued
-        assertEquals(0, service.count(io.midway.instance.internal.store.TableQuery.all(
+        assertEquals(0, service.outputs().count(io.midway.instance.internal.store.TableQuery.all(
                 io.midway.instance.internal.store.TableSchema.ECC_QUEUE)));
     }
 
@@ -603,10 +603,10 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     public void trySelectionWithNoAgentSaysNone() throws Exception {
         register("dc-1");
         String html = get(browser, ROOT + "?action=select&application=Nothing&ip=&capability=&algorithm=").body();
-        Selection expected = service.select("Nothing", "", "", null);
+        Selection expected = service.selection().select("Nothing", "", "", null);
         assertTrue(html, html.contains("<tr><th>Chosen agent</th><td>"
                 + (expected.isChosen() ? expected.agent() : "none") + "</td></tr>"));
-        assertTrue(html, html.contains("<tr><th>Algorithm</th><td>" + service.settings().selectionAlgorithm()
+        assertTrue(html, html.contains("<tr><th>Algorithm</th><td>" + service.core().settings().selectionAlgorithm()
                 + "</td></tr>"));
     }
 
@@ -632,7 +632,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         AgentRecord one = register("dc-1");
         change(one.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.1.0.0/16\"],\"is_default\":true}");
         register("dc-2");
-        service.createCluster(new ClusterChange("dc", ClusterType.FAILOVER, List.of("dc-2", "dc-1")));
+        service.clusters().createCluster(new ClusterChange("dc", ClusterType.FAILOVER, List.of("dc-2", "dc-1")));
 
         HttpResponse<String> r = get(browser, ROOT + ".json");
         assertEquals(200, r.statusCode());
@@ -641,7 +641,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
         JsonNode json = Json.mapper().readTree(r.body());
 
-        assertEquals(service.settings().selectionAlgorithm(), json.path("selection_algorithm").asText());
+        assertEquals(service.core().settings().selectionAlgorithm(), json.path("selection_algorithm").asText());
         assertEquals(2, json.path("agents").size());
         JsonNode first = json.path("agents").get(0);
         assertEquals("dc-1", first.path("name").asText());

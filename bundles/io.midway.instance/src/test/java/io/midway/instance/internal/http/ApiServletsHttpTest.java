@@ -32,7 +32,7 @@ import jakarta.servlet.http.HttpServlet;
 
 /**
  * The servlets over a real Jetty 12 on 127.0.0.1, mapped as the whiteboard maps them, talking to a
- * real {@link io.midway.instance.internal.EccService} on H2.
+ * real {@link io.midway.instance.internal.InstanceServices} on H2.
  */
 public class ApiServletsHttpTest extends ServiceFixture {
 
@@ -57,18 +57,18 @@ public class ApiServletsHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
-        add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
-        add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
-        add(context, new EventsServlet(service, realm), "/api/mid/events");
-        TableApiServlet table = new TableApiServlet(service, realm);
+        add(context, new InstanceInfoServlet(service.core()), "/api/mid/instance_info");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
+        add(context, new AgentStatusServlet(service.agents(), realm), "/api/mid/agents/status");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
+        add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
+        add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
-        add(context, new StatsApiServlet(service, realm), "/api/now/stats/*");
-        add(context, new AgentSelectionServlet(service, realm), "/api/mid/admin/select");
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new StatsApiServlet(service.outputs(), realm), "/api/now/stats/*");
+        add(context, new AgentSelectionServlet(service.selection(), realm), "/api/mid/admin/select");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
@@ -203,10 +203,10 @@ public class ApiServletsHttpTest extends ServiceFixture {
         CompletableFuture<HttpResponse<String>> poll = sendAsync("GET", "/api/mid/ecc/poll?agent=m1&max=5&wait_ms=15000",
                 AGENT, null);
         long deadline = System.currentTimeMillis() + 10_000;
-        while (service.waitingPolls("m1") == 0 && System.currentTimeMillis() < deadline) {
+        while (service.polls().waitingPolls("m1") == 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals("the poll waits asynchronously", 1, service.waitingPolls("m1"));
+        assertEquals("the poll waits asynchronously", 1, service.polls().waitingPolls("m1"));
         long start = System.nanoTime();
         HttpResponse<String> inserted = send("POST", "/api/now/table/ecc_queue", ADMIN,
                 "{\"agent\":\"mid.server.m1\",\"topic\":\"TCPScan\",\"name\":\"scan\",\"source\":\"127.0.0.1\","
@@ -271,10 +271,10 @@ public class ApiServletsHttpTest extends ServiceFixture {
         HttpResponse<String> reply = send("GET", "/api/mid/ecc/poll?agent=m1&wait_ms=8000&credential_revision=", AGENT, null);
         long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertEquals(reply.body(), 200, reply.statusCode());
-        assertEquals(service.credentialRevision(), json(reply).path("credential_revision").asText());
+        assertEquals(service.core().credentialRevision(), json(reply).path("credential_revision").asText());
         assertTrue("answered at once, not after the wait: " + ms + " ms", ms < 4000);
         started = System.nanoTime();
-        send("GET", "/api/mid/ecc/poll?agent=m1&wait_ms=1500&credential_revision=" + service.credentialRevision(), AGENT, null);
+        send("GET", "/api/mid/ecc/poll?agent=m1&wait_ms=1500&credential_revision=" + service.core().credentialRevision(), AGENT, null);
         assertTrue("holding the current revision, it waits", System.nanoTime() - started >= 1_400_000_000L);
     }
 

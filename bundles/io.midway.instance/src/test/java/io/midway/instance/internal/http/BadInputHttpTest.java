@@ -176,7 +176,7 @@ public class BadInputHttpTest extends WholeServerFixture {
         assertEquals("field 'host_name' is longer than 300 characters | nothing was stored", error(send("POST",
                 "/api/mid/agents/register", AGENT, "application/json",
                 "{\"name\":\"m2\",\"host_name\":\"" + "h".repeat(301) + "\"}"), 400));
-        assertTrue(service.records(io.midway.instance.internal.store.TableQuery.parse(
+        assertTrue(service.outputs().records(io.midway.instance.internal.store.TableQuery.parse(
                 io.midway.instance.internal.store.TableSchema.ECC_QUEUE, null, null, null, null)).isEmpty());
     }
 
@@ -216,7 +216,7 @@ public class BadInputHttpTest extends WholeServerFixture {
         starting.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        // the EccService is not there yet: the unknown-path servlet is all that is registered
+        // the InstanceServices is not there yet: the unknown-path servlet is all that is registered
         context.addServlet(new ServletHolder(new io.midway.instance.internal.ApiFallbackServlet(null)), "/api/*");
         starting.setHandler(context);
         starting.start();

@@ -31,7 +31,7 @@ import io.midway.wire.Json;
 
 /**
  * The {@code ecc_agent_cluster} table over HTTP (a real Jetty 12 on 127.0.0.1, a real
- * {@link io.midway.instance.internal.EccService} on H2): create, read, query, change and delete,
+ * {@link io.midway.instance.internal.InstanceServices} on H2): create, read, query, change and delete,
  * every refusal a 4xx naming what is wrong, and {@code ecc_agent.cluster} kept in step.
  */
 public class ClusterHttpTest extends ServiceFixture {
@@ -58,11 +58,11 @@ public class ClusterHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service))), "/api/mid/agents/register");
-        TableApiServlet table = new TableApiServlet(service, realm);
+        context.addServlet(new ServletHolder(new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core()))), "/api/mid/agents/register");
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
         context.addServlet(new ServletHolder(table), "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
-        context.addServlet(new ServletHolder(new StatsApiServlet(service, realm)), "/api/now/stats/*");
+        context.addServlet(new ServletHolder(new StatsApiServlet(service.outputs(), realm)), "/api/now/stats/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

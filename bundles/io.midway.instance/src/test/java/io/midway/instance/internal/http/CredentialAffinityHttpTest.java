@@ -56,9 +56,9 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        CredentialService credentials = new CredentialService(service,
+        CredentialService credentials = new CredentialService(service.core(),
                 tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
-        CredentialAffinityService affinity = new CredentialAffinityService(service);
+        CredentialAffinityService affinity = new CredentialAffinityService(service.core());
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
                 "midway.agent.password", "agent-pw",
                 // These tests call the agent endpoints as the shared agent user, as agents older
@@ -71,10 +71,10 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
         add(context, new CredentialAffinityServlet(affinity, realm), REPORT);
-        TableApiServlet table = new TableApiServlet(service, realm);
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
         add(context, table, "/api/now/table/*");
         add(context, table, "/api/now/v2/table/*");
         CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, realm);
@@ -82,8 +82,8 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
         CredentialAffinityTableServlet affinityTable = new CredentialAffinityTableServlet(affinity, realm);
         add(context, affinityTable, TABLE + "/*");
         add(context, affinityTable, "/api/now/v2/table/dscy_credentials_affinity/*");
-        add(context, new StatsApiServlet(service, realm), "/api/now/stats/*");
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new StatsApiServlet(service.outputs(), realm), "/api/now/stats/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

@@ -80,7 +80,7 @@ public class CredentialHttpTest extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        credentials = new CredentialService(service, dataDir().resolve(CredentialCipher.KEY_FILE));
+        credentials = new CredentialService(service.core(), dataDir().resolve(CredentialCipher.KEY_FILE));
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
                 "midway.agent.password", "agent-pw",
                 // These tests call the agent endpoints as the shared agent user, as agents older
@@ -93,16 +93,16 @@ public class CredentialHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
-        TableApiServlet table = new TableApiServlet(service, realm);
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
         CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, realm);
         add(context, credentialTable, "/api/now/table/discovery_credentials/*");
         context.addServlet(new ServletHolder(credentialTable), "/api/now/v2/table/discovery_credentials/*");
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
@@ -242,7 +242,7 @@ public class CredentialHttpTest extends ServiceFixture {
     @Test
     public void everyValidationError() throws Exception {
         created(basic("taken", PASSWORD));
-        long revision = Long.parseLong(service.credentialRevision());
+        long revision = Long.parseLong(service.core().credentialRevision());
 
         assertTrue(error(send("POST", TABLE, ADMIN, basic("taken", NEW_PASSWORD)), 409).contains("taken"));
         String missingType = error(send("POST", TABLE, ADMIN, "{\"name\":\"x\",\"password\":\"p\"}"), 400);
@@ -275,7 +275,7 @@ public class CredentialHttpTest extends ServiceFixture {
         assertTrue(error(send("POST", TABLE, ADMIN, "{\"name\":"), 400).contains("malformed JSON"));
         assertTrue(error(send("POST", TABLE, ADMIN, "{\"name\":\"x\",\"type\":7}"), 400).contains("type"));
 
-        assertEquals("failed writes take no revision", revision, Long.parseLong(service.credentialRevision()));
+        assertEquals("failed writes take no revision", revision, Long.parseLong(service.core().credentialRevision()));
         assertEquals(List.of("taken"), names(json(send("GET", TABLE, ADMIN, null)).path("result")));
 
         error(send("GET", TABLE, AGENT, null), 403);
@@ -466,7 +466,7 @@ public class CredentialHttpTest extends ServiceFixture {
         HttpResponse<String> r = send("GET", "/api/mid/credentials?agent=m1", AGENT, null);
         assertEquals(r.body(), 200, r.statusCode());
         JsonNode sync = json(r);
-        assertEquals(service.credentialRevision(), sync.path("revision").asText());
+        assertEquals(service.core().credentialRevision(), sync.path("revision").asText());
         JsonNode result = sync.path("result");
         assertEquals("active only, by order", List.of("snmp", "linux", "vault"), names(result));
         JsonNode linux = result.get(1);
@@ -508,11 +508,11 @@ public class CredentialHttpTest extends ServiceFixture {
         assertEquals("0", first.path("credential_revision").asText());
 
         String sysId = awaitWake("0", () -> created(basic("one", PASSWORD)).path("sys_id").asText());
-        assertEquals("1", service.credentialRevision());
+        assertEquals("1", service.core().credentialRevision());
         awaitWake("1", () -> send("PATCH", TABLE + "/" + sysId, ADMIN, "{\"order\":3}"));
-        assertEquals("2", service.credentialRevision());
+        assertEquals("2", service.core().credentialRevision());
         awaitWake("2", () -> send("DELETE", TABLE + "/" + sysId, ADMIN, null));
-        assertEquals("3", service.credentialRevision());
+        assertEquals("3", service.core().credentialRevision());
 
         // a poll that says it holds an older revision is answered at once
         long start = System.nanoTime();
@@ -532,7 +532,7 @@ public class CredentialHttpTest extends ServiceFixture {
         CompletableFuture<HttpResponse<String>> poll = sendAsync("GET",
                 "/api/mid/ecc/poll?agent=m1&max=1&wait_ms=4000&credential_revision=" + known, AGENT, null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (service.waitingPolls("m1") == 0) {
+        while (service.polls().waitingPolls("m1") == 0) {
             assertFalse("the poll waits", poll.isDone());
             assertTrue("the poll started waiting", System.nanoTime() < deadline);
             Thread.onSpinWait();
@@ -543,7 +543,7 @@ public class CredentialHttpTest extends ServiceFixture {
         assertTrue(System.nanoTime() - changed < TimeUnit.SECONDS.toNanos(1));
         assertEquals(200, answered.statusCode());
         assertNotEquals(known, json(answered).path("credential_revision").asText());
-        assertEquals(service.credentialRevision(), json(answered).path("credential_revision").asText());
+        assertEquals(service.core().credentialRevision(), json(answered).path("credential_revision").asText());
         return result;
     }
 
@@ -557,7 +557,7 @@ public class CredentialHttpTest extends ServiceFixture {
         restartInstance();
 
         assertTrue("the key is read, not made again", java.util.Arrays.equals(keyBytes, Files.readAllBytes(key)));
-        assertEquals("1", service.credentialRevision());
+        assertEquals("1", service.core().credentialRevision());
         JsonNode kept = json(send("GET", TABLE + "/" + sysId, ADMIN, null)).path("result");
         assertEquals("kept", kept.path("name").asText());
         assertEquals("[\"password\"]", kept.path("secrets_set").toString());

@@ -61,7 +61,7 @@ public class FileSyncHttpTest extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        files = new FileSyncService(service, tmp.getRoot().toPath().resolve("files"), FileSyncService.MAX_FILE_BYTES);
+        files = new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"), FileSyncService.MAX_FILE_BYTES);
         echo = TestBundles.echo(tmp.getRoot().toPath().resolve("echo.jar"));
         echoSha = TestJars.sha256(echo);
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
@@ -76,13 +76,13 @@ public class FileSyncHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
-        add(context, new EventsServlet(service, realm), "/api/mid/events");
-        add(context, new TableApiServlet(service, realm), "/api/now/table/*");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
+        add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
         add(context, new FileSyncAdminServlet(files, realm), "/api/mid/admin/files/*");
-        add(context, new FileSyncServlet(service, files, realm), "/api/mid/file_sync/*");
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new FileSyncServlet(service.agents(), files, realm), "/api/mid/file_sync/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);
         server.start();
         port = connector.getLocalPort();
@@ -292,10 +292,10 @@ public class FileSyncHttpTest extends ServiceFixture {
                 "/api/mid/ecc/poll?agent=m1&wait_ms=15000", AGENT, HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         long deadline = System.currentTimeMillis() + 10_000;
-        while (service.waitingPolls("m1") == 0 && System.currentTimeMillis() < deadline) {
+        while (service.polls().waitingPolls("m1") == 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals("the poll waits", 1, service.waitingPolls("m1"));
+        assertEquals("the poll waits", 1, service.polls().waitingPolls("m1"));
         long start = System.nanoTime();
         assertEquals(201, upload(echo, "?kind=probe", ADMIN).statusCode());
         HttpResponse<String> reply = poll.get(500, TimeUnit.MILLISECONDS);

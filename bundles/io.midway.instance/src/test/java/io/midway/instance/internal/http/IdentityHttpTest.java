@@ -65,10 +65,10 @@ public class IdentityHttpTest extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        AgentIdentities identities = new AgentIdentities(service);
+        AgentIdentities identities = new AgentIdentities(service.core());
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
                 "midway.agent.password", "agent-pw")::get, identities);
-        CredentialService credentials = new CredentialService(service,
+        CredentialService credentials = new CredentialService(service.core(),
                 tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -77,20 +77,20 @@ public class IdentityHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm, identities), "/api/mid/agents/register");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
-        add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
-        add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, identities), "/api/mid/agents/register");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
+        add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
+        add(context, new AgentStatusServlet(service.agents(), realm), "/api/mid/agents/status");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
-        add(context, new CredentialAffinityServlet(new CredentialAffinityService(service, credentials), realm),
+        add(context, new CredentialAffinityServlet(new CredentialAffinityService(service.core(), credentials), realm),
                 "/api/mid/credentials/affinity");
-        add(context, new FileSyncServlet(service, new FileSyncService(service, tmp.getRoot().toPath().resolve("files"),
+        add(context, new FileSyncServlet(service.agents(), new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"),
                 1 << 20), realm), "/api/mid/file_sync/*");
-        add(context, new AgentCoreServlet(new AgentCoreRepository(service, tmp.getRoot().toPath().resolve("cores"),
+        add(context, new AgentCoreServlet(new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"),
                 1 << 20), realm), "/api/mid/cores/*");
-        add(context, new TableApiServlet(service, realm), "/api/now/table/*");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
         add(context, new UserTableServlet(identities, realm), "/api/now/table/sys_user/*");
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();

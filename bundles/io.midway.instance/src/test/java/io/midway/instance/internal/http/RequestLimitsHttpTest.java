@@ -62,11 +62,11 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         FilterHolder filter = new FilterHolder(RequestLimitFilter.withOwnThrottle(limits(perAddress, perUser, failuresPerUserAddress), clock));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
-        add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
-        add(context, new TableApiServlet(service, realm), "/api/now/table/*");
+        add(context, new InstanceInfoServlet(service.core()), "/api/mid/instance_info");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
+        add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
         server.setHandler(context);
         server.start();
         port = connector.getLocalPort();

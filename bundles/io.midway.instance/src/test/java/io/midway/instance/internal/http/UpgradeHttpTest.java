@@ -51,7 +51,7 @@ public class UpgradeHttpTest extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        cores = new AgentCoreRepository(service, tmp.getRoot().toPath().resolve("cores"),
+        cores = new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"),
                 AgentCoreRepository.MAX_CORE_BYTES);
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
                 "midway.agent.password", "agent-pw",
@@ -65,15 +65,15 @@ public class UpgradeHttpTest extends ServiceFixture {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        add(context, new AgentRegistrationServlet(service, realm, new io.midway.instance.internal.AgentIdentities(service)), "/api/mid/agents/register");
-        add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
-        add(context, new EventsServlet(service, realm), "/api/mid/events");
-        add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new TableApiServlet(service, realm), "/api/now/table/*");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
+        add(context, new AgentStatusServlet(service.agents(), realm), "/api/mid/agents/status");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
+        add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
+        add(context, new InstanceInfoServlet(service.core()), "/api/mid/instance_info");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
         add(context, new UpgradeAdminServlet(cores, realm), "/api/mid/admin/upgrade");
         add(context, new AgentCoreServlet(cores, realm), "/api/mid/cores/*");
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
@@ -240,10 +240,10 @@ public class UpgradeHttpTest extends ServiceFixture {
                 "/api/mid/ecc/poll?agent=m1&wait_ms=15000&instance_version=1.2.3", AGENT,
                 HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         long deadline = System.currentTimeMillis() + 10_000;
-        while (service.waitingPolls("m1") == 0 && System.currentTimeMillis() < deadline) {
+        while (service.polls().waitingPolls("m1") == 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals("the poll waits", 1, service.waitingPolls("m1"));
+        assertEquals("the poll waits", 1, service.polls().waitingPolls("m1"));
         long start = System.nanoTime();
         assertEquals(201, upload(core("v2.jar", "2.0.0"), ADMIN).statusCode());
         HttpResponse<String> woken = poll.get(2, TimeUnit.SECONDS);

@@ -26,7 +26,7 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Every servlet of the instance over a real Jetty 12 on 127.0.0.1, mapped as the whiteboard maps
  * them, behind the {@link io.midway.instance.internal.BadInputGuard} (as a filter on every path, where the whiteboard runs it as
- * a preprocessor), on a real {@link io.midway.instance.internal.EccService} on H2. {@code /system/console/*}
+ * a preprocessor), on a real {@link io.midway.instance.internal.InstanceServices} on H2. {@code /system/console/*}
  * is a page servlet that, like the Web Console's plugins, reads form parameters on POST and throws
  * on {@code OPTIONS}: the guard must keep both from becoming 500s.
  */
@@ -41,16 +41,16 @@ public abstract class WholeServerFixture extends ServiceFixture {
 
     @Before
     public void startServer() throws Exception {
-        io.midway.instance.internal.AgentIdentities identities = new io.midway.instance.internal.AgentIdentities(service);
+        io.midway.instance.internal.AgentIdentities identities = new io.midway.instance.internal.AgentIdentities(service.core());
         // The shared user acts for agents without an identity (legacy mode), so that the bad-input
         // cases reach every agent endpoint past authentication; IdentityHttpTest covers the strict default.
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
                 "midway.agent.password", "agent-pw", UserRealm.SHARED_LEGACY_PROPERTY, "true")::get, identities);
-        credentials = new CredentialService(service, tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
-        CredentialAffinityService affinity = new CredentialAffinityService(service);
-        FileSyncService files = new FileSyncService(service, tmp.getRoot().toPath().resolve("files"),
+        credentials = new CredentialService(service.core(), tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
+        CredentialAffinityService affinity = new CredentialAffinityService(service.core());
+        FileSyncService files = new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"),
                 FileSyncService.MAX_FILE_BYTES);
-        AgentCoreRepository cores = new AgentCoreRepository(service, tmp.getRoot().toPath().resolve("cores"),
+        AgentCoreRepository cores = new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"),
                 AgentCoreRepository.MAX_CORE_BYTES);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -61,27 +61,27 @@ public abstract class WholeServerFixture extends ServiceFixture {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(new FilterHolder(new io.midway.instance.internal.BadInputGuard()), "/*", EnumSet.of(DispatcherType.REQUEST));
-        add(context, new InstanceInfoServlet(service), "/api/mid/instance_info");
-        add(context, new AgentRegistrationServlet(service, realm, identities), "/api/mid/agents/register");
+        add(context, new InstanceInfoServlet(service.core()), "/api/mid/instance_info");
+        add(context, new AgentRegistrationServlet(service.agents(), realm, identities), "/api/mid/agents/register");
         add(context, new UserTableServlet(identities, realm), "/api/now/table/sys_user/*", "/api/now/v2/table/sys_user/*");
-        add(context, new AgentStatusServlet(service, realm), "/api/mid/agents/status");
-        add(context, new EccPollServlet(service, realm), "/api/mid/ecc/poll");
-        add(context, new EccInputServlet(service, realm), "/api/mid/ecc/input");
-        add(context, new EventsServlet(service, realm), "/api/mid/events");
-        add(context, new TableApiServlet(service, realm), "/api/now/table/*", "/api/now/v2/table/*");
+        add(context, new AgentStatusServlet(service.agents(), realm), "/api/mid/agents/status");
+        add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
+        add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
+        add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*", "/api/now/v2/table/*");
         add(context, new CredentialTableServlet(credentials, realm), "/api/now/table/discovery_credentials/*",
                 "/api/now/v2/table/discovery_credentials/*");
         add(context, new CredentialAffinityTableServlet(affinity, realm), "/api/now/table/dscy_credentials_affinity/*",
                 "/api/now/v2/table/dscy_credentials_affinity/*");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
         add(context, new CredentialAffinityServlet(affinity, realm), "/api/mid/credentials/affinity");
-        add(context, new StatsApiServlet(service, realm), "/api/now/stats/*", "/api/now/v1/stats/*");
-        add(context, new AgentSelectionServlet(service, realm), "/api/mid/admin/select");
+        add(context, new StatsApiServlet(service.outputs(), realm), "/api/now/stats/*", "/api/now/v1/stats/*");
+        add(context, new AgentSelectionServlet(service.selection(), realm), "/api/mid/admin/select");
         add(context, new FileSyncAdminServlet(files, realm), FileSyncAdminServlet.PATH + "/*");
-        add(context, new FileSyncServlet(service, files, realm), FileSyncServlet.PATH + "/*");
+        add(context, new FileSyncServlet(service.agents(), files, realm), FileSyncServlet.PATH + "/*");
         add(context, new AgentCoreServlet(cores, realm), AgentCoreServlet.PATH + "/*");
         add(context, new UpgradeAdminServlet(cores, realm), UpgradeAdminServlet.PATH);
-        add(context, new io.midway.instance.internal.ApiFallbackServlet(service), "/api/*");
+        add(context, new io.midway.instance.internal.ApiFallbackServlet(service.core()), "/api/*");
         add(context, new ConsoleLikePage(), "/system/console/*");
         server.setHandler(context);
         server.start();

@@ -14,7 +14,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
 
-import io.midway.instance.internal.EccService;
+import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.OutputRequest;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.store.InstanceStore;
@@ -39,7 +39,7 @@ public class PostgresTwoNodesTest extends ServiceFixture {
     @Rule
     public final Timeout limit = Timeout.seconds(180);
 
-    private EccService other;
+    private InstanceServices other;
 
     @Override
     protected InstanceStore openStore(boolean fresh) {
@@ -55,7 +55,7 @@ public class PostgresTwoNodesTest extends ServiceFixture {
 
     @Test
     public void pollsOfOneAgentOnTwoNodesNeverTakeTheSameRecord() throws Exception {
-        other = new EccService(TestPostgres.open(false), settings(), clock);
+        other = new InstanceServices(TestPostgres.open(false), settings(), clock);
         List<String> names = new ArrayList<>();
         List<OutputRequest> outputs = new ArrayList<>();
         for (int a = 0; a < AGENTS; a++) {
@@ -67,14 +67,14 @@ public class PostgresTwoNodesTest extends ServiceFixture {
                         EccRecord.STATE_READY, 2, null, null));
             }
         }
-        service.insertOutputs(outputs);
+        service.outputs().insertOutputs(outputs);
 
         io.midway.instance.internal.Deliveries deliveries = new io.midway.instance.internal.Deliveries();
-        EccService[] nodes = {service, other};
+        InstanceServices[] nodes = {service, other};
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<?>> work = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
-            EccService node = nodes[t % 2];
+            InstanceServices node = nodes[t % 2];
             int first = (t / 2) % 8;
             work.add(pool.submit(() -> {
                 for (int round = 0; round < 100; round++) {
@@ -97,20 +97,20 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         int total = AGENTS * EACH;
         assertEquals("no record taken by both nodes", 0, deliveries.twice.get());
         assertEquals("every output delivered", total, deliveries.takenBy.size());
-        assertEquals("one input per output", total, service.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+        assertEquals("one input per output", total, service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=input", null, null, null)));
-        assertEquals("every output processed", total, other.count(TableQuery.parse(TableSchema.ECC_QUEUE,
+        assertEquals("every output processed", total, other.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=output^state=processed", null, null, null)));
     }
 
     @Test
     public void workMadeReadyOnOneNodeWakesAPollWaitingOnTheOther() throws Exception {
-        other = new EccService(TestPostgres.open(false), settings(), clock);
+        other = new InstanceServices(TestPostgres.open(false), settings(), clock);
         register("woken-agent");
         // Let the other node's listener connect, then wait there.
         Thread.sleep(1500);
         long started = System.nanoTime();
-        java.util.concurrent.CompletableFuture<PollReply> waiting = other.longPoll("woken-agent", 5, 20_000, null, null, null);
+        java.util.concurrent.CompletableFuture<PollReply> waiting = other.polls().longPoll("woken-agent", 5, 20_000, null, null, null);
         Thread.sleep(300);
         assertEquals("nothing yet: it waits", false, waiting.isDone());
         EccRecord made = insert("woken-agent", "Echo", 2);
@@ -123,22 +123,22 @@ public class PostgresTwoNodesTest extends ServiceFixture {
 
     @Test
     public void aRevisionChangedOnOneNodeReachesThePollsOfTheOther() throws Exception {
-        other = new EccService(TestPostgres.open(false), settings(), clock);
+        other = new InstanceServices(TestPostgres.open(false), settings(), clock);
         register("synced-agent");
         Thread.sleep(1500);
-        String before = other.syncRevision();
-        java.util.concurrent.CompletableFuture<PollReply> waiting = other.longPoll("synced-agent", 5, 20_000, before, null,
+        String before = other.core().syncRevision();
+        java.util.concurrent.CompletableFuture<PollReply> waiting = other.polls().longPoll("synced-agent", 5, 20_000, before, null,
                 null);
         Thread.sleep(300);
         assertEquals("nothing yet: it waits", false, waiting.isDone());
         long started = System.nanoTime();
         // A file-sync change on this node (as an upload makes one).
-        service.changeSyncFiles(tx -> tx.nextRevision());
+        service.core().changeSyncFiles(tx -> tx.nextRevision());
         PollReply reply = waiting.get(15, TimeUnit.SECONDS);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        assertEquals("the other node answers with the new revision", service.syncRevision(), reply.syncRevision());
+        assertEquals("the other node answers with the new revision", service.core().syncRevision(), reply.syncRevision());
         org.junit.Assert.assertNotEquals(before, reply.syncRevision());
         org.junit.Assert.assertTrue("at once, not at its 20 s timeout: " + ms + " ms", ms < 10_000);
-        assertEquals(service.syncRevision(), other.syncRevision());
+        assertEquals(service.core().syncRevision(), other.core().syncRevision());
     }
 }

@@ -42,10 +42,10 @@ public class InstanceCommandsTest extends ServiceFixture {
 
     @Before
     public void setUpShell() {
-        files = new FileSyncService(service, tmp.getRoot().toPath().resolve("files"), FileSyncService.MAX_FILE_BYTES);
-        cores = new AgentCoreRepository(service, tmp.getRoot().toPath().resolve("cores"), AgentCoreRepository.MAX_CORE_BYTES);
+        files = new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"), FileSyncService.MAX_FILE_BYTES);
+        cores = new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"), AgentCoreRepository.MAX_CORE_BYTES);
         processor = new CommandProcessorImpl(null);
-        InstanceCommands commands = new InstanceCommands(service, files, cores);
+        InstanceCommands commands = new InstanceCommands(service.core(), service.agents(), service.outputs(), service.events(), service.selection(), files, cores);
         for (String f : FUNCTIONS) {
             processor.addCommand("instance", commands, f);
         }
@@ -84,8 +84,8 @@ public class InstanceCommandsTest extends ServiceFixture {
         EccRecord answered = insert("dc-1", "TCPScan", 2);
         insert("dc-1", "HTTPRequest", 2);
         insert("dc-1", "Command", 2);
-        assertEquals(3, service.poll("dc-1", 1).result().size() + 2);
-        service.input(new InputBatch(List.of(new InputRecord(answered.sysId(), null, null, null,
+        assertEquals(3, service.polls().poll("dc-1", 1).result().size() + 2);
+        service.polls().input(new InputBatch(List.of(new InputRecord(answered.sysId(), null, null, null,
                 Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null))));
         String out = run("instance:queue");
         String[] lines = out.split("\n");

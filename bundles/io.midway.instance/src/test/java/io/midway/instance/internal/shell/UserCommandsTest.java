@@ -43,7 +43,7 @@ public class UserCommandsTest extends ServiceFixture {
 
     @Before
     public void setUpShell() {
-        identities = new AgentIdentities(service);
+        identities = new AgentIdentities(service.core());
         realm = new UserRealm(Map.of("midway.admin.password", "admin-pw", "midway.agent.password", "agent-pw")::get,
                 identities);
         UserCommands commands = new UserCommands(identities, realm);

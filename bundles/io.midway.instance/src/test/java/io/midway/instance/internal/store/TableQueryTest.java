@@ -11,7 +11,7 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.RequestException;
+import io.midway.instance.api.InstanceException;
 import io.midway.wire.Json;
 
 public class TableQueryTest {
@@ -20,11 +20,11 @@ public class TableQueryTest {
         return TableQuery.parse(TableSchema.ECC_QUEUE, query, null, null, null);
     }
 
-    private static RequestException rejected(Runnable parse) {
+    private static InstanceException rejected(Runnable parse) {
         try {
             parse.run();
-        } catch (RequestException e) {
-            assertEquals(RequestException.Kind.BAD_REQUEST, e.kind());
+        } catch (InstanceException e) {
+            assertEquals(InstanceException.Reason.INVALID, e.reason());
             return e;
         }
         fail("expected a 400");
@@ -67,13 +67,13 @@ public class TableQueryTest {
         try {
             queue("priorityINhigh");
             fail("a bad number");
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("takes a whole number"));
         }
         try {
             queue("sys_idIN" + "x,".repeat(TableQuery.MAX_IN_VALUES + 1));
             fail("too many values");
-        } catch (RequestException e) {
+        } catch (InstanceException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("at most 1000 values"));
         }
     }
@@ -109,7 +109,7 @@ public class TableQueryTest {
 
     @Test
     public void unknownFieldIsRejectedByName() {
-        RequestException e = rejected(() -> queue("state=ready^bogus=1"));
+        InstanceException e = rejected(() -> queue("state=ready^bogus=1"));
         assertTrue(e.getMessage(), e.getMessage().contains("'bogus'"));
         assertTrue(e.detail(), e.detail().contains("sys_id"));
         rejected(() -> queue("ORDERBYbogus"));
@@ -118,7 +118,7 @@ public class TableQueryTest {
 
     @Test
     public void sqlInjectionInFieldNamesIsRejected() {
-        RequestException e = rejected(() -> queue("state) OR 1=1 --=x"));
+        InstanceException e = rejected(() -> queue("state) OR 1=1 --=x"));
         assertTrue(e.getMessage(), e.getMessage().contains("unknown field"));
         // ... while in values it is just a value
         assertEquals(List.of("x' OR '1'='1"), queue("name=x' OR '1'='1").where().parameters());
@@ -126,14 +126,14 @@ public class TableQueryTest {
 
     @Test
     public void termWithoutOperatorIsRejectedWithHelp() {
-        RequestException e = rejected(() -> queue("nameLIKEfoo"));
+        InstanceException e = rejected(() -> queue("nameLIKEfoo"));
         assertTrue(e.detail(), e.detail().contains("field=value"));
         rejected(() -> queue("=ready"));
     }
 
     @Test
     public void orAndNqTermsAreExplained() {
-        RequestException e = rejected(() -> queue("state=ready^ORstate=error"));
+        InstanceException e = rejected(() -> queue("state=ready^ORstate=error"));
         assertTrue(e.getMessage(), e.getMessage().contains("OR and NQ"));
     }
 
@@ -171,7 +171,7 @@ public class TableQueryTest {
         ObjectNode projected = q.project(row);
         assertEquals(2, projected.size());
         assertFalse(projected.has("topic"));
-        RequestException e = rejected(() -> TableQuery.parse(TableSchema.ECC_QUEUE, null, "sys_id,nope", null, null));
+        InstanceException e = rejected(() -> TableQuery.parse(TableSchema.ECC_QUEUE, null, "sys_id,nope", null, null));
         assertTrue(e.getMessage(), e.getMessage().contains("'nope'"));
     }
 

@@ -1,0 +1,40 @@
+package io.midway.instance.internal;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.wire.EventRecord;
+import io.midway.wire.Json;
+
+
+/** Events and wake-ups of one write, published after it commits. */
+final class Changes {
+    final Instant now;
+    final List<EventRecord> events = new ArrayList<>();
+    final Set<String> wake = new LinkedHashSet<>();
+    final List<Runnable> onCommit = new ArrayList<>();
+    final List<Runnable> onRollback = new ArrayList<>();
+    /** The new file-sync revision, when this write changed the set. */
+    Long syncRevision;
+    /** The new credential revision, when this write changed the credentials. */
+    Long credentialRevision;
+    /** The new instance version, when this write published an agent core. */
+    String instanceVersion;
+
+    Changes(Instant now) {
+        this.now = now;
+    }
+
+    void event(StoreSession s, String name, String agent, String detail) throws SQLException {
+        events.add(s.insertEvent(name, agent, Json.time(now), detail));
+    }
+
+    void wake(String agentName) {
+        wake.add(agentName);
+    }
+}

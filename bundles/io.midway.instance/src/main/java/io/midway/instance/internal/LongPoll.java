@@ -1,0 +1,94 @@
+package io.midway.instance.internal;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+import io.midway.wire.PollReply;
+
+
+/** One waiting long poll: answered when work is signalled for its agent, a revision changes, or its time is up. */
+final class LongPoll implements Runnable {
+    private final PollWaiters waiters;
+    private final java.util.function.BiFunction<String, Integer, PollReply> poll;
+    final String agentName;
+    final int max;
+    final CompletableFuture<PollReply> future = new CompletableFuture<>();
+    volatile ScheduledFuture<?> timeout;
+    private boolean done;
+
+    /** The answer when nothing comes; its sync revision is the one the poll started with. */
+    private final PollReply empty;
+
+    LongPoll(PollWaiters waiters, java.util.function.BiFunction<String, Integer, PollReply> poll, String agentName,
+            int max, PollReply empty) {
+        this.waiters = waiters;
+        this.poll = poll;
+        this.agentName = agentName;
+        this.max = max;
+        this.empty = empty;
+    }
+
+    /** A newer poll of the same agent arrived: answer this one with nothing, leasing nothing. */
+    synchronized void supersede() {
+        if (done) {
+            return;
+        }
+        finish();
+        future.complete(empty);
+    }
+
+    /** Woken: lease what is ready, if anything. */
+    @Override
+    public void run() {
+        attempt(false);
+    }
+
+    /** Out of time: answer with whatever there is, possibly nothing. */
+    void expire() {
+        attempt(true);
+    }
+
+    synchronized void fail(RuntimeException e) {
+        if (done) {
+            return;
+        }
+        finish();
+        future.completeExceptionally(e);
+    }
+
+    private synchronized void attempt(boolean last) {
+        if (done) {
+            return;
+        }
+        if (future.isDone()) {
+            // the caller went away: lease nothing more for it
+            finish();
+            return;
+        }
+        PollReply reply;
+        try {
+            reply = poll.apply(agentName, max);
+        } catch (RuntimeException e) {
+            finish();
+            future.completeExceptionally(e);
+            return;
+        }
+        if (last || !reply.result().isEmpty() || !reply.syncRevision().equals(empty.syncRevision())
+                || !Objects.equals(reply.instanceVersion(), empty.instanceVersion())
+                || !Objects.equals(reply.pinnedVersion(), empty.pinnedVersion())
+                || !Objects.equals(reply.credentialRevision(), empty.credentialRevision())) {
+            finish();
+            future.complete(reply);
+        }
+    }
+
+    private void finish() {
+        done = true;
+        waiters.remove(agentName, this);
+        ScheduledFuture<?> t = timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+}

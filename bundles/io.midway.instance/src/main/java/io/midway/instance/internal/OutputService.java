@@ -1,0 +1,317 @@
+package io.midway.instance.internal;
+
+import io.midway.instance.api.InstanceException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterRouter;
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreException;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.SealedSecret;
+import io.midway.wire.SyncReport;
+
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The ECC queue's outputs and reads: inserting output records (one, or an array in one
+ * transaction), addressed to an agent, to every agent ({@code mid.server.*}), to a cluster member
+ * (routed where its cluster says) or to none (MID selection); and reading records and counts.
+ */
+@Component(service = OutputService.class)
+public class OutputService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutputService.class);
+
+    private final InstanceCore core;
+    /** Breaks ties in selection and spreads load-balanced work; {@link java.util.Random} is safe to share between threads. */
+    private final java.util.Random random = new java.util.Random();
+    /** Chooses agents for work that names none. */
+    private final io.midway.instance.internal.selection.AgentSelector selector =
+            new io.midway.instance.internal.selection.AgentSelector(random);
+    /** Sends work addressed to a cluster member where its cluster says. */
+    private final ClusterRouter clusterRouter = new ClusterRouter(random);
+
+    /**
+     * @param core the instance core
+     */
+    @Activate
+    public OutputService(@Reference InstanceCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Inserts an output record and wakes the addressed agent. {@code mid.server.*} fans out: one
+     * copy per registered agent; the record itself is stored {@code processed} and returned.
+     *
+     * @param request the validated request
+     * @return the stored record
+     */
+    public EccRecord insertOutput(OutputRequest request) {
+        return core.write((s, c) -> {
+            Inserting inserting = new Inserting(s);
+            EccRecord stored = output(c, request, inserting);
+            inserting.store(c);
+            return stored;
+        });
+    }
+
+    /**
+     * Inserts output records in one transaction, all or none, and wakes each addressed agent once,
+     * after the commit. Each request is handled as by {@link #insertOutput(OutputRequest)}.
+     *
+     * @param requests the validated requests, at most {@link OutputRequest#MAX_BATCH_RECORDS}
+     * @return the stored records, in the order of the requests
+     * @throws InstanceException (400) when there are none or too many
+     */
+    public List<EccRecord> insertOutputs(List<OutputRequest> requests) {
+        if (requests.isEmpty() || requests.size() > OutputRequest.MAX_BATCH_RECORDS) {
+            throw InstanceException.invalid("between 1 and " + OutputRequest.MAX_BATCH_RECORDS
+                    + " records can be inserted at once", "got " + requests.size());
+        }
+        return core.write((s, c) -> {
+            Inserting inserting = new Inserting(s);
+            List<EccRecord> stored = new ArrayList<>(requests.size());
+            for (OutputRequest request : requests) {
+                stored.add(output(c, request, inserting));
+            }
+            inserting.store(c);
+            return stored;
+        });
+    }
+
+    /**
+     * The rows one write inserts, and what deciding them needs, read at most once per write: the
+     * agents (for fan-out, routing and clusters) and the clusters.
+     */
+    private static final class Inserting {
+        final StoreSession s;
+        final List<EccRecord> rows = new ArrayList<>();
+        /** The sys_ids of the per-agent copies of mid.server.* records. */
+        final List<String> broadcastCopies = new ArrayList<>();
+        private List<AgentRecord> agents;
+        private Map<String, AgentRecord> agentsByName;
+        private List<AgentCluster> clusters;
+
+        Inserting(StoreSession s) {
+            this.s = s;
+        }
+
+        List<AgentRecord> agents() throws SQLException {
+            if (agents == null) {
+                agents = s.agents();
+            }
+            return agents;
+        }
+
+        Map<String, AgentRecord> agentsByName() throws SQLException {
+            if (agentsByName == null) {
+                agentsByName = byName(agents());
+            }
+            return agentsByName;
+        }
+
+        List<AgentCluster> clusters() throws SQLException {
+            if (clusters == null) {
+                clusters = s.clusters();
+            }
+            return clusters;
+        }
+
+        void store(Changes c) throws SQLException {
+            s.insertRecords(rows, c.now.toEpochMilli());
+            s.markBroadcast(broadcastCopies);
+        }
+    }
+
+    /** Adds the rows of one request, notes the agents to wake, returns the record it answers. */
+    private EccRecord output(Changes c, OutputRequest request, Inserting inserting) throws SQLException {
+        String now = Json.time(c.now);
+        String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
+        if (request.routed()) {
+            return routed(c, request, inserting, now, processed);
+        }
+        if (request.fanOut()) {
+            EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
+            inserting.rows.add(all);
+            for (AgentRecord agent : inserting.agents()) {
+                EccRecord copy = output(request, EccRecord.agentField(agent.name()), request.state(), now, processed);
+                inserting.rows.add(copy);
+                inserting.broadcastCopies.add(copy.sysId());
+                c.wake(agent.name());
+            }
+            return all;
+        }
+        String agentName = request.agent().substring(EccRecord.AGENT_PREFIX.length());
+        Optional<ClusterRouter.Redirect> redirect = redirect(request, agentName, inserting);
+        EccRecord record;
+        if (redirect.isPresent()) {
+            agentName = redirect.get().agent();
+            record = new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), request.topic(), request.name(),
+                    request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
+                    request.priority(), request.errorString(), now, processed, null, null, redirect.get().note());
+        } else {
+            record = output(request, request.agent(), request.state(), now, processed);
+        }
+        inserting.rows.add(record);
+        c.wake(agentName);
+        return record;
+    }
+
+    /** Where the cluster of the addressed agent sends new ready work, if elsewhere. */
+    private Optional<ClusterRouter.Redirect> redirect(OutputRequest request, String agentName, Inserting inserting)
+            throws SQLException {
+        if (!EccRecord.STATE_READY.equals(request.state()) || ClusterRouter.isHostBound(request.topic())
+                || ClusterRouter.clusterOf(inserting.clusters(), agentName).isEmpty()) {
+            return Optional.empty();
+        }
+        return clusterRouter.atInsert(agentName, request.topic(), inserting.clusters(), inserting.agentsByName());
+    }
+
+    static Map<String, AgentRecord> byName(List<AgentRecord> agents) {
+        Map<String, AgentRecord> byName = new LinkedHashMap<>();
+        for (AgentRecord agent : agents) {
+            byName.put(agent.name(), agent);
+        }
+        return byName;
+    }
+
+    /**
+     * Chooses the agent for a request that names none (MID selection, DESIGN §9) with the
+     * algorithm of {@code mid.selection.algorithm}; the record keeps the choice and why. When no
+     * agent may take it, the record is stored in state {@code error} with the reason, addressed to
+     * no agent.
+     */
+    private EccRecord routed(Changes c, OutputRequest request, Inserting inserting, String now, String processed)
+            throws SQLException {
+        String source = request.source() == null ? "" : request.source().trim();
+        io.midway.instance.internal.selection.SelectionRequest criteria;
+        try {
+            criteria = io.midway.instance.internal.selection.SelectionRequest.of(request.application(), source,
+                    request.capability(), core.settings().selectionAlgorithm());
+        } catch (IllegalArgumentException e) {
+            throw InstanceException.invalid(e.getMessage(),
+                    "work with no agent is routed by application, source (the target IP address) and capability");
+        }
+        io.midway.instance.internal.selection.Selection selection;
+        try {
+            selection = selector.selectAmong(criteria, inserting.agents());
+        } catch (IllegalArgumentException e) {
+            throw InstanceException.invalid("no agent can be chosen: " + e.getMessage(),
+                    "correct the agent's ip_ranges with PATCH /api/now/table/ecc_agent/{sys_id}");
+        }
+        EccRecord record;
+        if (selection.isChosen()) {
+            String agentName = selection.agent();
+            String reason = selection.reason();
+            Optional<ClusterRouter.Redirect> redirect = redirect(request, agentName, inserting);
+            if (redirect.isPresent()) {
+                agentName = redirect.get().agent();
+                reason = reason + "; " + redirect.get().note();
+            }
+            record = new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), request.topic(), request.name(),
+                    request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
+                    request.priority(), request.errorString(), now, processed, criteria.application(),
+                    emptyToNull(criteria.capability()), reason);
+            c.wake(agentName);
+        } else {
+            record = new EccRecord(AgentRecords.newSysId(), "", request.topic(), request.name(), request.source(), request.payload(),
+                    EccRecord.QUEUE_OUTPUT, EccRecord.STATE_ERROR, request.responseTo(), request.priority(),
+                    "No agent may take this work: " + selection.reason(), now, now, criteria.application(),
+                    emptyToNull(criteria.capability()), selection.reason());
+        }
+        inserting.rows.add(record);
+        return record;
+    }
+
+    private static String emptyToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    private static EccRecord output(OutputRequest r, String agent, String state, String now, String processed) {
+        return new EccRecord(AgentRecords.newSysId(), agent, r.topic(), r.name(), r.source(), r.payload(), EccRecord.QUEUE_OUTPUT,
+                state, r.responseTo(), r.priority(), r.errorString(), now, processed);
+    }
+
+    /**
+     * @param query a query on {@link TableSchema#ECC_QUEUE}
+     * @return the matching records
+     */
+    public List<EccRecord> records(TableQuery query) {
+        AgentRecords.requireTable(query, TableSchema.ECC_QUEUE);
+        core.requireOpen();
+        return core.read(s -> s.queryRecords(query));
+    }
+
+    /**
+     * @param query a query on either table
+     * @return how many records match it (the Aggregate API's count)
+     */
+    public long count(TableQuery query) {
+        core.requireOpen();
+        return core.read(s -> s.count(query));
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the ECC record
+     */
+    public Optional<EccRecord> record(String sysId) {
+        core.requireOpen();
+        return core.read(s -> s.findRecord(sysId));
+    }
+
+
+    /** @return the queue's records by queue, topic and state */
+    public List<io.midway.instance.internal.store.StoreSession.TopicCount> queueByTopic() {
+        core.requireOpen();
+        return core.read(s -> s.countsByTopic());
+    }
+}

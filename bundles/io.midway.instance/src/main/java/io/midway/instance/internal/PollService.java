@@ -1,0 +1,446 @@
+package io.midway.instance.internal;
+
+import io.midway.instance.api.InstanceException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterRouter;
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreException;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.SealedSecret;
+import io.midway.wire.SyncReport;
+
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Agents' polls and results: a poll leases what is ready for an agent (at once, or as a long poll
+ * that waits for work or a revision change), an input batch stores an agent's results and ends
+ * the outputs they answer. A Down agent that polls is offered its heartbeat at once.
+ */
+@Component(service = PollService.class)
+public class PollService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollService.class);
+    /** The most records one poll may lease. */
+    public static final int MAX_POLL_RECORDS = 1000;
+    private static final Set<String> INPUT_STATES = Set.of(EccRecord.STATE_PROCESSED, EccRecord.STATE_ERROR);
+
+    private final InstanceCore core;
+    private final ScheduledExecutorService pollTimer;
+
+    /**
+     * @param core the instance core
+     */
+    @Activate
+    public PollService(@Reference InstanceCore core) {
+        this.core = core;
+        this.pollTimer = Executors.newSingleThreadScheduledExecutor(InstanceCore.threads("midway-poll-timer"));
+    }
+
+    /** Stops the poll timer; waiting polls are answered by the core as it stops. */
+    @Deactivate
+    public void close() {
+        pollTimer.shutdownNow();
+    }
+
+    /**
+     * Leases what is ready for an agent, now, without waiting.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @return the reply
+     * @throws InstanceException 404 for an unknown agent, 400 for a bad {@code max}
+     */
+    public PollReply poll(String agentName, int max) {
+        if (agentName == null || agentName.isBlank()) {
+            throw InstanceException.invalid("query parameter 'agent' is required");
+        }
+        if (max < 1 || max > MAX_POLL_RECORDS) {
+            throw InstanceException.invalid("max must be between 1 and " + MAX_POLL_RECORDS, "got " + max);
+        }
+        PollReply quiet = quietPoll(agentName, max);
+        if (quiet != null) {
+            return quiet;
+        }
+        return core.write((s, c) -> {
+            AgentRecord agent = s.findAgentByName(agentName).orElseThrow(() -> AgentRecords.notRegistered(agentName));
+            agent = AgentRecords.withLastRefreshed(agent, Json.time(c.now));
+            s.updateAgent(agent);
+            if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+                offerHeartbeat(s, c, agent.name());
+            }
+            List<EccRecord> leased = lease(s, c, agent, max);
+            return new PollReply(leased, core.syncRevision(), core.instanceVersion(), agent.status(),
+                    agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+        });
+    }
+
+    /**
+     * Answers a poll that has nothing to lease and nothing to record — the agent's
+     * {@code last_refreshed} already shows this second, it is not Down, nothing is ready for it —
+     * from a read, without queueing for the writer: most polls of many idle agents.
+     *
+     * @return the empty reply, or {@code null} when the poll must write
+     */
+    private PollReply quietPoll(String agentName, int max) {
+        core.requireOpen();
+        String now = Json.time(core.clock().instant());
+        return core.read(s -> {
+            Optional<AgentRecord> found = s.findAgentByName(agentName);
+            if (found.isEmpty()) {
+                return null;
+            }
+            AgentRecord agent = found.get();
+            if (AgentRecord.STATUS_DOWN.equals(agent.status()) || !now.equals(agent.lastRefreshed())) {
+                return null;
+            }
+            if (!readyFor(s, agent, 1).isEmpty()) {
+                return null;
+            }
+            return new PollReply(List.of(), core.syncRevision(), core.instanceVersion(), agent.status(),
+                    agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+        });
+    }
+
+    /**
+     * Leases what is ready for an agent; if nothing is, waits up to
+     * {@code min(waitMs, poll_max_wait_ms)} and completes as soon as work is written for it, or
+     * (with no records) as soon as the file-sync revision changes.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @return the reply, completed at once or later; 503 ({@link InstanceException}) when stopping
+     * @throws InstanceException 404 for an unknown agent, 400 for bad parameters
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs) {
+        return longPoll(agentName, max, waitMs, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long)}, and answers at once, even with no records, when the
+     * agent says it has applied another file-sync revision than the current one: a change made
+     * while none of its polls was waiting reaches it without waiting for work or a timeout.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision) {
+        return longPoll(agentName, max, waitMs, knownRevision, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long, String)}, and also answers at once when the agent
+     * says it knows another instance version than the current one. A waiting poll completes as
+     * soon as the instance version or the agent's pinned version changes.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
+            String knownInstanceVersion) {
+        return longPoll(agentName, max, waitMs, knownRevision, knownInstanceVersion, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long, String, String)}, and also answers at once when the
+     * agent says it holds another credential revision than the current one. A waiting poll
+     * completes as soon as the credentials change.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
+     * @param knownCredentialRevision the credential revision the agent holds, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
+            String knownInstanceVersion, String knownCredentialRevision) {
+        if (waitMs < 0) {
+            throw InstanceException.invalid("wait_ms must not be negative", "got " + waitMs);
+        }
+        long before = core.waiters().generation(agentName);
+        PollReply first = poll(agentName, max);
+        long wait = Math.min(waitMs, core.settings().pollMaxWait().toMillis());
+        boolean revisionNews = knownRevision != null && !knownRevision.equals(first.syncRevision());
+        boolean versionNews = knownInstanceVersion != null && !knownInstanceVersion.equals(first.instanceVersion());
+        boolean credentialNews = knownCredentialRevision != null
+                && !knownCredentialRevision.equals(first.credentialRevision());
+        if (!first.result().isEmpty() || wait <= 0 || revisionNews || versionNews || credentialNews) {
+            return CompletableFuture.completedFuture(first);
+        }
+        // An agent polls from one thread: an older poll still waiting was left by a connection
+        // that is gone (an agent restarted or crashed mid-poll). Answer it empty now, or it would
+        // lease the next record to a dead connection and hold it until the lease expires.
+        for (Runnable older : core.waiters().take(agentName)) {
+            if (older instanceof LongPoll stale) {
+                stale.supersede();
+            }
+        }
+        LongPoll waiting = new LongPoll(core.waiters(), this::poll, agentName, max, first);
+        core.waiters().add(agentName, waiting);
+        try {
+            waiting.timeout = pollTimer.schedule(waiting::expire, wait, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            core.waiters().remove(agentName, waiting);
+            return CompletableFuture.completedFuture(first);
+        }
+        if (core.closed()) {
+            waiting.fail(new InstanceException(InstanceException.Reason.UNAVAILABLE, "the instance is stopping", ""));
+        } else if (core.waiters().generation(agentName) != before) {
+            // work was signalled between the first poll and add(): look again
+            core.wakeExecutor().execute(waiting);
+        }
+        return waiting.future;
+    }
+
+    /**
+     * Answers the waiting long polls of an agent with nothing, leasing nothing: the agent is
+     * stopping, and work written from now on waits for its next poll instead of going to a
+     * connection that nobody will read.
+     *
+     * @param agentName the agent
+     * @return how many polls were waiting
+     */
+    public int releasePolls(String agentName) {
+        int released = 0;
+        for (Runnable waiting : core.waiters().take(agentName)) {
+            if (waiting instanceof LongPoll poll) {
+                poll.supersede();
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /**
+     * @param agentName an agent
+     * @return how many long polls of it are waiting
+     */
+    public int waitingPolls(String agentName) {
+        return core.waiters().count(agentName);
+    }
+
+
+    /** What an agent may take now: not validated, heartbeats only; paused or replacing its core, interactive work only. */
+    private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max) throws SQLException {
+        boolean heartbeatOnly = !agent.validated();
+        boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status())
+                || AgentRecord.STATUS_UPGRADING.equals(agent.status());
+        return s.readyFor(EccRecord.agentField(agent.name()), heartbeatOnly, interactiveOnly, max);
+    }
+
+
+    private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
+        List<EccRecord> ready = readyFor(s, agent, max);
+        if (ready.isEmpty()) {
+            return List.of();
+        }
+        s.lease(ready.stream().map(EccRecord::sysId).toList(), c.now.plus(core.settings().lease()).toEpochMilli());
+        List<EccRecord> leased = new ArrayList<>();
+        for (EccRecord r : ready) {
+            leased.add(new EccRecord(r.sysId(), r.agent(), r.topic(), r.name(), r.source(), r.payload(), r.queue(),
+                    EccRecord.STATE_PROCESSING, r.responseTo(), r.priority(), r.errorString(), r.sysCreatedOn(),
+                    r.processed()));
+        }
+        return leased;
+    }
+
+    /** A Down agent that polls again gets its heartbeat at once, so it can come back Up. */
+    private void offerHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
+        Optional<PendingHeartbeat> pending = s.pendingHeartbeat(EccRecord.agentField(agentName));
+        if (pending.isEmpty()) {
+            insertHeartbeat(s, c, agentName);
+        } else if (EccRecord.STATE_PROCESSING.equals(pending.get().state())) {
+            s.markReady(pending.get().sysId());
+        }
+    }
+
+
+    static void insertHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
+        EccRecord heartbeat = new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), EccRecord.TOPIC_HEARTBEAT,
+                EccRecord.TOPIC_HEARTBEAT, null, null, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, null,
+                EccRecord.PRIORITY_INTERACTIVE, null, Json.time(c.now), null);
+        s.insertRecord(heartbeat, c.now.toEpochMilli());
+        s.setLastHeartbeat(agentName, c.now.toEpochMilli());
+        c.wake(agentName);
+    }
+
+    /**
+     * Stores the results an agent posts. Each record is checked on its own: one that names no
+     * output record, has no {@code response_to}, a wrong {@code state} or a field longer than its
+     * column is refused (status {@code refused} with the reason) and the others are stored. When
+     * every record is refused the batch is a 400 (nothing to store). The first input for an output
+     * is stored and ends the output; repeats are reported as duplicates.
+     *
+     * @param batch the results
+     * @return one outcome per record, in order
+     */
+    public List<InputResult> input(InputBatch batch) {
+        if (batch == null || batch.records() == null) {
+            throw InstanceException.invalid("field 'records' is required", "body: {\"records\":[{\"response_to\":…}]}");
+        }
+        List<InputRecord> records = batch.records();
+        String[] refusals = new String[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            refusals[i] = inputProblem(records.get(i), "records[" + i + "]");
+        }
+        return core.write((s, c) -> {
+            List<InputResult> results = new ArrayList<>();
+            String now = Json.time(c.now);
+            boolean anyAccepted = false;
+            for (int i = 0; i < records.size(); i++) {
+                InputRecord r = records.get(i);
+                String where = "records[" + i + "]";
+                if (refusals[i] != null) {
+                    results.add(InputResult.refused(r == null ? null : r.responseTo(), refusals[i]));
+                    continue;
+                }
+                String responseTo = r.responseTo().trim();
+                Optional<EccRecord> output = s.findRecord(responseTo)
+                        .filter(o -> EccRecord.QUEUE_OUTPUT.equals(o.queue()));
+                if (output.isEmpty()) {
+                    results.add(InputResult.refused(responseTo,
+                            where + ".response_to '" + responseTo + "' names no output record"));
+                    continue;
+                }
+                anyAccepted = true;
+                Optional<EccRecord> first = s.findInputFor(responseTo);
+                if (first.isPresent()) {
+                    results.add(new InputResult(responseTo, first.get().sysId(), InputResult.DUPLICATE));
+                    continue;
+                }
+                String state = r.state() == null ? EccRecord.STATE_PROCESSED : r.state();
+                String error = EccRecord.STATE_ERROR.equals(state) ? r.errorString() : null;
+                EccRecord input = new EccRecord(AgentRecords.newSysId(), output.get().agent(), AgentRecords.or(r.topic(), output.get().topic()),
+                        AgentRecords.or(r.name(), output.get().name()), AgentRecords.or(r.source(), output.get().source()),
+                        r.payload(), EccRecord.QUEUE_INPUT, state, responseTo, output.get().priority(), error, now, now);
+                s.insertRecord(input, c.now.toEpochMilli());
+                s.completeOutput(responseTo, state, error, now);
+                if (EccRecord.TOPIC_HEARTBEAT.equals(output.get().topic())
+                        && output.get().agent().startsWith(EccRecord.AGENT_PREFIX)) {
+                    heartbeatAnswered(s, c, output.get().agent().substring(EccRecord.AGENT_PREFIX.length()));
+                }
+                results.add(new InputResult(responseTo, input.sysId(), InputResult.INSERTED));
+            }
+            if (!anyAccepted && !results.isEmpty()) {
+                throw InstanceException.invalid(results.get(0).error(),
+                        results.size() == 1 ? "nothing was stored" : "every record was refused; nothing was stored");
+            }
+            return results;
+        });
+    }
+
+
+    /** @return why one posted result cannot be stored, null when it can */
+    private static String inputProblem(InputRecord r, String where) {
+        if (r == null) {
+            return where + " must be an object";
+        }
+        if (r.responseTo() == null || r.responseTo().isBlank()) {
+            return where + ".response_to is required";
+        }
+        if (r.state() != null && !INPUT_STATES.contains(r.state())) {
+            return where + ".state must be processed or error, got '" + abbreviate(r.state()) + "'";
+        }
+        try {
+            FieldLimits.check(where + ".response_to", r.responseTo().trim(), FieldLimits.RESPONSE_TO);
+            FieldLimits.check(where + ".topic", r.topic(), FieldLimits.TOPIC);
+            FieldLimits.check(where + ".name", r.name(), FieldLimits.LONG_TEXT);
+            FieldLimits.check(where + ".source", r.source(), FieldLimits.LONG_TEXT);
+            FieldLimits.check(where + ".error_string", r.errorString(), FieldLimits.LONG_TEXT);
+        } catch (InstanceException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+    }
+
+
+    private void heartbeatAnswered(StoreSession s, Changes c, String agentName) throws SQLException {
+        Optional<AgentRecord> found = s.findAgentByName(agentName);
+        if (found.isEmpty()) {
+            return;
+        }
+        AgentRecord agent = AgentRecords.withLastRefreshed(found.get(), Json.time(c.now));
+        if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+            agent = AgentRecords.withStatus(agent, AgentRecord.STATUS_UP);
+            c.event(s, EventRecord.MID_SERVER_UP, agentName, "answered a heartbeat; back Up");
+            c.wake(agentName);
+        }
+        s.updateAgent(agent);
+    }
+
+    /**
+     * @param outputSysIds sys_ids of output records
+     * @return the {@code agent} field of each that exists, by sys_id
+     */
+    public Map<String, String> agentsOf(java.util.Collection<String> outputSysIds) {
+        core.requireOpen();
+        return core.read(s -> s.agentsOf(outputSysIds));
+    }
+
+    /** @return the longest a long poll waits ({@code poll_max_wait_ms}) */
+    public Duration longestWait() {
+        return core.settings().pollMaxWait();
+    }
+}

@@ -1,0 +1,118 @@
+package io.midway.instance.internal;
+
+import io.midway.instance.api.InstanceException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.internal.cluster.ClusterRouter;
+import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.internal.store.StoreException;
+import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.internal.store.TableQuery;
+import io.midway.instance.internal.store.TableSchema;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.Json;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.SealedSecret;
+import io.midway.wire.SyncReport;
+
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Explains which agent would take work with given criteria, as routing would, without enqueuing
+ * anything ({@code POST /api/mid/admin/select}, {@code instance:select}, the console).
+ */
+@Component(service = SelectionService.class)
+public class SelectionService {
+
+    private final InstanceCore core;
+    private final io.midway.instance.internal.selection.AgentSelector selector =
+            new io.midway.instance.internal.selection.AgentSelector(new java.util.Random());
+
+    /**
+     * @param core the instance core
+     */
+    @Activate
+    public SelectionService(@Reference InstanceCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Chooses an agent for work with the given criteria among the registered agents, as routing
+     * would, without enqueuing anything ({@code POST /api/mid/admin/select}).
+     *
+     * @param application the application, e.g. {@code Discovery}
+     * @param ip the target IP, may be empty
+     * @param capability the capability, may be empty
+     * @param algorithm {@code legacy} or {@code new}; empty or {@code null} for the instance property
+     *     {@code mid.selection.algorithm}
+     * @return the choice and its explanation
+     * @throws InstanceException (400) on a missing application, an IP that is not an address, or an
+     *     unknown algorithm
+     */
+    public io.midway.instance.internal.selection.Selection select(String application, String ip, String capability,
+            String algorithm) {
+        core.requireOpen();
+        io.midway.instance.internal.selection.SelectionRequest request;
+        try {
+            request = io.midway.instance.internal.selection.SelectionRequest.of(application, ip, capability,
+                    algorithm == null || algorithm.isBlank() ? core.settings().selectionAlgorithm() : algorithm);
+        } catch (IllegalArgumentException e) {
+            throw InstanceException.invalid(e.getMessage(), "send {\"application\",\"ip\",\"capability\",\"algorithm\"}; "
+                    + "algorithm is legacy or new (default: mid.selection.algorithm, now " + core.settings().selectionAlgorithm() + ")");
+        }
+        List<AgentRecord> all = core.read(s -> s.agents());
+        try {
+            return selector.selectAmong(request, all);
+        } catch (IllegalArgumentException e) {
+            throw InstanceException.invalid(e.getMessage(), "correct the agent's ip_ranges with PATCH /api/now/table/ecc_agent/{sys_id}");
+        }
+    }
+
+    /** @return the instance property {@code mid.selection.algorithm}: {@code legacy} or {@code new} */
+    public String defaultAlgorithm() {
+        return core.settings().selectionAlgorithm();
+    }
+}
