@@ -87,7 +87,7 @@ public final class JarRows extends TableRows {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("jar.chunk"))) {
             for (long offset = 0; offset < total; ) {
                 int length = (int) Math.min(CHUNK_BYTES, total - offset);
-                ps.setLong(1, offset + 1);
+                ps.setInt(1, Math.toIntExact(offset + 1));
                 ps.setInt(2, length);
                 ps.setString(3, sha256);
                 try (ResultSet rs = ps.executeQuery()) {
