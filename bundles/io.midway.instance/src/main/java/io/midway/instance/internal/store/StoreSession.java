@@ -414,6 +414,11 @@ public final class StoreSession {
         credentials.setCredentialKeyCheck(check);
     }
 
+    /** Records the master key's check value unless one is recorded; whether it was. */
+    public boolean claimCredentialKeyCheck(String check) throws SQLException {
+        return credentials.claimCredentialKeyCheck(check);
+    }
+
     // --- agents' public keys ---------------------------------------------------------------------
 
     /** Stores an agent's public key (base64 X.509 text) and its fingerprint. */

@@ -301,6 +301,10 @@ SELECT credential_key_check FROM instance_state WHERE id = 1
 -- [credential.key_check.set]
 UPDATE instance_state SET credential_key_check = ? WHERE id = 1
 
+-- [credential.key_check.claim]
+-- the first instance node to start on a database records the check of its key; the others find it
+UPDATE instance_state SET credential_key_check = ? WHERE id = 1 AND credential_key_check IS NULL
+
 -- sys_user ------------------------------------------------------------------------------------
 
 -- [user.columns]
