@@ -31,4 +31,6 @@ wait $pid || true
 trap - EXIT
 cp "$data/db/instance.mv.db" "$out/instance.mv.db"
 cp "$data/credentials.key" "$out/credentials.key"
+# the synced jars, which releases before migration 12 kept only in the folder (not the agent core: too big)
+mkdir -p "$out/files" && cp "$data"/files/*.jar "$out/files/"
 echo "schema $schema fixture written to $out (instance data left in $data)"

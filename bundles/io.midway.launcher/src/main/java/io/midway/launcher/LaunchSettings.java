@@ -129,9 +129,22 @@ public final class LaunchSettings {
                 throw new LaunchException("cannot create the deploy folder " + deploy + ": " + e.getMessage());
             }
         }
-        this.adminPassword = passwordFromEnvOrFile("MIDWAY_ADMIN_PASSWORD", ADMIN_PASSWORD_FILE, true);
+        // On a database server several instance nodes may share the database, and every node must
+        // take the same passwords (an agent or an admin goes to any of them): a password made up
+        // here would differ from the other nodes'. So there, they are given, never generated.
+        boolean sharedDatabase = role == Role.INSTANCE && dbUrl != null && !dbUrl.isBlank();
+        this.adminPassword = passwordFromEnvOrFile("MIDWAY_ADMIN_PASSWORD", ADMIN_PASSWORD_FILE, !sharedDatabase);
         this.agentUser = nonEmpty(env.get("MIDWAY_AGENT_USER"), DEFAULT_AGENT_USER);
-        this.agentPassword = passwordFromEnvOrFile("MIDWAY_AGENT_PASSWORD", AGENT_PASSWORD_FILE, role == Role.INSTANCE);
+        this.agentPassword = passwordFromEnvOrFile("MIDWAY_AGENT_PASSWORD", AGENT_PASSWORD_FILE,
+                role == Role.INSTANCE && !sharedDatabase);
+        if (sharedDatabase && (adminPassword == null || agentPassword == null)) {
+            String variable = adminPassword == null ? "MIDWAY_ADMIN_PASSWORD" : "MIDWAY_AGENT_PASSWORD";
+            String file = adminPassword == null ? ADMIN_PASSWORD_FILE : AGENT_PASSWORD_FILE;
+            throw new LaunchException("no " + (adminPassword == null ? "admin" : "agent") + " password: with "
+                    + "MIDWAY_DB_URL every instance node of the database takes the same passwords, so none is "
+                    + "generated; set " + variable + " (the same on every node), or copy " + file + " from the "
+                    + "data folder of another node to " + data.resolve(file));
+        }
         this.agentKeystore = role == Role.AGENT
                 ? existingFile("MIDWAY_AGENT_KEYSTORE", env.get("MIDWAY_AGENT_KEYSTORE")) : null;
         if (agentPassword == null && agentKeystore == null && !(role == Role.AGENT && configuredAgentPassword(home))) {

@@ -37,6 +37,41 @@ public class LaunchSettingsTest {
     }
 
     @Test
+    public void anInstanceOnADatabaseServerGeneratesNoPasswordAndSaysWhichToGive() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, String> pg = Map.of("MIDWAY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/midway");
+        Path data = home.resolve("data/instance");
+        try {
+            LaunchSettings.resolve("instance", home, pg);
+            fail("a password generated for a node of a shared database");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_ADMIN_PASSWORD")
+                    && e.getMessage().contains(data.resolve("admin.password").toString()));
+        }
+        assertTrue("nothing written", !Files.exists(data.resolve("admin.password"))
+                && !Files.exists(data.resolve("agent.password")));
+
+        // the first node's files, copied to this node's data folder: taken as they are
+        Files.writeString(data.resolve("admin.password"), "first-node-admin\n");
+        try {
+            LaunchSettings.resolve("instance", home, pg);
+            fail("an agent password generated for a node of a shared database");
+        } catch (LaunchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MIDWAY_AGENT_PASSWORD"));
+        }
+        Files.writeString(data.resolve("agent.password"), "first-node-agent\n");
+        LaunchSettings s = LaunchSettings.resolve("instance", home, pg);
+        assertEquals("first-node-admin", s.adminPassword);
+        assertEquals("first-node-agent", s.agentPassword);
+
+        // or given in the environment
+        LaunchSettings given = LaunchSettings.resolve("instance", home, Map.of("MIDWAY_DB_URL",
+                "jdbc:postgresql://127.0.0.1:5432/midway", "MIDWAY_ADMIN_PASSWORD", "a", "MIDWAY_AGENT_PASSWORD", "b"));
+        assertEquals("a", given.adminPassword);
+        assertEquals("b", given.agentPassword);
+    }
+
+    @Test
     public void environmentWins() throws Exception {
         Path home = tmp.getRoot().toPath();
         Path data = tmp.newFolder("elsewhere").toPath();

@@ -9,11 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
@@ -31,8 +30,8 @@ import io.midway.wire.Json;
 
 /**
  * The agent cores the instance offers for upgrade: {@code io.midway.agent} jars, one per version,
- * all kept as {@code <midway.data>/cores/<sha256>.jar}, with their metadata and download counts in
- * the instance database. Uploading a core makes its version the instance version (through
+ * their bytes, metadata and download counts kept in the instance database (so every instance node
+ * on it offers the same cores), each node caching the bytes as {@code <midway.data>/cores/<sha256>.jar}. Uploading a core makes its version the instance version (through
  * {@link InstanceCore#changeCores}), which every poll reply carries and which wakes every waiting
  * long poll; uploading an older one takes the instance version back (a downgrade).
  */
@@ -148,7 +147,7 @@ public class AgentCoreRepository {
             }
             InstanceInfo.Core core = new InstanceInfo.Core(identity.symbolicName(), identity.version(),
                     received.sha256(), received.size());
-            Published published = store(incoming, core);
+            Published published = store(incoming, received, core);
             LOG.info("Agent core {} {} ({} bytes, sha256 {}) published: instance version {} -> {}",
                     core.symbolicName(), core.version(), core.size(), core.sha256(), published.previousVersion(),
                     core.version());
@@ -158,26 +157,23 @@ public class AgentCoreRepository {
         }
     }
 
-    private Published store(Path incoming, InstanceInfo.Core core) {
+    private Published store(Path incoming, JarDirectory.Received received, InstanceInfo.Core core) {
         return service.changeCores(tx -> {
             StoreSession s = tx.session();
             String previous = tx.instanceVersion();
             Optional<StoredCore> existing = s.findCore(core.version());
             boolean sameBytes = existing.isPresent() && existing.get().core().sha256().equals(core.sha256());
-            Path target = jarPath(core.sha256());
-            if (!Files.exists(target)) {
-                JarDirectory.move(incoming, target);
-                if (!sameBytes) {
-                    tx.onRollback(() -> JarDirectory.deleteQuietly(target));
-                }
-            }
+            // The bytes go into the database with the row that names them.
+            jars.storeBytes(s.jars(), received, incoming, tx.now());
+            tx.onCommit(() -> jars.cache(incoming, core.sha256()));
             if (!sameBytes) {
                 s.putCore(core, Json.time(tx.now()));
                 if (existing.isPresent()) {
-                    Path old = jarPath(existing.get().core().sha256());
-                    LOG.info("Agent core {} is replaced by new bytes (sha256 {} -> {})", core.version(),
-                            existing.get().core().sha256(), core.sha256());
-                    tx.onCommit(() -> JarDirectory.deleteQuietly(old));
+                    String old = existing.get().core().sha256();
+                    LOG.info("Agent core {} is replaced by new bytes (sha256 {} -> {})", core.version(), old,
+                            core.sha256());
+                    s.jars().deleteUnnamed(old);
+                    tx.onCommit(() -> JarDirectory.deleteQuietly(jarPath(old)));
                 }
             }
             tx.publish(core.version());
@@ -210,21 +206,35 @@ public class AgentCoreRepository {
      */
     public Download open(String sha256) {
         String hash = JarDirectory.checkSha256(sha256, "GET /api/mid/cores");
-        return service.readSerialized(s -> {
-            InstanceInfo.Core core = s.findCoreBySha256(hash).map(StoredCore::core)
-                    .orElseThrow(() -> InstanceException.notFound("no agent core has sha256 " + hash,
-                            "GET /api/mid/cores lists the cores"));
-            try {
-                return new Download(core, Files.newInputStream(jarPath(hash)));
-            } catch (NoSuchFileException e) {
-                LOG.error("The bytes of agent core {} ({}) are missing from {}", core.version(), jarPath(hash),
-                        jars.directory());
+        InstanceInfo.Core core = stored(hash);
+        try {
+            Optional<Path> jar = jars.cached(hash, service);
+            if (jar.isEmpty()) {
+                stored(hash);
+                LOG.error("The bytes of agent core {} ({}) are missing from the database", core.version(), hash);
                 throw InstanceException.notFound("the instance has lost the bytes of agent core " + core.version(),
                         "an admin uploads it again");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
+            return new Download(core, Files.newInputStream(jar.get()));
+        } catch (NoSuchFileException e) {
+            // removed since it was looked up
+            throw notStored(hash);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the stored core with these bytes; 404 when there is none (this node's copy is then removed) */
+    private InstanceInfo.Core stored(String hash) {
+        return service.readSerialized(s -> s.findCoreBySha256(hash).map(StoredCore::core)).orElseThrow(() -> {
+            // Replaced, maybe on another node: this node's cached copy goes too.
+            JarDirectory.deleteQuietly(jarPath(hash));
+            return notStored(hash);
         });
+    }
+
+    private static InstanceException notStored(String hash) {
+        return InstanceException.notFound("no agent core has sha256 " + hash, "GET /api/mid/cores lists the cores");
     }
 
     /** @param sha256 the hash of a core an agent fetched completely */
@@ -249,20 +259,23 @@ public class AgentCoreRepository {
         return jars.jarPath(sha256);
     }
 
-    /** At start: removes unfinished uploads and jars no core names, and reports cores whose bytes are missing. */
+    /**
+     * At start: moves into the database the bytes an older release kept only in the folder,
+     * removes stored jars nothing names, unfinished uploads and cached jars no core names, and
+     * reports cores whose bytes are missing.
+     */
     private void tidy() {
-        service.readSerialized(s -> {
-            Set<String> wanted = new HashSet<>();
+        Map<String, String> named = service.readSerialized(s -> {
+            Map<String, String> cores = new java.util.LinkedHashMap<>();
             for (StoredCore stored : s.cores()) {
-                Path jar = jarPath(stored.core().sha256());
-                wanted.add(stored.core().sha256());
-                if (!Files.isRegularFile(jar)) {
-                    LOG.error("The bytes of agent core {} ({}) are missing; agents cannot upgrade to it until it is "
-                            + "uploaded again", stored.core().version(), jar);
-                }
+                cores.put(stored.core().sha256(), "agent core " + stored.core().version());
             }
-            jars.removeUnused(wanted, "stored agent core");
-            return null;
+            return cores;
         });
+        jars.adopt(named, service, work -> service.changeCores(tx -> {
+            work.run(tx.session().jars(), tx.now());
+            return null;
+        }));
+        jars.removeUnused(named.keySet(), "stored agent core");
     }
 }

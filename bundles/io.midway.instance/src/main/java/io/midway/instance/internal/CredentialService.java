@@ -36,7 +36,9 @@ import io.midway.wire.SealedSecret;
  * by admins over the Table API, each change a new credential revision (through
  * {@link InstanceCore#changeCredentials}, which wakes every waiting long poll). Secret fields are
  * encrypted at rest by the {@link CredentialCipher} under the master key
- * {@code <midway.data>/credentials.key} and never shown: a record lists only the names of the
+ * {@code <midway.data>/credentials.key} (on a database server, the same file on every instance
+ * node: the database keeps a check value of the key, and a node with another key does not start)
+ * and never shown: a record lists only the names of the
  * secrets that are set ({@code secrets_set}). Never logs a secret value.
  */
 @Component(service = CredentialService.class)
@@ -81,10 +83,19 @@ public class CredentialService {
     public CredentialService(InstanceCore service, Path keyFile) {
         this.service = service;
         try {
+            // On a database server several instance nodes may share the database: they must share
+            // the master key too, and the first node to start records which one (its check value).
+            boolean shared = !"h2".equals(service.databaseEngine());
             String check = service.read(StoreSession::credentialKeyCheck);
             boolean secretsStored = service.read(StoreSession::credentialsWithSecrets) > 0;
+            if (shared && check != null && !java.nio.file.Files.exists(keyFile)) {
+                throw new IllegalStateException(otherNodesKey(keyFile, "is missing"));
+            }
             this.cipher = CredentialCipher.open(keyFile, !secretsStored);
             boolean matches = check != null && cipher.matches(check);
+            if (check != null && !matches && shared) {
+                throw new IllegalStateException(otherNodesKey(keyFile, "is not the key of this database"));
+            }
             if (check != null && !matches && secretsStored) {
                 throw new IllegalStateException("the credential master key " + keyFile.toAbsolutePath()
                         + " is not the key the stored secrets were encrypted with; restore the right file from a "
@@ -95,10 +106,16 @@ public class CredentialService {
                     LOG.warn("The credential master key {} is new; no secret was stored under the old one",
                             keyFile.toAbsolutePath());
                 }
-                service.changeCredentials(tx -> {
+                boolean recorded = service.changeCredentials(tx -> {
+                    if (shared) {
+                        return tx.session().claimCredentialKeyCheck(cipher.keyCheck());
+                    }
                     tx.session().setCredentialKeyCheck(cipher.keyCheck());
-                    return null;
+                    return true;
                 });
+                if (!recorded && !cipher.matches(service.read(StoreSession::credentialKeyCheck))) {
+                    throw new IllegalStateException(otherNodesKey(keyFile, "is not the key of this database"));
+                }
             }
         } catch (IllegalStateException e) {
             LOG.error("The credential store does not start: {}", e.getMessage());
@@ -106,6 +123,19 @@ public class CredentialService {
         }
         LOG.info("Credential store ready: master key {}, credential revision {}", keyFile.toAbsolutePath(),
                 service.credentialRevision());
+    }
+
+    /**
+     * @param keyFile this node's key file
+     * @param problem what is wrong with it
+     * @return the message for the operator of a node whose key is not the other nodes' one
+     */
+    private static String otherNodesKey(Path keyFile, String problem) {
+        return "the credential master key " + keyFile.toAbsolutePath() + " " + problem + ": the instance nodes "
+                + "of one database share one key, which the first node to start recorded (its check value, never "
+                + "the key); copy " + CredentialCipher.KEY_FILE + " from the data folder of a node already running "
+                + "on this database to " + keyFile.toAbsolutePath() + " (owner read/write only), then start this "
+                + "node again";
     }
 
     // --- Table API -------------------------------------------------------------------------

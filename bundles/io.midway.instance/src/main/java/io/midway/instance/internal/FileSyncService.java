@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,9 +32,9 @@ import io.midway.wire.SyncSnapshot;
 
 /**
  * The file-sync repository: bundle jars that every agent installs, one per symbolic name, with a
- * revision that changes with every change of the set. The bytes are kept as
- * {@code <midway.data>/files/<sha256>.jar}, the metadata and the revision in the instance
- * database (through {@link InstanceCore}, whose poll replies carry the revision and whose waiting
+ * revision that changes with every change of the set. The bytes, the metadata and the revision
+ * are kept in the instance database, so every instance node on it serves the same files; each
+ * node caches the bytes as {@code <midway.data>/files/<sha256>.jar} (see {@link JarDirectory}) (through {@link InstanceCore}, whose poll replies carry the revision and whose waiting
  * long polls complete when it changes). Counts, in memory, how often agents fetched each file.
  */
 @Component(service = FileSyncService.class)
@@ -180,29 +179,24 @@ public class FileSyncService {
             StoreSession s = tx.session();
             Optional<SyncFile> existing = s.findSyncFile(identity.symbolicName()).map(StoredSyncFile::file);
             boolean sameBytes = existing.isPresent() && existing.get().sha256().equals(received.sha256());
-            Path target = jarPath(received.sha256());
+            // The bytes go into the database with the row that names them (and stay there when they
+            // are already: the same bytes again, or bytes restored after a loss).
+            jars.storeBytes(s.jars(), received, incoming, tx.now());
+            tx.onCommit(() -> jars.cache(incoming, received.sha256()));
             if (sameBytes && existing.get().kind().equals(kind) && (name == null || name.equals(existing.get().name()))) {
-                if (!Files.exists(target)) {
-                    LOG.warn("The bytes of {} were missing from {}; restored from this upload",
-                            identity.symbolicName(), jars.directory());
-                    JarDirectory.move(incoming, target);
-                }
                 return new Upload(existing.get(), false, Long.toString(s.syncRevision()));
             }
             String fileName = name != null ? name
                     : sameBytes ? existing.get().name()
                     : identity.symbolicName() + "-" + identity.version() + ".jar";
-            if (!Files.exists(target)) {
-                JarDirectory.move(incoming, target);
-                tx.onRollback(() -> JarDirectory.deleteQuietly(target));
-            }
             SyncFile file = new SyncFile(fileName, kind, identity.symbolicName(), identity.version(),
                     received.sha256(), received.size());
             s.putSyncFile(file, Json.time(tx.now()));
             long revision = tx.nextRevision();
             if (existing.isPresent() && !sameBytes) {
-                Path old = jarPath(existing.get().sha256());
-                tx.onCommit(() -> JarDirectory.deleteQuietly(old));
+                String old = existing.get().sha256();
+                s.jars().deleteUnnamed(old);
+                tx.onCommit(() -> JarDirectory.deleteQuietly(jarPath(old)));
             }
             return new Upload(file, true, Long.toString(revision));
         });
@@ -222,6 +216,7 @@ public class FileSyncService {
                     .orElseThrow(() -> InstanceException.notFound("no file with symbolic name " + symbolicName,
                             "GET /api/mid/admin/files lists the files"));
             s.deleteSyncFile(symbolicName);
+            s.jars().deleteUnnamed(file.sha256());
             long revision = tx.nextRevision();
             Path jar = jarPath(file.sha256());
             tx.onCommit(() -> JarDirectory.deleteQuietly(jar));
@@ -271,21 +266,37 @@ public class FileSyncService {
      */
     public Download open(String sha256) {
         String hash = JarDirectory.checkSha256(sha256, "the snapshot");
-        return service.readSerialized(s -> {
-            SyncFile file = s.findSyncFileBySha256(hash).map(StoredSyncFile::file)
-                    .orElseThrow(() -> InstanceException.notFound("no current file has sha256 " + hash,
-                            "GET /api/mid/file_sync/snapshot names the current files"));
-            try {
-                return new Download(file, Files.newInputStream(jarPath(hash)));
-            } catch (NoSuchFileException e) {
-                LOG.error("The bytes of {} {} ({}) are missing from {}", file.symbolicName(), file.version(),
-                        jarPath(hash), jars.directory());
+        SyncFile file = current(hash);
+        try {
+            Optional<Path> jar = jars.cached(hash, service);
+            if (jar.isEmpty()) {
+                current(hash);
+                LOG.error("The bytes of {} {} ({}) are missing from the database", file.symbolicName(), file.version(),
+                        hash);
                 throw InstanceException.notFound("the instance has lost the bytes of " + file.symbolicName(),
                         "an admin uploads it again");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
+            return new Download(file, Files.newInputStream(jar.get()));
+        } catch (NoSuchFileException e) {
+            // removed since it was looked up
+            throw notCurrent(hash);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the current file with these bytes; 404 when there is none (this node's copy is then removed) */
+    private SyncFile current(String hash) {
+        return service.readSerialized(s -> s.findSyncFileBySha256(hash).map(StoredSyncFile::file)).orElseThrow(() -> {
+            // Removed, maybe on another node: this node's cached copy goes too.
+            JarDirectory.deleteQuietly(jarPath(hash));
+            return notCurrent(hash);
         });
+    }
+
+    private static InstanceException notCurrent(String hash) {
+        return InstanceException.notFound("no current file has sha256 " + hash,
+                "GET /api/mid/file_sync/snapshot names the current files");
     }
 
     /** @param sha256 the hash of a file an agent fetched completely */
@@ -334,22 +345,22 @@ public class FileSyncService {
     }
 
     /**
-     * At start: removes jars no file names (left by a crash or a failed delete) and unfinished
-     * uploads, and reports files whose bytes are missing.
+     * At start: moves into the database the bytes an older release kept only in the folder,
+     * removes stored jars nothing names, unfinished uploads and cached jars no file names, and
+     * reports files whose bytes are missing.
      */
     private void tidy() {
-        service.readSerialized(s -> {
-            Set<String> wanted = new HashSet<>();
+        Map<String, String> named = service.readSerialized(s -> {
+            Map<String, String> files = new java.util.LinkedHashMap<>();
             for (StoredSyncFile stored : s.syncFiles()) {
-                Path jar = jarPath(stored.file().sha256());
-                wanted.add(stored.file().sha256());
-                if (!Files.isRegularFile(jar)) {
-                    LOG.error("The bytes of {} {} ({}) are missing; agents cannot fetch it until it is uploaded again",
-                            stored.file().symbolicName(), stored.file().version(), jar);
-                }
+                files.put(stored.file().sha256(), stored.file().symbolicName() + " " + stored.file().version());
             }
-            jars.removeUnused(wanted, "file of the repository");
-            return null;
+            return files;
         });
+        jars.adopt(named, service, work -> service.changeSyncFiles(tx -> {
+            work.run(tx.session().jars(), tx.now());
+            return null;
+        }));
+        jars.removeUnused(named.keySet(), "file of the repository");
     }
 }

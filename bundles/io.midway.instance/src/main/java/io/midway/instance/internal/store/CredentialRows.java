@@ -167,6 +167,18 @@ final class CredentialRows extends TableRows {
     }
 
     /**
+     * Records the check value of the master key unless one is recorded (the first instance node
+     * to start on a database decides the key of all).
+     *
+     * @param check the check value of this node's master key
+     * @return whether it was recorded; {@code false}: another node's was there first
+     * @throws SQLException on a database error
+     */
+    boolean claimCredentialKeyCheck(String check) throws SQLException {
+        return change(sql.get("credential.key_check.claim"), check) == 1;
+    }
+
+    /**
      * @param check the check value of the master key
      * @throws SQLException on a database error
      */

@@ -146,6 +146,7 @@ public final class StoreSession {
     private final ClusterRows clusters;
     private final EventRows events;
     private final TableCounts counts;
+    private final JarRows jars;
 
     StoreSession(Connection connection, Statements sql) {
         queue = new QueueRows(connection, sql);
@@ -158,6 +159,12 @@ public final class StoreSession {
         clusters = new ClusterRows(connection, sql);
         events = new EventRows(connection, sql);
         counts = new TableCounts(connection, sql);
+        jars = new JarRows(connection, sql);
+    }
+
+    /** @return the bytes of the stored jars ({@code stored_jar}) */
+    public JarRows jars() {
+        return jars;
     }
 
     // --- ecc_queue -------------------------------------------------------------------------------
@@ -405,6 +412,11 @@ public final class StoreSession {
     /** Stores the check value of the master key. */
     public void setCredentialKeyCheck(String check) throws SQLException {
         credentials.setCredentialKeyCheck(check);
+    }
+
+    /** Records the master key's check value unless one is recorded; whether it was. */
+    public boolean claimCredentialKeyCheck(String check) throws SQLException {
+        return credentials.claimCredentialKeyCheck(check);
     }
 
     // --- agents' public keys ---------------------------------------------------------------------

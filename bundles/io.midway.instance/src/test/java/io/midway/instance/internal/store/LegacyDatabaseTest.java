@@ -138,6 +138,55 @@ public class LegacyDatabaseTest {
     }
 
     /** Everything both fixtures hold, compared with what the API read back before the instance stopped. */
+    /**
+     * A release before migration 12 kept the bytes of synced files and agent cores only in
+     * {@code <data>/files} and {@code <data>/cores}: at the first start of this one they move into
+     * the database, so the folder is only a cache (and other nodes serve them). The schema-10
+     * fixture's probe jar is rebuilt by {@code fill.py}'s {@code bundle_jar} byte for byte
+     * ({@code schema10/files/}); its agent core jar was not kept, and is reported missing.
+     */
+    @Test
+    public void jarsOfASchema10DataFolderMoveIntoTheDatabase() throws Exception {
+        Path dir = copyFixture("schema10");
+        Path files = Files.createDirectories(dir.getParent().resolve("files"));
+        JsonNode synced = expected("schema10").get("sync_file").get(0);
+        String sha = synced.get("sha256").asText();
+        Path fixtureJar = resource("schema10/files/" + sha + ".jar");
+        Files.copy(fixtureJar, files.resolve(sha + ".jar"));
+        String coreSha = expected("schema10").get("agent_core").get(0).get("sha256").asText();
+
+        io.midway.instance.internal.InstanceServices service = new io.midway.instance.internal.InstanceServices(
+                InstanceStore.open(dir), new io.midway.instance.internal.InstanceSettings(java.time.Duration.ofSeconds(60),
+                        java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120), true,
+                        java.time.Duration.ofSeconds(5), "1.2.3"), java.time.Clock.systemUTC());
+        try {
+            io.midway.instance.internal.FileSyncService sync = new io.midway.instance.internal.FileSyncService(service.core(),
+                    files, io.midway.instance.internal.FileSyncService.MAX_FILE_BYTES);
+            io.midway.instance.internal.AgentCoreRepository cores = new io.midway.instance.internal.AgentCoreRepository(
+                    service.core(), dir.getParent().resolve("cores"), io.midway.instance.internal.AgentCoreRepository.MAX_CORE_BYTES);
+            assertEquals("the probe's bytes are in the database", List.of(sha), service.core().read(s -> s.jars().all()));
+
+            // The folder lost (or another node without it): the file is still served, the same bytes.
+            Files.delete(files.resolve(sha + ".jar"));
+            try (InputStream in = sync.open(sha).bytes()) {
+                assertTrue(java.util.Arrays.equals(Files.readAllBytes(fixtureJar), in.readAllBytes()));
+            }
+            assertTrue("cached again", Files.exists(files.resolve(sha + ".jar")));
+            assertEquals(synced.get("symbolic_name").asText(), sync.snapshot().files().get(0).symbolicName());
+
+            // The core's bytes were never kept: still listed, its download says they are lost.
+            assertEquals(1, cores.cores().size());
+            try {
+                cores.open(coreSha).bytes().close();
+                fail("served bytes it does not have");
+            } catch (io.midway.instance.api.InstanceException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("lost the bytes of agent core 0.1.0"));
+            }
+        } finally {
+            service.close();
+        }
+    }
+
     private void checkEverything(InstanceStore store, JsonNode expected, Path fixture) throws Exception {
         JsonNode counts = expected.get("counts");
         checkAgents(store, expected.get("ecc_agent"), counts.get("ecc_agent").asInt());

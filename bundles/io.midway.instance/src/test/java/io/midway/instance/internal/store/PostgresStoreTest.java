@@ -77,7 +77,7 @@ public class PostgresStoreTest {
                 + "ORDER BY table_name").stream().map(row -> row.get(0)).toList();
         assertEquals("the tables of every migration", List.of("agent_core", "discovery_credentials",
                 "dscy_credentials_affinity", "ecc_agent", "ecc_agent_cluster", "ecc_event", "ecc_queue", "instance_state",
-                "midway_schema", "sync_file", "sync_revision", "sys_user"), tables);
+                "midway_schema", "stored_jar", "sync_file", "sync_revision", "sys_user"), tables);
     }
 
     @Test

@@ -301,6 +301,10 @@ SELECT credential_key_check FROM instance_state WHERE id = 1
 -- [credential.key_check.set]
 UPDATE instance_state SET credential_key_check = ? WHERE id = 1
 
+-- [credential.key_check.claim]
+-- the first instance node to start on a database records the check of its key; the others find it
+UPDATE instance_state SET credential_key_check = ? WHERE id = 1 AND credential_key_check IS NULL
+
 -- sys_user ------------------------------------------------------------------------------------
 
 -- [user.columns]
@@ -396,3 +400,35 @@ SELECT seq, name, agent, event_time, detail FROM ecc_event WHERE seq > ? ORDER B
 -- [event.latest]
 -- the newest events, newest first (instance:events)
 SELECT seq, name, agent, event_time, detail FROM ecc_event ORDER BY seq DESC FETCH FIRST ? ROWS ONLY
+
+-- stored_jar: the bytes of the jars sync_file and agent_core name -------------------------------
+
+-- [jar.lock]
+-- whether the bytes are stored; locks the row until the transaction ends, so that a removal on
+-- another node does not delete bytes this transaction is about to name
+SELECT size FROM stored_jar WHERE sha256 = ? FOR UPDATE
+
+-- [jar.insert]
+INSERT INTO stored_jar (sha256, size, bytes, created) VALUES (?, ?, ?, ?)
+
+-- [jar.chunk]
+-- a slice of a jar (1-based offset, length): a jar is read in slices, so memory stays bounded
+-- whatever its size (the PostgreSQL driver reads a bytea value whole)
+SELECT SUBSTRING(bytes FROM ? FOR ?) AS chunk FROM stored_jar WHERE sha256 = ?
+
+-- [jar.size]
+SELECT size FROM stored_jar WHERE sha256 = ?
+
+-- [jar.all]
+SELECT sha256 FROM stored_jar ORDER BY sha256
+
+-- [jar.delete.unnamed]
+-- deletes the bytes when neither a file nor a core names them any more
+DELETE FROM stored_jar WHERE sha256 = ?
+AND NOT EXISTS (SELECT 1 FROM sync_file f WHERE f.sha256 = stored_jar.sha256)
+AND NOT EXISTS (SELECT 1 FROM agent_core c WHERE c.sha256 = stored_jar.sha256)
+
+-- [jar.delete.all.unnamed]
+DELETE FROM stored_jar
+WHERE NOT EXISTS (SELECT 1 FROM sync_file f WHERE f.sha256 = stored_jar.sha256)
+AND NOT EXISTS (SELECT 1 FROM agent_core c WHERE c.sha256 = stored_jar.sha256)

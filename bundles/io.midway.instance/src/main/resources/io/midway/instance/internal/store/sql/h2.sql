@@ -170,3 +170,17 @@ CREATE TABLE IF NOT EXISTS sys_user (
     CONSTRAINT sys_user_user_name UNIQUE (user_name));
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key VARCHAR(100000);
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
+
+-- [migration 11]
+-- reserved for another change of issue 15, which takes number 11 (replaced by it when merged);
+-- a no-op here so that the migrations stay numbered without gaps
+SELECT 1;
+
+-- [migration 12]
+-- the bytes of the stored jars (file sync, agent cores), so that every instance node can serve
+-- them; the <data>/files and <data>/cores folders are now each node's cache of this table
+CREATE TABLE IF NOT EXISTS stored_jar (
+    sha256 VARCHAR(64) PRIMARY KEY,
+    size BIGINT NOT NULL,
+    bytes BLOB NOT NULL,
+    created VARCHAR(19) NOT NULL);

@@ -169,6 +169,22 @@ CREATE TABLE IF NOT EXISTS sys_user (
     CONSTRAINT sys_user_user_name UNIQUE (user_name));
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key TEXT;
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
+
+-- [migration 11]
+-- reserved for another change of issue 15, which takes number 11 (replaced by it when merged);
+-- a no-op here so that the migrations stay numbered without gaps
+SELECT 1;
+
+-- [migration 12]
+-- the bytes of the stored jars (file sync, agent cores), so that every instance node can serve
+-- them; the <data>/files and <data>/cores folders are now each node's cache of this table.
+-- EXTERNAL: not compressed (jars are), so jar.chunk reads a slice without reading the whole value
+CREATE TABLE IF NOT EXISTS stored_jar (
+    sha256 VARCHAR(64) PRIMARY KEY,
+    size BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    created VARCHAR(19) NOT NULL);
+ALTER TABLE stored_jar ALTER COLUMN bytes SET STORAGE EXTERNAL;
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
 -- [schema.lock]
@@ -196,3 +212,8 @@ ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKE
 -- [queue.ready.heartbeat.interactive]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
 ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+
+-- [jar.insert]
+-- another node may store the same bytes at the same time: the second insert waits, then does nothing
+INSERT INTO stored_jar (sha256, size, bytes, created) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
+
