@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.InstanceSettings;
-import io.midway.instance.internal.OutputRequest;
+import io.midway.instance.api.OutputRequest;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Registration;

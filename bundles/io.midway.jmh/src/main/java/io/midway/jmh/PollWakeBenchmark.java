@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import io.midway.instance.internal.OutputRequest;
+import io.midway.instance.api.OutputRequest;
 import io.midway.wire.PollReply;
 
 /**

@@ -14,8 +14,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import io.midway.instance.internal.InputResult;
-import io.midway.instance.internal.OutputRequest;
+import io.midway.instance.api.InputResult;
+import io.midway.instance.api.OutputRequest;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputBatch;
 import io.midway.wire.InputRecord;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.CoreRepository;
 import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,56 +36,20 @@ import io.midway.wire.Json;
  * {@link InstanceCore#changeCores}), which every poll reply carries and which wakes every waiting
  * long poll; uploading an older one takes the instance version back (a downgrade).
  */
-@Component(service = AgentCoreRepository.class)
-public class AgentCoreRepository {
+@Component(service = {CoreRepository.class})
+public class AgentCoreRepository implements CoreRepository {
 
     /** The Bundle-SymbolicName every core has. */
     public static final String CORE_SYMBOLIC_NAME = "io.midway.agent";
-    /** The largest jar accepted: 64 MiB. */
-    public static final long MAX_CORE_BYTES = 64L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentCoreRepository.class);
     /** Cores by version, oldest first. */
     private static final Comparator<StoredCore> BY_VERSION = Comparator
             .comparing((StoredCore c) -> Version.parseVersion(c.core().version()));
 
-    /**
-     * The outcome of an upload.
-     *
-     * @param core the core as stored, now the instance's
-     * @param previousVersion the instance version before the upload
-     */
-    public record Published(InstanceInfo.Core core, String previousVersion) {
-    }
 
-    /**
-     * A stored core as admins see it.
-     *
-     * @param core the core
-     * @param uploadedOn when its bytes were uploaded, wire format
-     * @param downloads how often agents fetched these bytes completely
-     */
-    public record Listed(InstanceInfo.Core core, String uploadedOn, long downloads) {
-    }
 
-    /**
-     * What admins see of the upgrade.
-     *
-     * @param version the instance version
-     * @param core the stored core of that version, or {@code null}
-     * @param cores every stored core, oldest version first
-     */
-    public record Overview(String version, Listed core, List<Listed> cores) {
-    }
 
-    /**
-     * The bytes of one core, opened for reading. The caller closes the stream.
-     *
-     * @param core the core
-     * @param bytes its bytes
-     */
-    public record Download(InstanceInfo.Core core, InputStream bytes) {
-    }
 
     private final InstanceCore service;
     private final JarDirectory jars;

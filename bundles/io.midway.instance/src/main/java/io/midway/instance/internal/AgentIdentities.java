@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.Identities;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +27,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.UserRow;
 
 /**
  * The identities of the {@code sys_user} table: one per agent (role {@code mid_server}, bound to
@@ -35,19 +36,8 @@ import io.midway.instance.internal.store.StoreSession.UserRow;
  * user and password, in memory) so that an agent's every poll does not pay the hash again. Any
  * change forgets what was remembered.
  */
-@Component(service = AgentIdentities.class)
-public class AgentIdentities {
-
-    /** The role of an agent's identity. */
-    public static final String ROLE_MID_SERVER = "mid_server";
-    /** The role of an administrator. */
-    public static final String ROLE_ADMIN = "admin";
-    /** {@code source} of an identity made at an agent's first registration. */
-    public static final String SOURCE_ENROLLED = "enrolled";
-    /** {@code source} of an identity an admin made. */
-    public static final String SOURCE_ADMIN = "admin";
-    /** {@code source} of an identity made when an agent first presented a trusted client certificate. */
-    public static final String SOURCE_CERTIFICATE = "certificate";
+@Component(service = {Identities.class})
+public class AgentIdentities implements Identities {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentIdentities.class);
     private static final int ITERATIONS = 60_000;
@@ -55,15 +45,6 @@ public class AgentIdentities {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
-    /**
-     * An identity that logged in.
-     *
-     * @param userName its name
-     * @param roles its roles
-     * @param agent the agent it acts for, or {@code null}
-     */
-    public record Identity(String userName, Set<String> roles, String agent) {
-    }
 
     private final InstanceCore service;
     private final Map<String, Identity> checked = new ConcurrentHashMap<>();
@@ -79,7 +60,7 @@ public class AgentIdentities {
      * @return the user name its enrolled identity gets
      */
     public static String userNameFor(String agentName) {
-        return "mid.server." + agentName;
+        return Identities.userNameFor(agentName);
     }
 
     /**

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.Json;
 

@@ -1,5 +1,8 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentRegistry;
+import io.midway.instance.api.AgentNames;
+import io.midway.instance.api.AgentChange;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +41,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -65,8 +68,8 @@ import org.osgi.service.component.annotations.Reference;
  * an agent reports or an admin sets, an admin's changes (validation, applications, IP ranges,
  * cluster, pinned core version, capabilities set by hand), file-sync reports, and reads.
  */
-@Component(service = AgentService.class)
-public class AgentService {
+@Component(service = {AgentRegistry.class})
+public class AgentService implements AgentRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
     /** The statuses an agent may report for itself. */
@@ -75,14 +78,6 @@ public class AgentService {
     /** The statuses an admin may set. */
     private static final List<String> ADMIN_STATUSES = List.of(AgentRecord.STATUS_PAUSED, AgentRecord.STATUS_UP);
 
-    /**
-     * The result of a registration.
-     *
-     * @param agent the agent as stored
-     * @param created whether it was new
-     */
-    public record Registered(AgentRecord agent, boolean created) {
-    }
 
     /**
      * A public key an agent registered, checked.
@@ -252,6 +247,15 @@ public class AgentService {
      * @return the agent as stored
      */
     public AgentRecord updateAgent(String sysId, AgentChange change) {
+        if (change.ipRanges() != null) {
+            try {
+                io.midway.instance.internal.selection.IpRanges.parse(change.ipRanges());
+            } catch (IllegalArgumentException e) {
+                throw InstanceException.invalid(e.getMessage(),
+                        "each ip_ranges entry is a CIDR block (10.0.0.0/8), an address (192.168.1.7) or a range "
+                                + "(10.0.0.1-10.0.0.50); nothing was changed");
+            }
+        }
         return core.write((s, c) -> {
             AgentRecord agent = s.findAgent(sysId)
                     .orElseThrow(() -> InstanceException.notFound("no agent with sys_id " + sysId));

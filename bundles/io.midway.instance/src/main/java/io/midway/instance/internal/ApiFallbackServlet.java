@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceStatus;
 import java.io.IOException;
 import java.util.Map;
 
@@ -17,7 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Answers every {@code /api/...} path that no other servlet serves, so API clients never see an
- * HTML error page: a JSON 404 once the instance is up; while it starts (the {@link InstanceCore}, on
+ * HTML error page: a JSON 404 once the instance is up; while it starts (the {@link InstanceStatus}, on
  * which every other API servlet waits, is not there yet, or is gone while the instance stops) a
  * 503 with {@code Retry-After}, which agents retry. Needing nothing itself, it is registered as soon
  * as the bundle starts, before the other servlets (and before the database is open).
@@ -35,7 +36,7 @@ public class ApiFallbackServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private transient volatile InstanceCore service;
+    private transient volatile InstanceStatus service;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile io.midway.instance.internal.http.ApiReadiness readiness;
@@ -50,7 +51,7 @@ public class ApiFallbackServlet extends ApiServlet {
      *
      * @param service the instance's core service, null while it starts
      */
-    public ApiFallbackServlet(InstanceCore service) {
+    public ApiFallbackServlet(InstanceStatus service) {
         super(null);
         this.service = service;
         this.readiness = io.midway.instance.internal.http.ApiReadiness.ALWAYS;

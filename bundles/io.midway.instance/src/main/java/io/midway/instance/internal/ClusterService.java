@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentClusters;
+import io.midway.instance.api.ClusterChange;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +40,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -64,8 +66,8 @@ import org.osgi.service.component.annotations.Reference;
  * Agent clusters (failover, load balance): creating, changing and deleting them, with each
  * member's {@code ecc_agent.cluster} kept in step; an agent is in at most one cluster.
  */
-@Component(service = ClusterService.class)
-public class ClusterService {
+@Component(service = {AgentClusters.class})
+public class ClusterService implements AgentClusters {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
 
@@ -95,7 +97,7 @@ public class ClusterService {
         }
         if (change.type() == null) {
             throw InstanceException.invalid("field 'type' is required",
-                    "one of: " + io.midway.instance.internal.cluster.ClusterType.labels());
+                    "one of: " + io.midway.instance.api.ClusterType.labels());
         }
         return core.write((s, c) -> {
             long now = c.now.toEpochMilli();

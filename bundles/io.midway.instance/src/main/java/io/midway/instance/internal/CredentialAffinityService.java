@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.CredentialAffinities;
+import io.midway.instance.api.JsonBody;
 import io.midway.instance.api.InstanceException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +23,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.StoredAffinity;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.Json;
 
 /**
@@ -33,8 +35,8 @@ import io.midway.wire.Json;
  * ({@link CredentialService#delete}). Holds no secret: only sys_ids, types, targets and names.
  * It is part of the credential store: it runs only while the {@link CredentialService} runs.
  */
-@Component(service = CredentialAffinityService.class)
-public class CredentialAffinityService {
+@Component(service = {CredentialAffinities.class})
+public class CredentialAffinityService implements CredentialAffinities {
 
     /** The most entries one report may hold. */
     public static final int MAX_ENTRIES = 10000;
@@ -63,27 +65,6 @@ public class CredentialAffinityService {
         this.service = service;
     }
 
-    /**
-     * What a report changed.
-     *
-     * @param agent the agent
-     * @param stored the rows the agent has now
-     * @param dropped the entries dropped because their credential does not exist (any more)
-     * @param inserted rows added
-     * @param changed rows whose credential changed
-     * @param removed rows removed (no longer in the agent's set)
-     */
-    public record Outcome(String agent, int stored, int dropped, int inserted, int changed, int removed) {
-
-        /** @return the answer to the agent */
-        public ObjectNode toJson() {
-            ObjectNode node = Json.mapper().createObjectNode();
-            node.put("agent", agent);
-            node.put("stored", stored);
-            node.put("dropped", dropped);
-            return node;
-        }
-    }
 
     /** One entry of a report. */
     private record Entry(String credential, String type, String target) {
@@ -257,8 +238,7 @@ public class CredentialAffinityService {
      * @return the 404 for it
      */
     public static InstanceException notFound(String sysId) {
-        return new InstanceException(InstanceException.Reason.NOT_FOUND, "No Record found",
-                "no dscy_credentials_affinity record with sys_id " + sysId);
+        return CredentialAffinities.notFound(sysId);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.Credentials;
+import io.midway.instance.api.JsonBody;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -24,8 +26,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.StoredCredential;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
 import io.midway.wire.Json;
@@ -41,8 +43,8 @@ import io.midway.wire.SealedSecret;
  * and never shown: a record lists only the names of the
  * secrets that are set ({@code secrets_set}). Never logs a secret value.
  */
-@Component(service = CredentialService.class)
-public class CredentialService {
+@Component(service = {Credentials.class})
+public class CredentialService implements Credentials {
 
     /** The order of a credential created without one. */
     public static final int DEFAULT_ORDER = 100;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceEvents;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +39,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -61,8 +62,8 @@ import io.midway.wire.SyncReport;
 import org.osgi.service.component.annotations.Reference;
 
 /** The instance's events: read in order or newest first, and listened to as they are stored. */
-@Component(service = EventService.class)
-public class EventService {
+@Component(service = {InstanceEvents.class})
+public class EventService implements InstanceEvents {
 
     private final InstanceCore core;
 

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.FileRepository;
 import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,11 +38,9 @@ import io.midway.wire.SyncSnapshot;
  * node caches the bytes as {@code <midway.data>/files/<sha256>.jar} (see {@link JarDirectory}) (through {@link InstanceCore}, whose poll replies carry the revision and whose waiting
  * long polls complete when it changes). Counts, in memory, how often agents fetched each file.
  */
-@Component(service = FileSyncService.class)
-public class FileSyncService {
+@Component(service = {FileRepository.class})
+public class FileSyncService implements FileRepository {
 
-    /** The largest jar accepted: 64 MiB. */
-    public static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
     /** The kinds of file, in the order error messages list them. */
     public static final List<String> KINDS = List.of(SyncFile.KIND_PROBE, SyncFile.KIND_PROTOCOL,
             SyncFile.KIND_CREDENTIAL, SyncFile.KIND_LIBRARY);
@@ -53,53 +52,10 @@ public class FileSyncService {
             "org.apache.felix.fileinstall");
     private static final Pattern FILE_NAME = Pattern.compile("[^/\\\\\\p{Cntrl}]{1,255}");
 
-    /**
-     * The outcome of an upload.
-     *
-     * @param file the file as stored
-     * @param changed whether the set changed (new file, new bytes, or a new kind or name); {@code false}
-     *     when the same bytes were already there as they are
-     * @param revision the revision after the upload
-     */
-    public record Upload(SyncFile file, boolean changed, String revision) {
-    }
 
-    /**
-     * The outcome of a removal.
-     *
-     * @param file the file removed
-     * @param revision the revision after it
-     */
-    public record Removal(SyncFile file, String revision) {
-    }
 
-    /**
-     * A file of the repository as admins see it.
-     *
-     * @param file the file
-     * @param uploadedOn when its bytes were uploaded, wire format
-     * @param downloads how often agents fetched these bytes since the instance started
-     */
-    public record Listed(SyncFile file, String uploadedOn, long downloads) {
-    }
 
-    /**
-     * The repository as admins see it.
-     *
-     * @param revision the current revision
-     * @param files every file, by symbolic name
-     */
-    public record Listing(String revision, List<Listed> files) {
-    }
 
-    /**
-     * The bytes of one file, opened for reading. The caller closes the stream.
-     *
-     * @param file the file
-     * @param bytes its bytes
-     */
-    public record Download(SyncFile file, InputStream bytes) {
-    }
 
     private final InstanceCore service;
     private final JarDirectory jars;

@@ -1,13 +1,15 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.Identities;
+import io.midway.instance.api.AgentNames;
 import io.midway.instance.api.InstanceException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
-import io.midway.instance.internal.http.UserRealm;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.Users;
+import io.midway.instance.api.UserRow;
 
 /**
  * The rules an identity of {@code sys_user} must follow, in one place for every way an admin
@@ -25,7 +27,7 @@ public final class IdentityRules {
     /** The shortest password. */
     public static final int MIN_PASSWORD = 12;
     /** The roles an identity may have. */
-    public static final Set<String> ROLES = Set.of(AgentIdentities.ROLE_MID_SERVER, AgentIdentities.ROLE_ADMIN);
+    public static final Set<String> ROLES = Set.of(Identities.ROLE_MID_SERVER, Identities.ROLE_ADMIN);
 
     private IdentityRules() {
     }
@@ -34,13 +36,13 @@ public final class IdentityRules {
      * @param realm the users
      * @return whether a name belongs to a user that is no identity: {@code admin} or the shared agent user
      */
-    public static Predicate<String> reservedNames(UserRealm realm) {
-        return name -> UserRealm.ADMIN_USER.equals(name) || realm.isSharedName(name);
+    public static Predicate<String> reservedNames(Users realm) {
+        return name -> Users.ADMIN_USER.equals(name) || realm.isSharedName(name);
     }
 
     /**
      * Checks a new identity and makes its row (not stored: give it to
-     * {@link AgentIdentities#create}).
+     * {@link Identities#create}).
      *
      * @param identities the identities there are
      * @param reserved whether a name belongs to a user that is no identity ({@code admin}, the shared agent user)
@@ -52,11 +54,11 @@ public final class IdentityRules {
      * @return the row, without sys_id, hash, source or creation time
      * @throws InstanceException naming the first rule broken
      */
-    public static UserRow newIdentity(AgentIdentities identities, Predicate<String> reserved, String userName,
+    public static UserRow newIdentity(Identities identities, Predicate<String> reserved, String userName,
             String password, String roles, String agent, boolean active) {
         String name = newUserName(identities, reserved, userName);
         password(password);
-        String checkedRoles = roles(roles, AgentIdentities.ROLE_MID_SERVER);
+        String checkedRoles = roles(roles, Identities.ROLE_MID_SERVER);
         String checkedAgent = agent(agent, checkedRoles);
         return new UserRow(null, name, checkedRoles, checkedAgent, active, null, null, null);
     }
@@ -68,7 +70,7 @@ public final class IdentityRules {
      * @return it, when it is well-formed and free
      * @throws InstanceException 400 when malformed, 409 when taken
      */
-    public static String newUserName(AgentIdentities identities, Predicate<String> reserved, String userName) {
+    public static String newUserName(Identities identities, Predicate<String> reserved, String userName) {
         if (userName == null || userName.isBlank() || userName.length() > MAX_USER_NAME) {
             throw InstanceException.invalid("field 'user_name' is required (1 to " + MAX_USER_NAME + " characters)");
         }
@@ -113,7 +115,7 @@ public final class IdentityRules {
      */
     public static String agent(String agent, String roles) {
         String named = agent == null || agent.isBlank() ? null : agent;
-        boolean agentOnly = roles.contains(AgentIdentities.ROLE_MID_SERVER) && !roles.contains(AgentIdentities.ROLE_ADMIN);
+        boolean agentOnly = roles.contains(Identities.ROLE_MID_SERVER) && !roles.contains(Identities.ROLE_ADMIN);
         if (agentOnly && named == null) {
             throw InstanceException.invalid("field 'agent' is required for a mid_server user",
                     "an agent's identity acts for one agent: name it");

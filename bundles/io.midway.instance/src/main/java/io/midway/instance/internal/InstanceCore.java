@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceStatus;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +39,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -68,9 +69,9 @@ import org.osgi.service.component.annotations.Reference;
  * the same database) and the event listeners. The instance's services ({@link AgentService},
  * {@link PollService}, {@link OutputService}, {@link ClusterService}, …) write and read through it.
  */
-@Component(service = InstanceCore.class, configurationPid = InstanceCore.PID)
+@Component(service = {InstanceCore.class, InstanceStatus.class}, configurationPid = InstanceCore.PID)
 @Designate(ocd = InstanceConfiguration.class)
-public class InstanceCore implements GroupWriter.Hooks {
+public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
 
     /** Configuration pid. */
     public static final String PID = "io.midway.instance";

@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.EccQueue;
+import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +40,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -65,8 +67,8 @@ import org.osgi.service.component.annotations.Reference;
  * transaction), addressed to an agent, to every agent ({@code mid.server.*}), to a cluster member
  * (routed where its cluster says) or to none (MID selection); and reading records and counts.
  */
-@Component(service = OutputService.class)
-public class OutputService {
+@Component(service = {EccQueue.class})
+public class OutputService implements EccQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputService.class);
 
@@ -240,7 +242,7 @@ public class OutputService {
             throw InstanceException.invalid(e.getMessage(),
                     "work with no agent is routed by application, source (the target IP address) and capability");
         }
-        io.midway.instance.internal.selection.Selection selection;
+        io.midway.instance.api.Selection selection;
         try {
             selection = selector.selectAmong(criteria, inserting.agents());
         } catch (IllegalArgumentException e) {
@@ -310,7 +312,7 @@ public class OutputService {
 
 
     /** @return the queue's records by queue, topic and state */
-    public List<io.midway.instance.internal.store.StoreSession.TopicCount> queueByTopic() {
+    public List<io.midway.instance.api.TopicCount> queueByTopic() {
         core.requireOpen();
         return core.read(s -> s.countsByTopic());
     }

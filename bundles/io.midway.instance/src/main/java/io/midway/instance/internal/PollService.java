@@ -1,5 +1,8 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentPolls;
+import io.midway.instance.api.FieldLimits;
+import io.midway.instance.api.InputResult;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +41,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -65,8 +68,8 @@ import org.osgi.service.component.annotations.Reference;
  * that waits for work or a revision change), an input batch stores an agent's results and ends
  * the outputs they answer. A Down agent that polls is offered its heartbeat at once.
  */
-@Component(service = PollService.class)
-public class PollService {
+@Component(service = {AgentPolls.class})
+public class PollService implements AgentPolls {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollService.class);
     /** The most records one poll may lease. */

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentSelection;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,14 +39,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.internal.store.InstanceStore;
 import io.midway.instance.internal.store.StoreException;
 import io.midway.instance.internal.store.StoreSession;
 import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -64,8 +65,8 @@ import org.osgi.service.component.annotations.Reference;
  * Explains which agent would take work with given criteria, as routing would, without enqueuing
  * anything ({@code POST /api/mid/admin/select}, {@code instance:select}, the console).
  */
-@Component(service = SelectionService.class)
-public class SelectionService {
+@Component(service = {AgentSelection.class})
+public class SelectionService implements AgentSelection {
 
     private final InstanceCore core;
     private final io.midway.instance.internal.selection.AgentSelector selector =
@@ -92,7 +93,7 @@ public class SelectionService {
      * @throws InstanceException (400) on a missing application, an IP that is not an address, or an
      *     unknown algorithm
      */
-    public io.midway.instance.internal.selection.Selection select(String application, String ip, String capability,
+    public io.midway.instance.api.Selection select(String application, String ip, String capability,
             String algorithm) {
         core.requireOpen();
         io.midway.instance.internal.selection.SelectionRequest request;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentNames;
 import io.midway.instance.api.InstanceException;
 import java.util.List;
 import java.util.Set;

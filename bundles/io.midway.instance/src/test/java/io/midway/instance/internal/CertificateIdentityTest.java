@@ -7,7 +7,7 @@ import java.util.Set;
 
 import org.junit.Test;
 
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.UserRow;
 
 /**
  * The identity of an agent known by its client certificate (mutual TLS): made at its first

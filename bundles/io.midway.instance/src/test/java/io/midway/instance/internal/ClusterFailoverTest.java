@@ -1,5 +1,9 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InputResult;
+import io.midway.instance.api.ClusterChange;
+import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.OutputRequest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -16,10 +20,10 @@ import java.util.stream.Collectors;
 
 import org.junit.Test;
 
-import io.midway.instance.internal.cluster.AgentCluster;
-import io.midway.instance.internal.cluster.ClusterType;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.ClusterType;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;

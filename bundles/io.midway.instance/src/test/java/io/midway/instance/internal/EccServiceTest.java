@@ -1,5 +1,10 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.FieldLimits;
+import io.midway.instance.api.InputResult;
+import io.midway.instance.api.ClusterChange;
+import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -14,8 +19,8 @@ import java.util.List;
 
 import org.junit.Test;
 
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -207,7 +212,7 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void adminChangesSelectionFields() {
         AgentRecord a = register("m1");
-        service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
+        service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.api.ClusterType.FAILOVER, List.of()));
         AgentRecord changed = service.agents().updateAgent(a.sysId(), new AgentChange(null, null, List.of("ALL"),
                 List.of("10.0.0.0/8"), "c1", true));
         assertEquals(List.of("ALL"), changed.applications());

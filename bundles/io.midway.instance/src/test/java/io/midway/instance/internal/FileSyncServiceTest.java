@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentChange;
 import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;

@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.OutputRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.ClusterChange;
+import io.midway.instance.api.AgentChange;
 import io.midway.instance.api.InstanceException;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -13,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -44,7 +46,7 @@ public class UpgradeStatusTest extends ServiceFixture {
         assertEquals("the instance version is still there", "1.2.3", reply.instanceVersion());
 
         // other changes, registration, polls and status reports keep the pin
-        service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.internal.cluster.ClusterType.FAILOVER, List.of()));
+        service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.api.ClusterType.FAILOVER, List.of()));
         service.agents().updateAgent(m1.sysId(), change("{\"cluster\":\"c1\"}"));
         register("m1");
         service.agents().changeStatus("m1", "Upgrading", null);

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.cluster;
 
+import io.midway.instance.api.ClusterType;
+import io.midway.instance.api.AgentCluster;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

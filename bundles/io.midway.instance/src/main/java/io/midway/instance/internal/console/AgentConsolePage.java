@@ -1,5 +1,6 @@
 package io.midway.instance.internal.console;
 
+import io.midway.instance.api.AgentRegistry;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
@@ -7,9 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.midway.console.support.ConsoleHtml;
-import io.midway.instance.internal.cluster.AgentCluster;
-import io.midway.instance.internal.selection.Selection;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.Selection;
+import io.midway.instance.api.UserRow;
 import io.midway.wire.AgentRecord;
 
 /**
@@ -22,7 +23,7 @@ import io.midway.wire.AgentRecord;
  */
 final class AgentConsolePage {
 
-    /** The statuses an admin may set (as {@code AgentService} allows). */
+    /** The statuses an admin may set (as {@code AgentRegistry} allows). */
     static final List<String> ADMIN_STATUSES = List.of(AgentRecord.STATUS_UP, AgentRecord.STATUS_PAUSED);
 
     /**

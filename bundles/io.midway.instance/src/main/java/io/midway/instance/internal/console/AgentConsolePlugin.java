@@ -20,16 +20,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.console.support.WebConsolePlugin;
-import io.midway.instance.internal.AgentChange;
-import io.midway.instance.internal.AgentIdentities;
-import io.midway.instance.internal.AgentService;
-import io.midway.instance.internal.ClusterService;
-import io.midway.instance.internal.SelectionService;
+import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.Identities;
+import io.midway.instance.api.AgentRegistry;
+import io.midway.instance.api.AgentClusters;
+import io.midway.instance.api.AgentSelection;
 import io.midway.instance.api.InstanceException;
-import io.midway.instance.internal.cluster.AgentCluster;
-import io.midway.instance.internal.http.UserRealm;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.Users;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
@@ -46,14 +46,14 @@ import jakarta.servlet.http.HttpSession;
  * <ul>
  * <li>{@code GET /system/console/agents} — the HTML page (the console wraps it); with
  * {@code action=select&application=&ip=&capability=&algorithm=} it also shows the choice
- * {@link SelectionService#select} makes, and why.</li>
+ * {@link AgentSelection#select} makes, and why.</li>
  * <li>{@code GET /system/console/agents.json} — the agents, the clusters and the instance's
  * selection algorithm as JSON.</li>
  * <li>{@code POST /system/console/agents} with {@code action=update}, {@code sys_id},
  * {@code applications}, {@code ip_ranges}, {@code is_default}, {@code validated}, {@code status} and
  * the session's form {@code token} — builds the body a {@code PATCH /api/now/table/ecc_agent/{sys_id}}
  * would carry, parses it with {@link AgentChange#parse} and applies it with
- * {@link AgentService#updateAgent}, then redirects back to the page (303), which shows the outcome; a
+ * {@link AgentRegistry#updateAgent}, then redirects back to the page (303), which shows the outcome; a
  * refused change (the API's 400/404) changes nothing and is shown with the values as submitted.</li>
  * <li>{@code POST /system/console/agents} with {@code action=user-create} ({@code user_name},
  * {@code agent}, {@code roles}, {@code password}), or {@code action=user-disable},
@@ -115,9 +115,9 @@ public class AgentConsolePlugin extends HttpServlet {
         }
     }
 
-    private final transient AgentService agents;
-    private final transient ClusterService clusters;
-    private final transient SelectionService selection;
+    private final transient AgentRegistry agents;
+    private final transient AgentClusters clusters;
+    private final transient AgentSelection selection;
     private final transient IdentityActions identityActions;
 
     private final transient SecureRandom random = new SecureRandom();
@@ -143,9 +143,9 @@ public class AgentConsolePlugin extends HttpServlet {
      * @param realm the users, for the names no identity may take
      */
     @Activate
-    public AgentConsolePlugin(@Reference(name = "agents") AgentService agents,
-            @Reference(name = "clusters") ClusterService clusters, @Reference(name = "selection") SelectionService selection,
-            @Reference(name = "identities") AgentIdentities identities, @Reference(name = "realm") UserRealm realm) {
+    public AgentConsolePlugin(@Reference(name = "agents") AgentRegistry agents,
+            @Reference(name = "clusters") AgentClusters clusters, @Reference(name = "selection") AgentSelection selection,
+            @Reference(name = "identities") Identities identities, @Reference(name = "realm") Users realm) {
         this.agents = agents;
         this.clusters = clusters;
         this.selection = selection;

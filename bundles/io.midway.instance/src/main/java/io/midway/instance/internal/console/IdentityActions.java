@@ -6,11 +6,11 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.AgentIdentities;
+import io.midway.instance.api.Identities;
 import io.midway.instance.internal.IdentityRules;
 import io.midway.instance.api.InstanceException;
-import io.midway.instance.internal.http.UserRealm;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.Users;
+import io.midway.instance.api.UserRow;
 
 /**
  * What the Identities section of the Agents page does to {@code sys_user}: create (with
@@ -27,14 +27,14 @@ final class IdentityActions {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityActions.class);
 
-    private final AgentIdentities identities;
-    private final UserRealm realm;
+    private final Identities identities;
+    private final Users realm;
 
     /**
      * @param identities the identities
      * @param realm the users, for the names no identity may take
      */
-    IdentityActions(AgentIdentities identities, UserRealm realm) {
+    IdentityActions(Identities identities, Users realm) {
         this.identities = identities;
         this.realm = realm;
     }

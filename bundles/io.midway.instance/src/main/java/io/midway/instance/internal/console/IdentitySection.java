@@ -1,12 +1,13 @@
 package io.midway.instance.internal.console;
 
+import io.midway.instance.api.Identities;
 import static io.midway.instance.internal.console.AgentConsolePage.escape;
 
 import java.io.PrintWriter;
 import java.util.List;
 
 import io.midway.instance.internal.IdentityRules;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.UserRow;
 
 /**
  * Renders the "Identities" section of the Agents page: the {@code sys_user} identities (never a

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.AgentCoreRepository;
+import io.midway.instance.api.CoreRepository;
 import io.midway.instance.internal.RequestException;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,21 +37,21 @@ public class AgentCoreServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient AgentCoreRepository cores;
+    private final transient CoreRepository cores;
 
     /**
      * @param cores the stored agent cores
      * @param realm the users
      */
     @Activate
-    public AgentCoreServlet(@Reference AgentCoreRepository cores, @Reference UserRealm realm) {
+    public AgentCoreServlet(@Reference CoreRepository cores, @Reference Users realm) {
         super(realm);
         this.cores = cores;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_MID_SERVER);
+        authenticate(request, Users.ROLE_MID_SERVER);
         requireMethod(request, "GET");
         String path = request.getPathInfo();
         if (path == null || path.equals("/")) {
@@ -62,7 +63,7 @@ public class AgentCoreServlet extends ApiServlet {
             throw RequestException.notFound("no API at " + request.getRequestURI(),
                     "agent cores: " + PATH + ", " + PATH + "/{sha256}");
         }
-        AgentCoreRepository.Download download = cores.open(sha256);
+        CoreRepository.Download download = cores.open(sha256);
         try (InputStream in = download.bytes()) {
             response.setStatus(200);
             response.setContentType("application/java-archive");

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,8 +11,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.AgentIdentities;
-import io.midway.instance.internal.AgentService;
+import io.midway.instance.api.Identities;
+import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.SealedSecret;
 import io.midway.wire.Registration;
@@ -41,9 +42,9 @@ public class AgentRegistrationServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient AgentService service;
-    private final transient AgentIdentities identities;
-    private final transient UserRealm users;
+    private final transient AgentRegistry service;
+    private final transient Identities identities;
+    private final transient Users users;
 
     /**
      * @param service the instance
@@ -51,8 +52,8 @@ public class AgentRegistrationServlet extends ApiServlet {
      * @param identities the agents' identities
      */
     @Activate
-    public AgentRegistrationServlet(@Reference AgentService service, @Reference UserRealm realm,
-            @Reference AgentIdentities identities) {
+    public AgentRegistrationServlet(@Reference AgentRegistry service, @Reference Users realm,
+            @Reference Identities identities) {
         super(realm);
         this.service = service;
         this.users = realm;
@@ -62,11 +63,11 @@ public class AgentRegistrationServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        UserRealm.User user = authenticateAny(request, UserRealm.ROLE_MID_SERVER, UserRealm.ROLE_MID_ENROLL);
+        Users.User user = authenticateAny(request, Users.ROLE_MID_SERVER, Users.ROLE_MID_ENROLL);
         Registration registration = readBody(request, Registration.class);
         String name = registration == null || registration.name() == null ? null : registration.name().trim();
         boolean shared = users.isSharedUser(user);
-        boolean enroll = shared && (!user.hasRole(UserRealm.ROLE_MID_SERVER)
+        boolean enroll = shared && (!user.hasRole(Users.ROLE_MID_SERVER)
                 || "true".equals(param(request, "enroll").orElse(null)));
         if (enroll && name != null && identities.ofAgent(name).stream().anyMatch(u -> !u.active())) {
             // Disabled by an admin: no way back in by enrolling again.
@@ -83,18 +84,18 @@ public class AgentRegistrationServlet extends ApiServlet {
             if (stored == null || given == null || !stored.equals(given) || !validated) {
                 throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
                         "agent '" + name + "' is enrolled: it registers as its own user '"
-                                + AgentIdentities.userNameFor(name) + "' (to enroll it again, an admin deletes that "
+                                + Identities.userNameFor(name) + "' (to enroll it again, an admin deletes that "
                                 + "identity, or the agent registers with its validated public key)");
             }
         } else if (!enroll) {
             authorizeAgent(user, name);
         }
-        AgentService.Registered registered = service.register(registration);
+        AgentRegistry.Registered registered = service.register(registration);
         Map<String, Object> body = new LinkedHashMap<>(result(registered.agent()));
         if (enroll) {
             String password = identities.enroll(name);
             Map<String, Object> identity = new LinkedHashMap<>();
-            identity.put("user_name", AgentIdentities.userNameFor(name));
+            identity.put("user_name", Identities.userNameFor(name));
             if (registration.publicKey() != null && !registration.publicKey().isBlank()) {
                 identity.put("password_sealed",
                         SealedSecret.seal(SealedSecret.parsePublicKey(registration.publicKey()), password));

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -11,9 +12,9 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.SelectionService;
+import io.midway.instance.api.AgentSelection;
 import io.midway.instance.internal.RequestException;
-import io.midway.instance.internal.selection.Selection;
+import io.midway.instance.api.Selection;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,21 +33,21 @@ public class AgentSelectionServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient SelectionService service;
+    private final transient AgentSelection service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public AgentSelectionServlet(@Reference SelectionService service, @Reference UserRealm realm) {
+    public AgentSelectionServlet(@Reference AgentSelection service, @Reference Users realm) {
         super(realm);
         this.service = service;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         requireMethod(request, "POST");
         JsonNode body = readTree(request);
         if (!body.isObject()) {

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.AgentService;
+import io.midway.instance.api.AgentRegistry;
 import io.midway.wire.StatusChange;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,14 +27,14 @@ public class AgentStatusServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient AgentService service;
+    private final transient AgentRegistry service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public AgentStatusServlet(@Reference AgentService service, @Reference UserRealm realm) {
+    public AgentStatusServlet(@Reference AgentRegistry service, @Reference Users realm) {
         super(realm);
         this.service = service;
     }
@@ -41,7 +42,7 @@ public class AgentStatusServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         StatusChange change = readBody(request, StatusChange.class);
         authorizeAgent(user, change == null ? null : change.name());
         writeJson(response, 200, result(service.changeStatus(change.name(), change.status(), change.detail())));

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -29,7 +30,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Base of the instance API servlets: JSON in and out, Basic authentication against the
- * {@link UserRealm}, and one error shape ({@link ErrorReply}) for every failure — a
+ * {@link Users}, and one error shape ({@link ErrorReply}) for every failure — a
  * {@link RequestException} becomes its 4xx/5xx, anything unexpected a logged 500 with a generic
  * message and no stack trace.
  */
@@ -43,13 +44,13 @@ public abstract class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
 
-    private final transient UserRealm realm;
+    private final transient Users realm;
 
     /** The request attribute holding a TLS client's verified certificate chain (Servlet specification). */
     static final String CLIENT_CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
 
     /** @param realm the users, null for a servlet that never authenticates */
-    protected ApiServlet(UserRealm realm) {
+    protected ApiServlet(Users realm) {
         this.realm = realm;
     }
 
@@ -121,7 +122,7 @@ public abstract class ApiServlet extends HttpServlet {
      * @throws RequestException 401 (with {@code WWW-Authenticate}), 403, or 429 (with
      *     {@code Retry-After}) after too many failed logins or requests in progress ({@link RequestLimitFilter})
      */
-    protected UserRealm.User authenticate(HttpServletRequest request, String role) {
+    protected Users.User authenticate(HttpServletRequest request, String role) {
         return authenticateAny(request, role);
     }
 
@@ -133,7 +134,7 @@ public abstract class ApiServlet extends HttpServlet {
      * @param agentName the agent the request acts for
      * @throws RequestException 403, and nothing is changed
      */
-    protected void authorizeAgent(UserRealm.User user, String agentName) {
+    protected void authorizeAgent(Users.User user, String agentName) {
         if (!realm.mayActFor(user, agentName)) {
             throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
                     "user '" + user.name() + "' may not act for agent '" + agentName + "'"
@@ -149,8 +150,8 @@ public abstract class ApiServlet extends HttpServlet {
      * @return the authenticated user
      * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
      */
-    protected UserRealm.User authenticateAny(HttpServletRequest request, String... roles) {
-        Optional<UserRealm.User> user;
+    protected Users.User authenticateAny(HttpServletRequest request, String... roles) {
+        Optional<Users.User> user;
         Object chain = request.getAttribute(CLIENT_CERTIFICATE_ATTRIBUTE);
         if (realm.acceptsClientCertificates() && chain instanceof X509Certificate[] certificates
                 && certificates.length > 0) {
@@ -165,8 +166,8 @@ public abstract class ApiServlet extends HttpServlet {
         } else {
             Optional<BasicCredentials> given = BasicCredentials.parse(request.getHeader("Authorization"));
             CallerGate.beforeLogin(request, given.map(BasicCredentials::user).orElse(null));
-            user = given.flatMap(realm::authenticate);
-            Optional<UserRealm.User> outcome = user;
+            user = given.flatMap(c -> realm.authenticate(c.user(), c.password()));
+            Optional<Users.User> outcome = user;
             given.ifPresent(c -> CallerGate.afterLogin(request, c.user(), outcome.isPresent()));
         }
         if (user.isEmpty()) {
@@ -192,7 +193,7 @@ public abstract class ApiServlet extends HttpServlet {
      * @return the authenticated user
      * @throws RequestException 401 (with {@code WWW-Authenticate}) or 403
      */
-    protected UserRealm.User authenticateUpload(HttpServletRequest request, String role, long limit) {
+    protected Users.User authenticateUpload(HttpServletRequest request, String role, long limit) {
         try {
             return authenticate(request, role);
         } catch (InstanceException refused) {

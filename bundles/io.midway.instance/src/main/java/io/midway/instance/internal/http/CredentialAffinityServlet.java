@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.CredentialAffinityService;
+import io.midway.instance.api.CredentialAffinities;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -27,14 +28,14 @@ public class CredentialAffinityServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient CredentialAffinityService affinity;
+    private final transient CredentialAffinities affinity;
 
     /**
      * @param affinity the credential affinity
      * @param realm the users
      */
     @Activate
-    public CredentialAffinityServlet(@Reference CredentialAffinityService affinity, @Reference UserRealm realm) {
+    public CredentialAffinityServlet(@Reference CredentialAffinities affinity, @Reference Users realm) {
         super(realm);
         this.affinity = affinity;
     }
@@ -42,7 +43,7 @@ public class CredentialAffinityServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         com.fasterxml.jackson.databind.JsonNode body = readTree(request);
         authorizeAgent(user, body == null ? null : body.path("agent").asText(null));
         writeJson(response, 200, result(affinity.replace(body).toJson()));

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.util.List;
 
@@ -11,10 +12,10 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.CredentialAffinityService;
+import io.midway.instance.api.CredentialAffinities;
 import io.midway.instance.internal.RequestException;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,21 +40,21 @@ public class CredentialAffinityTableServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient CredentialAffinityService affinity;
+    private final transient CredentialAffinities affinity;
 
     /**
      * @param affinity the credential affinity
      * @param realm the users
      */
     @Activate
-    public CredentialAffinityTableServlet(@Reference CredentialAffinityService affinity, @Reference UserRealm realm) {
+    public CredentialAffinityTableServlet(@Reference CredentialAffinities affinity, @Reference Users realm) {
         super(realm);
         this.affinity = affinity;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         String path = request.getPathInfo();
         TableSchema table = TableSchema.DSCY_CREDENTIALS_AFFINITY;
         if (path == null || path.equals("/")) {
@@ -74,7 +75,7 @@ public class CredentialAffinityTableServlet extends ApiServlet {
         String sysId = rest;
         if ("GET".equals(requireMethod(request, "GET", "DELETE"))) {
             List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
-            ObjectNode row = affinity.get(sysId).orElseThrow(() -> CredentialAffinityService.notFound(sysId));
+            ObjectNode row = affinity.get(sysId).orElseThrow(() -> CredentialAffinities.notFound(sysId));
             writeJson(response, 200, result(TableQuery.project(row, fields)));
         } else {
             affinity.delete(sysId);

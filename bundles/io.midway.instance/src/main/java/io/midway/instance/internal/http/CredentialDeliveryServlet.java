@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.CredentialService;
+import io.midway.instance.api.Credentials;
 import io.midway.instance.internal.RequestException;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,14 +27,14 @@ public class CredentialDeliveryServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient CredentialService credentials;
+    private final transient Credentials credentials;
 
     /**
      * @param credentials the credential store
      * @param realm the users
      */
     @Activate
-    public CredentialDeliveryServlet(@Reference CredentialService credentials, @Reference UserRealm realm) {
+    public CredentialDeliveryServlet(@Reference Credentials credentials, @Reference Users realm) {
         super(realm);
         this.credentials = credentials;
     }
@@ -41,7 +42,7 @@ public class CredentialDeliveryServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "GET");
-        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         String agent = param(request, "agent")
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
         authorizeAgent(user, agent);

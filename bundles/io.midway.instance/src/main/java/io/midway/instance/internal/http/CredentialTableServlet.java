@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.util.List;
 
@@ -11,10 +12,10 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.CredentialService;
+import io.midway.instance.api.Credentials;
 import io.midway.instance.internal.RequestException;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,21 +40,21 @@ public class CredentialTableServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient CredentialService credentials;
+    private final transient Credentials credentials;
 
     /**
      * @param credentials the credential store
      * @param realm the users
      */
     @Activate
-    public CredentialTableServlet(@Reference CredentialService credentials, @Reference UserRealm realm) {
+    public CredentialTableServlet(@Reference Credentials credentials, @Reference Users realm) {
         super(realm);
         this.credentials = credentials;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         String path = request.getPathInfo();
         String sysId = null;
         if (path != null && !path.equals("/")) {

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.PollService;
+import io.midway.instance.api.AgentPolls;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputBatch;
 import jakarta.servlet.Servlet;
@@ -26,14 +27,14 @@ public class EccInputServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient PollService service;
+    private final transient AgentPolls service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public EccInputServlet(@Reference PollService service, @Reference UserRealm realm) {
+    public EccInputServlet(@Reference AgentPolls service, @Reference Users realm) {
         super(realm);
         this.service = service;
     }
@@ -41,7 +42,7 @@ public class EccInputServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "POST");
-        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         InputBatch batch = readBody(request, InputBatch.class);
         if (batch != null && batch.records() != null) {
             // Each result answers an output record: it must be one addressed to the caller's agent,

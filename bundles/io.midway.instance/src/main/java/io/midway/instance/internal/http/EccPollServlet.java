@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import io.midway.instance.api.InstanceException;
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
@@ -14,7 +15,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.PollService;
+import io.midway.instance.api.AgentPolls;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.PollReply;
 import jakarta.servlet.AsyncContext;
@@ -44,14 +45,14 @@ public class EccPollServlet extends ApiServlet {
     /** Safety margin of the servlet async timeout over the poll's own deadline. */
     private static final long ASYNC_MARGIN_MS = 30_000;
 
-    private final transient PollService service;
+    private final transient AgentPolls service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public EccPollServlet(@Reference PollService service, @Reference UserRealm realm) {
+    public EccPollServlet(@Reference AgentPolls service, @Reference Users realm) {
         super(realm);
         this.service = service;
     }
@@ -59,7 +60,7 @@ public class EccPollServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String method = requireMethod(request, "GET", "DELETE");
-        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         String agent = param(request, "agent")
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
         authorizeAgent(user, agent);

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.EventService;
+import io.midway.instance.api.InstanceEvents;
 import io.midway.instance.internal.RequestException;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,14 +29,14 @@ public class EventsServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient EventService service;
+    private final transient InstanceEvents service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public EventsServlet(@Reference EventService service, @Reference UserRealm realm) {
+    public EventsServlet(@Reference InstanceEvents service, @Reference Users realm) {
         super(realm);
         this.service = service;
     }
@@ -43,7 +44,7 @@ public class EventsServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         requireMethod(request, "GET");
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         long since = longParam(request, "since", 0);
         if (since < 0) {
             throw RequestException.badRequest("query parameter 'since' must not be negative", "got " + since);

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.FileSyncService;
+import io.midway.instance.api.FileRepository;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
@@ -42,25 +43,25 @@ public class FileSyncAdminServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient FileSyncService files;
+    private final transient FileRepository files;
 
     /**
      * @param files the repository
      * @param realm the users
      */
     @Activate
-    public FileSyncAdminServlet(@Reference FileSyncService files, @Reference UserRealm realm) {
+    public FileSyncAdminServlet(@Reference FileRepository files, @Reference Users realm) {
         super(realm);
         this.files = files;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticateUpload(request, UserRealm.ROLE_ADMIN, FileSyncService.MAX_FILE_BYTES);
+        authenticateUpload(request, Users.ROLE_ADMIN, FileRepository.MAX_FILE_BYTES);
         String path = request.getPathInfo();
         if (path == null || path.equals("/")) {
             if ("GET".equals(requireMethod(request, "GET", "POST"))) {
-                FileSyncService.Listing listing = files.listing();
+                FileRepository.Listing listing = files.listing();
                 writeJson(response, 200, reply(listing.files().stream().map(FileSyncAdminServlet::listed).toList(),
                         listing.revision()));
             } else {
@@ -73,12 +74,12 @@ public class FileSyncAdminServlet extends ApiServlet {
             throw RequestException.notFound("no API at " + request.getRequestURI());
         }
         if ("GET".equals(requireMethod(request, "GET", "DELETE"))) {
-            FileSyncService.Listed file = files.file(symbolicName)
+            FileRepository.Listed file = files.file(symbolicName)
                     .orElseThrow(() -> RequestException.notFound("no file with symbolic name " + symbolicName,
                             "GET " + PATH + " lists the files"));
             writeJson(response, 200, reply(listed(file), files.revision()));
         } else {
-            FileSyncService.Removal removal = files.delete(symbolicName);
+            FileRepository.Removal removal = files.delete(symbolicName);
             writeJson(response, 200, reply(removal.file(), removal.revision()));
         }
     }
@@ -86,7 +87,7 @@ public class FileSyncAdminServlet extends ApiServlet {
     private void upload(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String kind = queryParam(request, "kind").orElse(null);
         String name = queryParam(request, "name").orElse(null);
-        FileSyncService.Upload upload;
+        FileRepository.Upload upload;
         try (InputStream body = requestBody(request)) {
             upload = files.upload(body, request.getContentLengthLong(), kind, name);
         }
@@ -97,7 +98,7 @@ public class FileSyncAdminServlet extends ApiServlet {
         writeJson(response, upload.changed() ? 201 : 200, reply(upload.file(), upload.revision()));
     }
 
-    private static ObjectNode listed(FileSyncService.Listed listed) {
+    private static ObjectNode listed(FileRepository.Listed listed) {
         ObjectNode node = Json.mapper().valueToTree(listed.file());
         node.put("uploaded_on", listed.uploadedOn());
         node.put("downloads", listed.downloads());

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,8 +11,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.AgentService;
-import io.midway.instance.internal.FileSyncService;
+import io.midway.instance.api.AgentRegistry;
+import io.midway.instance.api.FileRepository;
 import io.midway.instance.internal.RequestException;
 import io.midway.wire.SyncReport;
 import jakarta.servlet.Servlet;
@@ -41,8 +42,8 @@ public class FileSyncServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final String FILES = "/files/";
 
-    private final transient AgentService service;
-    private final transient FileSyncService files;
+    private final transient AgentRegistry service;
+    private final transient FileRepository files;
 
     /**
      * @param service the instance
@@ -50,8 +51,8 @@ public class FileSyncServlet extends ApiServlet {
      * @param realm the users
      */
     @Activate
-    public FileSyncServlet(@Reference AgentService service, @Reference FileSyncService files,
-            @Reference UserRealm realm) {
+    public FileSyncServlet(@Reference AgentRegistry service, @Reference FileRepository files,
+            @Reference Users realm) {
         super(realm);
         this.service = service;
         this.files = files;
@@ -59,7 +60,7 @@ public class FileSyncServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        UserRealm.User user = authenticate(request, UserRealm.ROLE_MID_SERVER);
+        Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         if (path.equals("/snapshot")) {
             requireMethod(request, "GET");
@@ -79,7 +80,7 @@ public class FileSyncServlet extends ApiServlet {
     }
 
     private void download(String sha256, HttpServletResponse response) throws IOException {
-        FileSyncService.Download download = files.open(sha256);
+        FileRepository.Download download = files.open(sha256);
         try (InputStream in = download.bytes()) {
             response.setStatus(200);
             response.setContentType("application/java-archive");

@@ -8,7 +8,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-import io.midway.instance.internal.InstanceCore;
+import io.midway.instance.api.InstanceStatus;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,11 +21,11 @@ public class InstanceInfoServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient InstanceCore service;
+    private final transient InstanceStatus service;
     private final transient ApiReadiness readiness;
 
     /** @param service the instance (outside OSGi: the API counts as up) */
-    public InstanceInfoServlet(InstanceCore service) {
+    public InstanceInfoServlet(InstanceStatus service) {
         this(service, ApiReadiness.ALWAYS);
     }
 
@@ -34,7 +34,7 @@ public class InstanceInfoServlet extends ApiServlet {
      * @param readiness whether the whole API is up: until then this answers 503
      */
     @Activate
-    public InstanceInfoServlet(@Reference InstanceCore service, @Reference ApiReadiness readiness) {
+    public InstanceInfoServlet(@Reference InstanceStatus service, @Reference ApiReadiness readiness) {
         super(null);
         this.service = service;
         this.readiness = readiness;

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 
 import org.osgi.service.component.annotations.Activate;
@@ -10,10 +11,10 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.OutputService;
+import io.midway.instance.api.EccQueue;
 import io.midway.instance.internal.RequestException;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,21 +35,21 @@ public class StatsApiServlet extends ApiServlet {
     private static final String[] UNSUPPORTED = {"sysparm_avg_fields", "sysparm_min_fields", "sysparm_max_fields",
         "sysparm_sum_fields", "sysparm_group_by", "sysparm_having", "sysparm_order_by"};
 
-    private final transient OutputService service;
+    private final transient EccQueue service;
 
     /**
      * @param service the instance
      * @param realm the users
      */
     @Activate
-    public StatsApiServlet(@Reference OutputService service, @Reference UserRealm realm) {
+    public StatsApiServlet(@Reference EccQueue service, @Reference Users realm) {
         super(realm);
         this.service = service;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         String path = request.getPathInfo();
         String tables = TableSchema.tableNames();
         if (path == null || path.equals("/")) {

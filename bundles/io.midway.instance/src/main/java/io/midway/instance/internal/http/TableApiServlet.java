@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,16 +14,16 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.AgentChange;
-import io.midway.instance.internal.ClusterChange;
-import io.midway.instance.internal.AgentService;
-import io.midway.instance.internal.ClusterService;
-import io.midway.instance.internal.OutputService;
-import io.midway.instance.internal.OutputRequest;
+import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.ClusterChange;
+import io.midway.instance.api.AgentRegistry;
+import io.midway.instance.api.AgentClusters;
+import io.midway.instance.api.EccQueue;
+import io.midway.instance.api.OutputRequest;
 import io.midway.instance.internal.RequestException;
-import io.midway.instance.internal.cluster.AgentCluster;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
@@ -54,9 +55,9 @@ public class TableApiServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient OutputService queue;
-    private final transient AgentService agents;
-    private final transient ClusterService clusters;
+    private final transient EccQueue queue;
+    private final transient AgentRegistry agents;
+    private final transient AgentClusters clusters;
 
     /**
      * @param queue the ECC queue
@@ -65,8 +66,8 @@ public class TableApiServlet extends ApiServlet {
      * @param realm the users
      */
     @Activate
-    public TableApiServlet(@Reference OutputService queue, @Reference AgentService agents,
-            @Reference ClusterService clusters, @Reference UserRealm realm) {
+    public TableApiServlet(@Reference EccQueue queue, @Reference AgentRegistry agents,
+            @Reference AgentClusters clusters, @Reference Users realm) {
         super(realm);
         this.queue = queue;
         this.agents = agents;
@@ -75,7 +76,7 @@ public class TableApiServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         String path = request.getPathInfo();
         if (path == null || path.equals("/")) {
             throw RequestException.notFound("name a table",

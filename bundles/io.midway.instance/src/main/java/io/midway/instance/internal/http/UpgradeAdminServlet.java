@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.AgentCoreRepository;
+import io.midway.instance.api.CoreRepository;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,23 +39,23 @@ public class UpgradeAdminServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient AgentCoreRepository cores;
+    private final transient CoreRepository cores;
 
     /**
      * @param cores the stored agent cores
      * @param realm the users
      */
     @Activate
-    public UpgradeAdminServlet(@Reference AgentCoreRepository cores, @Reference UserRealm realm) {
+    public UpgradeAdminServlet(@Reference CoreRepository cores, @Reference Users realm) {
         super(realm);
         this.cores = cores;
     }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticateUpload(request, UserRealm.ROLE_ADMIN, AgentCoreRepository.MAX_CORE_BYTES);
+        authenticateUpload(request, Users.ROLE_ADMIN, CoreRepository.MAX_CORE_BYTES);
         if ("GET".equals(requireMethod(request, "GET", "POST"))) {
-            AgentCoreRepository.Overview overview = cores.overview();
+            CoreRepository.Overview overview = cores.overview();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("version", overview.version());
             body.put("core", overview.core() == null ? null : listed(overview.core()));
@@ -62,14 +63,14 @@ public class UpgradeAdminServlet extends ApiServlet {
             writeJson(response, 200, result(body));
             return;
         }
-        AgentCoreRepository.Published published;
+        CoreRepository.Published published;
         try (InputStream body = requestBody(request)) {
             published = cores.upload(body, request.getContentLengthLong());
         }
         writeJson(response, 201, result(published.core()));
     }
 
-    private static ObjectNode listed(AgentCoreRepository.Listed listed) {
+    private static ObjectNode listed(CoreRepository.Listed listed) {
         ObjectNode node = Json.mapper().valueToTree(listed.core());
         node.put("uploaded_on", listed.uploadedOn());
         node.put("downloads", listed.downloads());

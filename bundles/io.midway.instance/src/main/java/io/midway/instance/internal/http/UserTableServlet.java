@@ -1,5 +1,6 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,10 +17,10 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.midway.instance.internal.AgentIdentities;
+import io.midway.instance.api.Identities;
 import io.midway.instance.internal.IdentityRules;
 import io.midway.instance.internal.RequestException;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.UserRow;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -47,15 +48,15 @@ public class UserTableServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("sys_id", "user_name", "roles", "agent", "active", "source");
 
-    private final transient AgentIdentities identities;
-    private final transient UserRealm users;
+    private final transient Identities identities;
+    private final transient Users users;
 
     /**
      * @param identities the identities
      * @param realm the users
      */
     @Activate
-    public UserTableServlet(@Reference AgentIdentities identities, @Reference UserRealm realm) {
+    public UserTableServlet(@Reference Identities identities, @Reference Users realm) {
         super(realm);
         this.identities = identities;
         this.users = realm;
@@ -63,7 +64,7 @@ public class UserTableServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, UserRealm.ROLE_ADMIN);
+        authenticate(request, Users.ROLE_ADMIN);
         String path = request.getPathInfo();
         String sysId = null;
         if (path != null && !path.equals("/")) {

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.selection;
 
+import io.midway.instance.api.SelectionAlgorithm;
+import io.midway.instance.api.Selection;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,7 +13,7 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
-import io.midway.instance.internal.selection.Selection.Rule;
+import io.midway.instance.api.Selection.Rule;
 import io.midway.wire.AgentRecord;
 
 /**

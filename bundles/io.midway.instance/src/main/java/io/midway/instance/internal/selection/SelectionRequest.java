@@ -1,5 +1,6 @@
 package io.midway.instance.internal.selection;
 
+import io.midway.instance.api.SelectionAlgorithm;
 import java.util.Optional;
 
 /**

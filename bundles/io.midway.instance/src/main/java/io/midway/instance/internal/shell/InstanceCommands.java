@@ -8,17 +8,17 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import io.midway.console.support.shell.CommandUsage;
-import io.midway.instance.internal.AgentCoreRepository;
-import io.midway.instance.internal.AgentService;
-import io.midway.instance.internal.EventService;
-import io.midway.instance.internal.InstanceCore;
-import io.midway.instance.internal.OutputService;
-import io.midway.instance.internal.SelectionService;
-import io.midway.instance.internal.FileSyncService;
+import io.midway.instance.api.CoreRepository;
+import io.midway.instance.api.AgentRegistry;
+import io.midway.instance.api.InstanceEvents;
+import io.midway.instance.api.InstanceStatus;
+import io.midway.instance.api.EccQueue;
+import io.midway.instance.api.AgentSelection;
+import io.midway.instance.api.FileRepository;
 import io.midway.instance.api.InstanceException;
-import io.midway.instance.internal.selection.Selection;
-import io.midway.instance.internal.store.TableQuery;
-import io.midway.instance.internal.store.TableSchema;
+import io.midway.instance.api.Selection;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 
@@ -46,13 +46,13 @@ public class InstanceCommands {
     /** Records shown by {@code instance:queue} when no number is given. */
     static final int RECENT = 10;
 
-    private final InstanceCore core;
-    private final AgentService agents;
-    private final OutputService queue;
-    private final EventService events;
-    private final SelectionService selection;
-    private final FileSyncService files;
-    private final AgentCoreRepository cores;
+    private final InstanceStatus core;
+    private final AgentRegistry agents;
+    private final EccQueue queue;
+    private final InstanceEvents events;
+    private final AgentSelection selection;
+    private final FileRepository files;
+    private final CoreRepository cores;
 
     /**
      * @param core the instance core (its database)
@@ -64,10 +64,10 @@ public class InstanceCommands {
      * @param cores the agent cores
      */
     @Activate
-    public InstanceCommands(@Reference(name = "core") InstanceCore core, @Reference(name = "agents") AgentService agents,
-            @Reference(name = "queue") OutputService queue, @Reference(name = "events") EventService events,
-            @Reference(name = "selection") SelectionService selection,
-            @Reference(name = "files") FileSyncService files, @Reference(name = "cores") AgentCoreRepository cores) {
+    public InstanceCommands(@Reference(name = "core") InstanceStatus core, @Reference(name = "agents") AgentRegistry agents,
+            @Reference(name = "queue") EccQueue queue, @Reference(name = "events") InstanceEvents events,
+            @Reference(name = "selection") AgentSelection selection,
+            @Reference(name = "files") FileRepository files, @Reference(name = "cores") CoreRepository cores) {
         this.core = core;
         this.agents = agents;
         this.queue = queue;
@@ -133,10 +133,10 @@ public class InstanceCommands {
             counts.row(row);
         }
         StringBuilder out = new StringBuilder(counts.toString());
-        List<io.midway.instance.internal.store.StoreSession.TopicCount> byTopic = queue.queueByTopic();
+        List<io.midway.instance.api.TopicCount> byTopic = queue.queueByTopic();
         if (!byTopic.isEmpty()) {
             TextTable topics = new TextTable("QUEUE", "TOPIC", "STATE", "RECORDS");
-            for (io.midway.instance.internal.store.StoreSession.TopicCount t : byTopic) {
+            for (io.midway.instance.api.TopicCount t : byTopic) {
                 topics.row(t.queue(), t.topic(), t.state(), t.count());
             }
             out.append("\n\n").append(topics);
@@ -245,12 +245,12 @@ public class InstanceCommands {
     /** @return the file-sync repository */
     @Descriptor("the file-sync repository: the plug-in bundles pushed to every agent, and its revision")
     public String files() {
-        FileSyncService.Listing listing = files.listing();
+        FileRepository.Listing listing = files.listing();
         if (listing.files().isEmpty()) {
             return "no files (revision " + listing.revision() + "): upload one with POST /api/mid/admin/files";
         }
         TextTable table = new TextTable("SYMBOLIC NAME", "VERSION", "KIND", "NAME", "SIZE", "SHA-256", "UPLOADED", "DOWNLOADS");
-        for (FileSyncService.Listed f : listing.files()) {
+        for (FileRepository.Listed f : listing.files()) {
             table.row(f.file().symbolicName(), f.file().version(), f.file().kind(), f.file().name(), f.file().size(),
                     f.file().sha256().substring(0, Math.min(12, f.file().sha256().length())), f.uploadedOn(), f.downloads());
         }
@@ -266,14 +266,14 @@ public class InstanceCommands {
     /** @return the agent cores and the published version */
     @Descriptor("the agent cores uploaded for in-place upgrade, and the version the instance asks agents to run")
     public String cores() {
-        AgentCoreRepository.Overview overview = cores.overview();
+        CoreRepository.Overview overview = cores.overview();
         StringBuilder out = new StringBuilder("instance version " + (overview.version() == null ? "none (agents keep their core)"
                 : overview.version()));
         if (overview.cores().isEmpty()) {
             return out.append("\nno cores: upload one with POST /api/mid/admin/upgrade").toString();
         }
         TextTable table = new TextTable("VERSION", "SYMBOLIC NAME", "SIZE", "SHA-256", "UPLOADED", "DOWNLOADS", "PUBLISHED");
-        for (AgentCoreRepository.Listed c : overview.cores()) {
+        for (CoreRepository.Listed c : overview.cores()) {
             table.row(c.core().version(), c.core().symbolicName(), c.core().size(),
                     c.core().sha256().substring(0, Math.min(12, c.core().sha256().length())), c.uploadedOn(), c.downloads(),
                     c.core().version().equals(overview.version()) ? "yes" : "");

@@ -11,11 +11,11 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.AgentIdentities;
+import io.midway.instance.api.Identities;
 import io.midway.instance.internal.IdentityRules;
 import io.midway.instance.api.InstanceException;
-import io.midway.instance.internal.http.UserRealm;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.Users;
+import io.midway.instance.api.UserRow;
 
 /**
  * What the {@code instance:} user commands do to the {@code sys_user} identities, with the rules
@@ -29,16 +29,16 @@ public class UserCommands {
     private static final Logger LOG = LoggerFactory.getLogger(UserCommands.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final AgentIdentities identities;
-    private final UserRealm realm;
+    private final Identities identities;
+    private final Users realm;
 
     /**
      * @param identities the identities
      * @param realm the users, for the names no identity may take
      */
     @Activate
-    public UserCommands(@Reference(name = "identities") AgentIdentities identities,
-            @Reference(name = "realm") UserRealm realm) {
+    public UserCommands(@Reference(name = "identities") Identities identities,
+            @Reference(name = "realm") Users realm) {
         this.identities = identities;
         this.realm = realm;
     }
@@ -65,7 +65,7 @@ public class UserCommands {
         String password = newPassword();
         try {
             UserRow stored = identities.create(IdentityRules.newIdentity(identities, IdentityRules.reservedNames(realm),
-                    userName, password, AgentIdentities.ROLE_MID_SERVER, agent, true), password);
+                    userName, password, Identities.ROLE_MID_SERVER, agent, true), password);
             LOG.info("Identity '{}' created in the shell for agent {}", stored.userName(), stored.agent());
             return "Identity " + stored.userName() + " created for agent " + stored.agent() + " (role "
                     + stored.roles() + "). Its password, shown this once and kept nowhere in clear:\n"

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,8 +9,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-import io.midway.instance.internal.cluster.AgentCluster;
-import io.midway.instance.internal.cluster.ClusterType;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.ClusterType;
 import io.midway.instance.internal.store.sql.Statements;
 
 /** The agent clusters ({@code ecc_agent_cluster}); their members are a JSON list of agent names. */

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

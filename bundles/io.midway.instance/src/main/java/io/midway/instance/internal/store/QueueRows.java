@@ -1,5 +1,7 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -344,9 +346,9 @@ final class QueueRows extends TableRows {
      * @return the records by queue, topic and state
      * @throws SQLException on a database error
      */
-    List<StoreSession.TopicCount> countsByTopic() throws SQLException {
+    List<io.midway.instance.api.TopicCount> countsByTopic() throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.count.by.topic"))) {
-            return rows(ps, rs -> new StoreSession.TopicCount(rs.getString("queue"), rs.getString("topic"),
+            return rows(ps, rs -> new io.midway.instance.api.TopicCount(rs.getString("queue"), rs.getString("topic"),
                     rs.getString("state"), rs.getLong("row_count")));
         }
     }

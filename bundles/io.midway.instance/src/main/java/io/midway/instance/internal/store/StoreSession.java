@@ -1,5 +1,8 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.UserRow;
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -10,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.store.sql.Statements;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
@@ -94,21 +97,6 @@ public final class StoreSession {
     public record PendingKey(String text, String fingerprint) {
     }
 
-    /**
-     * One identity.
-     *
-     * @param sysId its sys_id
-     * @param userName the name it logs in with
-     * @param roles its roles, comma separated
-     * @param agent the agent it acts for ({@code mid_server} identities), or {@code null}
-     * @param active whether it may log in
-     * @param passwordHash the hash of its password ({@code pbkdf2$…})
-     * @param source {@code enrolled} (made at an agent's first registration) or {@code admin}
-     * @param createdOn when it was made
-     */
-    public record UserRow(String sysId, String userName, String roles, String agent, boolean active,
-            String passwordHash, String source, String createdOn) {
-    }
 
     /**
      * One row of credential affinity: on this agent, this credential worked for this target.
@@ -605,19 +593,9 @@ public final class StoreSession {
         return events.latestEvents(limit);
     }
 
-    /**
-     * How many records of each topic are in each queue and state.
-     *
-     * @param queue {@code output} or {@code input}
-     * @param topic the topic
-     * @param state the state
-     * @param count how many
-     */
-    public record TopicCount(String queue, String topic, String state, long count) {
-    }
 
     /** The records by queue, topic and state: outputs first, then by topic. */
-    public List<TopicCount> countsByTopic() throws SQLException {
+    public List<io.midway.instance.api.TopicCount> countsByTopic() throws SQLException {
         return queue.countsByTopic();
     }
 }

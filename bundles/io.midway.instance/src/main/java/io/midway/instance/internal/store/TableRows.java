@@ -1,5 +1,6 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,8 +44,8 @@ abstract class TableRows {
      * @throws SQLException on a database error
      */
     final <T> List<T> page(String select, TableQuery query, RowReader<T> reader) throws SQLException {
-        TableQuery.Sql where = query.where();
-        try (PreparedStatement ps = connection.prepareStatement(select + where.text() + query.orderBy() + " "
+        QuerySql.Sql where = QuerySql.where(query);
+        try (PreparedStatement ps = connection.prepareStatement(select + where.text() + QuerySql.orderBy(query) + " "
                 + sql.get("table.page"))) {
             int i = bind(ps, where.parameters());
             ps.setInt(i++, query.offset());
@@ -60,7 +61,7 @@ abstract class TableRows {
      * @throws SQLException on a database error
      */
     final long count(String count, TableQuery query) throws SQLException {
-        TableQuery.Sql where = query.where();
+        QuerySql.Sql where = QuerySql.where(query);
         try (PreparedStatement ps = connection.prepareStatement(count + where.text())) {
             bind(ps, where.parameters());
             return single(ps, rs -> rs.getLong("row_count")).orElse(0L);

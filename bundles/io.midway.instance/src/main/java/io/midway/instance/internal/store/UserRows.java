@@ -6,7 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.UserRow;
 import io.midway.instance.internal.store.sql.Statements;
 
 /** The identities that may log in ({@code sys_user}): agents and admins created through the API. */

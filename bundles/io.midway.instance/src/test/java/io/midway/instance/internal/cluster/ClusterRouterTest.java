@@ -1,5 +1,7 @@
 package io.midway.instance.internal.cluster;
 
+import io.midway.instance.api.ClusterType;
+import io.midway.instance.api.AgentCluster;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;

@@ -32,14 +32,14 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.midway.instance.internal.AgentChange;
+import io.midway.instance.api.AgentChange;
 import io.midway.instance.internal.AgentIdentities;
-import io.midway.instance.internal.ClusterChange;
+import io.midway.instance.api.ClusterChange;
 import io.midway.instance.internal.ServiceFixture;
-import io.midway.instance.internal.cluster.ClusterType;
-import io.midway.instance.internal.http.UserRealm;
-import io.midway.instance.internal.selection.Selection;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.ClusterType;
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.Selection;
+import io.midway.instance.api.UserRow;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.Json;
 import jakarta.servlet.Filter;
@@ -408,7 +408,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     }
 
     private boolean logsIn(String user, String password) {
-        return realm.authenticate(new io.midway.instance.internal.http.BasicCredentials(user, password)).isPresent();
+        return realm.authenticate(user, password).isPresent();
     }
 
     @Test
@@ -458,7 +458,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         follow(post(browser, identityForm(token(after), "user-create", "user_name", "ops", "agent", "", "roles", "admin",
                 "password", "another-Pa55word")));
         assertEquals("admin", identities.find("ops").orElseThrow().roles());
-        assertTrue(realm.authenticate(new io.midway.instance.internal.http.BasicCredentials("ops", "another-Pa55word"))
+        assertTrue(realm.authenticate("ops", "another-Pa55word")
                 .orElseThrow().hasRole("admin"));
     }
 
@@ -595,8 +595,8 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertTrue(html, html.contains("name=\"ip\" value=\"10.2.3.4\""));
         assertTrue(html, html.contains("<option value=\"legacy\" selected>legacy</option>"));
         // nothing was enqueued
-        assertEquals(0, service.outputs().count(io.midway.instance.internal.store.TableQuery.all(
-                io.midway.instance.internal.store.TableSchema.ECC_QUEUE)));
+        assertEquals(0, service.outputs().count(io.midway.instance.api.TableQuery.all(
+                io.midway.instance.api.TableSchema.ECC_QUEUE)));
     }
 
     @Test

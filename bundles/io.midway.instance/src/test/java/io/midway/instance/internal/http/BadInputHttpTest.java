@@ -16,7 +16,7 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.midway.instance.internal.FieldLimits;
+import io.midway.instance.api.FieldLimits;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Json;
 
@@ -176,8 +176,8 @@ public class BadInputHttpTest extends WholeServerFixture {
         assertEquals("field 'host_name' is longer than 300 characters | nothing was stored", error(send("POST",
                 "/api/mid/agents/register", AGENT, "application/json",
                 "{\"name\":\"m2\",\"host_name\":\"" + "h".repeat(301) + "\"}"), 400));
-        assertTrue(service.outputs().records(io.midway.instance.internal.store.TableQuery.parse(
-                io.midway.instance.internal.store.TableSchema.ECC_QUEUE, null, null, null, null)).isEmpty());
+        assertTrue(service.outputs().records(io.midway.instance.api.TableQuery.parse(
+                io.midway.instance.api.TableSchema.ECC_QUEUE, null, null, null, null)).isEmpty());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.Users;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -58,7 +60,7 @@ public class BrowserGuardHttpTest extends ServiceFixture {
     @Before
     public void startServer() throws Exception {
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw", "midway.agent.password", "agent-pw",
-                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
+                Users.SHARED_LEGACY_PROPERTY, "true")::get);
         LimitsConfiguration limits = RequestLimitsHttpTest.limits(50, 50, 3);
         ConfiguredLoginThrottle throttle = new ConfiguredLoginThrottle(limits);
         server = new Server();

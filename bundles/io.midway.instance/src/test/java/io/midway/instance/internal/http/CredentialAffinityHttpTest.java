@@ -1,5 +1,7 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.Users;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
@@ -63,7 +65,7 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
                 "midway.agent.password", "agent-pw",
                 // These tests call the agent endpoints as the shared agent user, as agents older
                 // than enrollment do (IdentityHttpTest covers the strict default).
-                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
+                Users.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.Users;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -51,7 +53,7 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
                 "midway.agent.password", "agent-pw",
                 // the limits are per caller whoever it is; the shared user acts as agents did before enrollment
-                UserRealm.SHARED_LEGACY_PROPERTY, "true")::get);
+                Users.SHARED_LEGACY_PROPERTY, "true")::get);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");

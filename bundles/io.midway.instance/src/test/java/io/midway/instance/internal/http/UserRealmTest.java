@@ -1,5 +1,7 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.Users;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -50,30 +52,30 @@ public class UserRealmTest {
     public void usersAndRolesFromFrameworkProperties() {
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "adminpw", "midway.agent.user", "agent",
                 "midway.agent.password", "agentpw")::get);
-        UserRealm.User admin = realm.authenticate(new BasicCredentials("admin", "adminpw")).orElseThrow();
+        Users.User admin = realm.authenticate("admin", "adminpw").orElseThrow();
         assertEquals(Set.of("admin", "mid_server"), admin.roles());
-        UserRealm.User agent = realm.authenticate(new BasicCredentials("agent", "agentpw")).orElseThrow();
+        Users.User agent = realm.authenticate("agent", "agentpw").orElseThrow();
         assertEquals("the shared agent user only enrolls agents", Set.of("mid_enroll"), agent.roles());
         assertFalse(agent.hasRole("mid_server"));
         assertFalse("it acts for no agent", realm.mayActFor(agent, "a1"));
         assertTrue("an admin acts for every agent", realm.mayActFor(admin, "a1"));
         assertFalse(agent.hasRole("admin"));
-        assertFalse(realm.authenticate(new BasicCredentials("admin", "agentpw")).isPresent());
-        assertFalse(realm.authenticate(new BasicCredentials("agent", "agentpw ")).isPresent());
-        assertFalse(realm.authenticate(new BasicCredentials("mid", "agentpw")).isPresent());
-        assertFalse(realm.authenticate(new BasicCredentials("nobody", "")).isPresent());
+        assertFalse(realm.authenticate("admin", "agentpw").isPresent());
+        assertFalse(realm.authenticate("agent", "agentpw ").isPresent());
+        assertFalse(realm.authenticate("mid", "agentpw").isPresent());
+        assertFalse(realm.authenticate("nobody", "").isPresent());
     }
 
     @Test
     public void noPasswordPropertyMeansNoLoginAndNoDefaults() {
         UserRealm realm = new UserRealm(Map.<String, String>of()::get);
-        assertFalse(realm.authenticate(new BasicCredentials("admin", "")).isPresent());
-        assertFalse(realm.authenticate(new BasicCredentials("admin", "admin")).isPresent());
-        assertFalse(realm.authenticate(new BasicCredentials("mid", "")).isPresent());
-        assertFalse(realm.authenticate(new BasicCredentials("mid", "mid")).isPresent());
+        assertFalse(realm.authenticate("admin", "").isPresent());
+        assertFalse(realm.authenticate("admin", "admin").isPresent());
+        assertFalse(realm.authenticate("mid", "").isPresent());
+        assertFalse(realm.authenticate("mid", "mid").isPresent());
         UserRealm agentOnly = new UserRealm(Map.of("midway.agent.password", "pw")::get);
         assertTrue("default agent user is mid",
-                agentOnly.authenticate(new BasicCredentials("mid", "pw")).isPresent());
+                agentOnly.authenticate("mid", "pw").isPresent());
     }
 
     @Test
@@ -83,7 +85,7 @@ public class UserRealmTest {
         assertEquals("not an agent name", java.util.Optional.empty(),
                 UserRealm.agentOfSubject(subject("CN=lab 7\\, admin")));
         assertEquals(java.util.Optional.empty(), UserRealm.agentOfSubject(subject("O=No CN")));
-        UserRealm off = new UserRealm(Map.of(UserRealm.ADMIN_PASSWORD_PROPERTY, "x")::get);
+        UserRealm off = new UserRealm(Map.of(Users.ADMIN_PASSWORD_PROPERTY, "x")::get);
         assertFalse("client certificates are off unless the launcher turns them on", off.acceptsClientCertificates());
     }
 

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.http;
 
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.Users;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Map;
@@ -45,7 +47,7 @@ public abstract class WholeServerFixture extends ServiceFixture {
         // The shared user acts for agents without an identity (legacy mode), so that the bad-input
         // cases reach every agent endpoint past authentication; IdentityHttpTest covers the strict default.
         UserRealm realm = new UserRealm(Map.of("midway.admin.password", "admin-pw",
-                "midway.agent.password", "agent-pw", UserRealm.SHARED_LEGACY_PROPERTY, "true")::get, identities);
+                "midway.agent.password", "agent-pw", Users.SHARED_LEGACY_PROPERTY, "true")::get, identities);
         credentials = new CredentialService(service.core(), tmp.getRoot().toPath().resolve(CredentialCipher.KEY_FILE));
         CredentialAffinityService affinity = new CredentialAffinityService(service.core());
         FileSyncService files = new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"),

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.selection;
 
+import io.midway.instance.api.SelectionAlgorithm;
+import io.midway.instance.api.Selection;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -14,7 +16,7 @@ import java.util.Set;
 
 import org.junit.Test;
 
-import io.midway.instance.internal.selection.Selection.Rule;
+import io.midway.instance.api.Selection.Rule;
 import io.midway.wire.AgentRecord;
 
 /**

@@ -1,5 +1,6 @@
 package io.midway.instance.internal.shell;
 
+import io.midway.instance.api.Users;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -22,8 +23,8 @@ import org.junit.Test;
 import io.midway.instance.internal.AgentIdentities;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.http.BasicCredentials;
-import io.midway.instance.internal.http.UserRealm;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.internal.UserRealm;
+import io.midway.instance.api.UserRow;
 
 /**
  * The instance: user commands in a real Gogo 1.1 command processor over a real
@@ -69,7 +70,7 @@ public class UserCommandsTest extends ServiceFixture {
     }
 
     private boolean logsIn(String user, String password) {
-        return realm.authenticate(new BasicCredentials(user, password)).isPresent();
+        return realm.authenticate(user, password).isPresent();
     }
 
     @Test
@@ -95,7 +96,7 @@ public class UserCommandsTest extends ServiceFixture {
         String password = m.group(1);
         assertTrue(password, password.length() >= 12);
         assertTrue("the printed password logs in", logsIn("edge-7", password));
-        UserRealm.User user = realm.authenticate(new BasicCredentials("edge-7", password)).orElseThrow();
+        Users.User user = realm.authenticate("edge-7", password).orElseThrow();
         assertEquals("edge7", user.agent());
         assertTrue(realm.mayActFor(user, "edge7"));
         assertFalse(realm.mayActFor(user, "other"));

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;

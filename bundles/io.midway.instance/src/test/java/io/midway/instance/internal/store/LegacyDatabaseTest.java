@@ -1,5 +1,8 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.UserRow;
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -39,7 +42,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import io.midway.instance.internal.CredentialCipher;
-import io.midway.instance.internal.cluster.AgentCluster;
+import io.midway.instance.api.AgentCluster;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
@@ -90,7 +93,7 @@ public class LegacyDatabaseTest {
                 assertTrue(name + " has no pending key", store.read(s -> s.agentPendingKey(name)).isEmpty());
             }
             String alpha = "alpha";
-            StoreSession.UserRow user = new StoreSession.UserRow("u1", "mid.server.alpha", "mid_server", alpha, true,
+            UserRow user = new UserRow("u1", "mid.server.alpha", "mid_server", alpha, true,
                     "pbkdf2$fixture", "enrolled", "2026-12-07 10:00:00");
             store.transaction(s -> {
                 s.insertUser(user);
@@ -375,12 +378,12 @@ public class LegacyDatabaseTest {
     }
 
     private void checkUsers(InstanceStore store, JsonNode expected, int count) throws Exception {
-        List<StoreSession.UserRow> users = store.read(StoreSession::users);
+        List<UserRow> users = store.read(StoreSession::users);
         assertEquals("sys_user rows", count, users.size());
         assertEquals(count, expected.size());
-        Map<String, StoreSession.UserRow> byName = index(users, StoreSession.UserRow::userName);
+        Map<String, UserRow> byName = index(users, UserRow::userName);
         for (JsonNode row : expected) {
-            StoreSession.UserRow u = byName.get(row.get("user_name").asText());
+            UserRow u = byName.get(row.get("user_name").asText());
             assertNotNull(row.toString(), u);
             assertEquals(row.get("sys_id").asText(), u.sysId());
             assertEquals(row.get("roles").asText(), u.roles());

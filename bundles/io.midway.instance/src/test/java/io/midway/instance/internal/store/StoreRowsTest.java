@@ -1,5 +1,7 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -16,14 +18,14 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import io.midway.instance.internal.cluster.AgentCluster;
-import io.midway.instance.internal.cluster.ClusterType;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.ClusterType;
 import io.midway.instance.internal.store.StoreSession.PendingKey;
 import io.midway.instance.internal.store.StoreSession.StoredAffinity;
 import io.midway.instance.internal.store.StoreSession.StoredCore;
 import io.midway.instance.internal.store.StoreSession.StoredCredential;
 import io.midway.instance.internal.store.StoreSession.StoredSyncFile;
-import io.midway.instance.internal.store.StoreSession.UserRow;
+import io.midway.instance.api.UserRow;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InstanceInfo;

@@ -1,5 +1,7 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -35,8 +37,8 @@ public class TableQueryTest {
     public void emptyQueryHasDefaultsAndDefaultOrder() {
         TableQuery q = TableQuery.parse(TableSchema.ECC_QUEUE, null, null, null, null);
         assertTrue(q.conditions().isEmpty());
-        assertEquals("", q.where().text());
-        assertEquals(" ORDER BY created_ms, seq", q.orderBy());
+        assertEquals("", QuerySql.where(q).text());
+        assertEquals(" ORDER BY created_ms, seq", QuerySql.orderBy(q));
         assertEquals(TableQuery.DEFAULT_LIMIT, q.limit());
         assertEquals(0, q.offset());
         assertEquals(List.of(), q.fields());
@@ -45,14 +47,14 @@ public class TableQueryTest {
     @Test
     public void termsJoinedByCaretBecomeParameterisedConditions() {
         TableQuery q = queue("agent=mid.server.m1^state=ready^priority=0");
-        TableQuery.Sql where = q.where();
+        QuerySql.Sql where = QuerySql.where(q);
         assertEquals(" WHERE agent = ? AND state = ? AND priority = ?", where.text());
         assertEquals(List.of("mid.server.m1", "ready", 0L), where.parameters());
     }
 
     @Test
     public void notEqualsAndEmptyValues() {
-        TableQuery.Sql where = queue("state!=ready^error_string=").where();
+        QuerySql.Sql where = QuerySql.where(queue("state!=ready^error_string="));
         assertEquals(" WHERE (state IS NULL OR state <> ?) AND (error_string IS NULL OR error_string = '')",
                 where.text());
         assertEquals(List.of("ready"), where.parameters());
@@ -60,10 +62,10 @@ public class TableQueryTest {
 
     @Test
     public void inAndNotInListParameters() {
-        TableQuery.Sql where = queue("sys_idINa1,b2,c3^priorityNOT IN0,1").where();
+        QuerySql.Sql where = QuerySql.where(queue("sys_idINa1,b2,c3^priorityNOT IN0,1"));
         assertEquals(" WHERE sys_id IN (?, ?, ?) AND NOT COALESCE(priority IN (?, ?), FALSE)", where.text());
         assertEquals(List.of("a1", "b2", "c3", 0L, 1L), where.parameters());
-        assertEquals(" WHERE (name IN (?) OR (name IS NULL OR name = ''))", queue("nameINx,").where().text());
+        assertEquals(" WHERE (name IN (?) OR (name IS NULL OR name = ''))", QuerySql.where(queue("nameINx,")).text());
         try {
             queue("priorityINhigh");
             fail("a bad number");
@@ -81,30 +83,30 @@ public class TableQueryTest {
     @Test
     public void orderByTermsInOrderWithSeqTieBreaker() {
         TableQuery q = queue("ORDERBYpriority^ORDERBYDESCsys_created_on^topic=TCPScan");
-        assertEquals(" ORDER BY priority, created_ms DESC, seq", q.orderBy());
+        assertEquals(" ORDER BY priority, created_ms DESC, seq", QuerySql.orderBy(q));
         assertEquals(1, q.conditions().size());
     }
 
     @Test
     public void doubleCaretIsALiteralCaret() {
         TableQuery q = queue("name=a^^b^topic=x");
-        assertEquals(List.of("a^b", "x"), q.where().parameters());
+        assertEquals(List.of("a^b", "x"), QuerySql.where(q).parameters());
         assertEquals(List.of("name=a^b", "topic=x"), TableQuery.splitTerms("name=a^^b^topic=x"));
         assertEquals(List.of("topic=x"), TableQuery.splitTerms("^topic=x^"));
     }
 
     @Test
     public void valueMayContainEqualsSigns() {
-        assertEquals(List.of("a=b=c"), queue("name=a=b=c").where().parameters());
+        assertEquals(List.of("a=b=c"), QuerySql.where(queue("name=a=b=c")).parameters());
     }
 
     @Test
     public void agentListFieldsMeanContains() {
         TableQuery q = TableQuery.parse(TableSchema.ECC_AGENT, "capabilities=ht_p^validated=TRUE", null, null, null);
-        TableQuery.Sql where = q.where();
+        QuerySql.Sql where = QuerySql.where(q);
         assertEquals(" WHERE capabilities LIKE ? ESCAPE '\\' AND validated = ?", where.text());
         assertEquals(List.of("%\"ht\\_p\"%", Boolean.TRUE), where.parameters());
-        assertEquals(" ORDER BY name, seq", TableQuery.all(TableSchema.ECC_AGENT).orderBy());
+        assertEquals(" ORDER BY name, seq", QuerySql.orderBy(TableQuery.all(TableSchema.ECC_AGENT)));
     }
 
     @Test
@@ -121,7 +123,7 @@ public class TableQueryTest {
         InstanceException e = rejected(() -> queue("state) OR 1=1 --=x"));
         assertTrue(e.getMessage(), e.getMessage().contains("unknown field"));
         // ... while in values it is just a value
-        assertEquals(List.of("x' OR '1'='1"), queue("name=x' OR '1'='1").where().parameters());
+        assertEquals(List.of("x' OR '1'='1"), QuerySql.where(queue("name=x' OR '1'='1")).parameters());
     }
 
     @Test

@@ -1,5 +1,6 @@
-package io.midway.instance.internal.http;
+package io.midway.instance.internal;
 
+import io.midway.instance.api.Users;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,14 +17,14 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.AgentIdentities;
+import io.midway.instance.api.Identities;
 
 /**
  * The users of the instance API: {@code admin} (roles {@code admin} and {@code mid_server}, password
  * {@code midway.admin.password}); the shared agent user ({@code midway.agent.user}, default
  * {@code mid}, password {@code midway.agent.password}), which may only <em>enroll</em> an agent
  * (role {@code mid_enroll}: its first registration, answered with the agent's own identity); and
- * the identities of the {@code sys_user} table ({@link io.midway.instance.internal.AgentIdentities}),
+ * the identities of the {@code sys_user} table ({@link io.midway.instance.api.Identities}),
  * each agent's own, bound to its name. A user whose password is unset cannot log in; there is no
  * default password. Framework-property passwords are kept only as SHA-256 digests and compared in
  * constant time.
@@ -31,64 +32,17 @@ import io.midway.instance.internal.AgentIdentities;
  * <p>With {@code midway.agent.shared.legacy=true} (for agents older than enrollment, until they are
  * upgraded) the shared user may also act for an agent that has no identity of its own.
  */
-@Component(service = UserRealm.class)
-public class UserRealm {
-
-    /** Role of administrators. */
-    public static final String ROLE_ADMIN = "admin";
-    /** Role of agents. */
-    public static final String ROLE_MID_SERVER = "mid_server";
-    /** Role of the shared agent user: it may enroll an agent, nothing else. */
-    public static final String ROLE_MID_ENROLL = "mid_enroll";
-    /** Framework property: {@code true} lets the shared agent user act for agents without an identity. */
-    public static final String SHARED_LEGACY_PROPERTY = "midway.agent.shared.legacy";
-    /** Framework property: {@code true} when the HTTPS server verifies client certificates (mutual TLS). */
-    public static final String CLIENT_CERTIFICATES_PROPERTY = "midway.https.client.certificates";
-    /** The administrator's user name. */
-    public static final String ADMIN_USER = "admin";
-    /** Framework property: the admin password. */
-    public static final String ADMIN_PASSWORD_PROPERTY = "midway.admin.password";
-    /** Framework property: the agent user name. */
-    public static final String AGENT_USER_PROPERTY = "midway.agent.user";
-    /** Framework property: the agent password. */
-    public static final String AGENT_PASSWORD_PROPERTY = "midway.agent.password";
-    /** The agent user name when {@value #AGENT_USER_PROPERTY} is unset. */
-    public static final String DEFAULT_AGENT_USER = "mid";
+@Component(service = Users.class)
+public class UserRealm implements Users {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserRealm.class);
     private static final byte[] NO_PASSWORD = digest("\u0000no password\u0000");
-
-    /**
-     * An authenticated user.
-     *
-     * @param name the user name
-     * @param roles its roles
-     * @param agent the agent it acts for (an agent's own identity), or {@code null}
-     */
-    public record User(String name, Set<String> roles, String agent) {
-
-        /**
-         * @param name the user name
-         * @param roles its roles
-         */
-        public User(String name, Set<String> roles) {
-            this(name, roles, null);
-        }
-
-        /**
-         * @param role a role
-         * @return whether the user has it
-         */
-        public boolean hasRole(String role) {
-            return roles.contains(role);
-        }
-    }
 
     private record Account(User user, byte[] passwordDigest) {
     }
 
     private final Map<String, Account> accounts = new HashMap<>();
-    private final AgentIdentities identities;
+    private final Identities identities;
     private final String sharedUser;
     private final boolean sharedLegacy;
     private final boolean clientCertificates;
@@ -98,7 +52,7 @@ public class UserRealm {
      * @param identities the identities of the sys_user table
      */
     @Activate
-    public UserRealm(BundleContext context, @Reference(name = "identities") AgentIdentities identities) {
+    public UserRealm(BundleContext context, @Reference(name = "identities") Identities identities) {
         this(context::getProperty, identities);
     }
 
@@ -115,7 +69,7 @@ public class UserRealm {
      * @param frameworkProperty looks up a framework property, {@code null} when unset
      * @param identities the identities of the sys_user table, or {@code null} for none
      */
-    public UserRealm(Function<String, String> frameworkProperty, AgentIdentities identities) {
+    public UserRealm(Function<String, String> frameworkProperty, Identities identities) {
         this.identities = identities;
         String agentUser = frameworkProperty.apply(AGENT_USER_PROPERTY);
         agentUser = agentUser == null || agentUser.isBlank() ? DEFAULT_AGENT_USER : agentUser.trim();
@@ -147,10 +101,13 @@ public class UserRealm {
     }
 
     /**
-     * @param credentials what the caller sent
+     * @param userName the user name the caller sent
+     * @param password the password the caller sent
      * @return the user, when the name is known and the password matches
      */
-    public Optional<User> authenticate(BasicCredentials credentials) {
+    @Override
+    public Optional<User> authenticate(String userName, String password) {
+        BasicCredentials credentials = new BasicCredentials(userName, password);
         Account account = accounts.get(credentials.user());
         if (account == null && identities != null) {
             Optional<User> identity = identities.authenticate(credentials.user(), credentials.password())
@@ -178,6 +135,7 @@ public class UserRealm {
      * @return the agent's identity, or empty when client certificates are off, the certificate names
      *     no agent, or its identity is disabled
      */
+    @Override
     public Optional<User> authenticate(java.security.cert.X509Certificate[] chain) {
         if (!clientCertificates || identities == null || chain == null || chain.length == 0) {
             return Optional.empty();
@@ -194,7 +152,7 @@ public class UserRealm {
      * @param subject a client certificate's subject
      * @return the agent its CN names, when it is a valid agent name
      */
-    static Optional<String> agentOfSubject(javax.security.auth.x500.X500Principal subject) {
+    public static Optional<String> agentOfSubject(javax.security.auth.x500.X500Principal subject) {
         try {
             javax.naming.ldap.LdapName name = new javax.naming.ldap.LdapName(
                     subject.getName(javax.security.auth.x500.X500Principal.RFC2253));
@@ -211,6 +169,7 @@ public class UserRealm {
     }
 
     /** @return whether client certificates identify agents (mutual TLS is on) */
+    @Override
     public boolean acceptsClientCertificates() {
         return clientCertificates;
     }
@@ -221,6 +180,7 @@ public class UserRealm {
      * @return whether the user may act for it: an admin for every agent, an agent's identity for
      *     its own agent only, the shared user (in legacy mode) for an agent without an identity
      */
+    @Override
     public boolean mayActFor(User user, String agentName) {
         if (user.hasRole(ROLE_ADMIN)) {
             return true;
@@ -238,6 +198,7 @@ public class UserRealm {
      * @param name a user name
      * @return whether it is the shared agent user's
      */
+    @Override
     public boolean isSharedName(String name) {
         return sharedUser.equals(name);
     }
@@ -246,6 +207,7 @@ public class UserRealm {
      * @param user an authenticated user
      * @return whether it is the shared agent user (which may enroll agents)
      */
+    @Override
     public boolean isSharedUser(User user) {
         return user.name().equals(sharedUser) && user.agent() == null && !user.hasRole(ROLE_ADMIN);
     }
@@ -256,5 +218,8 @@ public class UserRealm {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from the JVM", e);
         }
+    }
+
+    private record BasicCredentials(String user, String password) {
     }
 }

@@ -1,4 +1,4 @@
-package io.midway.instance.internal.cluster;
+package io.midway.instance.api;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,5 @@
-package io.midway.instance.internal;
+package io.midway.instance.api;
 
-import io.midway.instance.api.InstanceException;
 import java.util.regex.Pattern;
 
 /** The rule for agent names: a host-name-like word, so {@code mid.server.NAME} is unambiguous. */
@@ -16,7 +15,7 @@ public final class AgentNames {
      * @return whether it is valid: letters, digits, {@code . _ -}, at most 100 characters, not starting with
      *         {@code .} or {@code -}
      */
-    static boolean isValid(String name) {
+    public static boolean isValid(String name) {
         return name != null && VALID.matcher(name).matches();
     }
 

@@ -1,6 +1,4 @@
-package io.midway.instance.internal;
-
-import io.midway.instance.api.InstanceException;
+package io.midway.instance.api;
 
 /**
  * The longest text each written field may hold, as its database column does; checked before a

@@ -1,4 +1,4 @@
-package io.midway.instance.internal;
+package io.midway.instance.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

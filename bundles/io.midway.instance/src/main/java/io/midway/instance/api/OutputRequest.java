@@ -1,6 +1,5 @@
-package io.midway.instance.internal;
+package io.midway.instance.api;
 
-import io.midway.instance.api.InstanceException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.midway.instance.internal.store;
+package io.midway.instance.api;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,13 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.api.InstanceException;
-import io.midway.instance.internal.store.TableSchema.Field;
-import io.midway.instance.internal.store.TableSchema.Type;
-import io.midway.wire.Json;
+import io.midway.instance.api.TableSchema.Field;
+import io.midway.instance.api.TableSchema.Type;
 
 /**
  * A parsed Table API query: {@code sysparm_query} ({@code field=value}, {@code field!=value},
@@ -54,15 +51,6 @@ public final class TableQuery {
      * @param descending whether it is {@code ORDERBYDESC}
      */
     public record Order(Field field, boolean descending) {
-    }
-
-    /**
-     * A piece of SQL and its parameters.
-     *
-     * @param text SQL text holding only whitelisted column names and {@code ?} placeholders
-     * @param parameters the values of the placeholders, in order
-     */
-    public record Sql(String text, List<Object> parameters) {
     }
 
     private final TableSchema table;
@@ -139,7 +127,7 @@ public final class TableQuery {
     /**
      * Splits on {@code ^}; {@code ^^} stands for a literal {@code ^}. Empty terms are dropped.
      */
-    static List<String> splitTerms(String query) {
+    public static List<String> splitTerms(String query) {
         List<String> terms = new ArrayList<>();
         if (query == null) {
             return terms;
@@ -310,83 +298,6 @@ public final class TableQuery {
     /** @return how many records to skip */
     public int offset() {
         return offset;
-    }
-
-    /** @return the {@code WHERE} clause (empty text when there is no condition) */
-    public Sql where() {
-        if (conditions.isEmpty()) {
-            return new Sql("", List.of());
-        }
-        List<String> parts = new ArrayList<>();
-        List<Object> parameters = new ArrayList<>();
-        for (Condition c : conditions) {
-            parts.add(sqlFor(c, parameters));
-        }
-        return new Sql(" WHERE " + String.join(" AND ", parts), parameters);
-    }
-
-    private static String sqlFor(Condition c, List<Object> parameters) {
-        String column = c.field().column();
-        if (c.value() instanceof InValues in) {
-            List<String> placeholders = new ArrayList<>();
-            boolean empty = false;
-            for (Object value : in.values()) {
-                if (value == null) {
-                    empty = true;
-                } else {
-                    placeholders.add("?");
-                    parameters.add(value);
-                }
-            }
-            String list = placeholders.isEmpty() ? null : column + " IN (" + String.join(", ", placeholders) + ")";
-            String none = c.field().type() == Type.TEXT ? "(" + column + " IS NULL OR " + column + " = '')"
-                    : column + " IS NULL";
-            String matches = list == null ? none : empty ? "(" + list + " OR " + none + ")" : list;
-            return c.negated() ? "NOT COALESCE(" + matches + ", FALSE)" : matches;
-        }
-        if (c.value() == null) {
-            if (c.field().type() == Type.LIST) {
-                return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '[]')"
-                        : "(" + column + " IS NULL OR " + column + " = '[]')";
-            }
-            if (c.field().type() == Type.TEXT) {
-                return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '')"
-                        : "(" + column + " IS NULL OR " + column + " = '')";
-            }
-            return column + (c.negated() ? " IS NOT NULL" : " IS NULL");
-        }
-        if (c.field().type() == Type.LIST) {
-            parameters.add("%" + escapeLike(jsonString((String) c.value())) + "%");
-            return c.negated() ? "(" + column + " IS NULL OR " + column + " NOT LIKE ? ESCAPE '\\')"
-                    : column + " LIKE ? ESCAPE '\\'";
-        }
-        parameters.add(c.value());
-        return c.negated() ? "(" + column + " IS NULL OR " + column + " <> ?)" : column + " = ?";
-    }
-
-    private static String jsonString(String value) {
-        try {
-            return Json.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode a string", e);
-        }
-    }
-
-    private static String escapeLike(String value) {
-        return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    }
-
-    /** @return the {@code ORDER BY} clause, always ending with the insertion order */
-    public String orderBy() {
-        if (orders.isEmpty()) {
-            return " ORDER BY " + table.defaultOrder();
-        }
-        List<String> parts = new ArrayList<>();
-        for (Order o : orders) {
-            parts.add(o.field().orderColumn() + (o.descending() ? " DESC" : ""));
-        }
-        parts.add("seq");
-        return " ORDER BY " + String.join(", ", parts);
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.midway.instance.internal.selection;
+package io.midway.instance.api;
 
 import java.util.Locale;
 

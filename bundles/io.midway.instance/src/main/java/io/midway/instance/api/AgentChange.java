@@ -1,6 +1,5 @@
-package io.midway.instance.internal;
+package io.midway.instance.api;
 
-import io.midway.instance.api.InstanceException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -66,19 +65,19 @@ public record AgentChange(String status, Boolean validated, List<String> applica
     }
 
     /** Fields an admin may change. */
-    static final Set<String> CHANGEABLE = Set.of("status", "validated", "applications", "ip_ranges", "cluster",
+    public static final Set<String> CHANGEABLE = Set.of("status", "validated", "applications", "ip_ranges", "cluster",
             "is_default", "pinned_version", "manual_capabilities");
     /**
      * Fields of an agent record that the instance maintains itself; ignored in a change, so a
      * record read can be sent back. {@code capabilities} is among them: it is what the agent
      * advertises plus {@code manual_capabilities}, which is where capabilities set by hand go.
      */
-    static final Set<String> READ_ONLY = Set.of("sys_id", "name", "version", "host_name", "ip_address",
+    public static final Set<String> READ_ONLY = Set.of("sys_id", "name", "version", "host_name", "ip_address",
             "last_refreshed", "capabilities", "advertised_capabilities", "sync_revision", "sync_state");
     /** The longest capability name set by hand. */
-    static final int MAX_CAPABILITY_LENGTH = 100;
+    public static final int MAX_CAPABILITY_LENGTH = 100;
     /** The most capabilities set by hand on one agent. */
-    static final int MAX_MANUAL_CAPABILITIES = 100;
+    public static final int MAX_MANUAL_CAPABILITIES = 100;
     private static final String CAPABILITIES_NOTE = "capabilities is read-only (what the agent advertises plus "
             + "manual_capabilities); set capabilities by hand with manual_capabilities";
 
@@ -99,16 +98,6 @@ public record AgentChange(String status, Boolean validated, List<String> applica
             throw InstanceException.invalid("unknown field(s) " + String.join(", ", unknown),
                     "fields that can be changed: " + String.join(", ", new TreeSet<>(CHANGEABLE)) + "; "
                             + CAPABILITIES_NOTE);
-        }
-        List<String> ipRanges = JsonBody.stringList(object, "ip_ranges");
-        if (ipRanges != null) {
-            try {
-                io.midway.instance.internal.selection.IpRanges.parse(ipRanges);
-            } catch (IllegalArgumentException e) {
-                throw InstanceException.invalid(e.getMessage(),
-                        "each ip_ranges entry is a CIDR block (10.0.0.0/8), an address (192.168.1.7) or a range "
-                                + "(10.0.0.1-10.0.0.50); nothing was changed");
-            }
         }
         AgentChange change = new AgentChange(JsonBody.text(object, "status"), JsonBody.bool(object, "validated"),
                 JsonBody.stringList(object, "applications"), JsonBody.stringList(object, "ip_ranges"),
@@ -136,7 +125,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
      *     or a control character, or longer than {@value #MAX_CAPABILITY_LENGTH} characters; or
      *     more than {@value #MAX_MANUAL_CAPABILITIES} of them
      */
-    static List<String> manualCapabilities(JsonNode node) {
+    public static List<String> manualCapabilities(JsonNode node) {
         List<String> given = new ArrayList<>();
         if (node == null || node.isNull()) {
             return List.of();
@@ -197,7 +186,7 @@ public record AgentChange(String status, Boolean validated, List<String> applica
      * @param manual the capabilities set by hand, may be {@code null}
      * @return the union, advertised first, each once
      */
-    static List<String> unionOfCapabilities(List<String> advertised, List<String> manual) {
+    public static List<String> unionOfCapabilities(List<String> advertised, List<String> manual) {
         List<String> union = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (List<String> part : Arrays.asList(advertised, manual)) {

@@ -1,6 +1,5 @@
-package io.midway.instance.internal;
+package io.midway.instance.api;
 
-import io.midway.instance.api.InstanceException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Reads typed fields out of a JSON request body, with a 400 that names the field on a wrong type. */
-final class JsonBody {
+public final class JsonBody {
 
     private JsonBody() {
     }
@@ -18,7 +17,7 @@ final class JsonBody {
      * @return it as an object
      * @throws InstanceException (400) when it is not a JSON object
      */
-    static ObjectNode object(JsonNode body) {
+    public static ObjectNode object(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw InstanceException.invalid("the request body must be a JSON object");
         }
@@ -26,7 +25,7 @@ final class JsonBody {
     }
 
     /** @return the text of a field, or {@code null} when absent or null */
-    static String text(ObjectNode body, String field) {
+    public static String text(ObjectNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -38,7 +37,7 @@ final class JsonBody {
     }
 
     /** @return the non-blank text of a required field */
-    static String requiredText(ObjectNode body, String field) {
+    public static String requiredText(ObjectNode body, String field) {
         String value = text(body, field);
         if (value == null || value.isBlank()) {
             throw InstanceException.invalid("field '" + field + "' is required");
@@ -47,7 +46,7 @@ final class JsonBody {
     }
 
     /** @return a whole number given as a number or a string of digits, or {@code null} */
-    static Integer integer(ObjectNode body, String field) {
+    public static Integer integer(ObjectNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -66,7 +65,7 @@ final class JsonBody {
     }
 
     /** @return a boolean given as JSON boolean or as {@code "true"}/{@code "false"}, or {@code null} */
-    static Boolean bool(ObjectNode body, String field) {
+    public static Boolean bool(ObjectNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -90,7 +89,7 @@ final class JsonBody {
      * @return a list given as an array of strings or as one comma-separated string; an empty list
      *         for an explicit null; {@code null} when the field is absent
      */
-    static List<String> stringList(ObjectNode body, String field) {
+    public static List<String> stringList(ObjectNode body, String field) {
         if (!body.has(field)) {
             return null;
         }
@@ -122,7 +121,7 @@ final class JsonBody {
         throw InstanceException.invalid("field '" + field + "' must be a list of strings", "got " + describe(node));
     }
 
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node.isObject()) {
             return "an object";
         }

@@ -1,6 +1,5 @@
-package io.midway.instance.internal;
+package io.midway.instance.api;
 
-import io.midway.instance.api.InstanceException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,8 +7,6 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.midway.instance.internal.cluster.ClusterType;
 
 /**
  * A validated request body for {@code ecc_agent_cluster} (POST creates, PATCH changes); a
@@ -25,9 +22,9 @@ public record ClusterChange(String name, ClusterType type, List<String> members)
     public static final int MAX_NAME_LENGTH = 200;
 
     /** Fields a request may set. */
-    static final Set<String> CHANGEABLE = Set.of("name", "type", "members");
+    public static final Set<String> CHANGEABLE = Set.of("name", "type", "members");
     /** Fields a record shows that a request may carry back but cannot change; ignored. */
-    static final Set<String> READ_ONLY = Set.of("sys_id", "sys_created_on", "sys_updated_on");
+    public static final Set<String> READ_ONLY = Set.of("sys_id", "sys_created_on", "sys_updated_on");
 
     /** Copies the members. */
     public ClusterChange {
@@ -89,7 +86,7 @@ public record ClusterChange(String name, ClusterType type, List<String> members)
     }
 
     /** @return whether the body names no field to change */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return name == null && type == null && members == null;
     }
 }

@@ -1,10 +1,10 @@
-package io.midway.instance.internal.selection;
+package io.midway.instance.api;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The outcome of {@link AgentSelector#select}: the chosen agent, or none, and why.
+ * The outcome of the agent selection ({@link AgentSelection}): the chosen agent, or none, and why.
  *
  * @param agent the chosen agent's name, or {@code null} when no agent may take the job
  * @param algorithm the algorithm applied

@@ -1,4 +1,4 @@
-package io.midway.instance.internal.store;
+package io.midway.instance.api;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -182,7 +182,7 @@ public final class TableSchema {
     }
 
     /** @return the SQL order when the query names none (constant text) */
-    String defaultOrder() {
+    public String defaultOrder() {
         return defaultOrder;
     }
 

@@ -1,0 +1,55 @@
+package io.midway.instance.api;
+
+import io.midway.wire.EccRecord;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The ECC queue: output records inserted (addressed to an agent, to every agent, to a cluster
+ * member or to none: MID selection), and the queue read by Table API queries.
+ */
+@ProviderType
+public interface EccQueue {
+
+    /**
+     * Inserts an output record and wakes the addressed agent. {@code mid.server.*} fans out: one
+     * copy per registered agent; the record itself is stored {@code processed} and returned.
+     *
+     * @param request the validated request
+     * @return the stored record
+     */
+    EccRecord insertOutput(OutputRequest request);
+
+    /**
+     * Inserts output records in one transaction, all or none, and wakes each addressed agent once,
+     * after the commit. Each request is handled as by {@link #insertOutput(OutputRequest)}.
+     *
+     * @param requests the validated requests, at most {@link OutputRequest#MAX_BATCH_RECORDS}
+     * @return the stored records, in the order of the requests
+     * @throws InstanceException (400) when there are none or too many
+     */
+    List<EccRecord> insertOutputs(List<OutputRequest> requests);
+
+    /**
+     * @param query a query on {@link TableSchema#ECC_QUEUE}
+     * @return the matching records
+     */
+    List<EccRecord> records(TableQuery query);
+
+    /**
+     * @param query a query on either table
+     * @return how many records match it (the Aggregate API's count)
+     */
+    long count(TableQuery query);
+
+    /**
+     * @param sysId a sys_id
+     * @return the ECC record
+     */
+    Optional<EccRecord> record(String sysId);
+
+    /** @return the queue's records by queue, topic and state */
+    List<io.midway.instance.api.TopicCount> queueByTopic();
+}
