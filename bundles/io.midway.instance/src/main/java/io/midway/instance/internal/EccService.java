@@ -1723,6 +1723,11 @@ public class EccService {
         return store.engine();
     }
 
+    /** @return the lease on the singleton jobs of this node's database (see {@link SingletonJobs}) */
+    public io.midway.instance.internal.store.JobLease jobLease() {
+        return store.jobLease();
+    }
+
     /**
      * @param since a sequence number, 0 for all
      * @param limit the most events to return

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a {@code HeartbeatProbe} to every agent each heartbeat interval and marks {@code Down}
  * the agents that leave it unanswered past the timeout. Checks every second, or every quarter
- * interval when that is shorter; a changed interval applies from the next check.
+ * interval when that is shorter; a changed interval applies from the next check. Runs only on
+ * the node that holds the {@link SingletonJobs}.
  */
 @Component(service = HeartbeatMonitor.class, immediate = true)
 public class HeartbeatMonitor {
@@ -24,16 +25,19 @@ public class HeartbeatMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatMonitor.class);
 
     private final EccService service;
+    private final SingletonJobs jobs;
     private final ScheduledExecutorService scheduler;
 
     /**
      * Starts checking.
      *
      * @param service the instance
+     * @param jobs whether this node runs the singleton jobs
      */
     @Activate
-    public HeartbeatMonitor(@Reference EccService service) {
+    public HeartbeatMonitor(@Reference(name = "service") EccService service, @Reference(name = "jobs") SingletonJobs jobs) {
         this.service = service;
+        this.jobs = jobs;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "midway-heartbeat-monitor");
             thread.setDaemon(true);
@@ -53,9 +57,10 @@ public class HeartbeatMonitor {
         }
     }
 
-    /** One check: write due heartbeats, then mark silent agents Down. */
+    /** One check: write due heartbeats, then mark silent agents Down (and fail over); only on the node holding the jobs. */
     void check() {
         try {
+            if (!jobs.held()) return;
             service.sendDueHeartbeats();
             service.markSilentAgentsDown();
         } catch (RequestException e) {

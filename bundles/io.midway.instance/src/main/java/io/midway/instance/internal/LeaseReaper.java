@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every second, puts leased output records whose lease expired back to {@code ready}, so they
- * are handed out again (to the same agent after its restart).
+ * are handed out again (to the same agent after its restart). Runs only on the node that holds
+ * the {@link SingletonJobs}.
  */
 @Component(service = LeaseReaper.class, immediate = true)
 public class LeaseReaper {
@@ -22,16 +23,19 @@ public class LeaseReaper {
     private static final long PERIOD_MS = 1000;
 
     private final EccService service;
+    private final SingletonJobs jobs;
     private final ScheduledExecutorService scheduler;
 
     /**
      * Starts reaping.
      *
      * @param service the instance
+     * @param jobs whether this node runs the singleton jobs
      */
     @Activate
-    public LeaseReaper(@Reference EccService service) {
+    public LeaseReaper(@Reference(name = "service") EccService service, @Reference(name = "jobs") SingletonJobs jobs) {
         this.service = service;
+        this.jobs = jobs;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "midway-lease-reaper");
             thread.setDaemon(true);
@@ -53,6 +57,7 @@ public class LeaseReaper {
 
     private void reap() {
         try {
+            if (!jobs.held()) return;
             service.reapExpiredLeases();
         } catch (RequestException e) {
             LOG.debug("Lease reaping skipped: {}", e.getMessage());

@@ -31,6 +31,7 @@ public class SchedulersTest {
     private EccService service;
     private HeartbeatMonitor monitor;
     private LeaseReaper reaper;
+    private SingletonJobs jobs;
 
     @After
     public void stop() {
@@ -39,6 +40,9 @@ public class SchedulersTest {
         }
         if (reaper != null) {
             reaper.stop();
+        }
+        if (jobs != null) {
+            jobs.stop();
         }
         if (service != null) {
             service.close();
@@ -49,6 +53,7 @@ public class SchedulersTest {
         Path db = tmp.getRoot().toPath().resolve("db");
         service = new EccService(InstanceStore.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
                 Duration.ofSeconds(5), "1.0.0"), Clock.systemUTC());
+        jobs = new SingletonJobs(service);
     }
 
     private static void await(String what, BooleanSupplier condition) {
@@ -76,7 +81,7 @@ public class SchedulersTest {
     public void monitorWritesHeartbeatsAndMarksSilentAgentsDownThenUp() {
         start(Duration.ofSeconds(1), Duration.ofSeconds(60));
         service.register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
-        monitor = new HeartbeatMonitor(service);
+        monitor = new HeartbeatMonitor(service, jobs);
         await("a heartbeat is written", () -> !heartbeats("ready").isEmpty());
         await("the silent agent is Down", () -> "Down".equals(service.agentByName("m1").orElseThrow().status()));
         EccRecord hb = heartbeats("ready").get(0);
@@ -93,7 +98,7 @@ public class SchedulersTest {
         service.register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
         EccRecord r = service.insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
                 null, null));
-        reaper = new LeaseReaper(service);
+        reaper = new LeaseReaper(service, jobs);
         assertEquals(1, service.poll("m1", 10).result().size());
         assertEquals("processing", service.record(r.sysId()).orElseThrow().state());
         await("the lease expired", () -> "ready".equals(service.record(r.sysId()).orElseThrow().state()));

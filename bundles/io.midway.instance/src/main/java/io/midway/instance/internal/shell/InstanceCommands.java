@@ -12,7 +12,9 @@ import io.midway.instance.internal.AgentCoreRepository;
 import io.midway.instance.internal.EccService;
 import io.midway.instance.internal.FileSyncService;
 import io.midway.instance.internal.RequestException;
+import io.midway.instance.internal.SingletonJobs;
 import io.midway.instance.internal.selection.Selection;
+import io.midway.instance.internal.store.NodeRow;
 import io.midway.instance.internal.store.TableQuery;
 import io.midway.instance.internal.store.TableSchema;
 import io.midway.wire.AgentRecord;
@@ -45,18 +47,22 @@ public class InstanceCommands {
     private final EccService service;
     private final FileSyncService files;
     private final AgentCoreRepository cores;
+    private final SingletonJobs jobs;
 
     /**
      * @param service the instance
      * @param files the file-sync repository
      * @param cores the agent cores
+     * @param jobs this node's singleton jobs, and the instance nodes
      */
     @Activate
     public InstanceCommands(@Reference(name = "service") EccService service,
-            @Reference(name = "files") FileSyncService files, @Reference(name = "cores") AgentCoreRepository cores) {
+            @Reference(name = "files") FileSyncService files, @Reference(name = "cores") AgentCoreRepository cores,
+            @Reference(name = "jobs") SingletonJobs jobs) {
         this.service = service;
         this.files = files;
         this.cores = cores;
+        this.jobs = jobs;
     }
 
     /** @return every agent */
@@ -270,14 +276,49 @@ public class InstanceCommands {
     }
 
     /** @return the instance nodes and which holds the singleton jobs */
-    @Descriptor("the instance nodes serving this database, and which one runs the singleton jobs")
+    @Descriptor("the instance nodes serving this database (alive ones first), and which one runs the singleton jobs")
     public String nodes() {
+        StringBuilder out = new StringBuilder();
         if ("h2".equals(service.databaseEngine())) {
-            return "1 node: this process, on the embedded H2 database " + service.databaseLocation()
-                    + "\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL";
+            out.append("1 node: this process, on the embedded H2 database ").append(service.databaseLocation())
+                    .append("\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL\n");
+        } else {
+            out.append("the PostgreSQL database ").append(service.databaseLocation()).append('\n');
         }
-        return "1 node: this process, on the PostgreSQL database " + service.databaseLocation()
-                + "\nit runs every job itself (heartbeat monitor, lease reaper, failover)";
+        List<SingletonJobs.Node> nodes = jobs.nodes();
+        long now = System.currentTimeMillis();
+        TextTable table = new TextTable("node", "host", "pid", "version", "started", "last seen", "state", "jobs");
+        String holder = null;
+        for (SingletonJobs.Node n : nodes) {
+            NodeRow r = n.row();
+            boolean runs = n.alive() && r.holdsJobs();
+            if (runs) {
+                holder = r.id();
+            }
+            table.row(r.id() + (n.self() ? " (this)" : ""), TextTable.cut(r.host(), 40), r.pid(), r.version(),
+                    time(r.startedMs()), n.self() ? "now" : ago(now - r.lastSeenMs()), n.alive() ? "alive" : "gone",
+                    runs ? "yes" : "");
+        }
+        long alive = nodes.stream().filter(SingletonJobs.Node::alive).count();
+        out.append(alive).append(alive == 1 ? " node alive" : " nodes alive");
+        if (alive < nodes.size()) {
+            out.append(", ").append(nodes.size() - alive).append(" gone (not seen for ")
+                    .append(SingletonJobs.GONE_AFTER.toSeconds()).append(" s)");
+        }
+        out.append("; singleton jobs (heartbeat monitor, lease reaper, failover): ")
+                .append(holder == null ? "no node runs them yet (a node takes them within seconds)" : "node " + holder)
+                .append('\n').append(table);
+        return out.toString();
+    }
+
+    private static String time(long epochMs) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .format(java.time.Instant.ofEpochMilli(epochMs).atZone(java.time.ZoneId.systemDefault()));
+    }
+
+    private static String ago(long ms) {
+        long s = Math.max(0, ms) / 1000;
+        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
     }
 
     /** @param wrong the arguments given @return the usage */

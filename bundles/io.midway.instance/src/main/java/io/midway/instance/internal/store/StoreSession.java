@@ -146,6 +146,7 @@ public final class StoreSession {
     private final ClusterRows clusters;
     private final EventRows events;
     private final TableCounts counts;
+    private final NodeRows nodes;
 
     StoreSession(Connection connection, Statements sql) {
         queue = new QueueRows(connection, sql);
@@ -158,6 +159,7 @@ public final class StoreSession {
         clusters = new ClusterRows(connection, sql);
         events = new EventRows(connection, sql);
         counts = new TableCounts(connection, sql);
+        nodes = new NodeRows(connection, sql);
     }
 
     // --- ecc_queue -------------------------------------------------------------------------------
@@ -607,5 +609,27 @@ public final class StoreSession {
     /** The records by queue, topic and state: outputs first, then by topic. */
     public List<TopicCount> countsByTopic() throws SQLException {
         return queue.countsByTopic();
+    }
+
+    // --- instance nodes (see NodeRows) ---------------------------------------------------------
+
+    /** Writes a node's own row; a node that holds the singleton jobs unmarks every other row. */
+    public void putNode(NodeRow node) throws SQLException {
+        nodes.put(node);
+    }
+
+    /** Every node's row, oldest start first. */
+    public List<NodeRow> nodes() throws SQLException {
+        return nodes.all();
+    }
+
+    /** Removes a node's row (it stopped). */
+    public void deleteNode(String id) throws SQLException {
+        nodes.delete(id);
+    }
+
+    /** Removes the rows of nodes not seen since {@code seenBeforeMs}; how many. */
+    public int deleteGoneNodes(long seenBeforeMs) throws SQLException {
+        return nodes.deleteGone(seenBeforeMs);
     }
 }

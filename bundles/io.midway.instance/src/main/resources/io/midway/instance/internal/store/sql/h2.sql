@@ -170,3 +170,14 @@ CREATE TABLE IF NOT EXISTS sys_user (
     CONSTRAINT sys_user_user_name UNIQUE (user_name));
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key VARCHAR(100000);
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
+
+-- [migration 11]
+-- the instance nodes on this database (instance:nodes): each node writes its row every few seconds
+CREATE TABLE IF NOT EXISTS instance_node (
+    id VARCHAR(64) PRIMARY KEY,
+    host VARCHAR(300) NOT NULL,
+    pid BIGINT NOT NULL,
+    version VARCHAR(200) NOT NULL,
+    started_ms BIGINT NOT NULL,
+    last_seen_ms BIGINT NOT NULL,
+    holds_jobs BOOLEAN NOT NULL);
