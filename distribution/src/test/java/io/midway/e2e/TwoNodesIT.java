@@ -110,6 +110,10 @@ public class TwoNodesIT {
         Wait.until(Duration.ofSeconds(30), "the first node running the singleton jobs",
                 () -> first.output().contains("took the singleton jobs") || Files.readString(work.resolve("first/instance.log"))
                         .contains("took the singleton jobs"), first);
+        // one credential master key for both nodes (each would make its own), as the README says
+        Files.createDirectories(work.resolve("second"));
+        Files.copy(work.resolve("first/credentials.key"), work.resolve("second/credentials.key"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         second = startNode(dist, node, "second", portSecond);
         adminSecond = new Http("https://localhost:" + portSecond, "admin", adminPassword, trusting);
         Wait.until(AgentAndInstance.STARTUP, "the second node", () -> adminSecond.get("/api/mid/instance_info").statusCode() == 200,
@@ -244,8 +248,9 @@ public class TwoNodesIT {
         String after = nodes(out -> out.contains("1 node alive, 1 gone") && holder(out) != null);
         assertTrue("this node runs the jobs now:\n" + after, holder(after).contains("(this)"));
         assertTrue(after, lines(after).stream().anyMatch(l -> l.matches("\\w{8}\\s.*\\sgone\\s+-")));
-        assertTrue("the surviving node logged taking the jobs", Files.readString(work.resolve("second/instance.log"))
-                .contains("took the singleton jobs"));
+        String log = Files.readString(work.resolve("second/instance.log"));
+        assertTrue("the surviving node logged taking the jobs", log.contains("took the singleton jobs"));
+        assertTrue("the nodes share one credential master key", !log.contains("The credential master key"));
     }
 
     /** {@code instance:nodes} in the second node's shell, until its output satisfies {@code done}. */
