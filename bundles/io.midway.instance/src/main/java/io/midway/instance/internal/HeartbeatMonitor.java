@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -67,7 +68,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Writes a {@code HeartbeatProbe} to every agent each heartbeat interval and marks {@code Down}
  * the agents that leave it unanswered past the timeout. Checks every second, or every quarter
- * interval when that is shorter; a changed interval applies from the next check.
+ * interval when that is shorter; a changed interval applies from the next check. Runs only on
+ * the node that holds the {@link SingletonJobs}.
  */
 @Component(service = HeartbeatMonitor.class, immediate = true)
 public class HeartbeatMonitor {
@@ -77,24 +79,29 @@ public class HeartbeatMonitor {
     private final InstanceCore core;
     /** Sends the work of a cluster member that went Down where its cluster says. */
     private final ClusterRouter clusterRouter = new ClusterRouter(new java.util.Random());
+    /** Whether this node runs the singleton jobs; {@code null}: always (tests). */
+    private final InstanceNodes jobs;
     private final ScheduledExecutorService scheduler;
 
     /**
      * Starts checking.
      *
      * @param core the instance core
+     * @param jobs whether this node runs the singleton jobs
      */
     @Activate
-    public HeartbeatMonitor(@Reference InstanceCore core) {
-        this(core, true);
+    public HeartbeatMonitor(@Reference(name = "core") InstanceCore core, @Reference(name = "jobs") InstanceNodes jobs) {
+        this(core, jobs, true);
     }
 
     /**
      * @param core the instance core
+     * @param jobs whether this node runs the singleton jobs; {@code null}: always
      * @param scheduled whether to check on a schedule; without, only when {@link #check()} is called (tests)
      */
-    public HeartbeatMonitor(InstanceCore core, boolean scheduled) {
+    public HeartbeatMonitor(InstanceCore core, InstanceNodes jobs, boolean scheduled) {
         this.core = core;
+        this.jobs = jobs;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "midway-heartbeat-monitor");
             thread.setDaemon(true);
@@ -116,9 +123,12 @@ public class HeartbeatMonitor {
         }
     }
 
-    /** One check: write due heartbeats, then mark silent agents Down. */
+    /** One check: write due heartbeats, then mark silent agents Down (and fail over); only on the node holding the jobs. */
     void check() {
         try {
+            if (jobs != null && !jobs.held()) {
+                return;
+            }
             sendDueHeartbeats();
             markSilentAgentsDown();
         } catch (InstanceException e) {

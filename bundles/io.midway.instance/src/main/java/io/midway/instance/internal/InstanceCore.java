@@ -290,6 +290,11 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         return store.engine();
     }
 
+    /** @return the lease on the singleton jobs of this node's database (see {@link SingletonJobs}) */
+    public io.midway.instance.internal.store.JobLease jobLease() {
+        return store.jobLease();
+    }
+
     /**
      * Runs a write in the one writer (see {@link GroupWriter}); returns once it is committed.
      *

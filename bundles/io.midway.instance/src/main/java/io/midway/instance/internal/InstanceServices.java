@@ -35,8 +35,8 @@ public final class InstanceServices implements AutoCloseable {
         this.clusters = new ClusterService(core);
         this.selection = new SelectionService(core);
         this.events = new EventService(core);
-        this.heartbeats = new HeartbeatMonitor(core, false);
-        this.leases = new LeaseReaper(core, false);
+        this.heartbeats = new HeartbeatMonitor(core, null, false);
+        this.leases = new LeaseReaper(core, null, false);
     }
 
     /** @return the core: store, writer, settings, revisions */

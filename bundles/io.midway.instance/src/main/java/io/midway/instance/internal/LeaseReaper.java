@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -66,7 +67,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Every second, puts leased output records whose lease expired back to {@code ready}, so they
- * are handed out again (to the same agent after its restart).
+ * are handed out again (to the same agent after its restart). Runs only on the node that holds
+ * the {@link SingletonJobs}.
  */
 @Component(service = LeaseReaper.class, immediate = true)
 public class LeaseReaper {
@@ -75,24 +77,29 @@ public class LeaseReaper {
     private static final long PERIOD_MS = 1000;
 
     private final InstanceCore core;
+    /** Whether this node runs the singleton jobs; {@code null}: always (tests). */
+    private final InstanceNodes jobs;
     private final ScheduledExecutorService scheduler;
 
     /**
      * Starts reaping.
      *
      * @param core the instance core
+     * @param jobs whether this node runs the singleton jobs
      */
     @Activate
-    public LeaseReaper(@Reference InstanceCore core) {
-        this(core, true);
+    public LeaseReaper(@Reference(name = "core") InstanceCore core, @Reference(name = "jobs") InstanceNodes jobs) {
+        this(core, jobs, true);
     }
 
     /**
      * @param core the instance core
+     * @param jobs whether this node runs the singleton jobs; {@code null}: always
      * @param scheduled whether to reap every second; without, only when {@link #reapExpiredLeases()} is called (tests)
      */
-    public LeaseReaper(InstanceCore core, boolean scheduled) {
+    public LeaseReaper(InstanceCore core, InstanceNodes jobs, boolean scheduled) {
         this.core = core;
+        this.jobs = jobs;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "midway-lease-reaper");
             thread.setDaemon(true);
@@ -116,6 +123,9 @@ public class LeaseReaper {
 
     private void reap() {
         try {
+            if (jobs != null && !jobs.held()) {
+                return;
+            }
             reapExpiredLeases();
         } catch (InstanceException e) {
             LOG.debug("Lease reaping skipped: {}", e.getMessage());

@@ -32,6 +32,7 @@ public class SchedulersTest {
     private InstanceServices service;
     private HeartbeatMonitor monitor;
     private LeaseReaper reaper;
+    private SingletonJobs jobs;
 
     @After
     public void stop() {
@@ -40,6 +41,9 @@ public class SchedulersTest {
         }
         if (reaper != null) {
             reaper.stop();
+        }
+        if (jobs != null) {
+            jobs.stop();
         }
         if (service != null) {
             service.close();
@@ -50,6 +54,7 @@ public class SchedulersTest {
         Path db = tmp.getRoot().toPath().resolve("db");
         service = new InstanceServices(InstanceStore.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
                 Duration.ofSeconds(5), "1.0.0"), Clock.systemUTC());
+        jobs = new SingletonJobs(service.core());
     }
 
     private static void await(String what, BooleanSupplier condition) {
@@ -77,7 +82,7 @@ public class SchedulersTest {
     public void monitorWritesHeartbeatsAndMarksSilentAgentsDownThenUp() {
         start(Duration.ofSeconds(1), Duration.ofSeconds(60));
         service.agents().register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
-        monitor = new HeartbeatMonitor(service.core());
+        monitor = new HeartbeatMonitor(service.core(), jobs);
         await("a heartbeat is written", () -> !heartbeats("ready").isEmpty());
         await("the silent agent is Down", () -> "Down".equals(service.agents().agentByName("m1").orElseThrow().status()));
         EccRecord hb = heartbeats("ready").get(0);
@@ -94,7 +99,7 @@ public class SchedulersTest {
         service.agents().register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
         EccRecord r = service.outputs().insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
                 null, null));
-        reaper = new LeaseReaper(service.core());
+        reaper = new LeaseReaper(service.core(), jobs);
         assertEquals(1, service.polls().poll("m1", 10).result().size());
         assertEquals("processing", service.outputs().record(r.sysId()).orElseThrow().state());
         await("the lease expired", () -> "ready".equals(service.outputs().record(r.sysId()).orElseThrow().state()));

@@ -19,6 +19,8 @@ import io.midway.instance.api.InstanceException;
 import io.midway.instance.api.Selection;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.InstanceNodes;
+import io.midway.instance.api.NodeRow;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 
@@ -53,6 +55,7 @@ public class InstanceCommands {
     private final AgentSelection selection;
     private final FileRepository files;
     private final CoreRepository cores;
+    private final InstanceNodes jobs;
 
     /**
      * @param core the instance core (its database)
@@ -62,12 +65,14 @@ public class InstanceCommands {
      * @param selection the agent selection
      * @param files the file-sync repository
      * @param cores the agent cores
+     * @param jobs this node's singleton jobs, and the instance nodes
      */
     @Activate
     public InstanceCommands(@Reference(name = "core") InstanceStatus core, @Reference(name = "agents") AgentRegistry agents,
             @Reference(name = "queue") EccQueue queue, @Reference(name = "events") InstanceEvents events,
             @Reference(name = "selection") AgentSelection selection,
-            @Reference(name = "files") FileRepository files, @Reference(name = "cores") CoreRepository cores) {
+            @Reference(name = "files") FileRepository files, @Reference(name = "cores") CoreRepository cores,
+            @Reference(name = "jobs") InstanceNodes jobs) {
         this.core = core;
         this.agents = agents;
         this.queue = queue;
@@ -75,6 +80,7 @@ public class InstanceCommands {
         this.selection = selection;
         this.files = files;
         this.cores = cores;
+        this.jobs = jobs;
     }
 
     /** @return every agent */
@@ -288,14 +294,49 @@ public class InstanceCommands {
     }
 
     /** @return the instance nodes and which holds the singleton jobs */
-    @Descriptor("the instance nodes serving this database, and which one runs the singleton jobs")
+    @Descriptor("the instance nodes serving this database (alive ones first), and which one runs the singleton jobs")
     public String nodes() {
+        StringBuilder out = new StringBuilder();
         if ("h2".equals(core.databaseEngine())) {
-            return "1 node: this process, on the embedded H2 database " + core.databaseLocation()
-                    + "\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL";
+            out.append("1 node: this process, on the embedded H2 database ").append(core.databaseLocation())
+                    .append("\nit runs every job itself (heartbeat monitor, lease reaper, failover); several nodes need PostgreSQL\n");
+        } else {
+            out.append("the PostgreSQL database ").append(core.databaseLocation()).append('\n');
         }
-        return "1 node: this process, on the PostgreSQL database " + core.databaseLocation()
-                + "\nit runs every job itself (heartbeat monitor, lease reaper, failover)";
+        List<InstanceNodes.Node> nodes = jobs.nodes();
+        long now = System.currentTimeMillis();
+        TextTable table = new TextTable("node", "host", "pid", "version", "started", "last seen", "state", "jobs");
+        String holder = null;
+        for (InstanceNodes.Node n : nodes) {
+            NodeRow r = n.row();
+            boolean runs = n.alive() && r.holdsJobs();
+            if (runs) {
+                holder = r.id();
+            }
+            table.row(r.id() + (n.self() ? " (this)" : ""), TextTable.cut(r.host(), 40), r.pid(), r.version(),
+                    time(r.startedMs()), n.self() ? "now" : ago(now - r.lastSeenMs()), n.alive() ? "alive" : "gone",
+                    runs ? "yes" : "");
+        }
+        long alive = nodes.stream().filter(InstanceNodes.Node::alive).count();
+        out.append(alive).append(alive == 1 ? " node alive" : " nodes alive");
+        if (alive < nodes.size()) {
+            out.append(", ").append(nodes.size() - alive).append(" gone (not seen for ")
+                    .append(InstanceNodes.GONE_AFTER.toSeconds()).append(" s)");
+        }
+        out.append("; singleton jobs (heartbeat monitor, lease reaper, failover): ")
+                .append(holder == null ? "no node runs them yet (a node takes them within seconds)" : "node " + holder)
+                .append('\n').append(table);
+        return out.toString();
+    }
+
+    private static String time(long epochMs) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .format(java.time.Instant.ofEpochMilli(epochMs).atZone(java.time.ZoneId.systemDefault()));
+    }
+
+    private static String ago(long ms) {
+        long s = Math.max(0, ms) / 1000;
+        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
     }
 
     /** @param wrong the arguments given @return the usage */

@@ -57,6 +57,8 @@ public final class InstanceStore implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Wake-ups between nodes on a database server; {@code null} on the embedded engine. */
     private NodeSignals signals;
+    /** The singleton jobs' lease: always held on the embedded engine. */
+    private JobLease jobLease = JobLease.ALWAYS;
 
     private InstanceStore(Path directory, String location, JdbcConnectionPool pool, Statements sql) {
         this.directory = directory;
@@ -123,6 +125,7 @@ public final class InstanceStore implements AutoCloseable {
         pool.setMaxConnections(16);
         InstanceStore store = new InstanceStore(null, url, pool, Statements.load("postgresql"));
         store.signals = new PostgresSignals(pool, () -> dataSource.getPooledConnection().getConnection());
+        store.jobLease = new PostgresJobLease(dataSource, store.sql);
         try {
             store.createSchema();
         } catch (SQLException | RuntimeException e) {
@@ -214,6 +217,14 @@ public final class InstanceStore implements AutoCloseable {
     /** @return the wake-ups between instance nodes, on a database server; empty on the embedded engine */
     public java.util.Optional<NodeSignals> signals() {
         return java.util.Optional.ofNullable(signals);
+    }
+
+    /**
+     * @return the lease on the singleton jobs (heartbeat monitor, lease reaper, failover): held by
+     *     one node of a database at a time; always held on the embedded engine
+     */
+    public JobLease jobLease() {
+        return jobLease;
     }
 
     /** @return the engine: {@code h2} or {@code postgresql} */
@@ -339,6 +350,7 @@ public final class InstanceStore implements AutoCloseable {
         if (signals != null) {
             signals.close();
         }
+        jobLease.close();
         if (directory != null) {
             // The embedded database is closed with the process's last connection to it.
             try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {

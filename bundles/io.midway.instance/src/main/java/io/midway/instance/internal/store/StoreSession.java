@@ -1,5 +1,6 @@
 package io.midway.instance.internal.store;
 
+import io.midway.instance.api.NodeRow;
 import io.midway.instance.api.UserRow;
 import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.TableQuery;
@@ -135,6 +136,7 @@ public final class StoreSession {
     private final EventRows events;
     private final TableCounts counts;
     private final JarRows jars;
+    private final NodeRows nodes;
 
     StoreSession(Connection connection, Statements sql) {
         queue = new QueueRows(connection, sql);
@@ -148,6 +150,7 @@ public final class StoreSession {
         events = new EventRows(connection, sql);
         counts = new TableCounts(connection, sql);
         jars = new JarRows(connection, sql);
+        nodes = new NodeRows(connection, sql);
     }
 
     /** @return the bytes of the stored jars ({@code stored_jar}) */
@@ -597,5 +600,27 @@ public final class StoreSession {
     /** The records by queue, topic and state: outputs first, then by topic. */
     public List<io.midway.instance.api.TopicCount> countsByTopic() throws SQLException {
         return queue.countsByTopic();
+    }
+
+    // --- instance nodes (see NodeRows) ---------------------------------------------------------
+
+    /** Writes a node's own row; a node that holds the singleton jobs unmarks every other row. */
+    public void putNode(NodeRow node) throws SQLException {
+        nodes.put(node);
+    }
+
+    /** Every node's row, oldest start first. */
+    public List<NodeRow> nodes() throws SQLException {
+        return nodes.all();
+    }
+
+    /** Removes a node's row (it stopped). */
+    public void deleteNode(String id) throws SQLException {
+        nodes.delete(id);
+    }
+
+    /** Removes the rows of nodes not seen since {@code seenBeforeMs}; how many. */
+    public int deleteGoneNodes(long seenBeforeMs) throws SQLException {
+        return nodes.deleteGone(seenBeforeMs);
     }
 }

@@ -20,6 +20,7 @@ import org.junit.Test;
 
 import io.midway.instance.internal.AgentCoreRepository;
 import io.midway.instance.internal.FileSyncService;
+import io.midway.instance.internal.SingletonJobs;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.TestBundles;
 import io.midway.wire.EccRecord;
@@ -39,13 +40,15 @@ public class InstanceCommandsTest extends ServiceFixture {
     private AgentCoreRepository cores;
     private CommandProcessorImpl processor;
     private CommandSession session;
+    private SingletonJobs jobs;
 
     @Before
     public void setUpShell() {
         files = new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"), FileSyncService.MAX_FILE_BYTES);
         cores = new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"), AgentCoreRepository.MAX_CORE_BYTES);
         processor = new CommandProcessorImpl(null);
-        InstanceCommands commands = new InstanceCommands(service.core(), service.agents(), service.outputs(), service.events(), service.selection(), files, cores);
+        jobs = new SingletonJobs(service.core());
+        InstanceCommands commands = new InstanceCommands(service.core(), service.agents(), service.outputs(), service.events(), service.selection(), files, cores, jobs);
         for (String f : FUNCTIONS) {
             processor.addCommand("instance", commands, f);
         }
@@ -57,6 +60,7 @@ public class InstanceCommandsTest extends ServiceFixture {
     public void tearDown() {
         session.close();
         processor.stop();
+        jobs.stop();
     }
 
     private String run(String line) throws Exception {
@@ -152,5 +156,12 @@ public class InstanceCommandsTest extends ServiceFixture {
     public void nodesSaysWhoRunsTheJobs() throws Exception {
         String out = run("instance:nodes");
         assertTrue(out, out.startsWith("1 node: this process") && out.contains(dbDir.toString()));
+        assertTrue(out, out.contains("1 node alive; singleton jobs (heartbeat monitor, lease reaper, failover): node "
+                + jobs.nodeId()));
+        String[] lines = out.split("\n");
+        assertTrue(out, lines[3].matches("node\\s+host\\s+pid\\s+version\\s+started\\s+last seen\\s+state\\s+jobs"));
+        assertTrue(out, lines[4].matches(java.util.regex.Pattern.quote(jobs.nodeId() + " (this)") + "\\s+\\S+\\s+"
+                + ProcessHandle.current().pid() + "\\s+1\\.2\\.3\\s+\\S+ \\S+\\s+now\\s+alive\\s+yes"));
+        assertEquals(out, 5, lines.length);
     }
 }

@@ -432,3 +432,41 @@ AND NOT EXISTS (SELECT 1 FROM agent_core c WHERE c.sha256 = stored_jar.sha256)
 DELETE FROM stored_jar
 WHERE NOT EXISTS (SELECT 1 FROM sync_file f WHERE f.sha256 = stored_jar.sha256)
 AND NOT EXISTS (SELECT 1 FROM agent_core c WHERE c.sha256 = stored_jar.sha256)
+
+-- instance_node, the singleton jobs ------------------------------------------------------------
+
+-- [node.columns]
+id, host, pid, version, started_ms, last_seen_ms, holds_jobs
+
+-- [node.put]
+-- a node's row, written by the node itself every few seconds
+MERGE INTO instance_node n
+USING (VALUES (?, ?, ?, ?, ?, ?, ?)) AS v (id, host, pid, version, started_ms, last_seen_ms, holds_jobs)
+ON n.id = v.id
+WHEN MATCHED THEN UPDATE SET last_seen_ms = v.last_seen_ms, holds_jobs = v.holds_jobs
+WHEN NOT MATCHED THEN INSERT (${node.columns})
+VALUES (v.id, v.host, v.pid, v.version, v.started_ms, v.last_seen_ms, v.holds_jobs)
+
+-- [node.jobs.others]
+-- the node that holds the singleton jobs unmarks the rows of the nodes that held them before (a dead one's stays marked otherwise)
+UPDATE instance_node SET holds_jobs = FALSE WHERE id <> ? AND holds_jobs = TRUE
+
+-- [node.all]
+SELECT ${node.columns} FROM instance_node ORDER BY started_ms, id
+
+-- [node.delete]
+DELETE FROM instance_node WHERE id = ?
+
+-- [node.delete.gone]
+DELETE FROM instance_node WHERE last_seen_ms < ?
+
+-- [jobs.session]
+-- the session that holds the singleton jobs' lock sets itself up; the embedded engine's one node
+-- always holds them and runs none of the jobs.* statements (see postgresql.sql)
+SELECT 1 AS ready
+
+-- [jobs.lock]
+SELECT TRUE AS held
+
+-- [jobs.check]
+SELECT TRUE AS held

@@ -172,9 +172,15 @@ ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key VARCHAR(100000
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
 
 -- [migration 11]
--- reserved for another change of issue 15, which takes number 11 (replaced by it when merged);
--- a no-op here so that the migrations stay numbered without gaps
-SELECT 1;
+-- the instance nodes on this database (instance:nodes): each node writes its row every few seconds
+CREATE TABLE IF NOT EXISTS instance_node (
+    id VARCHAR(64) PRIMARY KEY,
+    host VARCHAR(300) NOT NULL,
+    pid BIGINT NOT NULL,
+    version VARCHAR(200) NOT NULL,
+    started_ms BIGINT NOT NULL,
+    last_seen_ms BIGINT NOT NULL,
+    holds_jobs BOOLEAN NOT NULL);
 
 -- [migration 12]
 -- the bytes of the stored jars (file sync, agent cores), so that every instance node can serve

@@ -171,9 +171,15 @@ ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key TEXT;
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
 
 -- [migration 11]
--- reserved for another change of issue 15, which takes number 11 (replaced by it when merged);
--- a no-op here so that the migrations stay numbered without gaps
-SELECT 1;
+-- the instance nodes on this database (instance:nodes): each node writes its row every few seconds
+CREATE TABLE IF NOT EXISTS instance_node (
+    id VARCHAR(64) PRIMARY KEY,
+    host VARCHAR(300) NOT NULL,
+    pid BIGINT NOT NULL,
+    version VARCHAR(200) NOT NULL,
+    started_ms BIGINT NOT NULL,
+    last_seen_ms BIGINT NOT NULL,
+    holds_jobs BOOLEAN NOT NULL);
 
 -- [migration 12]
 -- the bytes of the stored jars (file sync, agent cores), so that every instance node can serve
@@ -217,3 +223,20 @@ ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKE
 -- another node may store the same bytes at the same time: the second insert waits, then does nothing
 INSERT INTO stored_jar (sha256, size, bytes, created) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
 
+-- [jobs.session]
+-- the server finds out within about 11 s that the holder's machine or network went away (TCP
+-- keepalives on this session: first probe after 5 s idle, then every 2 s, 3 unanswered), ends the
+-- session and so frees the lock for another node
+SELECT set_config('tcp_keepalives_idle', '5', false) AS keepalives_idle,
+set_config('tcp_keepalives_interval', '2', false) AS keepalives_interval,
+set_config('tcp_keepalives_count', '3', false) AS keepalives_count
+
+-- [jobs.lock]
+-- the singleton jobs (heartbeat monitor, lease reaper, failover) run on the one node whose session
+-- holds this advisory lock (the key spells "midway jobs"); held until the session ends
+SELECT pg_try_advisory_lock(7245002) AS held
+
+-- [jobs.check]
+-- whether this session still holds it (a bigint key shows in pg_locks as classid 0, objid, objsubid 1)
+SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 7245002
+AND objsubid = 1 AND pid = pg_backend_pid() AND granted) AS held
