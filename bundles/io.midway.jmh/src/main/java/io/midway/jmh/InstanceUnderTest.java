@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.InstanceSettings;
 import io.midway.instance.api.OutputRequest;
-import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.store.InstanceStore;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Registration;
 
@@ -32,7 +32,7 @@ final class InstanceUnderTest implements AutoCloseable {
         // long lease and wait: nothing expires or times out while measuring
         InstanceSettings settings = new InstanceSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
                 true, Duration.ofSeconds(30), "0.0.0-jmh");
-        service = new InstanceServices(InstanceStore.open(folder.resolve("db")), settings, Clock.systemUTC());
+        service = new InstanceServices(io.midway.instance.store.h2.H2Engine.open(folder.resolve("db")), settings, Clock.systemUTC());
         service.agents().register(new Registration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
     }
 

@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.instance.internal.BundleJarInspector.BundleIdentity;
-import io.midway.instance.internal.store.StoreSession;
-import io.midway.instance.internal.store.StoreSession.StoredCore;
+import io.midway.instance.store.StoreSession;
+import io.midway.instance.store.StoreSession.StoredCore;
 import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
 

@@ -7,7 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.StoreSession;
 import io.midway.wire.EventRecord;
 import io.midway.wire.Json;
 

@@ -3,7 +3,7 @@ package io.midway.instance.internal;
 import java.sql.SQLException;
 import java.time.Instant;
 
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.StoreSession;
 
 /**
  * One change of the stored agent cores in progress ({@link InstanceCore#changeCores}): the database

@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.store.StoreSession;
-import io.midway.instance.internal.store.StoreSession.StoredCredential;
+import io.midway.instance.store.StoreSession;
+import io.midway.instance.store.StoreSession.StoredCredential;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.CredentialRecord;
@@ -43,7 +43,7 @@ import io.midway.wire.SealedSecret;
  * and never shown: a record lists only the names of the
  * secrets that are set ({@code secrets_set}). Never logs a secret value.
  */
-@Component(service = {Credentials.class})
+@Component(service = {Credentials.class, CredentialService.class})
 public class CredentialService implements Credentials {
 
     /** The order of a credential created without one. */

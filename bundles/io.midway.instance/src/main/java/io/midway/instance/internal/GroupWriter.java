@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.StoreException;
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.StoreException;
+import io.midway.instance.store.StoreSession;
 
 /**
  * The instance's one writer: every write runs in a transaction of the {@link InstanceStore}, and

@@ -41,10 +41,10 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.StoreException;
-import io.midway.instance.internal.store.StoreSession;
-import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.StoreException;
+import io.midway.instance.store.StoreSession;
+import io.midway.instance.store.StoreSession.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
@@ -82,32 +82,13 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     /** Framework property (MIDWAY_DB_PASSWORD): its password. */
     public static final String DB_PASSWORD_PROPERTY = "midway.db.password";
 
-    /**
-     * The engine is configuration, never code: {@value #DB_URL_PROPERTY} names a PostgreSQL
-     * database; without it the embedded H2 database in {@code <midway.data>/db} is used.
-     */
-    private static InstanceStore openStore(BundleContext context) {
-        String url = context.getProperty(DB_URL_PROPERTY);
-        if (url == null || url.isBlank()) {
-            return InstanceStore.open(dataDirectory(context).resolve("db"));
-        }
-        String password;
-        try {
-            password = ConfigurationSecrets.reveal(dataDirectory(context).resolve(CredentialCipher.KEY_FILE),
-                    "MIDWAY_DB_PASSWORD", context.getProperty(DB_PASSWORD_PROPERTY));
-        } catch (IllegalArgumentException e) {
-            throw new io.midway.instance.internal.store.StoreException("cannot open the instance database " + url.trim()
-                    + ": " + e.getMessage(), e);
-        }
-        return InstanceStore.openPostgresql(url.trim(), context.getProperty(DB_USER_PROPERTY), password);
-    }
-
     /** Framework property naming the state directory. */
     public static final String DATA_PROPERTY = "midway.data";
     /** The most records one poll may lease. */
     private static final Logger LOG = LoggerFactory.getLogger(InstanceCore.class);
 
     private final InstanceStore store;
+    private final boolean ownsStore;
     private final Clock clock;
     private final GroupWriter writer;
     private final ExecutorService wakeExecutor;
@@ -125,10 +106,11 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
      *
      * @param context the bundle context, for framework properties
      * @param config the configuration
+     * @param store the store of the configured engine ({@link StoreProvider})
      */
     @Activate
-    public InstanceCore(BundleContext context, InstanceConfiguration config) {
-        this(openStore(context), settings(context, config), Clock.systemUTC());
+    public InstanceCore(BundleContext context, InstanceConfiguration config, @Reference(name = "store") InstanceStore store) {
+        this(store, settings(context, config), Clock.systemUTC(), false);
     }
 
     /**
@@ -137,7 +119,18 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
      * @param clock the time source
      */
     public InstanceCore(InstanceStore store, InstanceSettings settings, Clock clock) {
+        this(store, settings, clock, true);
+    }
+
+    /**
+     * @param store the open store
+     * @param ownsStore whether {@link #close()} closes it (the {@link StoreProvider} closes the store it registered)
+     * @param settings the settings
+     * @param clock the time source
+     */
+    private InstanceCore(InstanceStore store, InstanceSettings settings, Clock clock, boolean ownsStore) {
         this.store = store;
+        this.ownsStore = ownsStore;
         this.settings = settings;
         this.clock = clock;
         this.writer = new GroupWriter(store, clock, this);
@@ -210,8 +203,10 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (writer.writeLock) {
-            store.close();
+        if (ownsStore) {
+            synchronized (writer.writeLock) {
+                store.close();
+            }
         }
     }
 
@@ -291,7 +286,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     }
 
     /** @return the lease on the singleton jobs of this node's database (see {@link SingletonJobs}) */
-    public io.midway.instance.internal.store.JobLease jobLease() {
+    public io.midway.instance.store.JobLease jobLease() {
         return store.jobLease();
     }
 

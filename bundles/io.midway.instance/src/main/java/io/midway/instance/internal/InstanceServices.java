@@ -2,7 +2,7 @@ package io.midway.instance.internal;
 
 import java.time.Clock;
 
-import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.store.InstanceStore;
 
 /**
  * The instance's services wired by hand, outside OSGi, as Declarative Services wires them in the

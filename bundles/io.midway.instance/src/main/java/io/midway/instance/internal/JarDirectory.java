@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.store.JarRows;
+import io.midway.instance.store.JarRows;
 import io.midway.wire.Json;
 
 /**

@@ -42,10 +42,10 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.StoreException;
-import io.midway.instance.internal.store.StoreSession;
-import io.midway.instance.internal.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.StoreException;
+import io.midway.instance.store.StoreSession;
+import io.midway.instance.store.StoreSession.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;

@@ -20,9 +20,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.internal.store.JobLease;
+import io.midway.instance.store.JobLease;
 
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.StoreSession;
 
 /**
  * The singleton jobs of the instance — the {@link HeartbeatMonitor} (due heartbeats, silent agents

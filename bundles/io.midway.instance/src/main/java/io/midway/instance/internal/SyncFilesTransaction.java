@@ -3,7 +3,7 @@ package io.midway.instance.internal;
 import java.sql.SQLException;
 import java.time.Instant;
 
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.StoreSession;
 
 /**
  * One change of the file-sync set in progress ({@link InstanceCore#changeSyncFiles}): the database

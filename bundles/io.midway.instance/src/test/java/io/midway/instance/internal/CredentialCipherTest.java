@@ -16,7 +16,7 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.StoreSession;
 import io.midway.wire.Json;
 
 /**

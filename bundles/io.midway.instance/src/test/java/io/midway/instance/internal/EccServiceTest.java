@@ -105,7 +105,7 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void notValidatedAgentStartsInvalidWithoutAutoValidation() throws Exception {
         service.close();
-        service = new InstanceServices(io.midway.instance.internal.store.InstanceStore.open(
+        service = new InstanceServices(io.midway.instance.store.h2.H2Engine.open(
                 tmp.getRoot().toPath().resolve("db2")),
                 new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(120), false,
                         Duration.ofSeconds(5), "1.2.3"), clock);

@@ -85,7 +85,7 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void waitIsCappedByPollMaxWait() throws Exception {
         service.close();
-        store = io.midway.instance.internal.store.InstanceStore.open(tmp.getRoot().toPath().resolve("db2"));
+        store = io.midway.instance.store.h2.H2Engine.open(tmp.getRoot().toPath().resolve("db2"));
         service = new InstanceServices(store, new InstanceSettings(Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Duration.ofSeconds(120), true, Duration.ofMillis(200), "1.2.3"), clock);
         register("m1");

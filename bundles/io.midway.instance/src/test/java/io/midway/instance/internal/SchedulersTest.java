@@ -15,7 +15,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.store.InstanceStore;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.EccRecord;
@@ -52,7 +52,7 @@ public class SchedulersTest {
 
     private void start(Duration heartbeat, Duration lease) {
         Path db = tmp.getRoot().toPath().resolve("db");
-        service = new InstanceServices(InstanceStore.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
+        service = new InstanceServices(io.midway.instance.store.h2.H2Engine.open(db), new InstanceSettings(heartbeat, heartbeat, lease, true,
                 Duration.ofSeconds(5), "1.0.0"), Clock.systemUTC());
         jobs = new SingletonJobs(service.core());
     }

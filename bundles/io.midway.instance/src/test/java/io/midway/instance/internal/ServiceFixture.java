@@ -13,7 +13,7 @@ import org.junit.rules.TemporaryFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.store.InstanceStore;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Registration;
@@ -40,7 +40,7 @@ public abstract class ServiceFixture {
      * @return a store of the engine under test: the embedded H2 in {@link #dbDir}
      */
     protected InstanceStore openStore(boolean fresh) {
-        return InstanceStore.open(dbDir);
+        return io.midway.instance.store.h2.H2Engine.open(dbDir);
     }
 
     @Before

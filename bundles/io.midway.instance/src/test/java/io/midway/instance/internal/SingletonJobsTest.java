@@ -11,7 +11,7 @@ import org.junit.After;
 import org.junit.Test;
 
 import io.midway.instance.api.NodeRow;
-import io.midway.instance.internal.store.StoreSession;
+import io.midway.instance.store.StoreSession;
 
 /**
  * The singleton jobs on the embedded H2 database (issue 15 point 4): the one node holds them from

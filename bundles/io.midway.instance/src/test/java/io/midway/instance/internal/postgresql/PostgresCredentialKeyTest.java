@@ -16,9 +16,9 @@ import io.midway.instance.internal.CredentialCipher;
 import io.midway.instance.internal.CredentialService;
 import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.ServiceFixture;
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.StoreSession;
-import io.midway.instance.internal.store.TestPostgres;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.StoreSession;
+import io.midway.instance.store.TestPostgres;
 
 /**
  * One credential master key for every instance node of a PostgreSQL database (issue 15 point 5):

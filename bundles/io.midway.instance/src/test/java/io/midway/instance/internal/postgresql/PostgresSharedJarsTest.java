@@ -1,8 +1,8 @@
 package io.midway.instance.internal.postgresql;
 
 import io.midway.instance.internal.InstanceServices;
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.TestPostgres;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.TestPostgres;
 
 /**
  * {@link io.midway.instance.internal.SharedJarsTest} on a real PostgreSQL server, the second node

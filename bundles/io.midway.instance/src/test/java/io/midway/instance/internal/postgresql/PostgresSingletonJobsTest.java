@@ -17,8 +17,8 @@ import org.junit.rules.Timeout;
 import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.SingletonJobs;
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.TestPostgres;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.TestPostgres;
 
 /**
  * The singleton jobs on a real PostgreSQL server with two instance nodes (issue 15 point 4): one

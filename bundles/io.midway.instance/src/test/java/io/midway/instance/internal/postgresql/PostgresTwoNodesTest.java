@@ -17,10 +17,10 @@ import org.junit.rules.Timeout;
 import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.internal.ServiceFixture;
-import io.midway.instance.internal.store.InstanceStore;
+import io.midway.instance.store.InstanceStore;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.instance.internal.store.TestPostgres;
+import io.midway.instance.store.TestPostgres;
 import io.midway.wire.EccRecord;
 import io.midway.wire.PollReply;
 

@@ -1,7 +1,7 @@
 package io.midway.instance.internal.postgresql;
 
-import io.midway.instance.internal.store.InstanceStore;
-import io.midway.instance.internal.store.TestPostgres;
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.TestPostgres;
 
 /** {@link io.midway.instance.internal.UpgradeStatusTest} on a real PostgreSQL server: the same behaviour on both engines. */
 public class PostgresUpgradeStatusTest extends io.midway.instance.internal.UpgradeStatusTest {

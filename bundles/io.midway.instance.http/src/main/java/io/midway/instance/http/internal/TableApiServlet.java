@@ -1,0 +1,201 @@
+package io.midway.instance.http.internal;
+
+import io.midway.instance.api.Users;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.ClusterChange;
+import io.midway.instance.api.AgentRegistry;
+import io.midway.instance.api.AgentClusters;
+import io.midway.instance.api.EccQueue;
+import io.midway.instance.api.OutputRequest;
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
+import io.midway.wire.EccRecord;
+import io.midway.wire.Json;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The ServiceNow-shaped Table API (role admin), also under the {@code /api/now/v2/table/} prefix:
+ * <ul>
+ * <li>{@code GET ecc_queue}, {@code GET ecc_agent} — {@code sysparm_query}, {@code sysparm_fields},
+ * {@code sysparm_limit}, {@code sysparm_offset}; other {@code sysparm_*} are ignored</li>
+ * <li>{@code GET ecc_queue/{sys_id}}, {@code GET ecc_agent/{sys_id}} — {@code sysparm_fields}</li>
+ * <li>{@code POST ecc_queue} — insert an output record, 201; or a JSON array of up to
+ * {@link OutputRequest#MAX_BATCH_RECORDS} of them, all in one transaction (a 400 naming the index of
+ * an invalid one inserts none)</li>
+ * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
+ * fields</li>
+ * <li>{@code GET ecc_agent_cluster[/{sys_id}]}, {@code POST ecc_agent_cluster} (201 with
+ * {@code Location}), {@code PATCH} (or {@code PUT}) and {@code DELETE ecc_agent_cluster/{sys_id}} —
+ * the agent clusters</li>
+ * </ul>
+ * {@code discovery_credentials} is answered by {@link CredentialTableServlet},
+ * {@code dscy_credentials_affinity} by {@link CredentialAffinityTableServlet}.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern({"/api/now/table/*", "/api/now/v2/table/*"})
+@HttpWhiteboardServletName("midway-table-api")
+public class TableApiServlet extends ApiServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient EccQueue queue;
+    private final transient AgentRegistry agents;
+    private final transient AgentClusters clusters;
+
+    /**
+     * @param queue the ECC queue
+     * @param agents the agent registry
+     * @param clusters the agent clusters
+     * @param realm the users
+     */
+    @Activate
+    public TableApiServlet(@Reference EccQueue queue, @Reference AgentRegistry agents,
+            @Reference AgentClusters clusters, @Reference Users realm) {
+        super(realm);
+        this.queue = queue;
+        this.agents = agents;
+        this.clusters = clusters;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        authenticate(request, Users.ROLE_ADMIN);
+        String path = request.getPathInfo();
+        if (path == null || path.equals("/")) {
+            throw RequestException.notFound("name a table",
+                    "tables: " + TableSchema.tableNames());
+        }
+        String[] parts = path.substring(1).split("/", -1);
+        if (parts.length > 2) {
+            throw RequestException.notFound("no API at " + request.getRequestURI());
+        }
+        TableSchema table = TableSchema.forName(parts[0]).orElseThrow(() -> RequestException.notFound(
+                "Invalid table " + parts[0],
+                "tables: " + TableSchema.tableNames()));
+        String sysId = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null;
+        if (table == TableSchema.DISCOVERY_CREDENTIALS || table == TableSchema.DSCY_CREDENTIALS_AFFINITY) {
+            // CredentialTableServlet / CredentialAffinityTableServlet have the longer patterns; they are
+            // not registered when the credential store could not start (its master key is missing or damaged).
+            throw new RequestException(RequestException.Kind.UNAVAILABLE, "the credential store is not running",
+                    "the instance log says why (e.g. its master key credentials.key is unreadable)");
+        }
+        if (table == TableSchema.ECC_QUEUE) {
+            eccQueue(request, response, sysId);
+        } else if (table == TableSchema.ECC_AGENT_CLUSTER) {
+            eccAgentCluster(request, response, sysId);
+        } else {
+            eccAgent(request, response, sysId);
+        }
+    }
+
+    private void eccQueue(HttpServletRequest request, HttpServletResponse response, String sysId) throws IOException {
+        if (sysId == null) {
+            String method = requireMethod(request, "GET", "POST");
+            if ("GET".equals(method)) {
+                TableQuery query = query(request, TableSchema.ECC_QUEUE);
+                writeJson(response, 200, result(project(queue.records(query), query.fields())));
+            } else {
+                JsonNode body = readTree(request);
+                if (body != null && body.isArray()) {
+                    writeJson(response, 201, result(queue.insertOutputs(OutputRequest.parseBatch(body))));
+                    return;
+                }
+                EccRecord inserted = queue.insertOutput(OutputRequest.parse(body));
+                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + inserted.sysId());
+                writeJson(response, 201, result(inserted));
+            }
+            return;
+        }
+        requireMethod(request, "GET");
+        List<String> fields = TableQuery.parseFields(TableSchema.ECC_QUEUE, request.getParameter("sysparm_fields"));
+        EccRecord record = queue.record(sysId)
+                .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                        "no ecc_queue record with sys_id " + sysId));
+        writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(record), fields)));
+    }
+
+    private void eccAgent(HttpServletRequest request, HttpServletResponse response, String sysId) throws IOException {
+        if (sysId == null) {
+            requireMethod(request, "GET");
+            TableQuery query = query(request, TableSchema.ECC_AGENT);
+            writeJson(response, 200, result(project(agents.agents(query), query.fields())));
+            return;
+        }
+        String method = requireMethod(request, "GET", "PATCH", "PUT");
+        if ("GET".equals(method)) {
+            List<String> fields = TableQuery.parseFields(TableSchema.ECC_AGENT, request.getParameter("sysparm_fields"));
+            Object agent = agents.agent(sysId)
+                    .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                            "no ecc_agent record with sys_id " + sysId));
+            writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(agent), fields)));
+            return;
+        }
+        AgentChange change = AgentChange.parse(readTree(request));
+        writeJson(response, 200, result(agents.updateAgent(sysId, change)));
+    }
+
+    private void eccAgentCluster(HttpServletRequest request, HttpServletResponse response, String sysId)
+            throws IOException {
+        TableSchema table = TableSchema.ECC_AGENT_CLUSTER;
+        if (sysId == null) {
+            if ("GET".equals(requireMethod(request, "GET", "POST"))) {
+                TableQuery query = query(request, table);
+                List<ObjectNode> rows = new ArrayList<>();
+                for (AgentCluster cluster : clusters.clusters(query)) {
+                    rows.add(query.project(cluster.toJson()));
+                }
+                writeJson(response, 200, result(rows));
+            } else {
+                AgentCluster created = clusters.createCluster(ClusterChange.parse(readTree(request)));
+                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + created.sysId());
+                writeJson(response, 201, result(created.toJson()));
+            }
+            return;
+        }
+        switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
+            case "GET" -> {
+                List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
+                AgentCluster cluster = clusters.cluster(sysId).orElseThrow(() -> new RequestException(
+                        RequestException.Kind.NOT_FOUND, "No Record found",
+                        "no ecc_agent_cluster record with sys_id " + sysId));
+                writeJson(response, 200, result(TableQuery.project(cluster.toJson(), fields)));
+            }
+            case "DELETE" -> {
+                clusters.deleteCluster(sysId);
+                response.setStatus(204);
+                response.setHeader("Cache-Control", "no-store");
+            }
+            default -> writeJson(response, 200,
+                    result(clusters.updateCluster(sysId, ClusterChange.parse(readTree(request))).toJson()));
+        }
+    }
+
+    private static TableQuery query(HttpServletRequest request, TableSchema table) {
+        return TableQuery.parse(table, request.getParameter("sysparm_query"), request.getParameter("sysparm_fields"),
+                request.getParameter("sysparm_limit"), request.getParameter("sysparm_offset"));
+    }
+
+    private static List<ObjectNode> project(List<?> records, List<String> fields) {
+        List<ObjectNode> rows = new ArrayList<>(records.size());
+        for (Object record : records) {
+            rows.add(TableQuery.project(Json.mapper().valueToTree(record), fields));
+        }
+        return rows;
+    }
+}

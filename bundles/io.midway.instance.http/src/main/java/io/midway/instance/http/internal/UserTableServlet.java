@@ -1,0 +1,178 @@
+package io.midway.instance.http.internal;
+
+import io.midway.instance.api.Users;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.midway.instance.api.Identities;
+import io.midway.instance.api.IdentityRules;
+import io.midway.instance.api.UserRow;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The Table API of {@code sys_user}: the identities that log in besides {@code admin} and the
+ * shared agent user — each agent's own (role {@code mid_server}, bound to its name in
+ * {@code agent}, made at its enrollment or by an admin) and further admins. Role admin; a record
+ * never carries a password. The rules of an identity are {@link IdentityRules}'.
+ * <ul>
+ * <li>{@code GET sys_user} — {@code sysparm_query} of {@code field=value} terms joined by {@code ^}
+ * on user_name, agent, roles, active, source</li>
+ * <li>{@code GET sys_user/{sys_id}}</li>
+ * <li>{@code POST sys_user} — {@code {"user_name","password","roles","agent","active"}}, 201</li>
+ * <li>{@code PATCH} (or {@code PUT}) {@code sys_user/{sys_id}} — {@code active} (disable, enable),
+ * {@code password}, {@code roles}, {@code agent}</li>
+ * <li>{@code DELETE sys_user/{sys_id}} — 204; an enrolled agent may then enroll again</li>
+ * </ul>
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern({"/api/now/table/sys_user/*", "/api/now/v2/table/sys_user/*"})
+@HttpWhiteboardServletName("midway-user-table")
+public class UserTableServlet extends ApiServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Set<String> FIELDS = Set.of("sys_id", "user_name", "roles", "agent", "active", "source");
+
+    private final transient Identities identities;
+    private final transient Users users;
+
+    /**
+     * @param identities the identities
+     * @param realm the users
+     */
+    @Activate
+    public UserTableServlet(@Reference Identities identities, @Reference Users realm) {
+        super(realm);
+        this.identities = identities;
+        this.users = realm;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        authenticate(request, Users.ROLE_ADMIN);
+        String path = request.getPathInfo();
+        String sysId = null;
+        if (path != null && !path.equals("/")) {
+            String rest = path.substring(1).replaceAll("/+$", "");
+            if (rest.isEmpty() || rest.contains("/")) {
+                throw RequestException.notFound("no API at " + request.getRequestURI());
+            }
+            sysId = rest;
+        }
+        if (sysId == null) {
+            if ("GET".equals(requireMethod(request, "GET", "POST"))) {
+                writeJson(response, 200, result(list(request.getParameter("sysparm_query"))));
+            } else {
+                Map<String, Object> created = json(create(readTree(request)));
+                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + created.get("sys_id"));
+                writeJson(response, 201, result(created));
+            }
+            return;
+        }
+        UserRow row = byId(sysId);
+        switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
+            case "GET" -> writeJson(response, 200, result(json(row)));
+            case "DELETE" -> {
+                identities.delete(row.sysId());
+                response.setStatus(204);
+                response.setHeader("Cache-Control", "no-store");
+            }
+            default -> writeJson(response, 200, result(json(update(row, readTree(request)))));
+        }
+    }
+
+    private UserRow byId(String sysId) {
+        return identities.all().stream().filter(u -> u.sysId().equals(sysId)).findFirst()
+                .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                        "no sys_user record with sys_id " + sysId));
+    }
+
+    private List<Map<String, Object>> list(String query) {
+        Map<String, String> terms = new LinkedHashMap<>();
+        if (query != null && !query.isBlank()) {
+            for (String term : query.split("\\^")) {
+                int eq = term.indexOf('=');
+                String field = eq < 0 ? term : term.substring(0, eq);
+                if (eq < 0 || !FIELDS.contains(field)) {
+                    throw RequestException.badRequest("sys_user: cannot query '" + term + "'",
+                            "terms field=value joined by ^ on " + new TreeSet<>(FIELDS));
+                }
+                terms.put(field, term.substring(eq + 1));
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (UserRow row : identities.all()) {
+            Map<String, Object> json = json(row);
+            if (terms.entrySet().stream().allMatch(t -> t.getValue().equals(String.valueOf(json.get(t.getKey()))))) {
+                out.add(json);
+            }
+        }
+        return out;
+    }
+
+    private UserRow create(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw RequestException.badRequest("the request body must be a JSON object");
+        }
+        UserRow row = IdentityRules.newIdentity(identities, IdentityRules.reservedNames(users), text(body, "user_name"),
+                text(body, "password"), text(body, "roles"), text(body, "agent"),
+                !body.has("active") || body.path("active").asBoolean(true));
+        return identities.create(row, text(body, "password"));
+    }
+
+    private UserRow update(UserRow row, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw RequestException.badRequest("the request body must be a JSON object");
+        }
+        for (var it = body.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!Set.of("active", "password", "roles", "agent").contains(f)) {
+                throw RequestException.badRequest("sys_user: field '" + f + "' cannot be changed",
+                        "changeable: active, password, roles, agent");
+            }
+        }
+        String roles = body.has("roles") ? IdentityRules.roles(text(body, "roles"), row.roles()) : row.roles();
+        String agent = IdentityRules.agent(body.has("agent") ? text(body, "agent") : row.agent(), roles);
+        boolean active = body.has("active") ? body.path("active").asBoolean(row.active()) : row.active();
+        String password = body.has("password") ? IdentityRules.password(text(body, "password")) : null;
+        return identities.update(new UserRow(row.sysId(), row.userName(), roles, agent, active, row.passwordHash(),
+                row.source(), row.createdOn()), password);
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw RequestException.badRequest("field '" + field + "' must be a string");
+        }
+        return value.asText();
+    }
+
+    private static Map<String, Object> json(UserRow row) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("sys_id", row.sysId());
+        json.put("user_name", row.userName());
+        json.put("roles", row.roles());
+        json.put("agent", row.agent() == null ? "" : row.agent());
+        json.put("active", row.active());
+        json.put("source", row.source());
+        json.put("sys_created_on", row.createdOn());
+        return json;
+    }
+}

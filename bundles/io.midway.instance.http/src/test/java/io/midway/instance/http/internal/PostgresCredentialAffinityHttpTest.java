@@ -1,0 +1,13 @@
+package io.midway.instance.http.internal;
+
+import io.midway.instance.store.InstanceStore;
+import io.midway.instance.store.TestPostgres;
+
+/** {@link io.midway.instance.http.internal.CredentialAffinityHttpTest} on a real PostgreSQL server: the same behaviour on both engines. */
+public class PostgresCredentialAffinityHttpTest extends io.midway.instance.http.internal.CredentialAffinityHttpTest {
+
+    @Override
+    protected InstanceStore openStore(boolean fresh) {
+        return TestPostgres.open(fresh);
+    }
+}

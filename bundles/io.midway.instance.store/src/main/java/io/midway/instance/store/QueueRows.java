@@ -1,0 +1,374 @@
+package io.midway.instance.store;
+
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.midway.instance.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.store.StoreSession.WaitingOutput;
+import io.midway.instance.store.sql.Statements;
+import io.midway.wire.EccRecord;
+
+/** The ECC queue ({@code ecc_queue}): records, deliveries, leases, answers and failover moves. */
+final class QueueRows extends TableRows {
+
+    private static final int INSERT_BATCH_SIZE = 500;
+
+    QueueRows(Connection connection, Statements sql) {
+        super(connection, sql);
+    }
+
+    /**
+     * @param r the record to store
+     * @param createdMs its creation time in epoch milliseconds (orders records within a second)
+     * @throws SQLException on a database error
+     */
+    void insertRecord(EccRecord r, long createdMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.insert"))) {
+            bindRecord(ps, r, createdMs);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores records with one JDBC batch (one statement, sent in chunks).
+     *
+     * @param records the records to store, in order
+     * @param createdMs their creation time in epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    void insertRecords(List<EccRecord> records, long createdMs) throws SQLException {
+        if (records.size() == 1) {
+            insertRecord(records.get(0), createdMs);
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.insert"))) {
+            int pending = 0;
+            for (EccRecord r : records) {
+                bindRecord(ps, r, createdMs);
+                ps.addBatch();
+                if (++pending == INSERT_BATCH_SIZE) {
+                    ps.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    /** Binds the parameters of {@code queue.insert}: the record's columns, then created_ms. */
+    private static void bindRecord(PreparedStatement ps, EccRecord r, long createdMs) throws SQLException {
+        ps.setString(1, r.sysId());
+        ps.setString(2, r.agent());
+        ps.setString(3, r.topic());
+        ps.setString(4, r.name());
+        ps.setString(5, r.source());
+        ps.setString(6, r.payload() == null || r.payload().isNull() ? null : JsonColumns.write(r.payload()));
+        ps.setString(7, r.queue());
+        ps.setString(8, r.state());
+        ps.setString(9, r.responseTo());
+        ps.setInt(10, r.priority() == null ? EccRecord.PRIORITY_STANDARD : r.priority());
+        ps.setString(11, r.errorString());
+        ps.setString(12, r.sysCreatedOn());
+        ps.setString(13, r.processed());
+        ps.setString(14, r.application());
+        ps.setString(15, r.capability());
+        ps.setString(16, r.selection());
+        ps.setLong(17, createdMs);
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return the record of either queue
+     * @throws SQLException on a database error
+     */
+    Optional<EccRecord> findRecord(String sysId) throws SQLException {
+        return one(sql.get("queue.by.sys_id"), QueueRows::record, sysId);
+    }
+
+    /**
+     * @param responseTo the sys_id of an output record
+     * @return the first input stored for it
+     * @throws SQLException on a database error
+     */
+    Optional<EccRecord> findInputFor(String responseTo) throws SQLException {
+        return one(sql.get("queue.input.for"), QueueRows::record, responseTo, EccRecord.QUEUE_INPUT);
+    }
+
+    /**
+     * @param agentField {@code mid.server.NAME}
+     * @param heartbeatOnly only {@code HeartbeatProbe} records
+     * @param interactiveOnly only priority 0
+     * @param max the most records to return
+     * @return ready output records for the agent, by priority then creation
+     * @throws SQLException on a database error
+     */
+    List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
+            throws SQLException {
+        // First the keys, from the delivery index alone (it is in delivery order, so this stops
+        // after max entries however long the backlog), then those rows with their payloads.
+        String keys = heartbeatOnly
+                ? interactiveOnly ? sql.get("queue.ready.heartbeat.interactive") : sql.get("queue.ready.heartbeat")
+                : interactiveOnly ? sql.get("queue.ready.interactive") : sql.get("queue.ready");
+        List<Long> order;
+        try (PreparedStatement ps = connection.prepareStatement(keys)) {
+            int i = 1;
+            ps.setString(i++, agentField);
+            ps.setString(i++, EccRecord.QUEUE_OUTPUT);
+            ps.setString(i++, EccRecord.STATE_READY);
+            if (heartbeatOnly) {
+                ps.setString(i++, EccRecord.TOPIC_HEARTBEAT);
+            }
+            if (interactiveOnly) {
+                ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
+            }
+            ps.setInt(i, max);
+            order = rows(ps, rs -> rs.getLong("seq"));
+        }
+        if (order.isEmpty()) {
+            return List.of();
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.by.seqs"))) {
+            ps.setObject(1, order.toArray(new Long[0]));
+            Map<Long, EccRecord> bySeq = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    bySeq.put(rs.getLong("seq"), record(rs));
+                }
+            }
+            List<EccRecord> records = new ArrayList<>(order.size());
+            for (Long seq : order) {
+                EccRecord r = bySeq.get(seq);
+                if (r != null) {
+                    records.add(r);
+                }
+            }
+            return records;
+        }
+    }
+
+    /**
+     * Marks records {@code processing} until a lease expiry.
+     *
+     * @param sysIds the records
+     * @param leaseExpiresMs lease expiry, epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    void lease(List<String> sysIds, long leaseExpiresMs) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.lease"))) {
+            for (String sysId : sysIds) {
+                ps.setString(1, EccRecord.STATE_PROCESSING);
+                ps.setLong(2, leaseExpiresMs);
+                ps.setString(3, sysId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Puts a record back to {@code ready}, without a lease.
+     *
+     * @param sysId the record
+     * @throws SQLException on a database error
+     */
+    void markReady(String sysId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.release"))) {
+            ps.setString(1, EccRecord.STATE_READY);
+            ps.setString(2, sysId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Ends an output record.
+     *
+     * @param sysId the output record
+     * @param state {@code processed} or {@code error}
+     * @param errorString why, for {@code error}
+     * @param processed the time, wire format
+     * @throws SQLException on a database error
+     */
+    void completeOutput(String sysId, String state, String errorString, String processed) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.complete"))) {
+            ps.setString(1, state);
+            ps.setString(2, errorString);
+            ps.setString(3, processed);
+            ps.setString(4, sysId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * @param agentField {@code mid.server.NAME}
+     * @return the oldest unanswered heartbeat output for the agent
+     * @throws SQLException on a database error
+     */
+    Optional<PendingHeartbeat> pendingHeartbeat(String agentField) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.heartbeat.pending"))) {
+            ps.setString(1, agentField);
+            ps.setString(2, EccRecord.QUEUE_OUTPUT);
+            ps.setString(3, EccRecord.TOPIC_HEARTBEAT);
+            ps.setString(4, EccRecord.STATE_READY);
+            ps.setString(5, EccRecord.STATE_PROCESSING);
+            return single(ps, rs -> new PendingHeartbeat(rs.getString("sys_id"), rs.getString("state"),
+                    rs.getLong("created_ms")));
+        }
+    }
+
+    /**
+     * Puts every {@code processing} output whose lease expired back to {@code ready}.
+     *
+     * @param nowMs the current time, epoch milliseconds
+     * @return the {@code agent} field of each record released
+     * @throws SQLException on a database error
+     */
+    List<String> expireLeases(long nowMs) throws SQLException {
+        List<String> agents;
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.leases.expired"))) {
+            ps.setString(1, EccRecord.QUEUE_OUTPUT);
+            ps.setString(2, EccRecord.STATE_PROCESSING);
+            ps.setLong(3, nowMs);
+            agents = rows(ps, rs -> rs.getString("agent"));
+        }
+        if (agents.isEmpty()) {
+            return agents;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.leases.release"))) {
+            ps.setString(1, EccRecord.STATE_READY);
+            ps.setString(2, EccRecord.QUEUE_OUTPUT);
+            ps.setString(3, EccRecord.STATE_PROCESSING);
+            ps.setLong(4, nowMs);
+            ps.executeUpdate();
+        }
+        return agents;
+    }
+
+    /**
+     * @param query a validated query on {@link TableSchema#ECC_QUEUE}
+     * @return the matching records
+     * @throws SQLException on a database error
+     */
+    List<EccRecord> queryRecords(TableQuery query) throws SQLException {
+        return page(sql.get("queue.query"), query, QueueRows::record);
+    }
+
+    /**
+     * Marks records as the per-agent copies of {@code mid.server.*} work.
+     *
+     * @param sysIds the copies
+     * @throws SQLException on a database error
+     */
+    void markBroadcast(List<String> sysIds) throws SQLException {
+        if (sysIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.broadcast.mark"))) {
+            for (String sysId : sysIds) {
+                ps.setString(1, sysId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * @param agentField {@code mid.server.NAME}
+     * @return its {@code ready} and {@code processing} output records, in delivery order
+     * @throws SQLException on a database error
+     */
+    List<WaitingOutput> waitingOutputs(String agentField) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.waiting"))) {
+            ps.setString(1, agentField);
+            ps.setString(2, EccRecord.QUEUE_OUTPUT);
+            ps.setString(3, EccRecord.STATE_READY);
+            ps.setString(4, EccRecord.STATE_PROCESSING);
+            return rows(ps, rs -> new WaitingOutput(rs.getString("sys_id"), rs.getString("topic"),
+                    rs.getString("state"), rs.getBoolean("broadcast")));
+        }
+    }
+
+    /**
+     * Readdresses a waiting output record: {@code ready} for its new agent, without a lease, its
+     * {@code selection} extended by a note. A record answered meanwhile is left alone.
+     *
+     * @param moves sys_id → the new {@code agent} field
+     * @param notes sys_id → the note for {@code selection}
+     * @return how many records moved
+     * @throws SQLException on a database error
+     */
+    int moveOutputs(Map<String, String> moves, Map<String, String> notes) throws SQLException {
+        if (moves.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.move"))) {
+            for (Map.Entry<String, String> move : moves.entrySet()) {
+                String note = notes.get(move.getKey());
+                ps.setString(1, move.getValue());
+                ps.setString(2, EccRecord.STATE_READY);
+                ps.setString(3, note);
+                ps.setString(4, note);
+                ps.setString(5, move.getKey());
+                ps.setString(6, EccRecord.QUEUE_OUTPUT);
+                ps.setString(7, EccRecord.STATE_READY);
+                ps.setString(8, EccRecord.STATE_PROCESSING);
+                ps.addBatch();
+            }
+            int moved = 0;
+            for (int count : ps.executeBatch()) {
+                moved += Math.max(count, 0);
+            }
+            return moved;
+        }
+    }
+
+    /** Reads the {@code queue.columns} of a row. */
+    private static EccRecord record(ResultSet rs) throws SQLException {
+        String payload = rs.getString("payload");
+        return new EccRecord(rs.getString("sys_id"), rs.getString("agent"), rs.getString("topic"),
+                rs.getString("name"), rs.getString("source"), payload == null ? null : JsonColumns.readTree(payload),
+                rs.getString("queue"), rs.getString("state"), rs.getString("response_to"), rs.getInt("priority"),
+                rs.getString("error_string"), rs.getString("sys_created_on"), rs.getString("processed"),
+                rs.getString("application"), rs.getString("capability"), rs.getString("selection"));
+    }
+
+    /**
+     * @return the records by queue, topic and state
+     * @throws SQLException on a database error
+     */
+    List<io.midway.instance.api.TopicCount> countsByTopic() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.count.by.topic"))) {
+            return rows(ps, rs -> new io.midway.instance.api.TopicCount(rs.getString("queue"), rs.getString("topic"),
+                    rs.getString("state"), rs.getLong("row_count")));
+        }
+    }
+
+    /**
+     * @param sysIds records' sys_ids
+     * @return the {@code agent} field of each that exists
+     * @throws SQLException on a database error
+     */
+    java.util.Map<String, String> agentsOf(java.util.Collection<String> sysIds) throws SQLException {
+        java.util.Map<String, String> agents = new java.util.HashMap<>();
+        if (sysIds.isEmpty()) {
+            return agents;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.agents.of"))) {
+            ps.setObject(1, new java.util.LinkedHashSet<>(sysIds).toArray(new String[0]));
+            for (String[] row : rows(ps, rs -> new String[] {rs.getString("sys_id"), rs.getString("agent")})) {
+                agents.put(row[0], row[1]);
+            }
+        }
+        return agents;
+    }
+}

@@ -1,0 +1,626 @@
+package io.midway.instance.store;
+
+import io.midway.instance.api.NodeRow;
+import io.midway.instance.api.UserRow;
+import io.midway.instance.api.TableSchema;
+import io.midway.instance.api.TableQuery;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.midway.instance.api.AgentCluster;
+import io.midway.instance.store.sql.Statements;
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.EventRecord;
+import io.midway.wire.InstanceInfo;
+import io.midway.wire.SyncFile;
+
+/**
+ * The SQL of the instance, on one connection (and so inside one transaction when
+ * {@link InstanceStore#transaction} made it). Every value is a statement parameter.
+ *
+ * <p>Each method hands over to the rows of its table ({@link QueueRows}, {@link AgentRows},
+ * {@link SyncRows}, {@link CoreRows}, {@link CredentialRows}, {@link AffinityRows},
+ * {@link UserRows}, {@link ClusterRows}, {@link EventRows}, {@link TableCounts}), which run the
+ * engine's statements by key ({@code sql/common.sql} overlaid by {@code sql/h2.sql}) and read
+ * rows by column name; what each method does in detail is documented there.
+ */
+public final class StoreSession {
+
+    /**
+     * A heartbeat output record not answered yet.
+     *
+     * @param sysId its sys_id
+     * @param state {@code ready} or {@code processing}
+     * @param createdMs when it was written, epoch milliseconds
+     */
+    public record PendingHeartbeat(String sysId, String state, long createdMs) {
+    }
+
+    /**
+     * A file of the file-sync repository as stored.
+     *
+     * @param file the file
+     * @param uploadedOn when its bytes were uploaded, wire format
+     */
+    public record StoredSyncFile(SyncFile file, String uploadedOn) {
+    }
+
+    /**
+     * An agent core jar as stored.
+     *
+     * @param core the core
+     * @param uploadedOn when its bytes were uploaded, wire format
+     * @param downloads how often agents fetched these bytes completely
+     */
+    public record StoredCore(InstanceInfo.Core core, String uploadedOn, long downloads) {
+    }
+
+    /**
+     * A credential as stored: its secrets are ciphertexts (the caller encrypts and decrypts them).
+     *
+     * @param sysId its sys_id
+     * @param name its unique name
+     * @param type its type ({@code basic}, {@code ssh_key} …)
+     * @param order the order agents try credentials in, lowest first
+     * @param active whether agents get it
+     * @param fields the non-secret fields that are set, by name
+     * @param secrets the secret fields that are set: name → ciphertext
+     * @param resolver the external resolver on the agent, or {@code null} for a credential held here
+     * @param externalId the id the resolver knows it by, or {@code null}
+     * @param createdMs when it was created, epoch milliseconds
+     * @param updatedMs when it was last changed, epoch milliseconds
+     */
+    public record StoredCredential(String sysId, String name, String type, int order, boolean active,
+            Map<String, String> fields, Map<String, String> secrets, String resolver, String externalId,
+            long createdMs, long updatedMs) {
+
+        /** Copies the maps (sorted by name, unmodifiable). */
+        public StoredCredential {
+            fields = Collections.unmodifiableMap(new TreeMap<>(fields));
+            secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
+        }
+    }
+
+    /**
+     * A key waiting for an admin's validation.
+     *
+     * @param text the key as text
+     * @param fingerprint its fingerprint
+     */
+    public record PendingKey(String text, String fingerprint) {
+    }
+
+
+    /**
+     * One row of credential affinity: on this agent, this credential worked for this target.
+     *
+     * @param sysId its sys_id
+     * @param agent the agent's name
+     * @param credential the sys_id of the {@code discovery_credentials} record
+     * @param credentialName that credential's name, read with the row ({@code null} when written)
+     * @param type the credential type ({@code basic}, {@code ssh_key} …)
+     * @param target the IP address or host name it worked for
+     * @param updatedMs when the row was written or last changed, epoch milliseconds
+     */
+    public record StoredAffinity(String sysId, String agent, String credential, String credentialName, String type,
+            String target, long updatedMs) {
+    }
+
+    /**
+     * An output record an agent has not answered.
+     *
+     * @param sysId its sys_id
+     * @param topic its topic
+     * @param state {@code ready} or {@code processing}
+     * @param broadcast whether it is an agent's copy of {@code mid.server.*} work
+     */
+    public record WaitingOutput(String sysId, String topic, String state, boolean broadcast) {
+    }
+
+    private final QueueRows queue;
+    private final AgentRows agents;
+    private final SyncRows sync;
+    private final CoreRows cores;
+    private final CredentialRows credentials;
+    private final AffinityRows affinity;
+    private final UserRows users;
+    private final ClusterRows clusters;
+    private final EventRows events;
+    private final TableCounts counts;
+    private final JarRows jars;
+    private final NodeRows nodes;
+
+    StoreSession(Connection connection, Statements sql) {
+        queue = new QueueRows(connection, sql);
+        agents = new AgentRows(connection, sql);
+        sync = new SyncRows(connection, sql);
+        cores = new CoreRows(connection, sql);
+        credentials = new CredentialRows(connection, sql);
+        affinity = new AffinityRows(connection, sql);
+        users = new UserRows(connection, sql);
+        clusters = new ClusterRows(connection, sql);
+        events = new EventRows(connection, sql);
+        counts = new TableCounts(connection, sql);
+        jars = new JarRows(connection, sql);
+        nodes = new NodeRows(connection, sql);
+    }
+
+    /** @return the bytes of the stored jars ({@code stored_jar}) */
+    public JarRows jars() {
+        return jars;
+    }
+
+    // --- ecc_queue -------------------------------------------------------------------------------
+
+    /** Stores a record; {@code createdMs} (epoch milliseconds) orders records within a second. */
+    public void insertRecord(EccRecord r, long createdMs) throws SQLException {
+        queue.insertRecord(r, createdMs);
+    }
+
+    /** Stores records with one JDBC batch (one statement, sent in chunks). */
+    public void insertRecords(List<EccRecord> records, long createdMs) throws SQLException {
+        queue.insertRecords(records, createdMs);
+    }
+
+    /** The record of either queue with this sys_id. */
+    public Optional<EccRecord> findRecord(String sysId) throws SQLException {
+        return queue.findRecord(sysId);
+    }
+
+    /** The first input stored for an output record (its sys_id as {@code response_to}). */
+    public Optional<EccRecord> findInputFor(String responseTo) throws SQLException {
+        return queue.findInputFor(responseTo);
+    }
+
+    /** Ready output records for an agent ({@code mid.server.NAME}), by priority then creation, at most {@code max}. */
+    public List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
+            throws SQLException {
+        return queue.readyFor(agentField, heartbeatOnly, interactiveOnly, max);
+    }
+
+    /** Marks records {@code processing} until a lease expiry. */
+    public void lease(List<String> sysIds, long leaseExpiresMs) throws SQLException {
+        queue.lease(sysIds, leaseExpiresMs);
+    }
+
+    /** Puts a record back to {@code ready}, without a lease. */
+    public void markReady(String sysId) throws SQLException {
+        queue.markReady(sysId);
+    }
+
+    /** Ends an output record. */
+    public void completeOutput(String sysId, String state, String errorString, String processed) throws SQLException {
+        queue.completeOutput(sysId, state, errorString, processed);
+    }
+
+    /** The oldest unanswered heartbeat output for an agent ({@code mid.server.NAME}). */
+    public Optional<PendingHeartbeat> pendingHeartbeat(String agentField) throws SQLException {
+        return queue.pendingHeartbeat(agentField);
+    }
+
+    /** Puts every {@code processing} output whose lease expired back to {@code ready}. */
+    public List<String> expireLeases(long nowMs) throws SQLException {
+        return queue.expireLeases(nowMs);
+    }
+
+    /** The records matching a validated query on {@link TableSchema#ECC_QUEUE}. */
+    public List<EccRecord> queryRecords(TableQuery query) throws SQLException {
+        return queue.queryRecords(query);
+    }
+
+    /** How many rows match a Table API query's condition (its fields, order, limit and offset do not matter). */
+    public long count(TableQuery query) throws SQLException {
+        return counts.count(query);
+    }
+
+    // --- ecc_agent -------------------------------------------------------------------------------
+
+    /** Stores a new agent; {@code createdMs} is its registration time and that of its last heartbeat. */
+    public void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
+        agents.insertAgent(agent, createdMs);
+    }
+
+    /**
+     * Stores every field of an agent (found by sys_id) but its sys_id and name; an older record shape stores its
+     * capabilities as advertised.
+     */
+    public void updateAgent(AgentRecord agent) throws SQLException {
+        agents.updateAgent(agent);
+    }
+
+    /** The agent of this name. */
+    public Optional<AgentRecord> findAgentByName(String name) throws SQLException {
+        return agents.findAgentByName(name);
+    }
+
+    /** The agent of this sys_id. */
+    public Optional<AgentRecord> findAgent(String sysId) throws SQLException {
+        return agents.findAgent(sysId);
+    }
+
+    /** Every agent, by name. */
+    public List<AgentRecord> agents() throws SQLException {
+        return agents.agents();
+    }
+
+    /** The agents matching a validated query on {@link TableSchema#ECC_AGENT}. */
+    public List<AgentRecord> queryAgents(TableQuery query) throws SQLException {
+        return agents.queryAgents(query);
+    }
+
+    /** Names of agents whose last heartbeat was written at or before {@code cutoffMs} and that have none pending. */
+    public List<String> agentsDueForHeartbeat(long cutoffMs) throws SQLException {
+        return agents.agentsDueForHeartbeat(cutoffMs);
+    }
+
+    /** Records when an agent's latest heartbeat was written, epoch milliseconds. */
+    public void setLastHeartbeat(String name, long sentMs) throws SQLException {
+        agents.setLastHeartbeat(name, sentMs);
+    }
+
+    // --- sync_file, sync_revision ----------------------------------------------------------------
+
+    /** The file-sync revision: 0 until the first change, then one more with every change. */
+    public long syncRevision() throws SQLException {
+        return sync.syncRevision();
+    }
+
+    /** The new file-sync revision, one more than before. */
+    public long incrementSyncRevision() throws SQLException {
+        return sync.incrementSyncRevision();
+    }
+
+    /** Every file of the file-sync repository, by symbolic name. */
+    public List<StoredSyncFile> syncFiles() throws SQLException {
+        return sync.syncFiles();
+    }
+
+    /** The file-sync file of this Bundle-SymbolicName. */
+    public Optional<StoredSyncFile> findSyncFile(String symbolicName) throws SQLException {
+        return sync.findSyncFile(symbolicName);
+    }
+
+    /** The current file-sync file with these bytes (SHA-256, hex, lower case). */
+    public Optional<StoredSyncFile> findSyncFileBySha256(String sha256) throws SQLException {
+        return sync.findSyncFileBySha256(sha256);
+    }
+
+    /** Inserts the file, or replaces the one with the same symbolic name. */
+    public void putSyncFile(SyncFile file, String uploadedOn) throws SQLException {
+        sync.putSyncFile(file, uploadedOn);
+    }
+
+    /** Removes the file-sync file of this Bundle-SymbolicName; whether there was one. */
+    public boolean deleteSyncFile(String symbolicName) throws SQLException {
+        return sync.deleteSyncFile(symbolicName);
+    }
+
+    // --- agent_core, instance_state --------------------------------------------------------------
+
+    /** The instance version an upload set, or {@code null} when no core was ever uploaded. */
+    public String instanceVersion() throws SQLException {
+        return cores.instanceVersion();
+    }
+
+    /** Sets the instance version. */
+    public void setInstanceVersion(String version) throws SQLException {
+        cores.setInstanceVersion(version);
+    }
+
+    /** Every stored agent core, in no particular order. */
+    public List<StoredCore> cores() throws SQLException {
+        return cores.cores();
+    }
+
+    /** The agent core of this (normalised) Bundle-Version. */
+    public Optional<StoredCore> findCore(String version) throws SQLException {
+        return cores.findCore(version);
+    }
+
+    /** The stored agent core with these bytes (SHA-256, hex, lower case). */
+    public Optional<StoredCore> findCoreBySha256(String sha256) throws SQLException {
+        return cores.findCoreBySha256(sha256);
+    }
+
+    /** Inserts the core, or replaces the one of the same version; its download count starts at 0. */
+    public void putCore(InstanceInfo.Core core, String uploadedOn) throws SQLException {
+        cores.putCore(core, uploadedOn);
+    }
+
+    /** Counts one complete download of the core with this hash; whether a core has it. */
+    public boolean countCoreDownload(String sha256) throws SQLException {
+        return cores.countCoreDownload(sha256);
+    }
+
+    // --- discovery_credentials, credential revision ----------------------------------------------
+
+    /** Stores a new credential (a duplicate sys_id or name is an SQLException). */
+    public void insertCredential(StoredCredential credential) throws SQLException {
+        credentials.insertCredential(credential);
+    }
+
+    /** Stores every field of a credential (found by sys_id) but its sys_id and creation time; whether it existed. */
+    public boolean updateCredential(StoredCredential credential) throws SQLException {
+        return credentials.updateCredential(credential);
+    }
+
+    /** Removes the credential of this sys_id; whether there was one. */
+    public boolean deleteCredential(String sysId) throws SQLException {
+        return credentials.deleteCredential(sysId);
+    }
+
+    /** The credential of this sys_id. */
+    public Optional<StoredCredential> findCredential(String sysId) throws SQLException {
+        return credentials.findCredential(sysId);
+    }
+
+    /** The credential of this name. */
+    public Optional<StoredCredential> findCredentialByName(String name) throws SQLException {
+        return credentials.findCredentialByName(name);
+    }
+
+    /** The active credentials, by order then name. */
+    public List<StoredCredential> activeCredentials() throws SQLException {
+        return credentials.activeCredentials();
+    }
+
+    /** How many credentials hold at least one secret. */
+    public long credentialsWithSecrets() throws SQLException {
+        return credentials.credentialsWithSecrets();
+    }
+
+    /** The credentials matching a validated query on {@link TableSchema#DISCOVERY_CREDENTIALS}. */
+    public List<StoredCredential> queryCredentials(TableQuery query) throws SQLException {
+        return credentials.queryCredentials(query);
+    }
+
+    /** The credential revision: 0 until the first change, then one more with every change. */
+    public long credentialRevision() throws SQLException {
+        return credentials.credentialRevision();
+    }
+
+    /** The new credential revision, one more than before. */
+    public long incrementCredentialRevision() throws SQLException {
+        return credentials.incrementCredentialRevision();
+    }
+
+    /**
+     * The check value of the master key the secrets are encrypted with, or {@code null} before the first start with
+     * credentials.
+     */
+    public String credentialKeyCheck() throws SQLException {
+        return credentials.credentialKeyCheck();
+    }
+
+    /** Stores the check value of the master key. */
+    public void setCredentialKeyCheck(String check) throws SQLException {
+        credentials.setCredentialKeyCheck(check);
+    }
+
+    /** Records the master key's check value unless one is recorded; whether it was. */
+    public boolean claimCredentialKeyCheck(String check) throws SQLException {
+        return credentials.claimCredentialKeyCheck(check);
+    }
+
+    // --- agents' public keys ---------------------------------------------------------------------
+
+    /** Stores an agent's public key (base64 X.509 text) and its fingerprint. */
+    public void setAgentPublicKey(String agentName, String publicKey, String fingerprint) throws SQLException {
+        agents.setAgentPublicKey(agentName, publicKey, fingerprint);
+    }
+
+    /** An agent's public key as text, when it registered one. */
+    public Optional<String> agentPublicKey(String agentName) throws SQLException {
+        return agents.agentPublicKey(agentName);
+    }
+
+    /** Keeps a key an agent registered that is not its validated one, until an admin validates it. */
+    public void setAgentPendingKey(String agentName, String publicKey, String fingerprint) throws SQLException {
+        agents.setAgentPendingKey(agentName, publicKey, fingerprint);
+    }
+
+    /** The key an agent registered that waits for validation, if any. */
+    public Optional<PendingKey> agentPendingKey(String agentName) throws SQLException {
+        return agents.agentPendingKey(agentName);
+    }
+
+    // --- sys_user --------------------------------------------------------------------------------
+
+    /** Stores a new identity (a taken user name is an SQLException). */
+    public void insertUser(UserRow user) throws SQLException {
+        users.insertUser(user);
+    }
+
+    /** Stores an identity as it is to be (found by sys_id). */
+    public void updateUser(UserRow user) throws SQLException {
+        users.updateUser(user);
+    }
+
+    /** Removes the identity of this sys_id; whether it was there. */
+    public boolean deleteUser(String sysId) throws SQLException {
+        return users.deleteUser(sysId);
+    }
+
+    /** Every identity, oldest first. */
+    public List<UserRow> users() throws SQLException {
+        return users.users();
+    }
+
+    /** The identity of a user name, when there is one. */
+    public Optional<UserRow> user(String userName) throws SQLException {
+        return users.user(userName);
+    }
+
+    /** The identities bound to an agent, oldest first. */
+    public List<UserRow> usersOf(String agent) throws SQLException {
+        return users.usersOf(agent);
+    }
+
+    // --- dscy_credentials_affinity ---------------------------------------------------------------
+
+    /** An agent's affinity rows, by type then target. */
+    public List<StoredAffinity> affinityOf(String agentName) throws SQLException {
+        return affinity.affinityOf(agentName);
+    }
+
+    /**
+     * Stores a new affinity row (not its {@code credentialName}); a duplicate sys_id, or agent, type and target, is
+     * an SQLException.
+     */
+    public void insertAffinity(StoredAffinity row) throws SQLException {
+        affinity.insertAffinity(row);
+    }
+
+    /** Moves an affinity row (by sys_id) to another credential; whether the row existed. */
+    public boolean updateAffinityCredential(String sysId, String credential, long updatedMs) throws SQLException {
+        return affinity.updateAffinityCredential(sysId, credential, updatedMs);
+    }
+
+    /** Removes the affinity row of this sys_id; whether there was one. */
+    public boolean deleteAffinity(String sysId) throws SQLException {
+        return affinity.deleteAffinity(sysId);
+    }
+
+    /** Removes every affinity row naming a credential; how many there were. */
+    public int deleteAffinityOfCredential(String credential) throws SQLException {
+        return affinity.deleteAffinityOfCredential(credential);
+    }
+
+    /** The affinity row of this sys_id, with its credential's name. */
+    public Optional<StoredAffinity> findAffinity(String sysId) throws SQLException {
+        return affinity.findAffinity(sysId);
+    }
+
+    /**
+     * The affinity rows matching a validated query on {@link TableSchema#DSCY_CREDENTIALS_AFFINITY}, with their
+     * credentials' names.
+     */
+    public List<StoredAffinity> queryAffinity(TableQuery query) throws SQLException {
+        return affinity.queryAffinity(query);
+    }
+
+    /** Those of these credential sys_ids that name a stored credential. */
+    public Set<String> existingCredentials(Collection<String> sysIds) throws SQLException {
+        return credentials.existingCredentials(sysIds);
+    }
+
+    // --- ecc_agent_cluster -----------------------------------------------------------------------
+
+    /** Stores a new cluster (a duplicate sys_id or name is an SQLException). */
+    public void insertCluster(AgentCluster cluster) throws SQLException {
+        clusters.insertCluster(cluster);
+    }
+
+    /** Stores the name, type, members and update time of a cluster (found by sys_id); whether it existed. */
+    public boolean updateCluster(AgentCluster cluster) throws SQLException {
+        return clusters.updateCluster(cluster);
+    }
+
+    /** Removes the cluster of this sys_id; whether there was one. */
+    public boolean deleteCluster(String sysId) throws SQLException {
+        return clusters.deleteCluster(sysId);
+    }
+
+    /** The cluster of this sys_id. */
+    public Optional<AgentCluster> findCluster(String sysId) throws SQLException {
+        return clusters.findCluster(sysId);
+    }
+
+    /** The cluster of this name. */
+    public Optional<AgentCluster> findClusterByName(String name) throws SQLException {
+        return clusters.findClusterByName(name);
+    }
+
+    /** Every cluster, by name. */
+    public List<AgentCluster> clusters() throws SQLException {
+        return clusters.clusters();
+    }
+
+    /** The clusters matching a validated query on {@link TableSchema#ECC_AGENT_CLUSTER}. */
+    public List<AgentCluster> queryClusters(TableQuery query) throws SQLException {
+        return clusters.queryClusters(query);
+    }
+
+    /** Sets the {@code cluster} field of registered agents (names not registered are skipped). */
+    public void setAgentCluster(Collection<String> agentNames, String cluster) throws SQLException {
+        agents.setAgentCluster(agentNames, cluster);
+    }
+
+    // --- failover --------------------------------------------------------------------------------
+
+    /** Marks records as the per-agent copies of {@code mid.server.*} work. */
+    public void markBroadcast(List<String> sysIds) throws SQLException {
+        queue.markBroadcast(sysIds);
+    }
+
+    /** An agent's ({@code mid.server.NAME}) {@code ready} and {@code processing} output records, in delivery order. */
+    public List<WaitingOutput> waitingOutputs(String agentField) throws SQLException {
+        return queue.waitingOutputs(agentField);
+    }
+
+    /**
+     * Readdresses waiting output records (sys_id → new agent field): ready, no lease, selection extended by a note;
+     * how many moved.
+     */
+    public int moveOutputs(Map<String, String> moves, Map<String, String> notes) throws SQLException {
+        return queue.moveOutputs(moves, notes);
+    }
+
+    // --- ecc_event -------------------------------------------------------------------------------
+
+    /** Stores an event (agent may be null); the stored event with its sequence number. */
+    public EventRecord insertEvent(String name, String agent, String time, String detail) throws SQLException {
+        return events.insertEvent(name, agent, time, detail);
+    }
+
+    /** At most {@code limit} events after a sequence number, oldest first. */
+    public List<EventRecord> eventsSince(long since, int limit) throws SQLException {
+        return events.eventsSince(since, limit);
+    }
+
+    /** The {@code agent} field of each of these records that exists, by sys_id. */
+    public Map<String, String> agentsOf(java.util.Collection<String> sysIds) throws SQLException {
+        return queue.agentsOf(sysIds);
+    }
+
+    /** At most {@code limit} of the newest events, newest first. */
+    public List<EventRecord> latestEvents(int limit) throws SQLException {
+        return events.latestEvents(limit);
+    }
+
+
+    /** The records by queue, topic and state: outputs first, then by topic. */
+    public List<io.midway.instance.api.TopicCount> countsByTopic() throws SQLException {
+        return queue.countsByTopic();
+    }
+
+    // --- instance nodes (see NodeRows) ---------------------------------------------------------
+
+    /** Writes a node's own row; a node that holds the singleton jobs unmarks every other row. */
+    public void putNode(NodeRow node) throws SQLException {
+        nodes.put(node);
+    }
+
+    /** Every node's row, oldest start first. */
+    public List<NodeRow> nodes() throws SQLException {
+        return nodes.all();
+    }
+
+    /** Removes a node's row (it stopped). */
+    public void deleteNode(String id) throws SQLException {
+        nodes.delete(id);
+    }
+
+    /** Removes the rows of nodes not seen since {@code seenBeforeMs}; how many. */
+    public int deleteGoneNodes(long seenBeforeMs) throws SQLException {
+        return nodes.deleteGone(seenBeforeMs);
+    }
+}
