@@ -32,6 +32,12 @@ public class PostgresIT {
         pg = PostgresServer.start();
     }
 
+    /** Each test starts on an empty database (a database keeps the check of the master key its first node recorded). */
+    @org.junit.Before
+    public void emptyDatabase() {
+        pg.execute("DROP SCHEMA public CASCADE", "CREATE SCHEMA public");
+    }
+
     @AfterClass
     public static void stopServer() {
         if (pg != null) {
@@ -56,7 +62,7 @@ public class PostgresIT {
             assertEquals(List.of(List.of("processed")), answered);
             assertTrue("the instance says where its data is", java.nio.file.Files.readString(
                     midway.work.resolve("instance/instance.log")).contains("Instance database open: " + pg.jdbcUrl()
-                            + " (PostgreSQL)"));
+                            + " (postgresql)"));
             assertTrue("no embedded database was made", !java.nio.file.Files.exists(midway.work.resolve("instance/db")));
         }
     }

@@ -156,4 +156,36 @@ public class PostgresStoreTest {
         assertEquals("one schema row, at today's version", List.of(List.of(InstanceStore.SCHEMA_VERSION)),
                 pg.query("SELECT version FROM midway_schema"));
     }
+
+    @Test
+    public void closingTheStoreEndsTheSessionOfItsWakeUpListener() throws Exception {
+        store.close();
+        store = null;
+        long before = sessions();
+        store = io.midway.instance.store.postgresql.PostgresEngine.open(pg.jdbcUrl(), pg.user(), pg.password());
+        store.signals().orElseThrow().listen(agent -> { });
+        awaitSessions("the listener's session", before + 1, true);
+        store.close();
+        store = null;
+        awaitSessions("every session of the store ended once it is closed", before, false);
+    }
+
+    /** @return the database's client sessions other than the one asking */
+    private static long sessions() {
+        return ((Number) pg.query("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                + "AND pid <> pg_backend_pid()").get(0).get(0)).longValue();
+    }
+
+    private static void awaitSessions(String what, long expected, boolean atLeast) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        long found;
+        do {
+            found = sessions();
+            if (atLeast ? found >= expected : found == expected) {
+                return;
+            }
+            Thread.sleep(50);
+        } while (System.currentTimeMillis() < deadline);
+        fail(what + ": " + found + " session(s), expected " + expected);
+    }
 }

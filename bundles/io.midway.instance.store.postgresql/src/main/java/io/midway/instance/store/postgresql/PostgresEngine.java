@@ -97,7 +97,8 @@ public class PostgresEngine implements StoreEngine {
 
             @Override
             public Optional<NodeSignals> signals(JdbcConnectionPool pool) {
-                return Optional.of(new PostgresSignals(pool, () -> dataSource.getPooledConnection().getConnection()));
+                // a physical connection of its own: closing a pooled handle would keep its session open
+                return Optional.of(new PostgresSignals(pool, SQL, dataSource::getConnection));
             }
 
             @Override

@@ -1,5 +1,6 @@
 package io.midway.instance.store.postgresql;
 
+import io.midway.instance.store.sql.Statements;
 import io.midway.instance.store.NodeSignals;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,6 +29,7 @@ final class PostgresSignals implements NodeSignals {
     private static final int WAIT_MS = 1000;
 
     private final JdbcConnectionPool pool;
+    private final Statements sql;
     private final ConnectionSource listenerConnection;
     private volatile boolean running;
     private Thread listener;
@@ -38,8 +40,15 @@ final class PostgresSignals implements NodeSignals {
         Connection open() throws SQLException;
     }
 
-    PostgresSignals(JdbcConnectionPool pool, ConnectionSource listenerConnection) {
+    /**
+     * @param pool the store's connections, for notifications
+     * @param sql the engine's SQL ({@code signals.wake}, {@code signals.listen})
+     * @param listenerConnection opens a connection of the listener's own: closing it must end its
+     *     session on the server (not a pooled handle, whose close keeps the session)
+     */
+    PostgresSignals(JdbcConnectionPool pool, Statements sql, ConnectionSource listenerConnection) {
         this.pool = pool;
+        this.sql = sql;
         this.listenerConnection = listenerConnection;
     }
 
@@ -49,7 +58,7 @@ final class PostgresSignals implements NodeSignals {
             return;
         }
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', name) FROM unnest(?) AS name")) {
+                PreparedStatement ps = c.prepareStatement(sql.get("signals.wake"))) {
             ps.setArray(1, c.createArrayOf("text", agents.toArray(new String[0])));
             ps.execute();
         } catch (SQLException | IllegalStateException e) {
@@ -73,7 +82,7 @@ final class PostgresSignals implements NodeSignals {
         long backoffMs = 500;
         while (running) {
             try (Connection c = listenerConnection.open(); Statement s = c.createStatement()) {
-                s.execute("LISTEN " + CHANNEL);
+                s.execute(sql.get("signals.listen"));
                 PGConnection pg = c.unwrap(PGConnection.class);
                 LOG.info("Listening for wake-ups from other instance nodes (PostgreSQL channel {})", CHANNEL);
                 backoffMs = 500;

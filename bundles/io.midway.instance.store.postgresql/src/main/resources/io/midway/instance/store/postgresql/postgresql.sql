@@ -240,3 +240,11 @@ SELECT pg_try_advisory_lock(7245002) AS held
 -- whether this session still holds it (a bigint key shows in pg_locks as classid 0, objid, objsubid 1)
 SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 7245002
 AND objsubid = 1 AND pid = pg_backend_pid() AND granted) AS held
+
+-- [signals.wake]
+-- wake-ups for other instance nodes (their listeners wake the named agents' waiting polls);
+-- delivered when the sending transaction commits
+SELECT pg_notify('midway_wake', name) FROM unnest(?) AS name
+
+-- [signals.listen]
+LISTEN midway_wake
