@@ -11,7 +11,6 @@ import io.midway.instance.store.StoreSession;
 import io.midway.wire.EventRecord;
 import io.midway.wire.Json;
 
-
 /** Events and wake-ups of one write, published after it commits. */
 final class Changes {
     final Instant now;

@@ -6,7 +6,6 @@ import java.util.concurrent.ScheduledFuture;
 
 import io.midway.wire.PollReply;
 
-
 /** One waiting long poll: answered when work is signalled for its agent, a revision changes, or its time is up. */
 final class LongPoll implements Runnable {
     private final PollWaiters waiters;
