@@ -80,6 +80,18 @@ UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL WHERE sys_id = ?
 -- [queue.complete]
 UPDATE ecc_queue SET state = ?, error_string = ?, processed = ?, lease_expires_ms = NULL WHERE sys_id = ?
 
+-- [queue.complete.all]
+-- ends the outputs of an input batch with one statement (the parameter is an array of sys_id)
+UPDATE ecc_queue SET state = ?, error_string = ?, processed = ?, lease_expires_ms = NULL WHERE sys_id = ANY(?)
+
+-- [queue.by.sys_ids]
+-- the outputs an input batch answers, one read for the batch (an array of sys_id)
+SELECT ${queue.columns} FROM ecc_queue WHERE sys_id = ANY(?)
+
+-- [queue.inputs.for]
+-- the inputs already stored for those outputs (response_to in an array, queue = input), oldest first
+SELECT response_to, sys_id FROM ecc_queue WHERE response_to = ANY(?) AND queue = ? ORDER BY seq
+
 -- [queue.heartbeat.pending]
 SELECT sys_id, state, created_ms FROM ecc_queue
 WHERE agent = ? AND queue = ? AND topic = ? AND state IN (?, ?)

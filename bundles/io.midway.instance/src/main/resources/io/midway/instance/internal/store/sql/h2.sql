@@ -170,3 +170,33 @@ CREATE TABLE IF NOT EXISTS sys_user (
     CONSTRAINT sys_user_user_name UNIQUE (user_name));
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key VARCHAR(100000);
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
+
+-- Statements of this engine (over common.sql) ------------------------------------------------
+
+-- [queue.claim]
+-- a poll's claim in one statement: the agent's next ready outputs (as queue.ready) become
+-- processing with their lease, and come back with their columns; the .heartbeat and .interactive
+-- forms add topic, priority. The changed rows are read from the UPDATE itself (a data change
+-- delta table), in no particular order (the store sorts them). PostgreSQL: see postgresql.sql.
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+
+-- [queue.claim.heartbeat]
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+
+-- [queue.claim.interactive]
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+
+-- [queue.claim.heartbeat.interactive]
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))

@@ -196,3 +196,28 @@ ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKE
 -- [queue.ready.heartbeat.interactive]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
 ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+
+-- [queue.claim]
+-- a poll's claim in one statement; rows another node's claim holds are skipped, not waited for
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
+-- [queue.claim.heartbeat]
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
+-- [queue.claim.interactive]
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
+-- [queue.claim.heartbeat.interactive]
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
+ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
