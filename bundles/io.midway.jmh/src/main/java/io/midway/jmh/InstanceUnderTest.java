@@ -13,6 +13,7 @@ import io.midway.instance.internal.EccService;
 import io.midway.instance.internal.InstanceSettings;
 import io.midway.instance.internal.OutputRequest;
 import io.midway.instance.internal.store.InstanceStore;
+import io.midway.testing.servers.PostgresServer;
 import io.midway.wire.EccRecord;
 import io.midway.wire.Registration;
 
@@ -27,12 +28,30 @@ final class InstanceUnderTest implements AutoCloseable {
     final Path folder;
     final EccService service;
 
+    /** The PostgreSQL server of a {@code postgresql} instance, else {@code null}. */
+    private final PostgresServer postgres;
+
     InstanceUnderTest() throws IOException {
+        this("h2");
+    }
+
+    /**
+     * @param store {@code h2} (a file database in a temporary folder) or {@code postgresql} (a
+     *     throw-away server of this machine's PostgreSQL, started here and stopped by {@link #close()})
+     */
+    InstanceUnderTest(String store) throws IOException {
         folder = Files.createTempDirectory("midway-jmh-");
         // long lease and wait: nothing expires or times out while measuring
         InstanceSettings settings = new InstanceSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
                 true, Duration.ofSeconds(30), "0.0.0-jmh");
-        service = new EccService(InstanceStore.open(folder.resolve("db")), settings, Clock.systemUTC());
+        if ("postgresql".equals(store)) {
+            postgres = PostgresServer.start();
+            service = new EccService(InstanceStore.openPostgresql(postgres.jdbcUrl(), postgres.user(),
+                    postgres.password()), settings, Clock.systemUTC());
+        } else {
+            postgres = null;
+            service = new EccService(InstanceStore.open(folder.resolve("db")), settings, Clock.systemUTC());
+        }
         service.register(new Registration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
     }
 
@@ -45,6 +64,9 @@ final class InstanceUnderTest implements AutoCloseable {
     @Override
     public void close() throws IOException {
         service.close();
+        if (postgres != null) {
+            postgres.close();
+        }
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

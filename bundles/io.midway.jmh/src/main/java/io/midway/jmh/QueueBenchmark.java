@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,6 +33,10 @@ import io.midway.wire.PollReply;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class QueueBenchmark {
 
+    /** The engine: {@code h2} (the default) or {@code postgresql} ({@code -p store=postgresql}). */
+    @Param({"h2"})
+    public String store;
+
     private InstanceUnderTest instance;
     private OutputRequest one;
     private List<OutputRequest> hundred;
@@ -39,7 +44,7 @@ public class QueueBenchmark {
     /** Opens a fresh database per trial. */
     @Setup
     public void open() throws IOException {
-        instance = new InstanceUnderTest();
+        instance = new InstanceUnderTest(store);
         one = InstanceUnderTest.output("TCPScan");
         hundred = Collections.nCopies(100, one);
     }

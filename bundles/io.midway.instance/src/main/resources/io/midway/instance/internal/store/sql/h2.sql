@@ -171,6 +171,21 @@ CREATE TABLE IF NOT EXISTS sys_user (
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key VARCHAR(100000);
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
 
+-- [migration 11]
+-- reserved: issue 15's instance nodes (another branch); nothing here, so that 13 follows 12
+SELECT 1;
+
+-- [migration 12]
+-- reserved: issue 15's shared state (another branch); nothing here, so that 13 follows 12
+SELECT 1;
+
+-- [migration 13]
+-- the queue's throughput (issue 15 point 6): the ecc_queue identity hands out its numbers 1,000 at
+-- a time, not 32: the embedded engine writes its whole store (every page changed since the last
+-- commit) each time an identity takes a new range, which was every 32 rows inserted (a crash
+-- only leaves a gap in seq, which orders but never names a record)
+ALTER TABLE ecc_queue ALTER COLUMN seq SET CACHE 1000;
+
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
 -- [queue.claim]

@@ -169,6 +169,21 @@ CREATE TABLE IF NOT EXISTS sys_user (
     CONSTRAINT sys_user_user_name UNIQUE (user_name));
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_public_key TEXT;
 ALTER TABLE ecc_agent ADD COLUMN IF NOT EXISTS pending_key_fingerprint VARCHAR(200);
+
+-- [migration 11]
+-- reserved: issue 15's instance nodes (another branch); nothing here, so that 13 follows 12
+SELECT 1;
+
+-- [migration 12]
+-- reserved: issue 15's shared state (another branch); nothing here, so that 13 follows 12
+SELECT 1;
+
+-- [migration 13]
+-- the queue's throughput (issue 15 point 6): on the embedded engine the ecc_queue identity takes
+-- its numbers 1,000 at a time; here a sequence's new range costs nothing comparable, and the
+-- number stays the same on both engines
+SELECT 1;
+
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
 -- [schema.lock]
