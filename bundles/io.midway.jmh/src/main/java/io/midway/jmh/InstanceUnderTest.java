@@ -61,6 +61,18 @@ final class InstanceUnderTest implements AutoCloseable {
                 EccRecord.PRIORITY_STANDARD, null, null);
     }
 
+    /** @return a new JDBC connection to this instance's database (the caller closes it) */
+    java.sql.Connection connect() throws java.sql.SQLException {
+        if (postgres != null) {
+            return java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+        }
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + folder.resolve("db").resolve("instance").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+        ds.setUser("sa");
+        ds.setPassword("");
+        return ds.getConnection();
+    }
+
     @Override
     public void close() throws IOException {
         service.close();

@@ -112,6 +112,9 @@ public final class InstanceStore implements AutoCloseable {
             throw new StoreException("not a PostgreSQL URL: " + url + " (expected jdbc:postgresql://host:port/database)", null);
         }
         org.postgresql.ds.PGConnectionPoolDataSource dataSource = new org.postgresql.ds.PGConnectionPoolDataSource();
+        // a JDBC batch of inserts (an output array, an input batch) goes as multi-row INSERTs;
+        // set before the URL, so that a reWriteBatchedInserts in MIDWAY_DB_URL has the last word
+        dataSource.setReWriteBatchedInserts(true);
         dataSource.setURL(url);
         if (user != null && !user.isEmpty()) {
             dataSource.setUser(user);
