@@ -196,22 +196,22 @@ ALTER TABLE ecc_queue ALTER COLUMN seq SET CACHE 1000;
 SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
 UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
 
 -- [queue.claim.heartbeat]
 SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
 UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
 
 -- [queue.claim.interactive]
 SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
 UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
 
 -- [queue.claim.heartbeat.interactive]
 SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
 UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
