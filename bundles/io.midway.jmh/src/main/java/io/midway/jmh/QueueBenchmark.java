@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -23,12 +24,18 @@ import io.midway.wire.PollReply;
 
 /**
  * The ECC queue on the real store: insert an output, claim it (lease by poll), acknowledge it
- * (post its input); and inserting 100 outputs one by one against one array insert.
+ * (post its input); inserting 100 outputs one by one against one array insert; and the whole
+ * cycle by batches of 100 (one array insert, one poll claiming the 100, one input batch of 100
+ * answers), the path {@code bin/bench}'s ecc_throughput takes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class QueueBenchmark {
+
+    /** The engine: {@code h2} (the default) or {@code postgresql} ({@code -p store=postgresql}). */
+    @Param({"h2"})
+    public String store;
 
     private InstanceUnderTest instance;
     private OutputRequest one;
@@ -37,7 +44,7 @@ public class QueueBenchmark {
     /** Opens a fresh database per trial. */
     @Setup
     public void open() throws IOException {
-        instance = new InstanceUnderTest();
+        instance = new InstanceUnderTest(store);
         one = InstanceUnderTest.output("TCPScan");
         hundred = Collections.nCopies(100, one);
     }
@@ -81,5 +88,23 @@ public class QueueBenchmark {
     public PollReply insert100AsArray() {
         instance.service.outputs().insertOutputs(hundred);
         return instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
+    }
+
+    /**
+     * @return the inputs of 100 outputs inserted as one array, claimed by one poll and answered by
+     *     one input batch (three transactions for 100 items)
+     */
+    @Benchmark
+    public List<InputResult> cycle100() {
+        instance.service.outputs().insertOutputs(hundred);
+        PollReply claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
+        if (claimed.result().size() != 100) {
+            throw new IllegalStateException("claimed " + claimed.result().size() + " of 100");
+        }
+        List<InputRecord> answers = new java.util.ArrayList<>(100);
+        for (EccRecord leased : claimed.result()) {
+            answers.add(new InputRecord(leased.sysId(), null, null, null, null, EccRecord.STATE_PROCESSED, null));
+        }
+        return instance.service.polls().input(new InputBatch(answers));
     }
 }

@@ -46,6 +46,9 @@ final class QueueRows extends TableRows {
      * @throws SQLException on a database error
      */
     void insertRecords(List<EccRecord> records, long createdMs) throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
         if (records.size() == 1) {
             insertRecord(records.get(0), createdMs);
             return;
@@ -154,6 +157,126 @@ final class QueueRows extends TableRows {
                 }
             }
             return records;
+        }
+    }
+
+    /**
+     * Claims an agent's next ready outputs in one statement: they are {@code processing} until
+     * the lease expiry when it returns (issue 15: a claim as one statement, not a read of the keys,
+     * a read of the rows and an update per row). On PostgreSQL rows that another node's claim holds
+     * are skipped ({@code FOR UPDATE SKIP LOCKED}).
+     *
+     * @param agentField {@code mid.server.NAME}
+     * @param heartbeatOnly only {@code HeartbeatProbe} records
+     * @param interactiveOnly only priority 0
+     * @param max the most records to claim
+     * @param leaseExpiresMs lease expiry, epoch milliseconds
+     * @return the claimed records, in delivery order (priority, creation), state {@code processing}
+     * @throws SQLException on a database error
+     */
+    List<EccRecord> claim(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
+            long leaseExpiresMs) throws SQLException {
+        String claim = heartbeatOnly
+                ? interactiveOnly ? sql.get("queue.claim.heartbeat.interactive") : sql.get("queue.claim.heartbeat")
+                : interactiveOnly ? sql.get("queue.claim.interactive") : sql.get("queue.claim");
+        record Claimed(int priority, long createdMs, long seq, EccRecord record) { }
+        List<Claimed> claimed = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(claim)) {
+            int i = 1;
+            ps.setString(i++, EccRecord.STATE_PROCESSING);
+            ps.setLong(i++, leaseExpiresMs);
+            ps.setString(i++, agentField);
+            ps.setString(i++, EccRecord.QUEUE_OUTPUT);
+            ps.setString(i++, EccRecord.STATE_READY);
+            if (heartbeatOnly) {
+                ps.setString(i++, EccRecord.TOPIC_HEARTBEAT);
+            }
+            if (interactiveOnly) {
+                ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
+            }
+            ps.setInt(i, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new Claimed(rs.getInt("priority"), rs.getLong("created_ms"), rs.getLong("seq"),
+                            record(rs)));
+                }
+            }
+        }
+        // neither engine returns the changed rows in the order of the claim's subquery
+        claimed.sort(java.util.Comparator.comparingInt(Claimed::priority).thenComparingLong(Claimed::createdMs)
+                .thenComparingLong(Claimed::seq));
+        List<EccRecord> records = new ArrayList<>(claimed.size());
+        for (Claimed c : claimed) {
+            records.add(c.record());
+        }
+        return records;
+    }
+
+    /**
+     * @param sysIds sys_ids
+     * @return the records of either queue with those sys_ids, by sys_id (one read for a batch)
+     * @throws SQLException on a database error
+     */
+    Map<String, EccRecord> findRecords(java.util.Collection<String> sysIds) throws SQLException {
+        Map<String, EccRecord> found = new HashMap<>();
+        if (sysIds.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.by.sys_ids"))) {
+            ps.setObject(1, new java.util.LinkedHashSet<>(sysIds).toArray(new String[0]));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    EccRecord r = record(rs);
+                    found.put(r.sysId(), r);
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * @param responseTos sys_ids of output records
+     * @return response_to → the sys_id of the first input stored for it, for those that have one
+     *     (one read for a batch)
+     * @throws SQLException on a database error
+     */
+    Map<String, String> firstInputsFor(java.util.Collection<String> responseTos) throws SQLException {
+        Map<String, String> first = new HashMap<>();
+        if (responseTos.isEmpty()) {
+            return first;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.inputs.for"))) {
+            ps.setObject(1, new java.util.LinkedHashSet<>(responseTos).toArray(new String[0]));
+            ps.setString(2, EccRecord.QUEUE_INPUT);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    first.putIfAbsent(rs.getString("response_to"), rs.getString("sys_id"));
+                }
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Ends output records with one statement.
+     *
+     * @param sysIds the output records
+     * @param state {@code processed} or {@code error}
+     * @param errorString why, for {@code error}
+     * @param processed the time, wire format
+     * @throws SQLException on a database error
+     */
+    void completeOutputs(java.util.Collection<String> sysIds, String state, String errorString, String processed)
+            throws SQLException {
+        if (sysIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.complete.all"))) {
+            ps.setString(1, state);
+            ps.setString(2, errorString);
+            ps.setString(3, processed);
+            ps.setObject(4, new java.util.LinkedHashSet<>(sysIds).toArray(new String[0]));
+            ps.executeUpdate();
         }
     }
 

@@ -186,6 +186,31 @@ public final class StoreSession {
         return queue.readyFor(agentField, heartbeatOnly, interactiveOnly, max);
     }
 
+    /**
+     * Claims an agent's next ready outputs in one statement ({@code processing} until
+     * {@code leaseExpiresMs}); returns them in delivery order, at most {@code max}.
+     */
+    public List<EccRecord> claim(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
+            long leaseExpiresMs) throws SQLException {
+        return queue.claim(agentField, heartbeatOnly, interactiveOnly, max, leaseExpiresMs);
+    }
+
+    /** The records of either queue with these sys_ids, by sys_id (one read). */
+    public java.util.Map<String, EccRecord> findRecords(java.util.Collection<String> sysIds) throws SQLException {
+        return queue.findRecords(sysIds);
+    }
+
+    /** response_to → the sys_id of the first input stored for it, for the outputs that have one (one read). */
+    public java.util.Map<String, String> firstInputsFor(java.util.Collection<String> responseTos) throws SQLException {
+        return queue.firstInputsFor(responseTos);
+    }
+
+    /** Ends output records with one statement. */
+    public void completeOutputs(java.util.Collection<String> sysIds, String state, String errorString,
+            String processed) throws SQLException {
+        queue.completeOutputs(sysIds, state, errorString, processed);
+    }
+
     /** Marks records {@code processing} until a lease expiry. */
     public void lease(List<String> sysIds, long leaseExpiresMs) throws SQLException {
         queue.lease(sysIds, leaseExpiresMs);

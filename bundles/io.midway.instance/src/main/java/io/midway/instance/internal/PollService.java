@@ -283,19 +283,26 @@ public class PollService implements AgentPolls {
 
     /** What an agent may take now: not validated, heartbeats only; paused or replacing its core, interactive work only. */
     private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max) throws SQLException {
+        return readyFor(s, agent, max, 0);
+    }
+
+    /** As {@link #readyFor(StoreSession, AgentRecord, int)}; with a lease expiry (not 0), claimed until then in one statement. */
+    private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max, long leaseExpiresMs)
+            throws SQLException {
         boolean heartbeatOnly = !agent.validated();
         boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status())
                 || AgentRecord.STATUS_UPGRADING.equals(agent.status());
-        return s.readyFor(EccRecord.agentField(agent.name()), heartbeatOnly, interactiveOnly, max);
+        String agentField = EccRecord.agentField(agent.name());
+        return leaseExpiresMs == 0 ? s.readyFor(agentField, heartbeatOnly, interactiveOnly, max)
+                : s.claim(agentField, heartbeatOnly, interactiveOnly, max, leaseExpiresMs);
     }
 
 
     private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
-        List<EccRecord> ready = readyFor(s, agent, max);
+        List<EccRecord> ready = readyFor(s, agent, max, c.now.plus(core.settings().lease()).toEpochMilli());
         if (ready.isEmpty()) {
             return List.of();
         }
-        s.lease(ready.stream().map(EccRecord::sysId).toList(), c.now.plus(core.settings().lease()).toEpochMilli());
         List<EccRecord> leased = new ArrayList<>();
         for (EccRecord r : ready) {
             leased.add(new EccRecord(r.sysId(), r.agent(), r.topic(), r.name(), r.source(), r.payload(), r.queue(),
@@ -348,6 +355,19 @@ public class PollService implements AgentPolls {
             List<InputResult> results = new ArrayList<>();
             String now = Json.time(c.now);
             boolean anyAccepted = false;
+            // the batch by batches (issue 15): one read of the outputs, one of their inputs, one
+            // insert of the new inputs, one update per (state, error_string) of the outputs they end
+            List<String> asked = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                if (refusals[i] == null) {
+                    asked.add(records.get(i).responseTo().trim());
+                }
+            }
+            Map<String, EccRecord> outputs = s.findRecords(asked);
+            Map<String, String> firstInputs = s.firstInputsFor(asked);
+            List<EccRecord> inputs = new ArrayList<>();
+            Map<List<String>, List<String>> completions = new LinkedHashMap<>();
+            List<String> heartbeatsAnswered = new ArrayList<>();
             for (int i = 0; i < records.size(); i++) {
                 InputRecord r = records.get(i);
                 String where = "records[" + i + "]";
@@ -356,7 +376,7 @@ public class PollService implements AgentPolls {
                     continue;
                 }
                 String responseTo = r.responseTo().trim();
-                Optional<EccRecord> output = s.findRecord(responseTo)
+                Optional<EccRecord> output = Optional.ofNullable(outputs.get(responseTo))
                         .filter(o -> EccRecord.QUEUE_OUTPUT.equals(o.queue()));
                 if (output.isEmpty()) {
                     results.add(InputResult.refused(responseTo,
@@ -364,9 +384,9 @@ public class PollService implements AgentPolls {
                     continue;
                 }
                 anyAccepted = true;
-                Optional<EccRecord> first = s.findInputFor(responseTo);
-                if (first.isPresent()) {
-                    results.add(new InputResult(responseTo, first.get().sysId(), InputResult.DUPLICATE));
+                String first = firstInputs.get(responseTo);
+                if (first != null) {
+                    results.add(new InputResult(responseTo, first, InputResult.DUPLICATE));
                     continue;
                 }
                 String state = r.state() == null ? EccRecord.STATE_PROCESSED : r.state();
@@ -374,13 +394,22 @@ public class PollService implements AgentPolls {
                 EccRecord input = new EccRecord(AgentRecords.newSysId(), output.get().agent(), AgentRecords.or(r.topic(), output.get().topic()),
                         AgentRecords.or(r.name(), output.get().name()), AgentRecords.or(r.source(), output.get().source()),
                         r.payload(), EccRecord.QUEUE_INPUT, state, responseTo, output.get().priority(), error, now, now);
-                s.insertRecord(input, c.now.toEpochMilli());
-                s.completeOutput(responseTo, state, error, now);
+                inputs.add(input);
+                firstInputs.put(responseTo, input.sysId());
+                completions.computeIfAbsent(java.util.Arrays.asList(state, error), k -> new ArrayList<>())
+                        .add(responseTo);
                 if (EccRecord.TOPIC_HEARTBEAT.equals(output.get().topic())
                         && output.get().agent().startsWith(EccRecord.AGENT_PREFIX)) {
-                    heartbeatAnswered(s, c, output.get().agent().substring(EccRecord.AGENT_PREFIX.length()));
+                    heartbeatsAnswered.add(output.get().agent().substring(EccRecord.AGENT_PREFIX.length()));
                 }
                 results.add(new InputResult(responseTo, input.sysId(), InputResult.INSERTED));
+            }
+            s.insertRecords(inputs, c.now.toEpochMilli());
+            for (Map.Entry<List<String>, List<String>> done : completions.entrySet()) {
+                s.completeOutputs(done.getValue(), done.getKey().get(0), done.getKey().get(1), now);
+            }
+            for (String agentName : heartbeatsAnswered) {
+                heartbeatAnswered(s, c, agentName);
             }
             if (!anyAccepted && !results.isEmpty()) {
                 throw InstanceException.invalid(results.get(0).error(),

@@ -190,3 +190,40 @@ CREATE TABLE IF NOT EXISTS stored_jar (
     size BIGINT NOT NULL,
     bytes BLOB NOT NULL,
     created VARCHAR(19) NOT NULL);
+
+-- [migration 13]
+-- the queue's throughput (issue 15 point 6): the ecc_queue identity hands out its numbers 1,000 at
+-- a time, not 32: the embedded engine writes its whole store (every page changed since the last
+-- commit) each time an identity takes a new range, which was every 32 rows inserted (a crash
+-- only leaves a gap in seq, which orders but never names a record)
+ALTER TABLE ecc_queue ALTER COLUMN seq SET CACHE 1000;
+
+-- Statements of this engine (over common.sql) ------------------------------------------------
+
+-- [queue.claim]
+-- a poll's claim in one statement: the agent's next ready outputs (as queue.ready) become
+-- processing with their lease, and come back with their columns; the .heartbeat and .interactive
+-- forms add topic, priority. The changed rows are read from the UPDATE itself (a data change
+-- delta table), in no particular order (the store sorts them). PostgreSQL: see postgresql.sql.
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+
+-- [queue.claim.heartbeat]
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+
+-- [queue.claim.interactive]
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))
+
+-- [queue.claim.heartbeat.interactive]
+SELECT seq, created_ms, ${queue.columns} FROM FINAL TABLE (
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY))

@@ -61,6 +61,9 @@ public class PostgresEngine implements StoreEngine {
             throw new StoreException("not a PostgreSQL URL: " + url + " (expected " + URL_PREFIX + "host:port/database)", null);
         }
         PGConnectionPoolDataSource dataSource = new PGConnectionPoolDataSource();
+        // a JDBC batch of inserts (an output array, an input batch) goes as multi-row INSERTs;
+        // set before the URL, so that a reWriteBatchedInserts in MIDWAY_DB_URL has the last word
+        dataSource.setReWriteBatchedInserts(true);
         dataSource.setURL(url);
         if (user != null && !user.isEmpty()) {
             dataSource.setUser(user);

@@ -191,6 +191,13 @@ CREATE TABLE IF NOT EXISTS stored_jar (
     bytes BYTEA NOT NULL,
     created VARCHAR(19) NOT NULL);
 ALTER TABLE stored_jar ALTER COLUMN bytes SET STORAGE EXTERNAL;
+
+-- [migration 13]
+-- the queue's throughput (issue 15 point 6): on the embedded engine the ecc_queue identity takes
+-- its numbers 1,000 at a time; here a sequence's new range costs nothing comparable, and the
+-- number stays the same on both engines
+SELECT 1;
+
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
 -- [schema.lock]
@@ -205,19 +212,45 @@ SELECT pg_advisory_unlock(7245001) AS unlocked
 -- claims: the rows an agent's poll takes are locked until its lease commits, and a poll on
 -- another instance node skips them instead of waiting or taking them too (FOR UPDATE SKIP LOCKED)
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
 
 -- [queue.ready.heartbeat]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
 
 -- [queue.ready.interactive]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
 
 -- [queue.ready.heartbeat.interactive]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED
+
+-- [queue.claim]
+-- a poll's claim in one statement; rows another node's claim holds are skipped, not waited for
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
+-- [queue.claim.heartbeat]
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
+-- [queue.claim.interactive]
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
+-- [queue.claim.heartbeat.interactive]
+UPDATE ecc_queue q SET state = ?, lease_expires_ms = ? WHERE q.seq IN (
+SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED)
+RETURNING q.seq, q.created_ms, ${queue.columns}
+
 
 -- [jar.insert]
 -- another node may store the same bytes at the same time: the second insert waits, then does nothing

@@ -51,21 +51,25 @@ ORDER BY seq FETCH FIRST 1 ROWS ONLY
 
 -- [queue.ready]
 -- the keys of an agent's ready outputs in delivery order, from the delivery index alone
--- (agent, queue, state, then max); the .heartbeat and .interactive forms add topic, priority
+-- (agent, queue, state, then max); the .heartbeat and .interactive forms add topic, priority.
+-- The ORDER BY names the index's columns from its first: agent, queue and state are fixed by the
+-- WHERE, so the order is priority, created_ms, seq, but H2 reads an index in order (and stops
+-- after max entries) only for an ORDER BY that starts where the index starts; with ORDER BY
+-- priority, … it read and sorted the agent's whole backlog on every poll
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY
 
 -- [queue.ready.heartbeat]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY
 
 -- [queue.ready.interactive]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND priority = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY
 
 -- [queue.ready.heartbeat.interactive]
 SELECT seq FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ? AND topic = ? AND priority = ?
-ORDER BY priority, created_ms, seq FETCH FIRST ? ROWS ONLY
+ORDER BY agent, queue, state, priority, created_ms, seq FETCH FIRST ? ROWS ONLY
 
 -- [queue.by.seqs]
 -- the rows of those keys; the parameter is an array of seq (H2 and PostgreSQL both take = ANY(array))
@@ -79,6 +83,18 @@ UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL WHERE sys_id = ?
 
 -- [queue.complete]
 UPDATE ecc_queue SET state = ?, error_string = ?, processed = ?, lease_expires_ms = NULL WHERE sys_id = ?
+
+-- [queue.complete.all]
+-- ends the outputs of an input batch with one statement (the parameter is an array of sys_id)
+UPDATE ecc_queue SET state = ?, error_string = ?, processed = ?, lease_expires_ms = NULL WHERE sys_id = ANY(?)
+
+-- [queue.by.sys_ids]
+-- the outputs an input batch answers, one read for the batch (an array of sys_id)
+SELECT ${queue.columns} FROM ecc_queue WHERE sys_id = ANY(?)
+
+-- [queue.inputs.for]
+-- the inputs already stored for those outputs (response_to in an array, queue = input), oldest first
+SELECT response_to, sys_id FROM ecc_queue WHERE response_to = ANY(?) AND queue = ? ORDER BY seq
 
 -- [queue.heartbeat.pending]
 SELECT sys_id, state, created_ms FROM ecc_queue
