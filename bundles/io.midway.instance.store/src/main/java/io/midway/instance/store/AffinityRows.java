@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-import io.midway.instance.store.StoreSession.StoredAffinity;
 import io.midway.instance.store.sql.Statements;
 
 /** Credential affinity ({@code dscy_credentials_affinity}), read with each credential's name. */

@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-import io.midway.instance.store.StoreSession.PendingKey;
 import io.midway.instance.store.sql.Statements;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-import io.midway.instance.store.StoreSession.StoredCore;
 import io.midway.instance.store.sql.Statements;
 import io.midway.wire.InstanceInfo;
 

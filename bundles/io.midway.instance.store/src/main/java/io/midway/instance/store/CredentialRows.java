@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.midway.instance.store.StoreSession.StoredCredential;
 import io.midway.instance.store.sql.Statements;
 
 /**

@@ -1,7 +1,5 @@
 package io.midway.instance.store;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,7 +9,6 @@ import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.h2.jdbcx.JdbcConnectionPool;
-import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

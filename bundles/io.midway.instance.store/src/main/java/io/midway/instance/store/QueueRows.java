@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.midway.instance.store.StoreSession.PendingHeartbeat;
-import io.midway.instance.store.StoreSession.WaitingOutput;
 import io.midway.instance.store.sql.Statements;
 import io.midway.wire.EccRecord;
 

@@ -7,12 +7,10 @@ import io.midway.instance.api.TableQuery;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.store.sql.Statements;
@@ -33,97 +31,6 @@ import io.midway.wire.SyncFile;
  * rows by column name; what each method does in detail is documented there.
  */
 public final class StoreSession {
-
-    /**
-     * A heartbeat output record not answered yet.
-     *
-     * @param sysId its sys_id
-     * @param state {@code ready} or {@code processing}
-     * @param createdMs when it was written, epoch milliseconds
-     */
-    public record PendingHeartbeat(String sysId, String state, long createdMs) {
-    }
-
-    /**
-     * A file of the file-sync repository as stored.
-     *
-     * @param file the file
-     * @param uploadedOn when its bytes were uploaded, wire format
-     */
-    public record StoredSyncFile(SyncFile file, String uploadedOn) {
-    }
-
-    /**
-     * An agent core jar as stored.
-     *
-     * @param core the core
-     * @param uploadedOn when its bytes were uploaded, wire format
-     * @param downloads how often agents fetched these bytes completely
-     */
-    public record StoredCore(InstanceInfo.Core core, String uploadedOn, long downloads) {
-    }
-
-    /**
-     * A credential as stored: its secrets are ciphertexts (the caller encrypts and decrypts them).
-     *
-     * @param sysId its sys_id
-     * @param name its unique name
-     * @param type its type ({@code basic}, {@code ssh_key} …)
-     * @param order the order agents try credentials in, lowest first
-     * @param active whether agents get it
-     * @param fields the non-secret fields that are set, by name
-     * @param secrets the secret fields that are set: name → ciphertext
-     * @param resolver the external resolver on the agent, or {@code null} for a credential held here
-     * @param externalId the id the resolver knows it by, or {@code null}
-     * @param createdMs when it was created, epoch milliseconds
-     * @param updatedMs when it was last changed, epoch milliseconds
-     */
-    public record StoredCredential(String sysId, String name, String type, int order, boolean active,
-            Map<String, String> fields, Map<String, String> secrets, String resolver, String externalId,
-            long createdMs, long updatedMs) {
-
-        /** Copies the maps (sorted by name, unmodifiable). */
-        public StoredCredential {
-            fields = Collections.unmodifiableMap(new TreeMap<>(fields));
-            secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
-        }
-    }
-
-    /**
-     * A key waiting for an admin's validation.
-     *
-     * @param text the key as text
-     * @param fingerprint its fingerprint
-     */
-    public record PendingKey(String text, String fingerprint) {
-    }
-
-
-    /**
-     * One row of credential affinity: on this agent, this credential worked for this target.
-     *
-     * @param sysId its sys_id
-     * @param agent the agent's name
-     * @param credential the sys_id of the {@code discovery_credentials} record
-     * @param credentialName that credential's name, read with the row ({@code null} when written)
-     * @param type the credential type ({@code basic}, {@code ssh_key} …)
-     * @param target the IP address or host name it worked for
-     * @param updatedMs when the row was written or last changed, epoch milliseconds
-     */
-    public record StoredAffinity(String sysId, String agent, String credential, String credentialName, String type,
-            String target, long updatedMs) {
-    }
-
-    /**
-     * An output record an agent has not answered.
-     *
-     * @param sysId its sys_id
-     * @param topic its topic
-     * @param state {@code ready} or {@code processing}
-     * @param broadcast whether it is an agent's copy of {@code mid.server.*} work
-     */
-    public record WaitingOutput(String sysId, String topic, String state, boolean broadcast) {
-    }
 
     private final QueueRows queue;
     private final AgentRows agents;
@@ -620,7 +527,6 @@ public final class StoreSession {
     public List<EventRecord> latestEvents(int limit) throws SQLException {
         return events.latestEvents(limit);
     }
-
 
     /** The records by queue, topic and state: outputs first, then by topic. */
     public List<io.midway.instance.api.TopicCount> countsByTopic() throws SQLException {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.internal.BundleJarInspector.BundleIdentity;
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.StoreSession.StoredCore;
+import io.midway.instance.store.StoredCore;
 import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
 

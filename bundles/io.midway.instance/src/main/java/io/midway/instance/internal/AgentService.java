@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.store.PendingKey;
 import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.api.AgentNames;
 import io.midway.instance.api.AgentChange;
@@ -253,7 +254,7 @@ public class AgentService implements AgentRegistry {
             if (Boolean.TRUE.equals(change.validated())) {
                 // Validating an agent validates the key it registered last: a waiting one replaces
                 // the old, and its credentials are sealed for it from now on.
-                Optional<StoreSession.PendingKey> pending = s.agentPendingKey(agent.name());
+                Optional<PendingKey> pending = s.agentPendingKey(agent.name());
                 if (pending.isPresent()) {
                     s.setAgentPublicKey(agent.name(), pending.get().text(), pending.get().fingerprint());
                     s.setAgentPendingKey(agent.name(), null, null);

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.StoreSession.StoredAffinity;
+import io.midway.instance.store.StoredAffinity;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.Json;

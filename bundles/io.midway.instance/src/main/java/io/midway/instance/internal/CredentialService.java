@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.StoreSession.StoredCredential;
+import io.midway.instance.store.StoredCredential;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.CredentialRecord;

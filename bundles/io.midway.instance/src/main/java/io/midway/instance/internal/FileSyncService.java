@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.internal.BundleJarInspector.BundleIdentity;
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.StoreSession.StoredSyncFile;
+import io.midway.instance.store.StoredSyncFile;
 import io.midway.wire.Json;
 import io.midway.wire.SyncFile;
 import io.midway.wire.SyncSnapshot;

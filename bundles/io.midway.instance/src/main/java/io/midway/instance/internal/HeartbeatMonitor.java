@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.store.WaitingOutput;
 import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.store.StoreException;
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
@@ -225,8 +226,8 @@ public class HeartbeatMonitor {
         }
         ClusterRouter.Takeover takeover = found.get();
         AgentCluster cluster = takeover.cluster();
-        List<StoreSession.WaitingOutput> waiting = s.waitingOutputs(EccRecord.agentField(down));
-        List<StoreSession.WaitingOutput> movable = waiting.stream()
+        List<WaitingOutput> waiting = s.waitingOutputs(EccRecord.agentField(down));
+        List<WaitingOutput> movable = waiting.stream()
                 .filter(r -> !r.broadcast() && !ClusterRouter.isHostBound(r.topic())).toList();
         int kept = waiting.size() - movable.size();
         String keptText = kept == 0 ? "" : "; " + kept + " record" + (kept == 1 ? "" : "s")
@@ -251,7 +252,7 @@ public class HeartbeatMonitor {
         Map<String, String> notes = new LinkedHashMap<>();
         Map<String, Integer> perTarget = new java.util.TreeMap<>();
         int processing = 0;
-        for (StoreSession.WaitingOutput record : movable) {
+        for (WaitingOutput record : movable) {
             String target = clusterRouter.target(takeover);
             moves.put(record.sysId(), EccRecord.agentField(target));
             notes.put(record.sysId(), ClusterRouter.note(takeover, target));

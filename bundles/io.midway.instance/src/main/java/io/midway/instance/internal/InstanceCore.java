@@ -1,5 +1,6 @@
 package io.midway.instance.internal;
 
+import io.midway.instance.store.StoredCore;
 import io.midway.instance.api.InstanceStatus;
 import io.midway.instance.api.InstanceException;
 import java.nio.file.Path;
@@ -224,7 +225,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
             requireOpen();
             String version = instanceVersion();
             return new InstanceInfo(version, store.read(s -> s.findCore(version))
-                    .map(StoreSession.StoredCore::core).orElse(null));
+                    .map(StoredCore::core).orElse(null));
         }
     }
 

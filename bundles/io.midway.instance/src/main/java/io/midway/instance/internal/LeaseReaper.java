@@ -44,7 +44,7 @@ import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.store.StoreException;
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.StoreSession.PendingHeartbeat;
+import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;

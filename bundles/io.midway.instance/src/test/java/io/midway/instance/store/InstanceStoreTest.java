@@ -294,7 +294,7 @@ public class InstanceStoreTest {
             return null;
         });
         assertEquals(List.of(), store.read(s -> s.agentsDueForHeartbeat(5000)));
-        StoreSession.PendingHeartbeat pending = store.read(s -> s.pendingHeartbeat("mid.server.m1")).orElseThrow();
+        PendingHeartbeat pending = store.read(s -> s.pendingHeartbeat("mid.server.m1")).orElseThrow();
         assertEquals(1500, pending.createdMs());
         assertNull(store.read(s -> s.findRecord("h1")).orElseThrow().payload());
         store.transaction(s -> {

@@ -101,7 +101,7 @@ public class LegacyDatabaseTest {
                 return null;
             });
             assertEquals(List.of(user), store.read(StoreSession::users));
-            StoreSession.PendingKey pending = store.read(s -> s.agentPendingKey(alpha)).orElseThrow();
+            PendingKey pending = store.read(s -> s.agentPendingKey(alpha)).orElseThrow();
             assertEquals("KEY-TEXT", pending.text());
             assertEquals("SHA256:00", pending.fingerprint());
             assertEquals("the validated key stays", agent(expected, alpha).get("public_key_fingerprint").asText(),
@@ -124,7 +124,7 @@ public class LegacyDatabaseTest {
                 String rekey = events(expected, "mid_server.rekey").get(0).get("detail").asText();
                 Matcher m = REKEY.matcher(rekey);
                 assertTrue(rekey, m.find());
-                StoreSession.PendingKey pending = store.read(s -> s.agentPendingKey("delta")).orElseThrow();
+                PendingKey pending = store.read(s -> s.agentPendingKey("delta")).orElseThrow();
                 assertEquals(m.group(1), pending.fingerprint());
                 assertEquals(m.group(1), SealedSecret.fingerprint(SealedSecret.parsePublicKey(pending.text())));
                 assertEquals(agent(expected, "delta").get("public_key_fingerprint").asText(),
@@ -265,7 +265,7 @@ public class LegacyDatabaseTest {
         // the per-agent copies of the mid.server.* record keep their broadcast mark (failover leaves them)
         Map<String, Boolean> broadcast = new HashMap<>();
         for (AgentRecord agent : store.read(StoreSession::agents)) {
-            for (StoreSession.WaitingOutput w : store.read(s -> s.waitingOutputs(EccRecord.agentField(agent.name())))) {
+            for (WaitingOutput w : store.read(s -> s.waitingOutputs(EccRecord.agentField(agent.name())))) {
                 broadcast.put(w.sysId(), w.broadcast());
             }
         }
@@ -301,14 +301,14 @@ public class LegacyDatabaseTest {
     }
 
     private void checkCredentials(InstanceStore store, JsonNode expected, Path fixture, int count) throws Exception {
-        List<StoreSession.StoredCredential> credentials = store.read(
+        List<StoredCredential> credentials = store.read(
                 s -> s.queryCredentials(TableQuery.all(TableSchema.DISCOVERY_CREDENTIALS)));
         assertEquals("discovery_credentials rows", count, credentials.size());
         Set<String> common = Set.of("sys_id", "name", "type", "order", "active", "resolver", "external_id",
                 "secrets_set", "sys_created_on", "sys_updated_on");
         for (JsonNode row : expected.get("discovery_credentials")) {
             String name = row.get("name").asText();
-            StoreSession.StoredCredential c = store.read(s -> s.findCredentialByName(name)).orElseThrow();
+            StoredCredential c = store.read(s -> s.findCredentialByName(name)).orElseThrow();
             assertEquals(name, row.get("sys_id").asText(), c.sysId());
             assertEquals(name, row.get("type").asText(), c.type());
             assertEquals(name, row.get("order").asInt(), c.order());
@@ -328,12 +328,12 @@ public class LegacyDatabaseTest {
         assertTrue("the key check in instance_state matches the key file",
                 cipher.matches(store.read(StoreSession::credentialKeyCheck)));
         JsonNode secret = expected.get("credential_secret");
-        StoreSession.StoredCredential c = store.read(s -> s.findCredentialByName(secret.get("credential").asText()))
+        StoredCredential c = store.read(s -> s.findCredentialByName(secret.get("credential").asText()))
                 .orElseThrow();
         String field = secret.get("field").asText();
         assertTrue("the secret decrypts to what was stored",
                 secret.get("value").asText().equals(cipher.decrypt(c.sysId(), field, c.secrets().get(field))));
-        for (StoreSession.StoredCredential any : credentials) {
+        for (StoredCredential any : credentials) {
             any.secrets().forEach((f, ciphertext) -> cipher.decrypt(any.sysId(), f, ciphertext));
         }
         assertEquals(3, (long) store.read(StoreSession::credentialsWithSecrets));
@@ -341,11 +341,11 @@ public class LegacyDatabaseTest {
     }
 
     private void checkAffinity(InstanceStore store, JsonNode expected, int count) throws Exception {
-        List<StoreSession.StoredAffinity> rows = store.read(
+        List<StoredAffinity> rows = store.read(
                 s -> s.queryAffinity(TableQuery.all(TableSchema.DSCY_CREDENTIALS_AFFINITY)));
         assertEquals("dscy_credentials_affinity rows", count, rows.size());
         for (JsonNode row : expected) {
-            StoreSession.StoredAffinity a = store.read(s -> s.findAffinity(row.get("sys_id").asText())).orElseThrow();
+            StoredAffinity a = store.read(s -> s.findAffinity(row.get("sys_id").asText())).orElseThrow();
             assertEquals(row.get("agent").asText(), a.agent());
             assertEquals(row.get("credential").asText(), a.credential());
             assertEquals(row.get("credential_name").asText(), a.credentialName());
@@ -357,20 +357,20 @@ public class LegacyDatabaseTest {
 
     private void checkFilesAndCores(InstanceStore store, JsonNode expected, JsonNode counts) throws Exception {
         assertEquals(expected.get("sync_revision").asLong(), (long) store.read(StoreSession::syncRevision));
-        List<StoreSession.StoredSyncFile> files = store.read(StoreSession::syncFiles);
+        List<StoredSyncFile> files = store.read(StoreSession::syncFiles);
         assertEquals("sync_file rows", counts.get("sync_file").asInt(), files.size());
         for (JsonNode row : expected.get("sync_file")) {
-            StoreSession.StoredSyncFile f = store.read(s -> s.findSyncFile(row.get("symbolic_name").asText()))
+            StoredSyncFile f = store.read(s -> s.findSyncFile(row.get("symbolic_name").asText()))
                     .orElseThrow();
             assertFieldsEqual("sync_file", row, JSON.valueToTree(f.file()), "uploaded_on", "downloads");
             assertEquals(row.get("uploaded_on").asText(), f.uploadedOn());
             assertEquals(f, store.read(s -> s.findSyncFileBySha256(row.get("sha256").asText())).orElseThrow());
         }
         assertEquals(expected.get("instance_version").asText(), store.read(StoreSession::instanceVersion));
-        List<StoreSession.StoredCore> cores = store.read(StoreSession::cores);
+        List<StoredCore> cores = store.read(StoreSession::cores);
         assertEquals("agent_core rows", counts.get("agent_core").asInt(), cores.size());
         for (JsonNode row : expected.get("agent_core")) {
-            StoreSession.StoredCore core = store.read(s -> s.findCore(row.get("version").asText())).orElseThrow();
+            StoredCore core = store.read(s -> s.findCore(row.get("version").asText())).orElseThrow();
             assertFieldsEqual("agent_core", row, JSON.valueToTree(core.core()), "uploaded_on", "downloads");
             assertEquals(row.get("uploaded_on").asText(), core.uploadedOn());
             assertEquals(row.get("downloads").asLong(), core.downloads());

@@ -89,7 +89,7 @@ public class SchemaMigrationTest {
                 s.incrementCredentialRevision();
                 s.setInstanceVersion("1.0.0");
                 s.setAgentPublicKey("old", "KEY", "SHA256:ab");
-                s.insertAffinity(new StoreSession.StoredAffinity("a1", "old", "c1", null, "basic", "10.0.0.5", 1));
+                s.insertAffinity(new StoredAffinity("a1", "old", "c1", null, "basic", "10.0.0.5", 1));
                 s.putCore(new InstanceInfo.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
                         "2026-01-02 10:00:00");
                 s.putSyncFile(new SyncFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
@@ -107,7 +107,7 @@ public class SchemaMigrationTest {
             assertEquals("setting the version keeps the credential revision", 1,
                     (long) store.read(StoreSession::credentialRevision));
             assertEquals("SHA256:ab", agent.publicKeyFingerprint());
-            StoreSession.StoredAffinity row = store.read(s -> s.affinityOf("old")).get(0);
+            StoredAffinity row = store.read(s -> s.affinityOf("old")).get(0);
             assertEquals("10.0.0.5", row.target());
             assertNull("credential c1 does not exist: no name", row.credentialName());
             assertEquals("KEY", store.read(s -> s.agentPublicKey("old")).orElseThrow());

@@ -20,11 +20,11 @@ import org.junit.rules.TemporaryFolder;
 
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.api.ClusterType;
-import io.midway.instance.store.StoreSession.PendingKey;
-import io.midway.instance.store.StoreSession.StoredAffinity;
-import io.midway.instance.store.StoreSession.StoredCore;
-import io.midway.instance.store.StoreSession.StoredCredential;
-import io.midway.instance.store.StoreSession.StoredSyncFile;
+import io.midway.instance.store.PendingKey;
+import io.midway.instance.store.StoredAffinity;
+import io.midway.instance.store.StoredCore;
+import io.midway.instance.store.StoredCredential;
+import io.midway.instance.store.StoredSyncFile;
 import io.midway.instance.api.UserRow;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
