@@ -62,10 +62,11 @@ final class AgentConsolePage {
      * @param trial a selection tried, or {@code null}
      * @param identities every {@code sys_user} identity, oldest first
      * @param rejectedIdentity the values of a "New identity" form that was refused, or {@code null}
+     * @param nodes the instance nodes serving this database
      */
     record View(List<AgentRecord> agents, List<AgentCluster> clusters, String defaultAlgorithm, String formAction,
             String formToken, Notice notice, AgentEditForm rejected, SelectionTrial trial, List<UserRow> identities,
-            IdentityForm rejectedIdentity) {
+            IdentityForm rejectedIdentity, List<io.midway.instance.api.InstanceNodes.Node> nodes) {
     }
 
     private AgentConsolePage() {
@@ -88,6 +89,7 @@ final class AgentConsolePage {
         IdentitySection.render(out, view.identities(), view.formAction(), view.formToken(), view.rejectedIdentity());
         renderClusters(out, view);
         renderSelection(out, view);
+        NodeSection.render(out, view.nodes(), java.time.Instant.now());
         out.println("</div>");
     }
 

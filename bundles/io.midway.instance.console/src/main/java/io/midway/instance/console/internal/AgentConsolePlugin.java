@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.midway.console.support.WebConsolePlugin;
 import io.midway.instance.api.AgentChange;
 import io.midway.instance.api.Identities;
+import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.api.AgentClusters;
 import io.midway.instance.api.AgentSelection;
@@ -117,6 +118,7 @@ public class AgentConsolePlugin extends HttpServlet {
 
     private final transient AgentRegistry agents;
     private final transient AgentClusters clusters;
+    private final transient InstanceNodes nodes;
     private final transient AgentSelection selection;
     private final transient IdentityActions identityActions;
 
@@ -141,11 +143,14 @@ public class AgentConsolePlugin extends HttpServlet {
      * @param selection the agent selection
      * @param identities the sys_user identities
      * @param realm the users, for the names no identity may take
+     * @param nodes the instance nodes serving this database
      */
     @Activate
     public AgentConsolePlugin(@Reference(name = "agents") AgentRegistry agents,
             @Reference(name = "clusters") AgentClusters clusters, @Reference(name = "selection") AgentSelection selection,
-            @Reference(name = "identities") Identities identities, @Reference(name = "realm") Users realm) {
+            @Reference(name = "identities") Identities identities, @Reference(name = "realm") Users realm,
+            @Reference(name = "nodes") InstanceNodes nodes) {
+        this.nodes = nodes;
         this.agents = agents;
         this.clusters = clusters;
         this.selection = selection;
@@ -173,7 +178,7 @@ public class AgentConsolePlugin extends HttpServlet {
         AgentConsolePage.View view = new AgentConsolePage.View(agents(), clusters(),
                 selection.defaultAlgorithm(), pluginRoot(request), sessionToken(request),
                 outcome == null ? null : outcome.notice(), outcome == null ? null : outcome.rejected(), trial,
-                identityActions.all(), outcome == null ? null : outcome.rejectedIdentity());
+                identityActions.all(), outcome == null ? null : outcome.rejectedIdentity(), nodes.nodes());
         AgentConsolePage.render(response.getWriter(), view);
     }
 
@@ -287,6 +292,7 @@ public class AgentConsolePlugin extends HttpServlet {
         for (AgentCluster cluster : clusters()) {
             clusters.add(cluster.toJson());
         }
+        NodeSection.json(json, nodes.nodes());
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");

@@ -59,6 +59,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     private HttpClient browser;
     private AgentIdentities identities;
     private UserRealm realm;
+    private io.midway.instance.internal.SingletonJobs jobs;
 
     @Before
     public void startServer() throws Exception {
@@ -77,7 +78,9 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
             chain.doFilter(request, response);
         };
         context.addFilter(pluginRoot, "/*", null);
-        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service.agents(), service.clusters(), service.selection(), identities, realm));
+        jobs = new io.midway.instance.internal.SingletonJobs(service.core());
+        ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service.agents(), service.clusters(),
+                service.selection(), identities, realm, jobs));
         context.addServlet(plugin, ROOT);
         context.addServlet(plugin, ROOT + ".json");
         server.setHandler(context);
@@ -89,6 +92,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
     @After
     public void stopServer() throws Exception {
         server.stop();
+        jobs.stop();
     }
 
     private static HttpClient newBrowser() {
@@ -672,5 +676,21 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertTrue(changed.capabilities().toString(), changed.capabilities().containsAll(List.of("tcp", "ssh", "PowerShell")));
         String row = row(page(), agent.sysId());
         assertTrue(row, row.contains("name=\"manual_capabilities\" value=\"ssh, PowerShell\""));
+    }
+
+    @Test
+    public void theInstanceNodesAndTheHolderOfTheSingletonJobsAreShown() throws Exception {
+        String html = page();
+        assertTrue(html, html.contains("Instance nodes"));
+        assertTrue(html, html.contains("1 node alive; the singleton jobs (heartbeat monitor, lease reaper, failover) run on "
+                + "node <code>" + jobs.nodeId() + "</code>"));
+        assertTrue(html, html.contains("<tr data-node=\"" + jobs.nodeId() + "\"><td>" + jobs.nodeId() + " (this)</td>"));
+
+        JsonNode nodes = Json.mapper().readTree(get(browser, ROOT + ".json").body()).path("nodes");
+        assertEquals(nodes.toString(), 1, nodes.size());
+        assertEquals(jobs.nodeId(), nodes.get(0).path("id").asText());
+        assertTrue(nodes.get(0).path("self").asBoolean());
+        assertTrue(nodes.get(0).path("alive").asBoolean());
+        assertTrue("the one node of the embedded H2 runs the jobs", nodes.get(0).path("runs_singleton_jobs").asBoolean());
     }
 }
