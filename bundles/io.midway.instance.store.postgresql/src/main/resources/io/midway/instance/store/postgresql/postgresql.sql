@@ -191,6 +191,17 @@ CREATE TABLE IF NOT EXISTS stored_jar (
     bytes BYTEA NOT NULL,
     created VARCHAR(19) NOT NULL);
 ALTER TABLE stored_jar ALTER COLUMN bytes SET STORAGE EXTERNAL;
+
+-- [migration 13]
+-- taken by the queue-throughput work (issue 15 point 6, another branch); nothing here, so that
+-- migration 14 follows without a gap
+SELECT 1;
+
+-- [migration 14]
+-- the heartbeat checks find the agents due or overdue by their last heartbeat, from an index,
+-- instead of reading every agent each second
+CREATE INDEX IF NOT EXISTS ecc_agent_heartbeat ON ecc_agent (last_heartbeat_ms);
+
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
 -- [schema.lock]
