@@ -643,7 +643,7 @@ public final class Bench {
             long ms = sims.start(n, mid);
             out.println("bench: " + n + " simulated agents registered in " + ms + " ms");
             SimulatedAgents s = sims;
-            until(Duration.ofSeconds(60), "all simulated agents polling", s::allPolled, 100);
+            until(Duration.ofSeconds(120), "all simulated agents polling", s::allPolled, 100);
             Thread.sleep(1000);
         }
         return sims;

@@ -120,7 +120,8 @@ final class SimulatedAgents {
             if (!running) {
                 return;
             }
-            String path = "/api/mid/ecc/poll?agent=" + name + "&max=10&wait_ms=" + WAIT_MS
+            // the first poll does not wait, so the bench knows when every agent is in; then long polls
+            String path = "/api/mid/ecc/poll?agent=" + name + "&max=10&wait_ms=" + (polls.get() == 0 ? 0 : WAIT_MS)
                     + (revision.isEmpty() ? "" : "&sync_revision=" + revision);
             own.sendAsync("GET", path, null, Duration.ofMillis(WAIT_MS + 15_000)).whenComplete((r, e) -> {
                 long now = System.nanoTime();

@@ -182,11 +182,14 @@ UPDATE ecc_agent SET last_heartbeat_ms = ? WHERE name = ANY(?)
 -- so only an agent whose last heartbeat is older than the cutoff can have one that old: the
 -- index on last_heartbeat_ms (schema 14) finds those, and the delivery index their heartbeats,
 -- without reading every agent (the first ? is the cutoff, the last the same cutoff again)
-SELECT a.name, MIN(q.created_ms) AS pending_ms FROM ecc_agent a
-JOIN ecc_queue q ON q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.state IN (?, ?) AND q.topic = ?
-WHERE a.last_heartbeat_ms < ? AND a.status <> ?
-GROUP BY a.name HAVING MIN(q.created_ms) < ?
-ORDER BY a.name
+-- (a subquery per candidate, not a join: H2 would start a join from the queue's lease index and
+-- read every ready record)
+SELECT name, pending_ms FROM (SELECT a.name,
+(SELECT MIN(q.created_ms) FROM ecc_queue q
+WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.state IN (?, ?) AND q.topic = ?) AS pending_ms
+FROM ecc_agent a WHERE a.last_heartbeat_ms < ? AND a.status <> ?) candidates
+WHERE pending_ms < ?
+ORDER BY name
 
 -- [agent.key.set]
 UPDATE ecc_agent SET public_key = ?, public_key_fingerprint = ? WHERE name = ?
