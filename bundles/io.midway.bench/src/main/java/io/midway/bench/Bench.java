@@ -668,6 +668,7 @@ public final class Bench {
         int errorsBefore = s.pollErrors.get();
         int answeredBefore = s.answered.get();
         AtomicInteger failedInserts = new AtomicInteger();
+        Map<String, Integer> insertFailures = new ConcurrentHashMap<>();
         int unanswered = 0;
         // Each round: one HeartbeatProbe to every agent, inserted at a steady 200/s.
         long periodNanos = 1_000_000_000L / 200;
@@ -688,6 +689,7 @@ public final class Bench {
                 admin.sendAsync("POST", "/api/now/table/ecc_queue", o.toString(), Duration.ofSeconds(30)).whenComplete((r, e) -> {
                     if (e != null || r.statusCode() / 100 != 2) {
                         failedInserts.incrementAndGet();
+                        insertFailures.merge(e != null ? rootCause(e).getClass().getSimpleName() : "HTTP " + r.statusCode(), 1, Integer::sum);
                         s.sentAt.remove(sim.name);
                     }
                 });
@@ -711,7 +713,7 @@ public final class Bench {
                 + SimulatedAgents.WAIT_MS + " as bin/agent does, answer heartbeats; asynchronous JDK client, no thread per agent)"
                 + (quick ? " — --quick uses " + n + ", not 5000" : "") + "; " + rounds + " rounds of a HeartbeatProbe to every agent (inserted at 200/s): insert sent → long poll reply p50 "
                 + fmt(pct(sorted, 50)) + " ms, p99 " + fmt(p99) + " ms (limit 100 ms) of " + sorted.size() + ", " + errors + " failed polls, "
-                + failedInserts.get() + " failed inserts, " + unanswered + " unanswered after a minute, "
+                + failedInserts.get() + " failed inserts" + (insertFailures.isEmpty() ? "" : " " + insertFailures) + ", " + unanswered + " unanswered after a minute, "
                 + (s.answered.get() - answeredBefore) + " records answered" + (held ? "" : "; p99 over 100 ms, or failures: not held"), held));
     }
 
@@ -745,6 +747,14 @@ public final class Bench {
                 + " long polls ended and renewed (wait_ms " + SimulatedAgents.WAIT_MS + "), "
                 + (s.instanceHeartbeats.get() - heartbeatsBefore) + " of the instance's heartbeats answered, " + errors
                 + " failed polls; busiest threads " + busiest(threadsBefore, threadsAfter), errors == 0));
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** @return CPU time of a process so far, from /proc/PID/stat (utime + stime) */
