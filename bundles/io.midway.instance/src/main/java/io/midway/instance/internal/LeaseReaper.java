@@ -68,8 +68,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Every second, puts leased output records whose lease expired back to {@code ready}, so they
  * are handed out again (to the same agent after its restart). A second with nothing expired
- * costs one read of the lease index, whatever the number of records or agents. Runs only on the node that holds
- * the {@link SingletonJobs}.
+ * costs one read of the lease index, whatever the number of records or agents. Runs only on the
+ * node that holds the {@link SingletonJobs}.
  */
 @Component(service = LeaseReaper.class, immediate = true)
 public class LeaseReaper {

@@ -181,7 +181,8 @@ UPDATE ecc_agent SET last_heartbeat_ms = ? WHERE name = ANY(?)
 -- A heartbeat is written only when none is pending, and sets last_heartbeat_ms to its own time,
 -- so only an agent whose last heartbeat is older than the cutoff can have one that old: the
 -- index on last_heartbeat_ms (schema 14) finds those, and the delivery index their heartbeats,
--- without reading every agent (the first ? is the cutoff, the last the same cutoff again)
+-- without reading every agent. (A HeartbeatProbe inserted through the Table API for an agent
+-- not registered yet counts from the agent's registration: registering sets last_heartbeat_ms.)
 -- (a subquery per candidate, not a join: H2 would start a join from the queue's lease index and
 -- read every ready record)
 SELECT name, pending_ms FROM (SELECT a.name,
