@@ -78,7 +78,7 @@ public final class Bench {
 
     /** What {@code --only} can name, in the order they run. */
     static final List<String> STEPS = List.of("ecc_throughput", "agent_rss", "ecc_latency",
-            "upgrade_pause", "instance_agents", "peers");
+            "upgrade_pause", "instance_agents", "instance_idle_cpu", "peers");
 
     /** One measured figure. */
     record Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note, boolean conditionMet) {
@@ -213,6 +213,7 @@ public final class Bench {
         step("ecc_latency", this::latency);
         step("upgrade_pause", this::upgradePause);
         step("instance_agents", this::instanceAgents);
+        step("instance_idle_cpu", this::instanceIdleCpu);
         step("peers", this::peers);
     }
 
@@ -241,6 +242,9 @@ public final class Bench {
         env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
         env.put("MIDWAY_AGENT_PASSWORD", agentPassword);
         env.put("MIDWAY_LOG_LEVEL", "warn");
+        // 5,000 simulated agents hold 5,000 connections, and Jetty keeps ~100 KB of heap per
+        // connection (its parser's header cache): bin/instance's default 512 MB is not enough
+        env.put("MIDWAY_INSTANCE_JVM_FLAGS", "-Xmx1g");
         instance = MidwayProcess.start(home, "instance", env, work.resolve("instance.log"));
         BenchHttp anonymous = new BenchHttp(base(), null, null);
         until(STARTUP, "the instance answering", () -> {
@@ -632,143 +636,168 @@ public final class Bench {
                 .map(Metric::value).findFirst();
     }
 
+    /** The simulated agents of instance_agents and instance_idle_cpu, registered once for both. */
+    private SimulatedAgents sims;
+
+    private SimulatedAgents simulatedAgents() throws Exception {
+        if (sims == null) {
+            int n = quick ? 100 : 5000;
+            sims = new SimulatedAgents(base());
+            long ms = sims.start(n, mid);
+            out.println("bench: " + n + " simulated agents registered in " + ms + " ms");
+            SimulatedAgents s = sims;
+            until(Duration.ofSeconds(120), "all simulated agents polling", s::allPolled, 100);
+            Thread.sleep(1000);
+        }
+        return sims;
+    }
+
+    /** Stops the simulated agents after the last step that uses them. */
+    private void doneWithSimulatedAgents(String step) {
+        int last = Math.max(steps.indexOf("instance_agents") >= 0 ? STEPS.indexOf("instance_agents") : -1,
+                steps.indexOf("instance_idle_cpu") >= 0 ? STEPS.indexOf("instance_idle_cpu") : -1);
+        if (sims != null && STEPS.indexOf(step) == last) {
+            sims.stop();
+        }
+    }
+
     private void instanceAgents() throws Exception {
-        int n = quick ? 100 : 1000;
-        int rounds = quick ? 3 : 3;
-        String runTag = Long.toString(System.nanoTime(), 36);
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger pollErrors = new AtomicInteger();
-        AtomicInteger heartbeats = new AtomicInteger();
-        List<SimulatedAgent> sims = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            SimulatedAgent sim = new SimulatedAgent("sim-" + runTag + "-" + i, sentAt, latencies, pollErrors, heartbeats);
-            sim.register();
-            sims.add(sim);
-        }
-        for (SimulatedAgent sim : sims) {
-            sim.poll();
-        }
-        until(Duration.ofSeconds(30), "all simulated agents polling", () -> sims.stream().allMatch(s -> s.polls.get() >= 1), 100);
-        Thread.sleep(1000);
+        SimulatedAgents s = simulatedAgents();
+        int n = s.agents.size();
+        int rounds = 3;
+        int errorsBefore = s.pollErrors.get();
+        int answeredBefore = s.answered.get();
+        AtomicInteger failedInserts = new AtomicInteger();
+        Map<String, Integer> insertFailures = new ConcurrentHashMap<>();
+        int unanswered = 0;
         // Each round: one HeartbeatProbe to every agent, inserted at a steady 200/s.
         long periodNanos = 1_000_000_000L / 200;
         for (int round = 0; round < rounds; round++) {
             long start = System.nanoTime();
-            for (int i = 0; i < sims.size(); i++) {
+            for (int i = 0; i < n; i++) {
                 long due = start + i * periodNanos;
                 for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                     LockSupport.parkNanos(wait);
                 }
-                SimulatedAgent sim = sims.get(i);
-                sentAt.put(sim.name, System.nanoTime());
+                SimulatedAgents.Agent sim = s.agents.get(i);
+                s.sentAt.put(sim.name, System.nanoTime());
                 ObjectNode o = BenchHttp.JSON.createObjectNode();
                 o.put("agent", EccRecord.AGENT_PREFIX + sim.name);
                 o.put("topic", EccRecord.TOPIC_HEARTBEAT);
                 o.put("name", "bench");
                 o.put("priority", EccRecord.PRIORITY_INTERACTIVE);
-                admin.sendAsync("POST", "/api/now/table/ecc_queue", o.toString(), Duration.ofSeconds(30));
+                admin.sendAsync("POST", "/api/now/table/ecc_queue", o.toString(), Duration.ofSeconds(30)).whenComplete((r, e) -> {
+                    if (e != null || r.statusCode() / 100 != 2) {
+                        failedInserts.incrementAndGet();
+                        insertFailures.merge(e != null ? rootCause(e).getClass().getSimpleName() : "HTTP " + r.statusCode(), 1, Integer::sum);
+                        s.sentAt.remove(sim.name);
+                    }
+                });
             }
-            until(Duration.ofSeconds(30), "round answered", () -> sentAt.isEmpty(), 20);
+            try {
+                until(Duration.ofSeconds(60), "round answered", () -> s.sentAt.isEmpty(), 20);
+            } catch (IOException e) {
+                // not answered a minute after the round: counted, not waited for
+                unanswered += s.sentAt.size();
+                out.println("bench: round " + (round + 1) + ": " + s.sentAt.size() + " heartbeats unanswered after 60 s");
+                s.sentAt.clear();
+            }
         }
-        for (SimulatedAgent sim : sims) {
-            sim.stop();
-        }
-        List<Long> sorted = new ArrayList<>(latencies);
+        doneWithSimulatedAgents("instance_agents");
+        List<Long> sorted = new ArrayList<>(s.latencies);
         Collections.sort(sorted);
         double p99 = pct(sorted, 99);
-        boolean held = p99 <= 100 && pollErrors.get() == 0;
-        report(new Metric("instance_agents", n, "agents", 1000, true, n + " simulated agents (register, long poll, answer heartbeats)"
-                + (quick ? " — --quick uses " + n + ", not 1000" : "") + "; " + rounds + " rounds of a HeartbeatProbe to every agent (inserted at 200/s): insert sent → long poll reply p50 "
-                + fmt(pct(sorted, 50)) + " ms, p99 " + fmt(p99) + " ms (limit 100 ms), " + pollErrors.get() + " failed polls, "
-                + heartbeats.get() + " heartbeats answered" + (held ? "" : "; poll p99 over 100 ms or failed polls: not held"), held));
+        int errors = s.pollErrors.get() - errorsBefore;
+        boolean held = p99 <= 100 && errors == 0 && unanswered == 0 && failedInserts.get() == 0;
+        report(new Metric("instance_agents", n, "agents", 5000, true, n + " simulated agents (register, long poll with wait_ms "
+                + SimulatedAgents.WAIT_MS + " as bin/agent does, answer heartbeats; asynchronous JDK client, no thread per agent)"
+                + (quick ? " — --quick uses " + n + ", not 5000" : "") + "; " + rounds + " rounds of a HeartbeatProbe to every agent (inserted at 200/s): insert sent → long poll reply p50 "
+                + fmt(pct(sorted, 50)) + " ms, p99 " + fmt(p99) + " ms (limit 100 ms) of " + sorted.size() + ", " + errors + " failed polls, "
+                + failedInserts.get() + " failed inserts" + (insertFailures.isEmpty() ? "" : " " + insertFailures) + ", " + unanswered + " unanswered after a minute, "
+                + (s.answered.get() - answeredBefore) + " records answered" + (held ? "" : "; p99 over 100 ms, or failures: not held"), held));
     }
 
-    /** A lightweight agent: registers, long-polls asynchronously, answers what it gets. */
-    private final class SimulatedAgent {
-        final String name;
-        final AtomicInteger polls = new AtomicInteger();
-        private final Map<String, Long> sentAt;
-        private final List<Long> latencies;
-        private final AtomicInteger errors;
-        private final AtomicInteger heartbeats;
-        private volatile boolean running = true;
-        private volatile String revision = "";
-        private volatile BenchHttp own;
+    /**
+     * CPU of the instance JVM while every simulated agent is idle: long polls waiting (renewed every
+     * {@value SimulatedAgents#WAIT_MS} ms) and the instance's own heartbeats answered as they fall due.
+     */
+    private void instanceIdleCpu() throws Exception {
+        SimulatedAgents s = simulatedAgents();
+        int n = s.agents.size();
+        long pid = instance.jvmPid();
+        Thread.sleep(quick ? 3000 : 10_000); // settle: the last answers and their writes
+        int seconds = quick ? 10 : 30;
+        int pollsBefore = s.polls.get();
+        int heartbeatsBefore = s.instanceHeartbeats.get();
+        int errorsBefore = s.pollErrors.get();
+        Map<String, Long> threadsBefore = threadTicks(pid);
+        long cpuBefore = cpuNanos(pid);
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long cpu = cpuNanos(pid) - cpuBefore;
+        long wall = System.nanoTime() - t0;
+        Map<String, Long> threadsAfter = threadTicks(pid);
+        doneWithSimulatedAgents("instance_idle_cpu");
+        double percent = 100.0 * cpu / wall;
+        int polls = s.polls.get() - pollsBefore;
+        int errors = s.pollErrors.get() - errorsBefore;
+        report(new Metric("instance_idle_cpu", percent, "% of a core", 5, false, "CPU time of the instance JVM (pid " + pid
+                + ", /proc/PID/stat) over " + seconds + " s with " + n + " idle simulated agents"
+                + (quick ? " (--quick uses " + n + ", not 5000)" : "") + " after they settled: " + polls
+                + " long polls ended and renewed (wait_ms " + SimulatedAgents.WAIT_MS + "), "
+                + (s.instanceHeartbeats.get() - heartbeatsBefore) + " of the instance's heartbeats answered, " + errors
+                + " failed polls; busiest threads " + busiest(threadsBefore, threadsAfter), errors == 0));
+    }
 
-        SimulatedAgent(String name, Map<String, Long> sentAt, List<Long> latencies, AtomicInteger errors, AtomicInteger heartbeats) {
-            this.name = name;
-            this.sentAt = sentAt;
-            this.latencies = latencies;
-            this.errors = errors;
-            this.heartbeats = heartbeats;
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
         }
+        return t;
+    }
 
-        void register() throws IOException, InterruptedException {
-            ObjectNode r = BenchHttp.JSON.createObjectNode();
-            r.put("name", name);
-            r.put("version", "0.0.0");
-            r.put("host_name", "bench");
-            r.put("ip_address", "127.0.0.1");
-            r.putArray("capabilities");
-            // The shared user only enrolls: the answer carries this agent's own identity (in clear,
-            // as the registration sends no key), which it logs in as from then on.
-            JsonNode identity = mid.expect("POST", "/api/mid/agents/register?enroll=true", r.toString()).path("identity");
-            own = new BenchHttp(base(), identity.path("user_name").asText(), identity.path("password").asText());
-        }
+    /** @return CPU time of a process so far, from /proc/PID/stat (utime + stime) */
+    private static long cpuNanos(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+    }
 
-        void poll() {
-            if (!running) {
-                return;
-            }
-            String path = "/api/mid/ecc/poll?agent=" + name + "&max=10&wait_ms=20000"
-                    + (revision.isEmpty() ? "" : "&sync_revision=" + revision);
-            own.sendAsync("GET", path, null, Duration.ofSeconds(40)).whenComplete((r, e) -> {
-                long now = System.nanoTime();
-                polls.incrementAndGet();
-                if (e != null || r.statusCode() != 200) {
-                    if (running) {
-                        errors.incrementAndGet();
-                    }
-                    LockSupport.parkNanos(100_000_000L);
-                    poll();
-                    return;
-                }
+    /** @return CPU clock ticks of each thread of a process (utime + stime), keyed by id and name */
+    private static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> ticks = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    JsonNode reply = BenchHttp.JSON.readTree(r.body());
-                    revision = reply.path("sync_revision").asText("");
-                    ArrayNode inputs = BenchHttp.JSON.createArrayNode();
-                    for (JsonNode rec : reply.path("result")) {
-                        if ("bench".equals(rec.path("name").asText())) {
-                            Long sent = sentAt.remove(name);
-                            if (sent != null) {
-                                latencies.add(now - sent);
-                            }
-                        }
-                        ObjectNode in = inputs.addObject();
-                        in.put("response_to", rec.path("sys_id").asText());
-                        in.put("topic", rec.path("topic").asText());
-                        in.put("name", rec.path("name").asText());
-                        in.put("source", name);
-                        in.putObject("payload").put("ok", true);
-                        in.put("state", EccRecord.STATE_PROCESSED);
-                        heartbeats.incrementAndGet();
-                    }
-                    if (!inputs.isEmpty()) {
-                        ObjectNode batch = BenchHttp.JSON.createObjectNode();
-                        batch.set("records", inputs);
-                        own.sendAsync("POST", "/api/mid/ecc/input", batch.toString(), Duration.ofSeconds(30));
-                    }
-                } catch (IOException ex) {
-                    errors.incrementAndGet();
+                    String comm = Files.readString(t.resolve("comm")).strip();
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(t.getFileName() + "/" + comm, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
                 }
-                poll();
-            });
+            }
+        } catch (IOException e) {
+            return ticks;
         }
+        return ticks;
+    }
 
-        void stop() {
-            running = false;
+    /** @return the three thread groups (names without their numbers) that used the most CPU between two samples, with shares */
+    private static String busiest(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> byGroup = new HashMap<>();
+        long total = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (d > 0) {
+                String group = e.getKey().substring(e.getKey().indexOf('/') + 1).replaceAll("[-#]?\\d+$", "");
+                byGroup.merge(group, d, Long::sum);
+                total += d;
+            }
         }
+        long sum = total;
+        return sum == 0 ? "(none)" : byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
+                .map(e -> e.getKey() + " " + Math.round(100.0 * e.getValue() / sum) + " %")
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     // --- helpers -----------------------------------------------------------------------------

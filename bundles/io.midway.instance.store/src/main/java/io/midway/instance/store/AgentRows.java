@@ -123,6 +123,39 @@ final class AgentRows extends TableRows {
     }
 
     /**
+     * @param cutoffMs a pending heartbeat written before this time is overdue
+     * @return the agents not {@code Down} with an overdue heartbeat, by name, and when their oldest
+     *     pending one was written (epoch milliseconds): one query, from the index on last_heartbeat_ms
+     * @throws SQLException on a database error
+     */
+    java.util.Map<String, Long> agentsWithOverdueHeartbeat(long cutoffMs) throws SQLException {
+        java.util.Map<String, Long> overdue = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, Long> e : all(sql.get("agent.heartbeat.overdue"),
+                rs -> java.util.Map.entry(rs.getString("name"), rs.getLong("pending_ms")),
+                EccRecord.AGENT_PREFIX, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, EccRecord.STATE_PROCESSING,
+                EccRecord.TOPIC_HEARTBEAT, cutoffMs, AgentRecord.STATUS_DOWN, cutoffMs)) {
+            overdue.put(e.getKey(), e.getValue());
+        }
+        return overdue;
+    }
+
+    /**
+     * @param names agents that were just sent a heartbeat
+     * @param sentMs when, epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    void setLastHeartbeat(Collection<String> names, long sentMs) throws SQLException {
+        if (names.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.heartbeat.set.all"))) {
+            ps.setLong(1, sentMs);
+            ps.setObject(2, names.toArray(new String[0]));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
      * @param name an agent name
      * @param sentMs when its latest heartbeat was written, epoch milliseconds
      * @throws SQLException on a database error

@@ -348,6 +348,16 @@ final class QueueRows extends TableRows {
     }
 
     /**
+     * @param nowMs the current time, epoch milliseconds
+     * @return whether any {@code processing} output's lease expired (one row of the lease index at most)
+     * @throws SQLException on a database error
+     */
+    boolean anyLeaseExpired(long nowMs) throws SQLException {
+        return one(sql.get("queue.leases.any"), rs -> Boolean.TRUE, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_PROCESSING,
+                nowMs).isPresent();
+    }
+
+    /**
      * Puts every {@code processing} output whose lease expired back to {@code ready}.
      *
      * @param nowMs the current time, epoch milliseconds

@@ -138,6 +138,15 @@ public final class StoreSession {
         return queue.pendingHeartbeat(agentField);
     }
 
+    /**
+     * @param nowMs the current time, epoch milliseconds
+     * @return whether any leased output's lease expired: a read, for the lease reaper's check
+     * @throws SQLException on a database error
+     */
+    public boolean anyLeaseExpired(long nowMs) throws SQLException {
+        return queue.anyLeaseExpired(nowMs);
+    }
+
     /** Puts every {@code processing} output whose lease expired back to {@code ready}. */
     public List<String> expireLeases(long nowMs) throws SQLException {
         return queue.expireLeases(nowMs);
@@ -191,6 +200,25 @@ public final class StoreSession {
     /** Names of agents whose last heartbeat was written at or before {@code cutoffMs} and that have none pending. */
     public List<String> agentsDueForHeartbeat(long cutoffMs) throws SQLException {
         return agents.agentsDueForHeartbeat(cutoffMs);
+    }
+
+    /**
+     * @param cutoffMs a pending heartbeat written before this time is overdue
+     * @return the agents not Down whose oldest pending heartbeat was written before the cutoff, by
+     *     name, with its time: one indexed query however many agents there are
+     * @throws SQLException on a database error
+     */
+    public java.util.Map<String, Long> agentsWithOverdueHeartbeat(long cutoffMs) throws SQLException {
+        return agents.agentsWithOverdueHeartbeat(cutoffMs);
+    }
+
+    /**
+     * @param names agents just sent a heartbeat
+     * @param sentMs when, epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    public void setLastHeartbeat(Collection<String> names, long sentMs) throws SQLException {
+        agents.setLastHeartbeat(names, sentMs);
     }
 
     /** Records when an agent's latest heartbeat was written, epoch milliseconds. */

@@ -152,19 +152,27 @@ public class AgentIdentities implements Identities {
         String password = newSecret();
         String userName = userNameFor(agentName);
         String hash = hash(password);
-        service.writeStore(s -> {
+        UserRow stored = service.writeStore(s -> {
             Optional<UserRow> existing = s.user(userName);
+            UserRow row;
             if (existing.isPresent()) {
                 UserRow u = existing.get();
-                s.updateUser(new UserRow(u.sysId(), u.userName(), u.roles(), agentName, u.active(), hash, u.source(),
-                        u.createdOn()));
+                row = new UserRow(u.sysId(), u.userName(), u.roles(), agentName, u.active(), hash, u.source(), u.createdOn());
+                s.updateUser(row);
             } else {
-                s.insertUser(new UserRow(newSysId(), userName, ROLE_MID_SERVER, agentName, true, hash, SOURCE_ENROLLED,
-                        TIME.format(Instant.now())));
+                row = new UserRow(newSysId(), userName, ROLE_MID_SERVER, agentName, true, hash, SOURCE_ENROLLED,
+                        TIME.format(Instant.now()));
+                s.insertUser(row);
             }
-            return null;
+            return row;
         });
-        checked.clear();
+        // Forget only this user's checked passwords (not every agent's: each would pay the hash
+        // again at its next poll, 5,000 hashes for one enrollment among 5,000 agents), and
+        // remember the new one, which was just hashed: the agent's first poll does not hash it again.
+        checked.values().removeIf(known -> known.userName().equals(userName));
+        if (stored.active()) {
+            checked.put(cacheKey(userName, password), identity(stored));
+        }
         LOG.info("Agent {} enrolled: it now logs in as its own user '{}'", agentName, userName);
         return password;
     }

@@ -324,9 +324,7 @@ public class PollService implements AgentPolls {
 
 
     static void insertHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
-        EccRecord heartbeat = new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), EccRecord.TOPIC_HEARTBEAT,
-                EccRecord.TOPIC_HEARTBEAT, null, null, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, null,
-                EccRecord.PRIORITY_INTERACTIVE, null, Json.time(c.now), null);
+        EccRecord heartbeat = HeartbeatMonitor.newHeartbeat(agentName, c.now);
         s.insertRecord(heartbeat, c.now.toEpochMilli());
         s.setLastHeartbeat(agentName, c.now.toEpochMilli());
         c.wake(agentName);

@@ -28,10 +28,18 @@ public final class TestPostgres {
      * @return a store on the server's database
      */
     public static InstanceStore open(boolean fresh) {
+        return InstanceStore.open(setup(fresh));
+    }
+
+    /**
+     * @param fresh whether to empty the database first
+     * @return what a store on the server's database is opened from (to wrap its connections)
+     */
+    public static EngineSetup setup(boolean fresh) {
         PostgresServer pg = server();
         if (fresh) {
             pg.execute("DROP SCHEMA public CASCADE", "CREATE SCHEMA public");
         }
-        return io.midway.instance.store.postgresql.PostgresEngine.open(pg.jdbcUrl(), pg.user(), pg.password());
+        return io.midway.instance.store.postgresql.PostgresEngine.setup(pg.jdbcUrl(), pg.user(), pg.password());
     }
 }

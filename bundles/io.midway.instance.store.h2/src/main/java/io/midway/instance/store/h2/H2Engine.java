@@ -50,6 +50,15 @@ public class H2Engine implements StoreEngine {
      * @throws StoreException if the database cannot be opened (e.g. another process holds it)
      */
     public static InstanceStore open(Path directory) {
+        return InstanceStore.open(setup(directory));
+    }
+
+    /**
+     * @param directory the database folder, e.g. {@code <midway.data>/db}
+     * @return what the store needs to open the database there (tests wrap its connections)
+     * @throws StoreException if the folder cannot be made
+     */
+    public static EngineSetup setup(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -61,7 +70,7 @@ public class H2Engine implements StoreEngine {
         dataSource.setURL("jdbc:h2:file:" + dir.resolve("instance") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         dataSource.setUser("sa");
         dataSource.setPassword("");
-        return InstanceStore.open(new EngineSetup() {
+        return new EngineSetup() {
             @Override
             public String name() {
                 return "h2";
@@ -91,6 +100,6 @@ public class H2Engine implements StoreEngine {
             public Statements statements() {
                 return SQL;
             }
-        });
+        };
     }
 }

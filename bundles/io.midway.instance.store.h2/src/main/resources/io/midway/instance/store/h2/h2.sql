@@ -198,7 +198,29 @@ CREATE TABLE IF NOT EXISTS stored_jar (
 -- only leaves a gap in seq, which orders but never names a record)
 ALTER TABLE ecc_queue ALTER COLUMN seq SET CACHE 1000;
 
+-- [migration 14]
+-- the heartbeat checks find the agents due or overdue by their last heartbeat, from an index,
+-- instead of reading every agent each second
+CREATE INDEX IF NOT EXISTS ecc_agent_heartbeat ON ecc_agent (last_heartbeat_ms);
+
 -- Statements of this engine (over common.sql) ------------------------------------------------
+
+-- [agent.heartbeat.due]
+-- as in common.sql, with the delivery index named: H2 would otherwise pick the lease index for
+-- state IN (…) and read every ready record for each candidate
+SELECT a.name FROM ecc_agent a
+WHERE a.last_heartbeat_ms <= ? AND NOT EXISTS (SELECT 1 FROM ecc_queue q USE INDEX (ecc_queue_ready)
+WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.topic = ? AND q.state IN (?, ?))
+ORDER BY a.name
+
+-- [agent.heartbeat.overdue]
+-- as in common.sql, with the delivery index named (see agent.heartbeat.due)
+SELECT name, pending_ms FROM (SELECT a.name,
+(SELECT MIN(q.created_ms) FROM ecc_queue q USE INDEX (ecc_queue_ready)
+WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.state IN (?, ?) AND q.topic = ?) AS pending_ms
+FROM ecc_agent a WHERE a.last_heartbeat_ms < ? AND a.status <> ?) candidates
+WHERE pending_ms < ?
+ORDER BY name
 
 -- [queue.claim]
 -- a poll's claim in one statement: the agent's next ready outputs (as queue.ready) become

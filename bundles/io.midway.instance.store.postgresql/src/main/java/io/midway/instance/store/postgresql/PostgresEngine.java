@@ -57,6 +57,17 @@ public class PostgresEngine implements StoreEngine {
      *     with the server's reason
      */
     public static InstanceStore open(String url, String user, String password) {
+        return InstanceStore.open(setup(url, user, password));
+    }
+
+    /**
+     * @param url a {@code jdbc:postgresql://host:port/database} URL
+     * @param user the database user
+     * @param password its password (never logged)
+     * @return what the store needs to open that database (tests wrap its connections)
+     * @throws StoreException for a URL that is not PostgreSQL's
+     */
+    public static EngineSetup setup(String url, String user, String password) {
         if (url == null || !url.startsWith(URL_PREFIX)) {
             throw new StoreException("not a PostgreSQL URL: " + url + " (expected " + URL_PREFIX + "host:port/database)", null);
         }
@@ -72,7 +83,7 @@ public class PostgresEngine implements StoreEngine {
             dataSource.setPassword(password);
         }
         String location = url + (user == null || user.isEmpty() ? "" : " as " + user);
-        return InstanceStore.open(new EngineSetup() {
+        return new EngineSetup() {
             @Override
             public String name() {
                 return "postgresql";
@@ -113,6 +124,6 @@ public class PostgresEngine implements StoreEngine {
             public String description() {
                 return location;
             }
-        });
+        };
     }
 }

@@ -198,6 +198,11 @@ ALTER TABLE stored_jar ALTER COLUMN bytes SET STORAGE EXTERNAL;
 -- number stays the same on both engines
 SELECT 1;
 
+-- [migration 14]
+-- the heartbeat checks find the agents due or overdue by their last heartbeat, from an index,
+-- instead of reading every agent each second
+CREATE INDEX IF NOT EXISTS ecc_agent_heartbeat ON ecc_agent (last_heartbeat_ms);
+
 -- Statements of this engine (over common.sql) ------------------------------------------------
 
 -- [schema.lock]

@@ -104,6 +104,10 @@ ORDER BY created_ms, seq FETCH FIRST 1 ROWS ONLY
 -- [queue.leases.expired]
 SELECT agent FROM ecc_queue WHERE queue = ? AND state = ? AND lease_expires_ms <= ?
 
+-- [queue.leases.any]
+-- whether any lease expired (the lease reaper's check, a read: most seconds nothing expired)
+SELECT seq FROM ecc_queue WHERE queue = ? AND state = ? AND lease_expires_ms <= ? FETCH FIRST 1 ROWS ONLY
+
 -- [queue.leases.release]
 UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL
 WHERE queue = ? AND state = ? AND lease_expires_ms <= ?
@@ -174,7 +178,8 @@ SELECT ${agent.read.columns} FROM ecc_agent
 SELECT COUNT(*) AS row_count FROM ecc_agent
 
 -- [agent.heartbeat.due]
--- agents whose last heartbeat is at or before a cutoff and that have none pending
+-- agents whose last heartbeat is at or before a cutoff and that have none pending: a range of the
+-- index on last_heartbeat_ms (schema 14), then the delivery index for each of those only
 SELECT a.name FROM ecc_agent a
 WHERE a.last_heartbeat_ms <= ? AND NOT EXISTS (SELECT 1 FROM ecc_queue q
 WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.topic = ? AND q.state IN (?, ?))
@@ -182,6 +187,26 @@ ORDER BY a.name
 
 -- [agent.heartbeat.set]
 UPDATE ecc_agent SET last_heartbeat_ms = ? WHERE name = ?
+
+-- [agent.heartbeat.set.all]
+-- the heartbeats of one check, written together (the parameter is an array of names)
+UPDATE ecc_agent SET last_heartbeat_ms = ? WHERE name = ANY(?)
+
+-- [agent.heartbeat.overdue]
+-- agents not Down whose oldest unanswered heartbeat was written before a cutoff, and its time.
+-- A heartbeat is written only when none is pending, and sets last_heartbeat_ms to its own time,
+-- so only an agent whose last heartbeat is older than the cutoff can have one that old: the
+-- index on last_heartbeat_ms (schema 14) finds those, and the delivery index their heartbeats,
+-- without reading every agent. (A HeartbeatProbe inserted through the Table API for an agent
+-- not registered yet counts from the agent's registration: registering sets last_heartbeat_ms.)
+-- (a subquery per candidate, not a join: H2 would start a join from the queue's lease index and
+-- read every ready record)
+SELECT name, pending_ms FROM (SELECT a.name,
+(SELECT MIN(q.created_ms) FROM ecc_queue q
+WHERE q.agent = CONCAT(?, a.name) AND q.queue = ? AND q.state IN (?, ?) AND q.topic = ?) AS pending_ms
+FROM ecc_agent a WHERE a.last_heartbeat_ms < ? AND a.status <> ?) candidates
+WHERE pending_ms < ?
+ORDER BY name
 
 -- [agent.key.set]
 UPDATE ecc_agent SET public_key = ?, public_key_fingerprint = ? WHERE name = ?
