@@ -432,35 +432,20 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
      * @return its result
      */
     public <T> T changeSyncFiles(SyncFilesChange<T> change) {
-        return writer.write((s, c) -> change.apply(new SyncFilesTransaction() {
-            @Override
-            public StoreSession session() {
-                return s;
-            }
-
-            @Override
-            public Instant now() {
-                return c.now;
+        final class Tx extends ChangeTransaction implements SyncFilesTransaction {
+            Tx(StoreSession s, Changes c) {
+                super(s, c);
             }
 
             @Override
             public long nextRevision() throws SQLException {
-                if (c.syncRevision == null) {
-                    c.syncRevision = s.incrementSyncRevision();
+                if (changes.syncRevision == null) {
+                    changes.syncRevision = session.incrementSyncRevision();
                 }
-                return c.syncRevision;
+                return changes.syncRevision;
             }
-
-            @Override
-            public void onCommit(Runnable action) {
-                c.onCommit.add(action);
-            }
-
-            @Override
-            public void onRollback(Runnable action) {
-                c.onRollback.add(action);
-            }
-        }));
+        }
+        return writer.write((s, c) -> change.apply(new Tx(s, c)));
     }
 
     // --- credentials -----------------------------------------------------------------------
@@ -490,25 +475,20 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
      * @return its result
      */
     public <T> T changeCredentials(CredentialsChange<T> change) {
-        return writer.write((s, c) -> change.apply(new CredentialsTransaction() {
-            @Override
-            public StoreSession session() {
-                return s;
-            }
-
-            @Override
-            public Instant now() {
-                return c.now;
+        final class Tx extends ChangeTransaction implements CredentialsTransaction {
+            Tx(StoreSession s, Changes c) {
+                super(s, c);
             }
 
             @Override
             public long nextRevision() throws SQLException {
-                if (c.credentialRevision == null) {
-                    c.credentialRevision = s.incrementCredentialRevision();
+                if (changes.credentialRevision == null) {
+                    changes.credentialRevision = session.incrementCredentialRevision();
                 }
-                return c.credentialRevision;
+                return changes.credentialRevision;
             }
-        }));
+        }
+        return writer.write((s, c) -> change.apply(new Tx(s, c)));
     }
 
     /**
@@ -536,37 +516,53 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
      * @return its result
      */
     public <T> T changeCores(CoresChange<T> change) {
-        return writer.write((s, c) -> change.apply(new CoresTransaction() {
-            @Override
-            public StoreSession session() {
-                return s;
-            }
-
-            @Override
-            public Instant now() {
-                return c.now;
+        final class Tx extends ChangeTransaction implements CoresTransaction {
+            Tx(StoreSession s, Changes c) {
+                super(s, c);
             }
 
             @Override
             public String instanceVersion() {
-                return c.instanceVersion != null ? c.instanceVersion : InstanceCore.this.instanceVersion();
+                return changes.instanceVersion != null ? changes.instanceVersion : InstanceCore.this.instanceVersion();
             }
 
             @Override
             public void publish(String version) throws SQLException {
-                s.setInstanceVersion(version);
-                c.instanceVersion = version;
+                session.setInstanceVersion(version);
+                changes.instanceVersion = version;
             }
+        }
+        return writer.write((s, c) -> change.apply(new Tx(s, c)));
+    }
 
-            @Override
-            public void onCommit(Runnable action) {
-                c.onCommit.add(action);
-            }
+    /**
+     * What the transactions of {@link #changeSyncFiles}, {@link #changeCredentials} and
+     * {@link #changeCores} share: the write's session and time, and the actions to run after its
+     * commit or rollback.
+     */
+    private abstract static class ChangeTransaction {
+        final StoreSession session;
+        final Changes changes;
 
-            @Override
-            public void onRollback(Runnable action) {
-                c.onRollback.add(action);
-            }
-        }));
+        ChangeTransaction(StoreSession session, Changes changes) {
+            this.session = session;
+            this.changes = changes;
+        }
+
+        public StoreSession session() {
+            return session;
+        }
+
+        public Instant now() {
+            return changes.now;
+        }
+
+        public void onCommit(Runnable action) {
+            changes.onCommit.add(action);
+        }
+
+        public void onRollback(Runnable action) {
+            changes.onRollback.add(action);
+        }
     }
 }
