@@ -2,6 +2,7 @@ package io.midway.instance.api;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -23,6 +24,19 @@ public interface InstanceNodes {
      * @param self whether it is this node
      */
     record Node(NodeRow row, boolean alive, boolean self) {
+
+        /** @return whether it runs the singleton jobs: alive, and it held them when it last wrote its row */
+        public boolean runsJobs() {
+            return alive && row.holdsJobs();
+        }
+    }
+
+    /**
+     * @param nodes nodes as {@link #nodes()} lists them
+     * @return the id of the node that runs the singleton jobs, empty when none does yet
+     */
+    static Optional<String> jobsHolder(List<Node> nodes) {
+        return nodes.stream().filter(Node::runsJobs).map(n -> n.row().id()).findFirst();
     }
 
     /** @return whether this node runs the singleton jobs now */

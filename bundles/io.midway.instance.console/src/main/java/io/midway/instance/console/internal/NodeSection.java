@@ -33,8 +33,7 @@ final class NodeSection {
     static void render(PrintWriter out, List<InstanceNodes.Node> nodes, Instant now) {
         out.println(AgentConsolePage.heading("Instance nodes"));
         long alive = nodes.stream().filter(InstanceNodes.Node::alive).count();
-        String holder = nodes.stream().filter(n -> n.alive() && n.row().holdsJobs()).map(n -> n.row().id())
-                .findFirst().orElse(null);
+        String holder = InstanceNodes.jobsHolder(nodes).orElse(null);
         out.println("<p>" + alive + (alive == 1 ? " node alive" : " nodes alive")
                 + (alive < nodes.size() ? ", " + (nodes.size() - alive) + " gone (not seen for "
                         + InstanceNodes.GONE_AFTER.toSeconds() + " s)" : "")
@@ -54,7 +53,7 @@ final class NodeSection {
                     + TIME.format(Instant.ofEpochMilli(r.startedMs())) + "</td><td>"
                     + (n.self() ? "now" : Math.max(0, now.toEpochMilli() - r.lastSeenMs()) / 1000 + " s ago")
                     + "</td><td>" + (n.alive() ? "alive" : "gone") + "</td><td>"
-                    + (n.alive() && r.holdsJobs() ? "yes" : "") + "</td></tr>");
+                    + (n.runsJobs() ? "yes" : "") + "</td></tr>");
         }
         out.println("</tbody>");
         out.println("</table>");
@@ -70,7 +69,7 @@ final class NodeSection {
             NodeRow r = n.row();
             array.addObject().put("id", r.id()).put("host", r.host()).put("pid", r.pid()).put("version", r.version())
                     .put("started_ms", r.startedMs()).put("last_seen_ms", r.lastSeenMs()).put("alive", n.alive())
-                    .put("self", n.self()).put("runs_singleton_jobs", n.alive() && r.holdsJobs());
+                    .put("self", n.self()).put("runs_singleton_jobs", n.runsJobs());
         }
     }
 }

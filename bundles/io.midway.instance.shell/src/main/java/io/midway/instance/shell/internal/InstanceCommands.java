@@ -306,17 +306,13 @@ public class InstanceCommands {
         List<InstanceNodes.Node> nodes = jobs.nodes();
         long now = System.currentTimeMillis();
         TextTable table = new TextTable("node", "host", "pid", "version", "started", "last seen", "state", "jobs");
-        String holder = null;
         for (InstanceNodes.Node n : nodes) {
             NodeRow r = n.row();
-            boolean runs = n.alive() && r.holdsJobs();
-            if (runs) {
-                holder = r.id();
-            }
             table.row(r.id() + (n.self() ? " (this)" : ""), TextTable.cut(r.host(), 40), r.pid(), r.version(),
                     time(r.startedMs()), n.self() ? "now" : ago(now - r.lastSeenMs()), n.alive() ? "alive" : "gone",
-                    runs ? "yes" : "");
+                    n.runsJobs() ? "yes" : "");
         }
+        String holder = InstanceNodes.jobsHolder(nodes).orElse(null);
         long alive = nodes.stream().filter(InstanceNodes.Node::alive).count();
         out.append(alive).append(alive == 1 ? " node alive" : " nodes alive");
         if (alive < nodes.size()) {
