@@ -1,10 +1,11 @@
 package io.midway.instance.internal;
 
-import io.midway.instance.api.InstanceException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.HexFormat;
 
+import io.midway.instance.api.InstanceException;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.wire.AgentRecord;
@@ -42,9 +43,23 @@ final class AgentRecords {
         }
     }
 
+    /**
+     * A new sys_id: 32 lower-case hex digits, as on ServiceNow, made of the time in milliseconds
+     * (12 digits) and 80 random bits. Ids made one after another sort together, so that each
+     * index on a sys_id (and an input's {@code response_to}) grows at its end: with random ids
+     * every record inserted in a batch changed a page of its own in those indexes, and each
+     * commit wrote them all (issue 15: 20 % of the H2 queue's throughput).
+     *
+     * @return the id
+     */
     static String newSysId() {
-        return UUID.randomUUID().toString().replace("-", "");
+        byte[] random = new byte[10];
+        SYS_ID_RANDOM.nextBytes(random);
+        String time = Long.toHexString(System.currentTimeMillis());
+        return "0".repeat(Math.max(0, 12 - time.length())) + time + HexFormat.of().formatHex(random);
     }
+
+    private static final SecureRandom SYS_ID_RANDOM = new SecureRandom();
 
     static AgentRecord withStatus(AgentRecord a, String status) {
         return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),

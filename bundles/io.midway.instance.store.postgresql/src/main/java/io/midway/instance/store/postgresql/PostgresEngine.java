@@ -75,6 +75,11 @@ public class PostgresEngine implements StoreEngine {
         // a JDBC batch of inserts (an output array, an input batch) goes as multi-row INSERTs;
         // set before the URL, so that a reWriteBatchedInserts in MIDWAY_DB_URL has the last word
         dataSource.setReWriteBatchedInserts(true);
+        // Every execution is planned with its own values: the driver prepares a statement on the
+        // server from its fifth use, and PostgreSQL would then keep one generic plan, made while
+        // the queue was still nearly empty — a sequential scan for a batch of 100 sys_ids that
+        // cost 60-100 ms a batch once the queue held 20,000 rows (found with auto_explain).
+        dataSource.setOptions("-c plan_cache_mode=force_custom_plan");
         dataSource.setURL(url);
         if (user != null && !user.isEmpty()) {
             dataSource.setUser(user);
