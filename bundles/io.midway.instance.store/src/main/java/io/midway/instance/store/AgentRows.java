@@ -53,6 +53,28 @@ final class AgentRows extends TableRows {
         }
     }
 
+    /**
+     * Writes when agents were last heard from, in one batch; a stored time that is already later
+     * stays.
+     *
+     * @param times agent name → time, wire format
+     * @throws SQLException on a database error
+     */
+    void refreshAgents(java.util.Map<String, String> times) throws SQLException {
+        if (times.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.refreshed"))) {
+            for (java.util.Map.Entry<String, String> t : new java.util.TreeMap<>(times).entrySet()) {
+                ps.setString(1, t.getValue());
+                ps.setString(2, t.getKey());
+                ps.setString(3, t.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
     /** Binds the columns of {@code agent.columns} after sys_id and name, from {@code start}. */
     private static int bindAgentState(PreparedStatement ps, AgentRecord agent, int start) throws SQLException {
         int i = start;

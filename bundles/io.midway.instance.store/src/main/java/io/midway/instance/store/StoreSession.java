@@ -177,6 +177,14 @@ public final class StoreSession {
         agents.updateAgent(agent);
     }
 
+    /**
+     * Writes when agents were last heard from, in one batch (agents in name order, so that two
+     * nodes' batches lock rows in the same order); a later stored time stays.
+     */
+    public void refreshAgents(java.util.Map<String, String> times) throws SQLException {
+        agents.refreshAgents(times);
+    }
+
     /** The agent of this name. */
     public Optional<AgentRecord> findAgentByName(String name) throws SQLException {
         return agents.findAgentByName(name);

@@ -336,7 +336,7 @@ public class AgentService implements AgentRegistry {
     public List<AgentRecord> agents(TableQuery query) {
         AgentRecords.requireTable(query, TableSchema.ECC_AGENT);
         core.requireOpen();
-        return core.read(s -> s.queryAgents(query));
+        return core.read(s -> s.queryAgents(query)).stream().map(core.refreshTimes()::overlay).toList();
     }
 
     /**
@@ -345,7 +345,7 @@ public class AgentService implements AgentRegistry {
      */
     public Optional<AgentRecord> agent(String sysId) {
         core.requireOpen();
-        return core.read(s -> s.findAgent(sysId));
+        return core.read(s -> s.findAgent(sysId)).map(core.refreshTimes()::overlay);
     }
 
     /**
@@ -354,7 +354,7 @@ public class AgentService implements AgentRegistry {
      */
     public Optional<AgentRecord> agentByName(String name) {
         core.requireOpen();
-        return core.read(s -> s.findAgentByName(name));
+        return core.read(s -> s.findAgentByName(name)).map(core.refreshTimes()::overlay);
     }
 
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,10 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     private final GroupWriter writer;
     private final ExecutorService wakeExecutor;
     private final PollWaiters waiters;
+    private final RefreshTimes refreshTimes = new RefreshTimes();
+    private final ScheduledExecutorService refreshWriter;
+    /** Whether the last write of the refresh times failed (logged once, until one succeeds). */
+    private volatile boolean refreshFailing;
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
@@ -110,6 +115,9 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         this.writer = new GroupWriter(store, clock, this);
         this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
         this.waiters = new PollWaiters(wakeExecutor);
+        this.refreshWriter = Executors.newSingleThreadScheduledExecutor(threads("midway-refresh-times"));
+        refreshWriter.scheduleWithFixedDelay(this::writeRefreshTimes, RefreshTimes.FLUSH_MS, RefreshTimes.FLUSH_MS,
+                TimeUnit.MILLISECONDS);
         // Several nodes on one database: work made ready on another node wakes this node's polls,
         // and a revision another node changed (file sync, credentials, the instance version) is
         // read again and answered to every waiting poll.
@@ -161,6 +169,8 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     /** Answers waiting polls with 503, stops the threads and closes the store. */
     @Deactivate
     public void close() {
+        refreshWriter.shutdownNow();
+        writeRefreshTimes();
         closed = true;
         InstanceException stopping = new InstanceException(InstanceException.Reason.UNAVAILABLE,
                 "the instance is stopping", "poll again in a moment");
@@ -262,6 +272,36 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     /** @return the lease on the singleton jobs of this node's database (see {@link SingletonJobs}) */
     public io.midway.instance.store.JobLease jobLease() {
         return store.jobLease();
+    }
+
+    /** @return when each agent was last heard from, as far as not yet written */
+    RefreshTimes refreshTimes() {
+        return refreshTimes;
+    }
+
+    /** Writes the refresh times held in memory, in one batch; a failure keeps them for the next round. */
+    void writeRefreshTimes() {
+        if (refreshTimes.isEmpty() || closed) {
+            return;
+        }
+        java.util.Map<String, String> times = refreshTimes.snapshot();
+        try {
+            writer.write((s, c) -> {
+                s.refreshAgents(times);
+                return null;
+            });
+            refreshTimes.written(times);
+            if (refreshFailing) {
+                refreshFailing = false;
+                LOG.info("Agents' last_refreshed written again");
+            }
+        } catch (RuntimeException e) {
+            if (!refreshFailing && !closed) {
+                refreshFailing = true;
+                LOG.warn("Cannot write when {} agent(s) were last heard from (kept, tried again every second): {}",
+                        times.size(), e.getMessage());
+            }
+        }
     }
 
     /**

@@ -115,8 +115,8 @@ public class PollService implements AgentPolls {
         }
         return core.write((s, c) -> {
             AgentRecord agent = s.findAgentByName(agentName).orElseThrow(() -> AgentRecords.notRegistered(agentName));
-            agent = AgentRecords.withLastRefreshed(agent, Json.time(c.now));
-            s.updateAgent(agent);
+            String now = Json.time(c.now);
+            c.onCommit.add(() -> core.refreshTimes().heard(agentName, now));
             if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
                 offerHeartbeat(s, c, agent.name());
             }
@@ -127,9 +127,9 @@ public class PollService implements AgentPolls {
     }
 
     /**
-     * Answers a poll that has nothing to lease and nothing to record — the agent's
-     * {@code last_refreshed} already shows this second, it is not Down, nothing is ready for it —
-     * from a read, without queueing for the writer: most polls of many idle agents.
+     * Answers a poll that has nothing to lease — the agent is not Down and nothing is ready for
+     * it — from a read, without queueing for the writer: most polls of many idle agents. When it
+     * was heard from is kept in memory and written with others once a second ({@link RefreshTimes}).
      *
      * @return the empty reply, or {@code null} when the poll must write
      */
@@ -142,12 +142,10 @@ public class PollService implements AgentPolls {
                 return null;
             }
             AgentRecord agent = found.get();
-            if (AgentRecord.STATUS_DOWN.equals(agent.status()) || !now.equals(agent.lastRefreshed())) {
+            if (AgentRecord.STATUS_DOWN.equals(agent.status()) || !readyFor(s, agent, 1).isEmpty()) {
                 return null;
             }
-            if (!readyFor(s, agent, 1).isEmpty()) {
-                return null;
-            }
+            core.refreshTimes().heard(agentName, now);
             return new PollReply(List.of(), core.syncRevision(), core.instanceVersion(), agent.status(),
                     agent.validated(), agent.pinnedVersion(), core.credentialRevision());
         });

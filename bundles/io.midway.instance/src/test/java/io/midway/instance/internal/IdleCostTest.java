@@ -147,6 +147,41 @@ public class IdleCostTest {
         assertEquals("a heartbeat is pending for every agent: nothing more", 0, c.monitor.sendDueHeartbeats());
     }
 
+    /**
+     * Idle agents' polls are reads: when each was heard from ({@code last_refreshed}) is kept in
+     * memory, shown at once, and written for all of them in one batch (a second apart), not by a
+     * write of each poll.
+     */
+    @Test
+    public void idlePollsAreReadsAndTheirRefreshTimesAreWrittenInBatches() {
+        Counted c = new Counted(MANY, "polls");
+        c.service.core().writeRefreshTimes();
+        c.setup.prepared.clear();
+        int polls = 0;
+        for (int round = 0; round < 3; round++) {
+            c.clock.advance(Duration.ofSeconds(1));
+            for (int i = 0; i < MANY; i++) {
+                assertEquals(List.of(), c.service.polls().poll("agent-" + i, 10).result());
+                polls++;
+            }
+        }
+        List<String> byPolls = List.copyOf(c.setup.prepared);
+        List<String> writes = byPolls.stream()
+                .filter(sql -> sql.strip().toUpperCase().matches("(?s)^(INSERT|UPDATE|DELETE).*")).toList();
+        assertTrue("the polls wrote nothing but refresh times: " + writes,
+                writes.stream().allMatch(sql -> sql.contains("SET last_refreshed = ?")));
+        assertTrue(polls + " polls, " + writes.size() + " batch writes of their times (one a second at most)",
+                writes.size() < 10);
+        // shown at once, before it is written
+        assertEquals("2026-03-01 10:00:03", c.service.agents().agentByName("agent-7").orElseThrow().lastRefreshed());
+        c.service.core().writeRefreshTimes();
+        assertEquals("written", "2026-03-01 10:00:03",
+                c.service.core().read(s -> s.findAgentByName("agent-7")).orElseThrow().lastRefreshed());
+        c.setup.prepared.clear();
+        c.service.core().writeRefreshTimes();
+        assertEquals("nothing left to write", List.of(), c.setup.prepared);
+    }
+
     @Test
     public void silentAgentsStillGoDownAndOnlyThey() {
         Counted c = new Counted(MANY, "down");

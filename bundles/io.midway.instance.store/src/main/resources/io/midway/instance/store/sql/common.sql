@@ -162,6 +162,10 @@ sync_revision = ?, sync_state = ?, pinned_version = ?, manual_capabilities = ?,
 advertised_capabilities = ?
 WHERE sys_id = ?
 
+-- [agent.refreshed]
+-- when an agent was last heard from, written in batches; never moved back
+UPDATE ecc_agent SET last_refreshed = ? WHERE name = ? AND (last_refreshed IS NULL OR last_refreshed < ?)
+
 -- [agent.by.name]
 SELECT ${agent.read.columns} FROM ecc_agent WHERE name = ?
 
