@@ -171,6 +171,14 @@ public final class InstanceStore implements AutoCloseable {
     }
 
     /**
+     * @return whether several instance nodes may share this database (a database server, with
+     *     wake-ups between nodes); the embedded engine is used by one node alone
+     */
+    public boolean sharedByNodes() {
+        return signals != null;
+    }
+
+    /**
      * @return the lease on the singleton jobs (heartbeat monitor, lease reaper, failover): held by
      *     one node of a database at a time; always held on the embedded engine
      */

@@ -107,17 +107,36 @@ final class QueueRows extends TableRows {
     }
 
     /**
+     * An agent's ready outputs in delivery order (priority, creation): first their keys, from
+     * the delivery index alone (it is in delivery order, so this stops after the entries it needs
+     * however long the backlog), then those rows with their payloads.
+     *
      * @param agentField {@code mid.server.NAME}
      * @param heartbeatOnly only {@code HeartbeatProbe} records
      * @param interactiveOnly only priority 0
-     * @param max the most records to return
-     * @return ready output records for the agent, by priority then creation
+     * @param max the most records
+     * @return the records, in delivery order
      * @throws SQLException on a database error
      */
     List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
             throws SQLException {
-        // First the keys, from the delivery index alone (it is in delivery order, so this stops
-        // after max entries however long the backlog), then those rows with their payloads.
+        return readyFor(agentField, heartbeatOnly, interactiveOnly, max, java.util.Set.of()).records();
+    }
+
+    /**
+     * As {@link #readyFor(String, boolean, boolean, int)}, passing over the records of some keys
+     * (those leased in memory, which are still {@code ready} in the store): their rows are not read.
+     *
+     * @param agentField {@code mid.server.NAME}
+     * @param heartbeatOnly only {@code HeartbeatProbe} records
+     * @param interactiveOnly only priority 0
+     * @param max the most records
+     * @param skip keys to pass over
+     * @return the records and their keys, in delivery order
+     * @throws SQLException on a database error
+     */
+    ReadyOutputs readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
+            java.util.Set<Long> skip) throws SQLException {
         String keys = heartbeatOnly
                 ? interactiveOnly ? sql.get("queue.ready.heartbeat.interactive") : sql.get("queue.ready.heartbeat")
                 : interactiveOnly ? sql.get("queue.ready.interactive") : sql.get("queue.ready");
@@ -133,11 +152,14 @@ final class QueueRows extends TableRows {
             if (interactiveOnly) {
                 ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
             }
-            ps.setInt(i, max);
+            ps.setInt(i, (int) Math.min(Integer.MAX_VALUE, (long) max + skip.size()));
             order = rows(ps, rs -> rs.getLong("seq"));
         }
+        if (!skip.isEmpty()) {
+            order = order.stream().filter(seq -> !skip.contains(seq)).limit(max).toList();
+        }
         if (order.isEmpty()) {
-            return List.of();
+            return new ReadyOutputs(List.of(), List.of());
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.by.seqs"))) {
             ps.setObject(1, order.toArray(new Long[0]));
@@ -147,14 +169,16 @@ final class QueueRows extends TableRows {
                     bySeq.put(rs.getLong("seq"), record(rs));
                 }
             }
+            List<Long> seqs = new ArrayList<>(order.size());
             List<EccRecord> records = new ArrayList<>(order.size());
             for (Long seq : order) {
                 EccRecord r = bySeq.get(seq);
                 if (r != null) {
+                    seqs.add(seq);
                     records.add(r);
                 }
             }
-            return records;
+            return new ReadyOutputs(seqs, records);
         }
     }
 
@@ -275,6 +299,30 @@ final class QueueRows extends TableRows {
             ps.setString(3, processed);
             ps.setObject(4, new java.util.LinkedHashSet<>(sysIds).toArray(new String[0]));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Writes leases held in memory: each record still {@code ready} becomes {@code processing}
+     * until its lease expiry, in one batch.
+     *
+     * @param expiries sys_id → lease expiry, epoch milliseconds
+     * @throws SQLException on a database error
+     */
+    void leaseIfReady(Map<String, Long> expiries) throws SQLException {
+        if (expiries.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.lease.if.ready"))) {
+            for (Map.Entry<String, Long> e : expiries.entrySet()) {
+                ps.setString(1, EccRecord.STATE_PROCESSING);
+                ps.setLong(2, e.getValue());
+                ps.setString(3, e.getKey());
+                ps.setString(4, EccRecord.QUEUE_OUTPUT);
+                ps.setString(5, EccRecord.STATE_READY);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

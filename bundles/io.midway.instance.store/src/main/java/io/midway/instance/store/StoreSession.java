@@ -93,6 +93,12 @@ public final class StoreSession {
         return queue.readyFor(agentField, heartbeatOnly, interactiveOnly, max);
     }
 
+    /** An agent's ready outputs and their keys, in delivery order, passing over the records of some keys (leased in memory). */
+    public ReadyOutputs readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
+            Set<Long> skip) throws SQLException {
+        return queue.readyFor(agentField, heartbeatOnly, interactiveOnly, max, skip);
+    }
+
     /**
      * Claims an agent's next ready outputs in one statement ({@code processing} until
      * {@code leaseExpiresMs}); returns them in delivery order, at most {@code max}.
@@ -175,6 +181,11 @@ public final class StoreSession {
      */
     public void updateAgent(AgentRecord agent) throws SQLException {
         agents.updateAgent(agent);
+    }
+
+    /** Writes leases held in memory: each record still {@code ready} becomes {@code processing} until its expiry (sys_id → epoch ms). */
+    public void leaseIfReady(Map<String, Long> expiries) throws SQLException {
+        queue.leaseIfReady(expiries);
     }
 
     /**

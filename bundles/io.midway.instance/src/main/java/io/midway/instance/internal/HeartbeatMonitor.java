@@ -208,6 +208,9 @@ public class HeartbeatMonitor {
         if (core.read(s -> s.agentsWithOverdueHeartbeat(readCutoff)).isEmpty()) {
             return 0;
         }
+        // an agent goes Down and its cluster may take its work: the leases held in memory are
+        // written first, so that what it was processing is moved (and counted) as processing
+        core.writeHeldLeases(true);
         return core.write((s, c) -> {
             long cutoff = c.now.minus(timeout).toEpochMilli();
             List<String> down = new ArrayList<>();

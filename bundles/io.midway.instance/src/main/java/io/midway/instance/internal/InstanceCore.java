@@ -69,7 +69,10 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     private final ExecutorService wakeExecutor;
     private final PollWaiters waiters;
     private final RefreshTimes refreshTimes = new RefreshTimes();
-    private final ScheduledExecutorService refreshWriter;
+    /** The leases held in memory, when this node uses its database alone; {@code null} on a shared database. */
+    private final MemoryLeases memoryLeases;
+    /** Writes what is kept in memory (refresh times, old leases) once a second. */
+    private final ScheduledExecutorService memoryWriter;
     /** Whether the last write of the refresh times failed (logged once, until one succeeds). */
     private volatile boolean refreshFailing;
     private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
@@ -115,9 +118,12 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         this.writer = new GroupWriter(store, clock, this);
         this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
         this.waiters = new PollWaiters(wakeExecutor);
-        this.refreshWriter = Executors.newSingleThreadScheduledExecutor(threads("midway-refresh-times"));
-        refreshWriter.scheduleWithFixedDelay(this::writeRefreshTimes, RefreshTimes.FLUSH_MS, RefreshTimes.FLUSH_MS,
-                TimeUnit.MILLISECONDS);
+        this.memoryLeases = store.sharedByNodes() ? null : new MemoryLeases();
+        this.memoryWriter = Executors.newSingleThreadScheduledExecutor(threads("midway-memory-writer"));
+        memoryWriter.scheduleWithFixedDelay(() -> {
+            writeRefreshTimes();
+            writeHeldLeases(false);
+        }, RefreshTimes.FLUSH_MS, RefreshTimes.FLUSH_MS, TimeUnit.MILLISECONDS);
         // Several nodes on one database: work made ready on another node wakes this node's polls,
         // and a revision another node changed (file sync, credentials, the instance version) is
         // read again and answered to every waiting poll.
@@ -169,8 +175,9 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     /** Answers waiting polls with 503, stops the threads and closes the store. */
     @Deactivate
     public void close() {
-        refreshWriter.shutdownNow();
+        memoryWriter.shutdownNow();
         writeRefreshTimes();
+        writeHeldLeases(true);
         closed = true;
         InstanceException stopping = new InstanceException(InstanceException.Reason.UNAVAILABLE,
                 "the instance is stopping", "poll again in a moment");
@@ -279,6 +286,45 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         return refreshTimes;
     }
 
+    /**
+     * @return the leases held in memory when this node uses its database alone (the embedded
+     *     engine); {@code null} on a database several nodes share, where every lease is a row
+     */
+    MemoryLeases memoryLeases() {
+        return memoryLeases;
+    }
+
+    /**
+     * Writes the leases held in memory for longer than {@link MemoryLeases#WRITE_AFTER_MS} (or all
+     * of them) to the store, where they are kept from then on; a failure keeps them in memory.
+     *
+     * @param all every lease, as the instance stops
+     */
+    void writeHeldLeases(boolean all) {
+        if (memoryLeases == null || closed) {
+            return;
+        }
+        long cutoff = all ? Long.MAX_VALUE : clock.millis() - MemoryLeases.WRITE_AFTER_MS;
+        if (memoryLeases.claimedBefore(cutoff).isEmpty()) {
+            return;
+        }
+        try {
+            writer.write((s, c) -> {
+                // read again under the writer: a lease answered or expired since is not written
+                java.util.Map<String, MemoryLeases.Lease> old = memoryLeases.claimedBefore(cutoff);
+                java.util.Map<String, Long> expiries = new java.util.LinkedHashMap<>();
+                old.forEach((sysId, lease) -> expiries.put(sysId, lease.expiresMs()));
+                s.leaseIfReady(expiries);
+                c.onCommit.add(() -> memoryLeases.release(old.keySet()));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("Cannot write the leases held in memory (kept, tried again every second): {}", e.getMessage());
+            }
+        }
+    }
+
     /** Writes the refresh times held in memory, in one batch; a failure keeps them for the next round. */
     void writeRefreshTimes() {
         if (refreshTimes.isEmpty() || closed) {
@@ -384,6 +430,15 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
             });
         }
         waiters.signalAll();
+    }
+
+    /**
+     * Wakes an agent's waiting long polls, outside a write (a lease that expired in memory).
+     *
+     * @param agentName the agent
+     */
+    void wake(String agentName) {
+        waiters.signal(agentName);
     }
 
     /** The wake-up that tells other nodes a revision changed (no agent name has this form). */

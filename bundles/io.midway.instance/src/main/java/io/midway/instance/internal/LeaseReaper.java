@@ -141,10 +141,11 @@ public class LeaseReaper {
      * @return how many were released
      */
     public int reapExpiredLeases() {
-        // a read first: most seconds no lease expired, and then nothing is written
         long now = core.clock().instant().toEpochMilli();
+        int inMemory = expireMemoryLeases(now);
+        // a read first: most seconds no lease expired, and then nothing is written
         if (!core.read(s -> s.anyLeaseExpired(now))) {
-            return 0;
+            return inMemory;
         }
         return core.write((s, c) -> {
             List<String> agents = s.expireLeases(c.now.toEpochMilli());
@@ -157,7 +158,26 @@ public class LeaseReaper {
                 LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agents.size(),
                         new LinkedHashSet<>(agents));
             }
-            return agents.size();
+            return inMemory + agents.size();
         });
+    }
+
+    /** Ends the expired leases held in memory (one node alone): their records are ready as they are; wakes their agents. */
+    private int expireMemoryLeases(long now) {
+        MemoryLeases memory = core.memoryLeases();
+        if (memory == null) {
+            return 0;
+        }
+        List<String> agents = memory.expire(now);
+        Set<String> names = new LinkedHashSet<>(agents);
+        for (String agent : names) {
+            if (agent.startsWith(EccRecord.AGENT_PREFIX)) {
+                core.wake(agent.substring(EccRecord.AGENT_PREFIX.length()));
+            }
+        }
+        if (!agents.isEmpty()) {
+            LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agents.size(), names);
+        }
+        return agents.size();
     }
 }

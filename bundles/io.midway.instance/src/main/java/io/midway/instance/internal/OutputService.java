@@ -289,7 +289,10 @@ public class OutputService implements EccQueue {
     public List<EccRecord> records(TableQuery query) {
         AgentRecords.requireTable(query, TableSchema.ECC_QUEUE);
         core.requireOpen();
-        return core.read(s -> s.queryRecords(query));
+        List<EccRecord> found = overlay(core.read(s -> s.queryRecords(query)));
+        // a record leased in memory is stored ready and shown processing: a query for ready ones
+        // does not return it as processing
+        return core.memoryLeases() == null ? found : found.stream().filter(r -> stateMatches(query, r.state())).toList();
     }
 
     /**
@@ -307,7 +310,30 @@ public class OutputService implements EccQueue {
      */
     public Optional<EccRecord> record(String sysId) {
         core.requireOpen();
-        return core.read(s -> s.findRecord(sysId));
+        Optional<EccRecord> found = core.read(s -> s.findRecord(sysId));
+        MemoryLeases memory = core.memoryLeases();
+        return memory == null ? found : found.map(memory::overlay);
+    }
+
+    /** @return whether a state meets the query's terms on {@code state} */
+    private static boolean stateMatches(TableQuery query, String state) {
+        for (TableQuery.Condition c : query.conditions()) {
+            if (!"state".equals(c.field().name())) {
+                continue;
+            }
+            boolean in = c.value() instanceof TableQuery.InValues values ? values.values().contains(state)
+                    : state.equals(c.value());
+            if (in == c.negated()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the records as they are: those leased in memory show {@code processing} (see {@link MemoryLeases}) */
+    private List<EccRecord> overlay(List<EccRecord> records) {
+        MemoryLeases memory = core.memoryLeases();
+        return memory == null ? records : records.stream().map(memory::overlay).toList();
     }
 
 

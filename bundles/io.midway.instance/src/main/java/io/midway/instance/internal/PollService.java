@@ -279,6 +279,11 @@ public class PollService implements AgentPolls {
     }
 
 
+    /** @return whether the agent takes interactive work only: paused, or replacing its core */
+    private static boolean onlyInteractive(AgentRecord agent) {
+        return AgentRecord.STATUS_PAUSED.equals(agent.status()) || AgentRecord.STATUS_UPGRADING.equals(agent.status());
+    }
+
     /** What an agent may take now: not validated, heartbeats only; paused or replacing its core, interactive work only. */
     private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max) throws SQLException {
         return readyFor(s, agent, max, 0);
@@ -288,8 +293,7 @@ public class PollService implements AgentPolls {
     private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max, long leaseExpiresMs)
             throws SQLException {
         boolean heartbeatOnly = !agent.validated();
-        boolean interactiveOnly = AgentRecord.STATUS_PAUSED.equals(agent.status())
-                || AgentRecord.STATUS_UPGRADING.equals(agent.status());
+        boolean interactiveOnly = onlyInteractive(agent);
         String agentField = EccRecord.agentField(agent.name());
         return leaseExpiresMs == 0 ? s.readyFor(agentField, heartbeatOnly, interactiveOnly, max)
                 : s.claim(agentField, heartbeatOnly, interactiveOnly, max, leaseExpiresMs);
@@ -297,7 +301,21 @@ public class PollService implements AgentPolls {
 
 
     private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
-        List<EccRecord> ready = readyFor(s, agent, max, c.now.plus(core.settings().lease()).toEpochMilli());
+        long expiresMs = c.now.plus(core.settings().lease()).toEpochMilli();
+        MemoryLeases memory = core.memoryLeases();
+        List<EccRecord> ready;
+        if (memory == null) {
+            ready = readyFor(s, agent, max, expiresMs);
+        } else {
+            // one node alone: a read, and the leases kept in memory (see MemoryLeases)
+            String agentField = EccRecord.agentField(agent.name());
+            io.midway.instance.store.ReadyOutputs found = s.readyFor(agentField, !agent.validated(),
+                    onlyInteractive(agent), max, memory.heldBy(agentField));
+            ready = found.records();
+            List<String> claimed = ready.stream().map(EccRecord::sysId).toList();
+            memory.hold(claimed, found.seqs(), agentField, c.now.toEpochMilli(), expiresMs);
+            c.onRollback.add(() -> memory.release(claimed));
+        }
         if (ready.isEmpty()) {
             return List.of();
         }
@@ -317,6 +335,8 @@ public class PollService implements AgentPolls {
             insertHeartbeat(s, c, agentName);
         } else if (EccRecord.STATE_PROCESSING.equals(pending.get().state())) {
             s.markReady(pending.get().sysId());
+        } else if (core.memoryLeases() != null) {
+            core.memoryLeases().release(List.of(pending.get().sysId()));
         }
     }
 
@@ -403,6 +423,11 @@ public class PollService implements AgentPolls {
             s.insertRecords(inputs, c.now.toEpochMilli());
             for (Map.Entry<List<String>, List<String>> done : completions.entrySet()) {
                 s.completeOutputs(done.getValue(), done.getKey().get(0), done.getKey().get(1), now);
+            }
+            MemoryLeases memory = core.memoryLeases();
+            if (memory != null && !completions.isEmpty()) {
+                List<String> answered = completions.values().stream().flatMap(List::stream).toList();
+                c.onCommit.add(() -> memory.release(answered));
             }
             for (String agentName : heartbeatsAnswered) {
                 heartbeatAnswered(s, c, agentName);

@@ -78,6 +78,11 @@ SELECT seq, ${queue.columns} FROM ecc_queue WHERE seq = ANY(?)
 -- [queue.lease]
 UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE sys_id = ?
 
+-- [queue.lease.if.ready]
+-- a lease held in memory (one node alone) written as the others are, if its record was not
+-- answered or put back meanwhile
+UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE sys_id = ? AND queue = ? AND state = ?
+
 -- [queue.release]
 UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL WHERE sys_id = ?
 

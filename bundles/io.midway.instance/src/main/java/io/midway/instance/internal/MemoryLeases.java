@@ -1,0 +1,149 @@
+package io.midway.instance.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.midway.wire.EccRecord;
+
+/**
+ * The leases of an instance that uses its database alone (the embedded H2): a poll's claim is a
+ * read of the agent's ready records and an entry here, not a write of each record (issue 15: on
+ * one node "leases kept in memory"). A record stays {@code ready} in the store while its lease is
+ * held here, and reads of records show it {@code processing}; a lease still held after
+ * {@link #WRITE_AFTER_MS} is written to the store ({@code processing} with its expiry) and from
+ * then on kept there, as on a database server. Most work is answered before that, so its record
+ * goes from {@code ready} to {@code processed} with one write. A lease lost in a crash only means
+ * the record is delivered again: inputs are idempotent on {@code response_to}.
+ *
+ * <p>Changed by the writer (claims, answers, the writes of old leases, expiry), read by anyone.
+ */
+final class MemoryLeases {
+
+    /**
+     * How long a lease stays in memory only before it is written to the store, in milliseconds:
+     * longer than work takes from claim to answer when the instance is busy (results wait in the
+     * agent for the writer then), so that most leases end in memory.
+     */
+    static final long WRITE_AFTER_MS = 10_000;
+
+    /**
+     * A lease held in memory.
+     *
+     * @param agentField the agent that holds it ({@code mid.server.NAME})
+     * @param seq its record's key
+     * @param claimedMs when it was claimed, epoch milliseconds
+     * @param expiresMs when it expires, epoch milliseconds
+     */
+    record Lease(String agentField, long seq, long claimedMs, long expiresMs) {
+    }
+
+    private final Map<String, Lease> bySysId = new HashMap<>();
+    /** Agent → the keys of the records it holds here. */
+    private final Map<String, Set<Long>> byAgent = new HashMap<>();
+
+    /**
+     * @param agentField an agent ({@code mid.server.NAME})
+     * @return the keys ({@code seq}) of the records it holds in memory
+     */
+    synchronized Set<Long> heldBy(String agentField) {
+        Set<Long> held = byAgent.get(agentField);
+        return held == null ? Set.of() : Set.copyOf(held);
+    }
+
+    /**
+     * @param sysIds the records claimed
+     * @param seqs their keys, in the same order
+     * @param agentField the agent that claimed them
+     * @param nowMs the time of the claim
+     * @param expiresMs the lease expiry
+     */
+    synchronized void hold(List<String> sysIds, List<Long> seqs, String agentField, long nowMs, long expiresMs) {
+        for (int i = 0; i < sysIds.size(); i++) {
+            String sysId = sysIds.get(i);
+            forget(sysId);
+            bySysId.put(sysId, new Lease(agentField, seqs.get(i), nowMs, expiresMs));
+            byAgent.computeIfAbsent(agentField, a -> new HashSet<>()).add(seqs.get(i));
+        }
+    }
+
+    /** @param sysIds records answered, put back or written to the store: their leases, if held here, end */
+    synchronized void release(Collection<String> sysIds) {
+        for (String sysId : sysIds) {
+            forget(sysId);
+        }
+    }
+
+    private void forget(String sysId) {
+        Lease old = bySysId.remove(sysId);
+        if (old != null) {
+            Set<Long> held = byAgent.get(old.agentField());
+            held.remove(old.seq());
+            if (held.isEmpty()) {
+                byAgent.remove(old.agentField());
+            }
+        }
+    }
+
+    /**
+     * @param record a record as stored
+     * @return the record as it is: {@code processing} while its lease is held here
+     */
+    EccRecord overlay(EccRecord record) {
+        if (!EccRecord.STATE_READY.equals(record.state()) || !EccRecord.QUEUE_OUTPUT.equals(record.queue())) {
+            return record;
+        }
+        synchronized (this) {
+            Lease lease = bySysId.get(record.sysId());
+            if (lease == null || !lease.agentField().equals(record.agent())) {
+                return record;
+            }
+        }
+        return new EccRecord(record.sysId(), record.agent(), record.topic(), record.name(), record.source(),
+                record.payload(), record.queue(), EccRecord.STATE_PROCESSING, record.responseTo(), record.priority(),
+                record.errorString(), record.sysCreatedOn(), record.processed());
+    }
+
+    /**
+     * @param claimedBeforeMs a time
+     * @return the leases claimed before it, by sys_id (they stay held until {@link #release})
+     */
+    synchronized Map<String, Lease> claimedBefore(long claimedBeforeMs) {
+        Map<String, Lease> old = new LinkedHashMap<>();
+        bySysId.forEach((sysId, lease) -> {
+            if (lease.claimedMs() < claimedBeforeMs) {
+                old.put(sysId, lease);
+            }
+        });
+        return old;
+    }
+
+    /**
+     * Ends the leases that expired.
+     *
+     * @param nowMs the time
+     * @return the agent of each lease ended, one entry per record
+     */
+    synchronized List<String> expire(long nowMs) {
+        List<String> sysIds = new ArrayList<>();
+        List<String> agents = new ArrayList<>();
+        bySysId.forEach((sysId, lease) -> {
+            if (lease.expiresMs() <= nowMs) {
+                sysIds.add(sysId);
+                agents.add(lease.agentField());
+            }
+        });
+        sysIds.forEach(this::forget);
+        return agents;
+    }
+
+    /** @return how many leases are held here */
+    synchronized int size() {
+        return bySysId.size();
+    }
+}
