@@ -13,7 +13,7 @@ import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.InstanceSettings;
 import io.midway.instance.api.OutputRequest;
 import io.midway.testing.servers.PostgresServer;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Registration;
 
 /**
@@ -56,8 +56,8 @@ final class InstanceUnderTest implements AutoCloseable {
 
     /** @return a ready output record for the agent, priority standard, no payload */
     static OutputRequest output(String topic) {
-        return new OutputRequest(EccRecord.agentField(AGENT), topic, topic, "127.0.0.1", null, EccRecord.STATE_READY,
-                EccRecord.PRIORITY_STANDARD, null, null);
+        return new OutputRequest(QueueRecord.agentField(AGENT), topic, topic, "127.0.0.1", null, QueueRecord.STATE_READY,
+                QueueRecord.PRIORITY_STANDARD, null, null);
     }
 
     /** @return a new JDBC connection to this instance's database (the caller closes it) */

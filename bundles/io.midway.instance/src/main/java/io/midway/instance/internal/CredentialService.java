@@ -270,7 +270,7 @@ public class CredentialService implements Credentials {
         record Read(Optional<String> key, boolean known, boolean validated, List<StoredCredential> credentials) {
         }
         Read read = service.read(s -> {
-            Optional<io.midway.wire.AgentRecord> agent = s.findAgentByName(name);
+            Optional<io.midway.instance.api.Agent> agent = s.findAgentByName(name);
             boolean known = agent.isPresent();
             boolean validated = known && agent.get().validated();
             return new Read(known ? s.agentPublicKey(name) : Optional.empty(), known, validated,

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.store.StoreSession;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.InstanceInfo;
 
 import org.osgi.service.component.annotations.Reference;
@@ -67,7 +67,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     private final GroupWriter writer;
     private final ExecutorService wakeExecutor;
     private final PollWaiters waiters;
-    private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<InstanceEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
     private volatile long credentialRevision;
@@ -230,12 +230,12 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     }
 
     /** @param listener called with each new event, after it is stored */
-    public void addEventListener(Consumer<EventRecord> listener) {
+    public void addEventListener(Consumer<InstanceEvent> listener) {
         listeners.add(listener);
     }
 
     /** @param listener a listener added before */
-    public void removeEventListener(Consumer<EventRecord> listener) {
+    public void removeEventListener(Consumer<InstanceEvent> listener) {
         listeners.remove(listener);
     }
 
@@ -373,9 +373,9 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
                 }
             });
         }
-        for (EventRecord event : changes.events) {
+        for (InstanceEvent event : changes.events) {
             LOG.info("Event {} #{} {}: {}", event.name(), event.seq(), event.agent(), event.detail());
-            for (Consumer<EventRecord> listener : listeners) {
+            for (Consumer<InstanceEvent> listener : listeners) {
                 try {
                     listener.accept(event);
                 } catch (RuntimeException e) {

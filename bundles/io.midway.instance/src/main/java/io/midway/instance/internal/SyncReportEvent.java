@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.SyncReport;
 
 /**
@@ -77,8 +77,8 @@ record SyncReportEvent(String agentName, String revision, String state, String n
         if (files.isEmpty()) {
             detail.append(" nothing to change");
         }
-        String event = SyncReport.STATE_APPLIED.equals(report.state()) ? EventRecord.FILE_SYNC_APPLIED
-                : EventRecord.FILE_SYNC_FAILED;
+        String event = SyncReport.STATE_APPLIED.equals(report.state()) ? InstanceEvent.FILE_SYNC_APPLIED
+                : InstanceEvent.FILE_SYNC_FAILED;
         return new SyncReportEvent(agent, revision, report.state(), event, detail.toString());
     }
 

@@ -22,7 +22,7 @@ import org.junit.Test;
 
 import io.midway.testing.jars.TestJars;
 import io.midway.wire.InstanceInfo;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.PollResult;
 
 /** The stored agent cores and the instance version they set, on a real H2 database and folder. */
 public class AgentCoreRepositoryTest extends ServiceFixture {
@@ -197,11 +197,11 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Test
     public void aWaitingPollCompletesAtOnceWhenTheInstanceVersionChanges() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
         long start = System.nanoTime();
         upload(core("2.0.0"));
-        PollReply reply = poll.get(2000, TimeUnit.MILLISECONDS);
+        PollResult reply = poll.get(2000, TimeUnit.MILLISECONDS);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue("took " + elapsed + " ms", elapsed < 2000);
         assertEquals("2.0.0", reply.instanceVersion());
@@ -212,10 +212,10 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Test
     public void aPollKnowingAnotherInstanceVersionAnswersAtOnce() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> behind = service.polls().longPoll("m1", 10, 10_000, null, "0.9.0");
+        CompletableFuture<PollResult> behind = service.polls().longPoll("m1", 10, 10_000, null, "0.9.0");
         assertTrue("a poll that knows another version answers at once", behind.isDone());
         assertEquals("1.2.3", behind.get().instanceVersion());
-        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000, null, "1.2.3");
+        CompletableFuture<PollResult> current = service.polls().longPoll("m1", 10, 10_000, null, "1.2.3");
         assertFalse("a poll that knows the current version waits", current.isDone());
         upload(core("2.0.0"));
         assertEquals("2.0.0", current.get(2000, TimeUnit.MILLISECONDS).instanceVersion());

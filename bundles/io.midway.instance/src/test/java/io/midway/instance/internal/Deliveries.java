@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.InputBatch;
 import io.midway.wire.InputRecord;
 import io.midway.wire.Json;
@@ -34,15 +34,15 @@ public final class Deliveries {
      */
     public boolean pollAndAnswer(InstanceServices node, String agent, int max) {
         List<InputRecord> results = new ArrayList<>();
-        for (EccRecord r : node.polls().poll(agent, max).result()) {
-            if (!r.agent().equals(EccRecord.agentField(agent))) {
+        for (QueueRecord r : node.polls().poll(agent, max).result()) {
+            if (!r.agent().equals(QueueRecord.agentField(agent))) {
                 foreign.incrementAndGet();
             }
             if (takenBy.putIfAbsent(r.sysId(), agent) != null) {
                 twice.incrementAndGet();
             }
             results.add(new InputRecord(r.sysId(), null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
-                    EccRecord.STATE_PROCESSED, null));
+                    QueueRecord.STATE_PROCESSED, null));
         }
         if (!results.isEmpty()) {
             node.polls().input(new InputBatch(results));

@@ -23,9 +23,9 @@ import org.junit.Before;
 import org.junit.Test;
 
 import io.midway.testing.jars.TestJars;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.PollResult;
 import io.midway.wire.SyncFile;
 import io.midway.wire.SyncReport;
 import io.midway.wire.SyncSnapshot;
@@ -319,14 +319,14 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void aWaitingLongPollCompletesWithinBoundsOfAnUploadWithTheNewRevision() throws Exception {
         register("m1");
         register("m2");
-        CompletableFuture<PollReply> m1 = service.polls().longPoll("m1", 10, 10_000);
-        CompletableFuture<PollReply> m2 = service.polls().longPoll("m2", 10, 10_000);
+        CompletableFuture<PollResult> m1 = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> m2 = service.polls().longPoll("m2", 10, 10_000);
         assertFalse(m1.isDone());
         assertEquals(1, service.polls().waitingPolls("m1"));
         long start = System.nanoTime();
         upload(echo, "probe");
-        PollReply r1 = m1.get(500, TimeUnit.MILLISECONDS);
-        PollReply r2 = m2.get(500, TimeUnit.MILLISECONDS);
+        PollResult r1 = m1.get(500, TimeUnit.MILLISECONDS);
+        PollResult r2 = m2.get(500, TimeUnit.MILLISECONDS);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue("took " + elapsed + " ms", elapsed < 500);
         assertEquals("1", r1.syncRevision());
@@ -334,7 +334,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertEquals("1", r2.syncRevision());
 
         // an unchanged upload wakes nobody; a delete does
-        CompletableFuture<PollReply> again = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> again = service.polls().longPoll("m1", 10, 10_000);
         upload(echo, "probe");
         long deadline = System.currentTimeMillis() + 200;
         while (System.currentTimeMillis() < deadline) {
@@ -349,21 +349,21 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void reportSetsTheAgentFieldsAndWritesAnEventPerOutcome() throws Exception {
         register("m1");
         long seq = lastEventSeq();
-        AgentRecord applied = service.agents().syncReport(new SyncReport("m1", "7", SyncReport.STATE_APPLIED, List.of(
+        Agent applied = service.agents().syncReport(new SyncReport("m1", "7", SyncReport.STATE_APPLIED, List.of(
                 new SyncReport.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
                 new SyncReport.Result("com.acme.old", "1.0.0", null, "uninstall", "ok", null))));
         assertEquals("7", applied.syncRevision());
         assertEquals("applied", applied.syncState());
         assertEquals("7", agentNamed("m1").syncRevision());
-        List<EventRecord> events = service.events().events(seq, 10);
+        List<InstanceEvent> events = service.events().events(seq, 10);
         assertEquals(1, events.size());
-        assertEquals(EventRecord.FILE_SYNC_APPLIED, events.get(0).name());
+        assertEquals(InstanceEvent.FILE_SYNC_APPLIED, events.get(0).name());
         assertEquals("m1", events.get(0).agent());
         assertEquals("revision 7: io.midway.testing.echo 2.0.0 update ok; com.acme.old 1.0.0 uninstall ok",
                 events.get(0).detail());
 
         seq = lastEventSeq();
-        AgentRecord failed = service.agents().syncReport(new SyncReport("m1", "8", SyncReport.STATE_FAILED, List.of(
+        Agent failed = service.agents().syncReport(new SyncReport("m1", "8", SyncReport.STATE_FAILED, List.of(
                 new SyncReport.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
                 new SyncReport.Result("com.acme.x", "1.0.0", "ab".repeat(32), "install", "failed",
                         "Unable to resolve com.acme.x: missing requirement\n  osgi.wiring.package=nowhere"),
@@ -371,7 +371,7 @@ public class FileSyncServiceTest extends ServiceFixture {
                         "deploy/ provides com.acme.y"))));
         assertEquals("failed", failed.syncState());
         events = service.events().events(seq, 10);
-        assertEquals(EventRecord.FILE_SYNC_FAILED, events.get(0).name());
+        assertEquals(InstanceEvent.FILE_SYNC_FAILED, events.get(0).name());
         assertEquals("revision 8: io.midway.testing.echo 2.0.0 update ok; com.acme.x 1.0.0 install failed: "
                 + "Unable to resolve com.acme.x: missing requirement osgi.wiring.package=nowhere; "
                 + "com.acme.y 1.0.0 skip skipped: deploy/ provides com.acme.y", events.get(0).detail());
@@ -382,17 +382,17 @@ public class FileSyncServiceTest extends ServiceFixture {
 
     @Test
     public void syncFieldsOfAnAgentSurviveItsOtherChanges() throws Exception {
-        AgentRecord m1 = register("m1");
+        Agent m1 = register("m1");
         service.agents().syncReport(new SyncReport("m1", "3", SyncReport.STATE_FAILED, List.of()));
         register("m1");
         service.polls().poll("m1", 10);
-        service.agents().changeStatus("m1", AgentRecord.STATUS_PAUSED);
-        service.agents().updateAgent(m1.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, null, null, null, null));
+        service.agents().changeStatus("m1", Agent.STATUS_PAUSED);
+        service.agents().updateAgent(m1.sysId(), new AgentChange(Agent.STATUS_UP, true, null, null, null, null));
         restart();
-        AgentRecord after = agentNamed("m1");
+        Agent after = agentNamed("m1");
         assertEquals("3", after.syncRevision());
         assertEquals("failed", after.syncState());
-        AgentRecord fresh = register("m2");
+        Agent fresh = register("m2");
         assertNull(fresh.syncRevision());
         assertNull(agentNamed("m2").syncState());
     }
@@ -432,7 +432,7 @@ public class FileSyncServiceTest extends ServiceFixture {
     }
 
     private long lastEventSeq() {
-        List<EventRecord> all = service.events().events(0, 10000);
+        List<InstanceEvent> all = service.events().events(0, 10000);
         return all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
     }
 
@@ -440,10 +440,10 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void aPollFromAnAgentBehindOnTheRevisionAnswersAtOnce() throws Exception {
         register("m1");
         upload(echo, "probe");
-        CompletableFuture<PollReply> behind = service.polls().longPoll("m1", 10, 10_000, "0");
+        CompletableFuture<PollResult> behind = service.polls().longPoll("m1", 10, 10_000, "0");
         assertTrue("the agent has revision 0, the instance 1: no waiting", behind.isDone());
         assertEquals("1", behind.get().syncRevision());
-        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000, "1");
+        CompletableFuture<PollResult> current = service.polls().longPoll("m1", 10, 10_000, "1");
         assertFalse("an agent up to date waits for work", current.isDone());
         files.delete(TestBundles.ECHO);
         assertEquals("2", current.get(500, TimeUnit.MILLISECONDS).syncRevision());

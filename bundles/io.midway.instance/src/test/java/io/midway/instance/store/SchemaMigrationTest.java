@@ -16,7 +16,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 import io.midway.wire.InstanceInfo;
 import io.midway.wire.SyncFile;
 
@@ -63,7 +63,7 @@ public class SchemaMigrationTest {
         }
 
         try (InstanceStore store = io.midway.instance.store.h2.H2Engine.open(dir)) {
-            AgentRecord agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
+            Agent agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
             assertEquals(List.of("tcp"), agent.capabilities());
             assertNull(agent.syncRevision());
             assertNull(agent.syncState());
@@ -82,7 +82,7 @@ public class SchemaMigrationTest {
             assertEquals(List.of("tcp"), agent.advertisedCapabilities());
             assertEquals(List.of(), agent.manualCapabilities());
             store.transaction(s -> {
-                s.updateAgent(new AgentRecord(agent.sysId(), agent.name(), agent.status(), agent.validated(),
+                s.updateAgent(new Agent(agent.sysId(), agent.name(), agent.status(), agent.validated(),
                         agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
                         agent.capabilities(), agent.applications(), agent.ipRanges(), agent.cluster(),
                         agent.isDefault(), "5", "applied", "0.9.0"));
@@ -99,7 +99,7 @@ public class SchemaMigrationTest {
         }
         assertEquals(List.of(InstanceStore.SCHEMA_VERSION), schemaRows(dir));
         try (InstanceStore store = io.midway.instance.store.h2.H2Engine.open(dir)) {
-            AgentRecord agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
+            Agent agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
             assertEquals("5", agent.syncRevision());
             assertEquals("applied", agent.syncState());
             assertEquals("0.9.0", agent.pinnedVersion());

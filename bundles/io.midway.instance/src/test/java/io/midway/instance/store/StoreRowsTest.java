@@ -26,8 +26,8 @@ import io.midway.instance.store.StoredCore;
 import io.midway.instance.store.StoredCredential;
 import io.midway.instance.store.StoredSyncFile;
 import io.midway.instance.api.UserRow;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.InstanceInfo;
 import io.midway.wire.SyncFile;
 
@@ -59,14 +59,14 @@ public class StoreRowsTest {
         store.close();
     }
 
-    private static AgentRecord agent(String sysId, String name) {
-        return new AgentRecord(sysId, name, "Up", true, "1.0.0", "host-" + name, "10.0.0.1", "2026-01-01 00:00:00",
+    private static Agent agent(String sysId, String name) {
+        return new Agent(sysId, name, "Up", true, "1.0.0", "host-" + name, "10.0.0.1", "2026-01-01 00:00:00",
                 List.of("TCPScan"), List.of("ALL"), List.of("10.0.0.0/8"), "", false, null, null, null, null,
                 List.of(), List.of("TCPScan"));
     }
 
-    private static EccRecord output(String sysId, String agent, String topic, int priority) {
-        return new EccRecord(sysId, agent, topic, "n", "s", null, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, null,
+    private static QueueRecord output(String sysId, String agent, String topic, int priority) {
+        return new QueueRecord(sysId, agent, topic, "n", "s", null, QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_READY, null,
                 priority, null, "2026-01-01 00:00:00", null);
     }
 
@@ -114,9 +114,9 @@ public class StoreRowsTest {
     public void readyForReadsEachFilterInDeliveryOrder() {
         store.transaction(s -> {
             s.insertRecords(List.of(output("a", "mid.server.m", "TCPScan", 2),
-                    output("b", "mid.server.m", EccRecord.TOPIC_HEARTBEAT, 2),
-                    output("c", "mid.server.m", "TCPScan", EccRecord.PRIORITY_INTERACTIVE),
-                    output("d", "mid.server.m", EccRecord.TOPIC_HEARTBEAT, EccRecord.PRIORITY_INTERACTIVE),
+                    output("b", "mid.server.m", QueueRecord.TOPIC_HEARTBEAT, 2),
+                    output("c", "mid.server.m", "TCPScan", QueueRecord.PRIORITY_INTERACTIVE),
+                    output("d", "mid.server.m", QueueRecord.TOPIC_HEARTBEAT, QueueRecord.PRIORITY_INTERACTIVE),
                     output("e", "mid.server.other", "TCPScan", 0)), 1000);
             return null;
         });
@@ -131,8 +131,8 @@ public class StoreRowsTest {
         });
     }
 
-    private static List<String> ids(List<EccRecord> records) {
-        return records.stream().map(EccRecord::sysId).toList();
+    private static List<String> ids(List<QueueRecord> records) {
+        return records.stream().map(QueueRecord::sysId).toList();
     }
 
     @Test
@@ -179,8 +179,8 @@ public class StoreRowsTest {
             return null;
         });
         store.read(s -> {
-            AgentRecord read = s.findAgentByName("m").orElseThrow();
-            assertEquals(new AgentRecord("a1", "m", "Up", true, "1.0.0", "host-m", "10.0.0.1", "2026-01-01 00:00:00",
+            Agent read = s.findAgentByName("m").orElseThrow();
+            assertEquals(new Agent("a1", "m", "Up", true, "1.0.0", "host-m", "10.0.0.1", "2026-01-01 00:00:00",
                     List.of("TCPScan"), List.of("ALL"), List.of("10.0.0.0/8"), "", false, null, null, null, "fp1",
                     List.of(), List.of("TCPScan")), read);
             assertEquals(Optional.of("KEY"), s.agentPublicKey("m"));

@@ -90,7 +90,7 @@ public class AgentRegistrationServlet extends ApiServlet {
             authorizeAgent(user, name);
         }
         AgentRegistry.Registered registered = service.register(registration);
-        Map<String, Object> body = new LinkedHashMap<>(result(registered.agent()));
+        Map<String, Object> body = new LinkedHashMap<>(result(WireRecords.toWire(registered.agent())));
         if (enroll) {
             String password = identities.enroll(name);
             Map<String, Object> identity = new LinkedHashMap<>();

@@ -68,7 +68,7 @@ public class FileSyncServlet extends ApiServlet {
             requireMethod(request, "POST");
             SyncReport report = readBody(request, SyncReport.class);
             authorizeAgent(user, report == null ? null : report.name());
-            writeJson(response, 200, result(service.syncReport(report)));
+            writeJson(response, 200, result(WireRecords.toWire(service.syncReport(report))));
         } else if (path.startsWith(FILES)) {
             requireMethod(request, "GET");
             download(path.substring(FILES.length()), response);
