@@ -14,7 +14,7 @@ import io.midway.instance.internal.InstanceSettings;
 import io.midway.instance.api.OutputRequest;
 import io.midway.testing.servers.PostgresServer;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * The instance in-process, as its unit tests run it: an {@link InstanceServices} over a real H2 file
@@ -51,7 +51,7 @@ final class InstanceUnderTest implements AutoCloseable {
             postgres = null;
             service = new InstanceServices(io.midway.instance.store.h2.H2Engine.open(folder.resolve("db")), settings, Clock.systemUTC());
         }
-        service.agents().register(new Registration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
+        service.agents().register(new AgentRegistration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
     }
 
     /** @return a ready output record for the agent, priority standard, no payload */

@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import io.midway.instance.api.InputResult;
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.instance.api.PollResult;
 
 /**
@@ -70,7 +70,7 @@ public class QueueBenchmark {
         if (!leased.sysId().equals(output.sysId())) {
             throw new IllegalStateException("claimed " + leased.sysId() + ", inserted " + output.sysId());
         }
-        return instance.service.polls().input(new InputBatch(List.of(new InputRecord(leased.sysId(), null, null, null, null,
+        return instance.service.polls().input(new AgentResults(List.of(new AgentResult(leased.sysId(), null, null, null, null,
                 QueueRecord.STATE_PROCESSED, null))));
     }
 
@@ -101,10 +101,10 @@ public class QueueBenchmark {
         if (claimed.result().size() != 100) {
             throw new IllegalStateException("claimed " + claimed.result().size() + " of 100");
         }
-        List<InputRecord> answers = new java.util.ArrayList<>(100);
+        List<AgentResult> answers = new java.util.ArrayList<>(100);
         for (QueueRecord leased : claimed.result()) {
-            answers.add(new InputRecord(leased.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
+            answers.add(new AgentResult(leased.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
         }
-        return instance.service.polls().input(new InputBatch(answers));
+        return instance.service.polls().input(new AgentResults(answers));
     }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.instance.api.PollResult;
 
 /**
@@ -58,11 +58,11 @@ public final class QueueCpu {
     private static void cycle(InstanceUnderTest instance, List<OutputRequest> hundred) {
         instance.service.outputs().insertOutputs(hundred);
         PollResult claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
-        List<InputRecord> answers = new ArrayList<>(100);
+        List<AgentResult> answers = new ArrayList<>(100);
         for (QueueRecord leased : claimed.result()) {
-            answers.add(new InputRecord(leased.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
+            answers.add(new AgentResult(leased.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
         }
-        if (answers.size() != 100 || instance.service.polls().input(new InputBatch(answers)).size() != 100) {
+        if (answers.size() != 100 || instance.service.polls().input(new AgentResults(answers)).size() != 100) {
             throw new IllegalStateException("claimed " + answers.size() + " of 100");
         }
     }

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.store.sql.Statements;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.instance.api.PollResult;
 
 /**
@@ -88,11 +88,11 @@ public final class QueueIndexes {
             for (int i = 0; i < 100; i++) {
                 instance.service.outputs().insertOutputs(hundred);
                 PollResult claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
-                List<InputRecord> answers = new ArrayList<>();
+                List<AgentResult> answers = new ArrayList<>();
                 for (QueueRecord r : claimed.result()) {
-                    answers.add(new InputRecord(r.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
+                    answers.add(new AgentResult(r.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
                 }
-                instance.service.polls().input(new InputBatch(answers));
+                instance.service.polls().input(new AgentResults(answers));
             }
             for (int i = 0; i < 10; i++) {
                 instance.service.outputs().insertOutputs(hundred);

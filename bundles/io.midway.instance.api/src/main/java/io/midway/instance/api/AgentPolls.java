@@ -1,6 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.InputBatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +105,7 @@ public interface AgentPolls {
      * @param batch the results
      * @return one outcome per record, in order
      */
-    List<InputResult> input(InputBatch batch);
+    List<InputResult> input(AgentResults batch);
 
     /**
      * @param outputSysIds sys_ids of output records

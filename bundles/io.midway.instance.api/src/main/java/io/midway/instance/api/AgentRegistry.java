@@ -1,7 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.Registration;
-import io.midway.wire.SyncReport;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +28,7 @@ public interface AgentRegistry {
      * @param registration what the agent says about itself
      * @return the agent and whether it is new
      */
-    Registered register(Registration registration);
+    Registered register(AgentRegistration registration);
 
     /**
      * An agent asks to be paused or resumed (its own shell or console).
@@ -73,7 +71,7 @@ public interface AgentRegistry {
      * @return the agent as stored
      * @throws InstanceException 400 for a malformed report, 404 for an unknown agent
      */
-    Agent syncReport(SyncReport report);
+    Agent syncReport(SyncState report);
 
     /**
      * @param query a query on {@link TableSchema#ECC_AGENT}

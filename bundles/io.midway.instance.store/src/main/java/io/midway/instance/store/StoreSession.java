@@ -17,8 +17,8 @@ import io.midway.instance.store.sql.Statements;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.InstanceEvent;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.RepositoryFile;
 
 /**
  * The SQL of the instance, on one connection (and so inside one transaction when
@@ -254,7 +254,7 @@ public final class StoreSession {
     }
 
     /** Inserts the file, or replaces the one with the same symbolic name. */
-    public void putSyncFile(SyncFile file, String uploadedOn) throws SQLException {
+    public void putSyncFile(RepositoryFile file, String uploadedOn) throws SQLException {
         sync.putSyncFile(file, uploadedOn);
     }
 
@@ -291,7 +291,7 @@ public final class StoreSession {
     }
 
     /** Inserts the core, or replaces the one of the same version; its download count starts at 0. */
-    public void putCore(InstanceInfo.Core core, String uploadedOn) throws SQLException {
+    public void putCore(InstanceDescription.Core core, String uploadedOn) throws SQLException {
         cores.putCore(core, uploadedOn);
     }
 

@@ -25,9 +25,9 @@ import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.Json;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -91,7 +91,7 @@ public class AgentService implements AgentRegistry {
      * @param registration what the agent says about itself
      * @return the agent and whether it is new
      */
-    public Registered register(Registration registration) {
+    public Registered register(AgentRegistration registration) {
         if (registration == null) {
             throw InstanceException.invalid("the request body must be a JSON object");
         }
@@ -317,7 +317,7 @@ public class AgentService implements AgentRegistry {
      * @return the agent as stored
      * @throws InstanceException 400 for a malformed report, 404 for an unknown agent
      */
-    public Agent syncReport(SyncReport report) {
+    public Agent syncReport(SyncState report) {
         SyncReportEvent event = SyncReportEvent.of(report);
         return core.write((s, c) -> {
             Agent agent = s.findAgentByName(event.agentName())
@@ -374,7 +374,7 @@ public class AgentService implements AgentRegistry {
         return clean;
     }
 
-    private static String describe(Registration r) {
+    private static String describe(AgentRegistration r) {
         StringBuilder text = new StringBuilder();
         if (r.version() != null) {
             text.append(" version ").append(r.version());

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.store.StoreSession;
 import io.midway.instance.api.InstanceEvent;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.InstanceDescription;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -219,12 +219,12 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     }
 
     /** @return the reply of {@code instance_info}: the instance version and the core of that version, if stored */
-    public InstanceInfo instanceInfo() {
+    public InstanceDescription instanceInfo() {
         requireOpen();
         synchronized (writer.writeLock) {
             requireOpen();
             String version = instanceVersion();
-            return new InstanceInfo(version, store.read(s -> s.findCore(version))
+            return new InstanceDescription(version, store.read(s -> s.findCore(version))
                     .map(StoredCore::core).orElse(null));
         }
     }

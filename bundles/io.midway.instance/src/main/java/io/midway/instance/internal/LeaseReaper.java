@@ -50,14 +50,14 @@ import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.InstanceEvent;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
 import io.midway.instance.api.PollResult;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 

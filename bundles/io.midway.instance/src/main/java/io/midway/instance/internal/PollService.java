@@ -52,14 +52,14 @@ import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.InstanceEvent;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
 import io.midway.instance.api.PollResult;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -340,11 +340,11 @@ public class PollService implements AgentPolls {
      * @param batch the results
      * @return one outcome per record, in order
      */
-    public List<InputResult> input(InputBatch batch) {
+    public List<InputResult> input(AgentResults batch) {
         if (batch == null || batch.records() == null) {
             throw InstanceException.invalid("field 'records' is required", "body: {\"records\":[{\"response_to\":…}]}");
         }
-        List<InputRecord> records = batch.records();
+        List<AgentResult> records = batch.records();
         String[] refusals = new String[records.size()];
         for (int i = 0; i < records.size(); i++) {
             refusals[i] = inputProblem(records.get(i), "records[" + i + "]");
@@ -367,7 +367,7 @@ public class PollService implements AgentPolls {
             Map<List<String>, List<String>> completions = new LinkedHashMap<>();
             List<String> heartbeatsAnswered = new ArrayList<>();
             for (int i = 0; i < records.size(); i++) {
-                InputRecord r = records.get(i);
+                AgentResult r = records.get(i);
                 String where = "records[" + i + "]";
                 if (refusals[i] != null) {
                     results.add(InputResult.refused(r == null ? null : r.responseTo(), refusals[i]));
@@ -419,7 +419,7 @@ public class PollService implements AgentPolls {
 
 
     /** @return why one posted result cannot be stored, null when it can */
-    private static String inputProblem(InputRecord r, String where) {
+    private static String inputProblem(AgentResult r, String where) {
         if (r == null) {
             return where + " must be an object";
         }

@@ -27,8 +27,8 @@ import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.InstanceEvent;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 
 /**
@@ -53,14 +53,14 @@ public class ClusterFailoverTest extends ServiceFixture {
         return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, sysparmQuery, null, null, null));
     }
 
-    private static InputRecord answer(String responseTo) {
-        return new InputRecord(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+    private static AgentResult answer(String responseTo) {
+        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
                 QueueRecord.STATE_PROCESSED, null);
     }
 
     /** Answers every heartbeat waiting for these agents, as live agents do. */
     private void answerHeartbeats(String... agents) {
-        List<InputRecord> answers = new ArrayList<>();
+        List<AgentResult> answers = new ArrayList<>();
         for (String agent : agents) {
             for (QueueRecord hb : query("agent=mid.server." + agent + "^topic=HeartbeatProbe^state=ready")) {
                 answers.add(answer(hb.sysId()));
@@ -70,7 +70,7 @@ public class ClusterFailoverTest extends ServiceFixture {
             }
         }
         if (!answers.isEmpty()) {
-            service.polls().input(new InputBatch(answers));
+            service.polls().input(new AgentResults(answers));
         }
     }
 
@@ -117,7 +117,7 @@ public class ClusterFailoverTest extends ServiceFixture {
                 null, QueueRecord.STATE_READY, 2, null, null));
         QueueRecord dc1Copy = query("agent=mid.server.dc-1^topic=Refresh").get(0);
         QueueRecord done = insertTo("dc-1", "TCPScan");
-        service.polls().input(new InputBatch(List.of(answer(done.sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(done.sysId()))));
 
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-3", "dc-4");
         service.agents().changeStatus("dc-2", Agent.STATUS_PAUSED);
@@ -310,10 +310,10 @@ public class ClusterFailoverTest extends ServiceFixture {
         assertEquals("dc-2 takes all of them", new HashSet<>(outputs), new HashSet<>(takenByDc2));
 
         // dc-1 was only cut off: it answers what it held, late; dc-2 answers everything
-        List<InputResult> late = service.polls().input(new InputBatch(heldByDc1.stream().map(ClusterFailoverTest::answer)
+        List<InputResult> late = service.polls().input(new AgentResults(heldByDc1.stream().map(ClusterFailoverTest::answer)
                 .toList()));
         assertTrue(late.stream().allMatch(r -> InputResult.INSERTED.equals(r.status())));
-        List<InputResult> second = service.polls().input(new InputBatch(takenByDc2.stream().map(ClusterFailoverTest::answer)
+        List<InputResult> second = service.polls().input(new AgentResults(takenByDc2.stream().map(ClusterFailoverTest::answer)
                 .toList()));
         assertEquals(10, second.stream().filter(r -> InputResult.DUPLICATE.equals(r.status())).count());
         for (String output : outputs) {

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 
 /**
@@ -33,7 +33,7 @@ public final class Deliveries {
      * @return whether the poll brought any record
      */
     public boolean pollAndAnswer(InstanceServices node, String agent, int max) {
-        List<InputRecord> results = new ArrayList<>();
+        List<AgentResult> results = new ArrayList<>();
         for (QueueRecord r : node.polls().poll(agent, max).result()) {
             if (!r.agent().equals(QueueRecord.agentField(agent))) {
                 foreign.incrementAndGet();
@@ -41,11 +41,11 @@ public final class Deliveries {
             if (takenBy.putIfAbsent(r.sysId(), agent) != null) {
                 twice.incrementAndGet();
             }
-            results.add(new InputRecord(r.sysId(), null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+            results.add(new AgentResult(r.sysId(), null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
                     QueueRecord.STATE_PROCESSED, null));
         }
         if (!results.isEmpty()) {
-            node.polls().input(new InputBatch(results));
+            node.polls().input(new AgentResults(results));
         }
         return !results.isEmpty();
     }

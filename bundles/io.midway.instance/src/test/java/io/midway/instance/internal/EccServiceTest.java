@@ -24,11 +24,11 @@ import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.InstanceEvent;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 import io.midway.instance.api.PollResult;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 public class EccServiceTest extends ServiceFixture {
 
@@ -51,8 +51,8 @@ public class EccServiceTest extends ServiceFixture {
         }
     }
 
-    private static InputRecord answer(String responseTo) {
-        return new InputRecord(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+    private static AgentResult answer(String responseTo) {
+        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
                 QueueRecord.STATE_PROCESSED, null);
     }
 
@@ -64,7 +64,7 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void newAgentRegistersUpWithEvent() {
-        AgentService.Registered r = service.agents().register(new Registration("m1", "1.0.0", "h", "10.0.0.1",
+        AgentService.Registered r = service.agents().register(new AgentRegistration("m1", "1.0.0", "h", "10.0.0.1",
                 List.of("tcp", " http ")));
         assertTrue(r.created());
         Agent a = r.agent();
@@ -81,7 +81,7 @@ public class EccServiceTest extends ServiceFixture {
         Agent first = register("m1");
         service.agents().changeStatus("m1", "Paused");
         clock.advance(Duration.ofSeconds(5));
-        AgentService.Registered again = service.agents().register(new Registration("m1", "2.0.0", "h2", "10.0.0.2", null));
+        AgentService.Registered again = service.agents().register(new AgentRegistration("m1", "2.0.0", "h2", "10.0.0.2", null));
         assertFalse(again.created());
         assertEquals(first.sysId(), again.agent().sysId());
         assertEquals("Paused", again.agent().status());
@@ -93,12 +93,12 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void invalidRegistrationsAreRejected() {
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration(null, "1", null, null, null)));
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("*", "1", null, null, null)));
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("a b", "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration(null, "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration("*", "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration("a b", "1", null, null, null)));
         List<String> withNull = new ArrayList<>();
         withNull.add(null);
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("ok", "1", null, null, withNull)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration("ok", "1", null, null, withNull)));
         assertTrue(service.agents().agents(TableQuery.all(TableSchema.ECC_AGENT)).isEmpty());
     }
 
@@ -232,7 +232,7 @@ public class EccServiceTest extends ServiceFixture {
         QueueRecord out = insert("m1", "TCPScan", 2);
         service.polls().poll("m1", 10);
         clock.advance(Duration.ofSeconds(3));
-        List<InputResult> first = service.polls().input(new InputBatch(List.of(answer(out.sysId()))));
+        List<InputResult> first = service.polls().input(new AgentResults(List.of(answer(out.sysId()))));
         assertEquals(1, first.size());
         assertEquals(InputResult.INSERTED, first.get(0).status());
         QueueRecord output = record(out.sysId());
@@ -245,8 +245,8 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("TCPScan", input.topic());
         assertEquals("ok", input.payload().textValue());
 
-        InputRecord failing = new InputRecord(out.sysId(), null, null, null, null, "error", "late repeat");
-        List<InputResult> again = service.polls().input(new InputBatch(List.of(failing, answer(out.sysId()))));
+        AgentResult failing = new AgentResult(out.sysId(), null, null, null, null, "error", "late repeat");
+        List<InputResult> again = service.polls().input(new AgentResults(List.of(failing, answer(out.sysId()))));
         assertEquals(List.of(InputResult.DUPLICATE, InputResult.DUPLICATE),
                 again.stream().map(InputResult::status).toList());
         assertEquals(first.get(0).sysId(), again.get(0).sysId());
@@ -260,8 +260,8 @@ public class EccServiceTest extends ServiceFixture {
     public void duplicateWithinOneBatchAndErrorState() {
         register("m1");
         QueueRecord out = insert("m1", "TCPScan", 2);
-        InputRecord failed = new InputRecord(out.sysId(), null, null, null, null, "error", "connection refused");
-        List<InputResult> results = service.polls().input(new InputBatch(List.of(failed, answer(out.sysId()))));
+        AgentResult failed = new AgentResult(out.sysId(), null, null, null, null, "error", "connection refused");
+        List<InputResult> results = service.polls().input(new AgentResults(List.of(failed, answer(out.sysId()))));
         assertEquals(List.of(InputResult.INSERTED, InputResult.DUPLICATE),
                 results.stream().map(InputResult::status).toList());
         QueueRecord output = record(out.sysId());
@@ -274,7 +274,7 @@ public class EccServiceTest extends ServiceFixture {
     public void recordNamingAnUnknownOutputIsRefusedAloneAndTheOthersAreStored() {
         register("m1");
         QueueRecord out = insert("m1", "TCPScan", 2);
-        List<InputResult> results = service.polls().input(new InputBatch(List.of(answer("does-not-exist"), answer(out.sysId()))));
+        List<InputResult> results = service.polls().input(new AgentResults(List.of(answer("does-not-exist"), answer(out.sysId()))));
         assertEquals(List.of(InputResult.REFUSED, InputResult.INSERTED), results.stream().map(InputResult::status).toList());
         assertTrue(results.get(0).error(), results.get(0).error().contains("records[0].response_to 'does-not-exist'"));
         assertEquals(null, results.get(0).sysId());
@@ -282,11 +282,11 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals(1, service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", null, null, null)).size());
 
         // a batch of nothing but refused records is a 400: there is nothing to store
-        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(
+        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(
                 List.of(answer("does-not-exist")))));
         assertTrue(e.getMessage(), e.getMessage().contains("does-not-exist"));
         // an input record is not an output record
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(answer(results.get(1).sysId())))));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(List.of(answer(results.get(1).sysId())))));
     }
 
     @Test
@@ -296,9 +296,9 @@ public class EccServiceTest extends ServiceFixture {
         QueueRecord b = insert("m1", "TCPScan", 2);
         QueueRecord c = insert("m1", "TCPScan", 2);
         String longTopic = "T".repeat(FieldLimits.TOPIC + 1);
-        List<InputResult> results = service.polls().input(new InputBatch(List.of(answer(a.sysId()),
-                new InputRecord(b.sysId(), longTopic, null, null, null, "processed", null),
-                new InputRecord(c.sysId(), null, null, null, null, "finished", null))));
+        List<InputResult> results = service.polls().input(new AgentResults(List.of(answer(a.sysId()),
+                new AgentResult(b.sysId(), longTopic, null, null, null, "processed", null),
+                new AgentResult(c.sysId(), null, null, null, null, "finished", null))));
         assertEquals(List.of(InputResult.INSERTED, InputResult.REFUSED, InputResult.REFUSED),
                 results.stream().map(InputResult::status).toList());
         assertEquals("field 'records[1].topic' is longer than 300 characters", results.get(1).error());
@@ -308,18 +308,18 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("ready", record(b.sysId()).state());
         assertEquals("ready", record(c.sysId()).state());
         // the refused result can be sent again, corrected
-        assertEquals(InputResult.INSERTED, service.polls().input(new InputBatch(List.of(answer(b.sysId())))).get(0).status());
+        assertEquals(InputResult.INSERTED, service.polls().input(new AgentResults(List.of(answer(b.sysId())))).get(0).status());
     }
 
     @Test
     public void malformedBatchesAreRejected() {
         fails(InstanceException.Reason.INVALID, () -> service.polls().input(null));
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(null)));
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(
-                new InputRecord(null, null, null, null, null, null, null)))));
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(
-                new InputRecord("x", null, null, null, null, "done", null)))));
-        assertEquals(List.of(), service.polls().input(new InputBatch(List.of())));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(null)));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(List.of(
+                new AgentResult(null, null, null, null, null, null, null)))));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(List.of(
+                new AgentResult("x", null, null, null, null, "done", null)))));
+        assertEquals(List.of(), service.polls().input(new AgentResults(List.of())));
     }
 
     // --- insert and fan-out ----------------------------------------------------------------
@@ -395,7 +395,7 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals(Integer.valueOf(0), hb.get(0).priority());
         clock.advance(Duration.ofSeconds(60));
         assertEquals("one is still pending", 0, service.heartbeats().sendDueHeartbeats());
-        service.polls().input(new InputBatch(List.of(answer(hb.get(0).sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(hb.get(0).sysId()))));
         assertEquals(1, service.heartbeats().sendDueHeartbeats());
     }
 
@@ -421,7 +421,7 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("Down", reply.agentStatus());
         assertEquals(1, reply.result().size());
         assertEquals("HeartbeatProbe", reply.result().get(0).topic());
-        service.polls().input(new InputBatch(List.of(answer(reply.result().get(0).sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(reply.result().get(0).sysId()))));
         assertEquals("Up", agentNamed("m1").status());
         assertEquals(List.of("mid_server.up:m1", "mid_server.down:m1", "mid_server.up:m1"), eventNames());
         assertTrue(service.events().events(2, 10).get(0).detail().contains("heartbeat"));
@@ -465,7 +465,7 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals(1, result.size());
         assertEquals("HeartbeatProbe", result.get(0).topic());
         assertNotEquals(old.sysId(), result.get(0).sysId());
-        service.polls().input(new InputBatch(List.of(answer(result.get(0).sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(result.get(0).sysId()))));
         assertEquals("Up", agentNamed("m1").status());
     }
 
@@ -476,7 +476,7 @@ public class EccServiceTest extends ServiceFixture {
         QueueRecord hb = makeDown();
         assertEquals(List.of(hb.sysId()), ids(service.polls().poll("m1", 10).result()));
         // an error answer still proves the agent is alive
-        service.polls().input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, "error", "x"))));
+        service.polls().input(new AgentResults(List.of(new AgentResult(hb.sysId(), null, null, null, null, "error", "x"))));
         assertEquals("comes back Up, not Paused (documented)", "Up", agentNamed("m1").status());
         assertEquals(List.of("mid_server.up:m1", "mid_server.paused:m1", "mid_server.down:m1", "mid_server.up:m1"),
                 eventNames());
@@ -511,9 +511,9 @@ public class EccServiceTest extends ServiceFixture {
         service.leases().reapExpiredLeases();
         assertEquals(List.of(leased.sysId(), waiting.sysId()), ids(service.polls().poll("m1", 10).result()));
         // idempotency survives a restart too
-        service.polls().input(new InputBatch(List.of(answer(leased.sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(leased.sysId()))));
         restartService();
-        assertEquals(InputResult.DUPLICATE, service.polls().input(new InputBatch(List.of(answer(leased.sysId())))).get(0)
+        assertEquals(InputResult.DUPLICATE, service.polls().input(new AgentResults(List.of(answer(leased.sysId())))).get(0)
                 .status());
     }
 

@@ -35,7 +35,7 @@ import io.midway.instance.store.NodeSignals;
 import io.midway.instance.store.sql.Statements;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * What the singleton jobs cost when nothing is due: every statement the store prepares is
@@ -87,7 +87,7 @@ public class IdleCostTest {
         /** Registers agent-{from} to agent-{to - 1}. */
         void register(int from, int to) {
             for (int i = from; i < to; i++) {
-                service.agents().register(new Registration("agent-" + i, "1.0.0", "h" + i, "127.0.0.1", List.of("tcp")));
+                service.agents().register(new AgentRegistration("agent-" + i, "1.0.0", "h" + i, "127.0.0.1", List.of("tcp")));
             }
         }
 

@@ -20,7 +20,7 @@ import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * Capabilities set by hand on {@code ecc_agent} (issue 8 point 1): {@code manual_capabilities}
@@ -29,7 +29,7 @@ import io.midway.wire.Registration;
 public class ManualCapabilitiesTest extends ServiceFixture {
 
     private Agent registerAdvertising(String name, String... capabilities) {
-        return service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1",
+        return service.agents().register(new AgentRegistration(name, "1.0.0", name + ".example", "127.0.0.1",
                 List.of(capabilities))).agent();
     }
 

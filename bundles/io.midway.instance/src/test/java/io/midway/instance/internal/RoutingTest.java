@@ -15,7 +15,7 @@ import org.junit.Test;
 
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * Output records that name no agent are routed by MID selection when inserted (issue 8 point 2):
@@ -34,7 +34,7 @@ public class RoutingTest extends ServiceFixture {
 
     /** Registers a validated agent for Discovery with one capability and one IP range. */
     static Agent agent(InstanceServices service, String name, String capability, String ipRange, boolean isDefault) {
-        Agent a = service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
+        Agent a = service.agents().register(new AgentRegistration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
                 .agent();
         return service.agents().updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"),
                 ipRange == null ? List.of() : List.of(ipRange), null, isDefault));

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 /** An {@link InstanceServices} on a real H2 database in a temporary folder, with a hand-moved clock. */
 public abstract class ServiceFixture {
@@ -66,7 +66,7 @@ public abstract class ServiceFixture {
     }
 
     protected Agent register(String name) {
-        return service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
+        return service.agents().register(new AgentRegistration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
                 .agent();
     }
 

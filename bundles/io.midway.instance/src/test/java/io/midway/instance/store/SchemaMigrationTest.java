@@ -17,8 +17,8 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.midway.instance.api.Agent;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.RepositoryFile;
 
 /** A database written by an earlier version (schema 1, before file sync and upgrade) opens and is upgraded. */
 public class SchemaMigrationTest {
@@ -90,9 +90,9 @@ public class SchemaMigrationTest {
                 s.setInstanceVersion("1.0.0");
                 s.setAgentPublicKey("old", "KEY", "SHA256:ab");
                 s.insertAffinity(new StoredAffinity("a1", "old", "c1", null, "basic", "10.0.0.5", 1));
-                s.putCore(new InstanceInfo.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
+                s.putCore(new InstanceDescription.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
                         "2026-01-02 10:00:00");
-                s.putSyncFile(new SyncFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
+                s.putSyncFile(new RepositoryFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
                         "2026-01-02 10:00:00");
                 return s.incrementSyncRevision();
             });

@@ -28,8 +28,8 @@ import io.midway.instance.store.StoredSyncFile;
 import io.midway.instance.api.UserRow;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.RepositoryFile;
 
 /**
  * Round trips through the rows of each table on a real H2 database, for the statements whose SQL
@@ -73,15 +73,15 @@ public class StoreRowsTest {
     @Test
     public void syncFilesAndCoresAreReplacedByTheirKeyAndTheDownloadCountStartsAgain() {
         store.transaction(s -> {
-            s.putSyncFile(new SyncFile("a.jar", "bundle", "io.a", "1.0.0", "aa", 10), "2026-01-01 00:00:00");
-            s.putSyncFile(new SyncFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20), "2026-01-02 00:00:00");
-            s.putCore(new InstanceInfo.Core("io.midway.core", "1.0.0", "cc", 30), "2026-01-01 00:00:00");
+            s.putSyncFile(new RepositoryFile("a.jar", "bundle", "io.a", "1.0.0", "aa", 10), "2026-01-01 00:00:00");
+            s.putSyncFile(new RepositoryFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20), "2026-01-02 00:00:00");
+            s.putCore(new InstanceDescription.Core("io.midway.core", "1.0.0", "cc", 30), "2026-01-01 00:00:00");
             assertTrue(s.countCoreDownload("cc"));
             assertFalse(s.countCoreDownload("zz"));
             return null;
         });
         store.read(s -> {
-            assertEquals(List.of(new StoredSyncFile(new SyncFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20),
+            assertEquals(List.of(new StoredSyncFile(new RepositoryFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20),
                     "2026-01-02 00:00:00")), s.syncFiles());
             assertEquals("a2.jar", s.findSyncFileBySha256("bb").orElseThrow().file().name());
             assertEquals(Optional.empty(), s.findSyncFileBySha256("aa"));
@@ -89,10 +89,10 @@ public class StoreRowsTest {
             return null;
         });
         store.transaction(s -> {
-            s.putCore(new InstanceInfo.Core("io.midway.core", "1.0.0", "dd", 31), "2026-01-03 00:00:00");
+            s.putCore(new InstanceDescription.Core("io.midway.core", "1.0.0", "dd", 31), "2026-01-03 00:00:00");
             return null;
         });
-        assertEquals(List.of(new StoredCore(new InstanceInfo.Core("io.midway.core", "1.0.0", "dd", 31),
+        assertEquals(List.of(new StoredCore(new InstanceDescription.Core("io.midway.core", "1.0.0", "dd", 31),
                 "2026-01-03 00:00:00", 0)), store.read(StoreSession::cores));
     }
 

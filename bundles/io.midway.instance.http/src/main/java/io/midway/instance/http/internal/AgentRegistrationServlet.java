@@ -89,7 +89,7 @@ public class AgentRegistrationServlet extends ApiServlet {
         } else if (!enroll) {
             authorizeAgent(user, name);
         }
-        AgentRegistry.Registered registered = service.register(registration);
+        AgentRegistry.Registered registered = service.register(WireRecords.fromWire(registration));
         Map<String, Object> body = new LinkedHashMap<>(result(WireRecords.toWire(registered.agent())));
         if (enroll) {
             String password = identities.enroll(name);

@@ -56,6 +56,6 @@ public class EccInputServlet extends ApiServlet {
                         ? field.substring(QueueRecord.AGENT_PREFIX.length()) : field);
             }
         }
-        writeJson(response, 200, result(service.input(batch)));
+        writeJson(response, 200, result(service.input(WireRecords.fromWire(batch))));
     }
 }

@@ -19,14 +19,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
 import io.midway.instance.api.Agent;
+import io.midway.instance.api.AgentRegistration;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.CredentialSnapshot;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.instance.api.InstanceEvent;
 import io.midway.instance.api.PollResult;
 import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.RepositoryFile;
+import io.midway.instance.api.SyncFiles;
+import io.midway.instance.api.SyncState;
 import io.midway.wire.AgentRecord;
+import io.midway.wire.CredentialRecord;
+import io.midway.wire.CredentialSync;
 import io.midway.wire.EccRecord;
 import io.midway.wire.EventRecord;
+import io.midway.wire.InputBatch;
+import io.midway.wire.InputRecord;
+import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
 import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+import io.midway.wire.SyncFile;
+import io.midway.wire.SyncReport;
+import io.midway.wire.SyncSnapshot;
 
 /**
  * {@link WireRecords}: every wire record the HTTP API reads or writes comes back from its domain
@@ -108,6 +125,82 @@ public class WireRecordsTest {
                 WireRecords::toWire);
     }
 
+    static Registration fullRegistration() {
+        return new Registration("m1", "1.2.3", "host-1", "10.0.0.9", List.of("tcp", "ssh"), "MIIBIjANBg");
+    }
+
+    static InputRecord fullInput() {
+        return new InputRecord("s1", "TCPScan", "scan", "10.0.0.1", PAYLOAD, "error", "refused");
+    }
+
+    static SyncReport.Result fullSyncResult() {
+        return new SyncReport.Result("io.midway.probe.echo", "1.0.0", "ab12", "install", "failed", "no space");
+    }
+
+    static SyncFile fullSyncFile() {
+        return new SyncFile("echo-1.0.0.jar", "probe", "io.midway.probe.echo", "1.0.0", "ab12", 4096);
+    }
+
+    static InstanceInfo.Core fullCore() {
+        return new InstanceInfo.Core("io.midway.agent", "1.2.3", "cd34", 123456);
+    }
+
+    static CredentialRecord fullCredential() {
+        return new CredentialRecord("c1", "lab", "basic", 3, true, Map.of("user_name", "scott"),
+                Map.of("password", "sealed:v1:xyz"), "vault", "ext-1");
+    }
+
+    @Test
+    public void registrationsRoundTrip() {
+        roundTrip(fullRegistration(), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new Registration(null, null, null, null, null, null), WireRecords::fromWire, WireRecords::toWire);
+    }
+
+    @Test
+    public void inputBatchesRoundTrip() {
+        roundTrip(fullInput(), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new InputRecord(null, null, null, null, null, null, null), WireRecords::fromWire,
+                WireRecords::toWire);
+        roundTrip(new InputBatch(List.of(fullInput(), new InputRecord(null, null, null, null, null, null, null))),
+                WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new InputBatch(null), WireRecords::fromWire, WireRecords::toWire);
+    }
+
+    @Test
+    public void syncReportsRoundTrip() {
+        roundTrip(fullSyncResult(), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new SyncReport.Result(null, null, null, null, null, null), WireRecords::fromWire,
+                WireRecords::toWire);
+        roundTrip(new SyncReport("m1", "7", "failed", List.of(fullSyncResult())), WireRecords::fromWire,
+                WireRecords::toWire);
+        roundTrip(new SyncReport(null, null, null, null), WireRecords::fromWire, WireRecords::toWire);
+    }
+
+    @Test
+    public void syncFilesAndSnapshotsRoundTrip() {
+        roundTrip(fullSyncFile(), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new SyncFile(null, null, null, null, null, 0), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new SyncSnapshot("7", List.of(fullSyncFile())), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new SyncSnapshot(null, null), WireRecords::fromWire, WireRecords::toWire);
+    }
+
+    @Test
+    public void instanceInfoRoundTrips() {
+        roundTrip(fullCore(), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new InstanceInfo.Core(null, null, null, 0), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new InstanceInfo("1.2.3", fullCore()), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new InstanceInfo(null, null), WireRecords::fromWire, WireRecords::toWire);
+    }
+
+    @Test
+    public void credentialSyncsRoundTrip() {
+        roundTrip(fullCredential(), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new CredentialRecord(null, null, null, 0, false, null, null, null, null), WireRecords::fromWire,
+                WireRecords::toWire);
+        roundTrip(new CredentialSync("r9", List.of(fullCredential())), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new CredentialSync(null, null), WireRecords::fromWire, WireRecords::toWire);
+    }
+
     @Test
     public void nullMapsToNull() {
         assertNull(WireRecords.toWire((QueueRecord) null));
@@ -122,14 +215,28 @@ public class WireRecordsTest {
                 QueueRecord.class, EccRecord.class,
                 Agent.class, AgentRecord.class,
                 InstanceEvent.class, EventRecord.class,
-                PollResult.class, PollReply.class);
-        pairs.forEach((domain, wire) -> sameComponents(domain, wire, pairs));
+                PollResult.class, PollReply.class,
+                AgentRegistration.class, Registration.class,
+                AgentResults.class, InputBatch.class,
+                AgentResult.class, InputRecord.class,
+                SyncState.class, SyncReport.class,
+                SyncState.Result.class, SyncReport.Result.class,
+                RepositoryFile.class, SyncFile.class);
+        pairs = new java.util.HashMap<>(pairs);
+        pairs.put(SyncFiles.class, SyncSnapshot.class);
+        pairs.put(InstanceDescription.class, InstanceInfo.class);
+        pairs.put(InstanceDescription.Core.class, InstanceInfo.Core.class);
+        pairs.put(CredentialSnapshot.class, CredentialSync.class);
+        pairs.put(CredentialSnapshot.Credential.class, CredentialRecord.class);
+        Map<Class<?>, Class<?>> all = pairs;
+        all.forEach((domain, wire) -> sameComponents(domain, wire, all));
     }
 
     /** The full records above leave no component {@code null}: the round trip checks every one. */
     @Test
     public void fullRecordsSetEveryComponent() throws Exception {
-        for (Record r : List.<Record>of(fullEcc("s1"), fullAgent())) {
+        for (Record r : List.<Record>of(fullEcc("s1"), fullAgent(), fullRegistration(), fullInput(), fullSyncResult(),
+                fullSyncFile(), fullCore(), fullCredential())) {
             for (RecordComponent c : r.getClass().getRecordComponents()) {
                 assertNotNull(r.getClass().getSimpleName() + "." + c.getName(), c.getAccessor().invoke(r));
             }
