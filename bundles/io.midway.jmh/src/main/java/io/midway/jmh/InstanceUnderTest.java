@@ -13,8 +13,8 @@ import io.midway.instance.internal.InstanceServices;
 import io.midway.instance.internal.InstanceSettings;
 import io.midway.instance.api.OutputRequest;
 import io.midway.testing.servers.PostgresServer;
-import io.midway.wire.EccRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * The instance in-process, as its unit tests run it: an {@link InstanceServices} over a real H2 file
@@ -51,13 +51,13 @@ final class InstanceUnderTest implements AutoCloseable {
             postgres = null;
             service = new InstanceServices(io.midway.instance.store.h2.H2Engine.open(folder.resolve("db")), settings, Clock.systemUTC());
         }
-        service.agents().register(new Registration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
+        service.agents().register(new AgentRegistration(AGENT, "1.0.0", "localhost", "127.0.0.1", List.of("tcp")));
     }
 
     /** @return a ready output record for the agent, priority standard, no payload */
     static OutputRequest output(String topic) {
-        return new OutputRequest(EccRecord.agentField(AGENT), topic, topic, "127.0.0.1", null, EccRecord.STATE_READY,
-                EccRecord.PRIORITY_STANDARD, null, null);
+        return new OutputRequest(QueueRecord.agentField(AGENT), topic, topic, "127.0.0.1", null, QueueRecord.STATE_READY,
+                QueueRecord.PRIORITY_STANDARD, null, null);
     }
 
     /** @return a new JDBC connection to this instance's database (the caller closes it) */

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import io.midway.instance.api.OutputRequest;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.PollResult;
 
 /**
  * Long-poll wake-up in-process: a poll waits on an empty queue, an output is inserted for its
@@ -45,13 +45,13 @@ public class PollWakeBenchmark {
 
     /** @return the answer of the woken poll, holding the inserted record */
     @Benchmark
-    public PollReply waitInsertWake() throws InterruptedException, ExecutionException, TimeoutException {
-        CompletableFuture<PollReply> poll = instance.service.polls().longPoll(InstanceUnderTest.AGENT, 10, 30_000);
+    public PollResult waitInsertWake() throws InterruptedException, ExecutionException, TimeoutException {
+        CompletableFuture<PollResult> poll = instance.service.polls().longPoll(InstanceUnderTest.AGENT, 10, 30_000);
         if (poll.isDone()) {
             throw new IllegalStateException("the queue was not empty: " + poll.join().result().size());
         }
         instance.service.outputs().insertOutput(one);
-        PollReply reply = poll.get(10, TimeUnit.SECONDS);
+        PollResult reply = poll.get(10, TimeUnit.SECONDS);
         if (reply.result().size() != 1) {
             throw new IllegalStateException("woken with " + reply.result().size() + " records");
         }

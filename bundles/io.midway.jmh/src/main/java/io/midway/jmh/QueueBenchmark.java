@@ -17,10 +17,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import io.midway.instance.api.InputResult;
 import io.midway.instance.api.OutputRequest;
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.PollResult;
 
 /**
  * The ECC queue on the real store: insert an output, claim it (lease by poll), acknowledge it
@@ -57,26 +57,26 @@ public class QueueBenchmark {
 
     /** @return one output record inserted (one transaction) */
     @Benchmark
-    public EccRecord insertOne() {
+    public QueueRecord insertOne() {
         return instance.service.outputs().insertOutput(one);
     }
 
     /** @return the input of an output that was inserted, claimed and acknowledged (three transactions) */
     @Benchmark
     public List<InputResult> insertClaimAck() {
-        EccRecord output = instance.service.outputs().insertOutput(one);
-        PollReply claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 1);
-        EccRecord leased = claimed.result().get(0);
+        QueueRecord output = instance.service.outputs().insertOutput(one);
+        PollResult claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 1);
+        QueueRecord leased = claimed.result().get(0);
         if (!leased.sysId().equals(output.sysId())) {
             throw new IllegalStateException("claimed " + leased.sysId() + ", inserted " + output.sysId());
         }
-        return instance.service.polls().input(new InputBatch(List.of(new InputRecord(leased.sysId(), null, null, null, null,
-                EccRecord.STATE_PROCESSED, null))));
+        return instance.service.polls().input(new AgentResults(List.of(new AgentResult(leased.sysId(), null, null, null, null,
+                QueueRecord.STATE_PROCESSED, null))));
     }
 
     /** @return the last of 100 outputs inserted one by one (100 transactions); claims them so the queue stays short */
     @Benchmark
-    public PollReply insert100OneByOne() {
+    public PollResult insert100OneByOne() {
         for (OutputRequest request : hundred) {
             instance.service.outputs().insertOutput(request);
         }
@@ -85,7 +85,7 @@ public class QueueBenchmark {
 
     /** @return 100 outputs inserted as one array (one transaction); claims them so the queue stays short */
     @Benchmark
-    public PollReply insert100AsArray() {
+    public PollResult insert100AsArray() {
         instance.service.outputs().insertOutputs(hundred);
         return instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
     }
@@ -97,14 +97,14 @@ public class QueueBenchmark {
     @Benchmark
     public List<InputResult> cycle100() {
         instance.service.outputs().insertOutputs(hundred);
-        PollReply claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
+        PollResult claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
         if (claimed.result().size() != 100) {
             throw new IllegalStateException("claimed " + claimed.result().size() + " of 100");
         }
-        List<InputRecord> answers = new java.util.ArrayList<>(100);
-        for (EccRecord leased : claimed.result()) {
-            answers.add(new InputRecord(leased.sysId(), null, null, null, null, EccRecord.STATE_PROCESSED, null));
+        List<AgentResult> answers = new java.util.ArrayList<>(100);
+        for (QueueRecord leased : claimed.result()) {
+            answers.add(new AgentResult(leased.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
         }
-        return instance.service.polls().input(new InputBatch(answers));
+        return instance.service.polls().input(new AgentResults(answers));
     }
 }

@@ -6,10 +6,10 @@ import java.util.Collections;
 import java.util.List;
 
 import io.midway.instance.api.OutputRequest;
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.PollResult;
 
 /**
  * The CPU time of the queue's batch cycle ({@link QueueBenchmark#cycle100}: 100 outputs inserted
@@ -57,12 +57,12 @@ public final class QueueCpu {
 
     private static void cycle(InstanceUnderTest instance, List<OutputRequest> hundred) {
         instance.service.outputs().insertOutputs(hundred);
-        PollReply claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
-        List<InputRecord> answers = new ArrayList<>(100);
-        for (EccRecord leased : claimed.result()) {
-            answers.add(new InputRecord(leased.sysId(), null, null, null, null, EccRecord.STATE_PROCESSED, null));
+        PollResult claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
+        List<AgentResult> answers = new ArrayList<>(100);
+        for (QueueRecord leased : claimed.result()) {
+            answers.add(new AgentResult(leased.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
         }
-        if (answers.size() != 100 || instance.service.polls().input(new InputBatch(answers)).size() != 100) {
+        if (answers.size() != 100 || instance.service.polls().input(new AgentResults(answers)).size() != 100) {
             throw new IllegalStateException("claimed " + answers.size() + " of 100");
         }
     }

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.PollResult;
 
 /**
  * Which index of {@code ecc_queue} each queue statement uses, as the engine plans it ({@code
@@ -30,7 +30,7 @@ import io.midway.wire.PollReply;
  */
 public final class QueueIndexes {
 
-    private static final String AGENT = "'" + EccRecord.agentField(InstanceUnderTest.AGENT) + "'";
+    private static final String AGENT = "'" + QueueRecord.agentField(InstanceUnderTest.AGENT) + "'";
     private static final String IDS = "ARRAY['a1', 'a2']";
 
     /** Each statement on ecc_queue with literal values for its parameters, in order. */
@@ -87,12 +87,12 @@ public final class QueueIndexes {
             List<OutputRequest> hundred = Collections.nCopies(100, InstanceUnderTest.output("TCPScan"));
             for (int i = 0; i < 100; i++) {
                 instance.service.outputs().insertOutputs(hundred);
-                PollReply claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
-                List<InputRecord> answers = new ArrayList<>();
-                for (EccRecord r : claimed.result()) {
-                    answers.add(new InputRecord(r.sysId(), null, null, null, null, EccRecord.STATE_PROCESSED, null));
+                PollResult claimed = instance.service.polls().poll(InstanceUnderTest.AGENT, 100);
+                List<AgentResult> answers = new ArrayList<>();
+                for (QueueRecord r : claimed.result()) {
+                    answers.add(new AgentResult(r.sysId(), null, null, null, null, QueueRecord.STATE_PROCESSED, null));
                 }
-                instance.service.polls().input(new InputBatch(answers));
+                instance.service.polls().input(new AgentResults(answers));
             }
             for (int i = 0; i < 10; i++) {
                 instance.service.outputs().insertOutputs(hundred);

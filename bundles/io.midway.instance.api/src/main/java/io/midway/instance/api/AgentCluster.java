@@ -1,12 +1,14 @@
 package io.midway.instance.api;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.wire.Json;
 
 /**
  * One {@code ecc_agent_cluster} record.
@@ -21,6 +23,10 @@ import io.midway.wire.Json;
  */
 public record AgentCluster(String sysId, String name, ClusterType type, List<String> members, long createdMs,
         long updatedMs) {
+
+    /** The time format of the table records, {@code yyyy-MM-dd HH:mm:ss} UTC. */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
 
     /** Copies the members. */
     public AgentCluster {
@@ -37,14 +43,14 @@ public record AgentCluster(String sysId, String name, ClusterType type, List<Str
 
     /** @return the record as the Table API shows it */
     public ObjectNode toJson() {
-        ObjectNode row = Json.mapper().createObjectNode();
+        ObjectNode row = JsonNodeFactory.instance.objectNode();
         row.put("sys_id", sysId);
         row.put("name", name);
         row.put("type", type.label());
         ArrayNode list = row.putArray("members");
         members.forEach(list::add);
-        row.put("sys_created_on", Json.time(Instant.ofEpochMilli(createdMs)));
-        row.put("sys_updated_on", Json.time(Instant.ofEpochMilli(updatedMs)));
+        row.put("sys_created_on", TIME.format(Instant.ofEpochMilli(createdMs)));
+        row.put("sys_updated_on", TIME.format(Instant.ofEpochMilli(updatedMs)));
         return row;
     }
 }

@@ -1,7 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.InputBatch;
-import io.midway.wire.PollReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,7 @@ public interface AgentPolls {
      * @return the reply
      * @throws InstanceException 404 for an unknown agent, 400 for a bad {@code max}
      */
-    PollReply poll(String agentName, int max);
+    PollResult poll(String agentName, int max);
 
     /**
      * Leases what is ready for an agent; if nothing is, waits up to
@@ -37,7 +35,7 @@ public interface AgentPolls {
      * @return the reply, completed at once or later; 503 ({@link InstanceException}) when stopping
      * @throws InstanceException 404 for an unknown agent, 400 for bad parameters
      */
-    CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs);
+    CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs);
 
     /**
      * Like {@link #longPoll(String, int, long)}, and answers at once, even with no records, when the
@@ -50,7 +48,7 @@ public interface AgentPolls {
      * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
      * @return the reply, completed at once or later
      */
-    CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision);
+    CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision);
 
     /**
      * Like {@link #longPoll(String, int, long, String)}, and also answers at once when the agent
@@ -64,7 +62,7 @@ public interface AgentPolls {
      * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
      * @return the reply, completed at once or later
      */
-    CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision, String knownInstanceVersion);
+    CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision, String knownInstanceVersion);
 
     /**
      * Like {@link #longPoll(String, int, long, String, String)}, and also answers at once when the
@@ -79,7 +77,7 @@ public interface AgentPolls {
      * @param knownCredentialRevision the credential revision the agent holds, or {@code null} if it did not say
      * @return the reply, completed at once or later
      */
-    CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision, String knownInstanceVersion, String knownCredentialRevision);
+    CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision, String knownInstanceVersion, String knownCredentialRevision);
 
     /**
      * Answers the waiting long polls of an agent with nothing, leasing nothing: the agent is
@@ -107,7 +105,7 @@ public interface AgentPolls {
      * @param batch the results
      * @return one outcome per record, in order
      */
-    List<InputResult> input(InputBatch batch);
+    List<InputResult> input(AgentResults batch);
 
     /**
      * @param outputSysIds sys_ids of output records

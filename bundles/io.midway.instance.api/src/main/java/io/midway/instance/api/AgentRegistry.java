@@ -1,8 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.AgentRecord;
-import io.midway.wire.Registration;
-import io.midway.wire.SyncReport;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +18,7 @@ public interface AgentRegistry {
      * @param agent the agent as stored
      * @param created whether it was new
      */
-    record Registered(AgentRecord agent, boolean created) {
+    record Registered(Agent agent, boolean created) {
     }
 
     /**
@@ -31,7 +28,7 @@ public interface AgentRegistry {
      * @param registration what the agent says about itself
      * @return the agent and whether it is new
      */
-    Registered register(Registration registration);
+    Registered register(AgentRegistration registration);
 
     /**
      * An agent asks to be paused or resumed (its own shell or console).
@@ -40,7 +37,7 @@ public interface AgentRegistry {
      * @param status {@code Paused} or {@code Up}
      * @return the agent as stored
      */
-    AgentRecord changeStatus(String name, String status);
+    Agent changeStatus(String name, String status);
 
     /**
      * An agent reports its status: paused or resumed (its own shell or console), or the course of
@@ -54,7 +51,7 @@ public interface AgentRegistry {
      * @param detail a sentence for the event, or {@code null}
      * @return the agent as stored
      */
-    AgentRecord changeStatus(String name, String status, String detail);
+    Agent changeStatus(String name, String status, String detail);
 
     /**
      * An admin changes an agent.
@@ -63,7 +60,7 @@ public interface AgentRegistry {
      * @param change what to change
      * @return the agent as stored
      */
-    AgentRecord updateAgent(String sysId, AgentChange change);
+    Agent updateAgent(String sysId, AgentChange change);
 
     /**
      * Records how an agent applied a file-sync snapshot: its {@code sync_revision} and
@@ -74,25 +71,25 @@ public interface AgentRegistry {
      * @return the agent as stored
      * @throws InstanceException 400 for a malformed report, 404 for an unknown agent
      */
-    AgentRecord syncReport(SyncReport report);
+    Agent syncReport(SyncState report);
 
     /**
      * @param query a query on {@link TableSchema#ECC_AGENT}
      * @return the matching agents
      */
-    List<AgentRecord> agents(TableQuery query);
+    List<Agent> agents(TableQuery query);
 
     /**
      * @param sysId a sys_id
      * @return the agent
      */
-    Optional<AgentRecord> agent(String sysId);
+    Optional<Agent> agent(String sysId);
 
     /**
      * @param name an agent name
      * @return the agent
      */
-    Optional<AgentRecord> agentByName(String name);
+    Optional<Agent> agentByName(String name);
 
     /**
      * @param name an agent name

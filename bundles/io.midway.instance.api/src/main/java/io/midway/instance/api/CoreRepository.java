@@ -1,6 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.InstanceInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ public interface CoreRepository {
      * @param core the core as stored, now the instance's
      * @param previousVersion the instance version before the upload
      */
-    record Published(InstanceInfo.Core core, String previousVersion) {
+    record Published(InstanceDescription.Core core, String previousVersion) {
     }
 
     /**
@@ -33,7 +32,7 @@ public interface CoreRepository {
      * @param uploadedOn when its bytes were uploaded, wire format
      * @param downloads how often agents fetched these bytes completely
      */
-    record Listed(InstanceInfo.Core core, String uploadedOn, long downloads) {
+    record Listed(InstanceDescription.Core core, String uploadedOn, long downloads) {
     }
 
     /**
@@ -52,7 +51,7 @@ public interface CoreRepository {
      * @param core the core
      * @param bytes its bytes
      */
-    record Download(InstanceInfo.Core core, InputStream bytes) {
+    record Download(InstanceDescription.Core core, InputStream bytes) {
     }
 
     /**
@@ -72,7 +71,7 @@ public interface CoreRepository {
     Overview overview();
 
     /** @return every stored core, oldest version first */
-    List<InstanceInfo.Core> cores();
+    List<InstanceDescription.Core> cores();
 
     /**
      * Opens the bytes of a stored core.

@@ -1,8 +1,8 @@
 package io.midway.instance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.midway.wire.Json;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,7 +36,7 @@ public interface CredentialAffinities {
 
         /** @return the answer to the agent */
         public ObjectNode toJson() {
-            ObjectNode node = Json.mapper().createObjectNode();
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
             node.put("agent", agent);
             node.put("stored", stored);
             node.put("dropped", dropped);

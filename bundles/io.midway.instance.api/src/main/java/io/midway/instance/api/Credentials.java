@@ -2,7 +2,6 @@ package io.midway.instance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.midway.wire.CredentialSync;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,5 +66,5 @@ public interface Credentials {
      * @throws InstanceException 400 without a name, 404 for an unknown agent, 403 for an agent that
      *     is not validated, 409 when the agent has registered no public key
      */
-    CredentialSync forAgent(String agentName);
+    CredentialSnapshot forAgent(String agentName);
 }

@@ -1,6 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.EccRecord;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +19,7 @@ public interface EccQueue {
      * @param request the validated request
      * @return the stored record
      */
-    EccRecord insertOutput(OutputRequest request);
+    QueueRecord insertOutput(OutputRequest request);
 
     /**
      * Inserts output records in one transaction, all or none, and wakes each addressed agent once,
@@ -30,13 +29,13 @@ public interface EccQueue {
      * @return the stored records, in the order of the requests
      * @throws InstanceException (400) when there are none or too many
      */
-    List<EccRecord> insertOutputs(List<OutputRequest> requests);
+    List<QueueRecord> insertOutputs(List<OutputRequest> requests);
 
     /**
      * @param query a query on {@link TableSchema#ECC_QUEUE}
      * @return the matching records
      */
-    List<EccRecord> records(TableQuery query);
+    List<QueueRecord> records(TableQuery query);
 
     /**
      * @param query a query on either table
@@ -48,7 +47,7 @@ public interface EccQueue {
      * @param sysId a sys_id
      * @return the ECC record
      */
-    Optional<EccRecord> record(String sysId);
+    Optional<QueueRecord> record(String sysId);
 
     /** @return the queue's records by queue, topic and state */
     List<io.midway.instance.api.TopicCount> queueByTopic();

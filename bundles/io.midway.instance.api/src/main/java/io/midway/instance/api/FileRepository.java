@@ -1,7 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.SyncFile;
-import io.midway.wire.SyncSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -28,7 +26,7 @@ public interface FileRepository {
      *     when the same bytes were already there as they are
      * @param revision the revision after the upload
      */
-    record Upload(SyncFile file, boolean changed, String revision) {
+    record Upload(RepositoryFile file, boolean changed, String revision) {
     }
 
     /**
@@ -37,7 +35,7 @@ public interface FileRepository {
      * @param file the file removed
      * @param revision the revision after it
      */
-    record Removal(SyncFile file, String revision) {
+    record Removal(RepositoryFile file, String revision) {
     }
 
     /**
@@ -47,7 +45,7 @@ public interface FileRepository {
      * @param uploadedOn when its bytes were uploaded, wire format
      * @param downloads how often agents fetched these bytes since the instance started
      */
-    record Listed(SyncFile file, String uploadedOn, long downloads) {
+    record Listed(RepositoryFile file, String uploadedOn, long downloads) {
     }
 
     /**
@@ -65,7 +63,7 @@ public interface FileRepository {
      * @param file the file
      * @param bytes its bytes
      */
-    record Download(SyncFile file, InputStream bytes) {
+    record Download(RepositoryFile file, InputStream bytes) {
     }
 
     /**
@@ -96,7 +94,7 @@ public interface FileRepository {
     String revision();
 
     /** @return what every agent should have, files sorted by symbolic name */
-    SyncSnapshot snapshot();
+    SyncFiles snapshot();
 
     /** @return the files with their upload time and download count, and the revision */
     Listing listing();

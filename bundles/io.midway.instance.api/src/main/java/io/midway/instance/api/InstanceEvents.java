@@ -1,6 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.EventRecord;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -11,21 +10,21 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface InstanceEvents {
 
     /** @param listener called with each new event, after it is stored */
-    void addEventListener(Consumer<EventRecord> listener);
+    void addEventListener(Consumer<InstanceEvent> listener);
 
     /** @param listener a listener added before */
-    void removeEventListener(Consumer<EventRecord> listener);
+    void removeEventListener(Consumer<InstanceEvent> listener);
 
     /**
      * @param limit the most events
      * @return the newest events, newest first
      */
-    List<EventRecord> latestEvents(int limit);
+    List<InstanceEvent> latestEvents(int limit);
 
     /**
      * @param since a sequence number, 0 for all
      * @param limit the most events to return
      * @return the events after {@code since}, oldest first
      */
-    List<EventRecord> events(long since, int limit);
+    List<InstanceEvent> events(long since, int limit);
 }

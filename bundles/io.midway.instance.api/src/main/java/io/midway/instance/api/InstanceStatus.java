@@ -1,6 +1,5 @@
 package io.midway.instance.api;
 
-import io.midway.wire.InstanceInfo;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -15,7 +14,7 @@ public interface InstanceStatus {
     String instanceVersion();
 
     /** @return the reply of {@code instance_info}: the instance version and the core of that version, if stored */
-    InstanceInfo instanceInfo();
+    InstanceDescription instanceInfo();
 
     /** @return where the data is, for operators: the embedded database's folder, or the server's URL */
     String databaseLocation();

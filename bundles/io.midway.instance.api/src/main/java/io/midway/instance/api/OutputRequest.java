@@ -7,7 +7,6 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.wire.EccRecord;
 
 /**
  * A validated request to insert an output record ({@code POST /api/now/table/ecc_queue}).
@@ -48,8 +47,8 @@ public record OutputRequest(String agent, String topic, String name, String sour
     /** The most records one {@code POST /api/now/table/ecc_queue} may insert. */
     public static final int MAX_BATCH_RECORDS = 10_000;
 
-    private static final Set<String> STATES = Set.of(EccRecord.STATE_READY, EccRecord.STATE_PROCESSED,
-            EccRecord.STATE_ERROR);
+    private static final Set<String> STATES = Set.of(QueueRecord.STATE_READY, QueueRecord.STATE_PROCESSED,
+            QueueRecord.STATE_ERROR);
 
     /** Checks the fields; the canonical constructor throws a 400 on an invalid value. */
     public OutputRequest {
@@ -69,9 +68,9 @@ public record OutputRequest(String agent, String topic, String name, String sour
                     "use mid.server.<NAME> for one agent, mid.server.* for all, or no agent with 'application', "
                             + "'source' (the target IP) and optionally 'capability' (MID selection)");
         }
-        if (agent != null && !agent.isBlank() && !EccRecord.AGENT_ALL.equals(agent)) {
-            if (!agent.startsWith(EccRecord.AGENT_PREFIX)
-                    || !AgentNames.isValid(agent.substring(EccRecord.AGENT_PREFIX.length()))) {
+        if (agent != null && !agent.isBlank() && !QueueRecord.AGENT_ALL.equals(agent)) {
+            if (!agent.startsWith(QueueRecord.AGENT_PREFIX)
+                    || !AgentNames.isValid(agent.substring(QueueRecord.AGENT_PREFIX.length()))) {
                 throw InstanceException.invalid("field 'agent' must be mid.server.<NAME> or mid.server.*",
                         "got '" + agent + "'");
             }
@@ -80,7 +79,7 @@ public record OutputRequest(String agent, String topic, String name, String sour
             throw InstanceException.invalid("field 'state' of a new output record must be ready, processed or error",
                     "got '" + state + "'");
         }
-        if (priority < EccRecord.PRIORITY_INTERACTIVE || priority > EccRecord.PRIORITY_STANDARD) {
+        if (priority < QueueRecord.PRIORITY_INTERACTIVE || priority > QueueRecord.PRIORITY_STANDARD) {
             throw InstanceException.invalid("field 'priority' must be 0, 1 or 2", "got " + priority);
         }
     }
@@ -93,7 +92,7 @@ public record OutputRequest(String agent, String topic, String name, String sour
     public static OutputRequest parse(JsonNode body) {
         ObjectNode object = JsonBody.object(body);
         String queue = JsonBody.text(object, "queue");
-        if (queue != null && !EccRecord.QUEUE_OUTPUT.equals(queue)) {
+        if (queue != null && !QueueRecord.QUEUE_OUTPUT.equals(queue)) {
             throw InstanceException.invalid("only output records can be inserted here",
                     "field 'queue' must be output (or absent), got '" + queue + "'; agents post input to /api/mid/ecc/input");
         }
@@ -103,8 +102,8 @@ public record OutputRequest(String agent, String topic, String name, String sour
         return new OutputRequest(JsonBody.text(object, "agent"), JsonBody.text(object, "topic"),
                 JsonBody.text(object, "name"), JsonBody.text(object, "source"),
                 payload == null || payload.isNull() ? null : payload,
-                state == null ? EccRecord.STATE_READY : state,
-                priority == null ? EccRecord.PRIORITY_STANDARD : priority,
+                state == null ? QueueRecord.STATE_READY : state,
+                priority == null ? QueueRecord.PRIORITY_STANDARD : priority,
                 JsonBody.text(object, "error_string"), JsonBody.text(object, "response_to"),
                 JsonBody.text(object, "application"), JsonBody.text(object, "capability"));
     }
@@ -147,6 +146,6 @@ public record OutputRequest(String agent, String topic, String name, String sour
 
     /** @return whether it addresses every agent ({@code mid.server.*}) */
     public boolean fanOut() {
-        return EccRecord.AGENT_ALL.equals(agent);
+        return QueueRecord.AGENT_ALL.equals(agent);
     }
 }

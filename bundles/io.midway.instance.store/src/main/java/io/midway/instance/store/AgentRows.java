@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 
 /** The agents ({@code ecc_agent}): their fields, heartbeat times, public keys and cluster names. */
 final class AgentRows extends TableRows {
@@ -26,7 +26,7 @@ final class AgentRows extends TableRows {
      * @param createdMs registration time, epoch milliseconds (also the time of its last heartbeat)
      * @throws SQLException on a database error
      */
-    void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
+    void insertAgent(Agent agent, long createdMs) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.insert"))) {
             ps.setString(1, agent.sysId());
             ps.setString(2, agent.name());
@@ -45,7 +45,7 @@ final class AgentRows extends TableRows {
      * @param agent the agent, found by sys_id
      * @throws SQLException on a database error
      */
-    void updateAgent(AgentRecord agent) throws SQLException {
+    void updateAgent(Agent agent) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("agent.update"))) {
             int i = bindAgentState(ps, agent, 1);
             ps.setString(i, agent.sysId());
@@ -76,7 +76,7 @@ final class AgentRows extends TableRows {
     }
 
     /** Binds the columns of {@code agent.columns} after sys_id and name, from {@code start}. */
-    private static int bindAgentState(PreparedStatement ps, AgentRecord agent, int start) throws SQLException {
+    private static int bindAgentState(PreparedStatement ps, Agent agent, int start) throws SQLException {
         int i = start;
         ps.setString(i++, agent.status());
         ps.setBoolean(i++, agent.validated());
@@ -103,7 +103,7 @@ final class AgentRows extends TableRows {
      * @return the agent
      * @throws SQLException on a database error
      */
-    Optional<AgentRecord> findAgentByName(String name) throws SQLException {
+    Optional<Agent> findAgentByName(String name) throws SQLException {
         return one(sql.get("agent.by.name"), AgentRows::agent, name);
     }
 
@@ -112,7 +112,7 @@ final class AgentRows extends TableRows {
      * @return the agent
      * @throws SQLException on a database error
      */
-    Optional<AgentRecord> findAgent(String sysId) throws SQLException {
+    Optional<Agent> findAgent(String sysId) throws SQLException {
         return one(sql.get("agent.by.sys_id"), AgentRows::agent, sysId);
     }
 
@@ -120,7 +120,7 @@ final class AgentRows extends TableRows {
      * @return every agent, by name
      * @throws SQLException on a database error
      */
-    List<AgentRecord> agents() throws SQLException {
+    List<Agent> agents() throws SQLException {
         return all(sql.get("agent.all"), AgentRows::agent);
     }
 
@@ -129,7 +129,7 @@ final class AgentRows extends TableRows {
      * @return the matching agents
      * @throws SQLException on a database error
      */
-    List<AgentRecord> queryAgents(TableQuery query) throws SQLException {
+    List<Agent> queryAgents(TableQuery query) throws SQLException {
         return page(sql.get("agent.query"), query, AgentRows::agent);
     }
 
@@ -140,8 +140,8 @@ final class AgentRows extends TableRows {
      */
     List<String> agentsDueForHeartbeat(long cutoffMs) throws SQLException {
         return all(sql.get("agent.heartbeat.due"), rs -> rs.getString("name"),
-                cutoffMs, EccRecord.AGENT_PREFIX, EccRecord.QUEUE_OUTPUT, EccRecord.TOPIC_HEARTBEAT,
-                EccRecord.STATE_READY, EccRecord.STATE_PROCESSING);
+                cutoffMs, QueueRecord.AGENT_PREFIX, QueueRecord.QUEUE_OUTPUT, QueueRecord.TOPIC_HEARTBEAT,
+                QueueRecord.STATE_READY, QueueRecord.STATE_PROCESSING);
     }
 
     /**
@@ -154,8 +154,8 @@ final class AgentRows extends TableRows {
         java.util.Map<String, Long> overdue = new java.util.LinkedHashMap<>();
         for (java.util.Map.Entry<String, Long> e : all(sql.get("agent.heartbeat.overdue"),
                 rs -> java.util.Map.entry(rs.getString("name"), rs.getLong("pending_ms")),
-                EccRecord.AGENT_PREFIX, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, EccRecord.STATE_PROCESSING,
-                EccRecord.TOPIC_HEARTBEAT, cutoffMs, AgentRecord.STATUS_DOWN, cutoffMs)) {
+                QueueRecord.AGENT_PREFIX, QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_READY, QueueRecord.STATE_PROCESSING,
+                QueueRecord.TOPIC_HEARTBEAT, cutoffMs, Agent.STATUS_DOWN, cutoffMs)) {
             overdue.put(e.getKey(), e.getValue());
         }
         return overdue;
@@ -265,8 +265,8 @@ final class AgentRows extends TableRows {
     }
 
     /** Reads the {@code agent.read.columns} of a row. */
-    private static AgentRecord agent(ResultSet rs) throws SQLException {
-        return new AgentRecord(rs.getString("sys_id"), rs.getString("name"), rs.getString("status"),
+    private static Agent agent(ResultSet rs) throws SQLException {
+        return new Agent(rs.getString("sys_id"), rs.getString("name"), rs.getString("status"),
                 rs.getBoolean("validated"), rs.getString("version"), rs.getString("host_name"),
                 rs.getString("ip_address"), rs.getString("last_refreshed"),
                 JsonColumns.readList(rs.getString("capabilities")), JsonColumns.readList(rs.getString("applications")),

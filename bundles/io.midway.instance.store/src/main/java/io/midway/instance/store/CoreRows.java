@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.InstanceDescription;
 
 /** The agent cores ({@code agent_core}) and the instance version ({@code instance_state}). */
 final class CoreRows extends TableRows {
@@ -69,7 +69,7 @@ final class CoreRows extends TableRows {
      * @param uploadedOn when, wire format
      * @throws SQLException on a database error
      */
-    void putCore(InstanceInfo.Core core, String uploadedOn) throws SQLException {
+    void putCore(InstanceDescription.Core core, String uploadedOn) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("core.put"))) {
             ps.setString(1, core.symbolicName());
             ps.setString(2, core.version());
@@ -91,7 +91,7 @@ final class CoreRows extends TableRows {
 
     /** Reads the {@code core.columns} of a row. */
     private static StoredCore core(ResultSet rs) throws SQLException {
-        return new StoredCore(new InstanceInfo.Core(rs.getString("symbolic_name"), rs.getString("version"),
+        return new StoredCore(new InstanceDescription.Core(rs.getString("symbolic_name"), rs.getString("version"),
                 rs.getString("sha256"), rs.getLong("size")), rs.getString("uploaded_on"), rs.getLong("downloads"));
     }
 }

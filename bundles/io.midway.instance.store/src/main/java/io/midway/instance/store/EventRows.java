@@ -8,7 +8,7 @@ import java.sql.Types;
 import java.util.List;
 
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.InstanceEvent;
 
 /** The events ({@code ecc_event}), numbered by their {@code seq}. */
 final class EventRows extends TableRows {
@@ -25,7 +25,7 @@ final class EventRows extends TableRows {
      * @return the stored event with its sequence number
      * @throws SQLException on a database error
      */
-    EventRecord insertEvent(String name, String agent, String time, String detail) throws SQLException {
+    InstanceEvent insertEvent(String name, String agent, String time, String detail) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("event.insert"), new String[] {"seq"})) {
             ps.setString(1, name);
             if (agent == null) {
@@ -40,7 +40,7 @@ final class EventRows extends TableRows {
                 if (!keys.next()) {
                     throw new SQLException("the database gave no seq for the new event");
                 }
-                return new EventRecord(keys.getLong("seq"), name, agent == null ? "" : agent, time, detail);
+                return new InstanceEvent(keys.getLong("seq"), name, agent == null ? "" : agent, time, detail);
             }
         }
     }
@@ -51,7 +51,7 @@ final class EventRows extends TableRows {
      * @return events after it, oldest first
      * @throws SQLException on a database error
      */
-    List<EventRecord> eventsSince(long since, int limit) throws SQLException {
+    List<InstanceEvent> eventsSince(long since, int limit) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("event.since"))) {
             ps.setLong(1, since);
             ps.setInt(2, limit);
@@ -64,7 +64,7 @@ final class EventRows extends TableRows {
      * @return the newest events, newest first
      * @throws SQLException on a database error
      */
-    List<EventRecord> latestEvents(int limit) throws SQLException {
+    List<InstanceEvent> latestEvents(int limit) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("event.latest"))) {
             ps.setInt(1, limit);
             return rows(ps, EventRows::event);
@@ -72,9 +72,9 @@ final class EventRows extends TableRows {
     }
 
     /** Reads an event's columns; an event of no agent has {@code ""} for it. */
-    private static EventRecord event(java.sql.ResultSet rs) throws SQLException {
+    private static InstanceEvent event(java.sql.ResultSet rs) throws SQLException {
         String agent = rs.getString("agent");
-        return new EventRecord(rs.getLong("seq"), rs.getString("name"), agent == null ? "" : agent,
+        return new InstanceEvent(rs.getLong("seq"), rs.getString("name"), agent == null ? "" : agent,
                 rs.getString("event_time"), rs.getString("detail"));
     }
 }

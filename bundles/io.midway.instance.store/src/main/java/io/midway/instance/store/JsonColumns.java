@@ -7,11 +7,17 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.midway.wire.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** Columns that hold JSON text (payloads, lists, maps): written and read back. */
 final class JsonColumns {
+
+    /**
+     * The store's own mapper: it writes and reads JSON trees, string lists and string maps only
+     * (no records), so it needs no configuration and no wire bundle. Thread-safe, never changed.
+     */
+    static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
     };
@@ -23,7 +29,7 @@ final class JsonColumns {
 
     static String write(Object value) {
         try {
-            return Json.mapper().writeValueAsString(value);
+            return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode JSON: " + e.getOriginalMessage(), e);
         }
@@ -31,7 +37,7 @@ final class JsonColumns {
 
     static JsonNode readTree(String text) throws SQLException {
         try {
-            return Json.mapper().readTree(text);
+            return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new SQLException("stored JSON is corrupt: " + e.getOriginalMessage(), e);
         }
@@ -42,7 +48,7 @@ final class JsonColumns {
             return Map.of();
         }
         try {
-            return Json.mapper().readValue(text, STRING_MAP);
+            return MAPPER.readValue(text, STRING_MAP);
         } catch (JsonProcessingException e) {
             throw new SQLException("stored map is corrupt: " + e.getOriginalMessage(), e);
         }
@@ -53,7 +59,7 @@ final class JsonColumns {
             return List.of();
         }
         try {
-            return Json.mapper().readValue(text, STRING_LIST);
+            return MAPPER.readValue(text, STRING_LIST);
         } catch (JsonProcessingException e) {
             throw new SQLException("stored list is corrupt: " + e.getOriginalMessage(), e);
         }

@@ -10,7 +10,6 @@ import io.midway.instance.api.TableQuery.Condition;
 import io.midway.instance.api.TableQuery.InValues;
 import io.midway.instance.api.TableQuery.Order;
 import io.midway.instance.api.TableSchema.Type;
-import io.midway.wire.Json;
 
 /**
  * A {@link TableQuery} as SQL: its {@code WHERE} and {@code ORDER BY} clauses, holding only the
@@ -86,7 +85,7 @@ public final class QuerySql {
 
     private static String jsonString(String value) {
         try {
-            return Json.mapper().writeValueAsString(value);
+            return JsonColumns.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode a string", e);
         }

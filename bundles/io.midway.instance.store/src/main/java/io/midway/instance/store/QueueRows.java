@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 
 /** The ECC queue ({@code ecc_queue}): records, deliveries, leases, answers and failover moves. */
 final class QueueRows extends TableRows {
@@ -29,7 +29,7 @@ final class QueueRows extends TableRows {
      * @param createdMs its creation time in epoch milliseconds (orders records within a second)
      * @throws SQLException on a database error
      */
-    void insertRecord(EccRecord r, long createdMs) throws SQLException {
+    void insertRecord(QueueRecord r, long createdMs) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.insert"))) {
             bindRecord(ps, r, createdMs);
             ps.executeUpdate();
@@ -43,7 +43,7 @@ final class QueueRows extends TableRows {
      * @param createdMs their creation time in epoch milliseconds
      * @throws SQLException on a database error
      */
-    void insertRecords(List<EccRecord> records, long createdMs) throws SQLException {
+    void insertRecords(List<QueueRecord> records, long createdMs) throws SQLException {
         if (records.isEmpty()) {
             return;
         }
@@ -53,7 +53,7 @@ final class QueueRows extends TableRows {
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.insert"))) {
             int pending = 0;
-            for (EccRecord r : records) {
+            for (QueueRecord r : records) {
                 bindRecord(ps, r, createdMs);
                 ps.addBatch();
                 if (++pending == INSERT_BATCH_SIZE) {
@@ -68,7 +68,7 @@ final class QueueRows extends TableRows {
     }
 
     /** Binds the parameters of {@code queue.insert}: the record's columns, then created_ms. */
-    private static void bindRecord(PreparedStatement ps, EccRecord r, long createdMs) throws SQLException {
+    private static void bindRecord(PreparedStatement ps, QueueRecord r, long createdMs) throws SQLException {
         ps.setString(1, r.sysId());
         ps.setString(2, r.agent());
         ps.setString(3, r.topic());
@@ -78,7 +78,7 @@ final class QueueRows extends TableRows {
         ps.setString(7, r.queue());
         ps.setString(8, r.state());
         ps.setString(9, r.responseTo());
-        ps.setInt(10, r.priority() == null ? EccRecord.PRIORITY_STANDARD : r.priority());
+        ps.setInt(10, r.priority() == null ? QueueRecord.PRIORITY_STANDARD : r.priority());
         ps.setString(11, r.errorString());
         ps.setString(12, r.sysCreatedOn());
         ps.setString(13, r.processed());
@@ -93,7 +93,7 @@ final class QueueRows extends TableRows {
      * @return the record of either queue
      * @throws SQLException on a database error
      */
-    Optional<EccRecord> findRecord(String sysId) throws SQLException {
+    Optional<QueueRecord> findRecord(String sysId) throws SQLException {
         return one(sql.get("queue.by.sys_id"), QueueRows::record, sysId);
     }
 
@@ -102,8 +102,8 @@ final class QueueRows extends TableRows {
      * @return the first input stored for it
      * @throws SQLException on a database error
      */
-    Optional<EccRecord> findInputFor(String responseTo) throws SQLException {
-        return one(sql.get("queue.input.for"), QueueRows::record, responseTo, EccRecord.QUEUE_INPUT);
+    Optional<QueueRecord> findInputFor(String responseTo) throws SQLException {
+        return one(sql.get("queue.input.for"), QueueRows::record, responseTo, QueueRecord.QUEUE_INPUT);
     }
 
     /**
@@ -118,7 +118,7 @@ final class QueueRows extends TableRows {
      * @return the records, in delivery order
      * @throws SQLException on a database error
      */
-    List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
+    List<QueueRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
             throws SQLException {
         return readyFor(agentField, heartbeatOnly, interactiveOnly, max, java.util.Set.of()).records();
     }
@@ -144,13 +144,13 @@ final class QueueRows extends TableRows {
         try (PreparedStatement ps = connection.prepareStatement(keys)) {
             int i = 1;
             ps.setString(i++, agentField);
-            ps.setString(i++, EccRecord.QUEUE_OUTPUT);
-            ps.setString(i++, EccRecord.STATE_READY);
+            ps.setString(i++, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(i++, QueueRecord.STATE_READY);
             if (heartbeatOnly) {
-                ps.setString(i++, EccRecord.TOPIC_HEARTBEAT);
+                ps.setString(i++, QueueRecord.TOPIC_HEARTBEAT);
             }
             if (interactiveOnly) {
-                ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
+                ps.setInt(i++, QueueRecord.PRIORITY_INTERACTIVE);
             }
             ps.setInt(i, (int) Math.min(Integer.MAX_VALUE, (long) max + skip.size()));
             order = rows(ps, rs -> rs.getLong("seq"));
@@ -163,16 +163,16 @@ final class QueueRows extends TableRows {
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.by.seqs"))) {
             ps.setObject(1, order.toArray(new Long[0]));
-            Map<Long, EccRecord> bySeq = new HashMap<>();
+            Map<Long, QueueRecord> bySeq = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     bySeq.put(rs.getLong("seq"), record(rs));
                 }
             }
             List<Long> seqs = new ArrayList<>(order.size());
-            List<EccRecord> records = new ArrayList<>(order.size());
+            List<QueueRecord> records = new ArrayList<>(order.size());
             for (Long seq : order) {
-                EccRecord r = bySeq.get(seq);
+                QueueRecord r = bySeq.get(seq);
                 if (r != null) {
                     seqs.add(seq);
                     records.add(r);
@@ -196,25 +196,25 @@ final class QueueRows extends TableRows {
      * @return the claimed records, in delivery order (priority, creation), state {@code processing}
      * @throws SQLException on a database error
      */
-    List<EccRecord> claim(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
+    List<QueueRecord> claim(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
             long leaseExpiresMs) throws SQLException {
         String claim = heartbeatOnly
                 ? interactiveOnly ? sql.get("queue.claim.heartbeat.interactive") : sql.get("queue.claim.heartbeat")
                 : interactiveOnly ? sql.get("queue.claim.interactive") : sql.get("queue.claim");
-        record Claimed(int priority, long createdMs, long seq, EccRecord record) { }
+        record Claimed(int priority, long createdMs, long seq, QueueRecord record) { }
         List<Claimed> claimed = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(claim)) {
             int i = 1;
-            ps.setString(i++, EccRecord.STATE_PROCESSING);
+            ps.setString(i++, QueueRecord.STATE_PROCESSING);
             ps.setLong(i++, leaseExpiresMs);
             ps.setString(i++, agentField);
-            ps.setString(i++, EccRecord.QUEUE_OUTPUT);
-            ps.setString(i++, EccRecord.STATE_READY);
+            ps.setString(i++, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(i++, QueueRecord.STATE_READY);
             if (heartbeatOnly) {
-                ps.setString(i++, EccRecord.TOPIC_HEARTBEAT);
+                ps.setString(i++, QueueRecord.TOPIC_HEARTBEAT);
             }
             if (interactiveOnly) {
-                ps.setInt(i++, EccRecord.PRIORITY_INTERACTIVE);
+                ps.setInt(i++, QueueRecord.PRIORITY_INTERACTIVE);
             }
             ps.setInt(i, max);
             try (ResultSet rs = ps.executeQuery()) {
@@ -227,7 +227,7 @@ final class QueueRows extends TableRows {
         // neither engine returns the changed rows in the order of the claim's subquery
         claimed.sort(java.util.Comparator.comparingInt(Claimed::priority).thenComparingLong(Claimed::createdMs)
                 .thenComparingLong(Claimed::seq));
-        List<EccRecord> records = new ArrayList<>(claimed.size());
+        List<QueueRecord> records = new ArrayList<>(claimed.size());
         for (Claimed c : claimed) {
             records.add(c.record());
         }
@@ -239,8 +239,8 @@ final class QueueRows extends TableRows {
      * @return the records of either queue with those sys_ids, by sys_id (one read for a batch)
      * @throws SQLException on a database error
      */
-    Map<String, EccRecord> findRecords(java.util.Collection<String> sysIds) throws SQLException {
-        Map<String, EccRecord> found = new HashMap<>();
+    Map<String, QueueRecord> findRecords(java.util.Collection<String> sysIds) throws SQLException {
+        Map<String, QueueRecord> found = new HashMap<>();
         if (sysIds.isEmpty()) {
             return found;
         }
@@ -248,7 +248,7 @@ final class QueueRows extends TableRows {
             ps.setObject(1, new java.util.LinkedHashSet<>(sysIds).toArray(new String[0]));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    EccRecord r = record(rs);
+                    QueueRecord r = record(rs);
                     found.put(r.sysId(), r);
                 }
             }
@@ -269,7 +269,7 @@ final class QueueRows extends TableRows {
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.inputs.for"))) {
             ps.setObject(1, new java.util.LinkedHashSet<>(responseTos).toArray(new String[0]));
-            ps.setString(2, EccRecord.QUEUE_INPUT);
+            ps.setString(2, QueueRecord.QUEUE_INPUT);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     first.putIfAbsent(rs.getString("response_to"), rs.getString("sys_id"));
@@ -315,11 +315,11 @@ final class QueueRows extends TableRows {
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.lease.if.ready"))) {
             for (Map.Entry<String, Long> e : expiries.entrySet()) {
-                ps.setString(1, EccRecord.STATE_PROCESSING);
+                ps.setString(1, QueueRecord.STATE_PROCESSING);
                 ps.setLong(2, e.getValue());
                 ps.setString(3, e.getKey());
-                ps.setString(4, EccRecord.QUEUE_OUTPUT);
-                ps.setString(5, EccRecord.STATE_READY);
+                ps.setString(4, QueueRecord.QUEUE_OUTPUT);
+                ps.setString(5, QueueRecord.STATE_READY);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -336,7 +336,7 @@ final class QueueRows extends TableRows {
     void lease(List<String> sysIds, long leaseExpiresMs) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.lease"))) {
             for (String sysId : sysIds) {
-                ps.setString(1, EccRecord.STATE_PROCESSING);
+                ps.setString(1, QueueRecord.STATE_PROCESSING);
                 ps.setLong(2, leaseExpiresMs);
                 ps.setString(3, sysId);
                 ps.addBatch();
@@ -353,7 +353,7 @@ final class QueueRows extends TableRows {
      */
     void markReady(String sysId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.release"))) {
-            ps.setString(1, EccRecord.STATE_READY);
+            ps.setString(1, QueueRecord.STATE_READY);
             ps.setString(2, sysId);
             ps.executeUpdate();
         }
@@ -386,10 +386,10 @@ final class QueueRows extends TableRows {
     Optional<PendingHeartbeat> pendingHeartbeat(String agentField) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.heartbeat.pending"))) {
             ps.setString(1, agentField);
-            ps.setString(2, EccRecord.QUEUE_OUTPUT);
-            ps.setString(3, EccRecord.TOPIC_HEARTBEAT);
-            ps.setString(4, EccRecord.STATE_READY);
-            ps.setString(5, EccRecord.STATE_PROCESSING);
+            ps.setString(2, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(3, QueueRecord.TOPIC_HEARTBEAT);
+            ps.setString(4, QueueRecord.STATE_READY);
+            ps.setString(5, QueueRecord.STATE_PROCESSING);
             return single(ps, rs -> new PendingHeartbeat(rs.getString("sys_id"), rs.getString("state"),
                     rs.getLong("created_ms")));
         }
@@ -401,7 +401,7 @@ final class QueueRows extends TableRows {
      * @throws SQLException on a database error
      */
     boolean anyLeaseExpired(long nowMs) throws SQLException {
-        return one(sql.get("queue.leases.any"), rs -> Boolean.TRUE, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_PROCESSING,
+        return one(sql.get("queue.leases.any"), rs -> Boolean.TRUE, QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_PROCESSING,
                 nowMs).isPresent();
     }
 
@@ -415,8 +415,8 @@ final class QueueRows extends TableRows {
     List<String> expireLeases(long nowMs) throws SQLException {
         List<String> agents;
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.leases.expired"))) {
-            ps.setString(1, EccRecord.QUEUE_OUTPUT);
-            ps.setString(2, EccRecord.STATE_PROCESSING);
+            ps.setString(1, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(2, QueueRecord.STATE_PROCESSING);
             ps.setLong(3, nowMs);
             agents = rows(ps, rs -> rs.getString("agent"));
         }
@@ -424,9 +424,9 @@ final class QueueRows extends TableRows {
             return agents;
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.leases.release"))) {
-            ps.setString(1, EccRecord.STATE_READY);
-            ps.setString(2, EccRecord.QUEUE_OUTPUT);
-            ps.setString(3, EccRecord.STATE_PROCESSING);
+            ps.setString(1, QueueRecord.STATE_READY);
+            ps.setString(2, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(3, QueueRecord.STATE_PROCESSING);
             ps.setLong(4, nowMs);
             ps.executeUpdate();
         }
@@ -438,7 +438,7 @@ final class QueueRows extends TableRows {
      * @return the matching records
      * @throws SQLException on a database error
      */
-    List<EccRecord> queryRecords(TableQuery query) throws SQLException {
+    List<QueueRecord> queryRecords(TableQuery query) throws SQLException {
         return page(sql.get("queue.query"), query, QueueRows::record);
     }
 
@@ -469,9 +469,9 @@ final class QueueRows extends TableRows {
     List<WaitingOutput> waitingOutputs(String agentField) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.waiting"))) {
             ps.setString(1, agentField);
-            ps.setString(2, EccRecord.QUEUE_OUTPUT);
-            ps.setString(3, EccRecord.STATE_READY);
-            ps.setString(4, EccRecord.STATE_PROCESSING);
+            ps.setString(2, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(3, QueueRecord.STATE_READY);
+            ps.setString(4, QueueRecord.STATE_PROCESSING);
             return rows(ps, rs -> new WaitingOutput(rs.getString("sys_id"), rs.getString("topic"),
                     rs.getString("state"), rs.getBoolean("broadcast")));
         }
@@ -494,13 +494,13 @@ final class QueueRows extends TableRows {
             for (Map.Entry<String, String> move : moves.entrySet()) {
                 String note = notes.get(move.getKey());
                 ps.setString(1, move.getValue());
-                ps.setString(2, EccRecord.STATE_READY);
+                ps.setString(2, QueueRecord.STATE_READY);
                 ps.setString(3, note);
                 ps.setString(4, note);
                 ps.setString(5, move.getKey());
-                ps.setString(6, EccRecord.QUEUE_OUTPUT);
-                ps.setString(7, EccRecord.STATE_READY);
-                ps.setString(8, EccRecord.STATE_PROCESSING);
+                ps.setString(6, QueueRecord.QUEUE_OUTPUT);
+                ps.setString(7, QueueRecord.STATE_READY);
+                ps.setString(8, QueueRecord.STATE_PROCESSING);
                 ps.addBatch();
             }
             int moved = 0;
@@ -512,9 +512,9 @@ final class QueueRows extends TableRows {
     }
 
     /** Reads the {@code queue.columns} of a row. */
-    private static EccRecord record(ResultSet rs) throws SQLException {
+    private static QueueRecord record(ResultSet rs) throws SQLException {
         String payload = rs.getString("payload");
-        return new EccRecord(rs.getString("sys_id"), rs.getString("agent"), rs.getString("topic"),
+        return new QueueRecord(rs.getString("sys_id"), rs.getString("agent"), rs.getString("topic"),
                 rs.getString("name"), rs.getString("source"), payload == null ? null : JsonColumns.readTree(payload),
                 rs.getString("queue"), rs.getString("state"), rs.getString("response_to"), rs.getInt("priority"),
                 rs.getString("error_string"), rs.getString("sys_created_on"), rs.getString("processed"),

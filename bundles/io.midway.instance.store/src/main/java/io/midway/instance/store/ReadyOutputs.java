@@ -2,7 +2,7 @@ package io.midway.instance.store;
 
 import java.util.List;
 
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 
 /**
  * An agent's ready outputs with their keys, in delivery order (priority, creation).
@@ -10,5 +10,5 @@ import io.midway.wire.EccRecord;
  * @param seqs the records' keys ({@code ecc_queue.seq})
  * @param records the records, in the same order
  */
-public record ReadyOutputs(List<Long> seqs, List<EccRecord> records) {
+public record ReadyOutputs(List<Long> seqs, List<QueueRecord> records) {
 }

@@ -14,11 +14,11 @@ import java.util.Set;
 
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.RepositoryFile;
 
 /**
  * The SQL of the instance, on one connection (and so inside one transaction when
@@ -68,27 +68,27 @@ public final class StoreSession {
     // --- ecc_queue -------------------------------------------------------------------------------
 
     /** Stores a record; {@code createdMs} (epoch milliseconds) orders records within a second. */
-    public void insertRecord(EccRecord r, long createdMs) throws SQLException {
+    public void insertRecord(QueueRecord r, long createdMs) throws SQLException {
         queue.insertRecord(r, createdMs);
     }
 
     /** Stores records with one JDBC batch (one statement, sent in chunks). */
-    public void insertRecords(List<EccRecord> records, long createdMs) throws SQLException {
+    public void insertRecords(List<QueueRecord> records, long createdMs) throws SQLException {
         queue.insertRecords(records, createdMs);
     }
 
     /** The record of either queue with this sys_id. */
-    public Optional<EccRecord> findRecord(String sysId) throws SQLException {
+    public Optional<QueueRecord> findRecord(String sysId) throws SQLException {
         return queue.findRecord(sysId);
     }
 
     /** The first input stored for an output record (its sys_id as {@code response_to}). */
-    public Optional<EccRecord> findInputFor(String responseTo) throws SQLException {
+    public Optional<QueueRecord> findInputFor(String responseTo) throws SQLException {
         return queue.findInputFor(responseTo);
     }
 
     /** Ready output records for an agent ({@code mid.server.NAME}), by priority then creation, at most {@code max}. */
-    public List<EccRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
+    public List<QueueRecord> readyFor(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max)
             throws SQLException {
         return queue.readyFor(agentField, heartbeatOnly, interactiveOnly, max);
     }
@@ -103,13 +103,13 @@ public final class StoreSession {
      * Claims an agent's next ready outputs in one statement ({@code processing} until
      * {@code leaseExpiresMs}); returns them in delivery order, at most {@code max}.
      */
-    public List<EccRecord> claim(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
+    public List<QueueRecord> claim(String agentField, boolean heartbeatOnly, boolean interactiveOnly, int max,
             long leaseExpiresMs) throws SQLException {
         return queue.claim(agentField, heartbeatOnly, interactiveOnly, max, leaseExpiresMs);
     }
 
     /** The records of either queue with these sys_ids, by sys_id (one read). */
-    public java.util.Map<String, EccRecord> findRecords(java.util.Collection<String> sysIds) throws SQLException {
+    public java.util.Map<String, QueueRecord> findRecords(java.util.Collection<String> sysIds) throws SQLException {
         return queue.findRecords(sysIds);
     }
 
@@ -159,7 +159,7 @@ public final class StoreSession {
     }
 
     /** The records matching a validated query on {@link TableSchema#ECC_QUEUE}. */
-    public List<EccRecord> queryRecords(TableQuery query) throws SQLException {
+    public List<QueueRecord> queryRecords(TableQuery query) throws SQLException {
         return queue.queryRecords(query);
     }
 
@@ -171,7 +171,7 @@ public final class StoreSession {
     // --- ecc_agent -------------------------------------------------------------------------------
 
     /** Stores a new agent; {@code createdMs} is its registration time and that of its last heartbeat. */
-    public void insertAgent(AgentRecord agent, long createdMs) throws SQLException {
+    public void insertAgent(Agent agent, long createdMs) throws SQLException {
         agents.insertAgent(agent, createdMs);
     }
 
@@ -179,7 +179,7 @@ public final class StoreSession {
      * Stores every field of an agent (found by sys_id) but its sys_id and name; an older record shape stores its
      * capabilities as advertised.
      */
-    public void updateAgent(AgentRecord agent) throws SQLException {
+    public void updateAgent(Agent agent) throws SQLException {
         agents.updateAgent(agent);
     }
 
@@ -197,22 +197,22 @@ public final class StoreSession {
     }
 
     /** The agent of this name. */
-    public Optional<AgentRecord> findAgentByName(String name) throws SQLException {
+    public Optional<Agent> findAgentByName(String name) throws SQLException {
         return agents.findAgentByName(name);
     }
 
     /** The agent of this sys_id. */
-    public Optional<AgentRecord> findAgent(String sysId) throws SQLException {
+    public Optional<Agent> findAgent(String sysId) throws SQLException {
         return agents.findAgent(sysId);
     }
 
     /** Every agent, by name. */
-    public List<AgentRecord> agents() throws SQLException {
+    public List<Agent> agents() throws SQLException {
         return agents.agents();
     }
 
     /** The agents matching a validated query on {@link TableSchema#ECC_AGENT}. */
-    public List<AgentRecord> queryAgents(TableQuery query) throws SQLException {
+    public List<Agent> queryAgents(TableQuery query) throws SQLException {
         return agents.queryAgents(query);
     }
 
@@ -273,7 +273,7 @@ public final class StoreSession {
     }
 
     /** Inserts the file, or replaces the one with the same symbolic name. */
-    public void putSyncFile(SyncFile file, String uploadedOn) throws SQLException {
+    public void putSyncFile(RepositoryFile file, String uploadedOn) throws SQLException {
         sync.putSyncFile(file, uploadedOn);
     }
 
@@ -310,7 +310,7 @@ public final class StoreSession {
     }
 
     /** Inserts the core, or replaces the one of the same version; its download count starts at 0. */
-    public void putCore(InstanceInfo.Core core, String uploadedOn) throws SQLException {
+    public void putCore(InstanceDescription.Core core, String uploadedOn) throws SQLException {
         cores.putCore(core, uploadedOn);
     }
 
@@ -556,12 +556,12 @@ public final class StoreSession {
     // --- ecc_event -------------------------------------------------------------------------------
 
     /** Stores an event (agent may be null); the stored event with its sequence number. */
-    public EventRecord insertEvent(String name, String agent, String time, String detail) throws SQLException {
+    public InstanceEvent insertEvent(String name, String agent, String time, String detail) throws SQLException {
         return events.insertEvent(name, agent, time, detail);
     }
 
     /** At most {@code limit} events after a sequence number, oldest first. */
-    public List<EventRecord> eventsSince(long since, int limit) throws SQLException {
+    public List<InstanceEvent> eventsSince(long since, int limit) throws SQLException {
         return events.eventsSince(since, limit);
     }
 
@@ -571,7 +571,7 @@ public final class StoreSession {
     }
 
     /** At most {@code limit} of the newest events, newest first. */
-    public List<EventRecord> latestEvents(int limit) throws SQLException {
+    public List<InstanceEvent> latestEvents(int limit) throws SQLException {
         return events.latestEvents(limit);
     }
 

@@ -1,6 +1,6 @@
 package io.midway.instance.store;
 
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.InstanceDescription;
 
 /**
  * An agent core jar as stored.
@@ -9,5 +9,5 @@ import io.midway.wire.InstanceInfo;
  * @param uploadedOn when its bytes were uploaded, wire format
  * @param downloads how often agents fetched these bytes completely
  */
-public record StoredCore(InstanceInfo.Core core, String uploadedOn, long downloads) {
+public record StoredCore(InstanceDescription.Core core, String uploadedOn, long downloads) {
 }

@@ -1,6 +1,6 @@
 package io.midway.instance.store;
 
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.RepositoryFile;
 
 /**
  * A file of the file-sync repository as stored.
@@ -8,5 +8,5 @@ import io.midway.wire.SyncFile;
  * @param file the file
  * @param uploadedOn when its bytes were uploaded, wire format
  */
-public record StoredSyncFile(SyncFile file, String uploadedOn) {
+public record StoredSyncFile(RepositoryFile file, String uploadedOn) {
 }

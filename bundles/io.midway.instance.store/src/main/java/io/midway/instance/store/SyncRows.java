@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.RepositoryFile;
 
 /** The file-sync repository ({@code sync_file}) and its revision ({@code sync_revision}). */
 final class SyncRows extends TableRows {
@@ -71,7 +71,7 @@ final class SyncRows extends TableRows {
      * @param uploadedOn when, wire format
      * @throws SQLException on a database error
      */
-    void putSyncFile(SyncFile file, String uploadedOn) throws SQLException {
+    void putSyncFile(RepositoryFile file, String uploadedOn) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql.get("sync.file.put"))) {
             ps.setString(1, file.name());
             ps.setString(2, file.kind());
@@ -95,7 +95,7 @@ final class SyncRows extends TableRows {
 
     /** Reads the {@code sync.file.columns} of a row. */
     private static StoredSyncFile syncFile(ResultSet rs) throws SQLException {
-        return new StoredSyncFile(new SyncFile(rs.getString("name"), rs.getString("kind"),
+        return new StoredSyncFile(new RepositoryFile(rs.getString("name"), rs.getString("kind"),
                 rs.getString("symbolic_name"),
                 rs.getString("version"), rs.getString("sha256"), rs.getLong("size")), rs.getString("uploaded_on"));
     }

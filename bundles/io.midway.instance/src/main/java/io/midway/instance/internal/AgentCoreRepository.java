@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 import io.midway.instance.internal.BundleJarInspector.BundleIdentity;
 import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.StoredCore;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
 
 /**
@@ -110,7 +110,7 @@ public class AgentCoreRepository implements CoreRepository {
                 throw InstanceException.invalid("no Bundle-Version in the manifest",
                         "the version of an agent core becomes the instance version");
             }
-            InstanceInfo.Core core = new InstanceInfo.Core(identity.symbolicName(), identity.version(),
+            InstanceDescription.Core core = new InstanceDescription.Core(identity.symbolicName(), identity.version(),
                     received.sha256(), received.size());
             Published published = store(incoming, received, core);
             LOG.info("Agent core {} {} ({} bytes, sha256 {}) published: instance version {} -> {}",
@@ -122,7 +122,7 @@ public class AgentCoreRepository implements CoreRepository {
         }
     }
 
-    private Published store(Path incoming, JarDirectory.Received received, InstanceInfo.Core core) {
+    private Published store(Path incoming, JarDirectory.Received received, InstanceDescription.Core core) {
         return service.changeCores(tx -> {
             StoreSession s = tx.session();
             String previous = tx.instanceVersion();
@@ -158,7 +158,7 @@ public class AgentCoreRepository implements CoreRepository {
     }
 
     /** @return every stored core, oldest version first */
-    public List<InstanceInfo.Core> cores() {
+    public List<InstanceDescription.Core> cores() {
         return service.readSerialized(s -> sorted(s.cores()).stream().map(StoredCore::core).toList());
     }
 
@@ -171,7 +171,7 @@ public class AgentCoreRepository implements CoreRepository {
      */
     public Download open(String sha256) {
         String hash = JarDirectory.checkSha256(sha256, "GET /api/mid/cores");
-        InstanceInfo.Core core = stored(hash);
+        InstanceDescription.Core core = stored(hash);
         try {
             Optional<Path> jar = jars.cached(hash, service);
             if (jar.isEmpty()) {
@@ -190,7 +190,7 @@ public class AgentCoreRepository implements CoreRepository {
     }
 
     /** @return the stored core with these bytes; 404 when there is none (this node's copy is then removed) */
-    private InstanceInfo.Core stored(String hash) {
+    private InstanceDescription.Core stored(String hash) {
         return service.readSerialized(s -> s.findCoreBySha256(hash).map(StoredCore::core)).orElseThrow(() -> {
             // Replaced, maybe on another node: this node's cached copy goes too.
             JarDirectory.deleteQuietly(jarPath(hash));

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import io.midway.instance.api.InstanceException;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 import io.midway.wire.Json;
 
 /** Small helpers over agent records and sys_ids, shared by the instance's services. */
@@ -61,22 +61,22 @@ final class AgentRecords {
 
     private static final SecureRandom SYS_ID_RANDOM = new SecureRandom();
 
-    static AgentRecord withStatus(AgentRecord a, String status) {
-        return new AgentRecord(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
+    static Agent withStatus(Agent a, String status) {
+        return new Agent(a.sysId(), a.name(), status, a.validated(), a.version(), a.hostName(), a.ipAddress(),
                 a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
                 a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint(), a.manualCapabilities(),
                 a.advertisedCapabilities());
     }
 
-    static AgentRecord withLastRefreshed(AgentRecord a, String time) {
-        return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
+    static Agent withLastRefreshed(Agent a, String time) {
+        return new Agent(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
                 a.syncRevision(), a.syncState(), a.pinnedVersion(), a.publicKeyFingerprint(), a.manualCapabilities(),
                 a.advertisedCapabilities());
     }
 
-    static AgentRecord withSync(AgentRecord a, String time, String revision, String state) {
-        return new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
+    static Agent withSync(Agent a, String time, String revision, String state) {
+        return new Agent(a.sysId(), a.name(), a.status(), a.validated(), a.version(), a.hostName(),
                 a.ipAddress(), time, a.capabilities(), a.applications(), a.ipRanges(), a.cluster(), a.isDefault(),
                 revision, state, a.pinnedVersion(), a.publicKeyFingerprint(), a.manualCapabilities(),
                 a.advertisedCapabilities());

@@ -22,12 +22,12 @@ import io.midway.instance.internal.cluster.ClusterRouter;
 import io.midway.instance.store.StoreSession;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.Json;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -41,10 +41,10 @@ public class AgentService implements AgentRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
     /** The statuses an agent may report for itself. */
-    private static final List<String> AGENT_STATUSES = List.of(AgentRecord.STATUS_PAUSED, AgentRecord.STATUS_UP,
-            AgentRecord.STATUS_UPGRADING, AgentRecord.STATUS_UPGRADE_FAILED);
+    private static final List<String> AGENT_STATUSES = List.of(Agent.STATUS_PAUSED, Agent.STATUS_UP,
+            Agent.STATUS_UPGRADING, Agent.STATUS_UPGRADE_FAILED);
     /** The statuses an admin may set. */
-    private static final List<String> ADMIN_STATUSES = List.of(AgentRecord.STATUS_PAUSED, AgentRecord.STATUS_UP);
+    private static final List<String> ADMIN_STATUSES = List.of(Agent.STATUS_PAUSED, Agent.STATUS_UP);
 
 
     /**
@@ -91,7 +91,7 @@ public class AgentService implements AgentRegistry {
      * @param registration what the agent says about itself
      * @return the agent and whether it is new
      */
-    public Registered register(Registration registration) {
+    public Registered register(AgentRegistration registration) {
         if (registration == null) {
             throw InstanceException.invalid("the request body must be a JSON object");
         }
@@ -101,11 +101,11 @@ public class AgentService implements AgentRegistry {
         AgentKey key = AgentKey.of(registration.publicKey());
         return core.write((s, c) -> {
             String now = Json.time(c.now);
-            Optional<AgentRecord> existing = s.findAgentByName(name);
+            Optional<Agent> existing = s.findAgentByName(name);
             if (existing.isEmpty()) {
                 // an admin may have made it a cluster member before it registered
                 String cluster = ClusterRouter.clusterOf(s.clusters(), name).map(AgentCluster::name).orElse("");
-                AgentRecord agent = new AgentRecord(AgentRecords.newSysId(), name, AgentRecord.STATUS_UP, core.settings().autoValidate(),
+                Agent agent = new Agent(AgentRecords.newSysId(), name, Agent.STATUS_UP, core.settings().autoValidate(),
                         registration.version(), registration.hostName(), registration.ipAddress(), now,
                         AgentChange.unionOfCapabilities(capabilities, List.of()), List.of(), List.of(), cluster, false,
                         null, null, null, key == null ? null : key.fingerprint(), List.of(), capabilities);
@@ -114,15 +114,15 @@ public class AgentService implements AgentRegistry {
                     s.setAgentPublicKey(name, key.text(), key.fingerprint());
                     LOG.info("Agent {} registered with public key {}", name, key.fingerprint());
                 }
-                c.event(s, EventRecord.MID_SERVER_UP, name, "registered" + describe(registration)
+                c.event(s, InstanceEvent.MID_SERVER_UP, name, "registered" + describe(registration)
                         + (agent.validated() ? ", validated" : ", not validated yet"));
                 return new Registered(agent, true);
             }
-            AgentRecord old = existing.get();
+            Agent old = existing.get();
             String status = old.status();
-            if (AgentRecord.STATUS_DOWN.equals(status)) {
-                status = AgentRecord.STATUS_UP;
-                c.event(s, EventRecord.MID_SERVER_UP, name, "registered again after being Down");
+            if (Agent.STATUS_DOWN.equals(status)) {
+                status = Agent.STATUS_UP;
+                c.event(s, InstanceEvent.MID_SERVER_UP, name, "registered again after being Down");
             }
             // A key other than the one the agent has does not replace it (the MID Server's rekey):
             // it waits for an admin's validation, and a validated agent is validated no more, so
@@ -139,7 +139,7 @@ public class AgentService implements AgentRegistry {
             }
             // the agent's advertised capabilities are replaced; those set by hand stay
             List<String> manual = old.manualCapabilities() == null ? List.of() : old.manualCapabilities();
-            AgentRecord agent = new AgentRecord(old.sysId(), name, status, validated, registration.version(),
+            Agent agent = new Agent(old.sysId(), name, status, validated, registration.version(),
                     registration.hostName(), registration.ipAddress(), now,
                     AgentChange.unionOfCapabilities(capabilities, manual), old.applications(),
                     old.ipRanges(), old.cluster(), old.isDefault(), old.syncRevision(), old.syncState(),
@@ -171,7 +171,7 @@ public class AgentService implements AgentRegistry {
      * @param status {@code Paused} or {@code Up}
      * @return the agent as stored
      */
-    public AgentRecord changeStatus(String name, String status) {
+    public Agent changeStatus(String name, String status) {
         return changeStatus(name, status, null);
     }
 
@@ -187,7 +187,7 @@ public class AgentService implements AgentRegistry {
      * @param detail a sentence for the event, or {@code null}
      * @return the agent as stored
      */
-    public AgentRecord changeStatus(String name, String status, String detail) {
+    public Agent changeStatus(String name, String status, String detail) {
         if (name == null || name.isBlank()) {
             throw InstanceException.invalid("field 'name' is required");
         }
@@ -200,8 +200,8 @@ public class AgentService implements AgentRegistry {
         }
         String sentence = detail == null || detail.isBlank() ? null : detail.trim();
         return core.write((s, c) -> {
-            AgentRecord agent = s.findAgentByName(name.trim()).orElseThrow(() -> AgentRecords.notRegistered(name.trim()));
-            AgentRecord changed = applyStatus(s, c, agent, status, "the agent", sentence);
+            Agent agent = s.findAgentByName(name.trim()).orElseThrow(() -> AgentRecords.notRegistered(name.trim()));
+            Agent changed = applyStatus(s, c, agent, status, "the agent", sentence);
             s.updateAgent(changed);
             return changed;
         });
@@ -214,7 +214,7 @@ public class AgentService implements AgentRegistry {
      * @param change what to change
      * @return the agent as stored
      */
-    public AgentRecord updateAgent(String sysId, AgentChange change) {
+    public Agent updateAgent(String sysId, AgentChange change) {
         if (change.ipRanges() != null) {
             try {
                 io.midway.instance.internal.selection.IpRanges.parse(change.ipRanges());
@@ -225,7 +225,7 @@ public class AgentService implements AgentRegistry {
             }
         }
         return core.write((s, c) -> {
-            AgentRecord agent = s.findAgent(sysId)
+            Agent agent = s.findAgent(sysId)
                     .orElseThrow(() -> InstanceException.notFound("no agent with sys_id " + sysId));
             if (change.status() != null) {
                 if (!ADMIN_STATUSES.contains(change.status())) {
@@ -275,7 +275,7 @@ public class AgentService implements AgentRegistry {
                 LOG.info("Agent {}: capabilities set by hand {} by an admin", agent.name(),
                         manual.isEmpty() ? "cleared" : "now " + manual);
             }
-            AgentRecord changed = new AgentRecord(agent.sysId(), agent.name(), agent.status(), validated,
+            Agent changed = new Agent(agent.sysId(), agent.name(), agent.status(), validated,
                     agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
                     AgentChange.unionOfCapabilities(advertised, manual),
                     change.applications() != null ? change.applications() : agent.applications(),
@@ -288,20 +288,20 @@ public class AgentService implements AgentRegistry {
         });
     }
 
-    private AgentRecord applyStatus(StoreSession s, Changes c, AgentRecord agent, String status, String by,
+    private Agent applyStatus(StoreSession s, Changes c, Agent agent, String status, String by,
             String detail) throws SQLException {
         if (status.equals(agent.status()) && detail == null) {
             return agent;
         }
         switch (status) {
-            case AgentRecord.STATUS_PAUSED -> c.event(s, EventRecord.MID_SERVER_PAUSED, agent.name(),
+            case Agent.STATUS_PAUSED -> c.event(s, InstanceEvent.MID_SERVER_PAUSED, agent.name(),
                     detail != null ? detail : "paused by " + by);
-            case AgentRecord.STATUS_UPGRADING -> c.event(s, EventRecord.MID_SERVER_UPGRADING, agent.name(),
+            case Agent.STATUS_UPGRADING -> c.event(s, InstanceEvent.MID_SERVER_UPGRADING, agent.name(),
                     detail != null ? detail : "upgrading its core from " + AgentRecords.or(agent.version(), "an unknown version")
                             + " (was " + agent.status() + ")");
-            case AgentRecord.STATUS_UPGRADE_FAILED -> c.event(s, EventRecord.MID_SERVER_UPGRADE_FAILED, agent.name(),
+            case Agent.STATUS_UPGRADE_FAILED -> c.event(s, InstanceEvent.MID_SERVER_UPGRADE_FAILED, agent.name(),
                     detail != null ? detail : "the upgrade of its core failed");
-            default -> c.event(s, EventRecord.MID_SERVER_UP, agent.name(),
+            default -> c.event(s, InstanceEvent.MID_SERVER_UP, agent.name(),
                     detail != null ? detail : "resumed by " + by + " (was " + agent.status() + ")");
         }
         c.wake(agent.name());
@@ -317,12 +317,12 @@ public class AgentService implements AgentRegistry {
      * @return the agent as stored
      * @throws InstanceException 400 for a malformed report, 404 for an unknown agent
      */
-    public AgentRecord syncReport(SyncReport report) {
+    public Agent syncReport(SyncState report) {
         SyncReportEvent event = SyncReportEvent.of(report);
         return core.write((s, c) -> {
-            AgentRecord agent = s.findAgentByName(event.agentName())
+            Agent agent = s.findAgentByName(event.agentName())
                     .orElseThrow(() -> AgentRecords.notRegistered(event.agentName()));
-            AgentRecord changed = AgentRecords.withSync(agent, Json.time(c.now), event.revision(), event.state());
+            Agent changed = AgentRecords.withSync(agent, Json.time(c.now), event.revision(), event.state());
             s.updateAgent(changed);
             c.event(s, event.name(), agent.name(), event.detail());
             return changed;
@@ -333,7 +333,7 @@ public class AgentService implements AgentRegistry {
      * @param query a query on {@link TableSchema#ECC_AGENT}
      * @return the matching agents
      */
-    public List<AgentRecord> agents(TableQuery query) {
+    public List<Agent> agents(TableQuery query) {
         AgentRecords.requireTable(query, TableSchema.ECC_AGENT);
         core.requireOpen();
         return core.read(s -> s.queryAgents(query)).stream().map(core.refreshTimes()::overlay).toList();
@@ -343,7 +343,7 @@ public class AgentService implements AgentRegistry {
      * @param sysId a sys_id
      * @return the agent
      */
-    public Optional<AgentRecord> agent(String sysId) {
+    public Optional<Agent> agent(String sysId) {
         core.requireOpen();
         return core.read(s -> s.findAgent(sysId)).map(core.refreshTimes()::overlay);
     }
@@ -352,7 +352,7 @@ public class AgentService implements AgentRegistry {
      * @param name an agent name
      * @return the agent
      */
-    public Optional<AgentRecord> agentByName(String name) {
+    public Optional<Agent> agentByName(String name) {
         core.requireOpen();
         return core.read(s -> s.findAgentByName(name)).map(core.refreshTimes()::overlay);
     }
@@ -374,7 +374,7 @@ public class AgentService implements AgentRegistry {
         return clean;
     }
 
-    private static String describe(Registration r) {
+    private static String describe(AgentRegistration r) {
         StringBuilder text = new StringBuilder();
         if (r.version() != null) {
             text.append(" version ").append(r.version());

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Set;
 
 import io.midway.instance.store.StoreSession;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.Json;
 
 /** Events and wake-ups of one write, published after it commits. */
 final class Changes {
     final Instant now;
-    final List<EventRecord> events = new ArrayList<>();
+    final List<InstanceEvent> events = new ArrayList<>();
     final Set<String> wake = new LinkedHashSet<>();
     final List<Runnable> onCommit = new ArrayList<>();
     final List<Runnable> onRollback = new ArrayList<>();

@@ -28,8 +28,7 @@ import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.StoredCredential;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.CredentialRecord;
-import io.midway.wire.CredentialSync;
+import io.midway.instance.api.CredentialSnapshot;
 import io.midway.wire.Json;
 import io.midway.wire.SealedSecret;
 
@@ -261,7 +260,7 @@ public class CredentialService implements Credentials {
      * @throws InstanceException 400 without a name, 404 for an unknown agent, 403 for an agent that
      *     is not validated, 409 when the agent has registered no public key
      */
-    public CredentialSync forAgent(String agentName) {
+    public CredentialSnapshot forAgent(String agentName) {
         if (agentName == null || agentName.isBlank()) {
             throw InstanceException.invalid("query parameter 'agent' is required");
         }
@@ -270,7 +269,7 @@ public class CredentialService implements Credentials {
         record Read(Optional<String> key, boolean known, boolean validated, List<StoredCredential> credentials) {
         }
         Read read = service.read(s -> {
-            Optional<io.midway.wire.AgentRecord> agent = s.findAgentByName(name);
+            Optional<io.midway.instance.api.Agent> agent = s.findAgentByName(name);
             boolean known = agent.isPresent();
             boolean validated = known && agent.get().validated();
             return new Read(known ? s.agentPublicKey(name) : Optional.empty(), known, validated,
@@ -292,18 +291,18 @@ public class CredentialService implements Credentials {
                     "credentials are sealed for the agent's key: register again with 'public_key'");
         }
         PublicKey key = SealedSecret.parsePublicKey(read.key().get());
-        List<CredentialRecord> records = new ArrayList<>();
+        List<CredentialSnapshot.Credential> records = new ArrayList<>();
         for (StoredCredential c : read.credentials()) {
             Map<String, String> sealed = new LinkedHashMap<>();
             for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
                 String value = cipher.decrypt(c.sysId(), secret.getKey(), secret.getValue());
                 sealed.put(secret.getKey(), SealedSecret.seal(key, value));
             }
-            records.add(new CredentialRecord(c.sysId(), c.name(), c.type(), c.order(), c.active(), c.fields(), sealed,
+            records.add(new CredentialSnapshot.Credential(c.sysId(), c.name(), c.type(), c.order(), c.active(), c.fields(), sealed,
                     c.resolver(), c.externalId()));
         }
         LOG.debug("Credential revision {} ({} credentials) sealed for agent {}", revision, records.size(), name);
-        return new CredentialSync(revision, records);
+        return new CredentialSnapshot(revision, records);
     }
 
     // --- merging a request into a credential ------------------------------------------------

@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.InstanceEvent;
 
 /**
  * Posts each instance event to OSGi EventAdmin, topic {@value #TOPIC}, with properties
@@ -18,7 +18,7 @@ import io.midway.wire.EventRecord;
  * EventAdmin is present; the persistent event list ({@code /api/mid/events}) is the contract.
  */
 @Component(service = EventAdminPublisher.class, immediate = true)
-public class EventAdminPublisher implements Consumer<EventRecord> {
+public class EventAdminPublisher implements Consumer<InstanceEvent> {
 
     /** The EventAdmin topic of every instance event. */
     public static final String TOPIC = "io/midway/instance/EVENT";
@@ -44,7 +44,7 @@ public class EventAdminPublisher implements Consumer<EventRecord> {
     }
 
     @Override
-    public void accept(EventRecord event) {
+    public void accept(InstanceEvent event) {
         eventAdmin.postEvent(new Event(TOPIC, Map.of(
                 "name", event.name(),
                 "agent", event.agent() == null ? "" : event.agent(),

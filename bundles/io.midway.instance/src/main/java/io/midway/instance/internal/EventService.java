@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.InstanceEvent;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -26,12 +26,12 @@ public class EventService implements InstanceEvents {
     }
 
     /** @param listener called with each new event, after it is stored */
-    public void addEventListener(Consumer<EventRecord> listener) {
+    public void addEventListener(Consumer<InstanceEvent> listener) {
         core.addEventListener(listener);
     }
 
     /** @param listener a listener added before */
-    public void removeEventListener(Consumer<EventRecord> listener) {
+    public void removeEventListener(Consumer<InstanceEvent> listener) {
         core.removeEventListener(listener);
     }
 
@@ -39,7 +39,7 @@ public class EventService implements InstanceEvents {
      * @param limit the most events
      * @return the newest events, newest first
      */
-    public List<EventRecord> latestEvents(int limit) {
+    public List<InstanceEvent> latestEvents(int limit) {
         core.requireOpen();
         return core.read(s -> s.latestEvents(limit));
     }
@@ -49,7 +49,7 @@ public class EventService implements InstanceEvents {
      * @param limit the most events to return
      * @return the events after {@code since}, oldest first
      */
-    public List<EventRecord> events(long since, int limit) {
+    public List<InstanceEvent> events(long since, int limit) {
         core.requireOpen();
         return core.read(s -> s.eventsSince(since, limit));
     }

@@ -28,8 +28,8 @@ import io.midway.instance.internal.BundleJarInspector.BundleIdentity;
 import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.StoredSyncFile;
 import io.midway.wire.Json;
-import io.midway.wire.SyncFile;
-import io.midway.wire.SyncSnapshot;
+import io.midway.instance.api.RepositoryFile;
+import io.midway.instance.api.SyncFiles;
 
 /**
  * The file-sync repository: bundle jars that every agent installs, one per symbolic name, with a
@@ -42,8 +42,8 @@ import io.midway.wire.SyncSnapshot;
 public class FileSyncService implements FileRepository {
 
     /** The kinds of file, in the order error messages list them. */
-    public static final List<String> KINDS = List.of(SyncFile.KIND_PROBE, SyncFile.KIND_PROTOCOL,
-            SyncFile.KIND_CREDENTIAL, SyncFile.KIND_LIBRARY);
+    public static final List<String> KINDS = List.of(RepositoryFile.KIND_PROBE, RepositoryFile.KIND_PROTOCOL,
+            RepositoryFile.KIND_CREDENTIAL, RepositoryFile.KIND_LIBRARY);
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSyncService.class);
     /** Symbolic names of the agent core and the framework: never synced. */
@@ -133,7 +133,7 @@ public class FileSyncService implements FileRepository {
     private Upload store(Path incoming, JarDirectory.Received received, BundleIdentity identity, String kind, String name) {
         return service.changeSyncFiles(tx -> {
             StoreSession s = tx.session();
-            Optional<SyncFile> existing = s.findSyncFile(identity.symbolicName()).map(StoredSyncFile::file);
+            Optional<RepositoryFile> existing = s.findSyncFile(identity.symbolicName()).map(StoredSyncFile::file);
             boolean sameBytes = existing.isPresent() && existing.get().sha256().equals(received.sha256());
             // The bytes go into the database with the row that names them (and stay there when they
             // are already: the same bytes again, or bytes restored after a loss).
@@ -145,7 +145,7 @@ public class FileSyncService implements FileRepository {
             String fileName = name != null ? name
                     : sameBytes ? existing.get().name()
                     : identity.symbolicName() + "-" + identity.version() + ".jar";
-            SyncFile file = new SyncFile(fileName, kind, identity.symbolicName(), identity.version(),
+            RepositoryFile file = new RepositoryFile(fileName, kind, identity.symbolicName(), identity.version(),
                     received.sha256(), received.size());
             s.putSyncFile(file, Json.time(tx.now()));
             long revision = tx.nextRevision();
@@ -168,7 +168,7 @@ public class FileSyncService implements FileRepository {
     public Removal delete(String symbolicName) {
         Removal removal = service.changeSyncFiles(tx -> {
             StoreSession s = tx.session();
-            SyncFile file = s.findSyncFile(symbolicName).map(StoredSyncFile::file)
+            RepositoryFile file = s.findSyncFile(symbolicName).map(StoredSyncFile::file)
                     .orElseThrow(() -> InstanceException.notFound("no file with symbolic name " + symbolicName,
                             "GET /api/mid/admin/files lists the files"));
             s.deleteSyncFile(symbolicName);
@@ -189,8 +189,8 @@ public class FileSyncService implements FileRepository {
     }
 
     /** @return what every agent should have, files sorted by symbolic name */
-    public SyncSnapshot snapshot() {
-        return service.readSerialized(s -> new SyncSnapshot(Long.toString(s.syncRevision()),
+    public SyncFiles snapshot() {
+        return service.readSerialized(s -> new SyncFiles(Long.toString(s.syncRevision()),
                 s.syncFiles().stream().map(StoredSyncFile::file).toList()));
     }
 
@@ -222,7 +222,7 @@ public class FileSyncService implements FileRepository {
      */
     public Download open(String sha256) {
         String hash = JarDirectory.checkSha256(sha256, "the snapshot");
-        SyncFile file = current(hash);
+        RepositoryFile file = current(hash);
         try {
             Optional<Path> jar = jars.cached(hash, service);
             if (jar.isEmpty()) {
@@ -242,7 +242,7 @@ public class FileSyncService implements FileRepository {
     }
 
     /** @return the current file with these bytes; 404 when there is none (this node's copy is then removed) */
-    private SyncFile current(String hash) {
+    private RepositoryFile current(String hash) {
         return service.readSerialized(s -> s.findSyncFileBySha256(hash).map(StoredSyncFile::file)).orElseThrow(() -> {
             // Removed, maybe on another node: this node's cached copy goes too.
             JarDirectory.deleteQuietly(jarPath(hash));

@@ -48,20 +48,18 @@ import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
-import io.midway.wire.Registration;
+import io.midway.instance.api.PollResult;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
-import org.osgi.service.component.annotations.Reference;
-import java.util.concurrent.Executors;
 import org.osgi.service.component.annotations.Reference;
 
 
@@ -173,7 +171,7 @@ public class HeartbeatMonitor {
             if (due.isEmpty()) {
                 return 0;
             }
-            List<EccRecord> heartbeats = new ArrayList<>(due.size());
+            List<QueueRecord> heartbeats = new ArrayList<>(due.size());
             for (String name : due) {
                 heartbeats.add(newHeartbeat(name, c.now));
             }
@@ -190,10 +188,10 @@ public class HeartbeatMonitor {
      * @param now the time it is written
      * @return a new {@code HeartbeatProbe} output for it, ready, interactive priority
      */
-    static EccRecord newHeartbeat(String agentName, Instant now) {
-        return new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), EccRecord.TOPIC_HEARTBEAT,
-                EccRecord.TOPIC_HEARTBEAT, null, null, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, null,
-                EccRecord.PRIORITY_INTERACTIVE, null, Json.time(now), null);
+    static QueueRecord newHeartbeat(String agentName, Instant now) {
+        return new QueueRecord(AgentRecords.newSysId(), QueueRecord.agentField(agentName), QueueRecord.TOPIC_HEARTBEAT,
+                QueueRecord.TOPIC_HEARTBEAT, null, null, QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_READY, null,
+                QueueRecord.PRIORITY_INTERACTIVE, null, Json.time(now), null);
     }
 
     /**
@@ -215,16 +213,16 @@ public class HeartbeatMonitor {
             long cutoff = c.now.minus(timeout).toEpochMilli();
             List<String> down = new ArrayList<>();
             for (Map.Entry<String, Long> overdue : s.agentsWithOverdueHeartbeat(cutoff).entrySet()) {
-                Optional<AgentRecord> found = s.findAgentByName(overdue.getKey());
-                if (found.isEmpty() || AgentRecord.STATUS_DOWN.equals(found.get().status())) {
+                Optional<Agent> found = s.findAgentByName(overdue.getKey());
+                if (found.isEmpty() || Agent.STATUS_DOWN.equals(found.get().status())) {
                     continue;
                 }
-                AgentRecord agent = found.get();
+                Agent agent = found.get();
                 long silent = (c.now.toEpochMilli() - overdue.getValue()) / 1000;
                 String lastHeard = agent.lastRefreshed() == null ? "never heard from"
                         : "last heard from " + AgentRecords.secondsSince(agent.lastRefreshed(), c.now) + " s ago";
-                s.updateAgent(AgentRecords.withStatus(agent, AgentRecord.STATUS_DOWN));
-                c.event(s, EventRecord.MID_SERVER_DOWN, agent.name(), "no answer to the heartbeat sent " + silent
+                s.updateAgent(AgentRecords.withStatus(agent, Agent.STATUS_DOWN));
+                c.event(s, InstanceEvent.MID_SERVER_DOWN, agent.name(), "no answer to the heartbeat sent " + silent
                         + " s ago (timeout " + timeout.toSeconds() + " s); " + lastHeard + "; was " + agent.status());
                 down.add(agent.name());
             }
@@ -232,7 +230,7 @@ public class HeartbeatMonitor {
             if (!down.isEmpty()) {
                 List<AgentCluster> clusters = s.clusters();
                 if (!clusters.isEmpty()) {
-                    Map<String, AgentRecord> agents = OutputService.byName(s.agents());
+                    Map<String, Agent> agents = OutputService.byName(s.agents());
                     for (String name : down) {
                         failOver(s, c, name, clusters, agents);
                     }
@@ -249,14 +247,14 @@ public class HeartbeatMonitor {
      * {@code mid_server.cluster.down} when no member can take them and they wait.
      */
     private void failOver(StoreSession s, Changes c, String down, List<AgentCluster> clusters,
-            Map<String, AgentRecord> agents) throws SQLException {
+            Map<String, Agent> agents) throws SQLException {
         Optional<ClusterRouter.Takeover> found = clusterRouter.takeover(down, clusters, agents);
         if (found.isEmpty()) {
             return;
         }
         ClusterRouter.Takeover takeover = found.get();
         AgentCluster cluster = takeover.cluster();
-        List<WaitingOutput> waiting = s.waitingOutputs(EccRecord.agentField(down));
+        List<WaitingOutput> waiting = s.waitingOutputs(QueueRecord.agentField(down));
         List<WaitingOutput> movable = waiting.stream()
                 .filter(r -> !r.broadcast() && !ClusterRouter.isHostBound(r.topic())).toList();
         int kept = waiting.size() - movable.size();
@@ -267,11 +265,11 @@ public class HeartbeatMonitor {
         if (!takeover.possible()) {
             List<String> members = new ArrayList<>();
             for (String member : cluster.members()) {
-                AgentRecord agent = agents.get(member);
+                Agent agent = agents.get(member);
                 members.add(member + " (" + (agent == null ? "not registered" : agent.status()
                         + (agent.validated() ? "" : ", not validated")) + ")");
             }
-            c.event(s, EventRecord.MID_SERVER_CLUSTER_DOWN, down, label + ": no other member is Up and validated ("
+            c.event(s, InstanceEvent.MID_SERVER_CLUSTER_DOWN, down, label + ": no other member is Up and validated ("
                     + String.join(", ", members) + "); " + movable.size() + " record" + (movable.size() == 1 ? "" : "s")
                     + " of " + down + (movable.size() == 1 ? " waits" : " wait") + " until it or another member is Up");
             LOG.warn("Agent {} went Down and no member of cluster {} can take its {} waiting record(s)", down,
@@ -284,10 +282,10 @@ public class HeartbeatMonitor {
         int processing = 0;
         for (WaitingOutput record : movable) {
             String target = clusterRouter.target(takeover);
-            moves.put(record.sysId(), EccRecord.agentField(target));
+            moves.put(record.sysId(), QueueRecord.agentField(target));
             notes.put(record.sysId(), ClusterRouter.note(takeover, target));
             perTarget.merge(target, 1, Integer::sum);
-            if (EccRecord.STATE_PROCESSING.equals(record.state())) {
+            if (QueueRecord.STATE_PROCESSING.equals(record.state())) {
                 processing++;
             }
         }
@@ -297,7 +295,7 @@ public class HeartbeatMonitor {
                 : perTarget.size() == 1 ? perTarget.keySet().iterator().next()
                 : perTarget.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
                         .collect(java.util.stream.Collectors.joining(", "));
-        c.event(s, EventRecord.MID_SERVER_FAILOVER, down, label + ": " + moved + " record" + (moved == 1 ? "" : "s")
+        c.event(s, InstanceEvent.MID_SERVER_FAILOVER, down, label + ": " + moved + " record" + (moved == 1 ? "" : "s")
                 + " of " + down + " (" + (moved - processing) + " ready, " + processing + " processing) moved to " + to
                 + keptText);
     }

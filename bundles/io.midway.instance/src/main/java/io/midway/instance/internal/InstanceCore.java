@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.store.StoreSession;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.InstanceDescription;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -75,7 +75,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     private final ScheduledExecutorService memoryWriter;
     /** Whether the last write of the refresh times failed (logged once, until one succeeds). */
     private volatile boolean refreshFailing;
-    private final List<Consumer<EventRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<InstanceEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
     private volatile long credentialRevision;
@@ -236,23 +236,23 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     }
 
     /** @return the reply of {@code instance_info}: the instance version and the core of that version, if stored */
-    public InstanceInfo instanceInfo() {
+    public InstanceDescription instanceInfo() {
         requireOpen();
         synchronized (writer.writeLock) {
             requireOpen();
             String version = instanceVersion();
-            return new InstanceInfo(version, store.read(s -> s.findCore(version))
+            return new InstanceDescription(version, store.read(s -> s.findCore(version))
                     .map(StoredCore::core).orElse(null));
         }
     }
 
     /** @param listener called with each new event, after it is stored */
-    public void addEventListener(Consumer<EventRecord> listener) {
+    public void addEventListener(Consumer<InstanceEvent> listener) {
         listeners.add(listener);
     }
 
     /** @param listener a listener added before */
-    public void removeEventListener(Consumer<EventRecord> listener) {
+    public void removeEventListener(Consumer<InstanceEvent> listener) {
         listeners.remove(listener);
     }
 
@@ -468,9 +468,9 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
                 }
             });
         }
-        for (EventRecord event : changes.events) {
+        for (InstanceEvent event : changes.events) {
             LOG.info("Event {} #{} {}: {}", event.name(), event.seq(), event.agent(), event.detail());
-            for (Consumer<EventRecord> listener : listeners) {
+            for (Consumer<InstanceEvent> listener : listeners) {
                 try {
                     listener.accept(event);
                 } catch (RuntimeException e) {

@@ -47,20 +47,18 @@ import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
-import io.midway.wire.Registration;
+import io.midway.instance.api.PollResult;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
-import org.osgi.service.component.annotations.Reference;
-import java.util.concurrent.Executors;
 import org.osgi.service.component.annotations.Reference;
 
 
@@ -150,8 +148,8 @@ public class LeaseReaper {
         return core.write((s, c) -> {
             List<String> agents = s.expireLeases(c.now.toEpochMilli());
             for (String agent : new LinkedHashSet<>(agents)) {
-                if (agent.startsWith(EccRecord.AGENT_PREFIX)) {
-                    c.wake(agent.substring(EccRecord.AGENT_PREFIX.length()));
+                if (agent.startsWith(QueueRecord.AGENT_PREFIX)) {
+                    c.wake(agent.substring(QueueRecord.AGENT_PREFIX.length()));
                 }
             }
             if (!agents.isEmpty()) {
@@ -171,8 +169,8 @@ public class LeaseReaper {
         List<String> agents = memory.expire(now);
         Set<String> names = new LinkedHashSet<>(agents);
         for (String agent : names) {
-            if (agent.startsWith(EccRecord.AGENT_PREFIX)) {
-                core.wake(agent.substring(EccRecord.AGENT_PREFIX.length()));
+            if (agent.startsWith(QueueRecord.AGENT_PREFIX)) {
+                core.wake(agent.substring(QueueRecord.AGENT_PREFIX.length()));
             }
         }
         if (!agents.isEmpty()) {

@@ -4,23 +4,23 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
-import io.midway.wire.PollReply;
+import io.midway.instance.api.PollResult;
 
 /** One waiting long poll: answered when work is signalled for its agent, a revision changes, or its time is up. */
 final class LongPoll implements Runnable {
     private final PollWaiters waiters;
-    private final java.util.function.BiFunction<String, Integer, PollReply> poll;
+    private final java.util.function.BiFunction<String, Integer, PollResult> poll;
     final String agentName;
     final int max;
-    final CompletableFuture<PollReply> future = new CompletableFuture<>();
+    final CompletableFuture<PollResult> future = new CompletableFuture<>();
     volatile ScheduledFuture<?> timeout;
     private boolean done;
 
     /** The answer when nothing comes; its sync revision is the one the poll started with. */
-    private final PollReply empty;
+    private final PollResult empty;
 
-    LongPoll(PollWaiters waiters, java.util.function.BiFunction<String, Integer, PollReply> poll, String agentName,
-            int max, PollReply empty) {
+    LongPoll(PollWaiters waiters, java.util.function.BiFunction<String, Integer, PollResult> poll, String agentName,
+            int max, PollResult empty) {
         this.waiters = waiters;
         this.poll = poll;
         this.agentName = agentName;
@@ -65,7 +65,7 @@ final class LongPoll implements Runnable {
             finish();
             return;
         }
-        PollReply reply;
+        PollResult reply;
         try {
             reply = poll.apply(agentName, max);
         } catch (RuntimeException e) {

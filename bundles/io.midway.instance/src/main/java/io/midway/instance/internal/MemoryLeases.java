@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 
 /**
  * The leases of an instance that uses its database alone (the embedded H2): a poll's claim is a
@@ -94,8 +94,8 @@ final class MemoryLeases {
      * @param record a record as stored
      * @return the record as it is: {@code processing} while its lease is held here
      */
-    EccRecord overlay(EccRecord record) {
-        if (!EccRecord.STATE_READY.equals(record.state()) || !EccRecord.QUEUE_OUTPUT.equals(record.queue())) {
+    QueueRecord overlay(QueueRecord record) {
+        if (!QueueRecord.STATE_READY.equals(record.state()) || !QueueRecord.QUEUE_OUTPUT.equals(record.queue())) {
             return record;
         }
         synchronized (this) {
@@ -104,9 +104,7 @@ final class MemoryLeases {
                 return record;
             }
         }
-        return new EccRecord(record.sysId(), record.agent(), record.topic(), record.name(), record.source(),
-                record.payload(), record.queue(), EccRecord.STATE_PROCESSING, record.responseTo(), record.priority(),
-                record.errorString(), record.sysCreatedOn(), record.processed());
+        return record.withState(QueueRecord.STATE_PROCESSING);
     }
 
     /**

@@ -48,17 +48,17 @@ import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
-import io.midway.wire.Registration;
+import io.midway.instance.api.PollResult;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -96,10 +96,10 @@ public class OutputService implements EccQueue {
      * @param request the validated request
      * @return the stored record
      */
-    public EccRecord insertOutput(OutputRequest request) {
+    public QueueRecord insertOutput(OutputRequest request) {
         return core.write((s, c) -> {
             Inserting inserting = new Inserting(s);
-            EccRecord stored = output(c, request, inserting);
+            QueueRecord stored = output(c, request, inserting);
             inserting.store(c);
             return stored;
         });
@@ -113,14 +113,14 @@ public class OutputService implements EccQueue {
      * @return the stored records, in the order of the requests
      * @throws InstanceException (400) when there are none or too many
      */
-    public List<EccRecord> insertOutputs(List<OutputRequest> requests) {
+    public List<QueueRecord> insertOutputs(List<OutputRequest> requests) {
         if (requests.isEmpty() || requests.size() > OutputRequest.MAX_BATCH_RECORDS) {
             throw InstanceException.invalid("between 1 and " + OutputRequest.MAX_BATCH_RECORDS
                     + " records can be inserted at once", "got " + requests.size());
         }
         return core.write((s, c) -> {
             Inserting inserting = new Inserting(s);
-            List<EccRecord> stored = new ArrayList<>(requests.size());
+            List<QueueRecord> stored = new ArrayList<>(requests.size());
             for (OutputRequest request : requests) {
                 stored.add(output(c, request, inserting));
             }
@@ -135,25 +135,25 @@ public class OutputService implements EccQueue {
      */
     private static final class Inserting {
         final StoreSession s;
-        final List<EccRecord> rows = new ArrayList<>();
+        final List<QueueRecord> rows = new ArrayList<>();
         /** The sys_ids of the per-agent copies of mid.server.* records. */
         final List<String> broadcastCopies = new ArrayList<>();
-        private List<AgentRecord> agents;
-        private Map<String, AgentRecord> agentsByName;
+        private List<Agent> agents;
+        private Map<String, Agent> agentsByName;
         private List<AgentCluster> clusters;
 
         Inserting(StoreSession s) {
             this.s = s;
         }
 
-        List<AgentRecord> agents() throws SQLException {
+        List<Agent> agents() throws SQLException {
             if (agents == null) {
                 agents = s.agents();
             }
             return agents;
         }
 
-        Map<String, AgentRecord> agentsByName() throws SQLException {
+        Map<String, Agent> agentsByName() throws SQLException {
             if (agentsByName == null) {
                 agentsByName = byName(agents());
             }
@@ -174,30 +174,30 @@ public class OutputService implements EccQueue {
     }
 
     /** Adds the rows of one request, notes the agents to wake, returns the record it answers. */
-    private EccRecord output(Changes c, OutputRequest request, Inserting inserting) throws SQLException {
+    private QueueRecord output(Changes c, OutputRequest request, Inserting inserting) throws SQLException {
         String now = Json.time(c.now);
-        String processed = EccRecord.STATE_READY.equals(request.state()) ? null : now;
+        String processed = QueueRecord.STATE_READY.equals(request.state()) ? null : now;
         if (request.routed()) {
             return routed(c, request, inserting, now, processed);
         }
         if (request.fanOut()) {
-            EccRecord all = output(request, EccRecord.AGENT_ALL, EccRecord.STATE_PROCESSED, now, now);
+            QueueRecord all = output(request, QueueRecord.AGENT_ALL, QueueRecord.STATE_PROCESSED, now, now);
             inserting.rows.add(all);
-            for (AgentRecord agent : inserting.agents()) {
-                EccRecord copy = output(request, EccRecord.agentField(agent.name()), request.state(), now, processed);
+            for (Agent agent : inserting.agents()) {
+                QueueRecord copy = output(request, QueueRecord.agentField(agent.name()), request.state(), now, processed);
                 inserting.rows.add(copy);
                 inserting.broadcastCopies.add(copy.sysId());
                 c.wake(agent.name());
             }
             return all;
         }
-        String agentName = request.agent().substring(EccRecord.AGENT_PREFIX.length());
+        String agentName = request.agent().substring(QueueRecord.AGENT_PREFIX.length());
         Optional<ClusterRouter.Redirect> redirect = redirect(request, agentName, inserting);
-        EccRecord record;
+        QueueRecord record;
         if (redirect.isPresent()) {
             agentName = redirect.get().agent();
-            record = new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), request.topic(), request.name(),
-                    request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
+            record = new QueueRecord(AgentRecords.newSysId(), QueueRecord.agentField(agentName), request.topic(), request.name(),
+                    request.source(), request.payload(), QueueRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
                     request.priority(), request.errorString(), now, processed, null, null, redirect.get().note());
         } else {
             record = output(request, request.agent(), request.state(), now, processed);
@@ -210,16 +210,16 @@ public class OutputService implements EccQueue {
     /** Where the cluster of the addressed agent sends new ready work, if elsewhere. */
     private Optional<ClusterRouter.Redirect> redirect(OutputRequest request, String agentName, Inserting inserting)
             throws SQLException {
-        if (!EccRecord.STATE_READY.equals(request.state()) || ClusterRouter.isHostBound(request.topic())
+        if (!QueueRecord.STATE_READY.equals(request.state()) || ClusterRouter.isHostBound(request.topic())
                 || ClusterRouter.clusterOf(inserting.clusters(), agentName).isEmpty()) {
             return Optional.empty();
         }
         return clusterRouter.atInsert(agentName, request.topic(), inserting.clusters(), inserting.agentsByName());
     }
 
-    static Map<String, AgentRecord> byName(List<AgentRecord> agents) {
-        Map<String, AgentRecord> byName = new LinkedHashMap<>();
-        for (AgentRecord agent : agents) {
+    static Map<String, Agent> byName(List<Agent> agents) {
+        Map<String, Agent> byName = new LinkedHashMap<>();
+        for (Agent agent : agents) {
             byName.put(agent.name(), agent);
         }
         return byName;
@@ -231,7 +231,7 @@ public class OutputService implements EccQueue {
      * agent may take it, the record is stored in state {@code error} with the reason, addressed to
      * no agent.
      */
-    private EccRecord routed(Changes c, OutputRequest request, Inserting inserting, String now, String processed)
+    private QueueRecord routed(Changes c, OutputRequest request, Inserting inserting, String now, String processed)
             throws SQLException {
         String source = request.source() == null ? "" : request.source().trim();
         io.midway.instance.internal.selection.SelectionRequest criteria;
@@ -249,7 +249,7 @@ public class OutputService implements EccQueue {
             throw InstanceException.invalid("no agent can be chosen: " + e.getMessage(),
                     "correct the agent's ip_ranges with PATCH /api/now/table/ecc_agent/{sys_id}");
         }
-        EccRecord record;
+        QueueRecord record;
         if (selection.isChosen()) {
             String agentName = selection.agent();
             String reason = selection.reason();
@@ -258,14 +258,14 @@ public class OutputService implements EccQueue {
                 agentName = redirect.get().agent();
                 reason = reason + "; " + redirect.get().note();
             }
-            record = new EccRecord(AgentRecords.newSysId(), EccRecord.agentField(agentName), request.topic(), request.name(),
-                    request.source(), request.payload(), EccRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
+            record = new QueueRecord(AgentRecords.newSysId(), QueueRecord.agentField(agentName), request.topic(), request.name(),
+                    request.source(), request.payload(), QueueRecord.QUEUE_OUTPUT, request.state(), request.responseTo(),
                     request.priority(), request.errorString(), now, processed, criteria.application(),
                     emptyToNull(criteria.capability()), reason);
             c.wake(agentName);
         } else {
-            record = new EccRecord(AgentRecords.newSysId(), "", request.topic(), request.name(), request.source(), request.payload(),
-                    EccRecord.QUEUE_OUTPUT, EccRecord.STATE_ERROR, request.responseTo(), request.priority(),
+            record = new QueueRecord(AgentRecords.newSysId(), "", request.topic(), request.name(), request.source(), request.payload(),
+                    QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_ERROR, request.responseTo(), request.priority(),
                     "No agent may take this work: " + selection.reason(), now, now, criteria.application(),
                     emptyToNull(criteria.capability()), selection.reason());
         }
@@ -277,8 +277,8 @@ public class OutputService implements EccQueue {
         return text == null || text.isEmpty() ? null : text;
     }
 
-    private static EccRecord output(OutputRequest r, String agent, String state, String now, String processed) {
-        return new EccRecord(AgentRecords.newSysId(), agent, r.topic(), r.name(), r.source(), r.payload(), EccRecord.QUEUE_OUTPUT,
+    private static QueueRecord output(OutputRequest r, String agent, String state, String now, String processed) {
+        return new QueueRecord(AgentRecords.newSysId(), agent, r.topic(), r.name(), r.source(), r.payload(), QueueRecord.QUEUE_OUTPUT,
                 state, r.responseTo(), r.priority(), r.errorString(), now, processed);
     }
 
@@ -286,10 +286,10 @@ public class OutputService implements EccQueue {
      * @param query a query on {@link TableSchema#ECC_QUEUE}
      * @return the matching records
      */
-    public List<EccRecord> records(TableQuery query) {
+    public List<QueueRecord> records(TableQuery query) {
         AgentRecords.requireTable(query, TableSchema.ECC_QUEUE);
         core.requireOpen();
-        List<EccRecord> found = overlay(core.read(s -> s.queryRecords(query)));
+        List<QueueRecord> found = overlay(core.read(s -> s.queryRecords(query)));
         // a record leased in memory is stored ready and shown processing: a query for ready ones
         // does not return it as processing
         return core.memoryLeases() == null ? found : found.stream().filter(r -> stateMatches(query, r.state())).toList();
@@ -308,9 +308,9 @@ public class OutputService implements EccQueue {
      * @param sysId a sys_id
      * @return the ECC record
      */
-    public Optional<EccRecord> record(String sysId) {
+    public Optional<QueueRecord> record(String sysId) {
         core.requireOpen();
-        Optional<EccRecord> found = core.read(s -> s.findRecord(sysId));
+        Optional<QueueRecord> found = core.read(s -> s.findRecord(sysId));
         MemoryLeases memory = core.memoryLeases();
         return memory == null ? found : found.map(memory::overlay);
     }
@@ -331,7 +331,7 @@ public class OutputService implements EccQueue {
     }
 
     /** @return the records as they are: those leased in memory show {@code processing} (see {@link MemoryLeases}) */
-    private List<EccRecord> overlay(List<EccRecord> records) {
+    private List<QueueRecord> overlay(List<QueueRecord> records) {
         MemoryLeases memory = core.memoryLeases();
         return memory == null ? records : records.stream().map(memory::overlay).toList();
     }

@@ -49,17 +49,17 @@ import io.midway.instance.store.StoreSession;
 import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.InstanceInfo;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
-import io.midway.wire.Registration;
+import io.midway.instance.api.PollResult;
+import io.midway.instance.api.AgentRegistration;
 import io.midway.wire.SealedSecret;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -74,7 +74,7 @@ public class PollService implements AgentPolls {
     private static final Logger LOG = LoggerFactory.getLogger(PollService.class);
     /** The most records one poll may lease. */
     public static final int MAX_POLL_RECORDS = 1000;
-    private static final Set<String> INPUT_STATES = Set.of(EccRecord.STATE_PROCESSED, EccRecord.STATE_ERROR);
+    private static final Set<String> INPUT_STATES = Set.of(QueueRecord.STATE_PROCESSED, QueueRecord.STATE_ERROR);
 
     private final InstanceCore core;
     private final ScheduledExecutorService pollTimer;
@@ -102,26 +102,26 @@ public class PollService implements AgentPolls {
      * @return the reply
      * @throws InstanceException 404 for an unknown agent, 400 for a bad {@code max}
      */
-    public PollReply poll(String agentName, int max) {
+    public PollResult poll(String agentName, int max) {
         if (agentName == null || agentName.isBlank()) {
             throw InstanceException.invalid("query parameter 'agent' is required");
         }
         if (max < 1 || max > MAX_POLL_RECORDS) {
             throw InstanceException.invalid("max must be between 1 and " + MAX_POLL_RECORDS, "got " + max);
         }
-        PollReply quiet = quietPoll(agentName, max);
+        PollResult quiet = quietPoll(agentName, max);
         if (quiet != null) {
             return quiet;
         }
         return core.write((s, c) -> {
-            AgentRecord agent = s.findAgentByName(agentName).orElseThrow(() -> AgentRecords.notRegistered(agentName));
+            Agent agent = s.findAgentByName(agentName).orElseThrow(() -> AgentRecords.notRegistered(agentName));
             String now = Json.time(c.now);
             c.onCommit.add(() -> core.refreshTimes().heard(agentName, now));
-            if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+            if (Agent.STATUS_DOWN.equals(agent.status())) {
                 offerHeartbeat(s, c, agent.name());
             }
-            List<EccRecord> leased = lease(s, c, agent, max);
-            return new PollReply(leased, core.syncRevision(), core.instanceVersion(), agent.status(),
+            List<QueueRecord> leased = lease(s, c, agent, max);
+            return new PollResult(leased, core.syncRevision(), core.instanceVersion(), agent.status(),
                     agent.validated(), agent.pinnedVersion(), core.credentialRevision());
         });
     }
@@ -133,20 +133,20 @@ public class PollService implements AgentPolls {
      *
      * @return the empty reply, or {@code null} when the poll must write
      */
-    private PollReply quietPoll(String agentName, int max) {
+    private PollResult quietPoll(String agentName, int max) {
         core.requireOpen();
         String now = Json.time(core.clock().instant());
         return core.read(s -> {
-            Optional<AgentRecord> found = s.findAgentByName(agentName);
+            Optional<Agent> found = s.findAgentByName(agentName);
             if (found.isEmpty()) {
                 return null;
             }
-            AgentRecord agent = found.get();
-            if (AgentRecord.STATUS_DOWN.equals(agent.status()) || !readyFor(s, agent, 1).isEmpty()) {
+            Agent agent = found.get();
+            if (Agent.STATUS_DOWN.equals(agent.status()) || !readyFor(s, agent, 1).isEmpty()) {
                 return null;
             }
             core.refreshTimes().heard(agentName, now);
-            return new PollReply(List.of(), core.syncRevision(), core.instanceVersion(), agent.status(),
+            return new PollResult(List.of(), core.syncRevision(), core.instanceVersion(), agent.status(),
                     agent.validated(), agent.pinnedVersion(), core.credentialRevision());
         });
     }
@@ -162,7 +162,7 @@ public class PollService implements AgentPolls {
      * @return the reply, completed at once or later; 503 ({@link InstanceException}) when stopping
      * @throws InstanceException 404 for an unknown agent, 400 for bad parameters
      */
-    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs) {
+    public CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs) {
         return longPoll(agentName, max, waitMs, null);
     }
 
@@ -177,7 +177,7 @@ public class PollService implements AgentPolls {
      * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
      * @return the reply, completed at once or later
      */
-    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision) {
+    public CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision) {
         return longPoll(agentName, max, waitMs, knownRevision, null);
     }
 
@@ -193,7 +193,7 @@ public class PollService implements AgentPolls {
      * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
      * @return the reply, completed at once or later
      */
-    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
+    public CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision,
             String knownInstanceVersion) {
         return longPoll(agentName, max, waitMs, knownRevision, knownInstanceVersion, null);
     }
@@ -211,13 +211,13 @@ public class PollService implements AgentPolls {
      * @param knownCredentialRevision the credential revision the agent holds, or {@code null} if it did not say
      * @return the reply, completed at once or later
      */
-    public CompletableFuture<PollReply> longPoll(String agentName, int max, long waitMs, String knownRevision,
+    public CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision,
             String knownInstanceVersion, String knownCredentialRevision) {
         if (waitMs < 0) {
             throw InstanceException.invalid("wait_ms must not be negative", "got " + waitMs);
         }
         long before = core.waiters().generation(agentName);
-        PollReply first = poll(agentName, max);
+        PollResult first = poll(agentName, max);
         long wait = Math.min(waitMs, core.settings().pollMaxWait().toMillis());
         boolean revisionNews = knownRevision != null && !knownRevision.equals(first.syncRevision());
         boolean versionNews = knownInstanceVersion != null && !knownInstanceVersion.equals(first.instanceVersion());
@@ -280,49 +280,49 @@ public class PollService implements AgentPolls {
 
 
     /** @return whether the agent takes interactive work only: paused, or replacing its core */
-    private static boolean onlyInteractive(AgentRecord agent) {
-        return AgentRecord.STATUS_PAUSED.equals(agent.status()) || AgentRecord.STATUS_UPGRADING.equals(agent.status());
+    private static boolean onlyInteractive(Agent agent) {
+        return Agent.STATUS_PAUSED.equals(agent.status()) || Agent.STATUS_UPGRADING.equals(agent.status());
     }
 
     /** What an agent may take now: not validated, heartbeats only; paused or replacing its core, interactive work only. */
-    private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max) throws SQLException {
+    private static List<QueueRecord> readyFor(StoreSession s, Agent agent, int max) throws SQLException {
         return readyFor(s, agent, max, 0);
     }
 
-    /** As {@link #readyFor(StoreSession, AgentRecord, int)}; with a lease expiry (not 0), claimed until then in one statement. */
-    private static List<EccRecord> readyFor(StoreSession s, AgentRecord agent, int max, long leaseExpiresMs)
+    /** As {@link #readyFor(StoreSession, Agent, int)}; with a lease expiry (not 0), claimed until then in one statement. */
+    private static List<QueueRecord> readyFor(StoreSession s, Agent agent, int max, long leaseExpiresMs)
             throws SQLException {
         boolean heartbeatOnly = !agent.validated();
         boolean interactiveOnly = onlyInteractive(agent);
-        String agentField = EccRecord.agentField(agent.name());
+        String agentField = QueueRecord.agentField(agent.name());
         return leaseExpiresMs == 0 ? s.readyFor(agentField, heartbeatOnly, interactiveOnly, max)
                 : s.claim(agentField, heartbeatOnly, interactiveOnly, max, leaseExpiresMs);
     }
 
 
-    private List<EccRecord> lease(StoreSession s, Changes c, AgentRecord agent, int max) throws SQLException {
+    private List<QueueRecord> lease(StoreSession s, Changes c, Agent agent, int max) throws SQLException {
         long expiresMs = c.now.plus(core.settings().lease()).toEpochMilli();
         MemoryLeases memory = core.memoryLeases();
-        List<EccRecord> ready;
+        List<QueueRecord> ready;
         if (memory == null) {
             ready = readyFor(s, agent, max, expiresMs);
         } else {
             // one node alone: a read, and the leases kept in memory (see MemoryLeases)
-            String agentField = EccRecord.agentField(agent.name());
+            String agentField = QueueRecord.agentField(agent.name());
             io.midway.instance.store.ReadyOutputs found = s.readyFor(agentField, !agent.validated(),
                     onlyInteractive(agent), max, memory.heldBy(agentField));
             ready = found.records();
-            List<String> claimed = ready.stream().map(EccRecord::sysId).toList();
+            List<String> claimed = ready.stream().map(QueueRecord::sysId).toList();
             memory.hold(claimed, found.seqs(), agentField, c.now.toEpochMilli(), expiresMs);
             c.onRollback.add(() -> memory.release(claimed));
         }
         if (ready.isEmpty()) {
             return List.of();
         }
-        List<EccRecord> leased = new ArrayList<>();
-        for (EccRecord r : ready) {
-            leased.add(new EccRecord(r.sysId(), r.agent(), r.topic(), r.name(), r.source(), r.payload(), r.queue(),
-                    EccRecord.STATE_PROCESSING, r.responseTo(), r.priority(), r.errorString(), r.sysCreatedOn(),
+        List<QueueRecord> leased = new ArrayList<>();
+        for (QueueRecord r : ready) {
+            leased.add(new QueueRecord(r.sysId(), r.agent(), r.topic(), r.name(), r.source(), r.payload(), r.queue(),
+                    QueueRecord.STATE_PROCESSING, r.responseTo(), r.priority(), r.errorString(), r.sysCreatedOn(),
                     r.processed()));
         }
         return leased;
@@ -330,10 +330,10 @@ public class PollService implements AgentPolls {
 
     /** A Down agent that polls again gets its heartbeat at once, so it can come back Up. */
     private void offerHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
-        Optional<PendingHeartbeat> pending = s.pendingHeartbeat(EccRecord.agentField(agentName));
+        Optional<PendingHeartbeat> pending = s.pendingHeartbeat(QueueRecord.agentField(agentName));
         if (pending.isEmpty()) {
             insertHeartbeat(s, c, agentName);
-        } else if (EccRecord.STATE_PROCESSING.equals(pending.get().state())) {
+        } else if (QueueRecord.STATE_PROCESSING.equals(pending.get().state())) {
             s.markReady(pending.get().sysId());
         } else if (core.memoryLeases() != null) {
             core.memoryLeases().release(List.of(pending.get().sysId()));
@@ -342,7 +342,7 @@ public class PollService implements AgentPolls {
 
 
     static void insertHeartbeat(StoreSession s, Changes c, String agentName) throws SQLException {
-        EccRecord heartbeat = HeartbeatMonitor.newHeartbeat(agentName, c.now);
+        QueueRecord heartbeat = HeartbeatMonitor.newHeartbeat(agentName, c.now);
         s.insertRecord(heartbeat, c.now.toEpochMilli());
         s.setLastHeartbeat(agentName, c.now.toEpochMilli());
         c.wake(agentName);
@@ -358,11 +358,11 @@ public class PollService implements AgentPolls {
      * @param batch the results
      * @return one outcome per record, in order
      */
-    public List<InputResult> input(InputBatch batch) {
+    public List<InputResult> input(AgentResults batch) {
         if (batch == null || batch.records() == null) {
             throw InstanceException.invalid("field 'records' is required", "body: {\"records\":[{\"response_to\":…}]}");
         }
-        List<InputRecord> records = batch.records();
+        List<AgentResult> records = batch.records();
         String[] refusals = new String[records.size()];
         for (int i = 0; i < records.size(); i++) {
             refusals[i] = inputProblem(records.get(i), "records[" + i + "]");
@@ -379,21 +379,21 @@ public class PollService implements AgentPolls {
                     asked.add(records.get(i).responseTo().trim());
                 }
             }
-            Map<String, EccRecord> outputs = s.findRecords(asked);
+            Map<String, QueueRecord> outputs = s.findRecords(asked);
             Map<String, String> firstInputs = s.firstInputsFor(asked);
-            List<EccRecord> inputs = new ArrayList<>();
+            List<QueueRecord> inputs = new ArrayList<>();
             Map<List<String>, List<String>> completions = new LinkedHashMap<>();
             List<String> heartbeatsAnswered = new ArrayList<>();
             for (int i = 0; i < records.size(); i++) {
-                InputRecord r = records.get(i);
+                AgentResult r = records.get(i);
                 String where = "records[" + i + "]";
                 if (refusals[i] != null) {
                     results.add(InputResult.refused(r == null ? null : r.responseTo(), refusals[i]));
                     continue;
                 }
                 String responseTo = r.responseTo().trim();
-                Optional<EccRecord> output = Optional.ofNullable(outputs.get(responseTo))
-                        .filter(o -> EccRecord.QUEUE_OUTPUT.equals(o.queue()));
+                Optional<QueueRecord> output = Optional.ofNullable(outputs.get(responseTo))
+                        .filter(o -> QueueRecord.QUEUE_OUTPUT.equals(o.queue()));
                 if (output.isEmpty()) {
                     results.add(InputResult.refused(responseTo,
                             where + ".response_to '" + responseTo + "' names no output record"));
@@ -405,18 +405,18 @@ public class PollService implements AgentPolls {
                     results.add(new InputResult(responseTo, first, InputResult.DUPLICATE));
                     continue;
                 }
-                String state = r.state() == null ? EccRecord.STATE_PROCESSED : r.state();
-                String error = EccRecord.STATE_ERROR.equals(state) ? r.errorString() : null;
-                EccRecord input = new EccRecord(AgentRecords.newSysId(), output.get().agent(), AgentRecords.or(r.topic(), output.get().topic()),
+                String state = r.state() == null ? QueueRecord.STATE_PROCESSED : r.state();
+                String error = QueueRecord.STATE_ERROR.equals(state) ? r.errorString() : null;
+                QueueRecord input = new QueueRecord(AgentRecords.newSysId(), output.get().agent(), AgentRecords.or(r.topic(), output.get().topic()),
                         AgentRecords.or(r.name(), output.get().name()), AgentRecords.or(r.source(), output.get().source()),
-                        r.payload(), EccRecord.QUEUE_INPUT, state, responseTo, output.get().priority(), error, now, now);
+                        r.payload(), QueueRecord.QUEUE_INPUT, state, responseTo, output.get().priority(), error, now, now);
                 inputs.add(input);
                 firstInputs.put(responseTo, input.sysId());
                 completions.computeIfAbsent(java.util.Arrays.asList(state, error), k -> new ArrayList<>())
                         .add(responseTo);
-                if (EccRecord.TOPIC_HEARTBEAT.equals(output.get().topic())
-                        && output.get().agent().startsWith(EccRecord.AGENT_PREFIX)) {
-                    heartbeatsAnswered.add(output.get().agent().substring(EccRecord.AGENT_PREFIX.length()));
+                if (QueueRecord.TOPIC_HEARTBEAT.equals(output.get().topic())
+                        && output.get().agent().startsWith(QueueRecord.AGENT_PREFIX)) {
+                    heartbeatsAnswered.add(output.get().agent().substring(QueueRecord.AGENT_PREFIX.length()));
                 }
                 results.add(new InputResult(responseTo, input.sysId(), InputResult.INSERTED));
             }
@@ -442,7 +442,7 @@ public class PollService implements AgentPolls {
 
 
     /** @return why one posted result cannot be stored, null when it can */
-    private static String inputProblem(InputRecord r, String where) {
+    private static String inputProblem(AgentResult r, String where) {
         if (r == null) {
             return where + " must be an object";
         }
@@ -470,14 +470,14 @@ public class PollService implements AgentPolls {
 
 
     private void heartbeatAnswered(StoreSession s, Changes c, String agentName) throws SQLException {
-        Optional<AgentRecord> found = s.findAgentByName(agentName);
+        Optional<Agent> found = s.findAgentByName(agentName);
         if (found.isEmpty()) {
             return;
         }
-        AgentRecord agent = AgentRecords.withLastRefreshed(found.get(), Json.time(c.now));
-        if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
-            agent = AgentRecords.withStatus(agent, AgentRecord.STATUS_UP);
-            c.event(s, EventRecord.MID_SERVER_UP, agentName, "answered a heartbeat; back Up");
+        Agent agent = AgentRecords.withLastRefreshed(found.get(), Json.time(c.now));
+        if (Agent.STATUS_DOWN.equals(agent.status())) {
+            agent = AgentRecords.withStatus(agent, Agent.STATUS_UP);
+            c.event(s, InstanceEvent.MID_SERVER_UP, agentName, "answered a heartbeat; back Up");
             c.wake(agentName);
         }
         s.updateAgent(agent);

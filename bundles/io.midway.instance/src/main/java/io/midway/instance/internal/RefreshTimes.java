@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 /**
  * When each agent was last heard from ({@code ecc_agent.last_refreshed}), kept here as the polls
@@ -33,7 +33,7 @@ final class RefreshTimes {
      * @param agent an agent as stored
      * @return the agent with the time held here, when that is newer than the stored one
      */
-    AgentRecord overlay(AgentRecord agent) {
+    Agent overlay(Agent agent) {
         String held = pending.get(agent.name());
         if (held == null || agent.lastRefreshed() != null && agent.lastRefreshed().compareTo(held) >= 0) {
             return agent;

@@ -7,7 +7,7 @@ import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -54,7 +54,7 @@ public class SelectionService implements AgentSelection {
             throw InstanceException.invalid(e.getMessage(), "send {\"application\",\"ip\",\"capability\",\"algorithm\"}; "
                     + "algorithm is legacy or new (default: mid.selection.algorithm, now " + core.settings().selectionAlgorithm() + ")");
         }
-        List<AgentRecord> all = core.read(s -> s.agents());
+        List<Agent> all = core.read(s -> s.agents());
         try {
             return selector.selectAmong(request, all);
         } catch (IllegalArgumentException e) {

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import io.midway.wire.EventRecord;
-import io.midway.wire.SyncReport;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.SyncState;
 
 /**
- * The event an agent's {@link SyncReport} makes, checked: {@code file_sync.applied} or
+ * The event an agent's {@link SyncState} makes, checked: {@code file_sync.applied} or
  * {@code file_sync.failed}, with a detail listing each file, e.g.
  * {@code revision 7: io.midway.testing.echo 2.0.0 update ok; com.acme.x 1.0.0 install failed: <message>}.
  *
@@ -28,18 +28,18 @@ record SyncReportEvent(String agentName, String revision, String state, String n
     static final int MAX_MESSAGE_CHARS = 500;
 
     private static final Pattern REVISION = Pattern.compile("[0-9]{1,19}");
-    private static final Set<String> STATES = Set.of(SyncReport.STATE_APPLIED, SyncReport.STATE_FAILED);
-    private static final Set<String> ACTIONS = Set.of(SyncReport.Result.ACTION_INSTALL,
-            SyncReport.Result.ACTION_UPDATE, SyncReport.Result.ACTION_UNINSTALL, SyncReport.Result.ACTION_SKIP);
-    private static final Set<String> OUTCOMES = Set.of(SyncReport.Result.OUTCOME_OK,
-            SyncReport.Result.OUTCOME_FAILED, SyncReport.Result.OUTCOME_SKIPPED);
+    private static final Set<String> STATES = Set.of(SyncState.STATE_APPLIED, SyncState.STATE_FAILED);
+    private static final Set<String> ACTIONS = Set.of(SyncState.Result.ACTION_INSTALL,
+            SyncState.Result.ACTION_UPDATE, SyncState.Result.ACTION_UNINSTALL, SyncState.Result.ACTION_SKIP);
+    private static final Set<String> OUTCOMES = Set.of(SyncState.Result.OUTCOME_OK,
+            SyncState.Result.OUTCOME_FAILED, SyncState.Result.OUTCOME_SKIPPED);
 
     /**
      * @param report what an agent posted
      * @return the event it makes
      * @throws InstanceException (400) naming the field that is missing or wrong
      */
-    static SyncReportEvent of(SyncReport report) {
+    static SyncReportEvent of(SyncState report) {
         if (report == null) {
             throw InstanceException.invalid("the request body must be a JSON object");
         }
@@ -54,10 +54,10 @@ record SyncReportEvent(String agentName, String revision, String state, String n
             throw InstanceException.invalid("field 'state' must be one of: applied, failed",
                     "got " + (report.state() == null ? "nothing" : "'" + report.state() + "'"));
         }
-        List<SyncReport.Result> files = report.files() == null ? List.of() : report.files();
+        List<SyncState.Result> files = report.files() == null ? List.of() : report.files();
         StringBuilder detail = new StringBuilder("revision ").append(revision).append(':');
         for (int i = 0; i < files.size(); i++) {
-            SyncReport.Result file = check(files.get(i), i);
+            SyncState.Result file = check(files.get(i), i);
             if (i == MAX_FILES_LISTED) {
                 detail.append(" ... and ").append(files.size() - i).append(" more");
                 continue;
@@ -77,12 +77,12 @@ record SyncReportEvent(String agentName, String revision, String state, String n
         if (files.isEmpty()) {
             detail.append(" nothing to change");
         }
-        String event = SyncReport.STATE_APPLIED.equals(report.state()) ? EventRecord.FILE_SYNC_APPLIED
-                : EventRecord.FILE_SYNC_FAILED;
+        String event = SyncState.STATE_APPLIED.equals(report.state()) ? InstanceEvent.FILE_SYNC_APPLIED
+                : InstanceEvent.FILE_SYNC_FAILED;
         return new SyncReportEvent(agent, revision, report.state(), event, detail.toString());
     }
 
-    private static SyncReport.Result check(SyncReport.Result file, int i) {
+    private static SyncState.Result check(SyncState.Result file, int i) {
         String where = "files[" + i + "]";
         if (file == null) {
             throw InstanceException.invalid(where + " must be an object");

@@ -21,8 +21,8 @@ import org.junit.Before;
 import org.junit.Test;
 
 import io.midway.testing.jars.TestJars;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.PollResult;
 
 /** The stored agent cores and the instance version they set, on a real H2 database and folder. */
 public class AgentCoreRepositoryTest extends ServiceFixture {
@@ -61,7 +61,7 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Test
     public void beforeAnyUploadTheInstanceVersionIsMidwayVersionWithNoCore() {
         assertEquals("1.2.3", service.core().instanceVersion());
-        assertEquals(new InstanceInfo("1.2.3", null), service.core().instanceInfo());
+        assertEquals(new InstanceDescription("1.2.3", null), service.core().instanceInfo());
         AgentCoreRepository.Overview overview = cores.overview();
         assertEquals("1.2.3", overview.version());
         assertNull(overview.core());
@@ -74,7 +74,7 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         register("m1");
         Path jar = core("1.3");
         AgentCoreRepository.Published published = upload(jar);
-        InstanceInfo.Core core = published.core();
+        InstanceDescription.Core core = published.core();
         assertEquals("io.midway.agent", core.symbolicName());
         assertEquals("the version is normalised", "1.3.0", core.version());
         assertEquals(TestJars.sha256(jar), core.sha256());
@@ -84,7 +84,7 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         assertEquals("no temporary file is left", List.of(core.sha256() + ".jar"), TestBundles.fileNames(coresDir));
 
         assertEquals("1.3.0", service.core().instanceVersion());
-        assertEquals(new InstanceInfo("1.3.0", core), service.core().instanceInfo());
+        assertEquals(new InstanceDescription("1.3.0", core), service.core().instanceInfo());
         assertEquals("1.3.0", service.polls().poll("m1", 10).instanceVersion());
         assertEquals(List.of(core), cores.cores());
         assertEquals(core, cores.overview().core().core());
@@ -119,9 +119,9 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
 
     @Test
     public void everyCoreIsKeptOnePerVersionAndAnOlderUploadIsADowngrade() throws Exception {
-        InstanceInfo.Core v2 = upload(core("2.0.0")).core();
-        InstanceInfo.Core v3 = upload(core("3.0.0")).core();
-        InstanceInfo.Core v1 = upload(core("1.0.0")).core();
+        InstanceDescription.Core v2 = upload(core("2.0.0")).core();
+        InstanceDescription.Core v3 = upload(core("3.0.0")).core();
+        InstanceDescription.Core v1 = upload(core("1.0.0")).core();
         assertEquals("the older core made the version go back", "1.0.0", service.core().instanceVersion());
         assertEquals(v1, service.core().instanceInfo().core());
         assertEquals("oldest version first", List.of(v1, v2, v3), cores.cores());
@@ -147,14 +147,14 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
 
     @Test
     public void theInstanceVersionAndTheCoresSurviveARestart() throws Exception {
-        InstanceInfo.Core v2 = upload(core("2.0.0")).core();
-        InstanceInfo.Core v1 = upload(core("1.5.0")).core();
+        InstanceDescription.Core v2 = upload(core("2.0.0")).core();
+        InstanceDescription.Core v1 = upload(core("1.5.0")).core();
         Files.writeString(coresDir.resolve("upload-123.tmp"), "half an upload");
         Files.writeString(coresDir.resolve("a".repeat(64) + ".jar"), "no row names it");
         restartService();
         cores = new AgentCoreRepository(service.core(), coresDir, AgentCoreRepository.MAX_CORE_BYTES);
         assertEquals("1.5.0", service.core().instanceVersion());
-        assertEquals(new InstanceInfo("1.5.0", v1), service.core().instanceInfo());
+        assertEquals(new InstanceDescription("1.5.0", v1), service.core().instanceInfo());
         assertEquals(List.of(v1, v2), cores.cores());
         assertEquals("leftovers are tidied", List.of(v1.sha256() + ".jar", v2.sha256() + ".jar").stream().sorted()
                 .toList(), TestBundles.fileNames(coresDir));
@@ -163,8 +163,8 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Test
     public void downloadsAreCountedPerCoreAndPersist() throws Exception {
         Path jar = core("2.0.0");
-        InstanceInfo.Core v2 = upload(jar).core();
-        InstanceInfo.Core v1 = upload(core("1.0.0")).core();
+        InstanceDescription.Core v2 = upload(jar).core();
+        InstanceDescription.Core v1 = upload(core("1.0.0")).core();
         for (int i = 0; i < 2; i++) {
             AgentCoreRepository.Download d = cores.open(v2.sha256().toUpperCase());
             try (InputStream in = d.bytes()) {
@@ -197,11 +197,11 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Test
     public void aWaitingPollCompletesAtOnceWhenTheInstanceVersionChanges() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
         long start = System.nanoTime();
         upload(core("2.0.0"));
-        PollReply reply = poll.get(2000, TimeUnit.MILLISECONDS);
+        PollResult reply = poll.get(2000, TimeUnit.MILLISECONDS);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue("took " + elapsed + " ms", elapsed < 2000);
         assertEquals("2.0.0", reply.instanceVersion());
@@ -212,10 +212,10 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
     @Test
     public void aPollKnowingAnotherInstanceVersionAnswersAtOnce() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> behind = service.polls().longPoll("m1", 10, 10_000, null, "0.9.0");
+        CompletableFuture<PollResult> behind = service.polls().longPoll("m1", 10, 10_000, null, "0.9.0");
         assertTrue("a poll that knows another version answers at once", behind.isDone());
         assertEquals("1.2.3", behind.get().instanceVersion());
-        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000, null, "1.2.3");
+        CompletableFuture<PollResult> current = service.polls().longPoll("m1", 10, 10_000, null, "1.2.3");
         assertFalse("a poll that knows the current version waits", current.isDone());
         upload(core("2.0.0"));
         assertEquals("2.0.0", current.get(2000, TimeUnit.MILLISECONDS).instanceVersion());

@@ -22,9 +22,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.PollResult;
 
 /** {@code POST ecc_queue} with a JSON array: one transaction, all or nothing, on a real H2 store. */
 public class BatchInsertTest extends ServiceFixture {
@@ -62,7 +62,7 @@ public class BatchInsertTest extends ServiceFixture {
         body.add(output("mid.server.m2", "Other"));
         body.add(output("mid.server.*", "Refresh"));
 
-        List<EccRecord> stored = service.outputs().insertOutputs(OutputRequest.parseBatch(body));
+        List<QueueRecord> stored = service.outputs().insertOutputs(OutputRequest.parseBatch(body));
 
         assertEquals(7, stored.size());
         for (int i = 0; i < 5; i++) {
@@ -71,16 +71,16 @@ public class BatchInsertTest extends ServiceFixture {
             assertEquals(stored.get(i), record(stored.get(i).sysId()));
         }
         assertEquals("mid.server.*", stored.get(6).agent());
-        assertEquals(EccRecord.STATE_PROCESSED, stored.get(6).state());
+        assertEquals(QueueRecord.STATE_PROCESSED, stored.get(6).state());
         Set<String> ids = new HashSet<>();
         stored.forEach(r -> ids.add(r.sysId()));
         assertEquals("distinct sys_ids", 7, ids.size());
         // 7 asked for + one fan-out copy per agent
         assertEquals(9, outputCount());
         assertEquals("claimed in array order", List.of("T0", "T1", "T2", "T3", "T4", "Refresh"),
-                service.polls().poll("m1", 100).result().stream().map(EccRecord::topic).toList());
+                service.polls().poll("m1", 100).result().stream().map(QueueRecord::topic).toList());
         assertEquals(List.of("Other", "Refresh"),
-                service.polls().poll("m2", 100).result().stream().map(EccRecord::topic).sorted().toList());
+                service.polls().poll("m2", 100).result().stream().map(QueueRecord::topic).sorted().toList());
     }
 
     @Test
@@ -124,7 +124,7 @@ public class BatchInsertTest extends ServiceFixture {
         // more than one JDBC batch chunk (500), without the time of 10000 inserts in the suite
         List<OutputRequest> many = OutputRequest.parseBatch(Json.mapper().createArrayNode()
                 .addAll(java.util.Collections.nCopies(1_200, output("mid.server.m1", "T"))));
-        List<EccRecord> stored = service.outputs().insertOutputs(many);
+        List<QueueRecord> stored = service.outputs().insertOutputs(many);
         assertEquals(1_200, stored.size());
         assertEquals(1_200, outputCount());
         assertEquals(stored.get(1_199), record(stored.get(1_199).sysId()));
@@ -169,14 +169,14 @@ public class BatchInsertTest extends ServiceFixture {
     @Test
     public void aWaitingPollIsWokenOnceWithTheWholeBatch() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> waiting = service.polls().longPoll("m1", 1000, 10_000);
+        CompletableFuture<PollResult> waiting = service.polls().longPoll("m1", 1000, 10_000);
         assertFalse(waiting.isDone());
         ArrayNode body = Json.mapper().createArrayNode();
         for (int i = 0; i < 50; i++) {
             body.add(output("mid.server.m1", "T" + i));
         }
         service.outputs().insertOutputs(OutputRequest.parseBatch(body));
-        PollReply reply = waiting.get(5, TimeUnit.SECONDS);
+        PollResult reply = waiting.get(5, TimeUnit.SECONDS);
         assertEquals("the poll is woken after the commit and sees the whole batch", 50, reply.result().size());
     }
 }

@@ -24,11 +24,11 @@ import io.midway.instance.api.AgentCluster;
 import io.midway.instance.api.ClusterType;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 
 /**
@@ -49,28 +49,28 @@ public class ClusterFailoverTest extends ServiceFixture {
         }
     }
 
-    private List<EccRecord> query(String sysparmQuery) {
+    private List<QueueRecord> query(String sysparmQuery) {
         return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, sysparmQuery, null, null, null));
     }
 
-    private static InputRecord answer(String responseTo) {
-        return new InputRecord(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
-                EccRecord.STATE_PROCESSED, null);
+    private static AgentResult answer(String responseTo) {
+        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+                QueueRecord.STATE_PROCESSED, null);
     }
 
     /** Answers every heartbeat waiting for these agents, as live agents do. */
     private void answerHeartbeats(String... agents) {
-        List<InputRecord> answers = new ArrayList<>();
+        List<AgentResult> answers = new ArrayList<>();
         for (String agent : agents) {
-            for (EccRecord hb : query("agent=mid.server." + agent + "^topic=HeartbeatProbe^state=ready")) {
+            for (QueueRecord hb : query("agent=mid.server." + agent + "^topic=HeartbeatProbe^state=ready")) {
                 answers.add(answer(hb.sysId()));
             }
-            for (EccRecord hb : query("agent=mid.server." + agent + "^topic=HeartbeatProbe^state=processing")) {
+            for (QueueRecord hb : query("agent=mid.server." + agent + "^topic=HeartbeatProbe^state=processing")) {
                 answers.add(answer(hb.sysId()));
             }
         }
         if (!answers.isEmpty()) {
-            service.polls().input(new InputBatch(answers));
+            service.polls().input(new AgentResults(answers));
         }
     }
 
@@ -82,14 +82,14 @@ public class ClusterFailoverTest extends ServiceFixture {
         clock.advance(Duration.ofSeconds(31));
         assertEquals(silent.size(), service.heartbeats().markSilentAgentsDown());
         for (String name : silent) {
-            assertEquals(name, AgentRecord.STATUS_DOWN, agentNamed(name).status());
+            assertEquals(name, Agent.STATUS_DOWN, agentNamed(name).status());
         }
         for (String name : alive) {
-            assertTrue(name, !AgentRecord.STATUS_DOWN.equals(agentNamed(name).status()));
+            assertTrue(name, !Agent.STATUS_DOWN.equals(agentNamed(name).status()));
         }
     }
 
-    private List<EventRecord> events(String name) {
+    private List<InstanceEvent> events(String name) {
         return service.events().events(0, 1000).stream().filter(e -> e.name().equals(name)).toList();
     }
 
@@ -97,62 +97,62 @@ public class ClusterFailoverTest extends ServiceFixture {
         service.agents().updateAgent(agentNamed(agent).sysId(), new AgentChange(null, validated, null, null, null, null));
     }
 
-    private EccRecord insertTo(String agent, String topic) {
-        return insert(agent, topic, EccRecord.PRIORITY_STANDARD);
+    private QueueRecord insertTo(String agent, String topic) {
+        return insert(agent, topic, QueueRecord.PRIORITY_STANDARD);
     }
 
     @Test
     public void aMemberThatGoesDownHandsItsReadyAndProcessingWorkToTheNextUpMemberInOrder() throws Exception {
         registerAll("dc-1", "dc-2", "dc-3", "dc-4");
         // work waiting for dc-1 before it is a cluster member: two it holds (processing), two ready
-        EccRecord held1 = insertTo("dc-1", "TCPScan");
-        EccRecord held2 = insertTo("dc-1", "SSHCommand");
+        QueueRecord held1 = insertTo("dc-1", "TCPScan");
+        QueueRecord held2 = insertTo("dc-1", "SSHCommand");
         assertEquals(List.of(held1.sysId(), held2.sysId()), ids(service.polls().poll("dc-1", 2).result()));
-        EccRecord ready1 = insertTo("dc-1", "JDBCProbe");
-        EccRecord ready2 = insertTo("dc-1", "TCPScan");
+        QueueRecord ready1 = insertTo("dc-1", "JDBCProbe");
+        QueueRecord ready2 = insertTo("dc-1", "TCPScan");
         // and work bound to its host, which never moves
-        EccRecord command = insertTo("dc-1", "Command");
-        EccRecord system = insertTo("dc-1", "SystemCommand");
-        EccRecord broadcast = service.outputs().insertOutput(new OutputRequest(EccRecord.AGENT_ALL, "Refresh", "all", null,
-                null, EccRecord.STATE_READY, 2, null, null));
-        EccRecord dc1Copy = query("agent=mid.server.dc-1^topic=Refresh").get(0);
-        EccRecord done = insertTo("dc-1", "TCPScan");
-        service.polls().input(new InputBatch(List.of(answer(done.sysId()))));
+        QueueRecord command = insertTo("dc-1", "Command");
+        QueueRecord system = insertTo("dc-1", "SystemCommand");
+        QueueRecord broadcast = service.outputs().insertOutput(new OutputRequest(QueueRecord.AGENT_ALL, "Refresh", "all", null,
+                null, QueueRecord.STATE_READY, 2, null, null));
+        QueueRecord dc1Copy = query("agent=mid.server.dc-1^topic=Refresh").get(0);
+        QueueRecord done = insertTo("dc-1", "TCPScan");
+        service.polls().input(new AgentResults(List.of(answer(done.sysId()))));
 
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-3", "dc-4");
-        service.agents().changeStatus("dc-2", AgentRecord.STATUS_PAUSED);
+        service.agents().changeStatus("dc-2", Agent.STATUS_PAUSED);
         validated("dc-3", false);
 
         heartbeatRound(List.of("dc-1"), "dc-2", "dc-3", "dc-4");
 
-        for (EccRecord moved : List.of(held1, held2, ready1, ready2)) {
-            EccRecord now = record(moved.sysId());
+        for (QueueRecord moved : List.of(held1, held2, ready1, ready2)) {
+            QueueRecord now = record(moved.sysId());
             assertEquals(moved.topic() + ": Paused dc-2 and unvalidated dc-3 are passed over", "mid.server.dc-4",
                     now.agent());
-            assertEquals("processing becomes ready", EccRecord.STATE_READY, now.state());
+            assertEquals("processing becomes ready", QueueRecord.STATE_READY, now.state());
             assertEquals("failover: dc-1 went Down, cluster dc → dc-4", now.selection());
         }
-        for (EccRecord kept : List.of(command, system, dc1Copy)) {
+        for (QueueRecord kept : List.of(command, system, dc1Copy)) {
             assertEquals(kept.topic() + " stays with dc-1", "mid.server.dc-1", record(kept.sysId()).agent());
-            assertEquals(EccRecord.STATE_READY, record(kept.sysId()).state());
+            assertEquals(QueueRecord.STATE_READY, record(kept.sysId()).state());
         }
         assertEquals("the pending heartbeat stays with dc-1", 1,
                 query("agent=mid.server.dc-1^topic=HeartbeatProbe^state=ready").size());
         assertEquals("answered work is not touched", "mid.server.dc-1", record(done.sysId()).agent());
-        assertEquals(EccRecord.STATE_PROCESSED, record(broadcast.sysId()).state());
+        assertEquals(QueueRecord.STATE_PROCESSED, record(broadcast.sysId()).state());
 
-        List<EventRecord> failovers = events(EventRecord.MID_SERVER_FAILOVER);
+        List<InstanceEvent> failovers = events(InstanceEvent.MID_SERVER_FAILOVER);
         assertEquals(1, failovers.size());
         assertEquals("dc-1", failovers.get(0).agent());
         String detail = failovers.get(0).detail();
         assertTrue(detail, detail.startsWith("cluster dc (failover): 4 records of dc-1 (2 ready, 2 processing) moved "
                 + "to dc-4; 4 records bound to its host"));
         // the event comes after mid_server.down, in the same write
-        List<String> names = service.events().events(0, 1000).stream().map(EventRecord::name).toList();
-        assertEquals(names.indexOf(EventRecord.MID_SERVER_DOWN) + 1, names.indexOf(EventRecord.MID_SERVER_FAILOVER));
+        List<String> names = service.events().events(0, 1000).stream().map(InstanceEvent::name).toList();
+        assertEquals(names.indexOf(InstanceEvent.MID_SERVER_DOWN) + 1, names.indexOf(InstanceEvent.MID_SERVER_FAILOVER));
 
         // dc-4 takes them at once (besides its own copy of the broadcast)
-        List<EccRecord> polled = service.polls().poll("dc-4", 10).result().stream()
+        List<QueueRecord> polled = service.polls().poll("dc-4", 10).result().stream()
                 .filter(r -> !"Refresh".equals(r.topic())).toList();
         assertEquals(Set.of(held1.sysId(), held2.sysId(), ready1.sysId(), ready2.sysId()), new HashSet<>(ids(polled)));
     }
@@ -161,71 +161,71 @@ public class ClusterFailoverTest extends ServiceFixture {
     public void withNoMemberUpTheWorkWaitsAndTheEventSaysSo() {
         registerAll("dc-1", "dc-2");
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-9");
-        EccRecord work = insertTo("dc-1", "TCPScan");
-        service.agents().changeStatus("dc-2", AgentRecord.STATUS_PAUSED);
+        QueueRecord work = insertTo("dc-1", "TCPScan");
+        service.agents().changeStatus("dc-2", Agent.STATUS_PAUSED);
 
         heartbeatRound(List.of("dc-1"), "dc-2");
 
         assertEquals("mid.server.dc-1", record(work.sysId()).agent());
-        assertEquals(EccRecord.STATE_READY, record(work.sysId()).state());
+        assertEquals(QueueRecord.STATE_READY, record(work.sysId()).state());
         assertNull(record(work.sysId()).selection());
-        assertEquals(List.of(), events(EventRecord.MID_SERVER_FAILOVER));
-        List<EventRecord> down = events(EventRecord.MID_SERVER_CLUSTER_DOWN);
+        assertEquals(List.of(), events(InstanceEvent.MID_SERVER_FAILOVER));
+        List<InstanceEvent> down = events(InstanceEvent.MID_SERVER_CLUSTER_DOWN);
         assertEquals(1, down.size());
         assertEquals("cluster dc (failover): no other member is Up and validated (dc-1 (Down), dc-2 (Paused), "
                 + "dc-9 (not registered)); 1 record of dc-1 waits until it or another member is Up", down.get(0).detail());
 
         // new work for the Down member waits too, without an error
-        EccRecord later = insertTo("dc-1", "TCPScan");
+        QueueRecord later = insertTo("dc-1", "TCPScan");
         assertEquals("mid.server.dc-1", later.agent());
-        assertEquals(EccRecord.STATE_READY, later.state());
+        assertEquals(QueueRecord.STATE_READY, later.state());
     }
 
     @Test
     public void agentsGoingDownTogetherHandTheirWorkToAMemberThatStaysUp() {
         registerAll("dc-1", "dc-2", "dc-3");
-        EccRecord a = insertTo("dc-1", "TCPScan");
-        EccRecord b = insertTo("dc-2", "TCPScan");
+        QueueRecord a = insertTo("dc-1", "TCPScan");
+        QueueRecord b = insertTo("dc-2", "TCPScan");
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-3");
 
         heartbeatRound(List.of("dc-1", "dc-2"), "dc-3");
 
         assertEquals("not to dc-2, Down in the same round", "mid.server.dc-3", record(a.sysId()).agent());
         assertEquals("mid.server.dc-3", record(b.sysId()).agent());
-        assertEquals(2, events(EventRecord.MID_SERVER_FAILOVER).size());
+        assertEquals(2, events(InstanceEvent.MID_SERVER_FAILOVER).size());
     }
 
     @Test
     public void newWorkForADownMemberGoesToTheNextAndToTheMemberAgainOnceItIsBack() {
         registerAll("dc-1", "dc-2", "dc-3");
         cluster("dc", ClusterType.FAILOVER, "dc-1", "dc-2", "dc-3");
-        EccRecord before = insertTo("dc-1", "TCPScan");
+        QueueRecord before = insertTo("dc-1", "TCPScan");
         assertEquals("Up: the member keeps its work", "mid.server.dc-1", before.agent());
         assertNull(before.selection());
 
         heartbeatRound(List.of("dc-1"), "dc-2", "dc-3");
         assertEquals("mid.server.dc-2", record(before.sysId()).agent());
 
-        EccRecord whileDown = insertTo("dc-1", "TCPScan");
+        QueueRecord whileDown = insertTo("dc-1", "TCPScan");
         assertEquals("mid.server.dc-2", whileDown.agent());
         assertEquals("failover: dc-1 is Down, cluster dc → dc-2", whileDown.selection());
         assertEquals("stored so", whileDown, record(whileDown.sysId()));
-        EccRecord command = insertTo("dc-1", "Command");
+        QueueRecord command = insertTo("dc-1", "Command");
         assertEquals("a Command waits for its own host", "mid.server.dc-1", command.agent());
 
         // a batch is redirected record by record
-        List<EccRecord> batch = service.outputs().insertOutputs(List.of(
-                new OutputRequest(EccRecord.agentField("dc-1"), "TCPScan", "x", null, null, EccRecord.STATE_READY, 2,
+        List<QueueRecord> batch = service.outputs().insertOutputs(List.of(
+                new OutputRequest(QueueRecord.agentField("dc-1"), "TCPScan", "x", null, null, QueueRecord.STATE_READY, 2,
                         null, null),
-                new OutputRequest(EccRecord.agentField("dc-3"), "TCPScan", "y", null, null, EccRecord.STATE_READY, 2,
+                new OutputRequest(QueueRecord.agentField("dc-3"), "TCPScan", "y", null, null, QueueRecord.STATE_READY, 2,
                         null, null)));
         assertEquals("mid.server.dc-2", batch.get(0).agent());
         assertEquals("mid.server.dc-3", batch.get(1).agent());
 
         // dc-1 answers its heartbeat: Up again
         answerHeartbeats("dc-1");
-        assertEquals(AgentRecord.STATUS_UP, agentNamed("dc-1").status());
-        EccRecord after = insertTo("dc-1", "TCPScan");
+        assertEquals(Agent.STATUS_UP, agentNamed("dc-1").status());
+        QueueRecord after = insertTo("dc-1", "TCPScan");
         assertEquals("new work goes to it again", "mid.server.dc-1", after.agent());
         assertNull(after.selection());
         assertEquals("moved work stays where it went", "mid.server.dc-2", record(before.sysId()).agent());
@@ -236,19 +236,19 @@ public class ClusterFailoverTest extends ServiceFixture {
     public void loadBalanceSpreadsWorkOverTheUpMembers() {
         registerAll("lb-1", "lb-2", "lb-3", "lb-4");
         cluster("lb", ClusterType.LOAD_BALANCE, "lb-1", "lb-2", "lb-3", "lb-4");
-        service.agents().changeStatus("lb-3", AgentRecord.STATUS_PAUSED);
+        service.agents().changeStatus("lb-3", Agent.STATUS_PAUSED);
         validated("lb-4", false);
         Map<String, Integer> perAgent = new TreeMap<>();
         for (int i = 0; i < 50; i++) {
-            EccRecord r = insertTo("lb-1", "TCPScan");
+            QueueRecord r = insertTo("lb-1", "TCPScan");
             perAgent.merge(r.agent(), 1, Integer::sum);
             assertTrue(r.selection(), r.selection().equals("load_balance: cluster lb → "
-                    + r.agent().substring(EccRecord.AGENT_PREFIX.length())));
+                    + r.agent().substring(QueueRecord.AGENT_PREFIX.length())));
         }
         assertEquals("only the Up, validated members, both used: " + perAgent,
                 Set.of("mid.server.lb-1", "mid.server.lb-2"), perAgent.keySet());
         assertEquals("the record that is stored is the one answered", 50, query("topic=TCPScan").size());
-        EccRecord command = insertTo("lb-1", "Command");
+        QueueRecord command = insertTo("lb-1", "Command");
         assertEquals("mid.server.lb-1", command.agent());
         assertNull(command.selection());
     }
@@ -266,10 +266,10 @@ public class ClusterFailoverTest extends ServiceFixture {
         heartbeatRound(List.of("lb-1"), "lb-2", "lb-3");
 
         Map<String, Long> perAgent = work.stream().map(this::record)
-                .peek(r -> assertEquals(EccRecord.STATE_READY, r.state()))
-                .collect(Collectors.groupingBy(EccRecord::agent, TreeMap::new, Collectors.counting()));
+                .peek(r -> assertEquals(QueueRecord.STATE_READY, r.state()))
+                .collect(Collectors.groupingBy(QueueRecord::agent, TreeMap::new, Collectors.counting()));
         assertEquals(perAgent.toString(), Set.of("mid.server.lb-2", "mid.server.lb-3"), perAgent.keySet());
-        String detail = events(EventRecord.MID_SERVER_FAILOVER).get(0).detail();
+        String detail = events(InstanceEvent.MID_SERVER_FAILOVER).get(0).detail();
         assertEquals("cluster lb (load_balance): 40 records of lb-1 (25 ready, 15 processing) moved to lb-2 ("
                 + perAgent.get("mid.server.lb-2") + "), lb-3 (" + perAgent.get("mid.server.lb-3") + "); 1 record bound "
                 + "to its host (topics Command, HeartbeatProbe, SystemCommand, or its copy of mid.server.* work) stays",
@@ -283,7 +283,7 @@ public class ClusterFailoverTest extends ServiceFixture {
         cluster("lb", ClusterType.LOAD_BALANCE, "lb-1", "lb-2", "lb-3");
         Set<String> used = new HashSet<>();
         for (int i = 0; i < 50; i++) {
-            EccRecord r = RoutingTest.routed(service, "Discovery", "10.1.2.3", "ssh");
+            QueueRecord r = RoutingTest.routed(service, "Discovery", "10.1.2.3", "ssh");
             used.add(r.agent());
             assertTrue(r.selection(), r.selection().startsWith("new: application Discovery, capability ssh, ip 10.1.2.3 "
                     + "in 10.1.0.0/16 of lb-1; Up; load_balance: cluster lb → "));
@@ -310,15 +310,15 @@ public class ClusterFailoverTest extends ServiceFixture {
         assertEquals("dc-2 takes all of them", new HashSet<>(outputs), new HashSet<>(takenByDc2));
 
         // dc-1 was only cut off: it answers what it held, late; dc-2 answers everything
-        List<InputResult> late = service.polls().input(new InputBatch(heldByDc1.stream().map(ClusterFailoverTest::answer)
+        List<InputResult> late = service.polls().input(new AgentResults(heldByDc1.stream().map(ClusterFailoverTest::answer)
                 .toList()));
         assertTrue(late.stream().allMatch(r -> InputResult.INSERTED.equals(r.status())));
-        List<InputResult> second = service.polls().input(new InputBatch(takenByDc2.stream().map(ClusterFailoverTest::answer)
+        List<InputResult> second = service.polls().input(new AgentResults(takenByDc2.stream().map(ClusterFailoverTest::answer)
                 .toList()));
         assertEquals(10, second.stream().filter(r -> InputResult.DUPLICATE.equals(r.status())).count());
         for (String output : outputs) {
             assertEquals(output, 1, query("queue=input^response_to=" + output).size());
-            assertEquals(EccRecord.STATE_PROCESSED, record(output).state());
+            assertEquals(QueueRecord.STATE_PROCESSED, record(output).state());
         }
         assertEquals(20, query("queue=input^topic=TCPScan").size());
     }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 
 /**
@@ -33,19 +33,19 @@ public final class Deliveries {
      * @return whether the poll brought any record
      */
     public boolean pollAndAnswer(InstanceServices node, String agent, int max) {
-        List<InputRecord> results = new ArrayList<>();
-        for (EccRecord r : node.polls().poll(agent, max).result()) {
-            if (!r.agent().equals(EccRecord.agentField(agent))) {
+        List<AgentResult> results = new ArrayList<>();
+        for (QueueRecord r : node.polls().poll(agent, max).result()) {
+            if (!r.agent().equals(QueueRecord.agentField(agent))) {
                 foreign.incrementAndGet();
             }
             if (takenBy.putIfAbsent(r.sysId(), agent) != null) {
                 twice.incrementAndGet();
             }
-            results.add(new InputRecord(r.sysId(), null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
-                    EccRecord.STATE_PROCESSED, null));
+            results.add(new AgentResult(r.sysId(), null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+                    QueueRecord.STATE_PROCESSED, null));
         }
         if (!results.isEmpty()) {
-            node.polls().input(new InputBatch(results));
+            node.polls().input(new AgentResults(results));
         }
         return !results.isEmpty();
     }

@@ -21,14 +21,14 @@ import org.junit.Test;
 
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
-import io.midway.wire.Registration;
+import io.midway.instance.api.PollResult;
+import io.midway.instance.api.AgentRegistration;
 
 public class EccServiceTest extends ServiceFixture {
 
@@ -51,9 +51,9 @@ public class EccServiceTest extends ServiceFixture {
         }
     }
 
-    private static InputRecord answer(String responseTo) {
-        return new InputRecord(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
-                EccRecord.STATE_PROCESSED, null);
+    private static AgentResult answer(String responseTo) {
+        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+                QueueRecord.STATE_PROCESSED, null);
     }
 
     private List<String> eventNames() {
@@ -64,10 +64,10 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void newAgentRegistersUpWithEvent() {
-        AgentService.Registered r = service.agents().register(new Registration("m1", "1.0.0", "h", "10.0.0.1",
+        AgentService.Registered r = service.agents().register(new AgentRegistration("m1", "1.0.0", "h", "10.0.0.1",
                 List.of("tcp", " http ")));
         assertTrue(r.created());
-        AgentRecord a = r.agent();
+        Agent a = r.agent();
         assertEquals(32, a.sysId().length());
         assertEquals("Up", a.status());
         assertTrue("auto_validate is on in this fixture", a.validated());
@@ -78,10 +78,10 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void knownAgentIsUpdatedAndKeepsItsIdAndPause() {
-        AgentRecord first = register("m1");
+        Agent first = register("m1");
         service.agents().changeStatus("m1", "Paused");
         clock.advance(Duration.ofSeconds(5));
-        AgentService.Registered again = service.agents().register(new Registration("m1", "2.0.0", "h2", "10.0.0.2", null));
+        AgentService.Registered again = service.agents().register(new AgentRegistration("m1", "2.0.0", "h2", "10.0.0.2", null));
         assertFalse(again.created());
         assertEquals(first.sysId(), again.agent().sysId());
         assertEquals("Paused", again.agent().status());
@@ -93,12 +93,12 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void invalidRegistrationsAreRejected() {
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration(null, "1", null, null, null)));
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("*", "1", null, null, null)));
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("a b", "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration(null, "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration("*", "1", null, null, null)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration("a b", "1", null, null, null)));
         List<String> withNull = new ArrayList<>();
         withNull.add(null);
-        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new Registration("ok", "1", null, null, withNull)));
+        fails(InstanceException.Reason.INVALID, () -> service.agents().register(new AgentRegistration("ok", "1", null, null, withNull)));
         assertTrue(service.agents().agents(TableQuery.all(TableSchema.ECC_AGENT)).isEmpty());
     }
 
@@ -127,15 +127,15 @@ public class EccServiceTest extends ServiceFixture {
     public void pollLeasesByPriorityThenCreationAndOnlyItsOwnRecords() {
         register("m1");
         register("m2");
-        EccRecord standard = insert("m1", "TCPScan", 2);
+        QueueRecord standard = insert("m1", "TCPScan", 2);
         clock.advance(Duration.ofMillis(10));
-        EccRecord expedited = insert("m1", "TCPScan", 1);
+        QueueRecord expedited = insert("m1", "TCPScan", 1);
         clock.advance(Duration.ofMillis(10));
-        EccRecord interactive = insert("m1", "Command", 0);
-        EccRecord other = insert("m2", "TCPScan", 0);
+        QueueRecord interactive = insert("m1", "Command", 0);
+        QueueRecord other = insert("m2", "TCPScan", 0);
 
         clock.advance(Duration.ofSeconds(1));
-        PollReply reply = service.polls().poll("m1", 2);
+        PollResult reply = service.polls().poll("m1", 2);
         assertEquals(List.of(interactive.sysId(), expedited.sysId()), ids(reply.result()));
         assertTrue(reply.result().stream().allMatch(r -> "processing".equals(r.state())));
         assertEquals("0", reply.syncRevision());
@@ -153,7 +153,7 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void expiredLeaseIsHandedOutAgain() {
         register("m1");
-        EccRecord r = insert("m1", "TCPScan", 2);
+        QueueRecord r = insert("m1", "TCPScan", 2);
         assertEquals(1, service.polls().poll("m1", 10).result().size());
         clock.advance(Duration.ofSeconds(119));
         assertEquals(0, service.leases().reapExpiredLeases());
@@ -167,11 +167,11 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void notValidatedAgentGetsOnlyHeartbeats() {
         register("m1");
-        EccRecord work = insert("m1", "TCPScan", 0);
-        AgentRecord a = agentNamed("m1");
+        QueueRecord work = insert("m1", "TCPScan", 0);
+        Agent a = agentNamed("m1");
         service.agents().updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
-        EccRecord heartbeat = insert("m1", EccRecord.TOPIC_HEARTBEAT, 2);
-        PollReply reply = service.polls().poll("m1", 10);
+        QueueRecord heartbeat = insert("m1", QueueRecord.TOPIC_HEARTBEAT, 2);
+        PollResult reply = service.polls().poll("m1", 10);
         assertFalse(reply.validated());
         assertEquals(List.of(heartbeat.sysId()), ids(reply.result()));
         service.agents().updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
@@ -181,11 +181,11 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void pausedAgentGetsOnlyPriorityZeroUntilResumed() {
         register("m1");
-        EccRecord standard = insert("m1", "TCPScan", 2);
-        EccRecord interactive = insert("m1", "SystemCommand", 0);
-        AgentRecord paused = service.agents().changeStatus("m1", "Paused");
+        QueueRecord standard = insert("m1", "TCPScan", 2);
+        QueueRecord interactive = insert("m1", "SystemCommand", 0);
+        Agent paused = service.agents().changeStatus("m1", "Paused");
         assertEquals("Paused", paused.status());
-        PollReply reply = service.polls().poll("m1", 10);
+        PollResult reply = service.polls().poll("m1", 10);
         assertEquals("Paused", reply.agentStatus());
         assertEquals(List.of(interactive.sysId()), ids(reply.result()));
         assertEquals(List.of(), service.polls().poll("m1", 10).result());
@@ -196,7 +196,7 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void statusChangesAreValidated() {
-        AgentRecord a = register("m1");
+        Agent a = register("m1");
         InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.agents().changeStatus("m1", "Down"));
         assertTrue(e.getMessage(), e.getMessage().contains("Paused, Up"));
         fails(InstanceException.Reason.INVALID, () -> service.agents().updateAgent(a.sysId(),
@@ -211,9 +211,9 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void adminChangesSelectionFields() {
-        AgentRecord a = register("m1");
+        Agent a = register("m1");
         service.clusters().createCluster(new ClusterChange("c1", io.midway.instance.api.ClusterType.FAILOVER, List.of()));
-        AgentRecord changed = service.agents().updateAgent(a.sysId(), new AgentChange(null, null, List.of("ALL"),
+        Agent changed = service.agents().updateAgent(a.sysId(), new AgentChange(null, null, List.of("ALL"),
                 List.of("10.0.0.0/8"), "c1", true));
         assertEquals(List.of("ALL"), changed.applications());
         assertEquals(List.of("10.0.0.0/8"), changed.ipRanges());
@@ -229,29 +229,29 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void firstInputIsStoredAndRepeatsAreDuplicates() {
         register("m1");
-        EccRecord out = insert("m1", "TCPScan", 2);
+        QueueRecord out = insert("m1", "TCPScan", 2);
         service.polls().poll("m1", 10);
         clock.advance(Duration.ofSeconds(3));
-        List<InputResult> first = service.polls().input(new InputBatch(List.of(answer(out.sysId()))));
+        List<InputResult> first = service.polls().input(new AgentResults(List.of(answer(out.sysId()))));
         assertEquals(1, first.size());
         assertEquals(InputResult.INSERTED, first.get(0).status());
-        EccRecord output = record(out.sysId());
+        QueueRecord output = record(out.sysId());
         assertEquals("processed", output.state());
         assertEquals("2026-03-01 10:00:03", output.processed());
-        EccRecord input = record(first.get(0).sysId());
+        QueueRecord input = record(first.get(0).sysId());
         assertEquals("input", input.queue());
         assertEquals("mid.server.m1", input.agent());
         assertEquals(out.sysId(), input.responseTo());
         assertEquals("TCPScan", input.topic());
         assertEquals("ok", input.payload().textValue());
 
-        InputRecord failing = new InputRecord(out.sysId(), null, null, null, null, "error", "late repeat");
-        List<InputResult> again = service.polls().input(new InputBatch(List.of(failing, answer(out.sysId()))));
+        AgentResult failing = new AgentResult(out.sysId(), null, null, null, null, "error", "late repeat");
+        List<InputResult> again = service.polls().input(new AgentResults(List.of(failing, answer(out.sysId()))));
         assertEquals(List.of(InputResult.DUPLICATE, InputResult.DUPLICATE),
                 again.stream().map(InputResult::status).toList());
         assertEquals(first.get(0).sysId(), again.get(0).sysId());
         assertEquals("processed", record(out.sysId()).state());
-        List<EccRecord> inputs = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
+        List<QueueRecord> inputs = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=input^response_to=" + out.sysId(), null, null, null));
         assertEquals(1, inputs.size());
     }
@@ -259,12 +259,12 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void duplicateWithinOneBatchAndErrorState() {
         register("m1");
-        EccRecord out = insert("m1", "TCPScan", 2);
-        InputRecord failed = new InputRecord(out.sysId(), null, null, null, null, "error", "connection refused");
-        List<InputResult> results = service.polls().input(new InputBatch(List.of(failed, answer(out.sysId()))));
+        QueueRecord out = insert("m1", "TCPScan", 2);
+        AgentResult failed = new AgentResult(out.sysId(), null, null, null, null, "error", "connection refused");
+        List<InputResult> results = service.polls().input(new AgentResults(List.of(failed, answer(out.sysId()))));
         assertEquals(List.of(InputResult.INSERTED, InputResult.DUPLICATE),
                 results.stream().map(InputResult::status).toList());
-        EccRecord output = record(out.sysId());
+        QueueRecord output = record(out.sysId());
         assertEquals("error", output.state());
         assertEquals("connection refused", output.errorString());
         assertEquals("error", record(results.get(0).sysId()).state());
@@ -273,8 +273,8 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void recordNamingAnUnknownOutputIsRefusedAloneAndTheOthersAreStored() {
         register("m1");
-        EccRecord out = insert("m1", "TCPScan", 2);
-        List<InputResult> results = service.polls().input(new InputBatch(List.of(answer("does-not-exist"), answer(out.sysId()))));
+        QueueRecord out = insert("m1", "TCPScan", 2);
+        List<InputResult> results = service.polls().input(new AgentResults(List.of(answer("does-not-exist"), answer(out.sysId()))));
         assertEquals(List.of(InputResult.REFUSED, InputResult.INSERTED), results.stream().map(InputResult::status).toList());
         assertTrue(results.get(0).error(), results.get(0).error().contains("records[0].response_to 'does-not-exist'"));
         assertEquals(null, results.get(0).sysId());
@@ -282,23 +282,23 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals(1, service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", null, null, null)).size());
 
         // a batch of nothing but refused records is a 400: there is nothing to store
-        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(
+        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(
                 List.of(answer("does-not-exist")))));
         assertTrue(e.getMessage(), e.getMessage().contains("does-not-exist"));
         // an input record is not an output record
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(answer(results.get(1).sysId())))));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(List.of(answer(results.get(1).sysId())))));
     }
 
     @Test
     public void aFieldLongerThanItsColumnRefusesThatRecordOnly() {
         register("m1");
-        EccRecord a = insert("m1", "TCPScan", 2);
-        EccRecord b = insert("m1", "TCPScan", 2);
-        EccRecord c = insert("m1", "TCPScan", 2);
+        QueueRecord a = insert("m1", "TCPScan", 2);
+        QueueRecord b = insert("m1", "TCPScan", 2);
+        QueueRecord c = insert("m1", "TCPScan", 2);
         String longTopic = "T".repeat(FieldLimits.TOPIC + 1);
-        List<InputResult> results = service.polls().input(new InputBatch(List.of(answer(a.sysId()),
-                new InputRecord(b.sysId(), longTopic, null, null, null, "processed", null),
-                new InputRecord(c.sysId(), null, null, null, null, "finished", null))));
+        List<InputResult> results = service.polls().input(new AgentResults(List.of(answer(a.sysId()),
+                new AgentResult(b.sysId(), longTopic, null, null, null, "processed", null),
+                new AgentResult(c.sysId(), null, null, null, null, "finished", null))));
         assertEquals(List.of(InputResult.INSERTED, InputResult.REFUSED, InputResult.REFUSED),
                 results.stream().map(InputResult::status).toList());
         assertEquals("field 'records[1].topic' is longer than 300 characters", results.get(1).error());
@@ -308,18 +308,18 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("ready", record(b.sysId()).state());
         assertEquals("ready", record(c.sysId()).state());
         // the refused result can be sent again, corrected
-        assertEquals(InputResult.INSERTED, service.polls().input(new InputBatch(List.of(answer(b.sysId())))).get(0).status());
+        assertEquals(InputResult.INSERTED, service.polls().input(new AgentResults(List.of(answer(b.sysId())))).get(0).status());
     }
 
     @Test
     public void malformedBatchesAreRejected() {
         fails(InstanceException.Reason.INVALID, () -> service.polls().input(null));
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(null)));
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(
-                new InputRecord(null, null, null, null, null, null, null)))));
-        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new InputBatch(List.of(
-                new InputRecord("x", null, null, null, null, "done", null)))));
-        assertEquals(List.of(), service.polls().input(new InputBatch(List.of())));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(null)));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(List.of(
+                new AgentResult(null, null, null, null, null, null, null)))));
+        fails(InstanceException.Reason.INVALID, () -> service.polls().input(new AgentResults(List.of(
+                new AgentResult("x", null, null, null, null, "done", null)))));
+        assertEquals(List.of(), service.polls().input(new AgentResults(List.of())));
     }
 
     // --- insert and fan-out ----------------------------------------------------------------
@@ -347,7 +347,7 @@ public class EccServiceTest extends ServiceFixture {
         OutputRequest ok = OutputRequest.parse(json(
                 "{\"topic\":\"T\",\"agent\":\"mid.server.m1\",\"priority\":\"1\",\"payload\":{\"a\":[1,2]},"
                         + "\"sys_id\":\"ignored\"}"));
-        EccRecord r = service.outputs().insertOutput(ok);
+        QueueRecord r = service.outputs().insertOutput(ok);
         assertNotEquals("ignored", r.sysId());
         assertEquals("output", r.queue());
         assertEquals("ready", r.state());
@@ -362,13 +362,13 @@ public class EccServiceTest extends ServiceFixture {
     public void outputForAllAgentsFansOut() {
         register("m1");
         register("m2");
-        EccRecord all = service.outputs().insertOutput(new OutputRequest(EccRecord.AGENT_ALL, "Refresh", null, null, null,
+        QueueRecord all = service.outputs().insertOutput(new OutputRequest(QueueRecord.AGENT_ALL, "Refresh", null, null, null,
                 "ready", 1, null, null));
         assertEquals("mid.server.*", all.agent());
         assertEquals("processed", all.state());
         assertEquals("2026-03-01 10:00:00", all.processed());
-        PollReply m1 = service.polls().poll("m1", 10);
-        PollReply m2 = service.polls().poll("m2", 10);
+        PollResult m1 = service.polls().poll("m1", 10);
+        PollResult m2 = service.polls().poll("m2", 10);
         assertEquals(1, m1.result().size());
         assertEquals(1, m2.result().size());
         assertEquals("mid.server.m1", m1.result().get(0).agent());
@@ -387,7 +387,7 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals("not due right after registration", 0, service.heartbeats().sendDueHeartbeats());
         clock.advance(Duration.ofSeconds(60));
         assertEquals(1, service.heartbeats().sendDueHeartbeats());
-        List<EccRecord> hb = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
+        List<QueueRecord> hb = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "topic=HeartbeatProbe", null, null, null));
         assertEquals(1, hb.size());
         assertEquals("mid.server.m1", hb.get(0).agent());
@@ -395,7 +395,7 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals(Integer.valueOf(0), hb.get(0).priority());
         clock.advance(Duration.ofSeconds(60));
         assertEquals("one is still pending", 0, service.heartbeats().sendDueHeartbeats());
-        service.polls().input(new InputBatch(List.of(answer(hb.get(0).sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(hb.get(0).sysId()))));
         assertEquals(1, service.heartbeats().sendDueHeartbeats());
     }
 
@@ -410,28 +410,28 @@ public class EccServiceTest extends ServiceFixture {
         assertEquals(1, service.heartbeats().markSilentAgentsDown());
         assertEquals("Down", agentNamed("m1").status());
         assertEquals(0, service.heartbeats().markSilentAgentsDown());
-        EventRecord down = service.events().events(0, 100).get(1);
+        InstanceEvent down = service.events().events(0, 100).get(1);
         assertEquals("mid_server.down", down.name());
         assertEquals("m1", down.agent());
         assertTrue(down.detail(), down.detail().contains("31 s ago"));
         assertTrue(down.detail(), down.detail().contains("last heard from 91 s ago"));
 
         // the agent polls again: it gets the pending heartbeat, answers it, and is Up
-        PollReply reply = service.polls().poll("m1", 10);
+        PollResult reply = service.polls().poll("m1", 10);
         assertEquals("Down", reply.agentStatus());
         assertEquals(1, reply.result().size());
         assertEquals("HeartbeatProbe", reply.result().get(0).topic());
-        service.polls().input(new InputBatch(List.of(answer(reply.result().get(0).sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(reply.result().get(0).sysId()))));
         assertEquals("Up", agentNamed("m1").status());
         assertEquals(List.of("mid_server.up:m1", "mid_server.down:m1", "mid_server.up:m1"), eventNames());
         assertTrue(service.events().events(2, 10).get(0).detail().contains("heartbeat"));
     }
 
     /** Makes m1 Down: a heartbeat is written and left unanswered past the timeout. */
-    private EccRecord makeDown() {
+    private QueueRecord makeDown() {
         clock.advance(Duration.ofSeconds(60));
         assertEquals(1, service.heartbeats().sendDueHeartbeats());
-        EccRecord hb = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
+        QueueRecord hb = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "topic=HeartbeatProbe^state!=processed", null, null, null)).get(0);
         clock.advance(Duration.ofSeconds(31));
         assertEquals(1, service.heartbeats().markSilentAgentsDown());
@@ -444,7 +444,7 @@ public class EccServiceTest extends ServiceFixture {
         register("m1");
         clock.advance(Duration.ofSeconds(60));
         service.heartbeats().sendDueHeartbeats();
-        EccRecord leased = service.polls().poll("m1", 10).result().get(0);
+        QueueRecord leased = service.polls().poll("m1", 10).result().get(0);
         clock.advance(Duration.ofSeconds(31));
         service.heartbeats().markSilentAgentsDown();
         assertEquals("Down", agentNamed("m1").status());
@@ -455,17 +455,17 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void downAgentThatPollsWithNoHeartbeatPendingGetsAFreshOne() {
         register("m1");
-        EccRecord old = makeDown();
+        QueueRecord old = makeDown();
         // the pending heartbeat is closed behind the agent's back (no input): nothing pending now
         store.transaction(s -> {
             s.completeOutput(old.sysId(), "error", "cleaned up", "2026-03-01 10:01:31");
             return null;
         });
-        List<EccRecord> result = service.polls().poll("m1", 10).result();
+        List<QueueRecord> result = service.polls().poll("m1", 10).result();
         assertEquals(1, result.size());
         assertEquals("HeartbeatProbe", result.get(0).topic());
         assertNotEquals(old.sysId(), result.get(0).sysId());
-        service.polls().input(new InputBatch(List.of(answer(result.get(0).sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(result.get(0).sysId()))));
         assertEquals("Up", agentNamed("m1").status());
     }
 
@@ -473,10 +473,10 @@ public class EccServiceTest extends ServiceFixture {
     public void pausedAgentGetsHeartbeatsCanGoDownAndComesBackUp() {
         register("m1");
         service.agents().changeStatus("m1", "Paused");
-        EccRecord hb = makeDown();
+        QueueRecord hb = makeDown();
         assertEquals(List.of(hb.sysId()), ids(service.polls().poll("m1", 10).result()));
         // an error answer still proves the agent is alive
-        service.polls().input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, "error", "x"))));
+        service.polls().input(new AgentResults(List.of(new AgentResult(hb.sysId(), null, null, null, null, "error", "x"))));
         assertEquals("comes back Up, not Paused (documented)", "Up", agentNamed("m1").status());
         assertEquals(List.of("mid_server.up:m1", "mid_server.paused:m1", "mid_server.down:m1", "mid_server.up:m1"),
                 eventNames());
@@ -495,9 +495,9 @@ public class EccServiceTest extends ServiceFixture {
 
     @Test
     public void stateSurvivesARestart() {
-        AgentRecord a = register("m1");
-        EccRecord leased = insert("m1", "TCPScan", 2);
-        EccRecord waiting = insert("m1", "TCPScan", 2);
+        Agent a = register("m1");
+        QueueRecord leased = insert("m1", "TCPScan", 2);
+        QueueRecord waiting = insert("m1", "TCPScan", 2);
         assertEquals(List.of(leased.sysId()), ids(service.polls().poll("m1", 1).result()));
         service.agents().changeStatus("m1", "Paused");
         service.agents().changeStatus("m1", "Up");
@@ -511,19 +511,19 @@ public class EccServiceTest extends ServiceFixture {
         service.leases().reapExpiredLeases();
         assertEquals(List.of(leased.sysId(), waiting.sysId()), ids(service.polls().poll("m1", 10).result()));
         // idempotency survives a restart too
-        service.polls().input(new InputBatch(List.of(answer(leased.sysId()))));
+        service.polls().input(new AgentResults(List.of(answer(leased.sysId()))));
         restartService();
-        assertEquals(InputResult.DUPLICATE, service.polls().input(new InputBatch(List.of(answer(leased.sysId())))).get(0)
+        assertEquals(InputResult.DUPLICATE, service.polls().input(new AgentResults(List.of(answer(leased.sysId())))).get(0)
                 .status());
     }
 
     @Test
     public void eventListenersGetEventsAfterCommit() {
-        List<EventRecord> seen = new ArrayList<>();
+        List<InstanceEvent> seen = new ArrayList<>();
         service.events().addEventListener(seen::add);
         register("m1");
         service.agents().changeStatus("m1", "Paused");
-        assertEquals(List.of("mid_server.up", "mid_server.paused"), seen.stream().map(EventRecord::name).toList());
+        assertEquals(List.of("mid_server.up", "mid_server.paused"), seen.stream().map(InstanceEvent::name).toList());
         assertEquals(service.events().events(0, 10), seen);
         service.events().removeEventListener(seen::add);
     }

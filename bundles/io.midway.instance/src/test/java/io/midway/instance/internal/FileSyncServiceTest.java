@@ -23,12 +23,12 @@ import org.junit.Before;
 import org.junit.Test;
 
 import io.midway.testing.jars.TestJars;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EventRecord;
-import io.midway.wire.PollReply;
-import io.midway.wire.SyncFile;
-import io.midway.wire.SyncReport;
-import io.midway.wire.SyncSnapshot;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.InstanceEvent;
+import io.midway.instance.api.PollResult;
+import io.midway.instance.api.RepositoryFile;
+import io.midway.instance.api.SyncState;
+import io.midway.instance.api.SyncFiles;
 
 /** The file-sync repository over a real H2 database and a real folder of jars. */
 public class FileSyncServiceTest extends ServiceFixture {
@@ -97,14 +97,14 @@ public class FileSyncServiceTest extends ServiceFixture {
         FileSyncService.Upload upload = upload(echo, "probe");
         assertTrue(upload.changed());
         assertEquals("1", upload.revision());
-        SyncFile file = upload.file();
-        assertEquals(new SyncFile("io.midway.testing.echo-0.1.0.jar", "probe", TestBundles.ECHO, "0.1.0", echoSha,
+        RepositoryFile file = upload.file();
+        assertEquals(new RepositoryFile("io.midway.testing.echo-0.1.0.jar", "probe", TestBundles.ECHO, "0.1.0", echoSha,
                 Files.size(echo)), file);
         assertEquals(List.of(echoSha + ".jar"), jarsOnDisk());
         assertArrayEquals(Files.readAllBytes(echo), Files.readAllBytes(filesDir.resolve(echoSha + ".jar")));
 
-        SyncSnapshot snapshot = files.snapshot();
-        assertEquals(new SyncSnapshot("1", List.of(file)), snapshot);
+        SyncFiles snapshot = files.snapshot();
+        assertEquals(new SyncFiles("1", List.of(file)), snapshot);
         register("m1");
         assertEquals("1", service.polls().poll("m1", 10).syncRevision());
         assertEquals("1", service.core().syncRevision());
@@ -144,7 +144,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertTrue(replaced.changed());
         assertEquals("2", replaced.revision());
         assertEquals("io.midway.testing.echo-2.0.0.jar", replaced.file().name());
-        SyncSnapshot snapshot = files.snapshot();
+        SyncFiles snapshot = files.snapshot();
         assertEquals("2", snapshot.revision());
         assertEquals(1, snapshot.files().size());
         assertEquals("2.0.0", snapshot.files().get(0).version());
@@ -163,10 +163,10 @@ public class FileSyncServiceTest extends ServiceFixture {
         upload(TestBundles.bundle(jar("z.jar"), "com.zeta.lib", "1.0.0"), "library");
         upload(echo, "probe");
         upload(TestBundles.bundle(jar("a.jar"), "com.acme.x", "1.2"), "credential");
-        SyncSnapshot snapshot = files.snapshot();
+        SyncFiles snapshot = files.snapshot();
         assertEquals("3", snapshot.revision());
         assertEquals(List.of("com.acme.x", "com.zeta.lib", TestBundles.ECHO),
-                snapshot.files().stream().map(SyncFile::symbolicName).toList());
+                snapshot.files().stream().map(RepositoryFile::symbolicName).toList());
         assertEquals("1.2.0", snapshot.files().get(0).version());
         assertEquals("credential", snapshot.files().get(0).kind());
     }
@@ -178,7 +178,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         FileSyncService.Removal removal = files.delete(TestBundles.ECHO);
         assertEquals("3", removal.revision());
         assertEquals(echoSha, removal.file().sha256());
-        assertEquals(List.of("com.acme.x"), files.snapshot().files().stream().map(SyncFile::symbolicName).toList());
+        assertEquals(List.of("com.acme.x"), files.snapshot().files().stream().map(RepositoryFile::symbolicName).toList());
         assertFalse(Files.exists(filesDir.resolve(echoSha + ".jar")));
         try {
             files.delete(TestBundles.ECHO);
@@ -264,7 +264,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         upload(TestBundles.bundle(jar("a.jar"), "com.acme.x", "1.0.0"), "library");
         files.delete("com.acme.x");
         upload(TestBundles.bundle(jar("b.jar"), "com.acme.y", "3.0.0"), "protocol", "y.jar");
-        SyncSnapshot before = files.snapshot();
+        SyncFiles before = files.snapshot();
         assertEquals("4", before.revision());
         // debris of a crash: an unfinished upload and a jar nothing names
         Files.writeString(filesDir.resolve("upload-123.tmp"), "partial");
@@ -319,14 +319,14 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void aWaitingLongPollCompletesWithinBoundsOfAnUploadWithTheNewRevision() throws Exception {
         register("m1");
         register("m2");
-        CompletableFuture<PollReply> m1 = service.polls().longPoll("m1", 10, 10_000);
-        CompletableFuture<PollReply> m2 = service.polls().longPoll("m2", 10, 10_000);
+        CompletableFuture<PollResult> m1 = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> m2 = service.polls().longPoll("m2", 10, 10_000);
         assertFalse(m1.isDone());
         assertEquals(1, service.polls().waitingPolls("m1"));
         long start = System.nanoTime();
         upload(echo, "probe");
-        PollReply r1 = m1.get(500, TimeUnit.MILLISECONDS);
-        PollReply r2 = m2.get(500, TimeUnit.MILLISECONDS);
+        PollResult r1 = m1.get(500, TimeUnit.MILLISECONDS);
+        PollResult r2 = m2.get(500, TimeUnit.MILLISECONDS);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue("took " + elapsed + " ms", elapsed < 500);
         assertEquals("1", r1.syncRevision());
@@ -334,7 +334,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertEquals("1", r2.syncRevision());
 
         // an unchanged upload wakes nobody; a delete does
-        CompletableFuture<PollReply> again = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> again = service.polls().longPoll("m1", 10, 10_000);
         upload(echo, "probe");
         long deadline = System.currentTimeMillis() + 200;
         while (System.currentTimeMillis() < deadline) {
@@ -349,50 +349,50 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void reportSetsTheAgentFieldsAndWritesAnEventPerOutcome() throws Exception {
         register("m1");
         long seq = lastEventSeq();
-        AgentRecord applied = service.agents().syncReport(new SyncReport("m1", "7", SyncReport.STATE_APPLIED, List.of(
-                new SyncReport.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
-                new SyncReport.Result("com.acme.old", "1.0.0", null, "uninstall", "ok", null))));
+        Agent applied = service.agents().syncReport(new SyncState("m1", "7", SyncState.STATE_APPLIED, List.of(
+                new SyncState.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
+                new SyncState.Result("com.acme.old", "1.0.0", null, "uninstall", "ok", null))));
         assertEquals("7", applied.syncRevision());
         assertEquals("applied", applied.syncState());
         assertEquals("7", agentNamed("m1").syncRevision());
-        List<EventRecord> events = service.events().events(seq, 10);
+        List<InstanceEvent> events = service.events().events(seq, 10);
         assertEquals(1, events.size());
-        assertEquals(EventRecord.FILE_SYNC_APPLIED, events.get(0).name());
+        assertEquals(InstanceEvent.FILE_SYNC_APPLIED, events.get(0).name());
         assertEquals("m1", events.get(0).agent());
         assertEquals("revision 7: io.midway.testing.echo 2.0.0 update ok; com.acme.old 1.0.0 uninstall ok",
                 events.get(0).detail());
 
         seq = lastEventSeq();
-        AgentRecord failed = service.agents().syncReport(new SyncReport("m1", "8", SyncReport.STATE_FAILED, List.of(
-                new SyncReport.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
-                new SyncReport.Result("com.acme.x", "1.0.0", "ab".repeat(32), "install", "failed",
+        Agent failed = service.agents().syncReport(new SyncState("m1", "8", SyncState.STATE_FAILED, List.of(
+                new SyncState.Result(TestBundles.ECHO, "2.0.0", echoSha, "update", "ok", null),
+                new SyncState.Result("com.acme.x", "1.0.0", "ab".repeat(32), "install", "failed",
                         "Unable to resolve com.acme.x: missing requirement\n  osgi.wiring.package=nowhere"),
-                new SyncReport.Result("com.acme.y", "1.0.0", "cd".repeat(32), "skip", "skipped",
+                new SyncState.Result("com.acme.y", "1.0.0", "cd".repeat(32), "skip", "skipped",
                         "deploy/ provides com.acme.y"))));
         assertEquals("failed", failed.syncState());
         events = service.events().events(seq, 10);
-        assertEquals(EventRecord.FILE_SYNC_FAILED, events.get(0).name());
+        assertEquals(InstanceEvent.FILE_SYNC_FAILED, events.get(0).name());
         assertEquals("revision 8: io.midway.testing.echo 2.0.0 update ok; com.acme.x 1.0.0 install failed: "
                 + "Unable to resolve com.acme.x: missing requirement osgi.wiring.package=nowhere; "
                 + "com.acme.y 1.0.0 skip skipped: deploy/ provides com.acme.y", events.get(0).detail());
 
-        service.agents().syncReport(new SyncReport("m1", "9", SyncReport.STATE_APPLIED, null));
+        service.agents().syncReport(new SyncState("m1", "9", SyncState.STATE_APPLIED, null));
         assertEquals("revision 9: nothing to change", service.events().events(lastEventSeq() - 1, 10).get(0).detail());
     }
 
     @Test
     public void syncFieldsOfAnAgentSurviveItsOtherChanges() throws Exception {
-        AgentRecord m1 = register("m1");
-        service.agents().syncReport(new SyncReport("m1", "3", SyncReport.STATE_FAILED, List.of()));
+        Agent m1 = register("m1");
+        service.agents().syncReport(new SyncState("m1", "3", SyncState.STATE_FAILED, List.of()));
         register("m1");
         service.polls().poll("m1", 10);
-        service.agents().changeStatus("m1", AgentRecord.STATUS_PAUSED);
-        service.agents().updateAgent(m1.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, null, null, null, null));
+        service.agents().changeStatus("m1", Agent.STATUS_PAUSED);
+        service.agents().updateAgent(m1.sysId(), new AgentChange(Agent.STATUS_UP, true, null, null, null, null));
         restart();
-        AgentRecord after = agentNamed("m1");
+        Agent after = agentNamed("m1");
         assertEquals("3", after.syncRevision());
         assertEquals("failed", after.syncState());
-        AgentRecord fresh = register("m2");
+        Agent fresh = register("m2");
         assertNull(fresh.syncRevision());
         assertNull(agentNamed("m2").syncState());
     }
@@ -400,20 +400,20 @@ public class FileSyncServiceTest extends ServiceFixture {
     @Test
     public void badReportsAre400AndUnknownAgents404() {
         register("m1");
-        assertBad(new SyncReport(null, "1", "applied", List.of()), "field 'name' is required");
-        assertBad(new SyncReport("m1", null, "applied", List.of()), "field 'revision' must be a revision number");
-        assertBad(new SyncReport("m1", "seven", "applied", List.of()), "field 'revision' must be a revision number");
-        assertBad(new SyncReport("m1", "1", "done", List.of()), "field 'state' must be one of: applied, failed");
-        assertBad(new SyncReport("m1", "1", "applied", java.util.Arrays.asList((SyncReport.Result) null)),
+        assertBad(new SyncState(null, "1", "applied", List.of()), "field 'name' is required");
+        assertBad(new SyncState("m1", null, "applied", List.of()), "field 'revision' must be a revision number");
+        assertBad(new SyncState("m1", "seven", "applied", List.of()), "field 'revision' must be a revision number");
+        assertBad(new SyncState("m1", "1", "done", List.of()), "field 'state' must be one of: applied, failed");
+        assertBad(new SyncState("m1", "1", "applied", java.util.Arrays.asList((SyncState.Result) null)),
                 "files[0] must be an object");
-        assertBad(new SyncReport("m1", "1", "applied", List.of(new SyncReport.Result(null, "1", null, "install", "ok",
+        assertBad(new SyncState("m1", "1", "applied", List.of(new SyncState.Result(null, "1", null, "install", "ok",
                 null))), "files[0].symbolic_name is required");
-        assertBad(new SyncReport("m1", "1", "applied", List.of(new SyncReport.Result("a", "1", null, "reinstall", "ok",
+        assertBad(new SyncState("m1", "1", "applied", List.of(new SyncState.Result("a", "1", null, "reinstall", "ok",
                 null))), "files[0].action must be one of: install, update, uninstall, skip");
-        assertBad(new SyncReport("m1", "1", "applied", List.of(new SyncReport.Result("a", "1", null, "install", "meh",
+        assertBad(new SyncState("m1", "1", "applied", List.of(new SyncState.Result("a", "1", null, "install", "meh",
                 null))), "files[0].outcome must be one of: ok, failed, skipped");
         try {
-            service.agents().syncReport(new SyncReport("ghost", "1", "applied", List.of()));
+            service.agents().syncReport(new SyncState("ghost", "1", "applied", List.of()));
             fail();
         } catch (InstanceException e) {
             assertEquals(InstanceException.Reason.NOT_FOUND, e.reason());
@@ -421,7 +421,7 @@ public class FileSyncServiceTest extends ServiceFixture {
         assertNull(agentNamed("m1").syncRevision());
     }
 
-    private void assertBad(SyncReport report, String message) {
+    private void assertBad(SyncState report, String message) {
         try {
             service.agents().syncReport(report);
             fail("accepted " + report);
@@ -432,7 +432,7 @@ public class FileSyncServiceTest extends ServiceFixture {
     }
 
     private long lastEventSeq() {
-        List<EventRecord> all = service.events().events(0, 10000);
+        List<InstanceEvent> all = service.events().events(0, 10000);
         return all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
     }
 
@@ -440,10 +440,10 @@ public class FileSyncServiceTest extends ServiceFixture {
     public void aPollFromAnAgentBehindOnTheRevisionAnswersAtOnce() throws Exception {
         register("m1");
         upload(echo, "probe");
-        CompletableFuture<PollReply> behind = service.polls().longPoll("m1", 10, 10_000, "0");
+        CompletableFuture<PollResult> behind = service.polls().longPoll("m1", 10, 10_000, "0");
         assertTrue("the agent has revision 0, the instance 1: no waiting", behind.isDone());
         assertEquals("1", behind.get().syncRevision());
-        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000, "1");
+        CompletableFuture<PollResult> current = service.polls().longPoll("m1", 10, 10_000, "1");
         assertFalse("an agent up to date waits for work", current.isDone());
         files.delete(TestBundles.ECHO);
         assertEquals("2", current.get(500, TimeUnit.MILLISECONDS).syncRevision());

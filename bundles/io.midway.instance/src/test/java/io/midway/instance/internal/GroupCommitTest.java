@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
 
 /**
@@ -55,7 +55,7 @@ public class GroupCommitTest extends ServiceFixture {
                     start.await();
                     List<String> names = new ArrayList<>();
                     for (int i = first; i < first + each; i++) {
-                        EccRecord stored = service.outputs().insertOutput(output(i));
+                        QueueRecord stored = service.outputs().insertOutput(output(i));
                         assertEquals("item-" + i, stored.name());
                         names.add(stored.name());
                     }

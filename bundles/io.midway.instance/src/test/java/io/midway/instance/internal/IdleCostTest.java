@@ -33,9 +33,9 @@ import io.midway.instance.store.InstanceStore;
 import io.midway.instance.store.JobLease;
 import io.midway.instance.store.NodeSignals;
 import io.midway.instance.store.sql.Statements;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * What the singleton jobs cost when nothing is due: every statement the store prepares is
@@ -87,7 +87,7 @@ public class IdleCostTest {
         /** Registers agent-{from} to agent-{to - 1}. */
         void register(int from, int to) {
             for (int i = from; i < to; i++) {
-                service.agents().register(new Registration("agent-" + i, "1.0.0", "h" + i, "127.0.0.1", List.of("tcp")));
+                service.agents().register(new AgentRegistration("agent-" + i, "1.0.0", "h" + i, "127.0.0.1", List.of("tcp")));
             }
         }
 
@@ -99,7 +99,7 @@ public class IdleCostTest {
             return List.copyOf(setup.prepared);
         }
 
-        List<EccRecord> heartbeats(String state) {
+        List<QueueRecord> heartbeats(String state) {
             return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE,
                     "topic=HeartbeatProbe^state=" + state, null, null, null));
         }
@@ -121,9 +121,9 @@ public class IdleCostTest {
         assertTrue("nothing written when nothing is due: " + idleMany,
                 idleMany.stream().noneMatch(sql -> sql.strip().toUpperCase().matches("(?s)^(INSERT|UPDATE|DELETE).*")));
         // and nothing changed: the heartbeats still pending, every agent Up
-        assertEquals(FEW, c.heartbeats(EccRecord.STATE_READY).size());
+        assertEquals(FEW, c.heartbeats(QueueRecord.STATE_READY).size());
         for (int i = 0; i < MANY; i++) {
-            assertEquals(AgentRecord.STATUS_UP, c.service.agents().agentByName("agent-" + i).orElseThrow().status());
+            assertEquals(Agent.STATUS_UP, c.service.agents().agentByName("agent-" + i).orElseThrow().status());
         }
     }
 
@@ -134,14 +134,14 @@ public class IdleCostTest {
         c.setup.prepared.clear();
         assertEquals(FEW, c.monitor.sendDueHeartbeats());
         List<String> writeFew = List.copyOf(c.setup.prepared);
-        assertEquals("one heartbeat each", FEW, c.heartbeats(EccRecord.STATE_READY).size());
+        assertEquals("one heartbeat each", FEW, c.heartbeats(QueueRecord.STATE_READY).size());
         c.register(FEW, MANY);
         c.clock.advance(Duration.ofSeconds(61));
         c.setup.prepared.clear();
         assertEquals("the new agents are due; the first ones still have theirs pending", MANY - FEW,
                 c.monitor.sendDueHeartbeats());
         List<String> writeMany = List.copyOf(c.setup.prepared);
-        assertEquals(MANY, c.heartbeats(EccRecord.STATE_READY).size());
+        assertEquals(MANY, c.heartbeats(QueueRecord.STATE_READY).size());
         assertEquals("writing " + (MANY - FEW) + " due heartbeats prepares what writing " + FEW + " does: " + writeMany,
                 writeFew.size(), writeMany.size());
         assertEquals("a heartbeat is pending for every agent: nothing more", 0, c.monitor.sendDueHeartbeats());
@@ -191,9 +191,9 @@ public class IdleCostTest {
         assertTrue(new Deliveries().pollAndAnswer(c.service, "agent-0", 10));
         c.clock.advance(Duration.ofSeconds(31));
         assertEquals(MANY - 1, c.monitor.markSilentAgentsDown());
-        Optional<AgentRecord> answered = c.service.agents().agentByName("agent-0");
-        assertEquals(AgentRecord.STATUS_UP, answered.orElseThrow().status());
-        assertEquals(AgentRecord.STATUS_DOWN, c.service.agents().agentByName("agent-1").orElseThrow().status());
+        Optional<Agent> answered = c.service.agents().agentByName("agent-0");
+        assertEquals(Agent.STATUS_UP, answered.orElseThrow().status());
+        assertEquals(Agent.STATUS_DOWN, c.service.agents().agentByName("agent-1").orElseThrow().status());
         assertEquals("already Down: nothing more", 0, c.monitor.markSilentAgentsDown());
     }
 
@@ -201,15 +201,15 @@ public class IdleCostTest {
     public void theChecksAreAnsweredFromIndexes() throws Exception {
         Counted c = new Counted(MANY, "plans");
         long now = c.clock.instant().toEpochMilli();
-        String overdue = plan(c, "agent.heartbeat.overdue", EccRecord.AGENT_PREFIX, EccRecord.QUEUE_OUTPUT,
-                EccRecord.STATE_READY, EccRecord.STATE_PROCESSING, EccRecord.TOPIC_HEARTBEAT, now, AgentRecord.STATUS_DOWN, now);
+        String overdue = plan(c, "agent.heartbeat.overdue", QueueRecord.AGENT_PREFIX, QueueRecord.QUEUE_OUTPUT,
+                QueueRecord.STATE_READY, QueueRecord.STATE_PROCESSING, QueueRecord.TOPIC_HEARTBEAT, now, Agent.STATUS_DOWN, now);
         assertTrue("overdue heartbeats: agents from the heartbeat index: " + overdue, overdue.contains("ecc_agent_heartbeat"));
         assertTrue("overdue heartbeats: their heartbeats from the delivery index: " + overdue, overdue.contains("ecc_queue_ready"));
-        String due = plan(c, "agent.heartbeat.due", now, EccRecord.AGENT_PREFIX, EccRecord.QUEUE_OUTPUT,
-                EccRecord.TOPIC_HEARTBEAT, EccRecord.STATE_READY, EccRecord.STATE_PROCESSING);
+        String due = plan(c, "agent.heartbeat.due", now, QueueRecord.AGENT_PREFIX, QueueRecord.QUEUE_OUTPUT,
+                QueueRecord.TOPIC_HEARTBEAT, QueueRecord.STATE_READY, QueueRecord.STATE_PROCESSING);
         assertTrue("due heartbeats: agents from the heartbeat index: " + due, due.contains("ecc_agent_heartbeat"));
         assertTrue("due heartbeats: their pending ones from the delivery index: " + due, due.contains("ecc_queue_ready"));
-        String leases = plan(c, "queue.leases.any", EccRecord.QUEUE_OUTPUT, EccRecord.STATE_PROCESSING, now);
+        String leases = plan(c, "queue.leases.any", QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_PROCESSING, now);
         assertTrue("expired leases from the lease index: " + leases, leases.contains("ecc_queue_lease"));
     }
 

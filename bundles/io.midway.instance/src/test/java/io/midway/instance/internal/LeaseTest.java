@@ -10,9 +10,9 @@ import java.util.List;
 
 import org.junit.Test;
 
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 
 /**
@@ -35,29 +35,29 @@ public class LeaseTest extends ServiceFixture {
         return service.core().read(s -> s.findRecord(sysId)).orElseThrow().state();
     }
 
-    private static InputBatch answers(List<EccRecord> records) {
-        return new InputBatch(records.stream().map(r -> new InputRecord(r.sysId(), null, null, null,
-                Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null)).toList());
+    private static AgentResults answers(List<QueueRecord> records) {
+        return new AgentResults(records.stream().map(r -> new AgentResult(r.sysId(), null, null, null,
+                Json.mapper().getNodeFactory().textNode("ok"), QueueRecord.STATE_PROCESSED, null)).toList());
     }
 
     @Test
     public void aClaimedRecordIsDeliveredOnceAndShownProcessing() {
         register("m1");
-        EccRecord a = insert("m1", "TCPScan", 2);
-        EccRecord b = insert("m1", "TCPScan", 2);
-        EccRecord c = insert("m1", "TCPScan", 2);
-        List<EccRecord> first = service.polls().poll("m1", 2).result();
+        QueueRecord a = insert("m1", "TCPScan", 2);
+        QueueRecord b = insert("m1", "TCPScan", 2);
+        QueueRecord c = insert("m1", "TCPScan", 2);
+        List<QueueRecord> first = service.polls().poll("m1", 2).result();
         assertEquals(List.of(a.sysId(), b.sysId()), ids(first));
-        assertTrue(first.stream().allMatch(r -> EccRecord.STATE_PROCESSING.equals(r.state())));
-        assertEquals("shown processing", EccRecord.STATE_PROCESSING, record(a.sysId()).state());
-        assertEquals("a query shows it processing too", EccRecord.STATE_PROCESSING,
+        assertTrue(first.stream().allMatch(r -> QueueRecord.STATE_PROCESSING.equals(r.state())));
+        assertEquals("shown processing", QueueRecord.STATE_PROCESSING, record(a.sysId()).state());
+        assertEquals("a query shows it processing too", QueueRecord.STATE_PROCESSING,
                 service.outputs().records(io.midway.instance.api.TableQuery.parse(io.midway.instance.api.TableSchema.ECC_QUEUE,
                         "sys_id=" + a.sysId(), null, null, null)).get(0).state());
         assertEquals("a query for ready records leaves the leased ones out", List.of(c.sysId()),
                 ids(service.outputs().records(io.midway.instance.api.TableQuery.parse(
                         io.midway.instance.api.TableSchema.ECC_QUEUE, "agent=mid.server.m1^state=ready", null, null, null))));
         assertEquals("the claim wrote the row only on a shared database",
-                inMemory() ? EccRecord.STATE_READY : EccRecord.STATE_PROCESSING, stored(a.sysId()));
+                inMemory() ? QueueRecord.STATE_READY : QueueRecord.STATE_PROCESSING, stored(a.sysId()));
         assertEquals("not delivered twice", List.of(c.sysId()), ids(service.polls().poll("m1", 10).result()));
         assertEquals(List.of(), service.polls().poll("m1", 10).result());
     }
@@ -67,11 +67,11 @@ public class LeaseTest extends ServiceFixture {
         register("m1");
         insert("m1", "TCPScan", 2);
         insert("m1", "TCPScan", 2);
-        List<EccRecord> leased = service.polls().poll("m1", 10).result();
+        List<QueueRecord> leased = service.polls().poll("m1", 10).result();
         service.polls().input(answers(leased));
-        for (EccRecord r : leased) {
-            assertEquals(EccRecord.STATE_PROCESSED, record(r.sysId()).state());
-            assertEquals(EccRecord.STATE_PROCESSED, stored(r.sysId()));
+        for (QueueRecord r : leased) {
+            assertEquals(QueueRecord.STATE_PROCESSED, record(r.sysId()).state());
+            assertEquals(QueueRecord.STATE_PROCESSED, stored(r.sysId()));
         }
         if (inMemory()) {
             assertEquals("no lease left in memory", 0, service.core().memoryLeases().size());
@@ -82,42 +82,42 @@ public class LeaseTest extends ServiceFixture {
     @Test
     public void aLeaseHeldForTenSecondsIsWrittenAndKeptInTheStore() {
         register("m1");
-        EccRecord a = insert("m1", "TCPScan", 2);
+        QueueRecord a = insert("m1", "TCPScan", 2);
         service.polls().poll("m1", 10);
         clock.advance(Duration.ofSeconds(5));
         service.core().writeHeldLeases(false);
-        assertEquals("held for 5 s: still in memory only", inMemory() ? EccRecord.STATE_READY : EccRecord.STATE_PROCESSING,
+        assertEquals("held for 5 s: still in memory only", inMemory() ? QueueRecord.STATE_READY : QueueRecord.STATE_PROCESSING,
                 stored(a.sysId()));
         clock.advance(Duration.ofSeconds(6));
         service.core().writeHeldLeases(false);
-        assertEquals(EccRecord.STATE_PROCESSING, stored(a.sysId()));
+        assertEquals(QueueRecord.STATE_PROCESSING, stored(a.sysId()));
         if (inMemory()) {
             assertEquals("written: no longer held in memory", 0, service.core().memoryLeases().size());
         }
-        assertEquals(EccRecord.STATE_PROCESSING, record(a.sysId()).state());
+        assertEquals(QueueRecord.STATE_PROCESSING, record(a.sysId()).state());
         assertEquals("still not delivered again", List.of(), service.polls().poll("m1", 10).result());
         service.polls().input(answers(List.of(a)));
-        assertEquals(EccRecord.STATE_PROCESSED, stored(a.sysId()));
+        assertEquals(QueueRecord.STATE_PROCESSED, stored(a.sysId()));
     }
 
     @Test
     public void anExpiredLeaseIsDeliveredAgain() {
         register("m1");
-        EccRecord a = insert("m1", "TCPScan", 2);
+        QueueRecord a = insert("m1", "TCPScan", 2);
         assertEquals(List.of(a.sysId()), ids(service.polls().poll("m1", 10).result()));
         clock.advance(Duration.ofSeconds(121));
         assertEquals(1, service.leases().reapExpiredLeases());
-        assertEquals(EccRecord.STATE_READY, record(a.sysId()).state());
+        assertEquals(QueueRecord.STATE_READY, record(a.sysId()).state());
         assertEquals("delivered again", List.of(a.sysId()), ids(service.polls().poll("m1", 10).result()));
     }
 
     @Test
     public void aStoppingInstanceWritesTheLeasesItHolds() {
         register("m1");
-        EccRecord a = insert("m1", "TCPScan", 2);
+        QueueRecord a = insert("m1", "TCPScan", 2);
         service.polls().poll("m1", 10);
         restartService();
-        assertEquals("written as the instance stopped", EccRecord.STATE_PROCESSING, stored(a.sysId()));
+        assertEquals("written as the instance stopped", QueueRecord.STATE_PROCESSING, stored(a.sysId()));
         assertEquals("not delivered again before its lease expires", List.of(), service.polls().poll("m1", 10).result());
         if (inMemory()) {
             assertNotNull(service.core().memoryLeases());

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.PollResult;
 
 /**
  * The long-poll signal: a waiting poll completes right after work is written for its agent. The
@@ -34,7 +34,7 @@ public class LongPollTest extends ServiceFixture {
                 Duration.ofSeconds(10), "1.2.3");
     }
 
-    private static PollReply within(CompletableFuture<PollReply> future, long ms) throws Exception {
+    private static PollResult within(CompletableFuture<PollResult> future, long ms) throws Exception {
         return future.get(ms, TimeUnit.MILLISECONDS);
     }
 
@@ -43,12 +43,12 @@ public class LongPollTest extends ServiceFixture {
         register("m1");
         long worst = 0;
         for (int i = 0; i < 20; i++) {
-            CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+            CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
             assertFalse("nothing is ready yet", poll.isDone());
             assertEquals(1, service.polls().waitingPolls("m1"));
             long start = System.nanoTime();
-            EccRecord r = insert("m1", "TCPScan", 2);
-            PollReply reply = within(poll, BOUND_MS);
+            QueueRecord r = insert("m1", "TCPScan", 2);
+            PollResult reply = within(poll, BOUND_MS);
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             worst = Math.max(worst, elapsed);
             assertEquals(List.of(r.sysId()), ids(reply.result()));
@@ -61,11 +61,11 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void readyWorkAnswersAtOnceAndZeroWaitNeverWaits() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> empty = service.polls().longPoll("m1", 10, 0);
+        CompletableFuture<PollResult> empty = service.polls().longPoll("m1", 10, 0);
         assertTrue(empty.isDone());
         assertEquals(List.of(), empty.get().result());
-        EccRecord r = insert("m1", "TCPScan", 2);
-        CompletableFuture<PollReply> ready = service.polls().longPoll("m1", 10, 10_000);
+        QueueRecord r = insert("m1", "TCPScan", 2);
+        CompletableFuture<PollResult> ready = service.polls().longPoll("m1", 10, 10_000);
         assertTrue(ready.isDone());
         assertEquals(List.of(r.sysId()), ids(ready.get().result()));
     }
@@ -74,7 +74,7 @@ public class LongPollTest extends ServiceFixture {
     public void waitEndsWithAnEmptyReplyAfterWaitMs() throws Exception {
         register("m1");
         long start = System.nanoTime();
-        PollReply reply = within(service.polls().longPoll("m1", 10, 300), 5000);
+        PollResult reply = within(service.polls().longPoll("m1", 10, 300), 5000);
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(List.of(), reply.result());
         assertEquals("Up", reply.agentStatus());
@@ -90,7 +90,7 @@ public class LongPollTest extends ServiceFixture {
                 Duration.ofSeconds(120), true, Duration.ofMillis(200), "1.2.3"), clock);
         register("m1");
         long start = System.nanoTime();
-        PollReply reply = within(service.polls().longPoll("m1", 10, 600_000), 5000);
+        PollResult reply = within(service.polls().longPoll("m1", 10, 600_000), 5000);
         assertEquals(List.of(), reply.result());
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5000);
     }
@@ -116,8 +116,8 @@ public class LongPollTest extends ServiceFixture {
     public void workForAnotherAgentDoesNotAnswer() throws Exception {
         register("m1");
         register("m2");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 400);
-        EccRecord forM2 = insert("m2", "TCPScan", 2);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 400);
+        QueueRecord forM2 = insert("m2", "TCPScan", 2);
         assertEquals(List.of(), within(poll, 5000).result());
         assertEquals("ready", record(forM2.sysId()).state());
     }
@@ -126,7 +126,7 @@ public class LongPollTest extends ServiceFixture {
     public void pausedAgentWakesOnlyForPriorityZero() throws Exception {
         register("m1");
         service.agents().changeStatus("m1", "Paused");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         insert("m1", "TCPScan", 2);
         // the wake-up runs and finds nothing eligible: the poll keeps waiting
         long deadline = System.currentTimeMillis() + 200;
@@ -134,16 +134,16 @@ public class LongPollTest extends ServiceFixture {
             assertFalse(poll.isDone());
             Thread.onSpinWait();
         }
-        EccRecord system = insert("m1", "SystemCommand", 0);
+        QueueRecord system = insert("m1", "SystemCommand", 0);
         assertEquals(List.of(system.sysId()), ids(within(poll, BOUND_MS).result()));
     }
 
     @Test
     public void validationWakesAWaitingPoll() throws Exception {
-        AgentRecord a = register("m1");
+        Agent a = register("m1");
         service.agents().updateAgent(a.sysId(), new AgentChange(null, false, null, null, null, null));
-        EccRecord work = insert("m1", "TCPScan", 2);
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        QueueRecord work = insert("m1", "TCPScan", 2);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
         service.agents().updateAgent(a.sysId(), new AgentChange(null, true, null, null, null, null));
         assertEquals(List.of(work.sysId()), ids(within(poll, BOUND_MS).result()));
@@ -152,9 +152,9 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void expiredLeaseWakesAWaitingPoll() throws Exception {
         register("m1");
-        EccRecord r = insert("m1", "TCPScan", 2);
+        QueueRecord r = insert("m1", "TCPScan", 2);
         assertEquals(1, service.polls().poll("m1", 10).result().size());
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(poll.isDone());
         clock.advance(Duration.ofSeconds(121));
         assertEquals(1, service.leases().reapExpiredLeases());
@@ -164,9 +164,9 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void twoWaitersShareOneRecordExactlyOnce() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> a = service.polls().longPoll("m1", 10, 600);
-        CompletableFuture<PollReply> b = service.polls().longPoll("m1", 10, 600);
-        EccRecord r = insert("m1", "TCPScan", 2);
+        CompletableFuture<PollResult> a = service.polls().longPoll("m1", 10, 600);
+        CompletableFuture<PollResult> b = service.polls().longPoll("m1", 10, 600);
+        QueueRecord r = insert("m1", "TCPScan", 2);
         List<String> leased = new ArrayList<>();
         leased.addAll(ids(within(a, 5000).result()));
         leased.addAll(ids(within(b, 5000).result()));
@@ -176,7 +176,7 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void stoppingAnswersWaitingPollsWith503() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         service.close();
         try {
             poll.get(BOUND_MS, TimeUnit.MILLISECONDS);
@@ -190,9 +190,9 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void abandonedPollLeasesNothing() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
         poll.cancel(false);
-        EccRecord r = insert("m1", "TCPScan", 2);
+        QueueRecord r = insert("m1", "TCPScan", 2);
         long deadline = System.currentTimeMillis() + 5000;
         while (service.polls().waitingPolls("m1") > 0 && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
@@ -204,26 +204,26 @@ public class LongPollTest extends ServiceFixture {
     @Test
     public void aNewerPollOfTheSameAgentEndsTheOlderOneSoNoRecordIsLeasedToAGoneConnection() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> stale = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> stale = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(stale.isDone());
-        CompletableFuture<PollReply> current = service.polls().longPoll("m1", 10, 10_000);
-        PollReply ended = within(stale, BOUND_MS);
+        CompletableFuture<PollResult> current = service.polls().longPoll("m1", 10, 10_000);
+        PollResult ended = within(stale, BOUND_MS);
         assertTrue("the older poll is answered empty", ended.result().isEmpty());
         assertEquals(1, service.polls().waitingPolls("m1"));
-        EccRecord r = insert("m1", "TCPScan", 2);
+        QueueRecord r = insert("m1", "TCPScan", 2);
         assertEquals("the record goes to the current poll", List.of(r.sysId()), ids(within(current, BOUND_MS).result()));
     }
 
     @Test
     public void aStoppingAgentReleasesItsWaitingPollSoWorkWrittenMeanwhileWaitsForItsNextStart() throws Exception {
         register("m1");
-        CompletableFuture<PollReply> leftBehind = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> leftBehind = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(leftBehind.isDone());
         assertEquals(1, service.polls().releasePolls("m1"));
         assertTrue("the released poll is answered empty", within(leftBehind, BOUND_MS).result().isEmpty());
         assertEquals(0, service.polls().waitingPolls("m1"));
 
-        EccRecord r = insert("m1", "TCPScan", 2);
+        QueueRecord r = insert("m1", "TCPScan", 2);
         assertEquals("nobody took the record while the agent was away", "ready", record(r.sysId()).state());
         assertEquals("the next start's first poll gets it", List.of(r.sysId()),
                 ids(within(service.polls().longPoll("m1", 10, 10_000), BOUND_MS).result()));

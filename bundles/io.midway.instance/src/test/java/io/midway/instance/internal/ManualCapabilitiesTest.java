@@ -11,14 +11,16 @@ import java.util.List;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.midway.instance.api.Selection;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
-import io.midway.wire.Registration;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * Capabilities set by hand on {@code ecc_agent} (issue 8 point 1): {@code manual_capabilities}
@@ -26,12 +28,12 @@ import io.midway.wire.Registration;
  */
 public class ManualCapabilitiesTest extends ServiceFixture {
 
-    private AgentRecord registerAdvertising(String name, String... capabilities) {
-        return service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1",
+    private Agent registerAdvertising(String name, String... capabilities) {
+        return service.agents().register(new AgentRegistration(name, "1.0.0", name + ".example", "127.0.0.1",
                 List.of(capabilities))).agent();
     }
 
-    private AgentRecord setByHand(AgentRecord agent, List<String> manual) {
+    private Agent setByHand(Agent agent, List<String> manual) {
         return service.agents().updateAgent(agent.sysId(), new AgentChange(null, null, null, null, null, null, null, manual));
     }
 
@@ -47,11 +49,11 @@ public class ManualCapabilitiesTest extends ServiceFixture {
 
     @Test
     public void handSetCapabilitiesJoinTheAdvertisedOnesInEveryRead() {
-        AgentRecord a = registerAdvertising("m1", "http", "tcp");
+        Agent a = registerAdvertising("m1", "http", "tcp");
         assertEquals(List.of("http", "tcp"), a.advertisedCapabilities());
         assertEquals(List.of(), a.manualCapabilities());
 
-        AgentRecord changed = setByHand(a, List.of("powershell", "ssh", "TCP"));
+        Agent changed = setByHand(a, List.of("powershell", "ssh", "TCP"));
         assertEquals("advertised first, then the hand-set ones not already there (ignoring case)",
                 List.of("http", "tcp", "powershell", "ssh"), changed.capabilities());
         assertEquals(List.of("powershell", "ssh", "TCP"), changed.manualCapabilities());
@@ -65,8 +67,10 @@ public class ManualCapabilitiesTest extends ServiceFixture {
         assertEquals(List.of(), names("advertised_capabilities=ssh"));
         assertEquals(List.of("m1"), names("advertised_capabilities=http"));
 
-        // the JSON of the Table API shows all three
-        JsonNode json = Json.mapper().valueToTree(changed);
+        // the JSON of the Table API shows all three (the wire record's fields are the domain
+        // record's components in snake case)
+        JsonNode json = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()
+                .valueToTree(changed);
         assertEquals("[\"http\",\"tcp\",\"powershell\",\"ssh\"]", json.path("capabilities").toString());
         assertEquals("[\"powershell\",\"ssh\",\"TCP\"]", json.path("manual_capabilities").toString());
         assertEquals("[\"http\",\"tcp\"]", json.path("advertised_capabilities").toString());
@@ -74,38 +78,38 @@ public class ManualCapabilitiesTest extends ServiceFixture {
 
     @Test
     public void handSetCapabilitiesSurviveReRegistrationWithOtherAdvertisedOnes() {
-        AgentRecord a = setByHand(registerAdvertising("m1", "http"), List.of("ssh"));
+        Agent a = setByHand(registerAdvertising("m1", "http"), List.of("ssh"));
         assertEquals(List.of("http", "ssh"), a.capabilities());
 
         // the agent's protocols changed: it registers again; the reply already holds the union
-        AgentRecord again = registerAdvertising("m1", "jdbc", "snmp");
+        Agent again = registerAdvertising("m1", "jdbc", "snmp");
         assertEquals(List.of("jdbc", "snmp", "ssh"), again.capabilities());
         assertEquals(List.of("jdbc", "snmp"), again.advertisedCapabilities());
         assertEquals(List.of("ssh"), again.manualCapabilities());
         assertEquals(again, agentNamed("m1"));
 
         // now it advertises ssh itself: listed once, where it advertises it
-        AgentRecord both = registerAdvertising("m1", "SSH", "http");
+        Agent both = registerAdvertising("m1", "SSH", "http");
         assertEquals(List.of("SSH", "http"), both.capabilities());
         assertEquals(List.of("ssh"), both.manualCapabilities());
 
         // and it advertises nothing: the hand-set one stays
-        AgentRecord none = registerAdvertising("m1");
+        Agent none = registerAdvertising("m1");
         assertEquals(List.of("ssh"), none.capabilities());
         assertEquals(List.of(), none.advertisedCapabilities());
 
         // other admin changes and status changes keep both parts
-        service.agents().changeStatus("m1", AgentRecord.STATUS_PAUSED);
-        service.agents().updateAgent(a.sysId(), new AgentChange(AgentRecord.STATUS_UP, true, List.of("ALL"), null, null, true));
+        service.agents().changeStatus("m1", Agent.STATUS_PAUSED);
+        service.agents().updateAgent(a.sysId(), new AgentChange(Agent.STATUS_UP, true, List.of("ALL"), null, null, true));
         assertEquals(List.of("ssh"), agentNamed("m1").capabilities());
         assertEquals(List.of("ssh"), agentNamed("m1").manualCapabilities());
     }
 
     @Test
     public void handSetCapabilitiesSurviveARestartAndAreClearedWithAnEmptyList() {
-        AgentRecord a = setByHand(registerAdvertising("m1", "http"), List.of("powershell", "ssh"));
+        Agent a = setByHand(registerAdvertising("m1", "http"), List.of("powershell", "ssh"));
         restartService();
-        AgentRecord after = agentNamed("m1");
+        Agent after = agentNamed("m1");
         assertEquals(List.of("http", "powershell", "ssh"), after.capabilities());
         assertEquals(List.of("powershell", "ssh"), after.manualCapabilities());
         assertEquals(List.of("http"), after.advertisedCapabilities());
@@ -113,7 +117,7 @@ public class ManualCapabilitiesTest extends ServiceFixture {
         assertEquals(List.of("http", "tcp", "powershell", "ssh"),
                 registerAdvertising("m1", "http", "tcp").capabilities());
 
-        AgentRecord cleared = setByHand(a, List.of());
+        Agent cleared = setByHand(a, List.of());
         assertEquals(List.of("http", "tcp"), cleared.capabilities());
         assertEquals(List.of(), cleared.manualCapabilities());
         restartService();
@@ -123,7 +127,7 @@ public class ManualCapabilitiesTest extends ServiceFixture {
 
     @Test
     public void theSelectionAndTheRoutingSeeTheHandSetCapabilities() {
-        AgentRecord a = registerAdvertising("dc-1", "http");
+        Agent a = registerAdvertising("dc-1", "http");
         service.agents().updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"), List.of("10.1.0.0/16"),
                 null, false));
         Selection before = service.selection().select("Discovery", "10.1.2.3", "ssh", "new");
@@ -134,9 +138,9 @@ public class ManualCapabilitiesTest extends ServiceFixture {
         assertEquals(after.reason(), "dc-1", after.agent());
         assertTrue(after.reason(), after.reason().contains("capability ssh"));
 
-        EccRecord routed = RoutingTest.routed(service, "Discovery", "10.1.2.3", "ssh");
+        QueueRecord routed = RoutingTest.routed(service, "Discovery", "10.1.2.3", "ssh");
         assertEquals(routed.toString(), "mid.server.dc-1", routed.agent());
-        assertEquals(EccRecord.STATE_READY, routed.state());
+        assertEquals(QueueRecord.STATE_READY, routed.state());
 
         // after a re-registration that does not advertise it, the hand-set one still counts
         registerAdvertising("dc-1", "http", "tcp");
@@ -178,6 +182,6 @@ public class ManualCapabilitiesTest extends ServiceFixture {
 
     private List<String> names(String query) {
         return service.agents().agents(TableQuery.parse(TableSchema.ECC_AGENT, query, null, null, null)).stream()
-                .map(AgentRecord::name).toList();
+                .map(Agent::name).toList();
     }
 }

@@ -17,7 +17,7 @@ import org.junit.rules.Timeout;
 
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 
 /**
  * Hundreds of agents polling and answering at once (issue 15 point 8): every output is delivered
@@ -42,8 +42,8 @@ public class ManyAgentsTest extends ServiceFixture {
             names.add(name);
             register(name);
             for (int i = 0; i < EACH; i++) {
-                outputs.add(new OutputRequest(EccRecord.agentField(name), "Echo", "item " + i, "127.0.0.1", null,
-                        EccRecord.STATE_READY, 2, null, null));
+                outputs.add(new OutputRequest(QueueRecord.agentField(name), "Echo", "item " + i, "127.0.0.1", null,
+                        QueueRecord.STATE_READY, 2, null, null));
             }
         }
         service.outputs().insertOutputs(outputs);
@@ -83,9 +83,9 @@ public class ManyAgentsTest extends ServiceFixture {
                 "queue=output^state=processed", null, null, null)));
         assertEquals("one input per output", total, service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "queue=input", null, null, null)));
-        List<EccRecord> inputs = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", "response_to",
+        List<QueueRecord> inputs = service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=input", "response_to",
                 Integer.toString(total + 10), null));
-        assertEquals("each answers a different output", total, inputs.stream().map(EccRecord::responseTo).distinct().count());
+        assertEquals("each answers a different output", total, inputs.stream().map(QueueRecord::responseTo).distinct().count());
         assertTrue(service.outputs().count(TableQuery.parse(TableSchema.ECC_QUEUE, "queue=output^state!=processed", null, null,
                 null)) == 0);
     }

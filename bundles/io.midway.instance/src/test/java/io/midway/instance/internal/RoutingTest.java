@@ -13,9 +13,9 @@ import java.util.List;
 
 import org.junit.Test;
 
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentRegistration;
 
 /**
  * Output records that name no agent are routed by MID selection when inserted (issue 8 point 2):
@@ -24,26 +24,26 @@ import io.midway.wire.Registration;
  */
 public class RoutingTest extends ServiceFixture {
 
-    private AgentRecord agent(String name, String capability, String ipRange, boolean isDefault) {
+    private Agent agent(String name, String capability, String ipRange, boolean isDefault) {
         return agent(service, name, capability, ipRange, isDefault);
     }
 
-    private EccRecord routed(String application, String source, String capability) {
+    private QueueRecord routed(String application, String source, String capability) {
         return routed(service, application, source, capability);
     }
 
     /** Registers a validated agent for Discovery with one capability and one IP range. */
-    static AgentRecord agent(InstanceServices service, String name, String capability, String ipRange, boolean isDefault) {
-        AgentRecord a = service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
+    static Agent agent(InstanceServices service, String name, String capability, String ipRange, boolean isDefault) {
+        Agent a = service.agents().register(new AgentRegistration(name, "1.0.0", name + ".example", "127.0.0.1", List.of(capability)))
                 .agent();
         return service.agents().updateAgent(a.sysId(), new AgentChange(null, true, List.of("Discovery"),
                 ipRange == null ? List.of() : List.of(ipRange), null, isDefault));
     }
 
     /** Inserts an SSHCommand record with no agent, for the instance to route. */
-    static EccRecord routed(InstanceServices service, String application, String source, String capability) {
-        return service.outputs().insertOutput(new OutputRequest(null, "SSHCommand", "uname -a", source, null, EccRecord.STATE_READY,
-                EccRecord.PRIORITY_STANDARD, null, null, application, capability));
+    static QueueRecord routed(InstanceServices service, String application, String source, String capability) {
+        return service.outputs().insertOutput(new OutputRequest(null, "SSHCommand", "uname -a", source, null, QueueRecord.STATE_READY,
+                QueueRecord.PRIORITY_STANDARD, null, null, application, capability));
     }
 
     @Test
@@ -51,13 +51,13 @@ public class RoutingTest extends ServiceFixture {
         agent("dc-ssh", "ssh", "10.1.0.0/16", false);
         agent("dc-snmp", "snmp", "10.1.0.0/16", false);
 
-        EccRecord r = routed("Discovery", "10.1.2.3", "ssh");
+        QueueRecord r = routed("Discovery", "10.1.2.3", "ssh");
         assertEquals(r.toString(), "mid.server.dc-ssh", r.agent());
-        assertEquals(EccRecord.STATE_READY, r.state());
+        assertEquals(QueueRecord.STATE_READY, r.state());
         assertEquals("Discovery", r.application());
         assertEquals("ssh", r.capability());
         assertTrue(r.selection(), r.selection().contains("dc-ssh") && r.selection().contains("10.1.0.0/16"));
-        EccRecord stored = record(r.sysId());
+        QueueRecord stored = record(r.sysId());
         assertEquals("the choice is stored", r.selection(), stored.selection());
         assertEquals(List.of(r.sysId()),
                 ids(service.polls().longPoll("dc-ssh", 10, 1000).get().result()));
@@ -67,13 +67,13 @@ public class RoutingTest extends ServiceFixture {
     @Test
     public void workNoAgentMayTakeEndsInErrorWithTheReason() {
         agent("dc-ssh", "ssh", "10.1.0.0/16", false);
-        EccRecord outside = routed("Discovery", "192.168.9.9", "ssh");
-        assertEquals(EccRecord.STATE_ERROR, outside.state());
+        QueueRecord outside = routed("Discovery", "192.168.9.9", "ssh");
+        assertEquals(QueueRecord.STATE_ERROR, outside.state());
         assertEquals("", outside.agent());
         assertTrue(outside.errorString(), outside.errorString().startsWith("No agent may take this work: ")
                 && outside.errorString().contains("192.168.9.9"));
-        EccRecord otherApp = routed("ServiceMapping", "10.1.2.3", null);
-        assertEquals(EccRecord.STATE_ERROR, otherApp.state());
+        QueueRecord otherApp = routed("ServiceMapping", "10.1.2.3", null);
+        assertEquals(QueueRecord.STATE_ERROR, otherApp.state());
         assertTrue(otherApp.errorString(), otherApp.errorString().contains("ServiceMapping"));
     }
 
@@ -81,7 +81,7 @@ public class RoutingTest extends ServiceFixture {
     public void theDefaultAgentTakesWhatNoRangeHolds() {
         agent("dc-ssh", "ssh", "10.1.0.0/16", false);
         agent("main", "ssh", null, true);
-        EccRecord r = routed("Discovery", "172.16.0.1", "ssh");
+        QueueRecord r = routed("Discovery", "172.16.0.1", "ssh");
         assertEquals(r.selection(), "mid.server.main", r.agent());
     }
 
@@ -99,11 +99,11 @@ public class RoutingTest extends ServiceFixture {
     public void aBatchRoutesEachRecordOnItsOwn() {
         agent("dc-ssh", "ssh", "10.1.0.0/16", false);
         agent("dc-snmp", "snmp", "10.2.0.0/16", false);
-        List<EccRecord> stored = service.outputs().insertOutputs(List.of(
-                new OutputRequest(null, "SNMP", "walk", "10.2.0.5", null, EccRecord.STATE_READY, 2, null, null, "Discovery", "snmp"),
-                new OutputRequest(EccRecord.agentField("dc-ssh"), "TCPScan", "scan", "10.9.9.9", null, EccRecord.STATE_READY, 2,
+        List<QueueRecord> stored = service.outputs().insertOutputs(List.of(
+                new OutputRequest(null, "SNMP", "walk", "10.2.0.5", null, QueueRecord.STATE_READY, 2, null, null, "Discovery", "snmp"),
+                new OutputRequest(QueueRecord.agentField("dc-ssh"), "TCPScan", "scan", "10.9.9.9", null, QueueRecord.STATE_READY, 2,
                         null, null),
-                new OutputRequest(null, "SSHCommand", "uname", "10.1.0.5", null, EccRecord.STATE_READY, 2, null, null, "Discovery",
+                new OutputRequest(null, "SSHCommand", "uname", "10.1.0.5", null, QueueRecord.STATE_READY, 2, null, null, "Discovery",
                         "ssh")));
         assertEquals("mid.server.dc-snmp", stored.get(0).agent());
         assertEquals("mid.server.dc-ssh", stored.get(1).agent());
@@ -122,7 +122,7 @@ public class RoutingTest extends ServiceFixture {
         @Test
         public void legacyIgnoresTheCapability() {
             agent(service, "dc-snmp", "snmp", "10.1.0.0/16", false);
-            EccRecord r = routed(service, "Discovery", "10.1.2.3", "ssh");
+            QueueRecord r = routed(service, "Discovery", "10.1.2.3", "ssh");
             assertEquals(r.selection(), "mid.server.dc-snmp", r.agent());
             assertTrue(r.selection(), r.selection().startsWith("legacy"));
         }

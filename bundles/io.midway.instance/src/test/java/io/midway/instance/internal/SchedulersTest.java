@@ -18,10 +18,10 @@ import org.junit.rules.TemporaryFolder;
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.AgentRegistration;
 
 /** {@link HeartbeatMonitor} and {@link LeaseReaper} on their real schedule, with a 1 s heartbeat. */
 public class SchedulersTest {
@@ -73,7 +73,7 @@ public class SchedulersTest {
         }
     }
 
-    private List<EccRecord> heartbeats(String state) {
+    private List<QueueRecord> heartbeats(String state) {
         return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, "topic=HeartbeatProbe^state=" + state, null,
                 null, null));
     }
@@ -81,12 +81,12 @@ public class SchedulersTest {
     @Test
     public void monitorWritesHeartbeatsAndMarksSilentAgentsDownThenUp() {
         start(Duration.ofSeconds(1), Duration.ofSeconds(60));
-        service.agents().register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
+        service.agents().register(new AgentRegistration("m1", "1", "h", "127.0.0.1", List.of()));
         monitor = new HeartbeatMonitor(service.core(), jobs);
         await("a heartbeat is written", () -> !heartbeats("ready").isEmpty());
         await("the silent agent is Down", () -> "Down".equals(service.agents().agentByName("m1").orElseThrow().status()));
-        EccRecord hb = heartbeats("ready").get(0);
-        service.polls().input(new InputBatch(List.of(new InputRecord(hb.sysId(), null, null, null, null, null, null))));
+        QueueRecord hb = heartbeats("ready").get(0);
+        service.polls().input(new AgentResults(List.of(new AgentResult(hb.sysId(), null, null, null, null, null, null))));
         assertEquals("Up", service.agents().agentByName("m1").orElseThrow().status());
         assertEquals(List.of("mid_server.up", "mid_server.down", "mid_server.up"),
                 service.events().events(0, 100).stream().map(e -> e.name()).toList());
@@ -96,8 +96,8 @@ public class SchedulersTest {
     @Test
     public void reaperReleasesExpiredLeases() {
         start(Duration.ofSeconds(3600), Duration.ofSeconds(1));
-        service.agents().register(new Registration("m1", "1", "h", "127.0.0.1", List.of()));
-        EccRecord r = service.outputs().insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
+        service.agents().register(new AgentRegistration("m1", "1", "h", "127.0.0.1", List.of()));
+        QueueRecord r = service.outputs().insertOutput(new OutputRequest("mid.server.m1", "TCPScan", null, null, null, "ready", 2,
                 null, null));
         reaper = new LeaseReaper(service.core(), jobs);
         assertEquals(1, service.polls().poll("m1", 10).result().size());

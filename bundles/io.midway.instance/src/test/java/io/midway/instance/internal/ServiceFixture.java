@@ -14,9 +14,9 @@ import org.junit.rules.TemporaryFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.store.InstanceStore;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.Registration;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentRegistration;
 
 /** An {@link InstanceServices} on a real H2 database in a temporary folder, with a hand-moved clock. */
 public abstract class ServiceFixture {
@@ -65,29 +65,29 @@ public abstract class ServiceFixture {
         service = new InstanceServices(store, settings(), clock);
     }
 
-    protected AgentRecord register(String name) {
-        return service.agents().register(new Registration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
+    protected Agent register(String name) {
+        return service.agents().register(new AgentRegistration(name, "1.0.0", name + ".example", "127.0.0.1", List.of("tcp")))
                 .agent();
     }
 
-    protected EccRecord insert(String agentName, String topic, int priority) {
+    protected QueueRecord insert(String agentName, String topic, int priority) {
         return insert(agentName, topic, priority, null);
     }
 
-    protected EccRecord insert(String agentName, String topic, int priority, JsonNode payload) {
-        return service.outputs().insertOutput(new OutputRequest(EccRecord.agentField(agentName), topic, topic + " name",
-                "127.0.0.1", payload, EccRecord.STATE_READY, priority, null, null));
+    protected QueueRecord insert(String agentName, String topic, int priority, JsonNode payload) {
+        return service.outputs().insertOutput(new OutputRequest(QueueRecord.agentField(agentName), topic, topic + " name",
+                "127.0.0.1", payload, QueueRecord.STATE_READY, priority, null, null));
     }
 
-    protected EccRecord record(String sysId) {
+    protected QueueRecord record(String sysId) {
         return service.outputs().record(sysId).orElseThrow();
     }
 
-    protected AgentRecord agentNamed(String name) {
+    protected Agent agentNamed(String name) {
         return service.agents().agentByName(name).orElseThrow();
     }
 
-    protected static List<String> ids(List<EccRecord> records) {
-        return records.stream().map(EccRecord::sysId).toList();
+    protected static List<String> ids(List<QueueRecord> records) {
+        return records.stream().map(QueueRecord::sysId).toList();
     }
 }

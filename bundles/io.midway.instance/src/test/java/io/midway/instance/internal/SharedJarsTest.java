@@ -25,7 +25,7 @@ import org.junit.After;
 import org.junit.Test;
 
 import io.midway.testing.jars.TestJars;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.RepositoryFile;
 
 /**
  * The jars of the file-sync and agent-core repositories live in the database (issue 15 point 5):
@@ -74,7 +74,7 @@ public class SharedJarsTest extends ServiceFixture {
         Path echo = TestBundles.echo(folder("echo.jar"));
         String sha = TestJars.sha256(echo);
         try (InputStream in = Files.newInputStream(echo)) {
-            a.upload(in, Files.size(echo), SyncFile.KIND_PROBE, null);
+            a.upload(in, Files.size(echo), RepositoryFile.KIND_PROBE, null);
         }
         assertEquals("the bytes are in the database", List.of(sha), storedJars());
         assertFalse("node b has not seen it", Files.exists(folder("b-files").resolve(sha + ".jar")));
@@ -104,7 +104,7 @@ public class SharedJarsTest extends ServiceFixture {
         Path big = bigBundle(folder("big.jar"), "io.midway.testing.big", 3 * 1024 * 1024 + 512 * 1024);
         String sha = TestJars.sha256(big);
         try (InputStream in = Files.newInputStream(big)) {
-            a.upload(in, Files.size(big), SyncFile.KIND_LIBRARY, null);
+            a.upload(in, Files.size(big), RepositoryFile.KIND_LIBRARY, null);
         }
         byte[] got = download(b, sha);
         assertEquals(Files.size(big), got.length);
@@ -119,7 +119,7 @@ public class SharedJarsTest extends ServiceFixture {
         Path v2 = TestBundles.bundle(folder("p2.jar"), "io.midway.testing.p", "2.0.0");
         for (Path jar : List.of(v1, v2)) {
             try (InputStream in = Files.newInputStream(jar)) {
-                files.upload(in, Files.size(jar), SyncFile.KIND_PROBE, null);
+                files.upload(in, Files.size(jar), RepositoryFile.KIND_PROBE, null);
             }
         }
         assertEquals("only the current bytes", List.of(TestJars.sha256(v2)), storedJars());
@@ -161,7 +161,7 @@ public class SharedJarsTest extends ServiceFixture {
         Files.copy(echo, legacyFolder.resolve(sha + ".jar"));
         long size = Files.size(echo);
         service.core().writeStore(s -> {
-            s.putSyncFile(new SyncFile("echo.jar", SyncFile.KIND_PROBE, TestBundles.ECHO, "1.0.0", sha, size),
+            s.putSyncFile(new RepositoryFile("echo.jar", RepositoryFile.KIND_PROBE, TestBundles.ECHO, "1.0.0", sha, size),
                     "2026-03-01 10:00:00");
             return null;
         });

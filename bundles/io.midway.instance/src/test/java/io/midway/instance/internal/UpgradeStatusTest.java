@@ -17,11 +17,11 @@ import org.junit.Test;
 
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.Json;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.PollResult;
 
 /** The agent's side of an upgrade on the instance: pinned versions, upgrade statuses, their events and eligibility. */
 public class UpgradeStatusTest extends ServiceFixture {
@@ -30,18 +30,18 @@ public class UpgradeStatusTest extends ServiceFixture {
         return AgentChange.parse(Json.mapper().readTree(json));
     }
 
-    private EventRecord lastEvent() {
-        List<EventRecord> events = service.events().events(0, 10_000);
+    private InstanceEvent lastEvent() {
+        List<InstanceEvent> events = service.events().events(0, 10_000);
         return events.get(events.size() - 1);
     }
 
     @Test
     public void aPinIsSetShownOnPollRepliesAndCleared() throws Exception {
-        AgentRecord m1 = register("m1");
+        Agent m1 = register("m1");
         assertNull(service.polls().poll("m1", 10).pinnedVersion());
-        AgentRecord pinned = service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"1.0\"}"));
+        Agent pinned = service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"1.0\"}"));
         assertEquals("normalised", "1.0.0", pinned.pinnedVersion());
-        PollReply reply = service.polls().poll("m1", 10);
+        PollResult reply = service.polls().poll("m1", 10);
         assertEquals("1.0.0", reply.pinnedVersion());
         assertEquals("the instance version is still there", "1.2.3", reply.instanceVersion());
 
@@ -53,7 +53,7 @@ public class UpgradeStatusTest extends ServiceFixture {
         service.agents().changeStatus("m1", "Up", null);
         assertEquals("1.0.0", agentNamed("m1").pinnedVersion());
         assertEquals(List.of("m1"), service.agents().agents(TableQuery.parse(TableSchema.ECC_AGENT, "pinned_version=1.0.0",
-                null, null, null)).stream().map(AgentRecord::name).toList());
+                null, null, null)).stream().map(Agent::name).toList());
 
         restartService();
         assertEquals("persisted", "1.0.0", service.polls().poll("m1", 10).pinnedVersion());
@@ -80,19 +80,19 @@ public class UpgradeStatusTest extends ServiceFixture {
 
     @Test
     public void aWaitingPollCompletesWhenItsPinChanges() throws Exception {
-        AgentRecord m1 = register("m1");
+        Agent m1 = register("m1");
         register("m2");
-        CompletableFuture<PollReply> poll = service.polls().longPoll("m1", 10, 10_000);
-        CompletableFuture<PollReply> other = service.polls().longPoll("m2", 10, 10_000);
+        CompletableFuture<PollResult> poll = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> other = service.polls().longPoll("m2", 10, 10_000);
         assertFalse(poll.isDone());
         service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":\"0.9.0\"}"));
-        PollReply reply = poll.get(2000, TimeUnit.MILLISECONDS);
+        PollResult reply = poll.get(2000, TimeUnit.MILLISECONDS);
         assertEquals("0.9.0", reply.pinnedVersion());
         assertEquals(List.of(), reply.result());
         assertFalse("another agent's pin is no news to m2", other.isDone());
         assertEquals(1, service.polls().waitingPolls("m2"));
 
-        CompletableFuture<PollReply> again = service.polls().longPoll("m1", 10, 10_000);
+        CompletableFuture<PollResult> again = service.polls().longPoll("m1", 10, 10_000);
         assertFalse(again.isDone());
         service.agents().updateAgent(m1.sysId(), change("{\"pinned_version\":null}"));
         assertNull(again.get(2000, TimeUnit.MILLISECONDS).pinnedVersion());
@@ -101,16 +101,16 @@ public class UpgradeStatusTest extends ServiceFixture {
     @Test
     public void upgradeStatusesWriteTheirEventsWithTheDetail() {
         register("m1");
-        AgentRecord upgrading = service.agents().changeStatus("m1", "Upgrading", "upgrading from 1.0.0 to 1.1.0");
-        assertEquals(AgentRecord.STATUS_UPGRADING, upgrading.status());
-        EventRecord event = lastEvent();
-        assertEquals(EventRecord.MID_SERVER_UPGRADING, event.name());
+        Agent upgrading = service.agents().changeStatus("m1", "Upgrading", "upgrading from 1.0.0 to 1.1.0");
+        assertEquals(Agent.STATUS_UPGRADING, upgrading.status());
+        InstanceEvent event = lastEvent();
+        assertEquals(InstanceEvent.MID_SERVER_UPGRADING, event.name());
         assertEquals("m1", event.agent());
         assertEquals("upgrading from 1.0.0 to 1.1.0", event.detail());
 
         service.agents().changeStatus("m1", "Upgrade Failed", "rolled back: the new core did not connect within 60 s");
-        assertEquals(AgentRecord.STATUS_UPGRADE_FAILED, agentNamed("m1").status());
-        assertEquals(EventRecord.MID_SERVER_UPGRADE_FAILED, lastEvent().name());
+        assertEquals(Agent.STATUS_UPGRADE_FAILED, agentNamed("m1").status());
+        assertEquals(InstanceEvent.MID_SERVER_UPGRADE_FAILED, lastEvent().name());
         assertEquals("rolled back: the new core did not connect within 60 s", lastEvent().detail());
 
         long before = lastEvent().seq();
@@ -122,8 +122,8 @@ public class UpgradeStatusTest extends ServiceFixture {
         assertEquals("the same status without a detail changes nothing", before, lastEvent().seq());
 
         service.agents().changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
-        assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
-        assertEquals(EventRecord.MID_SERVER_UP, lastEvent().name());
+        assertEquals(Agent.STATUS_UP, agentNamed("m1").status());
+        assertEquals(InstanceEvent.MID_SERVER_UP, lastEvent().name());
         assertEquals("upgraded from 1.0.0 to 1.1.0", lastEvent().detail());
 
         service.agents().changeStatus("m1", "Upgrading", null);
@@ -137,16 +137,16 @@ public class UpgradeStatusTest extends ServiceFixture {
         assertEquals(1, service.heartbeats().sendDueHeartbeats());
         clock.advance(java.time.Duration.ofSeconds(31));
         assertEquals(1, service.heartbeats().markSilentAgentsDown());
-        assertEquals(AgentRecord.STATUS_DOWN, agentNamed("m1").status());
+        assertEquals(Agent.STATUS_DOWN, agentNamed("m1").status());
         service.agents().changeStatus("m1", "Up", "upgraded from 1.0.0 to 1.1.0");
-        assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
-        assertEquals(EventRecord.MID_SERVER_UP, lastEvent().name());
+        assertEquals(Agent.STATUS_UP, agentNamed("m1").status());
+        assertEquals(InstanceEvent.MID_SERVER_UP, lastEvent().name());
         assertEquals("upgraded from 1.0.0 to 1.1.0", lastEvent().detail());
     }
 
     @Test
     public void unknownStatusesAreRefusedAndAdminsCannotSetUpgradeStatuses() throws Exception {
-        AgentRecord m1 = register("m1");
+        Agent m1 = register("m1");
         try {
             service.agents().changeStatus("m1", "Sleeping", null);
             fail();
@@ -159,19 +159,19 @@ public class UpgradeStatusTest extends ServiceFixture {
         } catch (InstanceException e) {
             assertEquals("status must be one of: Paused, Up", e.getMessage());
         }
-        assertEquals(AgentRecord.STATUS_UP, agentNamed("m1").status());
+        assertEquals(Agent.STATUS_UP, agentNamed("m1").status());
     }
 
     @Test
     public void anUpgradingAgentGetsOnlyPriorityZeroWork() {
         register("m1");
-        EccRecord standard = insert("m1", "TCPScan", EccRecord.PRIORITY_STANDARD);
-        EccRecord expedited = insert("m1", "TCPScan", 1);
-        EccRecord system = insert("m1", "SystemCommand", EccRecord.PRIORITY_INTERACTIVE);
+        QueueRecord standard = insert("m1", "TCPScan", QueueRecord.PRIORITY_STANDARD);
+        QueueRecord expedited = insert("m1", "TCPScan", 1);
+        QueueRecord system = insert("m1", "SystemCommand", QueueRecord.PRIORITY_INTERACTIVE);
         service.agents().changeStatus("m1", "Upgrading", "upgrading");
-        PollReply reply = service.polls().poll("m1", 10);
+        PollResult reply = service.polls().poll("m1", 10);
         assertEquals(List.of(system.sysId()), ids(reply.result()));
-        assertEquals(AgentRecord.STATUS_UPGRADING, reply.agentStatus());
+        assertEquals(Agent.STATUS_UPGRADING, reply.agentStatus());
         assertEquals(List.of(), service.polls().poll("m1", 10).result());
 
         service.agents().changeStatus("m1", "Upgrade Failed", "no upgrader");

@@ -18,9 +18,9 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.Json;
 
 /** The store on a real H2 file database in a temporary folder. */
@@ -45,8 +45,8 @@ public class InstanceStoreTest {
         }
     }
 
-    private static EccRecord output(String sysId, String agent, int priority, String created) throws Exception {
-        return new EccRecord(sysId, agent, "TCPScan", "scan", "127.0.0.1",
+    private static QueueRecord output(String sysId, String agent, int priority, String created) throws Exception {
+        return new QueueRecord(sysId, agent, "TCPScan", "scan", "127.0.0.1",
                 Json.mapper().readTree("{\"port\":22,\"text\":\"{not json}\"}"), "output", "ready", null, priority,
                 null, created, null);
     }
@@ -59,11 +59,11 @@ public class InstanceStoreTest {
 
     /** A piece of a group that inserts one record and then, if told to, throws. */
     private static final class Insert implements InstanceStore.GroupWork {
-        final EccRecord record;
+        final QueueRecord record;
         final boolean fail;
         Throwable failure;
 
-        Insert(EccRecord record, boolean fail) {
+        Insert(QueueRecord record, boolean fail) {
             this.record = record;
             this.fail = fail;
         }
@@ -105,27 +105,27 @@ public class InstanceStoreTest {
 
     @Test
     public void recordsRoundTripWithPayloadKeptAsJson() throws Exception {
-        EccRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
+        QueueRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
         store.transaction(s -> {
             s.insertRecord(r, 1000);
             return null;
         });
         assertEquals(r, store.read(s -> s.findRecord("a1")).orElseThrow());
-        EccRecord text = new EccRecord("a2", "mid.server.m1", "T", null, null,
+        QueueRecord text = new QueueRecord("a2", "mid.server.m1", "T", null, null,
                 Json.mapper().getNodeFactory().textNode("{\"a\":1}"), "output", "ready", null, 1, null,
                 "2026-01-01 10:00:00", null);
         store.transaction(s -> {
             s.insertRecord(text, 1001);
             return null;
         });
-        EccRecord back = store.read(s -> s.findRecord("a2")).orElseThrow();
+        QueueRecord back = store.read(s -> s.findRecord("a2")).orElseThrow();
         assertTrue("a string holding JSON stays a string", back.payload().isTextual());
         assertEquals("{\"a\":1}", back.payload().textValue());
     }
 
     @Test
     public void failedTransactionWritesNothing() throws Exception {
-        EccRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
+        QueueRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
         try {
             store.transaction(s -> {
                 s.insertRecord(r, 1000);
@@ -151,12 +151,12 @@ public class InstanceStoreTest {
             }
             return null;
         });
-        List<EccRecord> ready = store.read(s -> s.readyFor("mid.server.m1", false, false, 10));
+        List<QueueRecord> ready = store.read(s -> s.readyFor("mid.server.m1", false, false, 10));
         assertEquals(List.of("interactive", "early-standard", "late-standard"),
-                ready.stream().map(EccRecord::sysId).toList());
+                ready.stream().map(QueueRecord::sysId).toList());
         assertEquals(1, store.read(s -> s.readyFor("mid.server.m1", false, false, 1)).size());
         assertEquals(List.of("interactive"), store.read(s -> s.readyFor("mid.server.m1", false, true, 10))
-                .stream().map(EccRecord::sysId).toList());
+                .stream().map(QueueRecord::sysId).toList());
     }
 
     @Test
@@ -178,13 +178,13 @@ public class InstanceStoreTest {
 
     @Test
     public void agentsRoundTripAndQueryLists() {
-        AgentRecord a = new AgentRecord("s1", "m1", "Up", true, "1.0.0", "host1", "10.0.0.1", "2026-01-01 10:00:00",
+        Agent a = new Agent("s1", "m1", "Up", true, "1.0.0", "host1", "10.0.0.1", "2026-01-01 10:00:00",
                 List.of("http", "snmp"), List.of("ALL"), List.of("10.0.0.0/8"), "", false, null, null, null, null,
                 List.of("snmp"), List.of("http"));
         // a record of the older shape: its capabilities are stored as advertised, none set by hand
-        AgentRecord oldShape = new AgentRecord("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
+        Agent oldShape = new Agent("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
                 List.of("tcp"), List.of(), List.of(), "c1", true);
-        AgentRecord b = new AgentRecord("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
+        Agent b = new Agent("s2", "m2", "Paused", false, "1.0.0", "host2", "10.0.0.2", null,
                 List.of("tcp"), List.of(), List.of(), "c1", true, null, null, null, null, List.of(), List.of("tcp"));
         store.transaction(s -> {
             s.insertAgent(oldShape, 2000);
@@ -224,20 +224,20 @@ public class InstanceStoreTest {
             s.completeOutput("a2", "error", "refused", "2026-01-01 10:00:05");
             return null;
         });
-        List<EccRecord> errors = store.read(s -> s.queryRecords(TableQuery.parse(TableSchema.ECC_QUEUE,
+        List<QueueRecord> errors = store.read(s -> s.queryRecords(TableQuery.parse(TableSchema.ECC_QUEUE,
                 "error_string=refused^state=error", null, null, null)));
         assertEquals(1, errors.size());
         assertEquals("2026-01-01 10:00:05", errors.get(0).processed());
         assertEquals(List.of("a2", "a1"), store.read(s -> s.queryRecords(TableQuery.parse(TableSchema.ECC_QUEUE,
-                "ORDERBYDESCsys_created_on", null, null, null))).stream().map(EccRecord::sysId).toList());
+                "ORDERBYDESCsys_created_on", null, null, null))).stream().map(QueueRecord::sysId).toList());
         assertEquals(List.of("a1"), store.read(s -> s.queryRecords(TableQuery.parse(TableSchema.ECC_QUEUE,
-                "processed=", null, null, null))).stream().map(EccRecord::sysId).toList());
+                "processed=", null, null, null))).stream().map(QueueRecord::sysId).toList());
     }
 
     @Test
     public void eventsGetIncreasingSequenceNumbers() {
-        EventRecord first = store.transaction(s -> s.insertEvent("mid_server.up", "m1", "2026-01-01 10:00:00", "hi"));
-        EventRecord second = store.transaction(s -> s.insertEvent("mid_server.down", null, "2026-01-01 10:00:01", "x"));
+        InstanceEvent first = store.transaction(s -> s.insertEvent("mid_server.up", "m1", "2026-01-01 10:00:00", "hi"));
+        InstanceEvent second = store.transaction(s -> s.insertEvent("mid_server.down", null, "2026-01-01 10:00:01", "x"));
         assertTrue(second.seq() > first.seq());
         assertEquals(List.of(first, second), store.read(s -> s.eventsSince(0, 100)));
         assertEquals(List.of(second), store.read(s -> s.eventsSince(first.seq(), 100)));
@@ -247,10 +247,10 @@ public class InstanceStoreTest {
 
     @Test
     public void everythingSurvivesCloseAndReopen() throws Exception {
-        AgentRecord a = new AgentRecord("s1", "m1", "Up", true, "1.0.0", "host1", "10.0.0.1", "2026-01-01 10:00:00",
+        Agent a = new Agent("s1", "m1", "Up", true, "1.0.0", "host1", "10.0.0.1", "2026-01-01 10:00:00",
                 List.of("http", "ssh"), List.of(), List.of(), "", false, null, null, null, null, List.of("ssh"),
                 List.of("http"));
-        EccRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
+        QueueRecord r = output("a1", "mid.server.m1", 2, "2026-01-01 10:00:00");
         store.transaction(s -> {
             s.insertAgent(a, 1000);
             s.insertRecord(r, 1000);
@@ -279,7 +279,7 @@ public class InstanceStoreTest {
 
     @Test
     public void heartbeatDueOnlyWithoutPendingOne() throws Exception {
-        AgentRecord a = new AgentRecord("s1", "m1", "Up", true, null, null, null, null, List.of(), List.of(),
+        Agent a = new Agent("s1", "m1", "Up", true, null, null, null, null, List.of(), List.of(),
                 List.of(), "", false);
         store.transaction(s -> {
             s.insertAgent(a, 1000);
@@ -287,7 +287,7 @@ public class InstanceStoreTest {
         });
         assertEquals(List.of(), store.read(s -> s.agentsDueForHeartbeat(999)));
         assertEquals(List.of("m1"), store.read(s -> s.agentsDueForHeartbeat(1000)));
-        EccRecord hb = new EccRecord("h1", "mid.server.m1", "HeartbeatProbe", "HeartbeatProbe", null, null, "output",
+        QueueRecord hb = new QueueRecord("h1", "mid.server.m1", "HeartbeatProbe", "HeartbeatProbe", null, null, "output",
                 "ready", null, 0, null, "2026-01-01 10:00:00", null);
         store.transaction(s -> {
             s.insertRecord(hb, 1500);

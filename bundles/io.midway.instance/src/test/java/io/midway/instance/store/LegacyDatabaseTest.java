@@ -39,13 +39,15 @@ import org.junit.rules.TemporaryFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import io.midway.instance.internal.CredentialCipher;
 import io.midway.instance.api.AgentCluster;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.EventRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceEvent;
 import io.midway.wire.SealedSecret;
 
 /**
@@ -60,6 +62,12 @@ import io.midway.wire.SealedSecret;
 public class LegacyDatabaseTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The store returns domain records, whose components are the wire fields in camel case: this
+     * mapper names them as {@code expected.json} (the HTTP API's JSON) does.
+     */
+    private static final ObjectMapper WIRE_NAMES = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
     /** Numbers compare by value (an int read from expected.json equals a long of a record). */
     private static final Comparator<JsonNode> SAME = (a, b) -> {
         if (a.isNumber() && b.isNumber()) {
@@ -202,15 +210,15 @@ public class LegacyDatabaseTest {
     }
 
     private void checkAgents(InstanceStore store, JsonNode expected, int count) throws Exception {
-        List<AgentRecord> agents = store.read(StoreSession::agents);
+        List<Agent> agents = store.read(StoreSession::agents);
         assertEquals("ecc_agent rows", count, agents.size());
         assertEquals(count, store.read(s -> s.count(TableQuery.all(TableSchema.ECC_AGENT))).intValue());
-        Map<String, AgentRecord> byName = index(agents, AgentRecord::name);
+        Map<String, Agent> byName = index(agents, Agent::name);
         for (JsonNode row : expected) {
             String name = row.get("name").asText();
-            AgentRecord agent = byName.get(name);
+            Agent agent = byName.get(name);
             assertNotNull("agent " + name, agent);
-            assertFieldsEqual("ecc_agent " + name, row, JSON.valueToTree(agent));
+            assertFieldsEqual("ecc_agent " + name, row, WIRE_NAMES.valueToTree(agent));
             assertEquals(agent, store.read(s -> s.findAgent(agent.sysId())).orElseThrow());
             String fingerprint = row.get("public_key_fingerprint").isNull() ? null
                     : row.get("public_key_fingerprint").asText();
@@ -222,7 +230,7 @@ public class LegacyDatabaseTest {
             }
         }
         // a few values written down by name, so a wrong expected.json cannot hide a loss
-        AgentRecord alpha = byName.get("alpha");
+        Agent alpha = byName.get("alpha");
         assertEquals("Up", alpha.status());
         assertTrue(alpha.validated());
         assertEquals(List.of("ssh", "tcp"), alpha.advertisedCapabilities());
@@ -239,16 +247,16 @@ public class LegacyDatabaseTest {
     }
 
     private void checkRecords(InstanceStore store, JsonNode expected, int count) throws Exception {
-        List<EccRecord> records = store.read(s -> s.queryRecords(TableQuery.all(TableSchema.ECC_QUEUE)));
+        List<QueueRecord> records = store.read(s -> s.queryRecords(TableQuery.all(TableSchema.ECC_QUEUE)));
         assertEquals("ecc_queue rows", count, records.size());
         assertEquals(count, store.read(s -> s.count(TableQuery.all(TableSchema.ECC_QUEUE))).intValue());
-        Map<String, EccRecord> bySysId = index(records, EccRecord::sysId);
+        Map<String, QueueRecord> bySysId = index(records, QueueRecord::sysId);
         Set<String> states = new TreeSet<>();
         for (JsonNode row : expected) {
             String sysId = row.get("sys_id").asText();
-            EccRecord record = bySysId.get(sysId);
+            QueueRecord record = bySysId.get(sysId);
             assertNotNull("record " + sysId + " (" + row.get("name") + ")", record);
-            assertFieldsEqual("ecc_queue " + sysId, row, JSON.valueToTree(record));
+            assertFieldsEqual("ecc_queue " + sysId, row, WIRE_NAMES.valueToTree(record));
             assertEquals(record, store.read(s -> s.findRecord(sysId)).orElseThrow());
             states.add(row.get("queue").asText() + "/" + row.get("state").asText());
             if (!row.get("response_to").isNull()) {
@@ -258,20 +266,20 @@ public class LegacyDatabaseTest {
         }
         assertEquals(Set.of("input/error", "input/processed", "output/error", "output/processed",
                 "output/processing", "output/ready"), states);
-        EccRecord failed = records.stream().filter(r -> "input".equals(r.queue()) && "error".equals(r.state()))
+        QueueRecord failed = records.stream().filter(r -> "input".equals(r.queue()) && "error".equals(r.state()))
                 .findFirst().orElseThrow();
         assertEquals("exit status 127: uname: not found", failed.errorString());
         assertEquals(JSON.getNodeFactory().textNode("sh: uname: not found"), failed.payload());
         // the per-agent copies of the mid.server.* record keep their broadcast mark (failover leaves them)
         Map<String, Boolean> broadcast = new HashMap<>();
-        for (AgentRecord agent : store.read(StoreSession::agents)) {
-            for (WaitingOutput w : store.read(s -> s.waitingOutputs(EccRecord.agentField(agent.name())))) {
+        for (Agent agent : store.read(StoreSession::agents)) {
+            for (WaitingOutput w : store.read(s -> s.waitingOutputs(QueueRecord.agentField(agent.name())))) {
                 broadcast.put(w.sysId(), w.broadcast());
             }
         }
         int copies = 0;
-        for (EccRecord r : records) {
-            if ("everyone".equals(r.name()) && !EccRecord.AGENT_ALL.equals(r.agent())) {
+        for (QueueRecord r : records) {
+            if ("everyone".equals(r.name()) && !QueueRecord.AGENT_ALL.equals(r.agent())) {
                 assertEquals("broadcast copy " + r.sysId() + " for " + r.agent(), Boolean.TRUE, broadcast.get(r.sysId()));
                 copies++;
             } else if (broadcast.containsKey(r.sysId())) {
@@ -282,10 +290,10 @@ public class LegacyDatabaseTest {
     }
 
     private void checkEvents(InstanceStore store, JsonNode expected, int count) throws Exception {
-        List<EventRecord> events = store.read(s -> s.eventsSince(0, 10000));
+        List<InstanceEvent> events = store.read(s -> s.eventsSince(0, 10000));
         assertEquals("ecc_event rows", count, events.size());
         for (int i = 0; i < count; i++) {
-            assertFieldsEqual("event " + i, expected.get(i), JSON.valueToTree(events.get(i)));
+            assertFieldsEqual("event " + i, expected.get(i), WIRE_NAMES.valueToTree(events.get(i)));
         }
     }
 
@@ -362,7 +370,7 @@ public class LegacyDatabaseTest {
         for (JsonNode row : expected.get("sync_file")) {
             StoredSyncFile f = store.read(s -> s.findSyncFile(row.get("symbolic_name").asText()))
                     .orElseThrow();
-            assertFieldsEqual("sync_file", row, JSON.valueToTree(f.file()), "uploaded_on", "downloads");
+            assertFieldsEqual("sync_file", row, WIRE_NAMES.valueToTree(f.file()), "uploaded_on", "downloads");
             assertEquals(row.get("uploaded_on").asText(), f.uploadedOn());
             assertEquals(f, store.read(s -> s.findSyncFileBySha256(row.get("sha256").asText())).orElseThrow());
         }
@@ -371,7 +379,7 @@ public class LegacyDatabaseTest {
         assertEquals("agent_core rows", counts.get("agent_core").asInt(), cores.size());
         for (JsonNode row : expected.get("agent_core")) {
             StoredCore core = store.read(s -> s.findCore(row.get("version").asText())).orElseThrow();
-            assertFieldsEqual("agent_core", row, JSON.valueToTree(core.core()), "uploaded_on", "downloads");
+            assertFieldsEqual("agent_core", row, WIRE_NAMES.valueToTree(core.core()), "uploaded_on", "downloads");
             assertEquals(row.get("uploaded_on").asText(), core.uploadedOn());
             assertEquals(row.get("downloads").asLong(), core.downloads());
         }

@@ -15,8 +15,8 @@ import org.junit.Test;
 import org.junit.rules.Timeout;
 
 import io.midway.testing.servers.PostgresServer;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
 
 /**
@@ -56,11 +56,11 @@ public class PostgresStoreTest {
         }
     }
 
-    private static EccRecord output(String sysId, String agent, int priority, String created) {
+    private static QueueRecord output(String sysId, String agent, int priority, String created) {
         com.fasterxml.jackson.databind.node.ObjectNode payload = Json.mapper().createObjectNode();
         payload.put("port", 22);
         payload.put("text", "{not json}");
-        return new EccRecord(sysId, agent, "TCPScan", "scan", "127.0.0.1", payload, "output", "ready", null, priority,
+        return new QueueRecord(sysId, agent, "TCPScan", "scan", "127.0.0.1", payload, "output", "ready", null, priority,
                 null, created, null);
     }
 
@@ -90,18 +90,18 @@ public class PostgresStoreTest {
             s.insertRecord(output("other-agent", "mid.server.m2", 0, "2026-01-01 10:00:00"), 500);
             return null;
         });
-        List<EccRecord> ready = store.read(s -> s.readyFor("mid.server.m1", false, false, 10));
-        assertEquals(List.of("interactive", "early-standard", "late-standard"), ready.stream().map(EccRecord::sysId).toList());
+        List<QueueRecord> ready = store.read(s -> s.readyFor("mid.server.m1", false, false, 10));
+        assertEquals(List.of("interactive", "early-standard", "late-standard"), ready.stream().map(QueueRecord::sysId).toList());
         assertEquals("payload kept as JSON", 22, ready.get(0).payload().path("port").asInt());
 
-        AgentRecord agent = new AgentRecord("a1", "m1", "Up", true, "1.0.0", "m1.example", "127.0.0.1",
+        Agent agent = new Agent("a1", "m1", "Up", true, "1.0.0", "m1.example", "127.0.0.1",
                 "2026-01-01 10:00:00", List.of("tcp"), List.of("ALL"), List.of(), "", false, null, null, null, null,
                 List.of(), List.of("tcp"));
         store.transaction(s -> {
             s.insertAgent(agent, 1000);
             return null;
         });
-        AgentRecord found = store.read(s -> s.findAgentByName("m1")).orElseThrow();
+        Agent found = store.read(s -> s.findAgentByName("m1")).orElseThrow();
         assertEquals("Up", found.status());
         assertEquals(List.of("tcp"), found.capabilities());
 

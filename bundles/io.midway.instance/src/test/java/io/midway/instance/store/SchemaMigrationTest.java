@@ -16,9 +16,9 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import io.midway.wire.AgentRecord;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.RepositoryFile;
 
 /** A database written by an earlier version (schema 1, before file sync and upgrade) opens and is upgraded. */
 public class SchemaMigrationTest {
@@ -63,7 +63,7 @@ public class SchemaMigrationTest {
         }
 
         try (InstanceStore store = io.midway.instance.store.h2.H2Engine.open(dir)) {
-            AgentRecord agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
+            Agent agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
             assertEquals(List.of("tcp"), agent.capabilities());
             assertNull(agent.syncRevision());
             assertNull(agent.syncState());
@@ -82,7 +82,7 @@ public class SchemaMigrationTest {
             assertEquals(List.of("tcp"), agent.advertisedCapabilities());
             assertEquals(List.of(), agent.manualCapabilities());
             store.transaction(s -> {
-                s.updateAgent(new AgentRecord(agent.sysId(), agent.name(), agent.status(), agent.validated(),
+                s.updateAgent(new Agent(agent.sysId(), agent.name(), agent.status(), agent.validated(),
                         agent.version(), agent.hostName(), agent.ipAddress(), agent.lastRefreshed(),
                         agent.capabilities(), agent.applications(), agent.ipRanges(), agent.cluster(),
                         agent.isDefault(), "5", "applied", "0.9.0"));
@@ -90,16 +90,16 @@ public class SchemaMigrationTest {
                 s.setInstanceVersion("1.0.0");
                 s.setAgentPublicKey("old", "KEY", "SHA256:ab");
                 s.insertAffinity(new StoredAffinity("a1", "old", "c1", null, "basic", "10.0.0.5", 1));
-                s.putCore(new InstanceInfo.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
+                s.putCore(new InstanceDescription.Core("io.midway.agent", "1.0.0", "cd".repeat(32), 20),
                         "2026-01-02 10:00:00");
-                s.putSyncFile(new SyncFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
+                s.putSyncFile(new RepositoryFile("x.jar", "probe", "com.acme.x", "1.0.0", "ab".repeat(32), 10),
                         "2026-01-02 10:00:00");
                 return s.incrementSyncRevision();
             });
         }
         assertEquals(List.of(InstanceStore.SCHEMA_VERSION), schemaRows(dir));
         try (InstanceStore store = io.midway.instance.store.h2.H2Engine.open(dir)) {
-            AgentRecord agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
+            Agent agent = store.read(s -> s.findAgentByName("old")).orElseThrow();
             assertEquals("5", agent.syncRevision());
             assertEquals("applied", agent.syncState());
             assertEquals("0.9.0", agent.pinnedVersion());

@@ -26,10 +26,10 @@ import io.midway.instance.store.StoredCore;
 import io.midway.instance.store.StoredCredential;
 import io.midway.instance.store.StoredSyncFile;
 import io.midway.instance.api.UserRow;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
-import io.midway.wire.InstanceInfo;
-import io.midway.wire.SyncFile;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.InstanceDescription;
+import io.midway.instance.api.RepositoryFile;
 
 /**
  * Round trips through the rows of each table on a real H2 database, for the statements whose SQL
@@ -59,29 +59,29 @@ public class StoreRowsTest {
         store.close();
     }
 
-    private static AgentRecord agent(String sysId, String name) {
-        return new AgentRecord(sysId, name, "Up", true, "1.0.0", "host-" + name, "10.0.0.1", "2026-01-01 00:00:00",
+    private static Agent agent(String sysId, String name) {
+        return new Agent(sysId, name, "Up", true, "1.0.0", "host-" + name, "10.0.0.1", "2026-01-01 00:00:00",
                 List.of("TCPScan"), List.of("ALL"), List.of("10.0.0.0/8"), "", false, null, null, null, null,
                 List.of(), List.of("TCPScan"));
     }
 
-    private static EccRecord output(String sysId, String agent, String topic, int priority) {
-        return new EccRecord(sysId, agent, topic, "n", "s", null, EccRecord.QUEUE_OUTPUT, EccRecord.STATE_READY, null,
+    private static QueueRecord output(String sysId, String agent, String topic, int priority) {
+        return new QueueRecord(sysId, agent, topic, "n", "s", null, QueueRecord.QUEUE_OUTPUT, QueueRecord.STATE_READY, null,
                 priority, null, "2026-01-01 00:00:00", null);
     }
 
     @Test
     public void syncFilesAndCoresAreReplacedByTheirKeyAndTheDownloadCountStartsAgain() {
         store.transaction(s -> {
-            s.putSyncFile(new SyncFile("a.jar", "bundle", "io.a", "1.0.0", "aa", 10), "2026-01-01 00:00:00");
-            s.putSyncFile(new SyncFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20), "2026-01-02 00:00:00");
-            s.putCore(new InstanceInfo.Core("io.midway.core", "1.0.0", "cc", 30), "2026-01-01 00:00:00");
+            s.putSyncFile(new RepositoryFile("a.jar", "bundle", "io.a", "1.0.0", "aa", 10), "2026-01-01 00:00:00");
+            s.putSyncFile(new RepositoryFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20), "2026-01-02 00:00:00");
+            s.putCore(new InstanceDescription.Core("io.midway.core", "1.0.0", "cc", 30), "2026-01-01 00:00:00");
             assertTrue(s.countCoreDownload("cc"));
             assertFalse(s.countCoreDownload("zz"));
             return null;
         });
         store.read(s -> {
-            assertEquals(List.of(new StoredSyncFile(new SyncFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20),
+            assertEquals(List.of(new StoredSyncFile(new RepositoryFile("a2.jar", "bundle", "io.a", "2.0.0", "bb", 20),
                     "2026-01-02 00:00:00")), s.syncFiles());
             assertEquals("a2.jar", s.findSyncFileBySha256("bb").orElseThrow().file().name());
             assertEquals(Optional.empty(), s.findSyncFileBySha256("aa"));
@@ -89,10 +89,10 @@ public class StoreRowsTest {
             return null;
         });
         store.transaction(s -> {
-            s.putCore(new InstanceInfo.Core("io.midway.core", "1.0.0", "dd", 31), "2026-01-03 00:00:00");
+            s.putCore(new InstanceDescription.Core("io.midway.core", "1.0.0", "dd", 31), "2026-01-03 00:00:00");
             return null;
         });
-        assertEquals(List.of(new StoredCore(new InstanceInfo.Core("io.midway.core", "1.0.0", "dd", 31),
+        assertEquals(List.of(new StoredCore(new InstanceDescription.Core("io.midway.core", "1.0.0", "dd", 31),
                 "2026-01-03 00:00:00", 0)), store.read(StoreSession::cores));
     }
 
@@ -114,9 +114,9 @@ public class StoreRowsTest {
     public void readyForReadsEachFilterInDeliveryOrder() {
         store.transaction(s -> {
             s.insertRecords(List.of(output("a", "mid.server.m", "TCPScan", 2),
-                    output("b", "mid.server.m", EccRecord.TOPIC_HEARTBEAT, 2),
-                    output("c", "mid.server.m", "TCPScan", EccRecord.PRIORITY_INTERACTIVE),
-                    output("d", "mid.server.m", EccRecord.TOPIC_HEARTBEAT, EccRecord.PRIORITY_INTERACTIVE),
+                    output("b", "mid.server.m", QueueRecord.TOPIC_HEARTBEAT, 2),
+                    output("c", "mid.server.m", "TCPScan", QueueRecord.PRIORITY_INTERACTIVE),
+                    output("d", "mid.server.m", QueueRecord.TOPIC_HEARTBEAT, QueueRecord.PRIORITY_INTERACTIVE),
                     output("e", "mid.server.other", "TCPScan", 0)), 1000);
             return null;
         });
@@ -131,8 +131,8 @@ public class StoreRowsTest {
         });
     }
 
-    private static List<String> ids(List<EccRecord> records) {
-        return records.stream().map(EccRecord::sysId).toList();
+    private static List<String> ids(List<QueueRecord> records) {
+        return records.stream().map(QueueRecord::sysId).toList();
     }
 
     @Test
@@ -179,8 +179,8 @@ public class StoreRowsTest {
             return null;
         });
         store.read(s -> {
-            AgentRecord read = s.findAgentByName("m").orElseThrow();
-            assertEquals(new AgentRecord("a1", "m", "Up", true, "1.0.0", "host-m", "10.0.0.1", "2026-01-01 00:00:00",
+            Agent read = s.findAgentByName("m").orElseThrow();
+            assertEquals(new Agent("a1", "m", "Up", true, "1.0.0", "host-m", "10.0.0.1", "2026-01-01 00:00:00",
                     List.of("TCPScan"), List.of("ALL"), List.of("10.0.0.0/8"), "", false, null, null, null, "fp1",
                     List.of(), List.of("TCPScan")), read);
             assertEquals(Optional.of("KEY"), s.agentPublicKey("m"));

@@ -11,7 +11,7 @@ import io.midway.console.support.ConsoleHtml;
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.api.Selection;
 import io.midway.instance.api.UserRow;
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 /**
  * Renders the Agents page as an HTML fragment that the Web Console wraps in its own page: the
@@ -24,7 +24,7 @@ import io.midway.wire.AgentRecord;
 final class AgentConsolePage {
 
     /** The statuses an admin may set (as {@code AgentRegistry} allows). */
-    static final List<String> ADMIN_STATUSES = List.of(AgentRecord.STATUS_UP, AgentRecord.STATUS_PAUSED);
+    static final List<String> ADMIN_STATUSES = List.of(Agent.STATUS_UP, Agent.STATUS_PAUSED);
 
     /**
      * A message shown above the page, after an action.
@@ -64,7 +64,7 @@ final class AgentConsolePage {
      * @param rejectedIdentity the values of a "New identity" form that was refused, or {@code null}
      * @param nodes the instance nodes serving this database
      */
-    record View(List<AgentRecord> agents, List<AgentCluster> clusters, String defaultAlgorithm, String formAction,
+    record View(List<Agent> agents, List<AgentCluster> clusters, String defaultAlgorithm, String formAction,
             String formToken, Notice notice, AgentEditForm rejected, SelectionTrial trial, List<UserRow> identities,
             IdentityForm rejectedIdentity, List<io.midway.instance.api.InstanceNodes.Node> nodes) {
     }
@@ -108,7 +108,7 @@ final class AgentConsolePage {
         if (view.agents().isEmpty()) {
             out.println("<tr><td colspan=\"12\">No agent has registered yet.</td></tr>");
         }
-        for (AgentRecord agent : view.agents()) {
+        for (Agent agent : view.agents()) {
             boolean rejected = view.rejected() != null && view.rejected().sysId().equals(agent.sysId());
             AgentEditForm form = rejected ? view.rejected() : AgentEditForm.of(agent);
             out.println("<tr data-sys-id=\"" + escape(agent.sysId()) + "\">"
@@ -130,9 +130,9 @@ final class AgentConsolePage {
      * @param now the time the page is made
      * @return its status as a badge; a Down agent says since when it has been silent
      */
-    static String status(AgentRecord agent, java.time.Instant now) {
+    static String status(Agent agent, java.time.Instant now) {
         String detail = null;
-        if (AgentRecord.STATUS_DOWN.equals(agent.status())) {
+        if (Agent.STATUS_DOWN.equals(agent.status())) {
             detail = agent.lastRefreshed() == null ? "never heard from"
                     : "since " + agent.lastRefreshed() + " (silent for " + age(agent.lastRefreshed(), now) + ")";
         }
@@ -159,7 +159,7 @@ final class AgentConsolePage {
     }
 
     /** The edit form of one agent, folded unless it holds a refused edit. */
-    private static String editForm(View view, AgentRecord agent, AgentEditForm form, boolean open) {
+    private static String editForm(View view, Agent agent, AgentEditForm form, boolean open) {
         StringBuilder html = new StringBuilder();
         html.append("<details").append(open ? " open" : "").append("><summary>Edit</summary>");
         html.append("<form method=\"post\" action=\"").append(escape(view.formAction()))
@@ -196,7 +196,7 @@ final class AgentConsolePage {
                 + "an agent joins one with <code>PATCH /api/now/table/ecc_agent/{sys_id}</code> "
                 + "<code>{\"cluster\":\"NAME\"}</code>. Failover tries the members in this order.</p>");
         Map<String, String> statusByName = new HashMap<>();
-        for (AgentRecord agent : view.agents()) {
+        for (Agent agent : view.agents()) {
             statusByName.put(agent.name(), agent.status());
         }
         out.println("<table class=\"nicetable\" id=\"midway-cluster-table\">");

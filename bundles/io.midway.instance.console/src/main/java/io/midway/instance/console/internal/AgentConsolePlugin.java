@@ -31,7 +31,7 @@ import io.midway.instance.api.AgentCluster;
 import io.midway.instance.api.Users;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
@@ -214,13 +214,13 @@ public class AgentConsolePlugin extends HttpServlet {
     /** Applies an edit through the same parsing and checks as the Table API's PATCH. */
     private Outcome update(AgentEditForm form) {
         String name = form.sysId().isEmpty() ? null
-                : agents.agent(form.sysId()).map(AgentRecord::name).orElse(null);
+                : agents.agent(form.sysId()).map(Agent::name).orElse(null);
         String who = name == null ? "with sys_id " + form.sysId() : name;
         try {
             if (form.sysId().isEmpty()) {
                 throw InstanceException.invalid("no agent chosen", "the form carries the agent's sys_id");
             }
-            AgentRecord changed = agents.updateAgent(form.sysId(), AgentChange.parse(form.toPatch()));
+            Agent changed = agents.updateAgent(form.sysId(), AgentChange.parse(form.toPatch()));
             String summary = "applications " + listText(changed.applications()) + "; IP ranges "
                     + listText(changed.ipRanges()) + "; default " + (changed.isDefault() ? "yes" : "no")
                     + "; validated " + (changed.validated() ? "yes" : "no") + "; status " + changed.status();
@@ -273,7 +273,7 @@ public class AgentConsolePlugin extends HttpServlet {
         }
     }
 
-    private List<AgentRecord> agents() {
+    private List<Agent> agents() {
         return agents.agents(TableQuery.all(TableSchema.ECC_AGENT));
     }
 
@@ -285,8 +285,8 @@ public class AgentConsolePlugin extends HttpServlet {
         ObjectNode json = Json.mapper().createObjectNode();
         json.put("selection_algorithm", selection.defaultAlgorithm());
         ArrayNode agents = json.putArray("agents");
-        for (AgentRecord agent : agents()) {
-            agents.add(Json.mapper().valueToTree(agent));
+        for (Agent agent : agents()) {
+            agents.add(AgentJson.json(agent));
         }
         ArrayNode clusters = json.putArray("clusters");
         for (AgentCluster cluster : clusters()) {

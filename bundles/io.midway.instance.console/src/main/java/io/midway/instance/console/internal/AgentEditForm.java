@@ -2,7 +2,7 @@ package io.midway.instance.console.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 import io.midway.wire.Json;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -59,7 +59,7 @@ record AgentEditForm(String sysId, String applications, String ipRanges, String 
      * @param agent an agent as stored
      * @return the form filled with its values
      */
-    static AgentEditForm of(AgentRecord agent) {
+    static AgentEditForm of(Agent agent) {
         return new AgentEditForm(agent.sysId(), String.join(", ", AgentConsolePage.list(agent.applications())),
                 String.join(", ", AgentConsolePage.list(agent.ipRanges())),
                 String.join(", ", AgentConsolePage.list(agent.manualCapabilities())), agent.isDefault(), agent.validated(),

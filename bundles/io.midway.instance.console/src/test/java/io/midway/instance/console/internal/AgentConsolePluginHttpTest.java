@@ -40,6 +40,7 @@ import io.midway.instance.api.ClusterType;
 import io.midway.instance.internal.UserRealm;
 import io.midway.instance.api.Selection;
 import io.midway.instance.api.UserRow;
+import io.midway.instance.api.Agent;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.Json;
 import jakarta.servlet.Filter;
@@ -187,8 +188,8 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void pageListsEveryAgentWithItsCriteria() throws Exception {
-        AgentRecord one = register("dc-1");
-        AgentRecord two = register("dc-2");
+        Agent one = register("dc-1");
+        Agent two = register("dc-2");
         change(one.sysId(), "{\"applications\":[\"Discovery\",\"ServiceMapping\"],\"ip_ranges\":[\"10.1.0.0/16\"],"
                 + "\"is_default\":true}");
         change(two.sysId(), "{\"status\":\"Paused\",\"validated\":false}");
@@ -216,13 +217,13 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void downStandsOutAndSaysSinceWhen() throws Exception {
-        AgentRecord down = register("dc-1");
+        Agent down = register("dc-1");
         clock.advance(Duration.ofMinutes(10));
         service.heartbeats().sendDueHeartbeats();
         clock.advance(Duration.ofMinutes(10));
         service.heartbeats().markSilentAgentsDown();
         String lastHeard = agentNamed("dc-1").lastRefreshed();
-        AgentRecord up = register("dc-2");
+        Agent up = register("dc-2");
         change(up.sysId(), "{\"status\":\"Paused\"}");
         assertEquals("Down", agentNamed("dc-1").status());
 
@@ -238,7 +239,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void anAgentThatIsDownKeepsItsStatusUnlessAnAdminStatusIsChosen() throws Exception {
-        AgentRecord agent = register("dc-1");
+        Agent agent = register("dc-1");
         clock.advance(Duration.ofMinutes(10));
         service.heartbeats().sendDueHeartbeats();
         clock.advance(Duration.ofMinutes(10));
@@ -251,7 +252,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
         String notice = follow(post(browser, editForm(token(html), agent.sysId(), "Discovery", "", false, true, "")));
         assertTrue(notice, notice.contains("ui-state-highlight"));
-        AgentRecord after = agentNamed("dc-1");
+        Agent after = agentNamed("dc-1");
         assertEquals("Down", after.status());
         assertEquals(List.of("Discovery"), after.applications());
     }
@@ -267,7 +268,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void aValidFormChangesTheAgentAndRedirectsBackWithANotice() throws Exception {
-        AgentRecord agent = register("dc-1");
+        Agent agent = register("dc-1");
         String html = page();
 
         HttpResponse<String> response = post(browser, editForm(token(html), agent.sysId(),
@@ -275,7 +276,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
                 "Paused"));
         String after = follow(response);
 
-        AgentRecord changed = agentNamed("dc-1");
+        Agent changed = agentNamed("dc-1");
         assertEquals(List.of("Discovery", "ServiceMapping"), changed.applications());
         assertEquals(List.of("10.0.0.0/8", "192.168.1.10-192.168.1.50", "172.16.5.5"), changed.ipRanges());
         assertTrue(changed.isDefault());
@@ -301,9 +302,9 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void aBadIpRangeIsShownAndChangesNothing() throws Exception {
-        AgentRecord agent = register("dc-1");
+        Agent agent = register("dc-1");
         change(agent.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.0.0.0/8\"]}");
-        AgentRecord before = agentNamed("dc-1");
+        Agent before = agentNamed("dc-1");
         String html = page();
 
         String after = follow(post(browser, editForm(token(html), agent.sysId(), "ALL", "10.0.0.0/33, <b>x</b>", true,
@@ -339,7 +340,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void valuesThatLookLikeMarkupAreEscaped() throws Exception {
-        AgentRecord agent = register("dc-1");
+        Agent agent = register("dc-1");
         String html = page();
         follow(post(browser, editForm(token(html), agent.sysId(), "<script>alert('x')</script>, ${app_root}\\$", "",
                 false, true, "Up")));
@@ -355,8 +356,8 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void aPostWithoutTheSessionTokenIsRefusedAndChangesNothing() throws Exception {
-        AgentRecord agent = register("dc-1");
-        AgentRecord before = agentNamed("dc-1");
+        Agent agent = register("dc-1");
+        Agent before = agentNamed("dc-1");
         String token = token(page());
 
         // no token at all
@@ -573,8 +574,8 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void trySelectionShowsTheChoiceAndWhy() throws Exception {
-        AgentRecord one = register("dc-1");
-        AgentRecord two = register("dc-2");
+        Agent one = register("dc-1");
+        Agent two = register("dc-2");
         change(one.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.1.0.0/16\"]}");
         change(two.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.2.0.0/16\"]}");
         Selection expected = service.selection().select("Discovery", "10.2.3.4", "", "legacy");
@@ -633,7 +634,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void jsonHoldsTheSameData() throws Exception {
-        AgentRecord one = register("dc-1");
+        Agent one = register("dc-1");
         change(one.sysId(), "{\"applications\":[\"Discovery\"],\"ip_ranges\":[\"10.1.0.0/16\"],\"is_default\":true}");
         register("dc-2");
         service.clusters().createCluster(new ClusterChange("dc", ClusterType.FAILOVER, List.of("dc-2", "dc-1")));
@@ -659,6 +660,15 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertEquals("tcp", first.path("capabilities").get(0).asText());
         assertEquals(agentNamed("dc-1").lastRefreshed(), first.path("last_refreshed").asText());
         assertEquals("dc-2", json.path("agents").get(1).path("name").asText());
+        // each agent is written as the HTTP API writes it: same fields, order and nulls
+        for (JsonNode written : json.path("agents")) {
+            Agent a = agentNamed(written.path("name").asText());
+            AgentRecord wire = new AgentRecord(a.sysId(), a.name(), a.status(), a.validated(), a.version(),
+                    a.hostName(), a.ipAddress(), a.lastRefreshed(), a.capabilities(), a.applications(), a.ipRanges(),
+                    a.cluster(), a.isDefault(), a.syncRevision(), a.syncState(), a.pinnedVersion(),
+                    a.publicKeyFingerprint(), a.manualCapabilities(), a.advertisedCapabilities());
+            assertEquals(Json.mapper().writeValueAsString(wire), written.toString());
+        }
         JsonNode cluster = json.path("clusters").get(0);
         assertEquals("dc", cluster.path("name").asText());
         assertEquals("failover", cluster.path("type").asText());
@@ -667,11 +677,11 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
 
     @Test
     public void capabilitiesSetByHandInTheFormJoinTheAdvertisedOnes() throws Exception {
-        AgentRecord agent = register("dc-1");
+        Agent agent = register("dc-1");
         Map<String, String> form = editForm(token(page()), agent.sysId(), "Discovery", "10.0.0.0/8", false, true, "");
         form.put("manual_capabilities", "ssh, PowerShell");
         follow(post(browser, form));
-        AgentRecord changed = agentNamed("dc-1");
+        Agent changed = agentNamed("dc-1");
         assertEquals(List.of("ssh", "PowerShell"), changed.manualCapabilities());
         assertTrue(changed.capabilities().toString(), changed.capabilities().containsAll(List.of("tcp", "ssh", "PowerShell")));
         String row = row(page(), agent.sysId());

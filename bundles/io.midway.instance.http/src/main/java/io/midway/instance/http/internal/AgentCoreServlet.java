@@ -54,7 +54,7 @@ public class AgentCoreServlet extends ApiServlet {
         requireMethod(request, "GET");
         String path = request.getPathInfo();
         if (path == null || path.equals("/")) {
-            writeJson(response, 200, result(cores.cores()));
+            writeJson(response, 200, result(WireRecords.map(cores.cores(), WireRecords::toWire)));
             return;
         }
         String sha256 = path.substring(1);

@@ -89,8 +89,8 @@ public class AgentRegistrationServlet extends ApiServlet {
         } else if (!enroll) {
             authorizeAgent(user, name);
         }
-        AgentRegistry.Registered registered = service.register(registration);
-        Map<String, Object> body = new LinkedHashMap<>(result(registered.agent()));
+        AgentRegistry.Registered registered = service.register(WireRecords.fromWire(registration));
+        Map<String, Object> body = new LinkedHashMap<>(result(WireRecords.toWire(registered.agent())));
         if (enroll) {
             String password = identities.enroll(name);
             Map<String, Object> identity = new LinkedHashMap<>();

@@ -45,6 +45,6 @@ public class AgentStatusServlet extends ApiServlet {
         Users.User user = authenticate(request, Users.ROLE_MID_SERVER);
         StatusChange change = readBody(request, StatusChange.class);
         authorizeAgent(user, change == null ? null : change.name());
-        writeJson(response, 200, result(service.changeStatus(change.name(), change.status(), change.detail())));
+        writeJson(response, 200, result(WireRecords.toWire(service.changeStatus(change.name(), change.status(), change.detail()))));
     }
 }

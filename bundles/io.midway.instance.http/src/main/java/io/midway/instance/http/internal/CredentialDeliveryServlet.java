@@ -45,6 +45,6 @@ public class CredentialDeliveryServlet extends ApiServlet {
         String agent = param(request, "agent")
                 .orElseThrow(() -> RequestException.badRequest("query parameter 'agent' is required"));
         authorizeAgent(user, agent);
-        writeJson(response, 200, credentials.forAgent(agent));
+        writeJson(response, 200, WireRecords.toWire(credentials.forAgent(agent)));
     }
 }

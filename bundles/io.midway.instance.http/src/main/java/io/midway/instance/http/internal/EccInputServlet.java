@@ -10,7 +10,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletNa
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 import io.midway.instance.api.AgentPolls;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.InputBatch;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,10 +52,10 @@ public class EccInputServlet extends ApiServlet {
             java.util.Map<String, String> agents = service.agentsOf(answered);
             for (String field : agents.values().stream().filter(java.util.Objects::nonNull)
                     .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))) {
-                authorizeAgent(user, field.startsWith(EccRecord.AGENT_PREFIX)
-                        ? field.substring(EccRecord.AGENT_PREFIX.length()) : field);
+                authorizeAgent(user, field.startsWith(QueueRecord.AGENT_PREFIX)
+                        ? field.substring(QueueRecord.AGENT_PREFIX.length()) : field);
             }
         }
-        writeJson(response, 200, result(service.input(batch)));
+        writeJson(response, 200, result(service.input(WireRecords.fromWire(batch))));
     }
 }

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.instance.api.AgentPolls;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.PollResult;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -83,7 +83,7 @@ public class EccPollServlet extends ApiServlet {
         // credential made before its first poll would wait for the next change to reach it.
         String given = request.getParameter("credential_revision");
         String knownCredentials = given == null ? null : given.trim();
-        CompletableFuture<PollReply> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion,
+        CompletableFuture<PollResult> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion,
                 knownCredentials);
         if (reply.isDone()) {
             answer(request, response, reply);
@@ -128,8 +128,8 @@ public class EccPollServlet extends ApiServlet {
     }
 
     private static void answer(HttpServletRequest request, HttpServletResponse response,
-            CompletableFuture<PollReply> reply) throws IOException {
-        PollReply result;
+            CompletableFuture<PollResult> reply) throws IOException {
+        PollResult result;
         try {
             result = reply.join();
         } catch (CancellationException e) {
@@ -145,6 +145,6 @@ public class EccPollServlet extends ApiServlet {
             }
             return;
         }
-        writeJson(response, 200, result);
+        writeJson(response, 200, WireRecords.toWire(result));
     }
 }

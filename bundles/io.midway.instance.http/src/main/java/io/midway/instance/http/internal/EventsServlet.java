@@ -53,6 +53,6 @@ public class EventsServlet extends ApiServlet {
             throw RequestException.badRequest("query parameter 'limit' must be between 1 and " + MAX_EVENTS,
                     "got " + limit);
         }
-        writeJson(response, 200, result(service.events(since, limit)));
+        writeJson(response, 200, result(WireRecords.eventsToWire(service.events(since, limit))));
     }
 }

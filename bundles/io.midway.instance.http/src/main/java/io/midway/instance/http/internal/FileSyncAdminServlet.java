@@ -79,7 +79,7 @@ public class FileSyncAdminServlet extends ApiServlet {
             writeJson(response, 200, reply(listed(file), files.revision()));
         } else {
             FileRepository.Removal removal = files.delete(symbolicName);
-            writeJson(response, 200, reply(removal.file(), removal.revision()));
+            writeJson(response, 200, reply(WireRecords.toWire(removal.file()), removal.revision()));
         }
     }
 
@@ -94,11 +94,11 @@ public class FileSyncAdminServlet extends ApiServlet {
             response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/"
                     + upload.file().symbolicName());
         }
-        writeJson(response, upload.changed() ? 201 : 200, reply(upload.file(), upload.revision()));
+        writeJson(response, upload.changed() ? 201 : 200, reply(WireRecords.toWire(upload.file()), upload.revision()));
     }
 
     private static ObjectNode listed(FileRepository.Listed listed) {
-        ObjectNode node = Json.mapper().valueToTree(listed.file());
+        ObjectNode node = Json.mapper().valueToTree(WireRecords.toWire(listed.file()));
         node.put("uploaded_on", listed.uploadedOn());
         node.put("downloads", listed.downloads());
         return node;

@@ -63,12 +63,12 @@ public class FileSyncServlet extends ApiServlet {
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         if (path.equals("/snapshot")) {
             requireMethod(request, "GET");
-            writeJson(response, 200, files.snapshot());
+            writeJson(response, 200, WireRecords.toWire(files.snapshot()));
         } else if (path.equals("/report")) {
             requireMethod(request, "POST");
             SyncReport report = readBody(request, SyncReport.class);
             authorizeAgent(user, report == null ? null : report.name());
-            writeJson(response, 200, result(service.syncReport(report)));
+            writeJson(response, 200, result(WireRecords.toWire(service.syncReport(WireRecords.fromWire(report)))));
         } else if (path.startsWith(FILES)) {
             requireMethod(request, "GET");
             download(path.substring(FILES.length()), response);

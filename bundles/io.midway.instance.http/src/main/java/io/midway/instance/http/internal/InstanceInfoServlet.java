@@ -50,6 +50,6 @@ public class InstanceInfoServlet extends ApiServlet {
                     java.util.Map.of("Retry-After", String.valueOf(io.midway.instance.http.internal.ApiFallbackServlet
                             .RETRY_AFTER_SECONDS)));
         }
-        writeJson(response, 200, service.instanceInfo());
+        writeJson(response, 200, WireRecords.toWire(service.instanceInfo()));
     }
 }

@@ -23,7 +23,8 @@ import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -109,45 +110,45 @@ public class TableApiServlet extends ApiServlet {
             String method = requireMethod(request, "GET", "POST");
             if ("GET".equals(method)) {
                 TableQuery query = query(request, TableSchema.ECC_QUEUE);
-                writeJson(response, 200, result(project(queue.records(query), query.fields())));
+                writeJson(response, 200, result(project(WireRecords.queueToWire(queue.records(query)), query.fields())));
             } else {
                 JsonNode body = readTree(request);
                 if (body != null && body.isArray()) {
-                    writeJson(response, 201, result(queue.insertOutputs(OutputRequest.parseBatch(body))));
+                    writeJson(response, 201, result(WireRecords.queueToWire(queue.insertOutputs(OutputRequest.parseBatch(body)))));
                     return;
                 }
-                EccRecord inserted = queue.insertOutput(OutputRequest.parse(body));
+                QueueRecord inserted = queue.insertOutput(OutputRequest.parse(body));
                 response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + inserted.sysId());
-                writeJson(response, 201, result(inserted));
+                writeJson(response, 201, result(WireRecords.toWire(inserted)));
             }
             return;
         }
         requireMethod(request, "GET");
         List<String> fields = TableQuery.parseFields(TableSchema.ECC_QUEUE, request.getParameter("sysparm_fields"));
-        EccRecord record = queue.record(sysId)
+        QueueRecord record = queue.record(sysId)
                 .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                         "no ecc_queue record with sys_id " + sysId));
-        writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(record), fields)));
+        writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(WireRecords.toWire(record)), fields)));
     }
 
     private void eccAgent(HttpServletRequest request, HttpServletResponse response, String sysId) throws IOException {
         if (sysId == null) {
             requireMethod(request, "GET");
             TableQuery query = query(request, TableSchema.ECC_AGENT);
-            writeJson(response, 200, result(project(agents.agents(query), query.fields())));
+            writeJson(response, 200, result(project(WireRecords.agentsToWire(agents.agents(query)), query.fields())));
             return;
         }
         String method = requireMethod(request, "GET", "PATCH", "PUT");
         if ("GET".equals(method)) {
             List<String> fields = TableQuery.parseFields(TableSchema.ECC_AGENT, request.getParameter("sysparm_fields"));
-            Object agent = agents.agent(sysId)
+            Agent agent = agents.agent(sysId)
                     .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                             "no ecc_agent record with sys_id " + sysId));
-            writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(agent), fields)));
+            writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(WireRecords.toWire(agent)), fields)));
             return;
         }
         AgentChange change = AgentChange.parse(readTree(request));
-        writeJson(response, 200, result(agents.updateAgent(sysId, change)));
+        writeJson(response, 200, result(WireRecords.toWire(agents.updateAgent(sysId, change))));
     }
 
     private void eccAgentCluster(HttpServletRequest request, HttpServletResponse response, String sysId)

@@ -67,11 +67,11 @@ public class UpgradeAdminServlet extends ApiServlet {
         try (InputStream body = requestBody(request)) {
             published = cores.upload(body, request.getContentLengthLong());
         }
-        writeJson(response, 201, result(published.core()));
+        writeJson(response, 201, result(WireRecords.toWire(published.core())));
     }
 
     private static ObjectNode listed(CoreRepository.Listed listed) {
-        ObjectNode node = Json.mapper().valueToTree(listed.core());
+        ObjectNode node = Json.mapper().valueToTree(WireRecords.toWire(listed.core()));
         node.put("uploaded_on", listed.uploadedOn());
         node.put("downloads", listed.downloads());
         return node;

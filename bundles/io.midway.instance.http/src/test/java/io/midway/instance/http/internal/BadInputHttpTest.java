@@ -17,7 +17,7 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.api.FieldLimits;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.QueueRecord;
 import io.midway.wire.Json;
 
 /**
@@ -183,8 +183,8 @@ public class BadInputHttpTest extends WholeServerFixture {
     @Test
     public void oneBadRecordOfAnInputBatchIsRefusedAndTheOthersAreStored() throws Exception {
         register("m1");
-        EccRecord a = insert("m1", "TCPScan", 2);
-        EccRecord b = insert("m1", "TCPScan", 2);
+        QueueRecord a = insert("m1", "TCPScan", 2);
+        QueueRecord b = insert("m1", "TCPScan", 2);
         JsonNode reply = Json.mapper().readTree(json(AGENT, "/api/mid/ecc/input", "{\"records\":["
                 + "{\"response_to\":\"" + a.sysId() + "\",\"payload\":{\"ok\":true}},"
                 + "{\"response_to\":\"" + b.sysId() + "\",\"topic\":\"" + "T".repeat(301) + "\"},"

@@ -21,8 +21,8 @@ import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.NodeRow;
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 
 /**
  * The instance's Gogo commands for what an operator looks at first (issue 15 point 7):
@@ -86,13 +86,13 @@ public class InstanceCommands {
     /** @return every agent */
     @Descriptor("list the agents: name, status, validated, version, host, cluster, capabilities, last refreshed")
     public String agents() {
-        List<AgentRecord> agents = this.agents.agents(TableQuery.all(TableSchema.ECC_AGENT));
+        List<Agent> agents = this.agents.agents(TableQuery.all(TableSchema.ECC_AGENT));
         if (agents.isEmpty()) {
             return "no agents: an agent appears at its first registration (bin/agent)";
         }
         TextTable table = new TextTable("NAME", "STATUS", "VALIDATED", "VERSION", "HOST", "IP", "CLUSTER",
                 "CAPABILITIES", "LAST REFRESHED");
-        for (AgentRecord a : agents) {
+        for (Agent a : agents) {
             table.row(a.name(), a.status(), a.validated() ? "yes" : "no", a.version(), a.hostName(), a.ipAddress(),
                     a.cluster(), TextTable.cut(String.join(",", a.capabilities() == null ? List.of() : a.capabilities()), 60),
                     a.lastRefreshed());
@@ -148,14 +148,14 @@ public class InstanceCommands {
             out.append("\n\n").append(topics);
         }
         if (recent > 0) {
-            List<EccRecord> records = queue.records(TableQuery.parse(TableSchema.ECC_QUEUE, "ORDERBYDESCsys_created_on",
+            List<QueueRecord> records = queue.records(TableQuery.parse(TableSchema.ECC_QUEUE, "ORDERBYDESCsys_created_on",
                     null, Integer.toString(recent), null));
             out.append("\n\n");
             if (records.isEmpty()) {
                 out.append("no records yet");
             } else {
                 TextTable table = new TextTable("SYS_ID", "QUEUE", "STATE", "AGENT", "TOPIC", "NAME", "CREATED", "RESPONSE TO");
-                for (EccRecord r : records) {
+                for (QueueRecord r : records) {
                     table.row(r.sysId(), r.queue(), r.state(), r.agent(), r.topic(), TextTable.cut(r.name(), 40),
                             r.sysCreatedOn(), r.responseTo());
                 }
@@ -186,12 +186,12 @@ public class InstanceCommands {
         if (count < 1 || count > 1000) {
             return "instance:events takes a number of events from 1 to 1000, not " + count;
         }
-        List<io.midway.wire.EventRecord> events = this.events.latestEvents(count);
+        List<io.midway.instance.api.InstanceEvent> events = this.events.latestEvents(count);
         if (events.isEmpty()) {
             return "no events yet";
         }
         TextTable table = new TextTable("SEQ", "TIME", "EVENT", "AGENT", "DETAIL");
-        for (io.midway.wire.EventRecord e : events) {
+        for (io.midway.instance.api.InstanceEvent e : events) {
             table.row(e.seq(), e.time(), e.name(), e.agent(), TextTable.cut(e.detail(), 100));
         }
         return table.toString();

@@ -23,9 +23,9 @@ import io.midway.instance.internal.FileSyncService;
 import io.midway.instance.internal.SingletonJobs;
 import io.midway.instance.internal.ServiceFixture;
 import io.midway.instance.internal.TestBundles;
-import io.midway.wire.EccRecord;
-import io.midway.wire.InputBatch;
-import io.midway.wire.InputRecord;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.AgentResults;
+import io.midway.instance.api.AgentResult;
 import io.midway.wire.Json;
 
 /**
@@ -85,12 +85,12 @@ public class InstanceCommandsTest extends ServiceFixture {
     @Test
     public void queueCountsByQueueAndStateAndShowsTheMostRecent() throws Exception {
         register("dc-1");
-        EccRecord answered = insert("dc-1", "TCPScan", 2);
+        QueueRecord answered = insert("dc-1", "TCPScan", 2);
         insert("dc-1", "HTTPRequest", 2);
         insert("dc-1", "Command", 2);
         assertEquals(3, service.polls().poll("dc-1", 1).result().size() + 2);
-        service.polls().input(new InputBatch(List.of(new InputRecord(answered.sysId(), null, null, null,
-                Json.mapper().getNodeFactory().textNode("ok"), EccRecord.STATE_PROCESSED, null))));
+        service.polls().input(new AgentResults(List.of(new AgentResult(answered.sysId(), null, null, null,
+                Json.mapper().getNodeFactory().textNode("ok"), QueueRecord.STATE_PROCESSED, null))));
         String out = run("instance:queue");
         String[] lines = out.split("\n");
         assertTrue(out, lines[0].matches("QUEUE\\s+READY\\s+PROCESSING\\s+PROCESSED\\s+ERROR\\s+ALL"));

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
-import io.midway.wire.AgentRecord;
-import io.midway.wire.EccRecord;
+import io.midway.instance.api.Agent;
+import io.midway.instance.api.QueueRecord;
 
 /**
  * Where the agent clusters send work (DESIGN §9). Pure logic over the clusters and the agents'
@@ -48,7 +48,7 @@ public final class ClusterRouter {
      * very agent whether it is alive.
      */
     public static final Set<String> HOST_BOUND_TOPICS = Set.of("Command", "SystemCommand",
-            EccRecord.TOPIC_HEARTBEAT);
+            QueueRecord.TOPIC_HEARTBEAT);
 
     /**
      * Where work goes instead of the agent it was addressed to.
@@ -103,8 +103,8 @@ public final class ClusterRouter {
      * @param agent an agent, or {@code null} when not registered
      * @return whether it can take work a cluster sends it: {@code Up} and validated
      */
-    public static boolean canTakeWork(AgentRecord agent) {
-        return agent != null && agent.validated() && AgentRecord.STATUS_UP.equals(agent.status());
+    public static boolean canTakeWork(Agent agent) {
+        return agent != null && agent.validated() && Agent.STATUS_UP.equals(agent.status());
     }
 
     /**
@@ -127,7 +127,7 @@ public final class ClusterRouter {
      *     (not in a cluster, bound to the host, its member can keep it, or no member can take it)
      */
     public Optional<Redirect> atInsert(String agentName, String topic, Collection<AgentCluster> clusters,
-            Map<String, AgentRecord> agents) {
+            Map<String, Agent> agents) {
         if (isHostBound(topic)) {
             return Optional.empty();
         }
@@ -137,8 +137,8 @@ public final class ClusterRouter {
         }
         AgentCluster cluster = found.get();
         if (cluster.type() == ClusterType.FAILOVER) {
-            AgentRecord addressed = agents.get(agentName);
-            if (addressed == null || !AgentRecord.STATUS_DOWN.equals(addressed.status())) {
+            Agent addressed = agents.get(agentName);
+            if (addressed == null || !Agent.STATUS_DOWN.equals(addressed.status())) {
                 return Optional.empty();
             }
             return nextInOrder(cluster, agentName, agents).map(next -> new Redirect(next,
@@ -161,7 +161,7 @@ public final class ClusterRouter {
      * @return who takes it; empty when the agent is in no cluster
      */
     public Optional<Takeover> takeover(String downAgent, Collection<AgentCluster> clusters,
-            Map<String, AgentRecord> agents) {
+            Map<String, Agent> agents) {
         return clusterOf(clusters, downAgent).map(cluster -> new Takeover(cluster, downAgent,
                 cluster.type() == ClusterType.FAILOVER
                         ? nextInOrder(cluster, downAgent, agents).map(List::of).orElse(List.of())
@@ -187,7 +187,7 @@ public final class ClusterRouter {
     }
 
     /** The members after {@code from} in order, then those before it: the first that can take work. */
-    private static Optional<String> nextInOrder(AgentCluster cluster, String from, Map<String, AgentRecord> agents) {
+    private static Optional<String> nextInOrder(AgentCluster cluster, String from, Map<String, Agent> agents) {
         List<String> members = cluster.members();
         int start = members.indexOf(from);
         for (int i = 1; i < members.size(); i++) {
@@ -199,7 +199,7 @@ public final class ClusterRouter {
         return Optional.empty();
     }
 
-    private static List<String> canTakeWork(AgentCluster cluster, Map<String, AgentRecord> agents, String except) {
+    private static List<String> canTakeWork(AgentCluster cluster, Map<String, Agent> agents, String except) {
         List<String> up = new ArrayList<>();
         for (String member : cluster.members()) {
             if (!member.equals(except) && canTakeWork(agents.get(member))) {

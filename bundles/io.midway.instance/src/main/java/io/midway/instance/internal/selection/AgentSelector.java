@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 import io.midway.instance.api.Selection.Rule;
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 /**
  * Chooses the agent for a job that names none (DESIGN §9), and explains the choice.
@@ -88,7 +88,7 @@ public final class AgentSelector {
      * @return the chosen agent and the explanation
      * @throws IllegalArgumentException when an agent's stored {@code ip_ranges} do not parse
      */
-    public Selection selectAmong(SelectionRequest request, Collection<AgentRecord> agents) {
+    public Selection selectAmong(SelectionRequest request, Collection<Agent> agents) {
         return select(request, agents.stream().map(SelectionCandidate::from).toList());
     }
 
@@ -102,11 +102,11 @@ public final class AgentSelector {
             return Availability.NEVER;
         }
         String status = agent.status().strip();
-        if (status.equalsIgnoreCase(AgentRecord.STATUS_UP)) {
+        if (status.equalsIgnoreCase(Agent.STATUS_UP)) {
             return Availability.UP;
         }
-        if (status.equalsIgnoreCase(AgentRecord.STATUS_PAUSED) || status.equalsIgnoreCase(AgentRecord.STATUS_UPGRADING)
-                || status.equalsIgnoreCase(AgentRecord.STATUS_UPGRADE_FAILED)) {
+        if (status.equalsIgnoreCase(Agent.STATUS_PAUSED) || status.equalsIgnoreCase(Agent.STATUS_UPGRADING)
+                || status.equalsIgnoreCase(Agent.STATUS_UPGRADE_FAILED)) {
             return Availability.PAUSED_OR_UPGRADING;
         }
         return Availability.NEVER;

@@ -3,7 +3,7 @@ package io.midway.instance.internal.selection;
 import java.util.List;
 import java.util.Optional;
 
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 /**
  * An agent as selection sees it.
@@ -36,7 +36,7 @@ public record SelectionCandidate(String name, String status, boolean validated, 
      * @throws IllegalArgumentException when its stored {@code ip_ranges} do not parse; the message
      *     names the agent and the entry
      */
-    public static SelectionCandidate from(AgentRecord agent) {
+    public static SelectionCandidate from(Agent agent) {
         IpRanges ranges;
         try {
             ranges = IpRanges.parse(agent.ipRanges());

@@ -17,7 +17,7 @@ import java.util.Set;
 
 import org.junit.Test;
 
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 /** Where clusters send work, rule by rule ({@link ClusterRouter}), over agents in every status. */
 public class ClusterRouterTest {
@@ -25,15 +25,15 @@ public class ClusterRouterTest {
     private final ClusterRouter router = new ClusterRouter(new Random(7));
 
     /** An agent: {@code "Up"}, {@code "Down"}, {@code "Paused"} …, with {@code "!"} appended for not validated. */
-    private static AgentRecord agent(String name, String status) {
+    private static Agent agent(String name, String status) {
         boolean validated = !status.endsWith("!");
-        return new AgentRecord("id-" + name, name, status.replace("!", ""), validated, "1.0.0", null, null, null,
+        return new Agent("id-" + name, name, status.replace("!", ""), validated, "1.0.0", null, null, null,
                 List.of(), List.of(), List.of(), "", false);
     }
 
     /** Agents from {@code "name=status"} pairs; a member missing here is not registered. */
-    private static Map<String, AgentRecord> agents(String... pairs) {
-        Map<String, AgentRecord> agents = new LinkedHashMap<>();
+    private static Map<String, Agent> agents(String... pairs) {
+        Map<String, Agent> agents = new LinkedHashMap<>();
         for (String pair : pairs) {
             String[] p = pair.split("=");
             agents.put(p[0], agent(p[0], p[1]));
@@ -46,7 +46,7 @@ public class ClusterRouterTest {
     }
 
     /** One row: the cluster, the agents, the addressed agent, where new work goes (null: it stays). */
-    private record InsertCase(String why, ClusterType type, List<String> members, Map<String, AgentRecord> agents,
+    private record InsertCase(String why, ClusterType type, List<String> members, Map<String, Agent> agents,
             String addressed, String expected) {
     }
 
@@ -98,7 +98,7 @@ public class ClusterRouterTest {
     @Test
     public void loadBalanceSpreadsOverTheUpMembersOnly() {
         AgentCluster cluster = cluster(ClusterType.LOAD_BALANCE, "a", "b", "c", "d");
-        Map<String, AgentRecord> agents = agents("a=Up", "b=Up", "c=Paused", "d=Up");
+        Map<String, Agent> agents = agents("a=Up", "b=Up", "c=Paused", "d=Up");
         Set<String> used = new HashSet<>();
         for (int i = 0; i < 60; i++) {
             used.add(router.atInsert("c", "SSHCommand", List.of(cluster), agents).orElseThrow().agent());
@@ -110,7 +110,7 @@ public class ClusterRouterTest {
     public void hostBoundTopicsAreNeverRedirected() {
         AgentCluster failover = cluster(ClusterType.FAILOVER, "a", "b");
         AgentCluster balanced = new AgentCluster("c2", "lb", ClusterType.LOAD_BALANCE, List.of("x", "y"), 0, 0);
-        Map<String, AgentRecord> agents = agents("a=Down", "b=Up", "x=Up", "y=Up");
+        Map<String, Agent> agents = agents("a=Down", "b=Up", "x=Up", "y=Up");
         for (String topic : List.of("Command", "SystemCommand", "HeartbeatProbe")) {
             assertTrue(topic, ClusterRouter.isHostBound(topic));
             assertEquals(topic, Optional.empty(), router.atInsert("a", topic, List.of(failover, balanced), agents));
@@ -125,7 +125,7 @@ public class ClusterRouterTest {
 
     @Test
     public void takeoverOfAMemberThatWentDown() {
-        Map<String, AgentRecord> agents = agents("a=Down", "b=Paused", "c=Up", "d=Up");
+        Map<String, Agent> agents = agents("a=Down", "b=Paused", "c=Up", "d=Up");
         ClusterRouter.Takeover failover = router.takeover("a", List.of(cluster(ClusterType.FAILOVER, "a", "b", "c",
                 "d")), agents).orElseThrow();
         assertEquals("the next Up member only", List.of("c"), failover.targets());

@@ -21,8 +21,8 @@ import io.midway.instance.store.InstanceStore;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.instance.store.TestPostgres;
-import io.midway.wire.EccRecord;
-import io.midway.wire.PollReply;
+import io.midway.instance.api.QueueRecord;
+import io.midway.instance.api.PollResult;
 
 /**
  * Two instance nodes on one PostgreSQL database claim work without taking the same record
@@ -63,8 +63,8 @@ public class PostgresTwoNodesTest extends ServiceFixture {
             names.add(name);
             register(name);
             for (int i = 0; i < EACH; i++) {
-                outputs.add(new OutputRequest(EccRecord.agentField(name), "Echo", "item " + i, "127.0.0.1", null,
-                        EccRecord.STATE_READY, 2, null, null));
+                outputs.add(new OutputRequest(QueueRecord.agentField(name), "Echo", "item " + i, "127.0.0.1", null,
+                        QueueRecord.STATE_READY, 2, null, null));
             }
         }
         service.outputs().insertOutputs(outputs);
@@ -110,11 +110,11 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         // Let the other node's listener connect, then wait there.
         Thread.sleep(1500);
         long started = System.nanoTime();
-        java.util.concurrent.CompletableFuture<PollReply> waiting = other.polls().longPoll("woken-agent", 5, 20_000, null, null, null);
+        java.util.concurrent.CompletableFuture<PollResult> waiting = other.polls().longPoll("woken-agent", 5, 20_000, null, null, null);
         Thread.sleep(300);
         assertEquals("nothing yet: it waits", false, waiting.isDone());
-        EccRecord made = insert("woken-agent", "Echo", 2);
-        PollReply reply = waiting.get(15, TimeUnit.SECONDS);
+        QueueRecord made = insert("woken-agent", "Echo", 2);
+        PollResult reply = waiting.get(15, TimeUnit.SECONDS);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertEquals(1, reply.result().size());
         assertEquals(made.sysId(), reply.result().get(0).sysId());
@@ -127,14 +127,14 @@ public class PostgresTwoNodesTest extends ServiceFixture {
         register("synced-agent");
         Thread.sleep(1500);
         String before = other.core().syncRevision();
-        java.util.concurrent.CompletableFuture<PollReply> waiting = other.polls().longPoll("synced-agent", 5, 20_000, before, null,
+        java.util.concurrent.CompletableFuture<PollResult> waiting = other.polls().longPoll("synced-agent", 5, 20_000, before, null,
                 null);
         Thread.sleep(300);
         assertEquals("nothing yet: it waits", false, waiting.isDone());
         long started = System.nanoTime();
         // A file-sync change on this node (as an upload makes one).
         service.core().changeSyncFiles(tx -> tx.nextRevision());
-        PollReply reply = waiting.get(15, TimeUnit.SECONDS);
+        PollResult reply = waiting.get(15, TimeUnit.SECONDS);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertEquals("the other node answers with the new revision", service.core().syncRevision(), reply.syncRevision());
         org.junit.Assert.assertNotEquals(before, reply.syncRevision());

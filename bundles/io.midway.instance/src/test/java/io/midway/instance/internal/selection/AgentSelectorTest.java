@@ -17,7 +17,7 @@ import java.util.Set;
 import org.junit.Test;
 
 import io.midway.instance.api.Selection.Rule;
-import io.midway.wire.AgentRecord;
+import io.midway.instance.api.Agent;
 
 /**
  * Table-driven tests of both selection algorithms: every rule and every step of the status
@@ -27,45 +27,45 @@ import io.midway.wire.AgentRecord;
 public class AgentSelectorTest {
 
     /** Builds a candidate: Up, validated, no applications/ranges/capabilities unless told. */
-    private static final class Agent {
+    private static final class FakeAgent {
         private final String name;
-        private String status = AgentRecord.STATUS_UP;
+        private String status = Agent.STATUS_UP;
         private boolean validated = true;
         private List<String> applications = List.of();
         private List<String> ranges = List.of();
         private List<String> capabilities = List.of();
         private boolean isDefault;
 
-        private Agent(String name) {
+        private FakeAgent(String name) {
             this.name = name;
         }
 
-        Agent apps(String... values) {
+        FakeAgent apps(String... values) {
             applications = List.of(values);
             return this;
         }
 
-        Agent ranges(String... values) {
+        FakeAgent ranges(String... values) {
             ranges = List.of(values);
             return this;
         }
 
-        Agent caps(String... values) {
+        FakeAgent caps(String... values) {
             capabilities = List.of(values);
             return this;
         }
 
-        Agent status(String value) {
+        FakeAgent status(String value) {
             status = value;
             return this;
         }
 
-        Agent notValidated() {
+        FakeAgent notValidated() {
             validated = false;
             return this;
         }
 
-        Agent asDefault() {
+        FakeAgent asDefault() {
             isDefault = true;
             return this;
         }
@@ -76,8 +76,8 @@ public class AgentSelectorTest {
         }
     }
 
-    private static Agent agent(String name) {
-        return new Agent(name);
+    private static FakeAgent agent(String name) {
+        return new FakeAgent(name);
     }
 
     /**
@@ -94,13 +94,13 @@ public class AgentSelectorTest {
      * @param mentions text the explanation must hold (the deciding rule, what was skipped or ignored)
      */
     private record Case(String name, String algorithm, String application, String ip, String capability,
-            List<Agent> agents, String chosen, Rule rule, List<String> mentions) {
+            List<FakeAgent> agents, String chosen, Rule rule, List<String> mentions) {
     }
 
-    private static final String PAUSED = AgentRecord.STATUS_PAUSED;
-    private static final String UPGRADING = AgentRecord.STATUS_UPGRADING;
-    private static final String UPGRADE_FAILED = AgentRecord.STATUS_UPGRADE_FAILED;
-    private static final String DOWN = AgentRecord.STATUS_DOWN;
+    private static final String PAUSED = Agent.STATUS_PAUSED;
+    private static final String UPGRADING = Agent.STATUS_UPGRADING;
+    private static final String UPGRADE_FAILED = Agent.STATUS_UPGRADE_FAILED;
+    private static final String DOWN = Agent.STATUS_DOWN;
 
     private static final List<Case> CASES = List.of(
             // ---- legacy: application and IP
@@ -352,7 +352,7 @@ public class AgentSelectorTest {
     public void everyRuleAndFallback() {
         Set<Rule> decided = new HashSet<>();
         for (Case c : CASES) {
-            List<SelectionCandidate> candidates = c.agents().stream().map(Agent::build).toList();
+            List<SelectionCandidate> candidates = c.agents().stream().map(FakeAgent::build).toList();
             Selection selection = new AgentSelector(new Random(1)).select(
                     SelectionRequest.of(c.application(), c.ip(), c.capability(), c.algorithm()), candidates);
             String explanation = selection.explanation();
@@ -434,9 +434,9 @@ public class AgentSelectorTest {
 
     @Test
     public void candidatesFromAgentRecords() {
-        AgentRecord dc1 = new AgentRecord("1", "dc-1", AgentRecord.STATUS_UP, true, "1.0", "h1", "10.0.0.5", "",
+        Agent dc1 = new Agent("1", "dc-1", Agent.STATUS_UP, true, "1.0", "h1", "10.0.0.5", "",
                 List.of("SSH"), List.of("Discovery"), List.of("10.1.0.0/16"), "", false);
-        AgentRecord main = new AgentRecord("2", "main", AgentRecord.STATUS_UP, true, "1.0", "h2", "10.0.0.6", "",
+        Agent main = new Agent("2", "main", Agent.STATUS_UP, true, "1.0", "h2", "10.0.0.6", "",
                 null, null, null, "", true);
         Selection selection = new AgentSelector(new Random(1)).selectAmong(
                 SelectionRequest.of("Discovery", "10.1.2.3", "ssh", "new"), List.of(main, dc1));
@@ -444,7 +444,7 @@ public class AgentSelectorTest {
         assertEquals("new: application Discovery, capability ssh, ip 10.1.2.3 in 10.1.0.0/16 of dc-1; Up",
                 selection.reason());
 
-        AgentRecord broken = new AgentRecord("3", "dc-9", AgentRecord.STATUS_UP, true, "1.0", "h3", "10.0.0.7", "",
+        Agent broken = new Agent("3", "dc-9", Agent.STATUS_UP, true, "1.0", "h3", "10.0.0.7", "",
                 List.of(), List.of("ALL"), List.of("10.0.0.0/8", "10.0.0.300/8"), "", false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SelectionCandidate.from(broken));
@@ -455,10 +455,10 @@ public class AgentSelectorTest {
     @Test
     public void aCapabilitySetByHandCountsForTheNewAlgorithm() {
         // advertises only http; ssh was set by hand: capabilities() is the union, which selection reads
-        AgentRecord dc1 = new AgentRecord("1", "dc-1", AgentRecord.STATUS_UP, true, "1.0", "h1", "10.0.0.5", "",
+        Agent dc1 = new Agent("1", "dc-1", Agent.STATUS_UP, true, "1.0", "h1", "10.0.0.5", "",
                 List.of("http", "ssh"), List.of("Discovery"), List.of("10.1.0.0/16"), "", false, null, null, null,
                 null, List.of("ssh"), List.of("http"));
-        AgentRecord dc2 = new AgentRecord("2", "dc-2", AgentRecord.STATUS_UP, true, "1.0", "h2", "10.0.0.6", "",
+        Agent dc2 = new Agent("2", "dc-2", Agent.STATUS_UP, true, "1.0", "h2", "10.0.0.6", "",
                 List.of("http"), List.of("Discovery"), List.of("10.0.0.0/8"), "", false, null, null, null,
                 null, List.of(), List.of("http"));
         assertTrue(SelectionCandidate.from(dc1).advertises("SSH"));

@@ -1,0 +1,45 @@
+package io.midway.instance.api;
+
+/**
+ * Something that happened on the instance (an agent went Down, a sync was applied), as
+ * {@link InstanceEvents} returns it; {@code GET /api/mid/events} sends it as the wire record
+ * {@code io.midway.wire.EventRecord}.
+ *
+ * @param seq increasing sequence number, for {@code since=}
+ * @param name e.g. {@code mid_server.up}
+ * @param agent the agent name it concerns, or empty
+ * @param time when it happened, {@code yyyy-MM-dd HH:mm:ss} UTC
+ * @param detail a sentence for the operator
+ */
+public record InstanceEvent(
+        long seq,
+        String name,
+        String agent,
+        String time,
+        String detail) {
+
+    /** An agent became {@code Up}. */
+    public static final String MID_SERVER_UP = "mid_server.up";
+    /** An agent became {@code Down}. */
+    public static final String MID_SERVER_DOWN = "mid_server.down";
+    /** An agent was paused. */
+    public static final String MID_SERVER_PAUSED = "mid_server.paused";
+    /** An agent started upgrading. */
+    public static final String MID_SERVER_UPGRADING = "mid_server.upgrading";
+    /** An agent upgrade failed. */
+    public static final String MID_SERVER_UPGRADE_FAILED = "mid_server.upgrade_failed";
+    /** An agent applied a file-sync snapshot. */
+    public static final String FILE_SYNC_APPLIED = "file_sync.applied";
+    /** An agent failed to apply a file-sync snapshot. */
+    public static final String FILE_SYNC_FAILED = "file_sync.failed";
+    /**
+     * A member of an agent cluster went {@code Down} and its waiting work moved to other members
+     * (since 1.5).
+     */
+    public static final String MID_SERVER_FAILOVER = "mid_server.failover";
+    /**
+     * A member of an agent cluster went {@code Down} and no other member can take its work, which
+     * waits (since 1.5).
+     */
+    public static final String MID_SERVER_CLUSTER_DOWN = "mid_server.cluster.down";
+}
