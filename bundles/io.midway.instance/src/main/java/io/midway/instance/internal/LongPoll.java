@@ -18,14 +18,17 @@ final class LongPoll implements Runnable {
 
     /** The answer when nothing comes; its sync revision is the one the poll started with. */
     private final PollResult empty;
+    /** The agent's wake-up generation when the poll first looked for work ({@link PollWaiters#generation}). */
+    private final long generation;
 
     LongPoll(PollWaiters waiters, java.util.function.BiFunction<String, Integer, PollResult> poll, String agentName,
-            int max, PollResult empty) {
+            int max, PollResult empty, long generation) {
         this.waiters = waiters;
         this.poll = poll;
         this.agentName = agentName;
         this.max = max;
         this.empty = empty;
+        this.generation = generation;
     }
 
     /** A newer poll of the same agent arrived: answer this one with nothing, leasing nothing. */
@@ -43,8 +46,20 @@ final class LongPoll implements Runnable {
         attempt(false);
     }
 
-    /** Out of time: answer with whatever there is, possibly nothing. */
+    /**
+     * Out of time: answer with whatever there is, possibly nothing. When nothing was signalled
+     * for the agent since the poll first looked (no work written for it, no revision changed),
+     * the answer is the empty one, without asking the database: most polls of idle agents end so,
+     * and the agent's next poll looks again at once.
+     */
     void expire() {
+        synchronized (this) {
+            if (!done && waiters.generation(agentName) == generation) {
+                finish();
+                future.complete(empty);
+                return;
+            }
+        }
         attempt(true);
     }
 

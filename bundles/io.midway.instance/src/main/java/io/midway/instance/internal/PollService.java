@@ -234,7 +234,7 @@ public class PollService implements AgentPolls {
                 stale.supersede();
             }
         }
-        LongPoll waiting = new LongPoll(core.waiters(), this::poll, agentName, max, first);
+        LongPoll waiting = new LongPoll(core.waiters(), this::poll, agentName, max, first, before);
         core.waiters().add(agentName, waiting);
         try {
             waiting.timeout = pollTimer.schedule(waiting::expire, wait, TimeUnit.MILLISECONDS);

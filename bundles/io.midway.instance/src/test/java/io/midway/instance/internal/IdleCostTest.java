@@ -182,6 +182,19 @@ public class IdleCostTest {
         assertEquals("nothing left to write", List.of(), c.setup.prepared);
     }
 
+    /** A long poll that times out with nothing signalled for its agent answers without asking the store again. */
+    @Test
+    public void aLongPollThatTimesOutQuietlyAsksTheStoreNothingMore() throws Exception {
+        Counted c = new Counted(FEW, "expiry");
+        java.util.concurrent.CompletableFuture<io.midway.instance.api.PollResult> waiting =
+                c.service.polls().longPoll("agent-0", 10, 300);
+        c.setup.prepared.clear();
+        io.midway.instance.api.PollResult reply = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of(), reply.result());
+        List<String> asked = c.setup.prepared.stream().filter(sql -> !sql.contains("SET last_refreshed = ?")).toList();
+        assertEquals("nothing asked while waiting or at the timeout", List.of(), asked);
+    }
+
     @Test
     public void silentAgentsStillGoDownAndOnlyThey() {
         Counted c = new Counted(MANY, "down");
