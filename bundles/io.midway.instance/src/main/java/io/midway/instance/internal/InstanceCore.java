@@ -175,7 +175,15 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     /** Answers waiting polls with 503, stops the threads and closes the store. */
     @Deactivate
     public void close() {
-        memoryWriter.shutdownNow();
+        // not shutdownNow(): an interrupt in the middle of a commit would close H2's file
+        memoryWriter.shutdown();
+        try {
+            if (!memoryWriter.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("The writer of refresh times and leases did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         writeRefreshTimes();
         writeHeldLeases(true);
         closed = true;

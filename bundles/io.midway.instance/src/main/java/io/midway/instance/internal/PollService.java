@@ -142,7 +142,7 @@ public class PollService implements AgentPolls {
                 return null;
             }
             Agent agent = found.get();
-            if (Agent.STATUS_DOWN.equals(agent.status()) || !readyFor(s, agent, 1).isEmpty()) {
+            if (Agent.STATUS_DOWN.equals(agent.status()) || anyReady(s, agent)) {
                 return null;
             }
             core.refreshTimes().heard(agentName, now);
@@ -278,6 +278,17 @@ public class PollService implements AgentPolls {
         return core.waiters().count(agentName);
     }
 
+
+    /** @return whether anything is ready for the agent that it does not hold already (leases in memory) */
+    private boolean anyReady(StoreSession s, Agent agent) throws SQLException {
+        MemoryLeases memory = core.memoryLeases();
+        if (memory == null) {
+            return !readyFor(s, agent, 1).isEmpty();
+        }
+        String agentField = QueueRecord.agentField(agent.name());
+        return !s.readyFor(agentField, !agent.validated(), onlyInteractive(agent), 1, memory.heldBy(agentField))
+                .records().isEmpty();
+    }
 
     /** @return whether the agent takes interactive work only: paused, or replacing its core */
     private static boolean onlyInteractive(Agent agent) {
