@@ -173,7 +173,9 @@ final class QueueRows extends TableRows {
             List<QueueRecord> records = new ArrayList<>(order.size());
             for (Long seq : order) {
                 QueueRecord r = bySeq.get(seq);
-                if (r != null) {
+                // read outside a transaction (a claim of the embedded engine), a record may have
+                // been answered or moved between the keys and the rows: only what is still ready
+                if (r != null && QueueRecord.STATE_READY.equals(r.state()) && agentField.equals(r.agent())) {
                     seqs.add(seq);
                     records.add(r);
                 }

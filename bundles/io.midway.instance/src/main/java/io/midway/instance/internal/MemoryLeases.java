@@ -21,7 +21,8 @@ import io.midway.instance.api.QueueRecord;
  * goes from {@code ready} to {@code processed} with one write. A lease lost in a crash only means
  * the record is delivered again: inputs are idempotent on {@code response_to}.
  *
- * <p>Changed by the writer (claims, answers, the writes of old leases, expiry), read by anyone.
+ * <p>Claims run outside the writer, one at a time per agent ({@link #claimLock}); answers and the
+ * writes of old leases end leases after their commit; expiry is the lease reaper's.
  */
 final class MemoryLeases {
 
@@ -44,8 +45,19 @@ final class MemoryLeases {
     }
 
     private final Map<String, Lease> bySysId = new HashMap<>();
+    /** Agent → the lock its claims hold from reading its ready records to holding them. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> claimLocks = new java.util.concurrent.ConcurrentHashMap<>();
     /** Agent → the keys of the records it holds here. */
     private final Map<String, Set<Long>> byAgent = new HashMap<>();
+
+    /**
+     * @param agentField an agent ({@code mid.server.NAME})
+     * @return the lock its claims hold from reading its ready records to holding them, so that two
+     *     polls of one agent never take the same record (claims run outside the writer)
+     */
+    Object claimLock(String agentField) {
+        return claimLocks.computeIfAbsent(agentField, a -> new Object());
+    }
 
     /**
      * @param agentField an agent ({@code mid.server.NAME})

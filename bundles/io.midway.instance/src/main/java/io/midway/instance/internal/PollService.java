@@ -109,7 +109,7 @@ public class PollService implements AgentPolls {
         if (max < 1 || max > MAX_POLL_RECORDS) {
             throw InstanceException.invalid("max must be between 1 and " + MAX_POLL_RECORDS, "got " + max);
         }
-        PollResult quiet = quietPoll(agentName, max);
+        PollResult quiet = core.memoryLeases() != null ? claimInMemory(agentName, max) : quietPoll(agentName, max);
         if (quiet != null) {
             return quiet;
         }
@@ -127,8 +127,9 @@ public class PollService implements AgentPolls {
     }
 
     /**
-     * Answers a poll that has nothing to lease — the agent is not Down and nothing is ready for
-     * it — from a read, without queueing for the writer: most polls of many idle agents. When it
+     * On a shared database: answers a poll that has nothing to lease — the agent is not Down and
+     * nothing is ready for it — from a read, without queueing for the writer: most polls of many
+     * idle agents. When it
      * was heard from is kept in memory and written with others once a second ({@link RefreshTimes}).
      *
      * @return the empty reply, or {@code null} when the poll must write
@@ -142,13 +143,53 @@ public class PollService implements AgentPolls {
                 return null;
             }
             Agent agent = found.get();
-            if (Agent.STATUS_DOWN.equals(agent.status()) || anyReady(s, agent)) {
+            if (Agent.STATUS_DOWN.equals(agent.status()) || !readyFor(s, agent, 1).isEmpty()) {
                 return null;
             }
             core.refreshTimes().heard(agentName, now);
             return new PollResult(List.of(), core.syncRevision(), core.instanceVersion(), agent.status(),
                     agent.validated(), agent.pinnedVersion(), core.credentialRevision());
         });
+    }
+
+    /**
+     * A poll on the embedded engine (leases in memory, {@link MemoryLeases}): reads what is ready
+     * for the agent and holds it, under the agent's claim lock, without the writer — a poll never
+     * waits behind the commits of inserts and results. A Down agent's poll goes to the writer
+     * (it is offered its heartbeat).
+     *
+     * @return the reply, or {@code null} when the poll must go to the writer (an unknown or Down agent)
+     */
+    private PollResult claimInMemory(String agentName, int max) {
+        core.requireOpen();
+        MemoryLeases memory = core.memoryLeases();
+        java.time.Instant now = core.clock().instant();
+        String agentField = QueueRecord.agentField(agentName);
+        synchronized (memory.claimLock(agentField)) {
+            return core.read(s -> {
+                Optional<Agent> found = s.findAgentByName(agentName);
+                if (found.isEmpty() || Agent.STATUS_DOWN.equals(found.get().status())) {
+                    return null;
+                }
+                Agent agent = found.get();
+                List<QueueRecord> leased = holdInMemory(s, memory, agent, max, now.toEpochMilli(),
+                        now.plus(core.settings().lease()).toEpochMilli());
+                core.refreshTimes().heard(agentName, Json.time(now));
+                return new PollResult(processing(leased), core.syncRevision(), core.instanceVersion(), agent.status(),
+                        agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+            });
+        }
+    }
+
+    /** Reads the agent's next ready records that it does not hold yet, and holds them in memory; under its claim lock. */
+    private static List<QueueRecord> holdInMemory(StoreSession s, MemoryLeases memory, Agent agent, int max, long nowMs,
+            long expiresMs) throws SQLException {
+        String agentField = QueueRecord.agentField(agent.name());
+        io.midway.instance.store.ReadyOutputs found = s.readyFor(agentField, !agent.validated(), onlyInteractive(agent),
+                max, memory.heldBy(agentField));
+        memory.hold(found.records().stream().map(QueueRecord::sysId).toList(), found.seqs(), agentField, nowMs,
+                expiresMs);
+        return found.records();
     }
 
     /**
@@ -279,17 +320,6 @@ public class PollService implements AgentPolls {
     }
 
 
-    /** @return whether anything is ready for the agent that it does not hold already (leases in memory) */
-    private boolean anyReady(StoreSession s, Agent agent) throws SQLException {
-        MemoryLeases memory = core.memoryLeases();
-        if (memory == null) {
-            return !readyFor(s, agent, 1).isEmpty();
-        }
-        String agentField = QueueRecord.agentField(agent.name());
-        return !s.readyFor(agentField, !agent.validated(), onlyInteractive(agent), 1, memory.heldBy(agentField))
-                .records().isEmpty();
-    }
-
     /** @return whether the agent takes interactive work only: paused, or replacing its core */
     private static boolean onlyInteractive(Agent agent) {
         return Agent.STATUS_PAUSED.equals(agent.status()) || Agent.STATUS_UPGRADING.equals(agent.status());
@@ -319,18 +349,18 @@ public class PollService implements AgentPolls {
             ready = readyFor(s, agent, max, expiresMs);
         } else {
             // one node alone: a read, and the leases kept in memory (see MemoryLeases)
-            String agentField = QueueRecord.agentField(agent.name());
-            io.midway.instance.store.ReadyOutputs found = s.readyFor(agentField, !agent.validated(),
-                    onlyInteractive(agent), max, memory.heldBy(agentField));
-            ready = found.records();
+            synchronized (memory.claimLock(QueueRecord.agentField(agent.name()))) {
+                ready = holdInMemory(s, memory, agent, max, c.now.toEpochMilli(), expiresMs);
+            }
             List<String> claimed = ready.stream().map(QueueRecord::sysId).toList();
-            memory.hold(claimed, found.seqs(), agentField, c.now.toEpochMilli(), expiresMs);
             c.onRollback.add(() -> memory.release(claimed));
         }
-        if (ready.isEmpty()) {
-            return List.of();
-        }
-        List<QueueRecord> leased = new ArrayList<>();
+        return processing(ready);
+    }
+
+    /** @return the records as a poll hands them out: {@code processing} (the fields an agent is sent) */
+    private static List<QueueRecord> processing(List<QueueRecord> ready) {
+        List<QueueRecord> leased = new ArrayList<>(ready.size());
         for (QueueRecord r : ready) {
             leased.add(new QueueRecord(r.sysId(), r.agent(), r.topic(), r.name(), r.source(), r.payload(), r.queue(),
                     QueueRecord.STATE_PROCESSING, r.responseTo(), r.priority(), r.errorString(), r.sysCreatedOn(),

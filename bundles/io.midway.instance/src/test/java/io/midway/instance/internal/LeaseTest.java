@@ -125,4 +125,35 @@ public class LeaseTest extends ServiceFixture {
             assertNull(service.core().memoryLeases());
         }
     }
+
+    /** Polls of one agent at once (claims run outside the writer on the embedded engine) never take the same record. */
+    @Test
+    public void pollsOfOneAgentAtOnceNeverTakeTheSameRecord() throws Exception {
+        register("m1");
+        List<String> inserted = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            inserted.add(insert("m1", "TCPScan", 2).sysId());
+        }
+        List<String> delivered = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.ExecutorService pollers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(pollers.submit(() -> {
+                    for (List<QueueRecord> got = service.polls().poll("m1", 7).result(); !got.isEmpty();
+                            got = service.polls().poll("m1", 7).result()) {
+                        delivered.addAll(ids(got));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pollers.shutdownNow();
+        }
+        assertEquals("each record delivered once", delivered.size(), new java.util.HashSet<>(delivered).size());
+        assertEquals("every record delivered", new java.util.HashSet<>(inserted), new java.util.HashSet<>(delivered));
+    }
 }
