@@ -14,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,13 +67,8 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     private final GroupWriter writer;
     private final ExecutorService wakeExecutor;
     private final PollWaiters waiters;
-    private final RefreshTimes refreshTimes = new RefreshTimes();
-    /** The leases held in memory, when this node uses its database alone; {@code null} on a shared database. */
-    private final MemoryLeases memoryLeases;
-    /** Writes what is kept in memory (refresh times, old leases) once a second. */
-    private final ScheduledExecutorService memoryWriter;
-    /** Whether the last write of the refresh times failed (logged once, until one succeeds). */
-    private volatile boolean refreshFailing;
+    /** What is kept in memory and written once a second: refresh times, and leases on a database this node uses alone. */
+    private final MemoryWrites memoryWrites;
     private final List<Consumer<InstanceEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
@@ -118,12 +112,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         this.writer = new GroupWriter(store, clock, this);
         this.wakeExecutor = Executors.newFixedThreadPool(2, threads("midway-poll-wake"));
         this.waiters = new PollWaiters(wakeExecutor);
-        this.memoryLeases = store.sharedByNodes() ? null : new MemoryLeases();
-        this.memoryWriter = Executors.newSingleThreadScheduledExecutor(threads("midway-memory-writer"));
-        memoryWriter.scheduleWithFixedDelay(() -> {
-            writeRefreshTimes();
-            writeHeldLeases(false);
-        }, RefreshTimes.FLUSH_MS, RefreshTimes.FLUSH_MS, TimeUnit.MILLISECONDS);
+        this.memoryWrites = new MemoryWrites(writer, clock, () -> closed, !store.sharedByNodes());
         // Several nodes on one database: work made ready on another node wakes this node's polls,
         // and a revision another node changed (file sync, credentials, the instance version) is
         // read again and answered to every waiting poll.
@@ -175,17 +164,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     /** Answers waiting polls with 503, stops the threads and closes the store. */
     @Deactivate
     public void close() {
-        // not shutdownNow(): an interrupt in the middle of a commit would close H2's file
-        memoryWriter.shutdown();
-        try {
-            if (!memoryWriter.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("The writer of refresh times and leases did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        writeRefreshTimes();
-        writeHeldLeases(true);
+        memoryWrites.close();
         closed = true;
         InstanceException stopping = new InstanceException(InstanceException.Reason.UNAVAILABLE,
                 "the instance is stopping", "poll again in a moment");
@@ -291,7 +270,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
 
     /** @return when each agent was last heard from, as far as not yet written */
     RefreshTimes refreshTimes() {
-        return refreshTimes;
+        return memoryWrites.refreshTimes();
     }
 
     /**
@@ -299,63 +278,17 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
      *     engine); {@code null} on a database several nodes share, where every lease is a row
      */
     MemoryLeases memoryLeases() {
-        return memoryLeases;
+        return memoryWrites.leases();
     }
 
-    /**
-     * Writes the leases held in memory for longer than {@link MemoryLeases#WRITE_AFTER_MS} (or all
-     * of them) to the store, where they are kept from then on; a failure keeps them in memory.
-     *
-     * @param all every lease, as the instance stops
-     */
+    /** @param all every lease held in memory, not only those held longer than {@link MemoryLeases#WRITE_AFTER_MS}: written now */
     void writeHeldLeases(boolean all) {
-        if (memoryLeases == null || closed) {
-            return;
-        }
-        long cutoff = all ? Long.MAX_VALUE : clock.millis() - MemoryLeases.WRITE_AFTER_MS;
-        if (memoryLeases.claimedBefore(cutoff).isEmpty()) {
-            return;
-        }
-        try {
-            writer.write((s, c) -> {
-                // read again under the writer: a lease answered or expired since is not written
-                java.util.Map<String, MemoryLeases.Lease> old = memoryLeases.claimedBefore(cutoff);
-                java.util.Map<String, Long> expiries = new java.util.LinkedHashMap<>();
-                old.forEach((sysId, lease) -> expiries.put(sysId, lease.expiresMs()));
-                s.leaseIfReady(expiries);
-                c.onCommit.add(() -> memoryLeases.release(old.keySet()));
-                return null;
-            });
-        } catch (RuntimeException e) {
-            if (!closed) {
-                LOG.warn("Cannot write the leases held in memory (kept, tried again every second): {}", e.getMessage());
-            }
-        }
+        memoryWrites.writeHeldLeases(all);
     }
 
-    /** Writes the refresh times held in memory, in one batch; a failure keeps them for the next round. */
+    /** Writes the refresh times held in memory now. */
     void writeRefreshTimes() {
-        if (refreshTimes.isEmpty() || closed) {
-            return;
-        }
-        java.util.Map<String, String> times = refreshTimes.snapshot();
-        try {
-            writer.write((s, c) -> {
-                s.refreshAgents(times);
-                return null;
-            });
-            refreshTimes.written(times);
-            if (refreshFailing) {
-                refreshFailing = false;
-                LOG.info("Agents' last_refreshed written again");
-            }
-        } catch (RuntimeException e) {
-            if (!refreshFailing && !closed) {
-                refreshFailing = true;
-                LOG.warn("Cannot write when {} agent(s) were last heard from (kept, tried again every second): {}",
-                        times.size(), e.getMessage());
-            }
-        }
+        memoryWrites.writeRefreshTimes();
     }
 
     /**

@@ -15,9 +15,6 @@ import io.midway.instance.api.Agent;
  */
 final class RefreshTimes {
 
-    /** How often the times held here are written, in milliseconds. */
-    static final long FLUSH_MS = 1000;
-
     /** Agent name → the latest time it was heard from (wire format, which sorts as text), not yet written. */
     private final ConcurrentHashMap<String, String> pending = new ConcurrentHashMap<>();
 
