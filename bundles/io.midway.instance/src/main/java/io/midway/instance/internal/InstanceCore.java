@@ -326,8 +326,28 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     }
 
     /**
+     * Runs work in a transaction of its own, beside the writer (on a database server, which takes
+     * concurrent transactions: a poll's claim, which wakes nobody and writes no event).
+     *
+     * @param <T> the result
+     * @param work the work
+     * @return its result
+     */
+    /**
      * Reads, serialised with the writes, so what is read together is consistent and the files it
      * names exist on disk while the work runs (file sync, agent cores).
+     *
+     * @param <T> the result
+     * @param work the reading
+     * @return its result
+     */
+    public <T> T transactionApart(InstanceStore.SessionWork<T> work) {
+        requireOpen();
+        return store.transaction(work);
+    }
+
+    /**
+     * Reads from the store while no write is half made (under the writer's lock).
      *
      * @param <T> the result
      * @param work the reading

@@ -110,6 +110,9 @@ public class PollService implements AgentPolls {
             throw InstanceException.invalid("max must be between 1 and " + MAX_POLL_RECORDS, "got " + max);
         }
         PollResult quiet = core.memoryLeases() != null ? claimInMemory(agentName, max) : quietPoll(agentName, max);
+        if (quiet == null && core.memoryLeases() == null) {
+            quiet = claimApart(agentName, max);
+        }
         if (quiet != null) {
             return quiet;
         }
@@ -179,6 +182,28 @@ public class PollService implements AgentPolls {
                         agent.validated(), agent.pinnedVersion(), core.credentialRevision());
             });
         }
+    }
+
+    /**
+     * A poll on a database server: claims in a transaction of its own, beside the writer (the
+     * claim skips rows another transaction holds), so that polls do not wait behind the commits
+     * of inserts and results. A Down agent's poll goes to the writer (it is offered its heartbeat).
+     *
+     * @return the reply, or {@code null} when the poll must go to the writer (an unknown or Down agent)
+     */
+    private PollResult claimApart(String agentName, int max) {
+        java.time.Instant now = core.clock().instant();
+        return core.transactionApart(s -> {
+            Optional<Agent> found = s.findAgentByName(agentName);
+            if (found.isEmpty() || Agent.STATUS_DOWN.equals(found.get().status())) {
+                return null;
+            }
+            Agent agent = found.get();
+            List<QueueRecord> leased = readyFor(s, agent, max, now.plus(core.settings().lease()).toEpochMilli());
+            core.refreshTimes().heard(agentName, Json.time(now));
+            return new PollResult(processing(leased), core.syncRevision(), core.instanceVersion(), agent.status(),
+                    agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+        });
     }
 
     /** Reads the agent's next ready records that it does not hold yet, and holds them in memory; under its claim lock. */

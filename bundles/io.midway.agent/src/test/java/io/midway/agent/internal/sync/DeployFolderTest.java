@@ -131,7 +131,11 @@ public class DeployFolderTest {
         }
         List<Long> ids = new ArrayList<>();
         for (ServiceReference<Probe> r : refs) {
-            ids.add(r.getBundle().getBundleId());
+            // a service unregistered since the lookup has no bundle any more (the swap under way)
+            org.osgi.framework.Bundle bundle = r.getBundle();
+            if (bundle != null) {
+                ids.add(bundle.getBundleId());
+            }
         }
         return ids;
     }
