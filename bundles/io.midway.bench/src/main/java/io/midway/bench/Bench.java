@@ -312,7 +312,8 @@ public final class Bench {
             return given;
         }
         if (postgres == null) {
-            postgres = io.midway.testing.servers.PostgresServer.start();
+            postgres = io.midway.testing.servers.PostgresServer.startDurable();
+            postgresVersion = String.valueOf(postgres.query("SHOW server_version").get(0).get(0));
         }
         return Map.of("MIDWAY_DB_URL", postgres.jdbcUrl(), "MIDWAY_DB_USER", postgres.user(),
                 "MIDWAY_DB_PASSWORD", postgres.password());
@@ -910,15 +911,15 @@ public final class Bench {
         return null;
     }
 
-    private String postgresVersion() {
+    /** The throw-away server's version, read as it starts (it is gone when the table is written). */
+    private String postgresVersion;
+
+    private String postgresDescription() {
         if (postgres == null) {
-            return "(MIDWAY_DB_URL)";
+            return "given by MIDWAY_DB_URL";
         }
-        try {
-            return String.valueOf(postgres.query("SHOW server_version").get(0).get(0));
-        } catch (RuntimeException e) {
-            return "?";
-        }
+        return postgresVersion + " on this machine (a throw-away server with PostgreSQL's default settings: fsync, "
+                + "synchronous_commit and full_page_writes on)";
     }
 
     private void writeTable(Path file, long seconds) throws IOException {
@@ -947,7 +948,7 @@ public final class Bench {
                 .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name")).append("), ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(' ')
                 .append(System.getProperty("os.arch")).append(". Real bin/instance and bin/agent on loopback; no-op probe: the Echo test fixture. ")
-                .append(pg ? "The instance's database: PostgreSQL " + postgresVersion() + " on this machine (default settings). " : "")
+                .append(pg ? "The instance's database: PostgreSQL " + postgresDescription() + ". " : "")
                 .append("A figure that misses its target is marked **missed**.\n\n");
         t.append("| metric | value | target | | note |\n|---|---|---|---|---|\n");
         for (Metric m : metrics) {

@@ -73,6 +73,21 @@ public final class PostgresServer extends ExternalServer {
      *     not start, with its log
      */
     public static PostgresServer start() {
+        return start(false);
+    }
+
+    /**
+     * Starts a server as {@link #start()} does, with PostgreSQL's own durability: {@code fsync},
+     * {@code synchronous_commit} and {@code full_page_writes} on, default {@code shared_buffers}
+     * (for benchmarks; the tests' servers turn them off, which makes commits cheap).
+     *
+     * @return the running server; close it to stop it and remove its files
+     */
+    public static PostgresServer startDurable() {
+        return start(true);
+    }
+
+    private static PostgresServer start(boolean durable) {
         Path initdb = ExternalServer.binary("initdb");
         Path postgres = initdb.resolveSibling("postgres");
         if (!Files.isExecutable(postgres)) {
@@ -81,7 +96,7 @@ public final class PostgresServer extends ExternalServer {
         PostgresServer server = new PostgresServer();
         try {
             server.initialise(initdb);
-            server.run(postgres);
+            server.run(postgres, durable);
             return server;
         } catch (RuntimeException | Error e) {
             server.close();
@@ -195,13 +210,23 @@ public final class PostgresServer extends ExternalServer {
         }
     }
 
-    private void run(Path postgres) {
+    /** The settings of a test server: no flush to disk (a test's data is thrown away), small buffers. */
+    public static final List<String> TEST_SETTINGS = List.of("fsync=off", "synchronous_commit=off",
+            "full_page_writes=off", "shared_buffers=16MB");
+
+    private void run(Path postgres, boolean durable) {
         // max_connections: the instance's tests run two instance nodes at once on one server, each
         // with a pool of up to 16 connections and a listener of its own, beside the tests' own.
-        startProcess(asServiceUser(List.of(postgres.toString(), "-D", data.toString(), "-k", folder().toString(),
-                "-c", "listen_addresses=" + HOST, "-p", Integer.toString(port),
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=150", "-c", "shared_buffers=16MB")));
+        List<String> command = new ArrayList<>(List.of(postgres.toString(), "-D", data.toString(), "-k",
+                folder().toString(), "-c", "listen_addresses=" + HOST, "-p", Integer.toString(port),
+                "-c", "max_connections=150"));
+        if (!durable) {
+            for (String setting : TEST_SETTINGS) {
+                command.add("-c");
+                command.add(setting);
+            }
+        }
+        startProcess(asServiceUser(command));
         awaitReady(READY_TIMEOUT, "accepting connections on " + HOST + ":" + port, this::acceptsLogins);
         execute("postgres", "CREATE DATABASE " + DATABASE);
     }
