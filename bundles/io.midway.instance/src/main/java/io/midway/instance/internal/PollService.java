@@ -132,8 +132,8 @@ public class PollService implements AgentPolls {
     /**
      * On a shared database: answers a poll that has nothing to lease — the agent is not Down and
      * nothing is ready for it — from a read, without queueing for the writer: most polls of many
-     * idle agents. When it
-     * was heard from is kept in memory and written with others once a second ({@link RefreshTimes}).
+     * idle agents. When it was heard from is kept in memory and written with others once a second
+     * ({@link RefreshTimes}).
      *
      * @return the empty reply, or {@code null} when the poll must write
      */
