@@ -2,66 +2,23 @@ package io.midway.instance.internal;
 
 import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.InstanceException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.PublicKey;
-import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.instance.api.AgentCluster;
-import io.midway.instance.internal.cluster.ClusterRouter;
-import io.midway.instance.store.InstanceStore;
-import io.midway.instance.store.StoreException;
-import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.PendingHeartbeat;
-import io.midway.instance.api.TableQuery;
-import io.midway.instance.api.TableSchema;
-import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
-import io.midway.instance.api.InstanceEvent;
-import io.midway.instance.api.AgentResults;
-import io.midway.instance.api.AgentResult;
-import io.midway.instance.api.InstanceDescription;
-import io.midway.wire.Json;
-import io.midway.instance.api.PollResult;
-import io.midway.instance.api.AgentRegistration;
-import io.midway.wire.SealedSecret;
-import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
-
-
 
 /**
  * Every second, puts leased output records whose lease expired back to {@code ready}, so they
@@ -147,15 +104,7 @@ public class LeaseReaper {
         }
         return core.write((s, c) -> {
             List<String> agents = s.expireLeases(c.now.toEpochMilli());
-            for (String agent : new LinkedHashSet<>(agents)) {
-                if (agent.startsWith(QueueRecord.AGENT_PREFIX)) {
-                    c.wake(agent.substring(QueueRecord.AGENT_PREFIX.length()));
-                }
-            }
-            if (!agents.isEmpty()) {
-                LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agents.size(),
-                        new LinkedHashSet<>(agents));
-            }
+            released(agents, c::wake);
             return inMemory + agents.size();
         });
     }
@@ -167,15 +116,25 @@ public class LeaseReaper {
             return 0;
         }
         List<String> agents = memory.expire(now);
-        Set<String> names = new LinkedHashSet<>(agents);
-        for (String agent : names) {
+        released(agents, core::wake);
+        return agents.size();
+    }
+
+    /**
+     * Wakes the agents whose leases expired and logs it.
+     *
+     * @param agentFields the agent of each record released ({@code mid.server.NAME})
+     * @param wake wakes an agent's polls by name
+     */
+    private static void released(List<String> agentFields, java.util.function.Consumer<String> wake) {
+        Set<String> fields = new LinkedHashSet<>(agentFields);
+        for (String agent : fields) {
             if (agent.startsWith(QueueRecord.AGENT_PREFIX)) {
-                core.wake(agent.substring(QueueRecord.AGENT_PREFIX.length()));
+                wake.accept(agent.substring(QueueRecord.AGENT_PREFIX.length()));
             }
         }
-        if (!agents.isEmpty()) {
-            LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agents.size(), names);
+        if (!agentFields.isEmpty()) {
+            LOG.info("Lease expired for {} output record(s) of {}; they are ready again", agentFields.size(), fields);
         }
-        return agents.size();
     }
 }

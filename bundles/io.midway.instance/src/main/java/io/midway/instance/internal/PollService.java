@@ -124,8 +124,7 @@ public class PollService implements AgentPolls {
                 offerHeartbeat(s, c, agent.name());
             }
             List<QueueRecord> leased = lease(s, c, agent, max);
-            return new PollResult(leased, core.syncRevision(), core.instanceVersion(), agent.status(),
-                    agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+            return reply(agent, leased);
         });
     }
 
@@ -150,8 +149,7 @@ public class PollService implements AgentPolls {
                 return null;
             }
             core.refreshTimes().heard(agentName, now);
-            return new PollResult(List.of(), core.syncRevision(), core.instanceVersion(), agent.status(),
-                    agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+            return reply(agent, List.of());
         });
     }
 
@@ -178,8 +176,7 @@ public class PollService implements AgentPolls {
                 List<QueueRecord> leased = holdInMemory(s, memory, agent, max, now.toEpochMilli(),
                         now.plus(core.settings().lease()).toEpochMilli());
                 core.refreshTimes().heard(agentName, Json.time(now));
-                return new PollResult(processing(leased), core.syncRevision(), core.instanceVersion(), agent.status(),
-                        agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+                return reply(agent, processing(leased));
             });
         }
     }
@@ -201,8 +198,7 @@ public class PollService implements AgentPolls {
             Agent agent = found.get();
             List<QueueRecord> leased = readyFor(s, agent, max, now.plus(core.settings().lease()).toEpochMilli());
             core.refreshTimes().heard(agentName, Json.time(now));
-            return new PollResult(processing(leased), core.syncRevision(), core.instanceVersion(), agent.status(),
-                    agent.validated(), agent.pinnedVersion(), core.credentialRevision());
+            return reply(agent, processing(leased));
         });
     }
 
@@ -381,6 +377,12 @@ public class PollService implements AgentPolls {
             c.onRollback.add(() -> memory.release(claimed));
         }
         return processing(ready);
+    }
+
+    /** @return a poll's reply to the agent: the records, the revisions and what the instance knows of the agent */
+    private PollResult reply(Agent agent, List<QueueRecord> records) {
+        return new PollResult(records, core.syncRevision(), core.instanceVersion(), agent.status(), agent.validated(),
+                agent.pinnedVersion(), core.credentialRevision());
     }
 
     /** @return the records as a poll hands them out: {@code processing} (the fields an agent is sent) */

@@ -29,7 +29,6 @@ import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.InstanceEvent;
 import io.midway.instance.api.AgentResults;
 import io.midway.instance.api.AgentResult;
-import io.midway.wire.Json;
 
 /**
  * Agent clusters on the instance (issue 8 point 4): failover moves the waiting work of a member
@@ -53,10 +52,6 @@ public class ClusterFailoverTest extends ServiceFixture {
         return service.outputs().records(TableQuery.parse(TableSchema.ECC_QUEUE, sysparmQuery, null, null, null));
     }
 
-    private static AgentResult answer(String responseTo) {
-        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
-                QueueRecord.STATE_PROCESSED, null);
-    }
 
     /** Answers every heartbeat waiting for these agents, as live agents do. */
     private void answerHeartbeats(String... agents) {

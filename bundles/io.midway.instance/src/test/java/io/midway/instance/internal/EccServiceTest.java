@@ -51,10 +51,6 @@ public class EccServiceTest extends ServiceFixture {
         }
     }
 
-    private static AgentResult answer(String responseTo) {
-        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
-                QueueRecord.STATE_PROCESSED, null);
-    }
 
     private List<String> eventNames() {
         return service.events().events(0, 1000).stream().map(e -> e.name() + ":" + e.agent()).toList();

@@ -11,9 +11,6 @@ import java.util.List;
 import org.junit.Test;
 
 import io.midway.instance.api.QueueRecord;
-import io.midway.instance.api.AgentResults;
-import io.midway.instance.api.AgentResult;
-import io.midway.wire.Json;
 
 /**
  * A poll's lease on each engine (issue 15). On the embedded engine, which one node uses alone,
@@ -31,14 +28,7 @@ public class LeaseTest extends ServiceFixture {
         return inMemory;
     }
 
-    private String stored(String sysId) {
-        return service.core().read(s -> s.findRecord(sysId)).orElseThrow().state();
-    }
 
-    private static AgentResults answers(List<QueueRecord> records) {
-        return new AgentResults(records.stream().map(r -> new AgentResult(r.sysId(), null, null, null,
-                Json.mapper().getNodeFactory().textNode("ok"), QueueRecord.STATE_PROCESSED, null)).toList());
-    }
 
     @Test
     public void aClaimedRecordIsDeliveredOnceAndShownProcessing() {

@@ -7,12 +7,9 @@ import java.util.List;
 
 import org.junit.Test;
 
-import io.midway.instance.api.AgentResult;
-import io.midway.instance.api.AgentResults;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
-import io.midway.wire.Json;
 
 /**
  * The embedded engine keeps leases in memory ({@link MemoryLeases}); the instance dies with some
@@ -22,14 +19,7 @@ import io.midway.wire.Json;
  */
 public class MemoryLeaseCrashTest extends ServiceFixture {
 
-    private String stored(String sysId) {
-        return service.core().read(s -> s.findRecord(sysId)).orElseThrow().state();
-    }
 
-    private static AgentResults answers(List<QueueRecord> records) {
-        return new AgentResults(records.stream().map(r -> new AgentResult(r.sysId(), null, null, null,
-                Json.mapper().getNodeFactory().textNode("ok"), QueueRecord.STATE_PROCESSED, null)).toList());
-    }
 
     @Test
     public void leasesLostInACrashMeanTheRecordsAreDeliveredAgainAndAnsweredOnce() {

@@ -15,8 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.store.InstanceStore;
 import io.midway.instance.api.Agent;
+import io.midway.instance.api.AgentResult;
+import io.midway.instance.api.AgentResults;
 import io.midway.instance.api.QueueRecord;
 import io.midway.instance.api.AgentRegistration;
+import io.midway.wire.Json;
 
 /** An {@link InstanceServices} on a real H2 database in a temporary folder, with a hand-moved clock. */
 public abstract class ServiceFixture {
@@ -85,6 +88,22 @@ public abstract class ServiceFixture {
 
     protected Agent agentNamed(String name) {
         return service.agents().agentByName(name).orElseThrow();
+    }
+
+    /** @return an agent's answer to an output: processed, payload {@code "ok"} */
+    protected static AgentResult answer(String responseTo) {
+        return new AgentResult(responseTo, null, null, null, Json.mapper().getNodeFactory().textNode("ok"),
+                QueueRecord.STATE_PROCESSED, null);
+    }
+
+    /** @return an agent's answers to these outputs, one batch */
+    protected static AgentResults answers(List<QueueRecord> records) {
+        return new AgentResults(records.stream().map(r -> answer(r.sysId())).toList());
+    }
+
+    /** @return a record's state as stored, without what the instance holds in memory (leases) */
+    protected String stored(String sysId) {
+        return service.core().read(s -> s.findRecord(sysId)).orElseThrow().state();
     }
 
     protected static List<String> ids(List<QueueRecord> records) {
