@@ -73,12 +73,15 @@ public final class Bench {
     private BenchHttp admin;
     private BenchHttp mid;
     private boolean batchInsert;
+    /** ecc_latency's rate; the targets are for {@value #LATENCY_RATE}. */
+    private int latencyRate = LATENCY_RATE;
+    private static final int LATENCY_RATE = 500;
     private List<String> steps;
     private Path karafTarball;
 
     /** What {@code --only} can name, in the order they run. */
     static final List<String> STEPS = List.of("ecc_throughput", "agent_rss", "ecc_latency",
-            "upgrade_pause", "instance_agents", "instance_idle_cpu", "peers");
+            "upgrade_pause", "instance_agents", "instance_idle_cpu", "machine_floor", "peers");
 
     /** One measured figure. */
     record Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note, boolean conditionMet) {
@@ -137,6 +140,7 @@ public final class Bench {
         Path karaf = null;
         List<String> only = STEPS;
         String store = "h2";
+        int latencyRate = LATENCY_RATE;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -145,10 +149,13 @@ public final class Bench {
                 case "--only" -> only = List.of(args[++i].split(","));
                 case "--karaf" -> karaf = Path.of(args[++i]);
                 case "--store" -> store = args[++i];
+                case "--latency-rate" -> latencyRate = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/bench [--quick] [--store h2|postgresql] [--only STEP,…] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("usage: bin/bench [--quick] [--store h2|postgresql] [--only STEP,…] [--latency-rate N] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write]");
                     System.err.println("  --store postgresql: the instance on PostgreSQL: MIDWAY_DB_URL/_USER/_PASSWORD if set, else a"
                             + " throw-away server of this machine's PostgreSQL (initdb)");
+                    System.err.println("  --latency-rate N: ecc_latency at N items/s instead of " + LATENCY_RATE
+                            + " (its rows then carry no target; BENCHMARKS.md is not written)");
                     System.err.println("  steps: " + String.join(",", STEPS) + " (agent_start and hot_deploy always run;"
                             + " --only does not write BENCHMARKS.md)");
                     System.exit(2);
@@ -169,8 +176,12 @@ public final class Bench {
                 System.exit(2);
             }
         }
-        if (only != STEPS) {
+        if (only != STEPS || latencyRate != LATENCY_RATE) {
             write = false;
+        }
+        if (latencyRate < 1 || latencyRate > 5000) {
+            System.err.println("bench: --latency-rate takes 1 to 5000 items/s");
+            System.exit(2);
         }
         if (!store.equals("h2") && !store.equals("postgresql")) {
             System.err.println("bench: unknown store '" + store + "': h2 or postgresql");
@@ -179,6 +190,7 @@ public final class Bench {
         Bench bench = new Bench(quick, home, work, System.out);
         bench.store = store;
         bench.steps = only;
+        bench.latencyRate = latencyRate;
         bench.karafTarball = karaf != null ? karaf : KarafPeer.defaultTarball();
         int exit = 0;
         try {
@@ -214,6 +226,7 @@ public final class Bench {
         step("upgrade_pause", this::upgradePause);
         step("instance_agents", this::instanceAgents);
         step("instance_idle_cpu", this::instanceIdleCpu);
+        step("machine_floor", this::machineFloor);
         step("peers", this::peers);
     }
 
@@ -413,7 +426,7 @@ public final class Bench {
     }
 
     private void latency() throws Exception {
-        int rate = 500;
+        int rate = latencyRate;
         int seconds = quick ? 4 : 30;
         int warm = rate;
         int n = rate * seconds;
@@ -525,8 +538,14 @@ public final class Bench {
         String note = rate + " items/s (reached " + fmt(achieved) + ") for " + seconds + " s, single inserts from 64 threads on kept-alive connections; first second not counted, every "
                 + SAMPLE_EVERY + "th item timed: " + sorted.size() + " measured of " + sentAt.size() + ", " + failures.get() + " failures; from sending the insert until one watcher"
                 + " (asking for the oldest unanswered timed records by sys_id in one query, a round every 2 ms) sees the output processed, so it includes the insert round trip";
-        report(new Metric("ecc_latency_p50_ms", pct(sorted, 50), "ms", 5, false, note));
-        report(new Metric("ecc_latency_p99_ms", pct(sorted, 99), "ms", 50, false, note));
+        if (rate == LATENCY_RATE) {
+            report(new Metric("ecc_latency_p50_ms", pct(sorted, 50), "ms", 5, false, note));
+            report(new Metric("ecc_latency_p99_ms", pct(sorted, 99), "ms", 50, false, note));
+        } else {
+            String off = " (--latency-rate: the targets are for " + LATENCY_RATE + " items/s)";
+            report(Metric.peer("ecc_latency_p50_ms", pct(sorted, 50), "ms", note + off));
+            report(Metric.peer("ecc_latency_p99_ms", pct(sorted, 99), "ms", note + off));
+        }
     }
 
     private void upgradePause() throws Exception {
@@ -748,6 +767,92 @@ public final class Bench {
                 + " long polls ended and renewed (wait_ms " + SimulatedAgents.WAIT_MS + "), "
                 + (s.instanceHeartbeats.get() - heartbeatsBefore) + " of the instance's heartbeats answered, " + errors
                 + " failed polls; busiest threads " + busiest(threadsBefore, threadsAfter), errors == 0));
+    }
+
+    /** Requests a second of 5,000 agents renewing 30 s long polls: one every 6 ms. */
+    private static final int IDLE_RATE = 5000 / 30;
+
+    /**
+     * What one HTTP request costs on this machine, for one of the instance's cheapest endpoints
+     * (public {@code GET /api/mid/instance_info}: no login, one small read) and, as the control, for the JDK's
+     * own HTTP server doing nothing in a JVM of its own ({@link PlainServer}): the server
+     * process's CPU time per request and the round trip's p50, back to back on one kept-alive
+     * connection and at the rate of 5,000 idle agents' long polls. The floors under issue 15's
+     * idle and latency targets.
+     */
+    private void machineFloor() throws Exception {
+        int port = freePort();
+        Process plain = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                // without TCP_NODELAY its header and body writes meet delayed ACKs: 40 ms a request
+                "-Dsun.net.httpserver.nodelay=true",
+                "-cp", System.getProperty("java.class.path"), PlainServer.class.getName(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(work.resolve("plain-server.log").toFile()).start();
+        try {
+            String plainUrl = "http://127.0.0.1:" + port + "/";
+            until(STARTUP, "the plain JDK server answering", () -> {
+                try {
+                    return BenchHttp.getLean(plainUrl) == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            Floor midway = floor(base() + "/api/mid/instance_info", instance.jvmPid());
+            Floor control = floor(plainUrl, plain.pid());
+            String how = " on one kept-alive connection (blocking HttpURLConnection) after " + (quick ? 2000 : 20000)
+                    + " warm-up requests; CPU time of the server JVM (/proc) per request. Control: the JDK's HttpServer"
+                    + " answering a fixed body in its own JVM (io.midway.bench.PlainServer): ";
+            report(Metric.peer("request_cpu_us_busy", midway.busyCpuUs(), "µs", "the instance's GET /api/mid/instance_info"
+                    + " (public: no login; one read of the instance's state) back to back, round trip p50 " + fmt(midway.busyRttMs()) + " ms;" + how
+                    + fmt(control.busyCpuUs()) + " µs, p50 " + fmt(control.busyRttMs()) + " ms"));
+            report(Metric.peer("request_cpu_us_idle_rate", midway.idleCpuUs(), "µs", "the same, one request every "
+                    + (1000 / IDLE_RATE) + " ms (" + IDLE_RATE + "/s, the long polls of 5,000 idle agents), round trip p50 "
+                    + fmt(midway.idleRttMs()) + " ms;" + how + fmt(control.idleCpuUs()) + " µs, p50 " + fmt(control.idleRttMs()) + " ms"));
+            report(Metric.peer("idle_floor_pct", midway.idleCpuUs() * IDLE_RATE / 1e4, "% of a core", IDLE_RATE
+                    + " of the instance's cheapest requests a second (request_cpu_us_idle_rate × " + IDLE_RATE
+                    + "/s): about what 5,000 idle agents' poll renewals cost on this machine for the requests alone (instance_idle_cpu's"
+                    + " target is 5 %); the JDK server doing nothing: " + fmt(control.idleCpuUs() * IDLE_RATE / 1e4) + " %"));
+        } finally {
+            plain.destroy();
+            plain.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A server's cost per request, back to back and spaced. */
+    private record Floor(double busyCpuUs, double busyRttMs, double idleCpuUs, double idleRttMs) {
+    }
+
+    private Floor floor(String url, long pid) throws Exception {
+        int warm = quick ? 2000 : 20000;
+        int busy = quick ? 1000 : 5000;
+        int idle = quick ? 300 : 1000;
+        for (int i = 0; i < warm; i++) {
+            BenchHttp.getLean(url);
+        }
+        List<Long> busyRtt = new ArrayList<>(busy);
+        long cpu = cpuNanos(pid);
+        for (int i = 0; i < busy; i++) {
+            long t0 = System.nanoTime();
+            BenchHttp.getLean(url);
+            busyRtt.add(System.nanoTime() - t0);
+        }
+        double busyCpuUs = (cpuNanos(pid) - cpu) / 1000.0 / busy;
+        List<Long> idleRtt = new ArrayList<>(idle);
+        long period = 1_000_000_000L / IDLE_RATE;
+        cpu = cpuNanos(pid);
+        long start = System.nanoTime();
+        for (int i = 0; i < idle; i++) {
+            long due = start + i * period;
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            long t0 = System.nanoTime();
+            BenchHttp.getLean(url);
+            idleRtt.add(System.nanoTime() - t0);
+        }
+        double idleCpuUs = (cpuNanos(pid) - cpu) / 1000.0 / idle;
+        Collections.sort(busyRtt);
+        Collections.sort(idleRtt);
+        return new Floor(busyCpuUs, pct(busyRtt, 50), idleCpuUs, pct(idleRtt, 50));
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -95,6 +95,27 @@ final class BenchHttp {
         }
     }
 
+    /**
+     * A blocking GET over {@link java.net.HttpURLConnection} on a kept-alive connection (see
+     * {@link #postLean(String, String)}), the body read and dropped.
+     *
+     * @param url the whole URL
+     * @return the status code
+     * @throws IOException when the request fails
+     */
+    static int getLean(String url) throws IOException {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(30000);
+        int status = c.getResponseCode();
+        try (java.io.InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+            if (in != null) {
+                in.readAllBytes();
+            }
+        }
+        return status;
+    }
+
     /** GET expecting 200, as JSON. */
     JsonNode json(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = send("GET", path, null);

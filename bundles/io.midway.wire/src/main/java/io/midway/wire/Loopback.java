@@ -2,6 +2,7 @@ package io.midway.wire;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * Whether a host is this machine, for the rules about plain HTTP on both sides of the wire: the
@@ -9,6 +10,9 @@ import java.net.UnknownHostException;
  * plain HTTP to another host) and both consoles (no credentials over plain HTTP from another host).
  */
 public final class Loopback {
+
+    /** A literal IPv4 or IPv6 address (with a zone or not); compiled once, as every request asks. */
+    private static final Pattern LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[A-Za-z0-9_.-]+)?");
 
     private Loopback() {
     }
@@ -30,7 +34,7 @@ public final class Loopback {
         if (h.equalsIgnoreCase("localhost")) {
             return true;
         }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[A-Za-z0-9_.-]+)?")) {
+        if (!LITERAL.matcher(h).matches()) {
             return false;
         }
         try {
