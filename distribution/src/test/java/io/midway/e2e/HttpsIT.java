@@ -191,7 +191,7 @@ public class HttpsIT {
                     "{\"name\":\"another-agent\",\"version\":\"0.1.0\"}").statusCode());
             assertEquals("its Basic credentials do not make it the admin", 403,
                     new Http(base, "admin", "wrong", HttpClient.newBuilder().sslContext(withClientCertificate(cert, agentStore)).build())
-                            .get("/api/now/table/sys_user").statusCode());
+                            .get("/api/now/table/ecc_queue").statusCode());
             // An admin disables the identity: the certificate no longer logs in.
             assertEquals(200, admin.send("PATCH", "/api/now/table/sys_user/" + user.get(0).path("sys_id").asText(),
                     "{\"active\":false}").statusCode());

@@ -13,6 +13,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.api.CredentialAffinities;
+import io.midway.instance.api.EccQueue;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import jakarta.servlet.Servlet;
@@ -40,15 +41,19 @@ public class CredentialAffinityTableServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient CredentialAffinities affinity;
+    private final transient EccQueue counts;
 
     /**
      * @param affinity the credential affinity
+     * @param counts counts the records a query matches (the Aggregate API's count)
      * @param realm the users
      */
     @Activate
-    public CredentialAffinityTableServlet(@Reference CredentialAffinities affinity, @Reference Users realm) {
+    public CredentialAffinityTableServlet(@Reference CredentialAffinities affinity, @Reference EccQueue counts,
+            @Reference Users realm) {
         super(realm);
         this.affinity = affinity;
+        this.counts = counts;
     }
 
     @Override
@@ -58,10 +63,13 @@ public class CredentialAffinityTableServlet extends ApiServlet {
         TableSchema table = TableSchema.DSCY_CREDENTIALS_AFFINITY;
         if (path == null || path.equals("/")) {
             requireMethod(request, "GET");
+            TableResponses.DisplayValue display = TableResponses.displayValue(request);
             TableQuery query = TableQuery.parse(table, request.getParameter("sysparm_query"),
                     request.getParameter("sysparm_fields"), request.getParameter("sysparm_limit"),
                     request.getParameter("sysparm_offset"));
-            writeJson(response, 200, result(affinity.list(query)));
+            List<ObjectNode> rows = affinity.list(query);
+            TableResponses.paginate(request, response, query, counts.count(query));
+            writeJson(response, 200, result(TableResponses.shape(rows, display)));
             return;
         }
         String rest = path.substring(1);
@@ -73,9 +81,10 @@ public class CredentialAffinityTableServlet extends ApiServlet {
         }
         String sysId = rest;
         if ("GET".equals(requireMethod(request, "GET", "DELETE"))) {
+            TableResponses.DisplayValue display = TableResponses.displayValue(request);
             List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
             ObjectNode row = affinity.get(sysId).orElseThrow(() -> CredentialAffinities.notFound(sysId));
-            writeJson(response, 200, result(TableQuery.project(row, fields)));
+            writeJson(response, 200, result(TableResponses.shape(TableQuery.project(row, fields), display)));
         } else {
             affinity.delete(sysId);
             response.setStatus(204);

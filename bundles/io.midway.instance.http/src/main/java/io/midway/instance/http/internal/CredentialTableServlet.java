@@ -13,6 +13,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.api.Credentials;
+import io.midway.instance.api.EccQueue;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import jakarta.servlet.Servlet;
@@ -40,15 +41,18 @@ public class CredentialTableServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient Credentials credentials;
+    private final transient EccQueue counts;
 
     /**
      * @param credentials the credential store
+     * @param counts counts the records a query matches (the Aggregate API's count)
      * @param realm the users
      */
     @Activate
-    public CredentialTableServlet(@Reference Credentials credentials, @Reference Users realm) {
+    public CredentialTableServlet(@Reference Credentials credentials, @Reference EccQueue counts, @Reference Users realm) {
         super(realm);
         this.credentials = credentials;
+        this.counts = counts;
     }
 
     @Override
@@ -70,14 +74,16 @@ public class CredentialTableServlet extends ApiServlet {
         if (sysId == null) {
             String method = requireMethod(request, "GET", "POST");
             if ("GET".equals(method)) {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
                 TableQuery query = TableQuery.parse(table, request.getParameter("sysparm_query"),
                         request.getParameter("sysparm_fields"), request.getParameter("sysparm_limit"),
                         request.getParameter("sysparm_offset"));
-                writeJson(response, 200, result(credentials.list(query)));
+                List<ObjectNode> rows = credentials.list(query);
+                TableResponses.paginate(request, response, query, counts.count(query));
+                writeJson(response, 200, result(TableResponses.shape(rows, display)));
             } else {
                 ObjectNode created = credentials.create(readTree(request));
-                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/"
-                        + created.path("sys_id").asText());
+                response.setHeader("Location", TableResponses.location(request, created.path("sys_id").asText()));
                 writeJson(response, 201, result(created));
             }
             return;
@@ -86,11 +92,12 @@ public class CredentialTableServlet extends ApiServlet {
         String method = requireMethod(request, "GET", "PATCH", "PUT", "DELETE");
         switch (method) {
             case "GET" -> {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
                 List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
                 ObjectNode credential = credentials.get(id).orElseThrow(() -> new RequestException(
                         RequestException.Kind.NOT_FOUND, "No Record found",
                         "no discovery_credentials record with sys_id " + id));
-                writeJson(response, 200, result(TableQuery.project(credential, fields)));
+                writeJson(response, 200, result(TableResponses.shape(TableQuery.project(credential, fields), display)));
             }
             case "DELETE" -> {
                 credentials.delete(id);

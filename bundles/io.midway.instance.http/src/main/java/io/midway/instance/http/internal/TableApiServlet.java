@@ -34,7 +34,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * The ServiceNow-shaped Table API (role admin), also under the {@code /api/now/v2/table/} prefix:
  * <ul>
  * <li>{@code GET ecc_queue}, {@code GET ecc_agent} — {@code sysparm_query}, {@code sysparm_fields},
- * {@code sysparm_limit}, {@code sysparm_offset}; other {@code sysparm_*} are ignored</li>
+ * {@code sysparm_limit}, {@code sysparm_offset}, {@code sysparm_display_value}; lists answer
+ * {@code X-Total-Count} and {@code Link} ({@link TableResponses}); other {@code sysparm_*} are ignored</li>
  * <li>{@code GET ecc_queue/{sys_id}}, {@code GET ecc_agent/{sys_id}} — {@code sysparm_fields}</li>
  * <li>{@code POST ecc_queue} — insert an output record, 201; or a JSON array of up to
  * {@link OutputRequest#MAX_BATCH_RECORDS} of them, all in one transaction (a 400 naming the index of
@@ -109,8 +110,11 @@ public class TableApiServlet extends ApiServlet {
         if (sysId == null) {
             String method = requireMethod(request, "GET", "POST");
             if ("GET".equals(method)) {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
                 TableQuery query = query(request, TableSchema.ECC_QUEUE);
-                writeJson(response, 200, result(project(WireRecords.queueToWire(queue.records(query)), query.fields())));
+                List<ObjectNode> rows = project(WireRecords.queueToWire(queue.records(query)), query.fields());
+                TableResponses.paginate(request, response, query, queue.count(query));
+                writeJson(response, 200, result(TableResponses.shape(rows, display)));
             } else {
                 JsonNode body = readTree(request);
                 if (body != null && body.isArray()) {
@@ -118,33 +122,40 @@ public class TableApiServlet extends ApiServlet {
                     return;
                 }
                 QueueRecord inserted = queue.insertOutput(OutputRequest.parse(body));
-                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + inserted.sysId());
+                response.setHeader("Location", TableResponses.location(request, inserted.sysId()));
                 writeJson(response, 201, result(WireRecords.toWire(inserted)));
             }
             return;
         }
         requireMethod(request, "GET");
+        TableResponses.DisplayValue display = TableResponses.displayValue(request);
         List<String> fields = TableQuery.parseFields(TableSchema.ECC_QUEUE, request.getParameter("sysparm_fields"));
         QueueRecord record = queue.record(sysId)
                 .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                         "no ecc_queue record with sys_id " + sysId));
-        writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(WireRecords.toWire(record)), fields)));
+        writeJson(response, 200, result(TableResponses.shape(
+                TableQuery.project(Json.mapper().valueToTree(WireRecords.toWire(record)), fields), display)));
     }
 
     private void eccAgent(HttpServletRequest request, HttpServletResponse response, String sysId) throws IOException {
         if (sysId == null) {
             requireMethod(request, "GET");
+            TableResponses.DisplayValue display = TableResponses.displayValue(request);
             TableQuery query = query(request, TableSchema.ECC_AGENT);
-            writeJson(response, 200, result(project(WireRecords.agentsToWire(agents.agents(query)), query.fields())));
+            List<ObjectNode> rows = project(WireRecords.agentsToWire(agents.agents(query)), query.fields());
+            TableResponses.paginate(request, response, query, queue.count(query));
+            writeJson(response, 200, result(TableResponses.shape(rows, display)));
             return;
         }
         String method = requireMethod(request, "GET", "PATCH", "PUT");
         if ("GET".equals(method)) {
+            TableResponses.DisplayValue display = TableResponses.displayValue(request);
             List<String> fields = TableQuery.parseFields(TableSchema.ECC_AGENT, request.getParameter("sysparm_fields"));
             Agent agent = agents.agent(sysId)
                     .orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                             "no ecc_agent record with sys_id " + sysId));
-            writeJson(response, 200, result(TableQuery.project(Json.mapper().valueToTree(WireRecords.toWire(agent)), fields)));
+            writeJson(response, 200, result(TableResponses.shape(
+                    TableQuery.project(Json.mapper().valueToTree(WireRecords.toWire(agent)), fields), display)));
             return;
         }
         AgentChange change = AgentChange.parse(readTree(request));
@@ -156,26 +167,29 @@ public class TableApiServlet extends ApiServlet {
         TableSchema table = TableSchema.ECC_AGENT_CLUSTER;
         if (sysId == null) {
             if ("GET".equals(requireMethod(request, "GET", "POST"))) {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
                 TableQuery query = query(request, table);
                 List<ObjectNode> rows = new ArrayList<>();
                 for (AgentCluster cluster : clusters.clusters(query)) {
                     rows.add(query.project(cluster.toJson()));
                 }
-                writeJson(response, 200, result(rows));
+                TableResponses.paginate(request, response, query, queue.count(query));
+                writeJson(response, 200, result(TableResponses.shape(rows, display)));
             } else {
                 AgentCluster created = clusters.createCluster(ClusterChange.parse(readTree(request)));
-                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + created.sysId());
+                response.setHeader("Location", TableResponses.location(request, created.sysId()));
                 writeJson(response, 201, result(created.toJson()));
             }
             return;
         }
         switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
             case "GET" -> {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
                 List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
                 AgentCluster cluster = clusters.cluster(sysId).orElseThrow(() -> new RequestException(
                         RequestException.Kind.NOT_FOUND, "No Record found",
                         "no ecc_agent_cluster record with sys_id " + sysId));
-                writeJson(response, 200, result(TableQuery.project(cluster.toJson(), fields)));
+                writeJson(response, 200, result(TableResponses.shape(TableQuery.project(cluster.toJson(), fields), display)));
             }
             case "DELETE" -> {
                 clusters.deleteCluster(sysId);

@@ -27,8 +27,10 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The Table API of {@code sys_user}: the identities that log in besides {@code admin} and the
  * shared agent user — each agent's own (role {@code mid_server}, bound to its name in
- * {@code agent}, made at its enrollment or by an admin) and further admins. Role admin; a record
- * never carries a password. The rules of an identity are {@link IdentityRules}'.
+ * {@code agent}, made at its enrollment or by an admin) and further admins, beside the built-in
+ * users (source {@code built-in}: the admin; the shared agent user, to itself). An admin reads and
+ * changes all; any other user reads only its own record (a client's look-up of its own user at
+ * login). A record never carries a password. The rules of an identity are {@link IdentityRules}'.
  * <ul>
  * <li>{@code GET sys_user} — {@code sysparm_query} of {@code field=value} terms joined by {@code ^}
  * on user_name, agent, roles, active, source</li>
@@ -63,7 +65,12 @@ public class UserTableServlet extends ApiServlet {
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        authenticate(request, Users.ROLE_ADMIN);
+        Users.User caller = authenticateAny(request, Users.ROLE_ADMIN, Users.ROLE_MID_SERVER, Users.ROLE_MID_ENROLL);
+        boolean admin = caller.hasRole(Users.ROLE_ADMIN);
+        if (!admin && !"GET".equals(request.getMethod())) {
+            throw new RequestException(RequestException.Kind.FORBIDDEN, "User Not Authorized",
+                    "user '" + caller.name() + "' may only read its own sys_user record");
+        }
         String path = request.getPathInfo();
         String sysId = null;
         if (path != null && !path.equals("/")) {
@@ -75,17 +82,30 @@ public class UserTableServlet extends ApiServlet {
         }
         if (sysId == null) {
             if ("GET".equals(requireMethod(request, "GET", "POST"))) {
-                writeJson(response, 200, result(list(request.getParameter("sysparm_query"))));
+                List<Map<String, Object>> rows = visible(caller, list(request.getParameter("sysparm_query"), caller));
+                writeJson(response, 200, result(rows));
             } else {
                 Map<String, Object> created = json(create(readTree(request)));
-                response.setHeader("Location", request.getRequestURI().replaceAll("/+$", "") + "/" + created.get("sys_id"));
+                response.setHeader("Location", TableResponses.location(request, (String) created.get("sys_id")));
                 writeJson(response, 201, result(created));
             }
             return;
         }
+        String id = sysId;
+        if ("GET".equals(requireMethod(request, "GET", "PATCH", "PUT", "DELETE"))) {
+            Map<String, Object> row = visible(caller, rows(caller)).stream().filter(r -> id.equals(r.get("sys_id")))
+                    .findFirst().orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
+                            "no sys_user record with sys_id " + id + (admin ? "" : " that user '" + caller.name()
+                                    + "' may read (its own)")));
+            writeJson(response, 200, result(row));
+            return;
+        }
+        if (builtIn(Users.ADMIN_USER).equals(sysId) || builtIn(caller.name()).equals(sysId)) {
+            throw new RequestException(RequestException.Kind.CONFLICT, "built-in user",
+                    "a built-in user is set at launch (MIDWAY_ADMIN_PASSWORD, MIDWAY_AGENT_PASSWORD), not through sys_user");
+        }
         UserRow row = byId(sysId);
-        switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
-            case "GET" -> writeJson(response, 200, result(json(row)));
+        switch (request.getMethod()) {
             case "DELETE" -> {
                 identities.delete(row.sysId());
                 response.setStatus(204);
@@ -101,7 +121,50 @@ public class UserTableServlet extends ApiServlet {
                         "no sys_user record with sys_id " + sysId));
     }
 
-    private List<Map<String, Object>> list(String query) {
+    /**
+     * The built-in users (the admin of {@code MIDWAY_ADMIN_PASSWORD}; the shared agent user, shown
+     * to itself) beside the stored identities, so that a client that looks up its own user to log
+     * in finds it. Their sys_ids are fixed: derived from the name.
+     */
+    private List<Map<String, Object>> rows(Users.User caller) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        rows.add(builtInRow(Users.ADMIN_USER, Users.ROLE_ADMIN));
+        if (users.isSharedUser(caller)) {
+            rows.add(builtInRow(caller.name(), String.join(",", new TreeSet<>(caller.roles()))));
+        }
+        for (UserRow row : identities.all()) {
+            rows.add(json(row));
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> builtInRow(String name, String roles) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("sys_id", builtIn(name));
+        json.put("user_name", name);
+        json.put("roles", roles);
+        json.put("agent", "");
+        json.put("active", true);
+        json.put("source", "built-in");
+        json.put("sys_created_on", "");
+        return json;
+    }
+
+    /** @return the fixed sys_id of a built-in user: 32 hex digits derived from its name */
+    static String builtIn(String name) {
+        return java.util.UUID.nameUUIDFromBytes(("midway built-in user " + name)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString().replace("-", "");
+    }
+
+    /** @return the rows a caller may read: all for an admin, its own otherwise */
+    private static List<Map<String, Object>> visible(Users.User caller, List<Map<String, Object>> rows) {
+        if (caller.hasRole(Users.ROLE_ADMIN)) {
+            return rows;
+        }
+        return rows.stream().filter(r -> caller.name().equals(r.get("user_name"))).toList();
+    }
+
+    private List<Map<String, Object>> list(String query, Users.User caller) {
         Map<String, String> terms = new LinkedHashMap<>();
         if (query != null && !query.isBlank()) {
             for (String term : query.split("\\^")) {
@@ -115,8 +178,7 @@ public class UserTableServlet extends ApiServlet {
             }
         }
         List<Map<String, Object>> out = new ArrayList<>();
-        for (UserRow row : identities.all()) {
-            Map<String, Object> json = json(row);
+        for (Map<String, Object> json : rows(caller)) {
             if (terms.entrySet().stream().allMatch(t -> t.getValue().equals(String.valueOf(json.get(t.getKey()))))) {
                 out.add(json);
             }

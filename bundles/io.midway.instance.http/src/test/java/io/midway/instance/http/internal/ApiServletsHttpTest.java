@@ -246,7 +246,9 @@ public class ApiServletsHttpTest extends ServiceFixture {
         JsonNode rows = json(inputs).path("result");
         assertEquals(1, rows.size());
         assertEquals(3, rows.get(0).size());
-        assertTrue(rows.get(0).path("payload").path("open").asBoolean());
+        // sysparm_display_value=true: every field as its display value, a JSON payload as its text
+        assertTrue(rows.get(0).path("payload").isTextual());
+        assertTrue(io.midway.wire.Json.mapper().readTree(rows.get(0).path("payload").asText()).path("open").asBoolean());
     }
 
     @Test

@@ -141,7 +141,7 @@ public class ClusterHttpTest extends ServiceFixture {
         JsonNode created = ok(post, 201);
         String sysId = created.path("sys_id").asText();
         assertEquals(32, sysId.length());
-        assertEquals(base + TABLE + "/" + sysId, base + post.headers().firstValue("Location").orElseThrow());
+        assertEquals("absolute", base + TABLE + "/" + sysId, post.headers().firstValue("Location").orElseThrow());
         assertEquals("dc", created.path("name").asText());
         assertEquals("failover", created.path("type").asText());
         assertEquals(List.of("dc-1", "dc-2"), texts(created.path("members")));

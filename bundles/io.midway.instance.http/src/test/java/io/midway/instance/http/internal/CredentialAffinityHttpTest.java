@@ -79,9 +79,9 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
         TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
         add(context, table, "/api/now/table/*");
         add(context, table, "/api/now/v2/table/*");
-        CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, realm);
+        CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, service.outputs(), realm);
         add(context, credentialTable, CREDENTIALS + "/*");
-        CredentialAffinityTableServlet affinityTable = new CredentialAffinityTableServlet(affinity, realm);
+        CredentialAffinityTableServlet affinityTable = new CredentialAffinityTableServlet(affinity, service.outputs(), realm);
         add(context, affinityTable, TABLE + "/*");
         add(context, affinityTable, "/api/now/v2/table/dscy_credentials_affinity/*");
         add(context, new StatsApiServlet(service.outputs(), realm), "/api/now/stats/*");

@@ -101,7 +101,7 @@ public class CredentialHttpTest extends ServiceFixture {
         TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
-        CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, realm);
+        CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, service.outputs(), realm);
         add(context, credentialTable, "/api/now/table/discovery_credentials/*");
         context.addServlet(new ServletHolder(credentialTable), "/api/now/v2/table/discovery_credentials/*");
         add(context, new io.midway.instance.http.internal.ApiFallbackServlet(service.core()), "/api/*");
@@ -178,7 +178,7 @@ public class CredentialHttpTest extends ServiceFixture {
         HttpResponse<String> r = send("POST", TABLE, ADMIN, body);
         assertEquals(r.body(), 201, r.statusCode());
         JsonNode result = json(r).path("result");
-        assertEquals(TABLE + "/" + result.path("sys_id").asText(), r.headers().firstValue("Location").orElse(""));
+        assertEquals("absolute", base + TABLE + "/" + result.path("sys_id").asText(), r.headers().firstValue("Location").orElse(""));
         return result;
     }
 

@@ -204,11 +204,17 @@ public class IdentityHttpTest extends ServiceFixture {
         attempts.put("affinity", send("POST", "/api/mid/credentials/affinity", b, "{\"agent\":\"a\",\"affinity\":[]}"));
         attempts.put("file-sync report", send("POST", "/api/mid/file_sync/report", b,
                 "{\"name\":\"a\",\"revision\":\"1\",\"state\":\"failed\",\"files\":[]}"));
-        attempts.put("sys_user", send("GET", "/api/now/table/sys_user", b, null));
         attempts.put("ecc_queue", send("GET", "/api/now/table/ecc_queue", b, null));
         for (Map.Entry<String, HttpResponse<String>> attempt : attempts.entrySet()) {
             assertEquals(attempt.getKey() + ": " + attempt.getValue().body(), 403, attempt.getValue().statusCode());
         }
+        // sys_user: b reads its own record only (a client's look-up of its user), never a's
+        HttpResponse<String> users = send("GET", "/api/now/table/sys_user", b, null);
+        assertEquals(users.body(), 200, users.statusCode());
+        JsonNode visible = json(users).path("result");
+        assertEquals(users.body(), 1, visible.size());
+        assertEquals("b", visible.get(0).path("agent").asText());
+        assertEquals(0, json(send("GET", "/api/now/table/sys_user?sysparm_query=agent%3Da", b, null)).path("result").size());
 
         // Nothing changed: a's work is still waiting for a, no input was stored, a is as it was.
         assertEquals("ready", queued(work).path("state").asText());
@@ -266,7 +272,7 @@ public class IdentityHttpTest extends ServiceFixture {
     @Test
     public void adminsCreateListDisableAndDeleteIdentities() throws Exception {
         String a = enroll("a", keyA);
-        JsonNode list = json(send("GET", "/api/now/table/sys_user", ADMIN, null)).path("result");
+        JsonNode list = json(send("GET", "/api/now/table/sys_user?sysparm_query=source%3Denrolled", ADMIN, null)).path("result");
         assertEquals(1, list.size());
         JsonNode row = list.get(0);
         assertEquals("mid.server.a", row.path("user_name").asText());
