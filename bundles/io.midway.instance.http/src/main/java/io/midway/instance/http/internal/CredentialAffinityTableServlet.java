@@ -58,9 +58,7 @@ public class CredentialAffinityTableServlet extends ApiServlet {
         TableSchema table = TableSchema.DSCY_CREDENTIALS_AFFINITY;
         if (path == null || path.equals("/")) {
             requireMethod(request, "GET");
-            TableQuery query = TableQuery.parse(table, request.getParameter("sysparm_query"),
-                    request.getParameter("sysparm_fields"), request.getParameter("sysparm_limit"),
-                    request.getParameter("sysparm_offset"));
+            TableQuery query = TableQueries.parse(request, table);
             writeJson(response, 200, result(affinity.list(query)));
             return;
         }

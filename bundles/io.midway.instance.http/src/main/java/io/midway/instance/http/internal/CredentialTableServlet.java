@@ -70,9 +70,7 @@ public class CredentialTableServlet extends ApiServlet {
         if (sysId == null) {
             String method = requireMethod(request, "GET", "POST");
             if ("GET".equals(method)) {
-                TableQuery query = TableQuery.parse(table, request.getParameter("sysparm_query"),
-                        request.getParameter("sysparm_fields"), request.getParameter("sysparm_limit"),
-                        request.getParameter("sysparm_offset"));
+                TableQuery query = TableQueries.parse(request, table);
                 writeJson(response, 200, result(credentials.list(query)));
             } else {
                 ObjectNode created = credentials.create(readTree(request));
