@@ -6,8 +6,11 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.midway.instance.api.TableQuery;
-import io.midway.instance.api.TableQuery.Condition;
-import io.midway.instance.api.TableQuery.InValues;
+import io.midway.instance.api.QueryTerm;
+import io.midway.instance.api.QueryTerm.Operator;
+import io.midway.instance.api.QueryTerm.Range;
+import io.midway.instance.api.TableQuery.Clause;
+import io.midway.instance.api.TableQuery.Group;
 import io.midway.instance.api.TableQuery.Order;
 import io.midway.instance.api.TableSchema.Type;
 
@@ -32,55 +35,124 @@ public final class QuerySql {
 
     /** @return the {@code WHERE} clause (empty text when there is no condition) */
     public static Sql where(TableQuery query) {
-        List<Condition> conditions = query.conditions();
-        if (conditions.isEmpty()) {
+        List<Group> groups = query.groups();
+        if (groups.isEmpty()) {
             return new Sql("", List.of());
         }
-        List<String> parts = new ArrayList<>();
         List<Object> parameters = new ArrayList<>();
-        for (Condition c : conditions) {
-            parts.add(sqlFor(c, parameters));
+        List<String> ored = new ArrayList<>();
+        for (Group g : groups) {
+            List<String> anded = new ArrayList<>();
+            for (Clause c : g.allOf()) {
+                List<String> any = new ArrayList<>();
+                for (QueryTerm t : c.anyOf()) {
+                    any.add(sqlFor(t, parameters));
+                }
+                anded.add(any.size() == 1 ? any.get(0) : "(" + String.join(" OR ", any) + ")");
+            }
+            String all = String.join(" AND ", anded);
+            ored.add(groups.size() > 1 && anded.size() > 1 ? "(" + all + ")" : all);
         }
-        return new Sql(" WHERE " + String.join(" AND ", parts), parameters);
+        return new Sql(" WHERE " + String.join(" OR ", ored), parameters);
     }
 
-    private static String sqlFor(Condition c, List<Object> parameters) {
-        String column = c.field().column();
-        if (c.value() instanceof InValues in) {
-            List<String> placeholders = new ArrayList<>();
-            boolean empty = false;
-            for (Object value : in.values()) {
-                if (value == null) {
-                    empty = true;
-                } else {
-                    placeholders.add("?");
-                    parameters.add(value);
+    private static String sqlFor(QueryTerm t, List<Object> parameters) {
+        String column = t.field().column();
+        Type type = t.field().type();
+        String none = type == Type.TEXT ? "(" + column + " IS NULL OR " + column + " = '')"
+                : type == Type.LIST ? "(" + column + " IS NULL OR " + column + " = '[]')"
+                : column + " IS NULL";
+        String some = type == Type.TEXT ? "(" + column + " IS NOT NULL AND " + column + " <> '')"
+                : type == Type.LIST ? "(" + column + " IS NOT NULL AND " + column + " <> '[]')"
+                : column + " IS NOT NULL";
+        switch (t.operator()) {
+            case ISEMPTY:
+                return none;
+            case ISNOTEMPTY:
+                return some;
+            case IN:
+            case NOT_IN:
+                return in(t, column, none, parameters);
+            case BETWEEN:
+                Range r = (Range) t.value();
+                parameters.add(r.low());
+                parameters.add(r.high());
+                return column + " BETWEEN ? AND ?";
+            case LT:
+            case LE:
+            case GT:
+            case GE:
+                parameters.add(t.value());
+                return column + " " + t.operator().token() + " ?";
+            default:
+                break;
+        }
+        if (type == Type.LIST) {
+            return listTerm(t, column, none, some, parameters);
+        }
+        switch (t.operator()) {
+            case EQ:
+                if (t.value() == null) {
+                    return none;
                 }
-            }
-            String list = placeholders.isEmpty() ? null : column + " IN (" + String.join(", ", placeholders) + ")";
-            String none = c.field().type() == Type.TEXT ? "(" + column + " IS NULL OR " + column + " = '')"
-                    : column + " IS NULL";
-            String matches = list == null ? none : empty ? "(" + list + " OR " + none + ")" : list;
-            return c.negated() ? "NOT COALESCE(" + matches + ", FALSE)" : matches;
+                parameters.add(t.value());
+                return column + " = ?";
+            case NE:
+                if (t.value() == null) {
+                    return some;
+                }
+                parameters.add(t.value());
+                return "(" + column + " IS NULL OR " + column + " <> ?)";
+            case STARTSWITH:
+                parameters.add(escapeLike((String) t.value()) + "%");
+                return column + " LIKE ? ESCAPE '\\'";
+            case ENDSWITH:
+                parameters.add("%" + escapeLike((String) t.value()));
+                return column + " LIKE ? ESCAPE '\\'";
+            case LIKE:
+                parameters.add("%" + escapeLike((String) t.value()) + "%");
+                return column + " LIKE ? ESCAPE '\\'";
+            case NOTLIKE:
+                parameters.add("%" + escapeLike((String) t.value()) + "%");
+                return "(" + column + " IS NULL OR " + column + " NOT LIKE ? ESCAPE '\\')";
+            default:
+                throw new IllegalStateException("operator " + t.operator());
         }
-        if (c.value() == null) {
-            if (c.field().type() == Type.LIST) {
-                return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '[]')"
-                        : "(" + column + " IS NULL OR " + column + " = '[]')";
+    }
+
+    private static String in(QueryTerm t, String column, String none, List<Object> parameters) {
+        List<String> placeholders = new ArrayList<>();
+        boolean empty = false;
+        for (Object value : (List<?>) t.value()) {
+            if (value == null) {
+                empty = true;
+            } else {
+                placeholders.add("?");
+                parameters.add(value);
             }
-            if (c.field().type() == Type.TEXT) {
-                return c.negated() ? "(" + column + " IS NOT NULL AND " + column + " <> '')"
-                        : "(" + column + " IS NULL OR " + column + " = '')";
-            }
-            return column + (c.negated() ? " IS NOT NULL" : " IS NULL");
         }
-        if (c.field().type() == Type.LIST) {
-            parameters.add("%" + escapeLike(jsonString((String) c.value())) + "%");
-            return c.negated() ? "(" + column + " IS NULL OR " + column + " NOT LIKE ? ESCAPE '\\')"
-                    : column + " LIKE ? ESCAPE '\\'";
+        String list = placeholders.isEmpty() ? null : column + " IN (" + String.join(", ", placeholders) + ")";
+        String matches = list == null ? none : empty ? "(" + list + " OR " + none + ")" : list;
+        return t.operator() == Operator.NOT_IN ? "NOT COALESCE(" + matches + ", FALSE)" : matches;
+    }
+
+    /**
+     * A list column holds a JSON array of strings: an element equals {@code x} where the text
+     * holds {@code "x"} (JSON-encoded), and contains {@code x} where it holds {@code x}'s JSON
+     * encoding without quotes (which never spans two elements: a quote inside a value is escaped).
+     */
+    private static String listTerm(QueryTerm t, String column, String none, String some, List<Object> parameters) {
+        String value = (String) t.value();
+        boolean negated = t.operator() == Operator.NE || t.operator() == Operator.NOTLIKE;
+        if (value == null) {
+            return negated ? some : none;
         }
-        parameters.add(c.value());
-        return c.negated() ? "(" + column + " IS NULL OR " + column + " <> ?)" : column + " = ?";
+        String json = jsonString(value);
+        String pattern = t.operator() == Operator.EQ || t.operator() == Operator.NE ? json
+                : json.substring(1, json.length() - 1);
+        parameters.add("%" + escapeLike(pattern) + "%");
+        return negated ? "(" + column + " IS NULL OR " + column + " NOT LIKE ? ESCAPE '\\')"
+                : column + " LIKE ? ESCAPE '\\'";
     }
 
     private static String jsonString(String value) {

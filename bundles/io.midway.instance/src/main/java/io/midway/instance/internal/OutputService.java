@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -289,10 +290,13 @@ public class OutputService implements EccQueue {
     public List<QueueRecord> records(TableQuery query) {
         AgentRecords.requireTable(query, TableSchema.ECC_QUEUE);
         core.requireOpen();
-        List<QueueRecord> found = overlay(core.read(s -> s.queryRecords(query)));
-        // a record leased in memory is stored ready and shown processing: a query for ready ones
-        // does not return it as processing
-        return core.memoryLeases() == null ? found : found.stream().filter(r -> stateMatches(query, r.state())).toList();
+        if (core.memoryLeases() == null || !query.mentions("state")) {
+            // a lease in memory changes only the state shown: other terms mean the same in SQL
+            return overlay(core.read(s -> s.queryRecords(query)));
+        }
+        List<QueueRecord> page = new ArrayList<>();
+        scanShown(query, query.offset() + (long) query.limit(), record -> page.add(record));
+        return page.subList(Math.min(query.offset(), page.size()), page.size());
     }
 
     /**
@@ -301,7 +305,64 @@ public class OutputService implements EccQueue {
      */
     public long count(TableQuery query) {
         core.requireOpen();
-        return core.read(s -> s.count(query));
+        if (core.memoryLeases() == null || query.table() != TableSchema.ECC_QUEUE || !query.mentions("state")) {
+            return core.read(s -> s.count(query));
+        }
+        long[] n = {0};
+        scanShown(query, Long.MAX_VALUE, record -> n[0]++);
+        return n[0];
+    }
+
+    /** Records read per statement when a query on state is evaluated in memory. */
+    private static final int SCAN_CHUNK = 1000;
+
+    /**
+     * Reads the records a query on state matches as they are shown (those leased in memory are
+     * stored ready and shown processing): the store answers the query without its terms on state
+     * (a superset), the whole query is then evaluated in memory on each record as shown, in the
+     * query's order, chunk by chunk.
+     *
+     * @param query a query on {@link TableSchema#ECC_QUEUE} that mentions state
+     * @param wanted how many matches to hand over at most
+     * @param sink takes the matches, in order
+     */
+    private void scanShown(TableQuery query, long wanted, Consumer<QueueRecord> sink) {
+        TableQuery wider = query.ignoring("state");
+        long found = 0;
+        for (int offset = 0; found < wanted; offset += SCAN_CHUNK) {
+            TableQuery chunk = wider.page(offset, SCAN_CHUNK);
+            List<QueueRecord> rows = overlay(core.read(s -> s.queryRecords(chunk)));
+            for (QueueRecord record : rows) {
+                if (found < wanted && query.matches(queryFields(record))) {
+                    sink.accept(record);
+                    found++;
+                }
+            }
+            if (rows.size() < SCAN_CHUNK) {
+                return;
+            }
+        }
+    }
+
+    /** @return the record's queryable fields by name, as {@link TableQuery#matches} takes them */
+    static Map<String, Object> queryFields(QueueRecord r) {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("sys_id", r.sysId());
+        fields.put("agent", r.agent());
+        fields.put("topic", r.topic());
+        fields.put("name", r.name());
+        fields.put("source", r.source());
+        fields.put("queue", r.queue());
+        fields.put("state", r.state());
+        fields.put("response_to", r.responseTo());
+        fields.put("priority", r.priority());
+        fields.put("error_string", r.errorString());
+        fields.put("sys_created_on", r.sysCreatedOn());
+        fields.put("processed", r.processed());
+        fields.put("application", r.application());
+        fields.put("capability", r.capability());
+        fields.put("selection", r.selection());
+        return fields;
     }
 
     /**
@@ -313,21 +374,6 @@ public class OutputService implements EccQueue {
         Optional<QueueRecord> found = core.read(s -> s.findRecord(sysId));
         MemoryLeases memory = core.memoryLeases();
         return memory == null ? found : found.map(memory::overlay);
-    }
-
-    /** @return whether a state meets the query's terms on {@code state} */
-    private static boolean stateMatches(TableQuery query, String state) {
-        for (TableQuery.Condition c : query.conditions()) {
-            if (!"state".equals(c.field().name())) {
-                continue;
-            }
-            boolean in = c.value() instanceof TableQuery.InValues values ? values.values().contains(state)
-                    : state.equals(c.value());
-            if (in == c.negated()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** @return the records as they are: those leased in memory show {@code processing} (see {@link MemoryLeases}) */

@@ -64,9 +64,7 @@ public class CredentialAffinityTableServlet extends ApiServlet {
         if (path == null || path.equals("/")) {
             requireMethod(request, "GET");
             TableResponses.DisplayValue display = TableResponses.displayValue(request);
-            TableQuery query = TableQuery.parse(table, request.getParameter("sysparm_query"),
-                    request.getParameter("sysparm_fields"), request.getParameter("sysparm_limit"),
-                    request.getParameter("sysparm_offset"));
+            TableQuery query = TableQueries.parse(request, table);
             List<ObjectNode> rows = affinity.list(query);
             TableResponses.paginate(request, response, query, counts.count(query));
             writeJson(response, 200, result(TableResponses.shape(rows, display)));

@@ -75,9 +75,7 @@ public class CredentialTableServlet extends ApiServlet {
             String method = requireMethod(request, "GET", "POST");
             if ("GET".equals(method)) {
                 TableResponses.DisplayValue display = TableResponses.displayValue(request);
-                TableQuery query = TableQuery.parse(table, request.getParameter("sysparm_query"),
-                        request.getParameter("sysparm_fields"), request.getParameter("sysparm_limit"),
-                        request.getParameter("sysparm_offset"));
+                TableQuery query = TableQueries.parse(request, table);
                 List<ObjectNode> rows = credentials.list(query);
                 TableResponses.paginate(request, response, query, counts.count(query));
                 writeJson(response, 200, result(TableResponses.shape(rows, display)));

@@ -202,8 +202,7 @@ public class TableApiServlet extends ApiServlet {
     }
 
     private static TableQuery query(HttpServletRequest request, TableSchema table) {
-        return TableQuery.parse(table, request.getParameter("sysparm_query"), request.getParameter("sysparm_fields"),
-                request.getParameter("sysparm_limit"), request.getParameter("sysparm_offset"));
+        return TableQueries.parse(request, table);
     }
 
     private static List<ObjectNode> project(List<?> records, List<String> fields) {

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,6 +131,40 @@ public class ApiServletsHttpTest extends ServiceFixture {
                         + "\"capabilities\":[\"tcp\"]}");
         assertEquals(r.body(), 201, r.statusCode());
         return json(r).path("result").path("sys_id").asText();
+    }
+
+    private List<String> names(String pathAndQuery) throws Exception {
+        HttpResponse<String> r = send("GET", pathAndQuery, ADMIN, null);
+        assertEquals(r.body(), 200, r.statusCode());
+        List<String> names = new java.util.ArrayList<>();
+        json(r).path("result").forEach(n -> names.add(n.path("name").asText()));
+        return names;
+    }
+
+    @Test
+    public void tableApiTakesTheEncodedQueryLanguageAndNameValueFilters() throws Exception {
+        registerOverHttp("m1");
+        assertEquals(201, send("POST", "/api/now/table/ecc_queue", ADMIN, "["
+                + "{\"agent\":\"mid.server.m1\",\"topic\":\"TCPScan\",\"name\":\"a\",\"priority\":0},"
+                + "{\"agent\":\"mid.server.m1\",\"topic\":\"TCPPing\",\"name\":\"b\",\"priority\":1},"
+                + "{\"agent\":\"mid.server.m1\",\"topic\":\"HTTPScan\",\"name\":\"c\",\"priority\":2}]")
+                .statusCode());
+        String table = "/api/now/table/ecc_queue?sysparm_query=";
+        assertEquals(List.of("a", "b"), names(table + "topicSTARTSWITHTCP"));
+        assertEquals("^OR binds to the previous term", List.of("a", "c"),
+                names(table + "topic=TCPScan%5EORtopic=HTTPScan%5Epriority%3C3"));
+        assertEquals("^NQ starts a new query", List.of("b", "c"),
+                names(table + "priority%3E1%5ENQname=b%5EtopicLIKEPing"));
+        assertEquals("a name-value filter", List.of("b"), names("/api/now/table/ecc_queue?topic=TCPPing"));
+        assertEquals("with the query", List.of(), names(table + "priority=0&topic=TCPPing"));
+        assertEquals(List.of("c"), names("/api/now/v2/table/ecc_queue?topic=HTTPScan&sysparm_fields=name"));
+        assertTrue(error(send("GET", "/api/now/table/ecc_queue?topc=TCPPing", ADMIN, null), 400)
+                .contains("unknown query parameter 'topc'"));
+        assertTrue(error(send("GET", table + "nameCONTAINSx", ADMIN, null), 400)
+                .contains("unknown operator 'CONTAINS'"));
+        assertTrue(error(send("GET", table + "prioritySTARTSWITH1", ADMIN, null), 400).contains("'priority'"));
+        assertEquals("the agents table too", List.of("m1"), names("/api/now/table/ecc_agent?sysparm_query="
+                + "capabilitiesLIKEtc%5EnameSTARTSWITHm&status=Up"));
     }
 
     @Test
