@@ -145,6 +145,19 @@ public final class TableSchema {
             new Field("sys_created_on", "created_ms", Type.JSON, "created_ms"),
             new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
 
+    /**
+     * The identities ({@code sys_user}): answered by their own servlet, from memory (the stored
+     * identities and the built-in users), so not one of {@link #TABLES}.
+     */
+    public static final TableSchema SYS_USER = new TableSchema("sys_user", "user_name", List.of(
+            new Field("sys_id", Type.TEXT),
+            new Field("user_name", Type.TEXT),
+            new Field("roles", Type.TEXT),
+            new Field("agent", Type.TEXT),
+            new Field("active", Type.BOOLEAN),
+            new Field("source", Type.TEXT),
+            new Field("sys_created_on", Type.TEXT)));
+
     /** The Table API tables, in the order error messages list them. */
     public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, ECC_AGENT_CLUSTER,
             DISCOVERY_CREDENTIALS, DSCY_CREDENTIALS_AFFINITY);

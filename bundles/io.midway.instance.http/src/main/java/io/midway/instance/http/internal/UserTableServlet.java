@@ -19,6 +19,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.api.Identities;
 import io.midway.instance.api.IdentityRules;
+import io.midway.instance.api.TableQuery;
+import io.midway.instance.api.TableSchema;
+import io.midway.wire.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.midway.instance.api.UserRow;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,8 +36,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * changes all; any other user reads only its own record (a client's look-up of its own user at
  * login). A record never carries a password. The rules of an identity are {@link IdentityRules}'.
  * <ul>
- * <li>{@code GET sys_user} — {@code sysparm_query} of {@code field=value} terms joined by {@code ^}
- * on user_name, agent, roles, active, source</li>
+ * <li>{@code GET sys_user} — the encoded query ({@link TableQuery}, on {@link TableSchema#SYS_USER}),
+ * name-value filters ({@code ?user_name=NAME}), {@code sysparm_fields}, {@code sysparm_limit},
+ * {@code sysparm_offset}, {@code sysparm_display_value}; {@code X-Total-Count} and {@code Link}</li>
  * <li>{@code GET sys_user/{sys_id}}</li>
  * <li>{@code POST sys_user} — {@code {"user_name","password","roles","agent","active"}}, 201</li>
  * <li>{@code PATCH} (or {@code PUT}) {@code sys_user/{sys_id}} — {@code active} (disable, enable),
@@ -47,7 +52,6 @@ import jakarta.servlet.http.HttpServletResponse;
 public class UserTableServlet extends ApiServlet {
 
     private static final long serialVersionUID = 1L;
-    private static final Set<String> FIELDS = Set.of("sys_id", "user_name", "roles", "agent", "active", "source");
 
     private final transient Identities identities;
     private final transient Users users;
@@ -82,8 +86,17 @@ public class UserTableServlet extends ApiServlet {
         }
         if (sysId == null) {
             if ("GET".equals(requireMethod(request, "GET", "POST"))) {
-                List<Map<String, Object>> rows = visible(caller, list(request.getParameter("sysparm_query"), caller));
-                writeJson(response, 200, result(rows));
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
+                TableQuery query = TableQueries.parse(request, TableSchema.SYS_USER);
+                List<Map<String, Object>> matching = visible(caller, rows(caller)).stream().filter(query::matches)
+                        .sorted(order(query)).toList();
+                List<ObjectNode> page = new ArrayList<>();
+                for (Map<String, Object> row : matching.subList(Math.min(query.offset(), matching.size()),
+                        (int) Math.min((long) query.offset() + query.limit(), matching.size()))) {
+                    page.add(query.project(Json.mapper().valueToTree(row)));
+                }
+                TableResponses.paginate(request, response, query, matching.size());
+                writeJson(response, 200, result(TableResponses.shape(page, display)));
             } else {
                 Map<String, Object> created = json(create(readTree(request)));
                 response.setHeader("Location", TableResponses.location(request, (String) created.get("sys_id")));
@@ -97,7 +110,9 @@ public class UserTableServlet extends ApiServlet {
                     .findFirst().orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND, "No Record found",
                             "no sys_user record with sys_id " + id + (admin ? "" : " that user '" + caller.name()
                                     + "' may read (its own)")));
-            writeJson(response, 200, result(row));
+            writeJson(response, 200, result(TableResponses.shape(TableQuery.project(Json.mapper().valueToTree(row),
+                    TableQuery.parseFields(TableSchema.SYS_USER, request.getParameter("sysparm_fields"))),
+                    TableResponses.displayValue(request))));
             return;
         }
         if (builtIn(Users.ADMIN_USER).equals(sysId) || builtIn(caller.name()).equals(sysId)) {
@@ -164,26 +179,18 @@ public class UserTableServlet extends ApiServlet {
         return rows.stream().filter(r -> caller.name().equals(r.get("user_name"))).toList();
     }
 
-    private List<Map<String, Object>> list(String query, Users.User caller) {
-        Map<String, String> terms = new LinkedHashMap<>();
-        if (query != null && !query.isBlank()) {
-            for (String term : query.split("\\^")) {
-                int eq = term.indexOf('=');
-                String field = eq < 0 ? term : term.substring(0, eq);
-                if (eq < 0 || !FIELDS.contains(field)) {
-                    throw RequestException.badRequest("sys_user: cannot query '" + term + "'",
-                            "terms field=value joined by ^ on " + new TreeSet<>(FIELDS));
-                }
-                terms.put(field, term.substring(eq + 1));
-            }
+    /** The query's order (default: by user name), as the store would sort. */
+    private static java.util.Comparator<Map<String, Object>> order(TableQuery query) {
+        List<TableQuery.Order> orders = query.orders().isEmpty()
+                ? List.of(new TableQuery.Order(TableSchema.SYS_USER.field("user_name").orElseThrow(), false))
+                : query.orders();
+        java.util.Comparator<Map<String, Object>> order = (a, b) -> 0;
+        for (TableQuery.Order o : orders) {
+            java.util.Comparator<Map<String, Object>> one = java.util.Comparator.comparing(
+                    row -> String.valueOf(row.get(o.field().name())));
+            order = order.thenComparing(o.descending() ? one.reversed() : one);
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> json : rows(caller)) {
-            if (terms.entrySet().stream().allMatch(t -> t.getValue().equals(String.valueOf(json.get(t.getKey()))))) {
-                out.add(json);
-            }
-        }
-        return out;
+        return order;
     }
 
     private UserRow create(JsonNode body) {

@@ -215,6 +215,18 @@ public class TableResponsesHttpTest extends WholeServerFixture {
         assertEquals(403, send("PATCH", "/api/now/table/sys_user/" + ownId, asAgent, "{\"roles\":\"admin\"}").statusCode());
         assertEquals(403, send("POST", "/api/now/table/sys_user", asAgent,
                 "{\"user_name\":\"evil\",\"password\":\"evil-password-long\",\"roles\":\"admin\"}").statusCode());
+        // as the npm client servicenow-rest-api looks itself up at login: a name-value filter
+        JsonNode byName = JSON.readTree(send("GET", "/api/now/v2/table/sys_user?user_name=agent-x", asAgent, null).body())
+                .path("result");
+        assertEquals(1, byName.size());
+        assertEquals(400, send("GET", "/api/now/table/sys_user?nickname=x", ADMIN, null).statusCode());
+        HttpResponse<String> started = send("GET",
+                "/api/now/table/sys_user?sysparm_query=user_nameSTARTSWITHops%5EORuser_name%3Dadmin%5EORDERBYDESCuser_name"
+                        + "&sysparm_fields=user_name", ADMIN, null);
+        assertEquals(started.body(), 200, started.statusCode());
+        assertEquals("[{\"user_name\":\"ops2\"},{\"user_name\":\"admin\"}]",
+                JSON.readTree(started.body()).path("result").toString());
+        assertEquals("2", started.headers().firstValue("X-Total-Count").orElse(null));
         // the admin still reads every record
         assertTrue(JSON.readTree(send("GET", "/api/now/table/sys_user", ADMIN, null).body()).path("result").size() >= 3);
     }
