@@ -14,7 +14,8 @@ import io.midway.wire.Json;
 /**
  * An admin's changes and deletes of ECC queue records (Table API {@code PATCH}/{@code PUT}/{@code
  * DELETE}), through the writer. The rules: an output in state {@code ready} may change
- * {@link EccChange#CHANGEABLE}; an input in state {@code ready} its {@code state} only; a record
+ * {@link EccChange#CHANGEABLE}; an input in state {@code ready} its {@code state} only (with
+ * {@code error_string} for {@code error}); a record
  * leased to an agent ({@code processing}) is neither changed nor deleted (409 naming the agent);
  * a processed one is not changed (409) but may be deleted.
  *
@@ -42,9 +43,9 @@ final class RecordEditor {
             boolean output = QueueRecord.QUEUE_OUTPUT.equals(current.queue());
             if (!output) {
                 for (String field : change.given()) {
-                    if (!"state".equals(field)) {
+                    if (!"state".equals(field) && !"error_string".equals(field)) {
                         throw InstanceException.invalid("field '" + field + "' of an input cannot be changed",
-                                "an input may only change its state from ready to processed or error");
+                                "an input may only change its state from ready to processed or error (with error_string)");
                     }
                 }
             }
