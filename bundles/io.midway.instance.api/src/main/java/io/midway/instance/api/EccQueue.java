@@ -49,6 +49,32 @@ public interface EccQueue {
      */
     Optional<QueueRecord> record(String sysId);
 
+    /**
+     * Changes a record (Table API {@code PATCH}/{@code PUT}). An output in state {@code ready} may
+     * change {@link EccChange#CHANGEABLE}; {@code state} to {@code processed} cancels it (never
+     * delivered), to {@code error} fails it. An input in state {@code ready} may change its
+     * {@code state} only. A record leased to an agent ({@code processing}) is not changed, nor one
+     * already processed. Emits {@link InstanceEvent#ECC_RECORD_UPDATED}.
+     *
+     * @param sysId the record's sys_id
+     * @param change the validated change
+     * @return the record as changed
+     * @throws InstanceException 404 for an unknown sys_id; 400 for a read-only field or a field the
+     *     record's queue does not allow; 409 for a record in {@code processing} (naming the agent
+     *     that holds it) or already processed
+     */
+    QueueRecord updateRecord(String sysId, EccChange change);
+
+    /**
+     * Deletes a record (Table API {@code DELETE}): an input, or an output that is not leased to an
+     * agent. Emits {@link InstanceEvent#ECC_RECORD_DELETED}.
+     *
+     * @param sysId the record's sys_id
+     * @throws InstanceException 404 for an unknown sys_id; 409 for an output in {@code processing},
+     *     naming the agent that holds it
+     */
+    void deleteRecord(String sysId);
+
     /** @return the queue's records by queue, topic and state */
     List<io.midway.instance.api.TopicCount> queueByTopic();
 }

@@ -42,4 +42,11 @@ public record InstanceEvent(
      * waits (since 1.5).
      */
     public static final String MID_SERVER_CLUSTER_DOWN = "mid_server.cluster.down";
+    /**
+     * An admin changed an ECC queue record (Table API {@code PATCH}/{@code PUT}); the detail names
+     * the record and the fields changed (since 1.6).
+     */
+    public static final String ECC_RECORD_UPDATED = "ecc.record_updated";
+    /** An admin deleted an ECC queue record (Table API {@code DELETE}) (since 1.6). */
+    public static final String ECC_RECORD_DELETED = "ecc.record_deleted";
 }

@@ -98,6 +98,49 @@ final class QueueRows extends TableRows {
     }
 
     /**
+     * @param sysId a sys_id
+     * @return the record's key ({@code seq}), if it exists
+     * @throws SQLException on a database error
+     */
+    Optional<Long> recordSeq(String sysId) throws SQLException {
+        return one(sql.get("queue.seq.by.sys_id"), rs -> rs.getLong("seq"), sysId);
+    }
+
+    /**
+     * Writes a record's changeable columns, only if it is still in a state.
+     *
+     * @param r the record as changed
+     * @param expectedState the state it was read in
+     * @return whether it was written (false: gone, or its state changed meanwhile)
+     * @throws SQLException on a database error
+     */
+    boolean updateRecordIf(QueueRecord r, String expectedState) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.update.if.state"))) {
+            ps.setString(1, r.agent());
+            ps.setString(2, r.topic());
+            ps.setString(3, r.name());
+            ps.setString(4, r.source());
+            ps.setString(5, r.payload() == null || r.payload().isNull() ? null : JsonColumns.write(r.payload()));
+            ps.setInt(6, r.priority() == null ? QueueRecord.PRIORITY_STANDARD : r.priority());
+            ps.setString(7, r.state());
+            ps.setString(8, r.errorString());
+            ps.setString(9, r.processed());
+            ps.setString(10, r.sysId());
+            ps.setString(11, expectedState);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * @param sysId a sys_id
+     * @return whether a record was deleted (false: gone, or leased to an agent)
+     * @throws SQLException on a database error
+     */
+    boolean deleteRecordUnlessProcessing(String sysId) throws SQLException {
+        return change(sql.get("queue.delete.unless.processing"), sysId, QueueRecord.STATE_PROCESSING) == 1;
+    }
+
+    /**
      * @param responseTo the sys_id of an output record
      * @return the first input stored for it
      * @throws SQLException on a database error

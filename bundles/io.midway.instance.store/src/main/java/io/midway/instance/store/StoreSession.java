@@ -82,6 +82,26 @@ public final class StoreSession {
         return queue.findRecord(sysId);
     }
 
+    /** A record's key ({@code seq}), if it exists. */
+    public Optional<Long> recordSeq(String sysId) throws SQLException {
+        return queue.recordSeq(sysId);
+    }
+
+    /**
+     * Writes a record's changeable columns (agent, topic, name, source, payload, priority, state,
+     * error_string, processed) only if it is still in {@code expectedState}.
+     *
+     * @return whether it was written
+     */
+    public boolean updateRecordIf(QueueRecord changed, String expectedState) throws SQLException {
+        return queue.updateRecordIf(changed, expectedState);
+    }
+
+    /** Deletes a record unless it is {@code processing} (leased to an agent); whether one was deleted. */
+    public boolean deleteRecordUnlessProcessing(String sysId) throws SQLException {
+        return queue.deleteRecordUnlessProcessing(sysId);
+    }
+
     /** The first input stored for an output record (its sys_id as {@code response_to}). */
     public Optional<QueueRecord> findInputFor(String responseTo) throws SQLException {
         return queue.findInputFor(responseTo);

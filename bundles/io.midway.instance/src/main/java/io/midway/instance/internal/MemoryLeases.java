@@ -49,6 +49,11 @@ final class MemoryLeases {
     private final java.util.concurrent.ConcurrentHashMap<String, Object> claimLocks = new java.util.concurrent.ConcurrentHashMap<>();
     /** Agent → the keys of the records it holds here. */
     private final Map<String, Set<Long>> byAgent = new HashMap<>();
+    /**
+     * Agent → the keys of its ready records an admin's change or delete is writing: kept off its
+     * claims from the check (under its claim lock) until that write commits or rolls back.
+     */
+    private final Map<String, Set<Long>> keptOff = new HashMap<>();
 
     /**
      * @param agentField an agent ({@code mid.server.NAME})
@@ -65,7 +70,46 @@ final class MemoryLeases {
      */
     synchronized Set<Long> heldBy(String agentField) {
         Set<Long> held = byAgent.get(agentField);
-        return held == null ? Set.of() : Set.copyOf(held);
+        Set<Long> off = keptOff.get(agentField);
+        if (off == null) {
+            return held == null ? Set.of() : Set.copyOf(held);
+        }
+        Set<Long> both = new HashSet<>(off);
+        if (held != null) {
+            both.addAll(held);
+        }
+        return both;
+    }
+
+    /**
+     * @param sysId a record
+     * @return its lease, if held here
+     */
+    synchronized Lease lease(String sysId) {
+        return bySysId.get(sysId);
+    }
+
+    /**
+     * Keeps a ready record off its agent's claims while an admin's change or delete of it is
+     * written; taken under the agent's {@link #claimLock}, ended by {@link #restore} after the
+     * write commits or rolls back.
+     *
+     * @param agentField the agent the record is addressed to
+     * @param seq the record's key
+     */
+    synchronized void keepOff(String agentField, long seq) {
+        keptOff.computeIfAbsent(agentField, a -> new HashSet<>()).add(seq);
+    }
+
+    /**
+     * @param agentField the agent given to {@link #keepOff}
+     * @param seq the record's key
+     */
+    synchronized void restore(String agentField, long seq) {
+        Set<Long> off = keptOff.get(agentField);
+        if (off != null && off.remove(seq) && off.isEmpty()) {
+            keptOff.remove(agentField);
+        }
     }
 
     /**

@@ -81,6 +81,8 @@ public class OutputService implements EccQueue {
             new io.midway.instance.internal.selection.AgentSelector(random);
     /** Sends work addressed to a cluster member where its cluster says. */
     private final ClusterRouter clusterRouter = new ClusterRouter(random);
+    /** An admin's changes and deletes of records. */
+    private final RecordEditor editor;
 
     /**
      * @param core the instance core
@@ -88,6 +90,7 @@ public class OutputService implements EccQueue {
     @Activate
     public OutputService(@Reference InstanceCore core) {
         this.core = core;
+        this.editor = new RecordEditor(core);
     }
 
     /**
@@ -382,6 +385,16 @@ public class OutputService implements EccQueue {
         return memory == null ? records : records.stream().map(memory::overlay).toList();
     }
 
+
+    @Override
+    public QueueRecord updateRecord(String sysId, io.midway.instance.api.EccChange change) {
+        return editor.update(sysId, change);
+    }
+
+    @Override
+    public void deleteRecord(String sysId) {
+        editor.delete(sysId);
+    }
 
     /** @return the queue's records by queue, topic and state */
     public List<io.midway.instance.api.TopicCount> queueByTopic() {

@@ -18,6 +18,7 @@ import io.midway.instance.api.AgentChange;
 import io.midway.instance.api.ClusterChange;
 import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.api.AgentClusters;
+import io.midway.instance.api.EccChange;
 import io.midway.instance.api.EccQueue;
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.AgentCluster;
@@ -40,6 +41,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * <li>{@code POST ecc_queue} — insert an output record, 201; or a JSON array of up to
  * {@link OutputRequest#MAX_BATCH_RECORDS} of them, all in one transaction (a 400 naming the index of
  * an invalid one inserts none)</li>
+ * <li>{@code PATCH} (or {@code PUT}) {@code ecc_queue/{sys_id}} — change a ready record ({@link EccChange});
+ * {@code DELETE ecc_queue/{sys_id}}, 204 — delete one not leased to an agent</li>
  * <li>{@code PATCH} (or {@code PUT}) {@code ecc_agent/{sys_id}} — pause/resume, validate, selection
  * fields</li>
  * <li>{@code GET ecc_agent_cluster[/{sys_id}]}, {@code POST ecc_agent_cluster} (201 with
@@ -127,7 +130,24 @@ public class TableApiServlet extends ApiServlet {
             }
             return;
         }
-        requireMethod(request, "GET");
+        switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
+            case "DELETE" -> {
+                queue.deleteRecord(sysId);
+                response.setStatus(204);
+                response.setHeader("Cache-Control", "no-store");
+                return;
+            }
+            case "PATCH", "PUT" -> {
+                TableResponses.DisplayValue shown = TableResponses.displayValue(request);
+                QueueRecord changed = queue.updateRecord(sysId, EccChange.parse(readTree(request)));
+                writeJson(response, 200, result(TableResponses.shape(
+                        (ObjectNode) Json.mapper().valueToTree(WireRecords.toWire(changed)), shown)));
+                return;
+            }
+            default -> {
+                // GET, below
+            }
+        }
         TableResponses.DisplayValue display = TableResponses.displayValue(request);
         List<String> fields = TableQuery.parseFields(TableSchema.ECC_QUEUE, request.getParameter("sysparm_fields"));
         QueueRecord record = queue.record(sysId)

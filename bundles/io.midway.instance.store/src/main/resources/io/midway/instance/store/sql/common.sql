@@ -117,6 +117,21 @@ SELECT seq FROM ecc_queue WHERE queue = ? AND state = ? AND lease_expires_ms <= 
 UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL
 WHERE queue = ? AND state = ? AND lease_expires_ms <= ?
 
+-- [queue.seq.by.sys_id]
+-- a record's key (a change of a ready output on the embedded engine keeps claims off it by key)
+SELECT seq FROM ecc_queue WHERE sys_id = ?
+
+-- [queue.update.if.state]
+-- an admin's change of a record (Table API PATCH/PUT), only if it is still in the state it was
+-- read in: a claim that leased it meanwhile (processing) makes it change no row
+UPDATE ecc_queue SET agent = ?, topic = ?, name = ?, source = ?, payload = ?, priority = ?, state = ?,
+error_string = ?, processed = ?, lease_expires_ms = NULL
+WHERE sys_id = ? AND state = ?
+
+-- [queue.delete.unless.processing]
+-- an admin's delete (Table API DELETE): never a record leased to an agent
+DELETE FROM ecc_queue WHERE sys_id = ? AND state <> ?
+
 -- [queue.query]
 SELECT ${queue.columns} FROM ecc_queue
 
