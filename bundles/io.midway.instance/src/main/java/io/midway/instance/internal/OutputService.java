@@ -3,63 +3,28 @@ package io.midway.instance.internal;
 import io.midway.instance.api.EccQueue;
 import io.midway.instance.api.OutputRequest;
 import io.midway.instance.api.InstanceException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.PublicKey;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.instance.api.AgentCluster;
 import io.midway.instance.internal.cluster.ClusterRouter;
-import io.midway.instance.store.InstanceStore;
-import io.midway.instance.store.StoreException;
 import io.midway.instance.store.StoreSession;
-import io.midway.instance.store.PendingHeartbeat;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
-import io.midway.instance.api.InstanceEvent;
-import io.midway.instance.api.AgentResults;
-import io.midway.instance.api.AgentResult;
-import io.midway.instance.api.InstanceDescription;
 import io.midway.wire.Json;
-import io.midway.instance.api.PollResult;
-import io.midway.instance.api.AgentRegistration;
-import io.midway.wire.SealedSecret;
-import io.midway.instance.api.SyncState;
 
 import org.osgi.service.component.annotations.Reference;
 
@@ -293,13 +258,37 @@ public class OutputService implements EccQueue {
     public List<QueueRecord> records(TableQuery query) {
         AgentRecords.requireTable(query, TableSchema.ECC_QUEUE);
         core.requireOpen();
-        if (core.memoryLeases() == null || !query.mentions("state")) {
+        MemoryLeases memory = core.memoryLeases();
+        if (memory == null || !query.mentions("state")) {
             // a lease in memory changes only the state shown: other terms mean the same in SQL
             return overlay(core.read(s -> s.queryRecords(query)));
         }
-        List<QueueRecord> page = new ArrayList<>();
-        scanShown(query, query.offset() + (long) query.limit(), record -> page.add(record));
-        return page.subList(Math.min(query.offset(), page.size()), page.size());
+        List<QueueRecord> leased = leasedAsStored(memory);
+        if (leased.isEmpty()) {
+            return core.read(s -> s.queryRecords(query));
+        }
+        // The store matches the stored state; the records leased in memory (stored ready, shown
+        // processing; few: what the agents hold) are the only ones it may match wrongly. Ask it for
+        // as many more rows as there are leases, drop those that no longer match as shown, add the
+        // leased ones that match only as shown, and cut the page in the query's order.
+        long enough = (long) query.offset() + query.limit() + leased.size();
+        TableQuery wider = query.page(0, (int) Math.min(Integer.MAX_VALUE, enough));
+        Map<String, QueueRecord> shown = new LinkedHashMap<>();
+        for (QueueRecord record : overlay(core.read(s -> s.queryRecords(wider)))) {
+            if (query.matches(queryFields(record))) {
+                shown.put(record.sysId(), record);
+            }
+        }
+        for (QueueRecord stored : leased) {
+            QueueRecord record = memory.overlay(stored);
+            if (!shown.containsKey(record.sysId()) && query.matches(queryFields(record))) {
+                shown.put(record.sysId(), record);
+            }
+        }
+        List<QueueRecord> all = new ArrayList<>(shown.values());
+        all.sort(order(query));
+        return List.copyOf(all.subList(Math.min(query.offset(), all.size()),
+                (int) Math.min((long) query.offset() + query.limit(), all.size())));
     }
 
     /**
@@ -308,43 +297,53 @@ public class OutputService implements EccQueue {
      */
     public long count(TableQuery query) {
         core.requireOpen();
-        if (core.memoryLeases() == null || query.table() != TableSchema.ECC_QUEUE || !query.mentions("state")) {
-            return core.read(s -> s.count(query));
+        MemoryLeases memory = core.memoryLeases();
+        long stored = core.read(s -> s.count(query));
+        if (memory == null || query.table() != TableSchema.ECC_QUEUE || !query.mentions("state")) {
+            return stored;
         }
-        long[] n = {0};
-        scanShown(query, Long.MAX_VALUE, record -> n[0]++);
-        return n[0];
+        // the store counted the stored state: correct it by the records leased in memory
+        long n = stored;
+        for (QueueRecord record : leasedAsStored(memory)) {
+            QueueRecord shown = memory.overlay(record);
+            n += (query.matches(queryFields(shown)) ? 1 : 0) - (query.matches(queryFields(record)) ? 1 : 0);
+        }
+        return Math.max(0, n);
     }
 
-    /** Records read per statement when a query on state is evaluated in memory. */
-    private static final int SCAN_CHUNK = 1000;
+    /** @return the records leased in memory now, as the store holds them (state ready) */
+    private List<QueueRecord> leasedAsStored(MemoryLeases memory) {
+        java.util.Set<String> sysIds = memory.claimedBefore(Long.MAX_VALUE).keySet();
+        if (sysIds.isEmpty()) {
+            return List.of();
+        }
+        return new ArrayList<>(core.read(s -> s.findRecords(sysIds)).values());
+    }
 
     /**
-     * Reads the records a query on state matches as they are shown (those leased in memory are
-     * stored ready and shown processing): the store answers the query without its terms on state
-     * (a superset), the whole query is then evaluated in memory on each record as shown, in the
-     * query's order, chunk by chunk.
-     *
-     * @param query a query on {@link TableSchema#ECC_QUEUE} that mentions state
-     * @param wanted how many matches to hand over at most
-     * @param sink takes the matches, in order
+     * The query's order in memory, as the store sorts (embedded H2: empty values first when
+     * ascending), then by the creation time in a sys_id's first 12 hex digits (the store's default
+     * order is the creation time, then the insertion order). Used with a stable sort over rows the
+     * store gave in its order: ties keep the store's order.
      */
-    private void scanShown(TableQuery query, long wanted, Consumer<QueueRecord> sink) {
-        TableQuery wider = query.ignoring("state");
-        long found = 0;
-        for (int offset = 0; found < wanted; offset += SCAN_CHUNK) {
-            TableQuery chunk = wider.page(offset, SCAN_CHUNK);
-            List<QueueRecord> rows = overlay(core.read(s -> s.queryRecords(chunk)));
-            for (QueueRecord record : rows) {
-                if (found < wanted && query.matches(queryFields(record))) {
-                    sink.accept(record);
-                    found++;
-                }
-            }
-            if (rows.size() < SCAN_CHUNK) {
-                return;
-            }
+    static java.util.Comparator<QueueRecord> order(TableQuery query) {
+        java.util.Comparator<QueueRecord> order = (a, b) -> 0;
+        for (TableQuery.Order o : query.orders()) {
+            String name = o.field().name();
+            java.util.Comparator<QueueRecord> one = (a, b) -> compareValues(queryFields(a).get(name), queryFields(b).get(name));
+            order = order.thenComparing(o.descending() ? one.reversed() : one);
         }
+        return order.thenComparing(r -> r.sysId().substring(0, Math.min(12, r.sysId().length())));
+    }
+
+    private static int compareValues(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        if (a instanceof Number x && b instanceof Number y) {
+            return Long.compare(x.longValue(), y.longValue());
+        }
+        return a.toString().compareTo(b.toString());
     }
 
     /** @return the record's queryable fields by name, as {@link TableQuery#matches} takes them */
