@@ -191,19 +191,18 @@ final class AgentConsolePage {
 
     private static void renderClusters(PrintWriter out, View view) {
         out.println(heading("Clusters"));
-        out.println("<p>Read-only here: create, change and delete clusters through the Table API "
-                + "(<code>POST</code>, <code>PATCH</code>, <code>DELETE /api/now/table/ecc_agent_cluster</code>); "
-                + "an agent joins one with <code>PATCH /api/now/table/ecc_agent/{sys_id}</code> "
-                + "<code>{\"cluster\":\"NAME\"}</code>. Failover tries the members in this order.</p>");
+        out.println("<p>Create, change and delete clusters here, as <code>POST</code>, <code>PATCH</code> and "
+                + "<code>DELETE /api/now/table/ecc_agent_cluster</code> do, with the same checks. Members are agent "
+                + "names, comma-separated, in order: failover tries them in this order.</p>");
         Map<String, String> statusByName = new HashMap<>();
         for (Agent agent : view.agents()) {
             statusByName.put(agent.name(), agent.status());
         }
         out.println("<table class=\"nicetable\" id=\"midway-cluster-table\">");
-        out.println("<thead><tr><th>Name</th><th>Type</th><th>Members</th></tr></thead>");
+        out.println("<thead><tr><th>Name</th><th>Type</th><th>Members</th><th>Change</th></tr></thead>");
         out.println("<tbody>");
         if (view.clusters().isEmpty()) {
-            out.println("<tr><td colspan=\"3\">No clusters.</td></tr>");
+            out.println("<tr><td colspan=\"4\">No clusters.</td></tr>");
         }
         for (AgentCluster cluster : view.clusters()) {
             StringBuilder members = new StringBuilder("<ol>");
@@ -214,10 +213,52 @@ final class AgentConsolePage {
             }
             members.append("</ol>");
             out.println("<tr data-sys-id=\"" + escape(cluster.sysId()) + "\">" + cell(cluster.name())
-                    + cell(cluster.type().label()) + "<td>" + members + "</td></tr>");
+                    + cell(cluster.type().label()) + "<td>" + members + "</td><td>"
+                    + clusterForm(view, ClusterActions.UPDATE, cluster, "Save") + " "
+                    + clusterDeleteForm(view, cluster) + "</td></tr>");
         }
         out.println("</tbody>");
         out.println("</table>");
+        out.println("<details id=\"midway-cluster-new\"><summary>New cluster</summary>"
+                + clusterForm(view, ClusterActions.CREATE, null, "Create") + "</details>");
+    }
+
+    /** A cluster's form: its type and members (and, for a new one, its name). */
+    private static String clusterForm(View view, String action, AgentCluster cluster, String button) {
+        StringBuilder html = new StringBuilder("<form method=\"post\" action=\"" + escape(view.formAction())
+                + "\" style=\"display:inline\" class=\"midway-cluster-form\">");
+        html.append(hiddenField(AgentConsolePlugin.TOKEN_PARAMETER, view.formToken()))
+                .append(hiddenField(AgentConsolePlugin.ACTION_PARAMETER, action));
+        if (cluster == null) {
+            html.append("<label>Name <input type=\"text\" size=\"20\" name=\"").append(ClusterActions.NAME)
+                    .append("\"></label> ");
+        } else {
+            html.append(hiddenField(ClusterActions.SYS_ID, cluster.sysId()));
+        }
+        html.append("<select name=\"").append(ClusterActions.TYPE).append("\">");
+        for (io.midway.instance.api.ClusterType type : io.midway.instance.api.ClusterType.values()) {
+            html.append("<option value=\"").append(escape(type.label())).append('"')
+                    .append(cluster != null && cluster.type() == type ? " selected" : "").append('>')
+                    .append(escape(type.label())).append("</option>");
+        }
+        html.append("</select> <input type=\"text\" size=\"30\" name=\"").append(ClusterActions.MEMBERS)
+                .append("\" placeholder=\"agent names, comma-separated\" value=\"")
+                .append(escape(cluster == null ? "" : String.join(", ", cluster.members()))).append("\"> ")
+                .append("<button type=\"submit\" class=\"ui-button\">").append(escape(button)).append("</button></form>");
+        return html.toString();
+    }
+
+    private static String clusterDeleteForm(View view, AgentCluster cluster) {
+        return "<form method=\"post\" action=\"" + escape(view.formAction()) + "\" style=\"display:inline\""
+                + " data-confirm=\"Delete cluster " + escape(cluster.name()) + "?\" onsubmit=\"return confirm(this.dataset.confirm)\">"
+                + hiddenField(AgentConsolePlugin.TOKEN_PARAMETER, view.formToken())
+                + hiddenField(AgentConsolePlugin.ACTION_PARAMETER, ClusterActions.DELETE)
+                + hiddenField(ClusterActions.SYS_ID, cluster.sysId())
+                + "<button type=\"submit\" class=\"ui-button\">Delete</button></form>";
+    }
+
+    private static String hiddenField(String name, String value) {
+        return "<input type=\"hidden\" name=\"" + escape(name) + "\" value=\"" + escape(value) + "\">";
     }
 
     private static void renderSelection(PrintWriter out, View view) {

@@ -61,6 +61,11 @@ import jakarta.servlet.http.HttpSession;
  * {@code user-enable}, {@code user-delete} with an identity's {@code sys_id}, and the token — the
  * {@code sys_user} identities, with the rules of {@code POST /api/now/table/sys_user}
  * ({@link io.midway.instance.api.IdentityRules}); then the same redirect and outcome.</li>
+ * <li>{@code POST /system/console/agents} with {@code action=cluster-create} ({@code cluster_name},
+ * {@code cluster_type}, {@code cluster_members}), {@code cluster-update} ({@code cluster_sys_id},
+ * {@code cluster_type}, {@code cluster_members}) or {@code cluster-delete} ({@code cluster_sys_id}),
+ * and the token — the agent clusters, with the rules of the {@code ecc_agent_cluster} Table API
+ * ({@link ClusterActions}); then the same redirect and outcome.</li>
  * </ul>
  *
  * <p>The Web Console admits only its admin user. Felix Web Console 5 has no protection against
@@ -121,6 +126,7 @@ public class AgentConsolePlugin extends HttpServlet {
     private final transient InstanceNodes nodes;
     private final transient AgentSelection selection;
     private final transient IdentityActions identityActions;
+    private final transient ClusterActions clusterActions;
 
     private final transient SecureRandom random = new SecureRandom();
 
@@ -155,6 +161,7 @@ public class AgentConsolePlugin extends HttpServlet {
         this.clusters = clusters;
         this.selection = selection;
         this.identityActions = new IdentityActions(identities, realm);
+        this.clusterActions = new ClusterActions(clusters);
     }
 
     @Override
@@ -197,9 +204,12 @@ public class AgentConsolePlugin extends HttpServlet {
             outcome = update(AgentEditForm.of(request));
         } else if (IdentityActions.ACTIONS.contains(action)) {
             outcome = identityAction(action, request);
+        } else if (ClusterActions.ACTIONS.contains(action)) {
+            outcome = clusterAction(action, request);
         } else {
             plainError(response, HttpServletResponse.SC_BAD_REQUEST, "Unknown action '" + (action == null ? "" : action)
-                    + "': use action=" + ACTION_UPDATE + " or one of " + IdentityActions.ACTIONS + ".");
+                    + "': use action=" + ACTION_UPDATE + " or one of " + IdentityActions.ACTIONS + " or "
+                    + ClusterActions.ACTIONS + ".");
             return;
         }
         String id = UUID.randomUUID().toString();
@@ -252,6 +262,20 @@ public class AgentConsolePlugin extends HttpServlet {
             return new Outcome(new AgentConsolePage.Notice(false, identityActions.change(action, sysId)), null);
         } catch (InstanceException e) {
             return new Outcome(new AgentConsolePage.Notice(true, "The identity was not changed: " + reason(e)), null);
+        }
+    }
+
+    /** Creates, changes or deletes a cluster, with the rules of the ecc_agent_cluster Table API. */
+    private Outcome clusterAction(String action, HttpServletRequest request) {
+        try {
+            String done = clusterActions.apply(action, request.getParameter(ClusterActions.SYS_ID),
+                    request.getParameter(ClusterActions.NAME), request.getParameter(ClusterActions.TYPE),
+                    request.getParameter(ClusterActions.MEMBERS));
+            LOG.info("Web Console: {}", done);
+            return new Outcome(new AgentConsolePage.Notice(false, done), null);
+        } catch (InstanceException e) {
+            LOG.info("Web Console: a cluster change was refused: {}", reason(e));
+            return new Outcome(new AgentConsolePage.Notice(true, "The cluster was not changed: " + reason(e)), null);
         }
     }
 

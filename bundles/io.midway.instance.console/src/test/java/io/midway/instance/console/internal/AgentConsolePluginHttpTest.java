@@ -400,6 +400,41 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         return html.substring(start, html.indexOf("</tr>", start));
     }
 
+    @Test
+    public void clustersAreCreatedChangedAndDeletedOnThePage() throws Exception {
+        register("dc-1");
+        register("dc-2");
+        register("dc-3");
+        String html = page();
+        String created = follow(post(browser, identityForm(token(html), "cluster-create", "cluster_name", "dc",
+                "cluster_type", "failover", "cluster_members", "dc-1, dc-2")));
+        assertTrue(created, created.contains("Cluster dc created (failover: dc-1, dc-2)."));
+        io.midway.instance.api.AgentCluster dc = service.clusters().clusters(
+                io.midway.instance.api.TableQuery.all(io.midway.instance.api.TableSchema.ECC_AGENT_CLUSTER)).get(0);
+        assertEquals(List.of("dc-1", "dc-2"), dc.members());
+        assertEquals("dc", agentNamed("dc-1").cluster());
+
+        String changed = follow(post(browser, identityForm(token(created), "cluster-update", "cluster_sys_id", dc.sysId(),
+                "cluster_type", "load_balance", "cluster_members", "dc-3\ndc-1")));
+        assertTrue(changed, changed.contains("Cluster dc saved (load_balance: dc-3, dc-1)."));
+        assertEquals(List.of("dc-3", "dc-1"), service.clusters().cluster(dc.sysId()).orElseThrow().members());
+        assertEquals("", agentNamed("dc-2").cluster() == null ? "" : agentNamed("dc-2").cluster());
+
+        // a refused change (an unknown type) changes nothing and says why
+        String refused = follow(post(browser, identityForm(token(changed), "cluster-update", "cluster_sys_id", dc.sysId(),
+                "cluster_type", "round_robin", "cluster_members", "dc-1")));
+        assertTrue(refused, refused.contains("The cluster was not changed:"));
+        assertEquals(List.of("dc-3", "dc-1"), service.clusters().cluster(dc.sysId()).orElseThrow().members());
+        // without the session's token: 403, nothing deleted
+        assertEquals(403, post(browser, identityForm(null, "cluster-delete", "cluster_sys_id", dc.sysId())).statusCode());
+        assertTrue(service.clusters().cluster(dc.sysId()).isPresent());
+
+        String deleted = follow(post(browser, identityForm(token(refused), "cluster-delete", "cluster_sys_id", dc.sysId())));
+        assertTrue(deleted, deleted.contains("Cluster dc deleted"));
+        assertTrue(service.clusters().cluster(dc.sysId()).isEmpty());
+        assertTrue(deleted, deleted.contains("No clusters."));
+    }
+
     private static Map<String, String> identityForm(String token, String action, String... fields) {
         Map<String, String> form = new LinkedHashMap<>();
         if (token != null) {
@@ -562,8 +597,10 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         String html = page();
 
         assertTrue(html, html.contains("<td>dc</td><td>failover</td><td><ol><li>dc-2 (Up)</li><li>dc-1 (Up)</li>"
-                + "<li>dc-3 (not registered)</li></ol></td></tr>"));
-        assertTrue(html, html.contains("<td>lb</td><td>load_balance</td><td><ol></ol></td></tr>"));
+                + "<li>dc-3 (not registered)</li></ol></td><td>"));
+        assertTrue(html, html.contains("<td>lb</td><td>load_balance</td><td><ol></ol></td><td>"));
+        // each row has its form, with the members in order
+        assertTrue(html, html.contains("name=\"cluster_members\" placeholder=\"agent names, comma-separated\" value=\"dc-2, dc-1, dc-3\""));
         assertTrue(html, html.contains("/api/now/table/ecc_agent_cluster"));
         // the members show their cluster
         assertTrue(html, row(html, agentNamed("dc-1").sysId()).contains(cells("dc-1", "Up", "yes", "1.0.0", "tcp",
