@@ -123,6 +123,12 @@ public abstract class RepositoryPagesFixture extends ServiceFixture {
 
     /** Posts a multipart form as a browser sends the upload form: the fields, then the file as part {@code jar}. */
     HttpResponse<String> postMultipart(HttpClient client, Map<String, String> fields, Path jar) throws Exception {
+        return postMultipart(client, fields, "jar", jar);
+    }
+
+    /** Posts a multipart form: the fields, then the file as the part named {@code part}. */
+    HttpResponse<String> postMultipart(HttpClient client, Map<String, String> fields, String part, Path jar)
+            throws Exception {
         String boundary = "----midway" + UUID.randomUUID().toString().replace("-", "");
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, String> f : fields.entrySet()) {
@@ -130,7 +136,7 @@ public abstract class RepositoryPagesFixture extends ServiceFixture {
                     + f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
         if (jar != null) {
-            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jar\"; filename=\""
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part + "\"; filename=\""
                     + jar.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
                     .getBytes(StandardCharsets.UTF_8));
             body.write(Files.readAllBytes(jar));
