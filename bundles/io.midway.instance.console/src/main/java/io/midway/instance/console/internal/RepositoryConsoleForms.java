@@ -1,0 +1,213 @@
+package io.midway.instance.console.internal;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.midway.console.support.ConsoleHtml;
+import io.midway.instance.api.InstanceException;
+import io.midway.wire.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+/**
+ * What the File sync, Upgrades and Credentials pages share: the session's anti-forgery token (the
+ * same session attribute as the Agents page, so one token serves every Midway page), the outcome
+ * of a POST kept for the page the redirect shows (POST-redirect-GET), paging, and small HTML and
+ * JSON pieces.
+ */
+final class RepositoryConsoleForms {
+
+    /** The most rows a list shows on one page. */
+    static final int PAGE_SIZE = 50;
+
+    private static final int KEPT_OUTCOMES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Object TOKEN_LOCK = new Object();
+
+    /**
+     * A message shown above a page after a POST.
+     *
+     * @param error whether it reports a failure
+     * @param text the message
+     */
+    record Notice(boolean error, String text) {
+    }
+
+    private final Map<String, Notice> outcomes = new LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Notice> eldest) {
+            return size() > KEPT_OUTCOMES;
+        }
+    };
+
+    /**
+     * Keeps a notice and redirects (303) to the page that shows it.
+     *
+     * @param request the POST
+     * @param response its response
+     * @param notice what to show
+     */
+    void redirectWith(HttpServletRequest request, HttpServletResponse response, Notice notice) {
+        String id = UUID.randomUUID().toString();
+        synchronized (outcomes) {
+            outcomes.put(id, notice);
+        }
+        response.setStatus(HttpServletResponse.SC_SEE_OTHER);
+        response.setHeader("Location", pluginRoot(request) + "?" + AgentConsolePlugin.OUTCOME_PARAMETER + "=" + id);
+    }
+
+    /** @return the notice the request's {@code outcome} parameter names, or {@code null} */
+    Notice notice(HttpServletRequest request) {
+        String id = request.getParameter(AgentConsolePlugin.OUTCOME_PARAMETER);
+        if (id == null) {
+            return null;
+        }
+        synchronized (outcomes) {
+            return outcomes.get(id);
+        }
+    }
+
+    /** @return the session's form token, made (and the session started) on first use */
+    static String sessionToken(HttpServletRequest request) {
+        HttpSession session = request.getSession(true);
+        synchronized (TOKEN_LOCK) {
+            Object token = session.getAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE);
+            if (token instanceof String text) {
+                return text;
+            }
+            byte[] bytes = new byte[16];
+            RANDOM.nextBytes(bytes);
+            String text = HexFormat.of().formatHex(bytes);
+            session.setAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE, text);
+            return text;
+        }
+    }
+
+    /** @return whether the request carries the token of its (existing) session */
+    static boolean hasSessionToken(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        String sent = request.getParameter(AgentConsolePlugin.TOKEN_PARAMETER);
+        if (session == null || sent == null) {
+            return false;
+        }
+        Object token = session.getAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE);
+        return token instanceof String expected && MessageDigest.isEqual(
+                sent.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return whether the request is for the page's {@code .json} twin */
+    static boolean isJsonRequest(HttpServletRequest request) {
+        String pathInfo = request.getPathInfo();
+        String uri = request.getRequestURI();
+        return (pathInfo != null && pathInfo.endsWith(".json")) || (uri != null && uri.endsWith(".json"));
+    }
+
+    /** @return the page's URL: what the Web Console says, else the request's own path */
+    static String pluginRoot(HttpServletRequest request) {
+        Object root = request.getAttribute(AgentConsolePlugin.PLUGIN_ROOT_ATTRIBUTE);
+        if (root instanceof String text && !text.isEmpty()) {
+            return text;
+        }
+        String uri = request.getRequestURI();
+        return uri.endsWith(".json") ? uri.substring(0, uri.length() - ".json".length()) : uri;
+    }
+
+    /**
+     * @param request the request
+     * @param name a query parameter
+     * @return its value as a non-negative whole number, 0 when absent or not one
+     */
+    static int offset(HttpServletRequest request, String name) {
+        String text = request.getParameter(name);
+        try {
+            return text == null ? 0 : Math.max(0, Integer.parseInt(text.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** @return the message and detail of a refusal, for the operator */
+    static String reason(InstanceException e) {
+        return e.getMessage() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
+    }
+
+    static void writeJson(HttpServletResponse response, Object json) throws IOException {
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    static void plainError(HttpServletResponse response, int status, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("text/plain");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().println(message);
+    }
+
+    static void startHtml(HttpServletResponse response) {
+        if (response.getContentType() == null) {
+            response.setContentType("text/html;charset=UTF-8");
+        }
+    }
+
+    static void renderNotice(PrintWriter out, Notice notice) {
+        if (notice != null) {
+            out.println("<p id=\"midway-notice\" class=\"statline "
+                    + (notice.error() ? "ui-state-error" : "ui-state-highlight") + "\">"
+                    + ConsoleHtml.escape(notice.text()) + "</p>");
+        }
+    }
+
+    /** @return a hidden form field carrying the token */
+    static String tokenField(String token) {
+        return "<input type=\"hidden\" name=\"" + AgentConsolePlugin.TOKEN_PARAMETER + "\" value=\""
+                + ConsoleHtml.escape(token) + "\">";
+    }
+
+    /** @return a table cell, its text escaped; a dash for null or empty */
+    static String cell(String text) {
+        return "<td>" + (text == null || text.isEmpty() ? "—" : ConsoleHtml.escape(text)) + "</td>";
+    }
+
+    static String heading(String text) {
+        return "<p class=\"statline ui-state-highlight\"><strong>" + ConsoleHtml.escape(text) + "</strong></p>";
+    }
+
+    /**
+     * A "previous / next" line for a paged list.
+     *
+     * @param root the page URL
+     * @param parameter the offset parameter of this list
+     * @param offset the offset shown
+     * @param shown how many rows are shown
+     * @param more whether there are rows after them
+     * @return the HTML, or empty when everything is shown
+     */
+    static String pager(String root, String parameter, int offset, int shown, boolean more) {
+        if (offset == 0 && !more) {
+            return "";
+        }
+        StringBuilder html = new StringBuilder("<p class=\"midway-pager\">Rows " + (shown == 0 ? offset : offset + 1)
+                + "–" + (offset + shown) + ". ");
+        if (offset > 0) {
+            html.append("<a href=\"").append(ConsoleHtml.escape(root + "?" + parameter + "="
+                    + Math.max(0, offset - PAGE_SIZE))).append("\">previous</a> ");
+        }
+        if (more) {
+            html.append("<a rel=\"next\" href=\"").append(ConsoleHtml.escape(root + "?" + parameter + "="
+                    + (offset + PAGE_SIZE))).append("\">next</a>");
+        }
+        return html.append("</p>").toString();
+    }
+}
