@@ -164,6 +164,16 @@ final class AgentAndInstance implements AutoCloseable {
         return new Http("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
     }
 
+    /** @return the instance's base URL, e.g. {@code http://127.0.0.1:PORT} */
+    String instanceUrl() {
+        return agentEnvironment.get("MIDWAY_INSTANCE_URL");
+    }
+
+    /** @return the admin password of both processes (for a browser login; never logged) */
+    String adminPassword() {
+        return agentEnvironment.get("MIDWAY_ADMIN_PASSWORD");
+    }
+
     /** @return the shared agent user's password (the enrollment secret) */
     String sharedAgentPassword() {
         return agentEnvironment.get("MIDWAY_AGENT_PASSWORD");
