@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -173,10 +174,16 @@ public class ConsoleBrowserIT {
 
     /** The unfiltered queue has outputs and inputs of several topics; a topic filter narrows it. */
     private void eccQueueFilter(String scanId) throws Exception {
-        midway.probe("NoSuchProbe", "browser-other", Http.JSON.createObjectNode(), input -> true);
+        // A name with markup, as a record may carry: the browser must show it as text, not run it.
+        String marked = "<i>browser-other</i>";
+        midway.probe("NoSuchProbe", marked, Http.JSON.createObjectNode(), input -> true);
         browser.get(console + "/ecc-queue");
         int all = recordCount();
         assertTrue("the whole queue holds the scan, its input and the other probe's records: " + countText(), all >= 4);
+        String list = browser.findElement(By.id("midway-ecc-records")).getText();
+        assertTrue("the name with markup is shown as typed: " + list, list.contains(marked));
+        assertTrue("no element was made from a record's name",
+                browser.findElements(By.cssSelector("#midway-ecc-records i")).isEmpty());
         WebElement filter = awaitElement("the filter form", By.id("midway-ecc-filter"));
         type(filter.findElement(By.name("topic")), "TCPSc");
         new Select(filter.findElement(By.name("queue"))).selectByValue("output");
@@ -335,7 +342,9 @@ public class ConsoleBrowserIT {
         File png = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
         Path target = SCREENSHOTS.resolve(page + ".png");
         Files.copy(png.toPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertTrue("a PNG of " + page, Files.size(target) > 1000);
+        byte[] head = Arrays.copyOf(Files.readAllBytes(target), 8);
+        assertTrue("a PNG of " + page, Files.size(target) > 1000
+                && Arrays.equals(head, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}));
         if (!page.equals("failure")) {
             shots.add(page);
         }
