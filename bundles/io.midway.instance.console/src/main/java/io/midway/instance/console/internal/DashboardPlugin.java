@@ -223,7 +223,7 @@ public class DashboardPlugin extends HttpServlet {
         w.println("<div class=\"midway-dashboard\">");
         w.println("<p>This page reloads itself every " + REFRESH_SECONDS + " s. The same data: <a href=\"" + LABEL
                 + ".json\">" + LABEL + ".json</a>.</p>");
-        w.println("<h2>Agents</h2>");
+        w.println(AgentConsolePage.heading("Agents"));
         if (v.agentsByStatus().isEmpty()) {
             w.println("<p>No agent has registered yet.</p>");
         } else {
@@ -232,7 +232,7 @@ public class DashboardPlugin extends HttpServlet {
                     + "</td><td>" + n + "</td></tr>"));
             w.println("</table><p><a href=\"agents\">Agents page</a></p>");
         }
-        w.println("<h2>ECC queue</h2>");
+        w.println(AgentConsolePage.heading("ECC queue"));
         w.println("<table class=\"nicetable midway-queue-depth\"><tr><th>Outputs</th><th>interactive (0)</th>"
                 + "<th>expedited (1)</th><th>standard (2)</th></tr>");
         for (String state : STATES) {
@@ -255,13 +255,13 @@ public class DashboardPlugin extends HttpServlet {
                     + ConsoleHtml.escape(o.agent()) + ", created " + ConsoleHtml.escape(o.sysCreatedOn()) + " UTC ("
                     + o.ageSeconds() + " s ago), sys_id " + ConsoleHtml.escape(o.sysId()) + ".</p>");
         }
-        w.println("<h2>Last hour</h2>");
+        w.println(AgentConsolePage.heading("Last hour"));
         if (v.history().size() < 2) {
             w.println("<p>The charts fill in as the minutes pass (one sample a minute since the instance started).</p>");
         }
         chart(w, "Outputs waiting and held (ready + processing)", v.history(), p -> (double) (p.ready() + p.processing()));
         chart(w, "Items out per second (inputs)", v.history(), Point::outPerSecond);
-        w.println("<h2>Latest events</h2>");
+        w.println(AgentConsolePage.heading("Latest events"));
         if (v.events().isEmpty()) {
             w.println("<p>No events yet.</p>");
         } else {
