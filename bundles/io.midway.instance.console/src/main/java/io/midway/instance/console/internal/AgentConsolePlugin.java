@@ -1,10 +1,6 @@
 package io.midway.instance.console.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +33,6 @@ import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * The Agents page of the instance's Felix Web Console, at {@code /system/console/agents} (menu
@@ -128,11 +123,6 @@ public class AgentConsolePlugin extends HttpServlet {
     private final transient IdentityActions identityActions;
     private final transient ClusterActions clusterActions;
 
-    private final transient SecureRandom random = new SecureRandom();
-
-    /** Makes a session's first token atomically. */
-    private final transient Object tokenLock = new Object();
-
     /** Outcomes of recent edits, by the random id the redirect carries. */
     private final transient Map<String, Outcome> outcomes = new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
@@ -166,7 +156,7 @@ public class AgentConsolePlugin extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (isJsonRequest(request)) {
+        if (ConsoleRequests.isJsonRequest(request)) {
             writeJson(response);
             return;
         }
@@ -183,7 +173,7 @@ public class AgentConsolePlugin extends HttpServlet {
         AgentConsolePage.SelectionTrial trial = ACTION_SELECT.equals(request.getParameter(ACTION_PARAMETER))
                 ? trySelection(request) : null;
         AgentConsolePage.View view = new AgentConsolePage.View(agents(), clusters(),
-                selection.defaultAlgorithm(), pluginRoot(request), sessionToken(request),
+                selection.defaultAlgorithm(), ConsoleRequests.pluginRoot(request), ConsoleRequests.sessionToken(request),
                 outcome == null ? null : outcome.notice(), outcome == null ? null : outcome.rejected(), trial,
                 identityActions.all(), outcome == null ? null : outcome.rejectedIdentity(), nodes.nodes());
         AgentConsolePage.render(response.getWriter(), view);
@@ -191,7 +181,7 @@ public class AgentConsolePlugin extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (!hasSessionToken(request)) {
+        if (!ConsoleRequests.hasSessionToken(request)) {
             LOG.warn("Refused an Agents console change without the session's form token (from {})",
                     request.getRemoteAddr());
             plainError(response, HttpServletResponse.SC_FORBIDDEN,
@@ -218,7 +208,7 @@ public class AgentConsolePlugin extends HttpServlet {
         }
         // 303: the browser follows with a GET (POST-redirect-GET)
         response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        response.setHeader("Location", pluginRoot(request) + "?" + OUTCOME_PARAMETER + "=" + id);
+        response.setHeader("Location", ConsoleRequests.pluginRoot(request) + "?" + OUTCOME_PARAMETER + "=" + id);
     }
 
     /** Applies an edit through the same parsing and checks as the Table API's PATCH. */
@@ -321,51 +311,6 @@ public class AgentConsolePlugin extends HttpServlet {
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         response.getWriter().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
-    }
-
-    /** @return the session's form token, made (and the session started) on first use */
-    private String sessionToken(HttpServletRequest request) {
-        HttpSession session = request.getSession(true);
-        synchronized (tokenLock) {
-            Object token = session.getAttribute(TOKEN_ATTRIBUTE);
-            if (token instanceof String text) {
-                return text;
-            }
-            byte[] bytes = new byte[16];
-            random.nextBytes(bytes);
-            String text = HexFormat.of().formatHex(bytes);
-            session.setAttribute(TOKEN_ATTRIBUTE, text);
-            return text;
-        }
-    }
-
-    /** @return whether the request carries the token of its (existing) session */
-    private static boolean hasSessionToken(HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        String sent = request.getParameter(TOKEN_PARAMETER);
-        if (session == null || sent == null) {
-            return false;
-        }
-        Object token = session.getAttribute(TOKEN_ATTRIBUTE);
-        return token instanceof String expected && MessageDigest.isEqual(
-                sent.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @return whether the request is for {@code agents.json} (the console calls the plugin for {@code agents.*}) */
-    private static boolean isJsonRequest(HttpServletRequest request) {
-        String pathInfo = request.getPathInfo();
-        String uri = request.getRequestURI();
-        return (pathInfo != null && pathInfo.endsWith(".json")) || (uri != null && uri.endsWith(".json"));
-    }
-
-    /** @return the page's URL: what the Web Console says, else the request's own path */
-    private static String pluginRoot(HttpServletRequest request) {
-        Object root = request.getAttribute(PLUGIN_ROOT_ATTRIBUTE);
-        if (root instanceof String text && !text.isEmpty()) {
-            return text;
-        }
-        String uri = request.getRequestURI();
-        return uri.endsWith(".json") ? uri.substring(0, uri.length() - ".json".length()) : uri;
     }
 
     private static String listText(List<String> values) {

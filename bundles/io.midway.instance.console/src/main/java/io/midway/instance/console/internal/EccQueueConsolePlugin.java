@@ -2,9 +2,6 @@ package io.midway.instance.console.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +35,6 @@ import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * The ECC Queue page of the instance's Web Console, at {@code /system/console/ecc-queue} (menu
@@ -96,9 +92,6 @@ public class EccQueueConsolePlugin extends HttpServlet {
 
     private final transient EccQueue queue;
     private final transient AgentRegistry agents;
-    private final transient SecureRandom random = new SecureRandom();
-    /** Makes a session's first token atomically. */
-    private final transient Object tokenLock = new Object();
 
     private final transient Map<String, Outcome> outcomes = new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
@@ -123,7 +116,7 @@ public class EccQueueConsolePlugin extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String sysId = request.getParameter("sys_id");
-        if (isJsonRequest(request)) {
+        if (ConsoleRequests.isJsonRequest(request)) {
             if (sysId != null && !sysId.isBlank()) {
                 writeRecordJson(response, sysId.trim());
             } else {
@@ -134,8 +127,8 @@ public class EccQueueConsolePlugin extends HttpServlet {
         if (response.getContentType() == null) {
             response.setContentType("text/html;charset=UTF-8");
         }
-        String root = pluginRoot(request);
-        String token = sessionToken(request);
+        String root = ConsoleRequests.pluginRoot(request);
+        String token = ConsoleRequests.sessionToken(request);
         Outcome outcome = null;
         String outcomeId = request.getParameter(AgentConsolePlugin.OUTCOME_PARAMETER);
         if (outcomeId != null) {
@@ -165,7 +158,7 @@ public class EccQueueConsolePlugin extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (!hasSessionToken(request)) {
+        if (!ConsoleRequests.hasSessionToken(request)) {
             LOG.warn("Refused an ECC Queue console change without the session's form token (from {})",
                     request.getRemoteAddr());
             plainError(response, HttpServletResponse.SC_FORBIDDEN,
@@ -204,7 +197,7 @@ public class EccQueueConsolePlugin extends HttpServlet {
             outcomes.put(id, outcome);
         }
         response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        response.setHeader("Location", pluginRoot(request) + "?" + (showSysId == null ? ""
+        response.setHeader("Location", ConsoleRequests.pluginRoot(request) + "?" + (showSysId == null ? ""
                 : "sys_id=" + java.net.URLEncoder.encode(showSysId, StandardCharsets.UTF_8) + "&")
                 + AgentConsolePlugin.OUTCOME_PARAMETER + "=" + id);
     }
@@ -344,50 +337,7 @@ public class EccQueueConsolePlugin extends HttpServlet {
 
     // ---------------------------------------------------------------- the session's form token
 
-    /** @return the session's form token (shared with the other Midway pages), made on first use */
-    private String sessionToken(HttpServletRequest request) {
-        HttpSession session = request.getSession(true);
-        synchronized (tokenLock) {
-            Object token = session.getAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE);
-            if (token instanceof String text) {
-                return text;
-            }
-            byte[] bytes = new byte[16];
-            random.nextBytes(bytes);
-            String text = HexFormat.of().formatHex(bytes);
-            session.setAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE, text);
-            return text;
-        }
-    }
-
-    /** @return whether the request carries the token of its (existing) session */
-    static boolean hasSessionToken(HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        String sent = request.getParameter(AgentConsolePlugin.TOKEN_PARAMETER);
-        if (session == null || sent == null) {
-            return false;
-        }
-        Object token = session.getAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE);
-        return token instanceof String expected && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
-                expected.getBytes(StandardCharsets.UTF_8));
-    }
-
     // ---------------------------------------------------------------- pieces
-
-    static boolean isJsonRequest(HttpServletRequest request) {
-        String pathInfo = request.getPathInfo();
-        String uri = request.getRequestURI();
-        return (pathInfo != null && pathInfo.endsWith(".json")) || (uri != null && uri.endsWith(".json"));
-    }
-
-    static String pluginRoot(HttpServletRequest request) {
-        Object root = request.getAttribute(AgentConsolePlugin.PLUGIN_ROOT_ATTRIBUTE);
-        if (root instanceof String text && !text.isEmpty()) {
-            return text;
-        }
-        String uri = request.getRequestURI();
-        return uri.endsWith(".json") ? uri.substring(0, uri.length() - ".json".length()) : uri;
-    }
 
     private static void putText(ObjectNode body, String field, String value) {
         if (!value.isEmpty()) {

@@ -191,7 +191,7 @@ public class EventsConsolePlugin extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Filter filter = Filter.of(request);
         EventPage page = page(filter);
-        if (EccQueueConsolePlugin.isJsonRequest(request)) {
+        if (ConsoleRequests.isJsonRequest(request)) {
             ObjectNode json = Json.mapper().createObjectNode();
             ArrayNode array = json.putArray("events");
             for (InstanceEvent e : page.events()) {
@@ -212,7 +212,7 @@ public class EventsConsolePlugin extends HttpServlet {
         if (response.getContentType() == null) {
             response.setContentType("text/html;charset=UTF-8");
         }
-        render(response.getWriter(), EccQueueConsolePlugin.pluginRoot(request), filter, page);
+        render(response.getWriter(), ConsoleRequests.pluginRoot(request), filter, page);
     }
 
     private static void render(PrintWriter out, String root, Filter filter, EventPage page) {

@@ -124,18 +124,18 @@ public class FileSyncConsolePlugin extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         View view = view(request);
-        if (RepositoryConsoleForms.isJsonRequest(request)) {
+        if (ConsoleRequests.isJsonRequest(request)) {
             RepositoryConsoleForms.writeJson(response, json(view));
             return;
         }
         RepositoryConsoleForms.startHtml(response);
-        render(response.getWriter(), view, RepositoryConsoleForms.pluginRoot(request),
-                RepositoryConsoleForms.sessionToken(request), forms.notice(request));
+        render(response.getWriter(), view, ConsoleRequests.pluginRoot(request),
+                ConsoleRequests.sessionToken(request), forms.notice(request));
     }
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (!RepositoryConsoleForms.hasSessionToken(request)) {
+        if (!ConsoleRequests.hasSessionToken(request)) {
             LOG.warn("Refused a File sync console change without the session's form token (from {})",
                     request.getRemoteAddr());
             RepositoryConsoleForms.plainError(response, HttpServletResponse.SC_FORBIDDEN,

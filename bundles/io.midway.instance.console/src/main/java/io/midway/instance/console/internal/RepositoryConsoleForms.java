@@ -2,10 +2,6 @@ package io.midway.instance.console.internal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -15,7 +11,6 @@ import io.midway.instance.api.InstanceException;
 import io.midway.wire.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * What the File sync, Upgrades and Credentials pages share: the session's anti-forgery token (the
@@ -29,8 +24,6 @@ final class RepositoryConsoleForms {
     static final int PAGE_SIZE = 50;
 
     private static final int KEPT_OUTCOMES = 32;
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Object TOKEN_LOCK = new Object();
 
     /**
      * A message shown above a page after a POST.
@@ -63,7 +56,7 @@ final class RepositoryConsoleForms {
             outcomes.put(id, notice);
         }
         response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        response.setHeader("Location", pluginRoot(request) + "?" + AgentConsolePlugin.OUTCOME_PARAMETER + "=" + id);
+        response.setHeader("Location", ConsoleRequests.pluginRoot(request) + "?" + AgentConsolePlugin.OUTCOME_PARAMETER + "=" + id);
     }
 
     /** @return the notice the request's {@code outcome} parameter names, or {@code null} */
@@ -75,51 +68,6 @@ final class RepositoryConsoleForms {
         synchronized (outcomes) {
             return outcomes.get(id);
         }
-    }
-
-    /** @return the session's form token, made (and the session started) on first use */
-    static String sessionToken(HttpServletRequest request) {
-        HttpSession session = request.getSession(true);
-        synchronized (TOKEN_LOCK) {
-            Object token = session.getAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE);
-            if (token instanceof String text) {
-                return text;
-            }
-            byte[] bytes = new byte[16];
-            RANDOM.nextBytes(bytes);
-            String text = HexFormat.of().formatHex(bytes);
-            session.setAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE, text);
-            return text;
-        }
-    }
-
-    /** @return whether the request carries the token of its (existing) session */
-    static boolean hasSessionToken(HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        String sent = request.getParameter(AgentConsolePlugin.TOKEN_PARAMETER);
-        if (session == null || sent == null) {
-            return false;
-        }
-        Object token = session.getAttribute(AgentConsolePlugin.TOKEN_ATTRIBUTE);
-        return token instanceof String expected && MessageDigest.isEqual(
-                sent.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @return whether the request is for the page's {@code .json} twin */
-    static boolean isJsonRequest(HttpServletRequest request) {
-        String pathInfo = request.getPathInfo();
-        String uri = request.getRequestURI();
-        return (pathInfo != null && pathInfo.endsWith(".json")) || (uri != null && uri.endsWith(".json"));
-    }
-
-    /** @return the page's URL: what the Web Console says, else the request's own path */
-    static String pluginRoot(HttpServletRequest request) {
-        Object root = request.getAttribute(AgentConsolePlugin.PLUGIN_ROOT_ATTRIBUTE);
-        if (root instanceof String text && !text.isEmpty()) {
-            return text;
-        }
-        String uri = request.getRequestURI();
-        return uri.endsWith(".json") ? uri.substring(0, uri.length() - ".json".length()) : uri;
     }
 
     /**
