@@ -5,7 +5,7 @@
  * one agent.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package io.midway.wire;
 
 import org.osgi.annotation.bundle.Export;
