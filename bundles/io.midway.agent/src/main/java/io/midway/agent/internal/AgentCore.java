@@ -10,12 +10,14 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
+import io.midway.agent.internal.config.CentralConfiguration;
 import io.midway.agent.internal.config.EffectiveConfiguration;
 import io.midway.agent.internal.sync.BundleOrigins;
 import io.midway.agent.internal.sync.OsgiPluginFramework;
@@ -34,8 +36,10 @@ import io.midway.agent.internal.upgrade.UpgradeCoordinator;
 /**
  * The agent core as a DS component: reads the configuration and the framework properties, runs
  * an {@link AgentRuntime} with file sync over the running framework, collects probe and protocol
- * services by whiteboard, and offers the {@link MidAgent} service. A configuration change
- * reactivates it with the new settings.
+ * services by whiteboard, and offers the {@link MidAgent} service. A configuration change (from
+ * the {@code etc/} file, the Web Console or the instance) applies without a restart: pool sizes,
+ * poll wait and batch size to the running agent; a new instance URL, name, user, password or
+ * folder by starting the agent runtime again in place (spooled results kept).
  */
 @Component(service = {MidAgent.class, FileSyncControl.class}, immediate = true,
         configurationPid = AgentConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -47,15 +51,28 @@ public class AgentCore implements MidAgent, FileSyncControl {
     /** Framework property: the agent's deploy folder (the launcher sets it: MIDWAY_DEPLOY, else per data folder). */
     public static final String DEPLOY_PROPERTY = "midway.deploy";
 
-    private final AgentRuntime runtime;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentCore.class);
+
+    private final BundleContext context;
+    private final ServiceComponentRuntime scr;
+    /** The settings from the instance, or {@code null} without Config Admin. */
+    private final CentralConfiguration central;
+    private final Object lock = new Object();
+    /** The running agent; replaced when a change of connection settings starts it again. */
+    private volatile AgentRuntime runtime;
+    /** Whether the framework has started and the runtime with it (guarded by lock). */
+    private boolean running;
+    /** The probes and protocols bound now, for a runtime started again (guarded by lock). */
+    private final Map<Probe, Map<String, Object>> probes = new java.util.IdentityHashMap<>();
+    private final Map<Protocol, Map<String, Object>> protocols = new java.util.IdentityHashMap<>();
     private volatile CoreUpgrader upgrader;
     /** The agent's key and credentials (bundle io.midway.credential.store): the agent needs it to start. */
     private final CredentialStore credentialStore;
     /** How long the agent waits for the framework to start its bundles before taking work anyway. */
     static final java.time.Duration FRAMEWORK_START_LIMIT = java.time.Duration.ofSeconds(60);
     private final FrameworkStartGate startGate;
-    /** The settings in effect and their sources, as of this activation (a change reactivates). */
-    private final SettingDTO[] configuration;
+    /** The settings in effect and their sources, as of the last configuration. */
+    private volatile SettingDTO[] configuration;
 
     /**
      * Prepares the agent. Probes and protocols are bound after this and before {@link #start()},
@@ -67,23 +84,79 @@ public class AgentCore implements MidAgent, FileSyncControl {
      * @param context the bundle context, for framework properties, the core's version and bundles
      * @param scr the Declarative Services runtime, for the health check of synced bundles
      * @param credentialStore the agent's key and credentials; also decrypts an {@code encrypted:} password
+     * @param central the settings from the instance (this bundle's Config Admin plugin), or
+     *     {@code null} when Config Admin is not there
      * @throws IOException when the spool directory cannot be created
      */
     @Activate
     public AgentCore(AgentConfiguration config, Map<String, Object> properties, BundleContext context,
             @Reference(name = "scr") ServiceComponentRuntime scr,
-            @Reference(name = "credentialStore") CredentialStore credentialStore) throws IOException {
+            @Reference(name = "credentialStore") CredentialStore credentialStore,
+            @Reference(name = "central", cardinality = ReferenceCardinality.OPTIONAL,
+                    policyOption = ReferencePolicyOption.GREEDY) CentralConfiguration central) throws IOException {
         this.credentialStore = credentialStore;
-        AgentSettings settings = AgentSettings.from(config, context::getProperty, HostIdentity.hostName(),
-                credentialStore::decrypt);
-        String home = context.getProperty(HOME_PROPERTY);
-        this.configuration = new EffectiveConfiguration(properties, context::getProperty, System::getenv,
-                home == null || home.isBlank() ? null : Path.of(home.trim())).describe(settings);
+        this.context = context;
+        this.scr = scr;
+        this.central = central;
+        AgentSettings settings = settings(config);
+        this.configuration = describe(properties, settings);
         this.startGate = new FrameworkStartGate(context);
+        this.runtime = newRuntime(settings);
+    }
+
+    private AgentSettings settings(AgentConfiguration config) {
+        return AgentSettings.from(config, context::getProperty, HostIdentity.hostName(), credentialStore::decrypt);
+    }
+
+    private SettingDTO[] describe(Map<String, Object> properties, AgentSettings settings) {
+        String home = context.getProperty(HOME_PROPERTY);
+        return new EffectiveConfiguration(properties, context::getProperty, System::getenv,
+                home == null || home.isBlank() ? null : Path.of(home.trim()))
+                .fromInstance(central == null ? Map.of() : central.values()).describe(settings);
+    }
+
+    private AgentRuntime newRuntime(AgentSettings settings) throws IOException {
         BundleOrigins origins = origins(context);
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins);
-        this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
-                framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore, origins.deployDir());
+        AgentRuntime made = new AgentRuntime(settings, context.getBundle().getVersion().toString(),
+                AgentTimings.DEFAULT, framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore,
+                origins.deployDir());
+        made.centralConfiguration(central);
+        return made;
+    }
+
+    /**
+     * A configuration change, from the {@code etc/} file, the Web Console or the instance: applied
+     * to the running agent when it keeps its connection, else by starting the runtime again in
+     * place (the spool, the journal and the bundles stay; the JVM and the framework keep running).
+     *
+     * @param config the new configuration
+     * @param properties its properties
+     * @throws IOException when a new runtime cannot create its spool directory
+     */
+    @Modified
+    void modified(AgentConfiguration config, Map<String, Object> properties) throws IOException {
+        AgentSettings next = settings(config);
+        this.configuration = describe(properties, next);
+        synchronized (lock) {
+            AgentRuntime current = runtime;
+            if (next.sameConnection(current.settings())) {
+                if (!next.equals(current.settings())) {
+                    current.reconfigure(next);
+                }
+                return;
+            }
+            LOG.info("The agent's connection settings changed (instance, name, user, password or folders):"
+                    + " starting the agent runtime again in place");
+            current.stop();
+            AgentRuntime fresh = newRuntime(next);
+            probes.forEach(fresh::addProbe);
+            protocols.forEach(fresh::addProtocol);
+            runtime = fresh;
+            if (running) {
+                fresh.start();
+            }
+        }
     }
 
     /**
@@ -103,29 +176,43 @@ public class AgentCore implements MidAgent, FileSyncControl {
      */
     @Activate
     void start() {
-        startGate.whenStarted(FRAMEWORK_START_LIMIT, runtime::start);
+        startGate.whenStarted(FRAMEWORK_START_LIMIT, () -> {
+            synchronized (lock) {
+                running = true;
+                runtime.start();
+            }
+        });
     }
 
     /** Stops polling and syncing, lets running work finish for a few seconds, keeps the spool. */
     @Deactivate
     void stop() {
         startGate.close();
-        runtime.stop();
+        synchronized (lock) {
+            running = false;
+            runtime.stop();
+        }
     }
 
     @Reference(name = "probes", service = Probe.class, policy = ReferencePolicy.DYNAMIC,
             cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY,
             unbind = "removeProbe", updated = "updateProbe")
     void addProbe(Probe probe, Map<String, Object> properties) {
-        runtime.addProbe(probe, properties);
+        synchronized (lock) {
+            probes.put(probe, properties);
+            runtime.addProbe(probe, properties);
+        }
     }
 
     void updateProbe(Probe probe, Map<String, Object> properties) {
-        runtime.addProbe(probe, properties);
+        addProbe(probe, properties);
     }
 
     void removeProbe(Probe probe, Map<String, Object> properties) {
-        runtime.removeProbe(probe, properties);
+        synchronized (lock) {
+            probes.remove(probe);
+            runtime.removeProbe(probe, properties);
+        }
     }
 
     /**
@@ -150,15 +237,21 @@ public class AgentCore implements MidAgent, FileSyncControl {
             cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY,
             unbind = "removeProtocol", updated = "updateProtocol")
     void addProtocol(Protocol protocol, Map<String, Object> properties) {
-        runtime.addProtocol(protocol, properties);
+        synchronized (lock) {
+            protocols.put(protocol, properties);
+            runtime.addProtocol(protocol, properties);
+        }
     }
 
     void updateProtocol(Protocol protocol, Map<String, Object> properties) {
-        runtime.addProtocol(protocol, properties);
+        addProtocol(protocol, properties);
     }
 
     void removeProtocol(Protocol protocol, Map<String, Object> properties) {
-        runtime.removeProtocol(protocol, properties);
+        synchronized (lock) {
+            protocols.remove(protocol);
+            runtime.removeProtocol(protocol, properties);
+        }
     }
 
     @Override
@@ -203,9 +296,9 @@ public class AgentCore implements MidAgent, FileSyncControl {
 
     @Override
     public SettingDTO[] configuration() {
-        SettingDTO[] copy = new SettingDTO[configuration.length];
-        for (int i = 0; i < configuration.length; i++) {
-            SettingDTO s = configuration[i];
+        SettingDTO[] base = configuration;
+        java.util.List<SettingDTO> copy = new java.util.ArrayList<>();
+        for (SettingDTO s : base) {
             SettingDTO c = new SettingDTO();
             c.key = s.key;
             c.label = s.label;
@@ -214,8 +307,25 @@ public class AgentCore implements MidAgent, FileSyncControl {
             c.origin = s.origin;
             c.overridden = s.overridden;
             c.secret = s.secret;
-            copy[i] = c;
+            copy.add(c);
         }
-        return copy;
+        if (central != null) {
+            // the other components' settings of the catalog (protocols, probes, File Cleaner)
+            for (io.midway.wire.AgentConfigSnapshot.Setting s : central.effective()) {
+                io.midway.wire.AgentSettingSpec spec = io.midway.wire.AgentSettingCatalog.find(s.name()).orElseThrow();
+                if (spec.pid().equals(AgentConfiguration.PID)) {
+                    continue;
+                }
+                SettingDTO c = new SettingDTO();
+                c.key = s.name();
+                c.label = spec.description();
+                c.value = s.value();
+                c.source = s.source();
+                c.origin = EffectiveConfiguration.origin(s.source(), spec.pid(), central.revision());
+                c.secret = spec.key().contains("password");
+                copy.add(c);
+            }
+        }
+        return copy.toArray(SettingDTO[]::new);
     }
 }

@@ -48,7 +48,7 @@ public final class AgentRuntime {
     /** How long a bundle file sync started may take to become healthy. */
     static final Duration SYNC_HEALTH_TIMEOUT = Duration.ofSeconds(5);
 
-    private final AgentSettings settings;
+    private volatile AgentSettings settings;
     private final String version;
     private final AgentTimings timings;
     private final AgentState state = new AgentState();
@@ -65,6 +65,7 @@ public final class AgentRuntime {
     private final DeployFolder deployFolder;
     private final UpgradeCoordinator upgrade;
     private final CredentialFetcher credentials;
+    private volatile ConfigFetcher config;
     private boolean started;
 
     /**
@@ -299,6 +300,51 @@ public final class AgentRuntime {
         }
     }
 
+    /**
+     * Takes settings from the instance from now on (call before {@link #start()}).
+     *
+     * @param central where they go
+     */
+    public synchronized void centralConfiguration(io.midway.agent.internal.config.CentralConfiguration central) {
+        ConfigFetcher fetcher = central == null ? null : new ConfigFetcher(client, settings.agentName(), central);
+        this.config = fetcher;
+        poller.configFetcher(fetcher);
+        if (started && fetcher != null) {
+            fetcher.start();
+        }
+    }
+
+    /** @return the settings in effect */
+    public AgentSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Takes new settings while running, without stopping anything: the pools grow or shrink
+     * (threads beyond a smaller size end after their current work), the next polls wait as long as
+     * the new setting says, the next posts take the new batch size.
+     *
+     * @param next the new settings; only {@link AgentSettings#sameConnection same connection} as now
+     */
+    public synchronized void reconfigure(AgentSettings next) {
+        AgentSettings before = settings;
+        dispatcher.resize(next);
+        poller.pollWaitMs(next.pollWaitMs());
+        sender.batchSize(next.resultBatchSize());
+        outbox.maxGroup(next.resultBatchSize());
+        settings = next;
+        LOG.info("Agent '{}' settings changed without a restart: threads {}/{}/{} (interactive/expedited/standard),"
+                + " {} queued per thread, poll wait {} ms, result batch {} (were {}/{}/{}, {}, {} ms, {})",
+                next.agentName(), next.threadsInteractive(), next.threadsExpedited(), next.threadsStandard(),
+                next.queuePerThread(), next.pollWaitMs(), next.resultBatchSize(), before.threadsInteractive(),
+                before.threadsExpedited(), before.threadsStandard(), before.queuePerThread(), before.pollWaitMs(),
+                before.resultBatchSize());
+        ConfigFetcher fetcher = config;
+        if (fetcher != null) {
+            fetcher.changedLocally();
+        }
+    }
+
     /** Starts sending spooled results and connecting to the instance. */
     public synchronized void start() {
         if (started) {
@@ -320,6 +366,10 @@ public final class AgentRuntime {
         upgrade.start();
         upgrade.journal().replay(dispatcher::dispatch);
         credentials.start();
+        ConfigFetcher fetcher = config;
+        if (fetcher != null) {
+            fetcher.start();
+        }
         poller.start();
     }
 
@@ -336,6 +386,10 @@ public final class AgentRuntime {
         try {
             poller.stop();
             credentials.stop();
+            ConfigFetcher fetcher = config;
+            if (fetcher != null) {
+                fetcher.stop();
+            }
             if (deployFolder != null) {
                 deployFolder.stop();
             }

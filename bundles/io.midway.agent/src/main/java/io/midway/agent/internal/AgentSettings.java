@@ -189,6 +189,21 @@ public record AgentSettings(
         return fallback;
     }
 
+    /**
+     * @param other other settings
+     * @return whether both reach the same instance as the same agent with the same folders: then
+     *     the difference (pools, poll wait, batch size) can apply to a running agent
+     */
+    public boolean sameConnection(AgentSettings other) {
+        return java.util.Objects.equals(instanceUrl, other.instanceUrl) && java.util.Objects.equals(agentName, other.agentName)
+                && java.util.Objects.equals(agentUser, other.agentUser)
+                && java.util.Objects.equals(agentPassword, other.agentPassword)
+                && java.util.Objects.equals(spoolDir, other.spoolDir)
+                && java.util.Objects.equals(instanceCertificate, other.instanceCertificate)
+                && java.util.Objects.equals(syncDir, other.syncDir)
+                && java.util.Objects.equals(clientCertificate, other.clientCertificate);
+    }
+
     /** @return the agent's state directory ({@code midway.data}), the parent of {@link #syncDir()} */
     public Path dataDir() {
         return syncDir.getParent();

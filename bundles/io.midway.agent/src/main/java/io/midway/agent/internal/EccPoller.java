@@ -96,7 +96,8 @@ final class EccPoller {
     private final ResultSender sender;
     private final String agentName;
     private final String version;
-    private final long pollWaitMs;
+    private volatile ConfigFetcher config;
+    private volatile long pollWaitMs;
     private final long minPollIntervalMs;
     private final Backoff backoff;
     private final Supplier<List<String>> capabilities;
@@ -153,6 +154,19 @@ final class EccPoller {
      * @param fetcher gives the registration's public key and each poll's credential revision, and
      *     hears each poll reply's {@code credential_revision}
      */
+    /** @param millis how long the next polls may wait on the instance (a live configuration change) */
+    void pollWaitMs(long millis) {
+        this.pollWaitMs = Math.max(0, millis);
+    }
+
+    /**
+     * @param fetcher keeps the settings from the instance at its configuration revision; it hears
+     *     each poll reply's {@code config_revision}
+     */
+    void configFetcher(ConfigFetcher fetcher) {
+        this.config = fetcher;
+    }
+
     void credentialFetcher(CredentialFetcher fetcher) {
         this.credentials = fetcher;
         fetcher.onKeyReady(this::capabilitiesChanged);
@@ -358,8 +372,10 @@ final class EccPoller {
         PollReply reply;
         try {
             CredentialFetcher fetcher = credentials;
+            ConfigFetcher settings = config;
             reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision,
-                    lastInstanceVersion, fetcher == null ? null : fetcher.pollRevision());
+                    lastInstanceVersion, fetcher == null ? null : fetcher.pollRevision(),
+                    settings == null ? null : settings.pollRevision());
         } catch (InstanceException e) {
             if (e.statusCode() == 404) {
                 LOG.info("Instance {} does not know agent '{}' (404): registering again", client.baseUrl(), agentName);
@@ -397,6 +413,14 @@ final class EccPoller {
                 fetcher.polled(reply.credentialRevision());
             } catch (RuntimeException e) {
                 LOG.error("The credential store could not take revision {}", reply.credentialRevision(), e);
+            }
+        }
+        ConfigFetcher settings = config;
+        if (settings != null) {
+            try {
+                settings.polled(reply.configRevision());
+            } catch (RuntimeException e) {
+                LOG.error("The settings from the instance could not take revision {}", reply.configRevision(), e);
             }
         }
         try {

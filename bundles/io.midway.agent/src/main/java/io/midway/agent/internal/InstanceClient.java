@@ -26,7 +26,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncSource;
 import io.midway.credential.store.AffinityEntry;
+import io.midway.wire.AgentConfigSnapshot;
 import io.midway.wire.AgentRecord;
+import io.midway.wire.ConfigReport;
 import io.midway.wire.CredentialSync;
 import io.midway.wire.InputBatch;
 import io.midway.wire.InstanceInfo;
@@ -293,18 +295,70 @@ public final class InstanceClient implements SyncSource {
      */
     public PollReply poll(String agentName, int max, long waitMs, String knownRevision, String knownVersion,
             String credentialRevision) throws IOException, InterruptedException {
+        return poll(agentName, max, waitMs, knownRevision, knownVersion, credentialRevision, null);
+    }
+
+    /**
+     * Like {@link #poll(String, int, long, String, String, String)}, also telling the instance the
+     * revision of the settings this agent took from it: when that changed, it answers at once.
+     *
+     * @param agentName our name
+     * @param max most records to take
+     * @param waitMs how long the instance may wait for work
+     * @param knownRevision the {@code sync_revision} of our last poll reply, or {@code null}
+     * @param knownVersion the {@code instance_version} of our last poll reply, or {@code null}
+     * @param credentialRevision the revision of the credentials we hold, or {@code null}
+     * @param configRevision the revision of the settings we took ({@code ""}: none yet), or {@code null}
+     * @return the reply
+     * @throws IOException when the instance cannot be reached or refuses (404: we are not registered)
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public PollReply poll(String agentName, int max, long waitMs, String knownRevision, String knownVersion,
+            String credentialRevision, String configRevision) throws IOException, InterruptedException {
         String query = "?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8) + "&max=" + max
                 + "&wait_ms=" + waitMs
                 + (knownRevision == null ? "" : "&sync_revision=" + URLEncoder.encode(knownRevision, StandardCharsets.UTF_8))
                 + (knownVersion == null ? "" : "&instance_version=" + URLEncoder.encode(knownVersion, StandardCharsets.UTF_8))
                 + (credentialRevision == null ? ""
-                        : "&credential_revision=" + URLEncoder.encode(credentialRevision, StandardCharsets.UTF_8));
+                        : "&credential_revision=" + URLEncoder.encode(credentialRevision, StandardCharsets.UTF_8))
+                + (configRevision == null ? ""
+                        : "&config_revision=" + URLEncoder.encode(configRevision, StandardCharsets.UTF_8));
         HttpRequest request = request("/api/mid/ecc/poll" + query, REQUEST_TIMEOUT.plusMillis(waitMs)).GET().build();
         JsonNode reply = send(request);
         if (!reply.isObject()) {
             throw new IOException("instance " + baseUrl() + " answered the poll with something that is not an object");
         }
         return mapper.treeToValue(reply, PollReply.class);
+    }
+
+    /**
+     * {@code GET /api/mid/config?agent=NAME}: the settings the instance holds for this agent.
+     *
+     * @param agentName our name
+     * @return the settings and their revision
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public AgentConfigSnapshot config(String agentName) throws IOException, InterruptedException {
+        JsonNode reply = send(request("/api/mid/config?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8),
+                REQUEST_TIMEOUT).GET().build());
+        if (!reply.isObject() || !reply.path("revision").isValueNode() || !reply.path("result").isArray()) {
+            throw new IOException("instance " + baseUrl() + " answered the settings request without a revision "
+                    + "and a result list");
+        }
+        return mapper.treeToValue(reply, AgentConfigSnapshot.class);
+    }
+
+    /**
+     * {@code POST /api/mid/config/report}: how applying the instance's settings went, and every
+     * setting in effect.
+     *
+     * @param report the report
+     * @throws IOException when the instance cannot be reached or refuses
+     * @throws InterruptedException when the calling thread is interrupted
+     */
+    public void reportConfig(ConfigReport report) throws IOException, InterruptedException {
+        send(post("/api/mid/config/report", report, REQUEST_TIMEOUT));
     }
 
     /**

@@ -42,7 +42,7 @@ final class ResultOutbox {
 
     private final ResultSpool spool;
     private final Delivery delivery;
-    private final int maxGroup;
+    private volatile int maxGroup;
     private final Runnable written;
     private final BiConsumer<List<InputRecord>, IOException> failed;
     private final BlockingQueue<InputRecord> waiting;
@@ -59,6 +59,11 @@ final class ResultOutbox {
      * @param written called after each group is on disk (wakes the sender)
      * @param failed called with a group that could not be written, and why
      */
+    /** @param size the most results in one group from now on (a live configuration change) */
+    void maxGroup(int size) {
+        this.maxGroup = Math.max(1, size);
+    }
+
     ResultOutbox(ResultSpool spool, int maxGroup, Runnable written, BiConsumer<List<InputRecord>, IOException> failed) {
         this(spool, group -> false, maxGroup, written, failed);
     }

@@ -30,7 +30,7 @@ final class ResultSender {
     private final ResultSpool spool;
     private final InstanceClient client;
     private final AgentState state;
-    private final int batchSize;
+    private volatile int batchSize;
     private final Backoff backoff;
     private final Duration idleRescan;
 
@@ -44,6 +44,11 @@ final class ResultSender {
     private volatile String lastProblem;
     /** The last delivery failed (other than a 400): results go to the spool until one succeeds. */
     private volatile boolean failing;
+
+    /** @param size the most results in one post from now on (a live configuration change) */
+    void batchSize(int size) {
+        this.batchSize = Math.max(1, size);
+    }
 
     ResultSender(ResultSpool spool, InstanceClient client, AgentState state, int batchSize, AgentTimings timings) {
         this.spool = spool;

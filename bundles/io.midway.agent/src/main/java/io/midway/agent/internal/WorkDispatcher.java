@@ -40,6 +40,18 @@ final class WorkDispatcher {
         this.sink = sink;
     }
 
+    /**
+     * Gives the pools new sizes while they run (a configuration change without a restart).
+     *
+     * @param settings the new settings
+     */
+    void resize(AgentSettings settings) {
+        pools[0].resize(settings.threadsInteractive(), settings.queuePerThread());
+        pools[1].resize(settings.threadsExpedited(), settings.queuePerThread());
+        pools[2].resize(settings.threadsStandard(), settings.queuePerThread());
+        capacityFreed();
+    }
+
     private void capacityFreed() {
         synchronized (capacitySignal) {
             capacitySignal.notifyAll();

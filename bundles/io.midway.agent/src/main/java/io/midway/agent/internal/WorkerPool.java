@@ -17,8 +17,8 @@ import io.midway.api.agent.PoolDTO;
 final class WorkerPool {
 
     private final String name;
-    private final int threads;
-    private final int capacity;
+    private volatile int threads;
+    private volatile int capacity;
     private final ThreadPoolExecutor executor;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -54,6 +54,26 @@ final class WorkerPool {
 
     String name() {
         return name;
+    }
+
+    /**
+     * Changes the pool's size while it runs: more threads start as work comes; with fewer, the
+     * threads beyond the new size end when their current work is done (nothing is interrupted).
+     *
+     * @param newThreads the most threads, at least 1
+     * @param queuePerThread how many items per thread may wait beyond those running
+     */
+    synchronized void resize(int newThreads, int queuePerThread) {
+        int n = Math.max(1, newThreads);
+        if (n > executor.getMaximumPoolSize()) {
+            executor.setMaximumPoolSize(n);
+            executor.setCorePoolSize(n);
+        } else {
+            executor.setCorePoolSize(n);
+            executor.setMaximumPoolSize(n);
+        }
+        this.threads = n;
+        this.capacity = n * (1 + Math.max(0, queuePerThread));
     }
 
     /**

@@ -96,6 +96,14 @@ public final class FakeInstance implements AutoCloseable {
 
     /** The credential revision on every poll reply ({@code null}: none). */
     public volatile String credentialRevision;
+    /** The configuration revision on every poll reply ({@code null}: an instance without one). */
+    public volatile String configRevision;
+    /** What {@code GET /api/mid/config} answers. */
+    public volatile io.midway.wire.AgentConfigSnapshot config = new io.midway.wire.AgentConfigSnapshot("0", List.of());
+    /** The bodies of {@code POST /api/mid/config/report}, in order. */
+    public final List<io.midway.wire.ConfigReport> configReports = new CopyOnWriteArrayList<>();
+    /** The {@code config_revision} each poll carried ({@code "-"} when it carried none). */
+    public final List<String> pollConfigRevisions = new CopyOnWriteArrayList<>();
     /** What {@code GET /api/mid/credentials} answers; {@code null}: 409, no public key registered. */
     public volatile io.midway.wire.CredentialSync credentials;
     /** The credential requests answered, in order (their query strings). */
@@ -128,6 +136,7 @@ public final class FakeInstance implements AutoCloseable {
         server.createContext("/api/mid/cores", this::cores);
         server.createContext("/api/mid/instance_info", this::instanceInfo);
         server.createContext("/api/mid/credentials", this::credentials);
+        server.createContext("/api/mid/config", this::config);
         server.createContext("/api/mid/credentials/affinity", this::affinity);
         server.start();
     }
@@ -206,6 +215,18 @@ public final class FakeInstance implements AutoCloseable {
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    private void config(HttpExchange exchange) throws IOException {
+        if (!authorized(exchange)) {
+            return;
+        }
+        if (exchange.getRequestURI().getPath().equals("/api/mid/config/report")) {
+            configReports.add(Json.mapper().readValue(body(exchange), io.midway.wire.ConfigReport.class));
+            reply(exchange, 200, Map.of("result", "ok"));
+            return;
+        }
+        reply(exchange, 200, config);
     }
 
     private void credentials(HttpExchange exchange) throws IOException {
@@ -400,6 +421,7 @@ public final class FakeInstance implements AutoCloseable {
         pollMaxes.add(max);
         pollRevisions.add(query.getOrDefault("sync_revision", "-"));
         pollCredentialRevisions.add(query.getOrDefault("credential_revision", "-"));
+        pollConfigRevisions.add(query.getOrDefault("config_revision", "-"));
         List<EccRecord> records = new ArrayList<>();
         try {
             EccRecord first = outputs.poll(waitMs, TimeUnit.MILLISECONDS);
@@ -411,7 +433,7 @@ public final class FakeInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         reply(exchange, 200, new PollReply(records, snapshot.revision(), instanceVersion, agentStatus, validated,
-                pinnedVersion, credentialRevision));
+                pinnedVersion, credentialRevision, configRevision));
     }
 
     private void input(HttpExchange exchange) throws IOException {

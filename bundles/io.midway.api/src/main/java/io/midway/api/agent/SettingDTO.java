@@ -16,6 +16,12 @@ public class SettingDTO extends DTO {
     public static final String SOURCE_FILE = "file";
     /** The value was set through Config Admin, e.g. on the Web Console's Configuration page. */
     public static final String SOURCE_CONSOLE = "console";
+    /** The value came from the instance: a configuration parameter for this agent. @since 1.4 */
+    public static final String SOURCE_PARAMETER = "parameter";
+    /** The value came from the instance: a property for this agent. @since 1.4 */
+    public static final String SOURCE_AGENT_PROPERTY = "agent_property";
+    /** The value came from the instance: a property for all agents. @since 1.4 */
+    public static final String SOURCE_GLOBAL_PROPERTY = "global_property";
     /** Nothing sets it: the built-in default applies. */
     public static final String SOURCE_DEFAULT = "default";
 
@@ -25,7 +31,10 @@ public class SettingDTO extends DTO {
     public String label;
     /** The value in effect; for a secret {@code set} or {@code not set}. */
     public String value;
-    /** {@code environment}, {@code framework}, {@code file}, {@code console} or {@code default}. */
+    /**
+     * {@code environment}, {@code framework}, {@code parameter}, {@code agent_property},
+     * {@code global_property} (from the instance), {@code file}, {@code console} or {@code default}.
+     */
     public String source;
     /**
      * Where exactly: the environment variable ({@code MIDWAY_INSTANCE_URL}), the framework

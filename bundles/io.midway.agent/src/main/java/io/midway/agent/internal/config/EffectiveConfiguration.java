@@ -36,6 +36,7 @@ public final class EffectiveConfiguration {
     private final Path home;
     private final Properties file;
     private final String fileName;
+    private Map<String, CentralSettings.Value> fromInstance = Map.of();
 
     /**
      * @param config the component's configuration properties (empty when there is no configuration)
@@ -59,6 +60,35 @@ public final class EffectiveConfiguration {
         }
         this.file = path == null ? null : load(path);
         this.fileName = path == null ? null : display(path);
+    }
+
+    /**
+     * @param values the values the configuration holds from the instance (laid over it by
+     *     {@link CentralConfigurationPlugin}), by name
+     * @return this
+     */
+    public EffectiveConfiguration fromInstance(Map<String, CentralSettings.Value> values) {
+        this.fromInstance = values;
+        return this;
+    }
+
+    /**
+     * @param source a source of the instance ({@code parameter}, {@code agent_property},
+     *     {@code global_property}) or of the agent
+     * @param pid the pid of the setting
+     * @param revision the revision of the instance's settings
+     * @return where the value comes from, for people; {@code null} for a default
+     */
+    public static String origin(String source, String pid, String revision) {
+        String at = revision == null || revision.isEmpty() ? "" : ", revision " + revision;
+        return switch (source) {
+            case SettingDTO.SOURCE_PARAMETER -> "instance: configuration parameter (ecc_agent_config" + at + ")";
+            case SettingDTO.SOURCE_AGENT_PROPERTY -> "instance: property for this agent (ecc_agent_property" + at + ")";
+            case SettingDTO.SOURCE_GLOBAL_PROPERTY -> "instance: property for all agents (ecc_agent_property" + at + ")";
+            case SettingDTO.SOURCE_FILE -> "etc/" + pid + ".cfg";
+            case SettingDTO.SOURCE_CONSOLE -> CONSOLE_ORIGIN;
+            default -> null;
+        };
     }
 
     /**
@@ -189,6 +219,15 @@ public final class EffectiveConfiguration {
             return;
         }
         String inFile = file == null ? null : file.getProperty(s.key);
+        CentralSettings.Value central = fromInstance.get(s.key);
+        if (central != null && central.value().equals(configured)) {
+            s.source = central.source();
+            s.origin = origin(central.source(), null, null);
+            if (inFile != null && !inFile.trim().equals(configured)) {
+                s.overridden = inFile.trim();
+            }
+            return;
+        }
         if (inFile != null && inFile.trim().equals(configured)) {
             s.source = SettingDTO.SOURCE_FILE;
             s.origin = fileName;
