@@ -81,7 +81,7 @@ final class AgentAndInstance implements AutoCloseable {
     static AgentAndInstance start(String agentName, boolean terminal, Preparation preparation,
             Map<String, String> instanceEnvironment) throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path work = Files.createTempDirectory("midway-e2e-" + agentName + "-");
+        Path work = TestFolders.temporary("midway-e2e-" + agentName + "-");
         Path copy = null;
         if (preparation != null) {
             copy = FileSyncIT.copyDistribution(dist, work.resolve("dist"));

@@ -50,7 +50,7 @@ public class BrowserGuardIT {
     public static void start() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         assertTrue("distribution not built at " + dist, Files.isExecutable(dist.resolve("bin/agent")));
-        work = Files.createTempDirectory("midway-e2e-browser-");
+        work = TestFolders.temporary("midway-e2e-browser-");
         adminPassword = CredentialsIT.random();
         String agentPassword = CredentialsIT.random();
         instancePort = Ports.free();

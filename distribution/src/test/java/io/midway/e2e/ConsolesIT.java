@@ -53,7 +53,7 @@ public class ConsolesIT {
     public static void start() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         assertTrue("distribution not built at " + dist, Files.isExecutable(dist.resolve("bin/agent")));
-        work = Files.createTempDirectory("midway-e2e-consoles-");
+        work = TestFolders.temporary("midway-e2e-consoles-");
         adminPassword = CredentialsIT.random();
         agentPassword = CredentialsIT.random();
         int instancePort = Ports.free();

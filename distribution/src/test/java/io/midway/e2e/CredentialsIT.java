@@ -70,7 +70,7 @@ public class CredentialsIT {
     public static void startInstanceAndAgent() throws Exception {
         dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         assertTrue("distribution not built at " + dist, Files.isExecutable(dist.resolve("bin/instance")));
-        work = Files.createTempDirectory("midway-e2e-cred");
+        work = TestFolders.temporary("midway-e2e-cred");
         copy = FileSyncIT.copyDistribution(dist, work.resolve("dist"));
         secret = "Canary-" + random();
         adminPassword = random();

@@ -65,7 +65,7 @@ public class DemoIT {
     @Test
     public void demoOnceFromTheTarballScansAndStopsBothProcesses() throws Exception {
         Path tarball = tarball();
-        work = Files.createTempDirectory("midway-demo");
+        work = TestFolders.temporary("midway-demo");
         Process untar = new ProcessBuilder(TestPrograms.path("tar").toString(), "-xzf", tarball.toString(), "-C", work.toString())
                 .redirectErrorStream(true).start();
         String untarOutput = new String(untar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

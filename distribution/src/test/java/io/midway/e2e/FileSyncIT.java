@@ -86,7 +86,7 @@ public class FileSyncIT {
         String echo = System.getProperty("midway.echo.jar");
         assertTrue("system property midway.echo.jar names the echo fixture jar (set by failsafe): " + echo,
                 echo != null && Files.isRegularFile(Path.of(echo)));
-        work = Files.createTempDirectory("midway-e2e-sync");
+        work = TestFolders.temporary("midway-e2e-sync");
         jars = Files.createDirectories(work.resolve("jars"));
         echoV1 = Files.copy(Path.of(echo), jars.resolve("echo-v1.jar"));
         v1Version = bundleVersion(echoV1);

@@ -40,7 +40,7 @@ public class HttpsIT {
     @Test
     public void agentConnectsOverHttpsTrustingTheGeneratedCertificate() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path work = Files.createTempDirectory("midway-https");
+        Path work = TestFolders.temporary("midway-https");
         int http = Ports.free();
         int https = Ports.free();
         try (MidwayProcess instance = MidwayProcess.start(dist, "instance", Map.of("MIDWAY_HTTP_PORT", Integer.toString(http),
@@ -137,7 +137,7 @@ public class HttpsIT {
 
     @Test
     public void aClientCertificateIsTheAgentItNames() throws Exception {
-        Path work = Files.createTempDirectory("midway-mtls");
+        Path work = TestFolders.temporary("midway-mtls");
         Path ca = work.resolve("ca.p12");
         Path caPem = work.resolve("ca.pem");
         Path agentStore = work.resolve("agent.p12");
@@ -203,7 +203,7 @@ public class HttpsIT {
     /** @return a copy of the built distribution in a new temporary folder */
     private static Path copyOfDistribution() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path copy = Files.createTempDirectory("midway-tls-home").resolve("midway");
+        Path copy = TestFolders.temporary("midway-tls-home").resolve("midway");
         Process cp = new ProcessBuilder(io.midway.testing.servers.TestPrograms.path("cp").toString(), "-a",
                 dist.toString(), copy.toString()).inheritIO().start();
         assertEquals(0, cp.waitFor());

@@ -47,7 +47,7 @@ public class LimitsIT {
     @Test
     public void stalledBodiesAreCutOffAndOthersAreStillServedAndDataIsOwnerOnly() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path work = Files.createTempDirectory("midway-limits");
+        Path work = TestFolders.temporary("midway-limits");
         Path data = work.resolve("i");
         // A data folder open to everyone, as an older version or a careless mkdir left it.
         Files.createDirectories(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));

@@ -56,7 +56,7 @@ public class LogsIT {
     @BeforeClass
     public static void start() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        work = Files.createTempDirectory("midway-e2e-logs");
+        work = TestFolders.temporary("midway-e2e-logs");
         adminPassword = FileSyncIT.randomSecret();
         String agentPassword = FileSyncIT.randomSecret();
         int instancePort = Ports.free();

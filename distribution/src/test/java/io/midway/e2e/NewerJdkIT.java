@@ -91,7 +91,7 @@ public class NewerJdkIT {
     public void instanceAndAgentRunOnTheNewerJdk() throws Exception {
         Path jdk = newerJdk();
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path work = Files.createTempDirectory("midway-jdk");
+        Path work = TestFolders.temporary("midway-jdk");
         int port = Ports.free();
         try (MidwayProcess instance = MidwayProcess.start(dist, "instance", Map.of("JAVA_HOME", jdk.toString(),
                 "MIDWAY_HTTP_PORT", Integer.toString(port), "MIDWAY_DATA", work.resolve("i").toString(),

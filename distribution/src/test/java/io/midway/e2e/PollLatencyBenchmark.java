@@ -31,7 +31,7 @@ public class PollLatencyBenchmark {
     @Test
     public void longPollWakeUpAfterInsert() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path work = Files.createTempDirectory("midway-bench");
+        Path work = TestFolders.temporary("midway-bench");
         int port = Ports.free();
         String base = "http://127.0.0.1:" + port;
         try (MidwayProcess instance = MidwayProcess.start(dist, "instance", Map.of("MIDWAY_HTTP_PORT", Integer.toString(port),

@@ -70,7 +70,7 @@ public class PostgresIT {
     @Test
     public void anEncryptedDatabasePasswordOpensTheDatabaseAndAWrongOneIsNamed() throws Exception {
         java.nio.file.Path dist = java.nio.file.Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("midway-pg-encrypted");
+        java.nio.file.Path work = TestFolders.temporary("midway-pg-encrypted");
         java.nio.file.Path data = work.resolve("instance");
         java.nio.file.Files.createDirectories(data);
         // As instance:encrypt on this instance would print it: sealed with its master key.

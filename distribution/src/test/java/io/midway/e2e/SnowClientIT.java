@@ -49,7 +49,7 @@ public class SnowClientIT {
     @Test
     public void aServiceNowClientLibraryCreatesPagesUpdatesAndDeletes() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
-        Path work = Files.createTempDirectory("midway-snow-client");
+        Path work = TestFolders.temporary("midway-snow-client");
         Path keystore = work.resolve("instance.p12");
         Path pem = work.resolve("instance.pem");
         keytool("-genkeypair", "-alias", "instance", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",

@@ -59,7 +59,7 @@ public class SpineIT {
     public static void startInstanceAndAgent() throws Exception {
         dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         assertTrue("distribution not built at " + dist, Files.isExecutable(dist.resolve("bin/instance")));
-        work = Files.createTempDirectory("midway-e2e");
+        work = TestFolders.temporary("midway-e2e");
         instancePort = Ports.free();
         agentPort = Ports.free();
         instance = startInstance();

@@ -66,7 +66,7 @@ public class TwoNodesIT {
         assertTrue("system property midway.echo.jar names the echo fixture jar (set by failsafe): " + echo,
                 echo != null && Files.isRegularFile(Path.of(echo)));
         pg = PostgresServer.start();
-        work = Files.createTempDirectory("midway-two-nodes");
+        work = TestFolders.temporary("midway-two-nodes");
         // A copy of the distribution with a short lease: a record whose poll answer died with the
         // killed node is handed out again by the surviving node's lease reaper within seconds.
         Path dist = FileSyncIT.copyDistribution(Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath(),

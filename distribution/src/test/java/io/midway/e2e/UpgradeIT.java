@@ -86,7 +86,7 @@ public class UpgradeIT {
     public static void startInstanceAndAgent() throws Exception {
         Path dist = Path.of(System.getProperty("midway.dist", "target/midway")).toAbsolutePath();
         assertTrue("distribution not built at " + dist, Files.isExecutable(dist.resolve("bin/instance")));
-        work = Files.createTempDirectory("midway-e2e-upgrade");
+        work = TestFolders.temporary("midway-e2e-upgrade");
         jars = Files.createDirectories(work.resolve("jars"));
         try (Stream<Path> s = Files.list(dist.resolve("system/agent"))) {
             Path shipped = s.filter(p -> p.getFileName().toString().matches("io\\.midway\\.agent-.*\\.jar"))

@@ -135,6 +135,7 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean keep = false;
         boolean write = true;
         Path benchmarks = null;
         Path karaf = null;
@@ -145,13 +146,14 @@ public final class Bench {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--no-write" -> write = false;
+                case "--keep" -> keep = true;
                 case "--benchmarks" -> benchmarks = Path.of(args[++i]);
                 case "--only" -> only = List.of(args[++i].split(","));
                 case "--karaf" -> karaf = Path.of(args[++i]);
                 case "--store" -> store = args[++i];
                 case "--latency-rate" -> latencyRate = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/bench [--quick] [--store h2|postgresql] [--only STEP,…] [--latency-rate N] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write]");
+                    System.err.println("usage: bin/bench [--quick] [--store h2|postgresql] [--only STEP,…] [--latency-rate N] [--karaf apache-karaf-X.tar.gz] [--benchmarks BENCHMARKS.md] [--no-write] [--keep]");
                     System.err.println("  --store postgresql: the instance on PostgreSQL: MIDWAY_DB_URL/_USER/_PASSWORD if set, else a"
                             + " throw-away server of this machine's PostgreSQL (initdb)");
                     System.err.println("  --latency-rate N: ecc_latency at N items/s instead of " + LATENCY_RATE
@@ -203,7 +205,14 @@ public final class Bench {
             bench.stop();
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        System.err.println("bench: " + bench.metrics.size() + " metrics in " + seconds + " s; logs in " + work);
+        if (exit == 0 && !keep) {
+            // each run leaves copies of the distribution and databases (hundreds of MB): gone unless asked
+            KarafPeer.deleteTree(work);
+            System.err.println("bench: " + bench.metrics.size() + " metrics in " + seconds + " s; its work folder is"
+                    + " removed (--keep keeps it with the logs)");
+        } else {
+            System.err.println("bench: " + bench.metrics.size() + " metrics in " + seconds + " s; logs in " + work);
+        }
         if (write && !bench.metrics.isEmpty()) {
             Path file = benchmarks != null ? benchmarks : findBenchmarks(home);
             if (file == null) {

@@ -233,7 +233,7 @@ final class KarafPeer {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
