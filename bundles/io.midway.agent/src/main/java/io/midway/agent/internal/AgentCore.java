@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
+import io.midway.agent.internal.cleaner.FilesInUse;
 import io.midway.agent.internal.config.EffectiveConfiguration;
 import io.midway.agent.internal.sync.BundleOrigins;
 import io.midway.agent.internal.sync.OsgiPluginFramework;
@@ -37,10 +38,10 @@ import io.midway.agent.internal.upgrade.UpgradeCoordinator;
  * services by whiteboard, and offers the {@link MidAgent} service. A configuration change
  * reactivates it with the new settings.
  */
-@Component(service = {MidAgent.class, FileSyncControl.class}, immediate = true,
+@Component(service = {MidAgent.class, FileSyncControl.class, FilesInUse.class}, immediate = true,
         configurationPid = AgentConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 // No @Designate: AgentMetaTypeProvider serves the MetaType of this pid, marking what the environment overrides.
-public class AgentCore implements MidAgent, FileSyncControl {
+public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
 
     /** Framework property: the distribution folder; bundles under its {@code system/} are shipped ones. */
     public static final String HOME_PROPERTY = "midway.home";
@@ -189,6 +190,21 @@ public class AgentCore implements MidAgent, FileSyncControl {
     @Override
     public PluginBundleDTO[] bundles() {
         return runtime.bundles();
+    }
+
+    @Override
+    public Path spoolDirectory() {
+        return runtime.spoolDirectory();
+    }
+
+    @Override
+    public Path jarCacheDirectory() {
+        return runtime.jarCacheDirectory();
+    }
+
+    @Override
+    public java.util.Optional<java.util.Set<String>> cachedJarsInUse() {
+        return runtime.cachedJarsInUse();
     }
 
     @Override
