@@ -84,6 +84,30 @@ public class ShellCommandsIT {
                 text -> text.matches("(?s).*\\bUp\\b.*") && !text.contains("Paused"));
     }
 
+    @Test
+    public void midCleanRemovesAnOldRotatedLogAndMidStatusShowsTheRun() throws Exception {
+        // after the run at start (15 s after activation), so that mid:clean is what removes the file
+        Await.until("the File Cleaner's run at start in mid:status", () -> run("mid:status"),
+                text -> text.contains("(start):"));
+        java.nio.file.Path data = java.nio.file.Path.of(context.getProperty(MidwayExamOptions.DATA));
+        java.nio.file.Path beyond = data.resolve("itest.log.17");
+        java.nio.file.Path recent = data.resolve("itest.log.18");
+        java.nio.file.Files.write(beyond, new byte[321]);
+        java.nio.file.Files.write(recent, new byte[5]);
+        java.nio.file.Files.setLastModifiedTime(beyond, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(30))));
+
+        String cleaned = run("mid:clean");
+        assertTrue(cleaned, cleaned.contains("removed itest.log.17 (321 bytes, log)"));
+        assertTrue(cleaned, cleaned.contains("File cleaner: removed 1 files, freed 321 bytes"));
+        assertTrue(!java.nio.file.Files.exists(beyond));
+        assertTrue(java.nio.file.Files.exists(recent));
+
+        String status = run("mid:status");
+        assertTrue(status, status.contains("File cleaner  on (removes unused files older than 7 days, every 24 h)"));
+        assertTrue(status, status.matches("(?s).*Last clean    \\S+ \\(command\\): 1 files removed, 321 bytes freed.*"));
+    }
+
     /** Runs a command line as an operator would and returns what it printed and returned. */
     private String run(String commandLine) throws Exception {
         console.reset();

@@ -17,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
+import io.midway.agent.internal.cleaner.FilesInUse;
 import io.midway.agent.internal.config.CentralConfiguration;
 import io.midway.agent.internal.config.EffectiveConfiguration;
 import io.midway.agent.internal.sync.BundleOrigins;
@@ -41,10 +42,10 @@ import io.midway.agent.internal.upgrade.UpgradeCoordinator;
  * poll wait and batch size to the running agent; a new instance URL, name, user, password or
  * folder by starting the agent runtime again in place (spooled results kept).
  */
-@Component(service = {MidAgent.class, FileSyncControl.class}, immediate = true,
+@Component(service = {MidAgent.class, FileSyncControl.class, FilesInUse.class}, immediate = true,
         configurationPid = AgentConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 // No @Designate: AgentMetaTypeProvider serves the MetaType of this pid, marking what the environment overrides.
-public class AgentCore implements MidAgent, FileSyncControl {
+public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
 
     /** Framework property: the distribution folder; bundles under its {@code system/} are shipped ones. */
     public static final String HOME_PROPERTY = "midway.home";
@@ -282,6 +283,21 @@ public class AgentCore implements MidAgent, FileSyncControl {
     @Override
     public PluginBundleDTO[] bundles() {
         return runtime.bundles();
+    }
+
+    @Override
+    public Path spoolDirectory() {
+        return runtime.spoolDirectory();
+    }
+
+    @Override
+    public Path jarCacheDirectory() {
+        return runtime.jarCacheDirectory();
+    }
+
+    @Override
+    public java.util.Optional<java.util.Set<String>> cachedJarsInUse() {
+        return runtime.cachedJarsInUse();
     }
 
     @Override

@@ -474,6 +474,21 @@ public final class AgentRuntime {
         return fileSyncer.syncNow(progress);
     }
 
+    /** @return the result spool folder */
+    public Path spoolDirectory() {
+        return settings.spoolDir();
+    }
+
+    /** @return file sync's jar cache folder */
+    public Path jarCacheDirectory() {
+        return settings.syncDir().resolve("files");
+    }
+
+    /** @return the hashes of the cached jars file sync needs, or empty while that is not known */
+    public java.util.Optional<java.util.Set<String>> cachedJarsInUse() {
+        return fileSyncer == null ? java.util.Optional.empty() : fileSyncer.cachedJarsInUse();
+    }
+
     /** @return the plug-in bundles (sync, deploy/, shipped plug-ins), sorted by symbolic name */
     public PluginBundleDTO[] bundles() {
         return pluginBundles == null ? new PluginBundleDTO[0] : pluginBundles.list();

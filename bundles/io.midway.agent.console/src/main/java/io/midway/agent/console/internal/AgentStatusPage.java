@@ -272,6 +272,50 @@ final class AgentStatusPage {
     }
 
     /** A section title in the console's own header style. */
+    /**
+     * The File Cleaner: its settings, its last run (what it removed) and the next, and a button to run it now.
+     *
+     * @param out the page
+     * @param cleaner the cleaner's state
+     * @param formAction where the form posts
+     * @param formToken the page's form token
+     * @param configPage the Web Console's configuration page of the cleaner's pid
+     */
+    static void renderCleaner(PrintWriter out, io.midway.api.cleaner.CleanerStatusDTO cleaner, String formAction,
+            String formToken, String configPage) {
+        out.println("<div id=\"midway-cleaner\">");
+        out.println(heading("File Cleaner"));
+        out.println("<p>Removes files in the data folder that nothing uses any more and that are older than the maximum "
+                + "age: rotated logs beyond the count, spool leftovers already handled, cached jars no longer installed, "
+                + "core jars older than the last good one. Never a file in use. Settings: <code>etc/io.midway.agent.cleaner.cfg"
+                + "</code> or the <a href=\"" + escape(configPage) + "\">Configuration page</a>.</p>");
+        out.println("<table class=\"nicetable\" id=\"midway-cleaner-status\">");
+        row(out, "State", cleaner.enabled ? "on: files older than " + cleaner.maxAgeDays + " days, every "
+                + cleaner.intervalHours + " h" : "off");
+        io.midway.api.cleaner.CleanerRunDTO last = cleaner.lastRun;
+        row(out, "Last run", last == null ? "none yet" : last.started + " (" + last.trigger + ")");
+        if (last != null) {
+            row(out, "Removed", last.filesRemoved + " files, " + last.bytesFreed + " bytes freed"
+                    + (last.failures > 0 ? ", " + last.failures + " could not be removed (see the log)" : ""));
+        }
+        row(out, "Next run", cleaner.nextRun == null ? "off" : cleaner.nextRun);
+        out.println("</table>");
+        if (last != null && last.removed != null && last.removed.length > 0) {
+            out.println("<table class=\"nicetable\" id=\"midway-cleaner-removed\">");
+            out.println("<thead><tr><th>Removed file</th><th>Bytes</th><th>Rule</th></tr></thead><tbody>");
+            for (io.midway.api.cleaner.RemovedFileDTO r : last.removed) {
+                out.println("<tr><td>" + escape(r.path) + "</td><td>" + r.size + "</td><td>" + escape(r.rule) + "</td></tr>");
+            }
+            out.println("</tbody></table>");
+        }
+        out.println("<form method=\"post\" action=\"" + escape(formAction) + "\" id=\"midway-clean\">");
+        out.println("<input type=\"hidden\" name=\"" + AgentWebConsolePlugin.TOKEN_PARAMETER + "\" value=\""
+                + escape(formToken) + "\">");
+        out.println("<button type=\"submit\" name=\"action\" value=\"clean\">Clean now</button>");
+        out.println("</form>");
+        out.println("</div>");
+    }
+
     private static String heading(String title) {
         return "<h2 class=\"ui-widget-header ui-corner-top\" style=\"margin:1.2em 0 0;padding:0.3em 0.6em;font-size:1.1em\">"
                 + escape(title) + "</h2>";

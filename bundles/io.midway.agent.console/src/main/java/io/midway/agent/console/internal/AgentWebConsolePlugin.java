@@ -13,6 +13,9 @@ import java.util.UUID;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,8 @@ import io.midway.api.agent.MidAgent;
 import io.midway.api.agent.SyncFileResultDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.agent.UpgradeStatusDTO;
+import io.midway.api.cleaner.CleanerRunDTO;
+import io.midway.api.cleaner.FileCleaner;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -87,6 +92,11 @@ public class AgentWebConsolePlugin extends HttpServlet {
         }
     };
 
+    /** The agent's File Cleaner, when it runs: its last run is shown, and "Clean now" runs it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile FileCleaner cleaner;
+
     /**
      * @param agent the running agent
      */
@@ -123,6 +133,11 @@ public class AgentWebConsolePlugin extends HttpServlet {
         AgentStatusPage.render(response.getWriter(), agent.status(), agent.bundles(), agent.upgradeStatus(),
                 pluginRoot(request), formToken, notice);
         AgentStatusPage.renderConfiguration(response.getWriter(), agent.configuration(), configPage(request));
+        FileCleaner c = cleaner;
+        if (c != null) {
+            AgentStatusPage.renderCleaner(response.getWriter(), c.status(), pluginRoot(request), formToken,
+                    configPage(request) + ".cleaner");
+        }
     }
 
     @Override
@@ -145,9 +160,11 @@ public class AgentWebConsolePlugin extends HttpServlet {
             notice = sync();
         } else if ("upgrade".equals(action)) {
             notice = checkForUpgrade();
+        } else if ("clean".equals(action)) {
+            notice = clean();
         } else {
             plainError(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "Unknown action '" + (action == null ? "" : action) + "': use action=pause, resume, sync or upgrade.");
+                    "Unknown action '" + (action == null ? "" : action) + "': use action=pause, resume, sync, upgrade or clean.");
             return;
         }
         String id = UUID.randomUUID().toString();
@@ -173,6 +190,18 @@ public class AgentWebConsolePlugin extends HttpServlet {
             LOG.warn("{} requested from the Web Console failed: {}", name, reason);
             return new AgentStatusPage.Notice(true, name + " failed: " + reason);
         }
+    }
+
+    /** Clean now: the notice says how much the File Cleaner removed. */
+    private AgentStatusPage.Notice clean() {
+        FileCleaner c = cleaner;
+        if (c == null) {
+            return new AgentStatusPage.Notice(true, "The File Cleaner is not running.");
+        }
+        CleanerRunDTO run = c.runNow();
+        LOG.info("File Cleaner run requested from the Web Console: {} files removed", run.filesRemoved);
+        return new AgentStatusPage.Notice(run.failures > 0, "File Cleaner: removed " + run.filesRemoved + " files, freed "
+                + run.bytesFreed + " bytes" + (run.failures > 0 ? "; " + run.failures + " could not be removed (see the log)" : ""));
     }
 
     /** Sync now: the notice summarises the outcome, one clause per file. */
@@ -226,6 +255,10 @@ public class AgentWebConsolePlugin extends HttpServlet {
         json.put("bundles", agent.bundles());
         json.put("upgrade", agent.upgradeStatus());
         json.put("configuration", agent.configuration());
+        FileCleaner c = cleaner;
+        if (c != null) {
+            json.put("cleaner", c.status());
+        }
         out.println(JSON.writeValueAsString(json));
     }
 

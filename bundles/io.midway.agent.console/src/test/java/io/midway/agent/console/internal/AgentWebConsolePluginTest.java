@@ -220,6 +220,71 @@ public class AgentWebConsolePluginTest {
         assertTrue(html, html.contains("action=\"/console&quot;&gt;&lt;script&gt;x&lt;/script&gt;/midway\""));
     }
 
+    // ---------------------------------------------------------------- File Cleaner
+
+    /** A File Cleaner whose runs remove one file, counting the runs. */
+    static final class CountingCleaner implements io.midway.api.cleaner.FileCleaner {
+        int runs;
+        io.midway.api.cleaner.CleanerRunDTO last;
+
+        @Override
+        public io.midway.api.cleaner.CleanerStatusDTO status() {
+            io.midway.api.cleaner.CleanerStatusDTO s = new io.midway.api.cleaner.CleanerStatusDTO();
+            s.enabled = true;
+            s.maxAgeDays = 7;
+            s.intervalHours = 24;
+            s.lastRun = last;
+            s.nextRun = "2026-12-08T10:00:00Z";
+            return s;
+        }
+
+        @Override
+        public io.midway.api.cleaner.CleanerRunDTO runNow() {
+            runs++;
+            io.midway.api.cleaner.RemovedFileDTO r = new io.midway.api.cleaner.RemovedFileDTO();
+            r.path = "agent.log.<9>";
+            r.size = 1234;
+            r.rule = "log";
+            last = new io.midway.api.cleaner.CleanerRunDTO();
+            last.started = "2026-12-07T10:00:00Z";
+            last.trigger = "command";
+            last.filesRemoved = 1;
+            last.bytesFreed = 1234;
+            last.removed = new io.midway.api.cleaner.RemovedFileDTO[] {r};
+            last.skipped = new String[0];
+            return last;
+        }
+    }
+
+    @Test
+    public void theFileCleanerSectionShowsItsRunsAndCleanNowRunsIt() throws Exception {
+        assertFalse("no section without a cleaner", page().contains("midway-cleaner"));
+        CountingCleaner cleaner = new CountingCleaner();
+        plugin.cleaner = cleaner;
+
+        String before = page();
+        assertTrue(before, before.contains(cell("State", "on: files older than 7 days, every 24 h")));
+        assertTrue(before, before.contains(cell("Last run", "none yet")));
+        assertTrue(before, before.contains(cell("Next run", "2026-12-08T10:00:00Z")));
+        assertTrue(before, before.contains("configMgr/io.midway.agent.cleaner"));
+
+        String after = follow(post("clean", formToken()));
+        assertEquals(1, cleaner.runs);
+        assertTrue(after, after.contains("File Cleaner: removed 1 files, freed 1234 bytes"));
+        assertTrue(after, after.contains(cell("Removed", "1 files, 1234 bytes freed")));
+        assertTrue(after, after.contains("<td>agent.log.&lt;9&gt;</td><td>1234</td><td>log</td>"));
+
+        assertEquals(403, post("clean", "wrong").status);
+        assertEquals(1, cleaner.runs);
+
+        FakeHttp.Request request = new FakeHttp.Request();
+        request.pathInfo = "/midway.json";
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(get(request).body());
+        assertEquals(1, json.get("cleaner").get("lastRun").get("filesRemoved").asInt());
+        assertEquals(7, json.get("cleaner").get("maxAgeDays").asInt());
+    }
+
     // ---------------------------------------------------------------- JSON
 
     @Test
@@ -310,7 +375,7 @@ public class AgentWebConsolePluginTest {
     public void unknownActionIsABadRequest() throws Exception {
         FakeHttp.Response response = post("reboot", formToken());
         assertEquals(400, response.status);
-        assertTrue(response.body(), response.body().contains("action=pause, resume, sync or upgrade"));
+        assertTrue(response.body(), response.body().contains("action=pause, resume, sync, upgrade or clean"));
         assertEquals(0, agent.pauses.get() + agent.resumes.get() + agent.syncs.get() + agent.upgradeChecks.get());
     }
 

@@ -10,8 +10,12 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.midway.agent.internal.FileSyncControl;
+import io.midway.agent.internal.cleaner.CleanerText;
 import io.midway.agent.internal.sync.SyncSummary;
 import io.midway.api.agent.AgentStatusDTO;
 import io.midway.api.agent.MidAgent;
@@ -19,6 +23,7 @@ import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.PoolDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.api.agent.UpgradeStatusDTO;
+import io.midway.api.cleaner.FileCleaner;
 import io.midway.api.upgrade.UpgradeRecordDTO;
 import io.midway.console.support.shell.CommandUsage;
 
@@ -39,6 +44,10 @@ public class MidCommands {
 
     private final MidAgent agent;
     private final FileSyncControl fileSync;
+    /** The File Cleaner, whose last and next run {@code status} shows. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile FileCleaner cleaner;
 
     /**
      * @param agent the running agent
@@ -52,9 +61,14 @@ public class MidCommands {
     }
 
     /** @return the agent's state as a readable block */
-    @Descriptor("show this agent's connection, instance status, probes, worker pools and results")
+    @Descriptor("show this agent's connection, instance status, probes, worker pools, results and the File Cleaner's last run")
     public String status() {
-        return format(agent.status());
+        StringBuilder out = new StringBuilder(format(agent.status()));
+        FileCleaner c = cleaner;
+        if (c != null) {
+            CleanerText.statusLines(c.status()).forEach(l -> out.append(l).append(System.lineSeparator()));
+        }
+        return out.toString();
     }
 
     /** @return a one-line confirmation, or why it failed */

@@ -383,6 +383,28 @@ public final class FileSyncer {
         return inLastSnapshot(symbolicName) || state.files().containsKey(symbolicName);
     }
 
+    /**
+     * @return the hashes of the cached jars sync needs — what it installed and what the last
+     *     snapshot names — or empty while no snapshot was seen since the start
+     */
+    public Optional<Set<String>> cachedJarsInUse() {
+        SyncSnapshot snapshot = lastSnapshot;
+        if (snapshot == null) {
+            return Optional.empty();
+        }
+        Set<String> keep = new HashSet<>();
+        state.files().values().forEach(i -> keep.add(i.sha256()));
+        if (snapshot.files() != null) {
+            snapshot.files().forEach(f -> keep.add(f.sha256()));
+        }
+        return Optional.of(keep);
+    }
+
+    /** @return the folder of the jar cache */
+    public Path cacheDirectory() {
+        return cache.directory();
+    }
+
     private boolean inLastSnapshot(String name) {
         SyncSnapshot snapshot = lastSnapshot;
         return snapshot != null && snapshot.files() != null

@@ -245,4 +245,58 @@ public class MidCommandsTest {
                 new MidCommands(agent, agent).upgrade("check"));
         assertTrue(new MidCommands(agent, agent).upgrade("now").startsWith("Unknown action 'now'"));
     }
+
+    @Test
+    public void statusShowsTheFileCleanersLastAndNextRunAndMidCleanWhatItRemoved() {
+        StubAgent agent = new StubAgent();
+        MidCommands commands = new MidCommands(agent, agent);
+        assertTrue("no cleaner lines without the cleaner", !commands.status().contains("File cleaner"));
+
+        io.midway.api.cleaner.CleanerRunDTO run = new io.midway.api.cleaner.CleanerRunDTO();
+        run.started = "2026-12-07T10:00:00Z";
+        run.trigger = "start";
+        run.filesRemoved = 2;
+        run.bytesFreed = 3072;
+        io.midway.api.cleaner.RemovedFileDTO r = new io.midway.api.cleaner.RemovedFileDTO();
+        r.path = "agent.log.7";
+        r.size = 1024;
+        r.rule = "log";
+        io.midway.api.cleaner.RemovedFileDTO j = new io.midway.api.cleaner.RemovedFileDTO();
+        j.path = "sync/files/ab.jar";
+        j.size = 2048;
+        j.rule = "jar-cache";
+        run.removed = new io.midway.api.cleaner.RemovedFileDTO[] {r, j};
+        run.skipped = new String[0];
+        boolean[] on = {true};
+        io.midway.api.cleaner.FileCleaner cleaner = new io.midway.api.cleaner.FileCleaner() {
+            @Override
+            public io.midway.api.cleaner.CleanerStatusDTO status() {
+                io.midway.api.cleaner.CleanerStatusDTO s = new io.midway.api.cleaner.CleanerStatusDTO();
+                s.enabled = on[0];
+                s.maxAgeDays = 7;
+                s.intervalHours = 24;
+                s.lastRun = run;
+                s.nextRun = on[0] ? "2026-12-08T10:00:00Z" : null;
+                return s;
+            }
+
+            @Override
+            public io.midway.api.cleaner.CleanerRunDTO runNow() {
+                return run;
+            }
+        };
+        commands.cleaner = cleaner;
+        String status = commands.status();
+        assertTrue(status, status.contains("File cleaner  on (removes unused files older than 7 days, every 24 h)"));
+        assertTrue(status, status.contains("Last clean    2026-12-07T10:00:00Z (start): 2 files removed, 3072 bytes freed"));
+        assertTrue(status, status.contains("Next clean    2026-12-08T10:00:00Z"));
+        on[0] = false;
+        status = commands.status();
+        assertTrue(status, status.contains("File cleaner  off"));
+        assertTrue(status, status.contains("Next clean    off"));
+
+        String cleaned = new CleanCommand(cleaner).clean();
+        assertEquals("removed agent.log.7 (1024 bytes, log)\nremoved sync/files/ab.jar (2048 bytes, jar-cache)\n"
+                + "File cleaner: removed 2 files, freed 3072 bytes", cleaned);
+    }
 }
