@@ -10,11 +10,18 @@ import java.util.Optional;
  */
 public enum CredentialType {
 
-    /** A user name and a password (HTTP basic, WinRM, SSH password …). */
-    BASIC("basic", List.of("user_name"), List.of("password")),
+    /**
+     * A user name and a password (HTTP basic, WinRM, SSH password …); {@code sudo} ({@code true} or
+     * {@code false}, default false) says whether the SSHCommand probe may run privileged commands
+     * with it through sudo.
+     */
+    BASIC("basic", List.of("user_name", "sudo"), List.of("password")),
 
-    /** An SSH private key (PEM/OpenSSH text), with an optional passphrase. */
-    SSH_KEY("ssh_key", List.of("user_name"), List.of("ssh_private_key", "ssh_passphrase")),
+    /**
+     * An SSH private key (PEM/OpenSSH text), with an optional passphrase; {@code sudo} as for
+     * {@link #BASIC}.
+     */
+    SSH_KEY("ssh_key", List.of("user_name", "sudo"), List.of("ssh_private_key", "ssh_passphrase")),
 
     /** An SNMP v1/v2c community string. */
     SNMP_COMMUNITY("snmp_community", List.of(), List.of("community")),

@@ -39,9 +39,9 @@ public class CredentialTypeTest {
 
     @Test
     public void fieldsOfEachType() {
-        assertEquals(List.of("user_name"), CredentialType.BASIC.fields());
+        assertEquals(List.of("user_name", "sudo"), CredentialType.BASIC.fields());
         assertEquals(List.of("password"), CredentialType.BASIC.secretFields());
-        assertEquals(List.of("user_name"), CredentialType.SSH_KEY.fields());
+        assertEquals(List.of("user_name", "sudo"), CredentialType.SSH_KEY.fields());
         assertEquals(List.of("ssh_private_key", "ssh_passphrase"), CredentialType.SSH_KEY.secretFields());
         assertEquals(List.of(), CredentialType.SNMP_COMMUNITY.fields());
         assertEquals(List.of("community"), CredentialType.SNMP_COMMUNITY.secretFields());

@@ -111,6 +111,7 @@ public final class TableSchema {
             new Field("user_name", "fields", Type.JSON, "fields"),
             new Field("auth_protocol", "fields", Type.JSON, "fields"),
             new Field("privacy_protocol", "fields", Type.JSON, "fields"),
+            new Field("sudo", "fields", Type.JSON, "fields"),
             new Field("resolver", Type.TEXT),
             new Field("external_id", Type.TEXT),
             new Field("secrets_set", "secrets", Type.JSON, "secrets"),

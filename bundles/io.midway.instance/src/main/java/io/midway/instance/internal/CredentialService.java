@@ -412,7 +412,11 @@ public class CredentialService implements Credentials {
         Optional<CredentialTypes.Type> type = CredentialTypes.forName(credential.type());
         List<String> fieldNames = type.map(CredentialTypes.Type::fields).orElse(List.copyOf(credential.fields().keySet()));
         for (String field : fieldNames) {
-            row.put(field, credential.fields().getOrDefault(field, ""));
+            if (field.equals(CredentialTypes.SUDO)) {
+                row.put(field, "true".equals(credential.fields().get(field)));
+            } else {
+                row.put(field, credential.fields().getOrDefault(field, ""));
+            }
         }
         row.put("resolver", credential.resolver() == null ? "" : credential.resolver());
         row.put("external_id", credential.externalId() == null ? "" : credential.externalId());
@@ -478,6 +482,10 @@ public class CredentialService implements Credentials {
                     continue;
                 }
                 JsonNode value = e.getValue();
+                if (field.equals(CredentialTypes.SUDO)) {
+                    typeFields.put(field, sudoFlag(value));
+                    continue;
+                }
                 if (value != null && !value.isNull() && !value.isTextual()) {
                     // the value may be a secret: name its kind only
                     throw InstanceException.invalid("field '" + field + "' must be a string",
@@ -488,6 +496,27 @@ public class CredentialService implements Credentials {
             return new CredentialInput(new java.util.TreeSet<>(iterable(object)), name, type, JsonBody.integer(object, "order"),
                     JsonBody.bool(object, "active"), blankToNull(JsonBody.text(object, "resolver")),
                     blankToNull(JsonBody.text(object, "external_id")), typeFields);
+        }
+
+        /**
+         * @param value the {@code sudo} field of a request: {@code true}/{@code false}, as JSON or
+         *     text; {@code null} (a clear, which is false)
+         * @return {@code "true"} or {@code "false"}
+         */
+        private static String sudoFlag(JsonNode value) {
+            if (value == null || value.isNull()) {
+                return "false";
+            }
+            if (value.isBoolean()) {
+                return String.valueOf(value.booleanValue());
+            }
+            String text = value.isTextual() ? value.textValue().trim().toLowerCase(java.util.Locale.ROOT) : null;
+            if ("true".equals(text) || "false".equals(text)) {
+                return text;
+            }
+            throw InstanceException.invalid("field 'sudo' must be true or false, not " + value,
+                    "sudo=true lets the SSHCommand probe run commands on the privileged commands list "
+                            + "(probe.ssh.privileged.commands) through sudo with this credential");
         }
 
         private static List<String> iterable(ObjectNode object) {

@@ -30,11 +30,16 @@ final class CredentialTypes {
         }
     }
 
+    /** The flag field of the SSH credential types: a boolean, stored as {@code "true"}/{@code "false"}. */
+    static final String SUDO = "sudo";
+
     private static final Map<String, Type> TYPES = new LinkedHashMap<>();
 
     static {
-        add(new Type("basic", List.of("user_name"), List.of("password")));
-        add(new Type("ssh_key", List.of("user_name"), List.of("ssh_private_key", "ssh_passphrase")));
+        // sudo: "true" or "false" (a boolean on the Table API); whether the SSHCommand probe may
+        // run privileged commands through sudo with the credential
+        add(new Type("basic", List.of("user_name", SUDO), List.of("password")));
+        add(new Type("ssh_key", List.of("user_name", SUDO), List.of("ssh_private_key", "ssh_passphrase")));
         add(new Type("snmp_community", List.of(), List.of("community")));
         add(new Type("snmpv3", List.of("user_name", "auth_protocol", "privacy_protocol"),
                 List.of("auth_key", "privacy_key")));

@@ -128,7 +128,8 @@ public class CredentialCommands {
      *
      * @param idOrName the credential
      * @param target the target
-     * @return {@code credential 'x' (basic) opens: user_name=scott, password set}, or the error
+     * @return {@code credential 'x' (basic) opens: user_name=scott, password set} ({@code sudo=true}
+     *     after the user name when the credential allows sudo), or the error
      */
     String test(String idOrName, String target) {
         Optional<StoredCredential> found = store.credential(idOrName, target);
@@ -143,6 +144,13 @@ public class CredentialCommands {
             Map<String, String> external = credential.external() ? credential.resolve() : Map.of();
             for (String field : type.fields()) {
                 String value = external.getOrDefault(field, credential.record().fields().get(field));
+                if (field.equals("sudo")) {
+                    // a flag: shown only when it allows sudo (unset is false)
+                    if ("true".equalsIgnoreCase(value == null ? null : value.strip())) {
+                        parts.add("sudo=true");
+                    }
+                    continue;
+                }
                 parts.add(value == null ? field + " not set" : field + "=" + value);
             }
             for (String field : type.secretFields()) {

@@ -48,7 +48,7 @@ public class CredentialCommandsTest {
         String sealed = SealedSecret.seal(key, SECRET);
         String tampered = sealed.substring(0, sealed.length() - 2) + (sealed.endsWith("AA") ? "BA" : "AA");
         store.update(new CredentialSync("5", List.of(
-                new CredentialRecord("c1", "lab", "basic", 100, true, Map.of("user_name", "scott"),
+                new CredentialRecord("c1", "lab", "basic", 100, true, Map.of("user_name", "scott", "sudo", "true"),
                         Map.of("password", sealed), null, null),
                 new CredentialRecord("c2", "broken", "basic", 200, true, Map.of("user_name", "root"),
                         Map.of("password", tampered), null, null),
@@ -94,7 +94,8 @@ public class CredentialCommandsTest {
 
     @Test
     public void credentialTestOpensEveryFieldAndShowsNoSecret() throws Exception {
-        assertEquals("credential 'lab' (basic) opens: user_name=scott, password set",
+        // the sudo flag is shown when it allows sudo (vaulted below has none: nothing shown)
+        assertEquals("credential 'lab' (basic) opens: user_name=scott, sudo=true, password set",
                 run("mid:credential-test lab 10.0.0.5", ""));
         assertEquals("credential 'broken' (basic) does not open: the secret password of credential 'broken' was "
                 + "altered or not sealed for this agent; it is not used", run("mid:credential-test c2 host", ""));

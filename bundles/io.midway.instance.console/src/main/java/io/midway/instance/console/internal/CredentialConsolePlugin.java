@@ -70,6 +70,8 @@ public class CredentialConsolePlugin extends HttpServlet {
     static final List<String> TYPES = List.of("basic", "ssh_key", "snmp_community", "snmpv3", "jdbc", "api_key");
     /** The non-secret type fields. */
     static final List<String> TEXT_FIELDS = List.of("user_name", "auth_protocol", "privacy_protocol");
+    /** The types with the {@code sudo} flag (privileged commands of the SSHCommand probe). */
+    static final List<String> SUDO_TYPES = List.of("basic", "ssh_key");
     /** The secret type fields: typed in password fields, never shown. */
     static final List<String> SECRET_FIELDS = List.of("password", "ssh_private_key", "ssh_passphrase", "community",
             "auth_key", "privacy_key", "api_key");
@@ -213,6 +215,11 @@ public class CredentialConsolePlugin extends HttpServlet {
             }
         }
         body.put("active", request.getParameter("active") != null);
+        boolean sudo = request.getParameter("sudo") != null;
+        if (sudo || SUDO_TYPES.contains(body.path("type").asText())) {
+            // ticked for another type: the store refuses it with its reason
+            body.put("sudo", sudo);
+        }
         List<String> texts = new ArrayList<>(TEXT_FIELDS);
         texts.add("resolver");
         texts.add("external_id");
@@ -235,7 +242,7 @@ public class CredentialConsolePlugin extends HttpServlet {
 
     private static ObjectNode credentialJson(JsonNode c) {
         ObjectNode node = Json.mapper().createObjectNode();
-        for (String field : List.of("sys_id", "name", "type", "order", "active", "user_name", "auth_protocol",
+        for (String field : List.of("sys_id", "name", "type", "order", "active", "user_name", "sudo", "auth_protocol",
                 "privacy_protocol", "resolver", "external_id", "secrets_set", "sys_updated_on")) {
             if (c.has(field) && !SECRET_FIELDS.contains(field)) {
                 node.set(field, c.get(field).deepCopy());
@@ -280,10 +287,10 @@ public class CredentialConsolePlugin extends HttpServlet {
         out.println("<p>Secrets are never shown: a secret is only said to be set or not. Agents try active "
                 + "credentials by order, then name.</p>");
         out.println("<table class=\"nicetable\" id=\"midway-credential-table\"><thead><tr><th>Name</th><th>Type</th>"
-                + "<th>Order</th><th>Active</th><th>User name</th><th>External</th><th>Secrets</th><th>Edit</th>"
+                + "<th>Order</th><th>Active</th><th>User name</th><th>Sudo</th><th>External</th><th>Secrets</th><th>Edit</th>"
                 + "</tr></thead><tbody>");
         if (view.credentials().isEmpty()) {
-            out.println("<tr><td colspan=\"8\">No credential.</td></tr>");
+            out.println("<tr><td colspan=\"9\">No credential.</td></tr>");
         }
         for (ObjectNode c : view.credentials()) {
             List<String> set = new ArrayList<>();
@@ -293,6 +300,7 @@ public class CredentialConsolePlugin extends HttpServlet {
             out.println("<tr data-sys-id=\"" + escape(c.path("sys_id").asText()) + "\">" + cell(c.path("name").asText())
                     + cell(c.path("type").asText()) + cell(c.path("order").asText())
                     + cell(c.path("active").asBoolean() ? "yes" : "no") + cell(c.path("user_name").asText(""))
+                    + cell(c.has("sudo") ? (c.path("sudo").asBoolean() ? "yes" : "no") : "")
                     + cell(external) + cell(set.isEmpty() ? "not set" : String.join(", ", set) + " set")
                     + "<td><a href=\"" + escape(root + "?edit=" + c.path("sys_id").asText()) + "\">Edit</a></td></tr>");
         }
@@ -346,6 +354,10 @@ public class CredentialConsolePlugin extends HttpServlet {
         html.append(textRow("Order", "order", edit ? c.path("order").asText() : "100"));
         html.append("<tr><td>Active</td><td><input type=\"checkbox\" name=\"active\" value=\"true\"")
                 .append(!edit || c.path("active").asBoolean() ? " checked" : "").append("></td></tr>");
+        html.append("<tr><td>sudo</td><td><input type=\"checkbox\" name=\"sudo\" value=\"true\"")
+                .append(edit && c.path("sudo").asBoolean() ? " checked" : "")
+                .append("> basic, ssh_key: the SSHCommand probe may run privileged commands (probe.ssh.privileged.commands) "
+                        + "through sudo with it</td></tr>");
         for (String field : TEXT_FIELDS) {
             html.append(textRow(field.replace('_', ' '), field, edit ? c.path(field).asText("") : ""));
         }

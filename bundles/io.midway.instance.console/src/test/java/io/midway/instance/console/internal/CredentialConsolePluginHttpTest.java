@@ -69,7 +69,7 @@ public class CredentialConsolePluginHttpTest extends RepositoryPagesFixture {
         assertFalse(created, created.contains(SECRET));
         int start = created.indexOf("<tr data-sys-id=\"" + sysId + "\">");
         String row = created.substring(start, created.indexOf("</tr>", start));
-        assertTrue(row, row.contains("<td>lab-linux</td><td>basic</td><td>10</td><td>yes</td><td>scott</td><td>—</td>"
+        assertTrue(row, row.contains("<td>lab-linux</td><td>basic</td><td>10</td><td>yes</td><td>scott</td><td>no</td><td>—</td>"
                 + "<td>password set</td>"));
         String json = json();
         assertFalse(json, json.contains(SECRET));
@@ -99,6 +99,29 @@ public class CredentialConsolePluginHttpTest extends RepositoryPagesFixture {
         assertFalse(stored.path("active").asBoolean());
         assertEquals("password", stored.path("secrets_set").path(0).asText());
         assertFalse(saved, saved.contains(SECRET));
+
+        // the sudo flag: ticked, shown ticked in the edit form and in the table; unticked, false again
+        Map<String, String> sudo = form(token, "update", "lab-linux-2", "basic", "tiger", "");
+        sudo.put("sys_id", sysId);
+        sudo.put("sudo", "true");
+        String withSudo = follow(post(browser, sudo));
+        assertTrue(notice(withSudo), notice(withSudo).contains("Credential lab-linux-2 saved."));
+        assertTrue(credentials.get(sysId).orElseThrow().path("sudo").booleanValue());
+        assertTrue(withSudo, withSudo.contains("<td>tiger</td><td>yes</td>"));
+        String sudoEdit = get(browser, root + "?edit=" + sysId).body();
+        int at = sudoEdit.indexOf("<form method=\"post\" id=\"midway-credential-edit\"");
+        assertTrue(sudoEdit, sudoEdit.substring(at, sudoEdit.indexOf("</form>", at))
+                .contains("name=\"sudo\" value=\"true\" checked"));
+        assertTrue(Json.mapper().readTree(json()).path("credentials").path(0).path("sudo").booleanValue());
+        sudo.remove("sudo");
+        follow(post(browser, sudo));
+        assertFalse(credentials.get(sysId).orElseThrow().path("sudo").booleanValue());
+        // ticked for a type without the flag: refused with the store's reason
+        Map<String, String> snmp = form(token, "create", "public", "snmp_community", "", "");
+        snmp.put("community", "x");
+        snmp.put("sudo", "true");
+        String refused = follow(post(browser, snmp));
+        assertTrue(notice(refused), notice(refused).contains("unknown field for type snmp_community: sudo"));
     }
 
     @Test

@@ -456,6 +456,36 @@ public class CredentialHttpTest extends ServiceFixture {
     }
 
     @Test
+    public void sudoIsABooleanOfTheSshTypesDeliveredToTheAgent() throws Exception {
+        JsonNode key = created("{\"name\":\"root-key\",\"type\":\"ssh_key\",\"user_name\":\"svc\",\"sudo\":true,"
+                + "\"ssh_private_key\":\"" + PASSWORD + "\"}");
+        assertTrue(key.toString(), key.path("sudo").isBoolean() && key.path("sudo").booleanValue());
+        JsonNode plain = created(basic("linux", PASSWORD));
+        assertTrue(plain.toString(), plain.path("sudo").isBoolean() && !plain.path("sudo").booleanValue());
+        String plainId = plain.path("sys_id").asText();
+        assertTrue(json(send("PATCH", TABLE + "/" + plainId, ADMIN, "{\"sudo\":\"true\"}")).path("result").path("sudo").booleanValue());
+        assertEquals("scott", json(send("GET", TABLE + "/" + plainId, ADMIN, null)).path("result").path("user_name").asText());
+        assertFalse(json(send("PATCH", TABLE + "/" + plainId, ADMIN, "{\"sudo\":false}")).path("result").path("sudo").booleanValue());
+        String bad = error(send("PATCH", TABLE + "/" + plainId, ADMIN, "{\"sudo\":\"maybe\"}"), 400);
+        assertTrue(bad, bad.contains("field 'sudo' must be true or false"));
+        String snmp = error(send("POST", TABLE, ADMIN, "{\"name\":\"c\",\"type\":\"snmp_community\",\"community\":\"x\","
+                + "\"sudo\":true}"), 400);
+        assertTrue(snmp, snmp.contains("unknown field for type snmp_community: sudo"));
+        assertFalse(created("{\"name\":\"c\",\"type\":\"snmp_community\",\"community\":\"x\"}").has("sudo"));
+
+        registerWithKey("m1", agentKeys);
+        JsonNode result = json(send("GET", "/api/mid/credentials?agent=m1", AGENT, null)).path("result");
+        for (JsonNode c : result) {
+            if (c.path("name").asText().equals("root-key")) {
+                assertEquals("true", c.path("fields").path("sudo").asText());
+            } else if (c.path("name").asText().equals("linux")) {
+                assertEquals("false", c.path("fields").path("sudo").asText());
+            }
+        }
+        assertEquals(List.of("c", "linux", "root-key"), names(result).stream().sorted().toList());
+    }
+
+    @Test
     public void deliverySealsForTheAgentOnly() throws Exception {
         String basicId = created(basic("linux", PASSWORD)).path("sys_id").asText();
         created("{\"name\":\"snmp\",\"type\":\"snmp_community\",\"community\":\"" + COMMUNITY + "\",\"order\":1}");

@@ -12,10 +12,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,15 +41,23 @@ import io.midway.protocol.ssh.SshTimeoutException;
  * The probe for ECC topic {@code SSHCommand}: runs one command on a host through the {@code ssh}
  * protocol with an {@code ssh_key} or {@code basic} credential.
  *
- * <p>Payload {@code {"host","port","command","credential","timeout_ms","max_bytes","stdin"}};
- * result {@code {"exit_code","stdout","stderr","truncated"}}. A non-zero exit code is a result.
+ * <p>Payload {@code {"host","port","command","credential","timeout_ms","max_bytes","stdin","sudo"}};
+ * result {@code {"exit_code","stdout","stderr","truncated","sudo"}}. A non-zero exit code is a result.
+ *
+ * <p>Privileged commands ({@link PrivilegedCommands}): a command on the configured list
+ * ({@code privileged.commands}, PID {@value #PID}) runs through {@code sudo -n} when the credential
+ * allows sudo; the list changes without a restart ({@link Modified}).
  *
  * <p>It needs the {@link SshProtocol} service (static: without the protocol bundle there is no
  * SSHCommand probe); the {@link Credentials} service is optional and may come and go.
  */
-@Component(service = Probe.class)
+@Component(service = Probe.class, configurationPid = SshCommandProbe.PID)
+@Designate(ocd = SshProbeConfiguration.class)
 @ProbeTopic(SshCommandProbe.TOPIC)
 public class SshCommandProbe implements Probe {
+
+    /** The configuration PID of the probe. */
+    public static final String PID = "io.midway.probe.ssh";
 
     /** The ECC topic this probe handles. */
     public static final String TOPIC = "SSHCommand";
@@ -65,23 +75,72 @@ public class SshCommandProbe implements Probe {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Credentials credentials;
 
+    /** The privileged commands rule, replaced as a whole when the configuration changes. */
+    private volatile PrivilegedCommands privileged = PrivilegedCommands.of("");
+
     /**
      * @param ssh the SSH client
+     * @param config the probe's configuration: its privileged commands
      */
     @Activate
-    public SshCommandProbe(@Reference(name = "ssh") SshProtocol ssh) {
+    public SshCommandProbe(@Reference(name = "ssh") SshProtocol ssh, SshProbeConfiguration config) {
         this.ssh = ssh;
+        configure(config.privileged_commands());
     }
 
     /**
-     * For tests: a probe with a credential store.
+     * For tests: a probe with a credential store and a privileged commands list.
+     *
+     * @param ssh the SSH client
+     * @param credentials the credentials, or {@code null}
+     * @param privilegedCommands the list, comma-separated; empty for none
+     */
+    SshCommandProbe(SshProtocol ssh, Credentials credentials, String privilegedCommands) {
+        this.ssh = ssh;
+        this.credentials = credentials;
+        configure(privilegedCommands);
+    }
+
+    /**
+     * For tests: a probe with a credential store and no privileged commands.
      *
      * @param ssh the SSH client
      * @param credentials the credentials, or {@code null}
      */
     SshCommandProbe(SshProtocol ssh, Credentials credentials) {
-        this.ssh = ssh;
-        this.credentials = credentials;
+        this(ssh, credentials, "");
+    }
+
+    /**
+     * Takes a changed configuration at once, without restarting the probe.
+     *
+     * @param config the new configuration
+     */
+    @Modified
+    void modified(SshProbeConfiguration config) {
+        configure(config.privileged_commands());
+    }
+
+    /**
+     * Sets the list; a bad list is logged and the last good one kept (none at the start).
+     *
+     * @param list the configured list
+     */
+    void configure(String list) {
+        try {
+            PrivilegedCommands rule = PrivilegedCommands.of(list);
+            if (!rule.names().equals(privileged.names())) {
+                LOG.info("SSHCommand privileged commands ({}): {}", PrivilegedCommands.SETTING, rule);
+            }
+            privileged = rule;
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; the privileged commands stay {}", e.getMessage(), privileged);
+        }
+    }
+
+    /** @return the privileged commands in force, for tests */
+    List<String> privilegedCommands() {
+        return privileged.names();
     }
 
     @Override
@@ -94,9 +153,12 @@ public class SshCommandProbe implements Probe {
         long timeoutMs = payload.wholeNumber("timeout_ms", 1, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, "milliseconds");
         int maxBytes = (int) payload.wholeNumber("max_bytes", 0, MAX_MAX_BYTES, DEFAULT_MAX_BYTES, "bytes");
         byte[] stdin = payload.text("stdin", "").getBytes(StandardCharsets.UTF_8);
+        Boolean sudo = payload.has("sudo") && payload.get("sudo") != null ? payload.bool("sudo", false) : null;
         String target = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        PrivilegedCommands rule = privileged;
+        rule.check(command, sudo);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        Job job = new Job(host, port, command, stdin, maxBytes, deadline, timeoutMs, target);
+        Job job = new Job(host, port, command, stdin, maxBytes, deadline, timeoutMs, target, rule, sudo);
 
         Credentials store = credentials;
         if (named != null && !named.isBlank()) {
@@ -128,8 +190,8 @@ public class SshCommandProbe implements Probe {
                 ProbeResult result = attempt(job, credential, request);
                 store.worked(credential, host);
                 return result;
-            } catch (CredentialFailure e) {
-                // only a refused login or an unusable credential moves on to the next one
+            } catch (CredentialFailure | PrivilegedCommands.CredentialRefusal e) {
+                // only a refused login, an unusable credential or one without sudo (when asked) moves on to the next one
                 failures.add(e.getMessage());
             }
         }
@@ -171,8 +233,11 @@ public class SshCommandProbe implements Probe {
         if (user.isEmpty() || user.get().isBlank()) {
             throw new CredentialFailure(which + " has no user_name: SSH needs one.");
         }
+        boolean elevated = job.rule.elevate(job.command, job.sudo, credential.name(),
+                PrivilegedCommands.allows(credential.field("sudo").orElse(null)));
+        String line = elevated ? PrivilegedCommands.SUDO_PREFIX + job.command.strip() : job.command;
         SecretScrubber scrubber;
-        SshCommand.Builder builder = SshCommand.on(job.host, job.port).user(user.get().trim()).command(job.command).stdin(job.stdin)
+        SshCommand.Builder builder = SshCommand.on(job.host, job.port).user(user.get().trim()).command(line).stdin(job.stdin)
                 .maxOutputBytes(job.maxBytes);
         String passphraseProblem = null;
         try {
@@ -229,15 +294,24 @@ public class SshCommandProbe implements Probe {
             LOG.debug("{}: {} failed: {}", request, command, scrubber.scrub(message));
             throw new ProbeException(scrubber.scrub(message));
         }
-        LOG.debug("{}: {} -> {}", request, command, result);
+        LOG.debug("{}: {}{} -> {}", request, command, elevated ? " through sudo" : "", result);
+        String stderr = scrubber.scrub(new String(result.stderr(), StandardCharsets.UTF_8));
+        if (elevated && result.exitCode().orElse(0) == 1 && result.stdout().length == 0
+                && (stderr.startsWith("sudo: ") || stderr.startsWith("Sorry, user "))) {
+            // sudo refused before the command ran: say so, with sudo's own words
+            throw new ProbeException("sudo on " + job.target + " refused '" + PrivilegedCommands.program(job.command) + "' for "
+                    + command.user() + " (credential '" + credential.name() + "'): " + stderr.strip() + ". Midway runs sudo -n and "
+                    + "never sends a password: the host's sudoers must let " + command.user() + " run it with NOPASSWD");
+        }
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("exit_code", result.exitCode().isPresent() ? result.exitCode().getAsInt() : null);
         result.exitSignal().ifPresent(signal -> payload.put("exit_signal", signal));
         payload.put("stdout", scrubber.scrub(new String(result.stdout(), StandardCharsets.UTF_8)));
-        payload.put("stderr", scrubber.scrub(new String(result.stderr(), StandardCharsets.UTF_8)));
+        payload.put("stderr", stderr);
         payload.put("truncated", result.stdoutTruncated() || result.stderrTruncated());
         payload.put("stdout_truncated", result.stdoutTruncated());
         payload.put("stderr_truncated", result.stderrTruncated());
+        payload.put("sudo", elevated);
         return ProbeResult.of(payload);
     }
 
@@ -252,8 +326,11 @@ public class SshCommandProbe implements Probe {
         final long deadline;
         final long timeoutMs;
         final String target;
+        final PrivilegedCommands rule;
+        final Boolean sudo;
 
-        Job(String host, int port, String command, byte[] stdin, int maxBytes, long deadline, long timeoutMs, String target) {
+        Job(String host, int port, String command, byte[] stdin, int maxBytes, long deadline, long timeoutMs, String target,
+                PrivilegedCommands rule, Boolean sudo) {
             this.host = host;
             this.port = port;
             this.command = command;
@@ -262,6 +339,8 @@ public class SshCommandProbe implements Probe {
             this.deadline = deadline;
             this.timeoutMs = timeoutMs;
             this.target = target;
+            this.rule = rule;
+            this.sudo = sudo;
         }
     }
 }

@@ -276,7 +276,7 @@ public class SshCommandProbeTest {
 
     @Test
     public void noCredentialStoreIsAClearError() {
-        SshCommandProbe alone = new SshCommandProbe(protocol, null);
+        SshCommandProbe alone = new SshCommandProbe(protocol, (io.midway.api.credential.Credentials) null);
         ProbeException e = assertThrows(ProbeException.class,
                 () -> alone.run(new ProbeRequest("s", SshCommandProbe.TOPIC, "", "", payload("command", "true"))));
         assertTrue(e.getMessage(), e.getMessage().startsWith("no payload.credential and no credential store running"));
