@@ -84,6 +84,7 @@ public class AgentCore implements MidAgent, FileSyncControl {
         OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins);
         this.runtime = new AgentRuntime(settings, context.getBundle().getVersion().toString(), AgentTimings.DEFAULT,
                 framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore, origins.deployDir());
+        runtime.lifecycle(new FrameworkLifecycle(context));
     }
 
     /**
