@@ -278,12 +278,21 @@ public final class AgentRuntime {
     private void answerThenAct(InputRecord answer, SystemCommandResponder.Action action) {
         state.countResult(!EccRecord.STATE_ERROR.equals(answer.state()));
         boolean delivered = false;
-        long deadline = System.nanoTime() + COMMAND_ANSWER_WAIT.toNanos();
+        boolean refused = false;
+        long deadline = System.nanoTime() + commandAnswerWait.toNanos();
         while (!delivered && System.nanoTime() < deadline) {
             try {
                 client.postInput(new io.midway.wire.InputBatch(List.of(answer)));
                 delivered = true;
             } catch (IOException e) {
+                if (e instanceof InstanceException refusal && refusal.statusCode() >= 400 && refusal.statusCode() < 500
+                        && refusal.statusCode() != 401 && refusal.statusCode() != 408 && refusal.statusCode() != 429) {
+                    // Refused (e.g. the command record was deleted): sending it again would not help.
+                    LOG.warn("The instance refused the answer to SystemCommand {}: {}; carrying out the command anyway",
+                            answer.responseTo(), e.getMessage());
+                    refused = true;
+                    break;
+                }
                 LOG.warn("Cannot deliver the answer to SystemCommand {} yet: {}", answer.responseTo(), e.getMessage());
                 try {
                     Thread.sleep(500);
@@ -296,12 +305,12 @@ public final class AgentRuntime {
                 break;
             }
         }
-        if (!delivered) {
+        if (!delivered && !refused) {
             try {
                 spool.write(answer);
                 sender.wake();
                 LOG.warn("The answer to SystemCommand {} is spooled: the instance did not take it within {} s; it is "
-                        + "sent when the agent runs again", answer.responseTo(), COMMAND_ANSWER_WAIT.toSeconds());
+                        + "sent when the agent runs again", answer.responseTo(), commandAnswerWait.toSeconds());
             } catch (IOException e) {
                 LOG.error("Cannot spool the answer to SystemCommand {}: {}; the instance hands the command out again "
                         + "after its lease", answer.responseTo(), e.getMessage());
@@ -315,6 +324,16 @@ public final class AgentRuntime {
 
     /** How long the answer to a restart or stop may take to reach the instance before it is spooled. */
     static final Duration COMMAND_ANSWER_WAIT = Duration.ofSeconds(15);
+    private volatile Duration commandAnswerWait = COMMAND_ANSWER_WAIT;
+
+    /**
+     * For tests: how long the answer to a restart or stop may take to reach the instance.
+     *
+     * @param wait the time
+     */
+    void commandAnswerWait(Duration wait) {
+        this.commandAnswerWait = wait;
+    }
 
     /**
      * Carries out a restart or stop, as an upgrade hands over the core: stops polling, journals the

@@ -515,4 +515,23 @@ public class AgentRuntimeTest {
         assertEquals(List.of(true), lifecycle.answeredBefore);
         assertTrue(instance.inputs.get("p2").payload().path("result").asText().endsWith("for systemd to start it again"));
     }
+
+    @Test
+    public void anAnswerTheInstanceDoesNotTakeIsSpooledBeforeTheStopAndSentLater() throws Exception {
+        agent = new AgentRuntime(settings(instance.url(), 2, 2, 2), "9.9.9", FAST);
+        RecordingLifecycle lifecycle = new RecordingLifecycle("c2");
+        agent.lifecycle(lifecycle);
+        agent.commandAnswerWait(Duration.ofMillis(1500));
+        agent.start();
+        Await.until("registered", () -> !instance.registrations.isEmpty());
+        instance.inputStatus = 503;
+        instance.offer(record("c2", "SystemCommand", 0, Json.mapper().readTree("{\"command\":\"stop\"}")));
+        assertTrue("the lifecycle was asked to stop", lifecycle.called.await(20, TimeUnit.SECONDS));
+        assertEquals(List.of(false), lifecycle.answeredBefore);
+        assertTrue("the answer is on disk before the stop: " + agent.status().spooled, agent.status().spooled >= 1);
+        instance.inputStatus = 200;
+        InputRecord answer = awaitInput("c2");
+        assertEquals("stopping the agent: running work finishes, then the process exits with status 0",
+                answer.payload().path("result").asText());
+    }
 }
