@@ -87,6 +87,7 @@ public class ConsoleBrowserIT {
             logIn();
             dashboard();
             agents();
+            grabLogsButton();
             String scanId = enqueueProbeAndSeeItsInput();
             eccQueueFilter(scanId);
             events();
@@ -140,6 +141,27 @@ public class ConsoleBrowserIT {
         assertTrue("the Agents page has the clusters and the selection trial: " + text,
                 text.contains("New cluster") && text.contains("Try selection"));
         shoot("agents");
+    }
+
+    /**
+     * The agent's Grab logs button on the Agents page enqueues a SystemCommand and lands on its
+     * record, where the agent's answer (the log tail) appears.
+     */
+    private void grabLogsButton() throws Exception {
+        browser.get(console + "/agents");
+        awaitTitle("Agents");
+        WebElement button = awaitElement("the Grab logs button", By.xpath(
+                "//div[@class='midway-agent-control']//button[normalize-space()='Grab logs']"));
+        button.click();
+        String detail = awaitText("the SystemCommand record's page", "ECC record ");
+        assertTrue("the record is the SystemCommand: " + detail, detail.contains("SystemCommand"));
+        awaitPage("the grab_logs answer on the record's page", ANSWER, text -> {
+            WebElement inputs = browser.findElement(By.id("midway-ecc-inputs"));
+            return inputs.getTagName().equals("ul") && inputs.getText().contains("processed");
+        });
+        String inputs = browser.findElement(By.id("midway-ecc-inputs")).getText();
+        assertTrue("the answer holds the agent's log: " + inputs, inputs.contains("\"command\" : \"grab_logs\"")
+                && inputs.contains("Registered as '" + AGENT + "'"));
     }
 
     /** Enqueues a TCPScan of the instance's own (open) port from the form; its page shows the answer. */

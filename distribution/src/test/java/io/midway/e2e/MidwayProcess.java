@@ -53,6 +53,8 @@ final class MidwayProcess implements AutoCloseable {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
         pb.environment().keySet().removeIf(k -> k.startsWith("MIDWAY_"));
+        // A test run by systemd must not make its agents look supervised (SystemCommand restart mode process).
+        pb.environment().remove("INVOCATION_ID");
         pb.environment().putAll(env);
         if ("instance".equals(role) && env.containsKey("MIDWAY_HTTP_PORT") && !env.containsKey("MIDWAY_HTTPS_PORT")) {
             // Tests that talk plain HTTP on loopback (which MIDWAY_HTTP_PORT turns on) do not need
@@ -111,6 +113,20 @@ final class MidwayProcess implements AutoCloseable {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
                 .filter(h -> h.info().command().map(c -> c.equals("java") || c.endsWith("/java")).orElse(false))
                 .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    }
+
+    /**
+     * Waits for the process to end by itself.
+     *
+     * @param timeout how long to wait
+     * @return its exit status
+     * @throws AssertionError when it is still running after the timeout
+     */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(role + " still runs after " + timeout.toSeconds() + " s");
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL: the process and its children die without any clean-up, like a crash. */

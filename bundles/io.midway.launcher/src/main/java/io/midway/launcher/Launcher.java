@@ -85,12 +85,32 @@ public final class Launcher {
                     + settings.listening() + ", data " + settings.data + ", log "
                     + settings.data.resolve(settings.role.id() + ".log"));
             FrameworkEvent event = framework.waitForStop(0);
-            return event.getType() == FrameworkEvent.ERROR ? 1 : 0;
+            return event.getType() == FrameworkEvent.ERROR ? 1 : exitStatus();
         } catch (BundleException e) {
             console.println("midway: could not start the framework: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    /**
+     * The agent core sets {@value #EXIT_STATUS_PROPERTY} before it stops the framework on the
+     * instance's command: 75 for a process restart (a supervisor starts the agent again), 0 for a stop.
+     */
+    static final String EXIT_STATUS_PROPERTY = "midway.exit.status";
+
+    /** @return the exit status the core asked for when it stopped the framework, else 0 */
+    static int exitStatus() {
+        String value = System.getProperty(EXIT_STATUS_PROPERTY);
+        if (value == null) {
+            return 0;
+        }
+        try {
+            int status = Integer.parseInt(value.trim());
+            return status >= 0 && status <= 255 ? status : 1;
+        } catch (NumberFormatException e) {
             return 1;
         }
     }

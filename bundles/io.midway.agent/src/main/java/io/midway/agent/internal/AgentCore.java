@@ -123,6 +123,7 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
                 AgentTimings.DEFAULT, framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore,
                 origins.deployDir());
         made.centralConfiguration(central);
+        made.lifecycle(new FrameworkLifecycle(context));
         return made;
     }
 

@@ -66,6 +66,12 @@ public final class AgentRuntime {
     private final UpgradeCoordinator upgrade;
     private final CredentialFetcher credentials;
     private volatile ConfigFetcher config;
+    /** Restart and stop commands waiting for their answer to be delivered, by SystemCommand sys_id. */
+    private final Map<String, SystemCommandResponder.Action> pendingCommands = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Set while a restart or stop is under way: a second one is refused. */
+    private final java.util.concurrent.atomic.AtomicBoolean commandUnderWay = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile AgentLifecycle lifecycle;
+    private java.util.function.Function<String, String> environment = System::getenv;
     private boolean started;
 
     /**
@@ -157,8 +163,10 @@ public final class AgentRuntime {
                 this::spoolFailed);
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
         // SystemCommand grab_logs: the log file io.midway.logging writes, <data>/agent.log.
+        // restart and stop: SystemCommandControl, carried out by the AgentLifecycle the core sets.
         ProbeRunner runner = new ProbeRunner(probes, heartbeat,
-                new SystemCommandResponder(settings.dataDir().resolve("agent.log")), settings.agentName());
+                new SystemCommandResponder(settings.dataDir().resolve("agent.log"), new SystemCommandControl()),
+                settings.agentName());
         this.dispatcher = new WorkDispatcher(settings, runner, this::spoolResult);
         if (framework != null) {
             this.fileSyncer = new FileSyncer(settings.agentName(), client, framework, settings.syncDir(),
@@ -203,6 +211,180 @@ public final class AgentRuntime {
                 upgrade.polled(instanceVersion, pinnedVersion);
             }
         });
+    }
+
+    /**
+     * Lets the agent restart and stop itself on the instance's {@code SystemCommand}; without it those
+     * commands are answered with an error.
+     *
+     * @param lifecycle restarts bundles and stops the framework
+     */
+    void lifecycle(AgentLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * For tests: the environment in which the supervisor is looked for.
+     *
+     * @param env the process environment
+     */
+    void environment(java.util.function.Function<String, String> env) {
+        this.environment = env;
+    }
+
+    /** Restart and stop, as the SystemCommand responder sees them. */
+    private final class SystemCommandControl implements SystemCommandResponder.Control {
+        @Override
+        public List<String> plugins() throws SystemCommandResponder.CommandException {
+            if (lifecycle == null || pluginBundles == null) {
+                throw new SystemCommandResponder.CommandException("restart mode in_place is not available in this "
+                        + "agent: it runs without its OSGi framework");
+            }
+            return activePlugins().stream().map(d -> d.symbolicName).toList();
+        }
+
+        @Override
+        public java.util.Optional<String> supervisor() {
+            return lifecycle == null ? java.util.Optional.empty() : Supervisor.detect(environment);
+        }
+
+        @Override
+        public void afterAnswer(String sysId, SystemCommandResponder.Action action)
+                throws SystemCommandResponder.CommandException {
+            if (lifecycle == null) {
+                throw new SystemCommandResponder.CommandException("SystemCommand restart and stop are not available in "
+                        + "this agent: it runs without its OSGi framework");
+            }
+            if (sysId == null || !commandUnderWay.compareAndSet(false, true)) {
+                throw new SystemCommandResponder.CommandException("a restart or stop of this agent is already under "
+                        + "way; this one is not carried out");
+            }
+            pendingCommands.put(sysId, action);
+        }
+    }
+
+    private List<PluginBundleDTO> activePlugins() {
+        if (pluginBundles == null) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(pluginBundles.list())
+                .filter(d -> d.id >= 0 && "ACTIVE".equals(d.state)).toList();
+    }
+
+    /**
+     * Delivers the answer to a restart or stop command and waits for the instance to confirm it; when
+     * it cannot be delivered it is spooled (sent after the restart, or at the next start). Then
+     * carries out the command on a thread of its own, which nothing joins.
+     */
+    private void answerThenAct(InputRecord answer, SystemCommandResponder.Action action) {
+        state.countResult(!EccRecord.STATE_ERROR.equals(answer.state()));
+        boolean delivered = false;
+        boolean refused = false;
+        long deadline = System.nanoTime() + commandAnswerWait.toNanos();
+        while (!delivered && System.nanoTime() < deadline) {
+            try {
+                client.postInput(new io.midway.wire.InputBatch(List.of(answer)));
+                delivered = true;
+            } catch (IOException e) {
+                if (e instanceof InstanceException refusal && refusal.statusCode() >= 400 && refusal.statusCode() < 500
+                        && refusal.statusCode() != 401 && refusal.statusCode() != 408 && refusal.statusCode() != 429) {
+                    // Refused (e.g. the command record was deleted): sending it again would not help.
+                    LOG.warn("The instance refused the answer to SystemCommand {}: {}; carrying out the command anyway",
+                            answer.responseTo(), e.getMessage());
+                    refused = true;
+                    break;
+                }
+                LOG.warn("Cannot deliver the answer to SystemCommand {} yet: {}", answer.responseTo(), e.getMessage());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!delivered && !refused) {
+            try {
+                spool.write(answer);
+                sender.wake();
+                LOG.warn("The answer to SystemCommand {} is spooled: the instance did not take it within {} s; it is "
+                        + "sent when the agent runs again", answer.responseTo(), commandAnswerWait.toSeconds());
+            } catch (IOException e) {
+                LOG.error("Cannot spool the answer to SystemCommand {}: {}; the instance hands the command out again "
+                        + "after its lease", answer.responseTo(), e.getMessage());
+            }
+        }
+        LOG.info("SystemCommand {}: {}", answer.responseTo(), answer.payload().path("result").asText(action.name()));
+        Thread t = new Thread(() -> act(action), "midway-system-command");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /** How long the answer to a restart or stop may take to reach the instance before it is spooled. */
+    static final Duration COMMAND_ANSWER_WAIT = Duration.ofSeconds(15);
+    private volatile Duration commandAnswerWait = COMMAND_ANSWER_WAIT;
+
+    /**
+     * For tests: how long the answer to a restart or stop may take to reach the instance.
+     *
+     * @param wait the time
+     */
+    void commandAnswerWait(Duration wait) {
+        this.commandAnswerWait = wait;
+    }
+
+    /**
+     * Carries out a restart or stop, as an upgrade hands over the core: stops polling, journals the
+     * queued records (replayed by the core that starts next), lets running work finish within the
+     * grace time. A stop instead lets queued work run (as on SIGTERM) and reports Down.
+     */
+    private void act(SystemCommandResponder.Action action) {
+        AgentLifecycle l = lifecycle;
+        try {
+            if (action == SystemCommandResponder.Action.STOP) {
+                poller.stop();
+                try {
+                    changeStatus(AgentRecord.STATUS_DOWN, "stopped by a SystemCommand from the instance");
+                } catch (IOException e) {
+                    LOG.warn("Cannot tell the instance the agent stops: {}", e.getMessage());
+                }
+                l.stopProcess(AgentLifecycle.EXIT_STOP);
+                return;
+            }
+            List<Long> plugins = activePlugins().stream().map(d -> d.id).toList();
+            poller.stop();
+            List<EccRecord> queued = dispatcher.takeBackQueued();
+            try {
+                upgrade.journal().write(queued);
+            } catch (IOException e) {
+                LOG.warn("Cannot journal {} queued records ({}); they run before the restart", queued.size(),
+                        e.getMessage());
+                queued.forEach(dispatcher::dispatch);
+            }
+            if (!dispatcher.awaitIdle(UpgradeCoordinator.WORK_GRACE.toMillis())) {
+                LOG.warn("Running work did not finish within {} s before the restart; the instance hands it out again "
+                        + "after its lease", UpgradeCoordinator.WORK_GRACE.toSeconds());
+            }
+            if (action == SystemCommandResponder.Action.RESTART_IN_PLACE) {
+                LOG.info("Restarting the core and {} plug-ins in place ({} queued records journaled)", plugins.size(),
+                        queued.size());
+                l.restartInPlace(plugins);
+            } else {
+                LOG.info("Ending the process with status {} for its supervisor to start it again ({} queued records "
+                        + "journaled)", AgentLifecycle.EXIT_RESTART, queued.size());
+                l.stopProcess(AgentLifecycle.EXIT_RESTART);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while carrying out {}", action);
+        } catch (RuntimeException e) {
+            LOG.error("SystemCommand {} failed", action, e);
+        } finally {
+            commandUnderWay.set(false);
+        }
     }
 
     /** The running agent and the instance, as the upgrade coordinator sees them. */
@@ -580,6 +762,14 @@ public final class AgentRuntime {
      * outbox sends the results that arrive together in one request, or spools them in one file.
      */
     private void spoolResult(InputRecord result) {
+        SystemCommandResponder.Action action = pendingCommands.remove(result.responseTo());
+        if (action != null && !EccRecord.STATE_ERROR.equals(result.state())) {
+            answerThenAct(result, action);
+            return;
+        }
+        if (action != null) {
+            commandUnderWay.set(false);
+        }
         boolean success = !EccRecord.STATE_ERROR.equals(result.state());
         state.countResult(success);
         credentials.workDone();

@@ -104,7 +104,7 @@ final class ProbeRunner {
 
     private InputRecord systemCommand(EccRecord record) {
         try {
-            return processed(record, systemCommands.answer(payloadObject(record.payload())));
+            return processed(record, systemCommands.answer(record.sysId(), payloadObject(record.payload())));
         } catch (IllegalArgumentException e) {
             return error(record, "Payload of SystemCommand record " + record.sysId() + " " + e.getMessage());
         } catch (SystemCommandResponder.CommandException e) {

@@ -446,4 +446,92 @@ public class AgentRuntimeTest {
     static JsonNode json(String text) throws IOException {
         return Json.mapper().readTree(text);
     }
+
+    /** The lifecycle of a test: records what it was asked, and whether the answer had reached the instance by then. */
+    private final class RecordingLifecycle implements AgentLifecycle {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<Boolean> answeredBefore = new CopyOnWriteArrayList<>();
+        final CountDownLatch called = new CountDownLatch(1);
+        private final String commandSysId;
+
+        RecordingLifecycle(String commandSysId) {
+            this.commandSysId = commandSysId;
+        }
+
+        @Override
+        public void restartInPlace(List<Long> plugins) {
+            record("restart " + plugins);
+        }
+
+        @Override
+        public void stopProcess(int exitStatus) {
+            record("exit " + exitStatus);
+        }
+
+        private void record(String call) {
+            answeredBefore.add(instance.inputs.containsKey(commandSysId));
+            calls.add(call);
+            called.countDown();
+        }
+    }
+
+    @Test
+    public void stopIsAnsweredAndConfirmedBeforeTheProcessStopsAndReportsDown() throws Exception {
+        agent = new AgentRuntime(settings(instance.url(), 2, 2, 2), "9.9.9", FAST);
+        RecordingLifecycle lifecycle = new RecordingLifecycle("c1");
+        agent.lifecycle(lifecycle);
+        agent.start();
+        instance.offer(record("c1", "SystemCommand", 0, Json.mapper().readTree("{\"command\":\"stop\"}")));
+        assertTrue("the lifecycle was asked to stop", lifecycle.called.await(20, TimeUnit.SECONDS));
+        assertEquals(List.of("exit 0"), lifecycle.calls);
+        assertEquals("the answer reached the instance first", List.of(true), lifecycle.answeredBefore);
+        InputRecord answer = instance.inputs.get("c1");
+        assertEquals(EccRecord.STATE_PROCESSED, answer.state());
+        assertEquals("stopping the agent: running work finishes, then the process exits with status 0",
+                answer.payload().path("result").asText());
+        assertTrue(instance.statusChanges.toString(), instance.statusChanges.stream()
+                .anyMatch(c -> AgentRecord.STATUS_DOWN.equals(c.status())));
+    }
+
+    @Test
+    public void aProcessRestartNeedsASupervisorAndThenExitsWith75() throws Exception {
+        agent = new AgentRuntime(settings(instance.url(), 2, 2, 2), "9.9.9", FAST);
+        RecordingLifecycle lifecycle = new RecordingLifecycle("p2");
+        agent.lifecycle(lifecycle);
+        Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
+        agent.environment(env::get);
+        agent.start();
+        JsonNode process = Json.mapper().readTree("{\"command\":\"restart\",\"mode\":\"process\"}");
+        instance.offer(record("p1", "SystemCommand", 0, process));
+        InputRecord refused = awaitInput("p1");
+        assertEquals(EccRecord.STATE_ERROR, refused.state());
+        assertTrue(refused.errorString(), refused.errorString().startsWith("restart mode process needs a supervisor"));
+        assertTrue(lifecycle.calls.isEmpty());
+
+        env.put("INVOCATION_ID", "4f1c");
+        instance.offer(record("p2", "SystemCommand", 0, process));
+        assertTrue("the lifecycle was asked to exit", lifecycle.called.await(20, TimeUnit.SECONDS));
+        assertEquals(List.of("exit 75"), lifecycle.calls);
+        assertEquals(List.of(true), lifecycle.answeredBefore);
+        assertTrue(instance.inputs.get("p2").payload().path("result").asText().endsWith("for systemd to start it again"));
+    }
+
+    @Test
+    public void anAnswerTheInstanceDoesNotTakeIsSpooledBeforeTheStopAndSentLater() throws Exception {
+        agent = new AgentRuntime(settings(instance.url(), 2, 2, 2), "9.9.9", FAST);
+        RecordingLifecycle lifecycle = new RecordingLifecycle("c2");
+        agent.lifecycle(lifecycle);
+        agent.commandAnswerWait(Duration.ofMillis(1500));
+        agent.start();
+        Await.until("registered", () -> !instance.registrations.isEmpty());
+        instance.inputStatus = 503;
+        instance.offer(record("c2", "SystemCommand", 0, Json.mapper().readTree("{\"command\":\"stop\"}")));
+        assertTrue("the lifecycle was asked to stop", lifecycle.called.await(20, TimeUnit.SECONDS));
+        assertEquals(List.of(false), lifecycle.answeredBefore);
+        assertTrue("the answer is on disk before the stop: " + agent.status().spooled, agent.status().spooled >= 1);
+        instance.inputStatus = 200;
+        InputRecord answer = awaitInput("c2");
+        assertEquals("stopping the agent: running work finishes, then the process exits with status 0",
+                answer.payload().path("result").asText());
+    }
 }

@@ -42,7 +42,7 @@ public class AgentService implements AgentRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
     /** The statuses an agent may report for itself. */
     private static final List<String> AGENT_STATUSES = List.of(Agent.STATUS_PAUSED, Agent.STATUS_UP,
-            Agent.STATUS_UPGRADING, Agent.STATUS_UPGRADE_FAILED);
+            Agent.STATUS_UPGRADING, Agent.STATUS_UPGRADE_FAILED, Agent.STATUS_DOWN);
     /** The statuses an admin may set. */
     private static final List<String> ADMIN_STATUSES = List.of(Agent.STATUS_PAUSED, Agent.STATUS_UP);
 
@@ -301,6 +301,9 @@ public class AgentService implements AgentRegistry {
                             + " (was " + agent.status() + ")");
             case Agent.STATUS_UPGRADE_FAILED -> c.event(s, InstanceEvent.MID_SERVER_UPGRADE_FAILED, agent.name(),
                     detail != null ? detail : "the upgrade of its core failed");
+            // An agent that stops on command says so (it registers Up again when it starts).
+            case Agent.STATUS_DOWN -> c.event(s, InstanceEvent.MID_SERVER_DOWN, agent.name(),
+                    detail != null ? detail : "stopped");
             default -> c.event(s, InstanceEvent.MID_SERVER_UP, agent.name(),
                     detail != null ? detail : "resumed by " + by + " (was " + agent.status() + ")");
         }

@@ -151,7 +151,7 @@ public class UpgradeStatusTest extends ServiceFixture {
             service.agents().changeStatus("m1", "Sleeping", null);
             fail();
         } catch (InstanceException e) {
-            assertEquals("status must be one of: Paused, Up, Upgrading, Upgrade Failed", e.getMessage());
+            assertEquals("status must be one of: Paused, Up, Upgrading, Upgrade Failed, Down", e.getMessage());
         }
         try {
             service.agents().updateAgent(m1.sysId(), change("{\"status\":\"Upgrading\"}"));

@@ -105,7 +105,7 @@ public final class WorkJournal {
             }
         }
         if (replayed > 0) {
-            LOG.info("Running {} records journaled before an upgrade", replayed);
+            LOG.info("Running {} records journaled before an upgrade or restart", replayed);
         }
         return replayed;
     }

@@ -99,14 +99,16 @@ final class AgentConsolePage {
                 + ". <em>Edit</em> changes an agent as <code>PATCH /api/now/table/ecc_agent/{sys_id}</code> does, "
                 + "with the same checks; lists are comma-separated (applications such as <code>Discovery</code> or "
                 + "<code>ALL</code>; IP ranges as CIDR blocks, addresses or <code>a.b.c.d-e.f.g.h</code> ranges). "
-                + "An admin may set the status to Up or Paused only.</p>");
+                + "An admin may set the status to Up or Paused only. <em>Control</em> enqueues a <code>SystemCommand</code> "
+                + "for the agent (restart in place, restart the process under a supervisor, stop, grab logs) and shows "
+                + "the record, where the agent's answer appears.</p>");
         out.println("<table class=\"nicetable\" id=\"midway-agent-table\">");
         out.println("<thead><tr><th>Name</th><th>Status</th><th>Validated</th><th>Version</th><th>Capabilities</th>"
                 + "<th>Applications</th><th>IP ranges</th><th>Cluster</th><th>Default</th><th>Last refreshed</th>"
-                + "<th>Identity</th><th>Edit</th></tr></thead>");
+                + "<th>Identity</th><th>Edit</th><th>Control</th></tr></thead>");
         out.println("<tbody>");
         if (view.agents().isEmpty()) {
-            out.println("<tr><td colspan=\"12\">No agent has registered yet.</td></tr>");
+            out.println("<tr><td colspan=\"13\">No agent has registered yet.</td></tr>");
         }
         for (Agent agent : view.agents()) {
             boolean rejected = view.rejected() != null && view.rejected().sysId().equals(agent.sysId());
@@ -119,7 +121,8 @@ final class AgentConsolePage {
                     + cell(orDash(agent.cluster())) + cell(yesNo(agent.isDefault()))
                     + cell(orDash(agent.lastRefreshed()))
                     + cell(IdentitySection.identityOf(view.identities(), agent.name()))
-                    + "<td>" + editForm(view, agent, form, rejected) + "</td></tr>");
+                    + "<td>" + editForm(view, agent, form, rejected) + "</td>"
+                    + "<td>" + AgentControlButtons.html(view.formAction(), view.formToken(), agent) + "</td></tr>");
         }
         out.println("</tbody>");
         out.println("</table>");

@@ -272,7 +272,13 @@ public class UpgradeHttpTest extends ServiceFixture {
         assertEquals("mid_server.upgrade_failed", events.get(1).path("name").asText());
         assertEquals("no upgrader service", events.get(1).path("detail").asText());
         assertEquals("mid_server.up", events.get(2).path("name").asText());
-        assertTrue(error(send("POST", "/api/mid/agents/status", AGENT, "{\"name\":\"m1\",\"status\":\"Down\"}"), 400)
-                .contains("Paused, Up, Upgrading, Upgrade Failed"));
+        assertTrue(error(send("POST", "/api/mid/agents/status", AGENT, "{\"name\":\"m1\",\"status\":\"Sleeping\"}"), 400)
+                .contains("Paused, Up, Upgrading, Upgrade Failed, Down"));
+        // An agent stopping on the instance's command says it is Down.
+        assertEquals(200, send("POST", "/api/mid/agents/status", AGENT,
+                "{\"name\":\"m1\",\"status\":\"Down\",\"detail\":\"stopped by a SystemCommand\"}").statusCode());
+        JsonNode down = json(send("GET", "/api/mid/events?since=1", ADMIN, null)).path("result");
+        assertEquals("mid_server.down", down.get(down.size() - 1).path("name").asText());
+        assertEquals("stopped by a SystemCommand", down.get(down.size() - 1).path("detail").asText());
     }
 }
