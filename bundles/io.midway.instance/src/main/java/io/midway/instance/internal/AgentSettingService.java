@@ -284,8 +284,8 @@ public class AgentSettingService implements AgentSettings {
         try {
             normalised = AgentSettingCatalog.validateCentral(name, value);
         } catch (IllegalArgumentException e) {
-            throw InstanceException.invalid(e.getMessage(), "see the settings table in the README "
-                    + "(Configuration from the instance)");
+            throw InstanceException.invalid(e.getMessage(),
+                    "the settings and their rules: README, Configuration from the instance");
         }
         if (table == TableSchema.ECC_AGENT_CONFIG && agent.isEmpty()) {
             throw InstanceException.invalid("a configuration parameter is for one agent: field 'agent' is required",
