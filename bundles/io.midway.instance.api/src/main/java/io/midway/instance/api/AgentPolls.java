@@ -80,6 +80,23 @@ public interface AgentPolls {
     CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision, String knownInstanceVersion, String knownCredentialRevision);
 
     /**
+     * Like {@link #longPoll(String, int, long, String, String, String)}, and also answers at once
+     * when the agent says it holds another configuration revision than the current one. A waiting
+     * poll completes as soon as the agent properties or parameters change.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
+     * @param knownCredentialRevision the credential revision the agent holds, or {@code null} if it did not say
+     * @param knownConfigRevision the configuration revision the agent holds, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision,
+            String knownInstanceVersion, String knownCredentialRevision, String knownConfigRevision);
+
+    /**
      * Answers the waiting long polls of an agent with nothing, leasing nothing: the agent is
      * stopping, and work written from now on waits for its next poll instead of going to a
      * connection that nobody will read.

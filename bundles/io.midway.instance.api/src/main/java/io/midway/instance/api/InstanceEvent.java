@@ -49,4 +49,13 @@ public record InstanceEvent(
     public static final String ECC_RECORD_UPDATED = "ecc.record_updated";
     /** An admin deleted an ECC queue record (Table API {@code DELETE}) (since 1.6). */
     public static final String ECC_RECORD_DELETED = "ecc.record_deleted";
+    /**
+     * An admin changed an agent property or configuration parameter; the detail names the table,
+     * the setting, the agent (or every agent) and the new revision (issue 17).
+     */
+    public static final String AGENT_CONFIG_CHANGED = "agent_config.changed";
+    /** An agent applied the instance's settings of a revision (issue 17). */
+    public static final String CONFIG_APPLIED = "config.applied";
+    /** An agent refused at least one of the instance's settings; the detail names them and why (issue 17). */
+    public static final String CONFIG_FAILED = "config.failed";
 }

@@ -147,6 +147,30 @@ public final class TableSchema {
             new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms")));
 
     /**
+     * The agent properties (issue 17): a setting of the agent settings catalog for every agent
+     * ({@code agent} empty) or for one; one record per name and agent.
+     */
+    public static final TableSchema ECC_AGENT_PROPERTY = new TableSchema("ecc_agent_property", "name, agent, seq",
+            settingFields());
+
+    /**
+     * The configuration parameters (issue 17): a setting for one agent ({@code agent} required),
+     * over the properties; one record per name and agent.
+     */
+    public static final TableSchema ECC_AGENT_CONFIG = new TableSchema("ecc_agent_config", "name, agent, seq",
+            settingFields());
+
+    private static List<Field> settingFields() {
+        return List.of(
+                new Field("sys_id", Type.TEXT),
+                new Field("name", Type.TEXT),
+                new Field("value", "setting_value", Type.TEXT, "setting_value"),
+                new Field("agent", Type.TEXT),
+                new Field("sys_created_on", "created_ms", Type.JSON, "created_ms"),
+                new Field("sys_updated_on", "updated_ms", Type.JSON, "updated_ms"));
+    }
+
+    /**
      * The identities ({@code sys_user}): answered by their own servlet, from memory (the stored
      * identities and the built-in users), so not one of {@link #TABLES}.
      */
@@ -161,7 +185,7 @@ public final class TableSchema {
 
     /** The Table API tables, in the order error messages list them. */
     public static final List<TableSchema> TABLES = List.of(ECC_QUEUE, ECC_AGENT, ECC_AGENT_CLUSTER,
-            DISCOVERY_CREDENTIALS, DSCY_CREDENTIALS_AFFINITY);
+            DISCOVERY_CREDENTIALS, DSCY_CREDENTIALS_AFFINITY, ECC_AGENT_PROPERTY, ECC_AGENT_CONFIG);
 
     private final String name;
     private final String defaultOrder;

@@ -40,7 +40,7 @@ public final class InstanceStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceStore.class);
     /** The schema version this code writes: the highest migration, the same on every engine. */
-    public static final int SCHEMA_VERSION = 14;
+    public static final int SCHEMA_VERSION = 15;
 
     /** The database folder of the embedded engine; {@code null} for a database server. */
     private final Path directory;

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.AgentConfigStatus;
+import io.midway.instance.api.AgentSetting;
 import io.midway.instance.store.sql.Statements;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.QueueRecord;
@@ -44,6 +46,7 @@ public final class StoreSession {
     private final TableCounts counts;
     private final JarRows jars;
     private final NodeRows nodes;
+    private final SettingRows settings;
 
     StoreSession(Connection connection, Statements sql) {
         queue = new QueueRows(connection, sql);
@@ -58,6 +61,7 @@ public final class StoreSession {
         counts = new TableCounts(connection, sql);
         jars = new JarRows(connection, sql);
         nodes = new NodeRows(connection, sql);
+        settings = new SettingRows(connection, sql);
     }
 
     /** @return the bytes of the stored jars ({@code stored_jar}) */
@@ -620,5 +624,62 @@ public final class StoreSession {
     /** Removes the rows of nodes not seen since {@code seenBeforeMs}; how many. */
     public int deleteGoneNodes(long seenBeforeMs) throws SQLException {
         return nodes.deleteGone(seenBeforeMs);
+    }
+
+    // --- ecc_agent_property, ecc_agent_config, the configuration revision (issue 17) ------------
+
+    /** Stores a new property or parameter (a duplicate sys_id, or name and agent, is an SQLException). */
+    public void insertSetting(TableSchema table, AgentSetting setting) throws SQLException {
+        settings.insert(table, setting);
+    }
+
+    /** Stores the name, value, agent and update time of a property or parameter (by sys_id); whether it existed. */
+    public boolean updateSetting(TableSchema table, AgentSetting setting) throws SQLException {
+        return settings.update(table, setting);
+    }
+
+    /** Removes the property or parameter of this sys_id; whether there was one. */
+    public boolean deleteSetting(TableSchema table, String sysId) throws SQLException {
+        return settings.delete(table, sysId);
+    }
+
+    /** The property or parameter of this sys_id. */
+    public Optional<AgentSetting> findSetting(TableSchema table, String sysId) throws SQLException {
+        return settings.find(table, sysId);
+    }
+
+    /** The property or parameter for this name and agent ({@code ""}: every agent). */
+    public Optional<AgentSetting> findSetting(TableSchema table, String name, String agent) throws SQLException {
+        return settings.findByKey(table, name, agent);
+    }
+
+    /** The records that apply to an agent: its own and (properties) the global ones, by name. */
+    public List<AgentSetting> settingsFor(TableSchema table, String agent) throws SQLException {
+        return settings.forAgent(table, agent);
+    }
+
+    /** The properties or parameters matching a validated query on their table. */
+    public List<AgentSetting> querySettings(TableQuery query) throws SQLException {
+        return settings.query(query);
+    }
+
+    /** The configuration revision: 0 until the first change, then one more with every change. */
+    public long configRevision() throws SQLException {
+        return settings.revision();
+    }
+
+    /** The new configuration revision, one more than before. */
+    public long incrementConfigRevision() throws SQLException {
+        return settings.incrementRevision();
+    }
+
+    /** Keeps an agent's configuration report on its record; whether the agent is registered. */
+    public boolean writeConfigStatus(AgentConfigStatus status) throws SQLException {
+        return settings.writeStatus(status);
+    }
+
+    /** An agent's last configuration report, if it is registered. */
+    public Optional<AgentConfigStatus> configStatus(String agent) throws SQLException {
+        return settings.readStatus(agent);
     }
 }

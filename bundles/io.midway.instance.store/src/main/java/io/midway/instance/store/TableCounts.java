@@ -27,6 +27,8 @@ final class TableCounts extends TableRows {
             case "ecc_agent_cluster" -> sql.get("cluster.count");
             case "discovery_credentials" -> sql.get("credential.count");
             case "dscy_credentials_affinity" -> sql.get("affinity.count");
+            case "ecc_agent_property" -> sql.get("property.count");
+            case "ecc_agent_config" -> sql.get("parameter.count");
             default -> throw new IllegalStateException("no count statement for table " + table);
         };
         return count(count, query);

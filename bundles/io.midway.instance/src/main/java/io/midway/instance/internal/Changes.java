@@ -22,6 +22,8 @@ final class Changes {
     Long syncRevision;
     /** The new credential revision, when this write changed the credentials. */
     Long credentialRevision;
+    /** The new configuration revision, when this write changed agent properties or parameters. */
+    Long configRevision;
     /** The new instance version, when this write published an agent core. */
     String instanceVersion;
 
@@ -31,6 +33,20 @@ final class Changes {
 
     void event(StoreSession s, String name, String agent, String detail) throws SQLException {
         events.add(s.insertEvent(name, agent, Json.time(now), detail));
+    }
+
+    /**
+     * Takes a new configuration revision for this write; again in the same write, the same one.
+     *
+     * @param s the write's session
+     * @return the new revision
+     * @throws SQLException on a database error
+     */
+    long nextConfigRevision(StoreSession s) throws SQLException {
+        if (configRevision == null) {
+            configRevision = s.incrementConfigRevision();
+        }
+        return configRevision;
     }
 
     void wake(String agentName) {

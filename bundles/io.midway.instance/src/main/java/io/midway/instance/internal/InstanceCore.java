@@ -73,6 +73,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     private volatile InstanceSettings settings;
     private volatile long syncRevision;
     private volatile long credentialRevision;
+    private volatile long configRevision;
     /** The version the last core upload made the instance version; {@code null}: none yet. */
     private volatile String publishedVersion;
     private volatile boolean closed;
@@ -119,6 +120,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         store.signals().ifPresent(signals -> signals.listen(this::woken));
         this.syncRevision = store.read(StoreSession::syncRevision);
         this.credentialRevision = store.read(StoreSession::credentialRevision);
+        this.configRevision = store.read(StoreSession::configRevision);
         this.publishedVersion = store.read(StoreSession::instanceVersion);
         logSettings("started");
     }
@@ -253,6 +255,11 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         return Long.toString(credentialRevision);
     }
 
+    /** @return the current configuration revision (agent properties and parameters), as it rides on every poll reply */
+    public String configRevision() {
+        return Long.toString(configRevision);
+    }
+
     /** @return where the data is, for operators: the embedded database's folder, or the server's URL */
     public String databaseLocation() {
         return store.location();
@@ -369,6 +376,9 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
         if (changes.credentialRevision != null) {
             credentialRevision = changes.credentialRevision;
         }
+        if (changes.configRevision != null) {
+            configRevision = changes.configRevision;
+        }
         if (changes.instanceVersion != null) {
             publishedVersion = changes.instanceVersion;
         }
@@ -386,6 +396,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
             store.read(s -> {
                 syncRevision = s.syncRevision();
                 credentialRevision = s.credentialRevision();
+                configRevision = s.configRevision();
                 publishedVersion = s.instanceVersion();
                 return null;
             });
@@ -408,7 +419,7 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     @Override
     public void published(Changes changes) {
         boolean revisionChanged = changes.syncRevision != null || changes.instanceVersion != null
-                || changes.credentialRevision != null;
+                || changes.credentialRevision != null || changes.configRevision != null;
         if (revisionChanged) {
             waiters.signalAll();
         }

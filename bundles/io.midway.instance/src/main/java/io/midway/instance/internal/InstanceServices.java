@@ -17,6 +17,7 @@ public final class InstanceServices implements AutoCloseable {
     private final PollService polls;
     private final OutputService outputs;
     private final ClusterService clusters;
+    private final AgentSettingService agentSettings;
     private final SelectionService selection;
     private final EventService events;
     private final HeartbeatMonitor heartbeats;
@@ -33,6 +34,7 @@ public final class InstanceServices implements AutoCloseable {
         this.polls = new PollService(core);
         this.outputs = new OutputService(core);
         this.clusters = new ClusterService(core);
+        this.agentSettings = new AgentSettingService(core);
         this.selection = new SelectionService(core);
         this.events = new EventService(core);
         this.heartbeats = new HeartbeatMonitor(core, null, false);
@@ -62,6 +64,11 @@ public final class InstanceServices implements AutoCloseable {
     /** @return the agent clusters */
     public ClusterService clusters() {
         return clusters;
+    }
+
+    /** @return the agent properties and configuration parameters */
+    public AgentSettingService agentSettings() {
+        return agentSettings;
     }
 
     /** @return the agent selection */

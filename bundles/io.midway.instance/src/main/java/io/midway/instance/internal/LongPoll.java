@@ -91,7 +91,8 @@ final class LongPoll implements Runnable {
         if (last || !reply.result().isEmpty() || !reply.syncRevision().equals(empty.syncRevision())
                 || !Objects.equals(reply.instanceVersion(), empty.instanceVersion())
                 || !Objects.equals(reply.pinnedVersion(), empty.pinnedVersion())
-                || !Objects.equals(reply.credentialRevision(), empty.credentialRevision())) {
+                || !Objects.equals(reply.credentialRevision(), empty.credentialRevision())
+                || !Objects.equals(reply.configRevision(), empty.configRevision())) {
             finish();
             future.complete(reply);
         }

@@ -275,6 +275,24 @@ public class PollService implements AgentPolls {
      */
     public CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision,
             String knownInstanceVersion, String knownCredentialRevision) {
+        return longPoll(agentName, max, waitMs, knownRevision, knownInstanceVersion, knownCredentialRevision, null);
+    }
+
+    /**
+     * Like {@link #longPoll(String, int, long, String, String, String)}, and also answers at once
+     * when the agent says it holds another configuration revision than the current one.
+     *
+     * @param agentName the agent
+     * @param max the most records to lease
+     * @param waitMs how long the agent is willing to wait
+     * @param knownRevision the file-sync revision the agent has applied, or {@code null} if it did not say
+     * @param knownInstanceVersion the instance version the agent last saw, or {@code null} if it did not say
+     * @param knownCredentialRevision the credential revision the agent holds, or {@code null} if it did not say
+     * @param knownConfigRevision the configuration revision the agent holds, or {@code null} if it did not say
+     * @return the reply, completed at once or later
+     */
+    public CompletableFuture<PollResult> longPoll(String agentName, int max, long waitMs, String knownRevision,
+            String knownInstanceVersion, String knownCredentialRevision, String knownConfigRevision) {
         if (waitMs < 0) {
             throw InstanceException.invalid("wait_ms must not be negative", "got " + waitMs);
         }
@@ -285,7 +303,8 @@ public class PollService implements AgentPolls {
         boolean versionNews = knownInstanceVersion != null && !knownInstanceVersion.equals(first.instanceVersion());
         boolean credentialNews = knownCredentialRevision != null
                 && !knownCredentialRevision.equals(first.credentialRevision());
-        if (!first.result().isEmpty() || wait <= 0 || revisionNews || versionNews || credentialNews) {
+        boolean configNews = knownConfigRevision != null && !knownConfigRevision.equals(first.configRevision());
+        if (!first.result().isEmpty() || wait <= 0 || revisionNews || versionNews || credentialNews || configNews) {
             return CompletableFuture.completedFuture(first);
         }
         // An agent polls from one thread: an older poll still waiting was left by a connection
@@ -382,7 +401,7 @@ public class PollService implements AgentPolls {
     /** @return a poll's reply to the agent: the records, the revisions and what the instance knows of the agent */
     private PollResult reply(Agent agent, List<QueueRecord> records) {
         return new PollResult(records, core.syncRevision(), core.instanceVersion(), agent.status(), agent.validated(),
-                agent.pinnedVersion(), core.credentialRevision());
+                agent.pinnedVersion(), core.credentialRevision(), core.configRevision());
     }
 
     /** @return the records as a poll hands them out: {@code processing} (the fields an agent is sent) */

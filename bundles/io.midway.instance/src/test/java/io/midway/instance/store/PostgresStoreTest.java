@@ -76,7 +76,7 @@ public class PostgresStoreTest {
         List<Object> tables = pg.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
                 + "ORDER BY table_name").stream().map(row -> row.get(0)).toList();
         assertEquals("the tables of every migration", List.of("agent_core", "discovery_credentials",
-                "dscy_credentials_affinity", "ecc_agent", "ecc_agent_cluster", "ecc_event", "ecc_queue", "instance_node",
+                "dscy_credentials_affinity", "ecc_agent", "ecc_agent_cluster", "ecc_agent_config", "ecc_agent_property", "ecc_event", "ecc_queue", "instance_node",
                 "instance_state",
                 "midway_schema", "stored_jar", "sync_file", "sync_revision", "sys_user"), tables);
     }

@@ -19,6 +19,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.midway.instance.api.AgentCluster;
+import io.midway.instance.api.AgentSetting;
 import io.midway.instance.api.ClusterType;
 import io.midway.instance.store.PendingKey;
 import io.midway.instance.store.StoredAffinity;
@@ -145,11 +146,15 @@ public class StoreRowsTest {
             s.insertCredential(new StoredCredential("c1", "cred", "basic", 100, true, Map.of("user", "u"),
                     Map.of("password", "cipher"), null, null, 1, 1));
             s.insertAffinity(new StoredAffinity("f1", "m", "c1", null, "basic", "10.0.0.2", 1));
+            s.insertSetting(TableSchema.ECC_AGENT_PROPERTY, new AgentSetting("p1", "threads.standard", "8", "", 1, 1));
+            s.insertSetting(TableSchema.ECC_AGENT_PROPERTY, new AgentSetting("p2", "threads.standard", "7", "m", 1, 1));
+            s.insertSetting(TableSchema.ECC_AGENT_CONFIG, new AgentSetting("g1", "poll.wait.ms", "100", "m", 1, 1));
             return null;
         });
         Map<TableSchema, Long> expected = Map.of(TableSchema.ECC_QUEUE, 2L, TableSchema.ECC_AGENT, 1L,
                 TableSchema.ECC_AGENT_CLUSTER, 1L, TableSchema.DISCOVERY_CREDENTIALS, 1L,
-                TableSchema.DSCY_CREDENTIALS_AFFINITY, 1L);
+                TableSchema.DSCY_CREDENTIALS_AFFINITY, 1L, TableSchema.ECC_AGENT_PROPERTY, 2L,
+                TableSchema.ECC_AGENT_CONFIG, 1L);
         for (TableSchema table : TableSchema.TABLES) {
             assertEquals(table.name(), expected.get(table), store.read(s -> s.count(TableQuery.all(table))));
         }
@@ -166,6 +171,9 @@ public class StoreRowsTest {
             assertEquals(1L, s.credentialsWithSecrets());
             assertEquals(Set.of("c1"), s.existingCredentials(List.of("c1", "c2", "c1")));
             assertEquals(Set.of(), s.existingCredentials(List.of()));
+            assertEquals(List.of("p2"), s.querySettings(TableQuery.parse(TableSchema.ECC_AGENT_PROPERTY, "agent=m", null,
+                    null, null)).stream().map(AgentSetting::sysId).toList());
+            assertEquals("100", s.querySettings(TableQuery.all(TableSchema.ECC_AGENT_CONFIG)).get(0).value());
             return null;
         });
     }

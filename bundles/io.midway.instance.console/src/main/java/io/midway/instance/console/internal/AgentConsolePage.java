@@ -66,7 +66,8 @@ final class AgentConsolePage {
      */
     record View(List<Agent> agents, List<AgentCluster> clusters, String defaultAlgorithm, String formAction,
             String formToken, Notice notice, AgentEditForm rejected, SelectionTrial trial, List<UserRow> identities,
-            IdentityForm rejectedIdentity, List<io.midway.instance.api.InstanceNodes.Node> nodes) {
+            IdentityForm rejectedIdentity, List<io.midway.instance.api.InstanceNodes.Node> nodes,
+            String configRevision, List<io.midway.instance.api.AgentConfigStatus> configs) {
     }
 
     private AgentConsolePage() {
@@ -86,6 +87,7 @@ final class AgentConsolePage {
                     + escape(view.notice().text()) + "</p>");
         }
         renderAgents(out, view);
+        ConfigSection.render(out, view.configRevision(), view.configs());
         IdentitySection.render(out, view.identities(), view.formAction(), view.formToken(), view.rejectedIdentity());
         renderClusters(out, view);
         renderSelection(out, view);

@@ -21,6 +21,8 @@ import io.midway.instance.api.Identities;
 import io.midway.instance.api.InstanceNodes;
 import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.api.AgentClusters;
+import io.midway.instance.api.AgentConfigStatus;
+import io.midway.instance.api.AgentSettings;
 import io.midway.instance.api.AgentSelection;
 import io.midway.instance.api.InstanceException;
 import io.midway.instance.api.AgentCluster;
@@ -119,6 +121,7 @@ public class AgentConsolePlugin extends HttpServlet {
     private final transient AgentRegistry agents;
     private final transient AgentClusters clusters;
     private final transient InstanceNodes nodes;
+    private final transient AgentSettings settings;
     private final transient AgentSelection selection;
     private final transient IdentityActions identityActions;
     private final transient ClusterActions clusterActions;
@@ -140,13 +143,15 @@ public class AgentConsolePlugin extends HttpServlet {
      * @param identities the sys_user identities
      * @param realm the users, for the names no identity may take
      * @param nodes the instance nodes serving this database
+     * @param settings the configuration from the instance (each agent's report)
      */
     @Activate
     public AgentConsolePlugin(@Reference(name = "agents") AgentRegistry agents,
             @Reference(name = "clusters") AgentClusters clusters, @Reference(name = "selection") AgentSelection selection,
             @Reference(name = "identities") Identities identities, @Reference(name = "realm") Users realm,
-            @Reference(name = "nodes") InstanceNodes nodes) {
+            @Reference(name = "nodes") InstanceNodes nodes, @Reference(name = "settings") AgentSettings settings) {
         this.nodes = nodes;
+        this.settings = settings;
         this.agents = agents;
         this.clusters = clusters;
         this.selection = selection;
@@ -172,10 +177,12 @@ public class AgentConsolePlugin extends HttpServlet {
         }
         AgentConsolePage.SelectionTrial trial = ACTION_SELECT.equals(request.getParameter(ACTION_PARAMETER))
                 ? trySelection(request) : null;
-        AgentConsolePage.View view = new AgentConsolePage.View(agents(), clusters(),
+        List<Agent> shown = agents();
+        AgentConsolePage.View view = new AgentConsolePage.View(shown, clusters(),
                 selection.defaultAlgorithm(), ConsoleRequests.pluginRoot(request), ConsoleRequests.sessionToken(request),
                 outcome == null ? null : outcome.notice(), outcome == null ? null : outcome.rejected(), trial,
-                identityActions.all(), outcome == null ? null : outcome.rejectedIdentity(), nodes.nodes());
+                identityActions.all(), outcome == null ? null : outcome.rejectedIdentity(), nodes.nodes(),
+                settings.revision(), configs(shown));
         AgentConsolePage.render(response.getWriter(), view);
     }
 
@@ -307,10 +314,20 @@ public class AgentConsolePlugin extends HttpServlet {
             clusters.add(cluster.toJson());
         }
         NodeSection.json(json, nodes.nodes());
+        ConfigSection.json(json, settings.revision(), configs(agents()));
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         response.getWriter().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    /** @return each agent's last configuration report, in the order of the agents */
+    private List<AgentConfigStatus> configs(List<Agent> shown) {
+        List<AgentConfigStatus> configs = new java.util.ArrayList<>(shown.size());
+        for (Agent agent : shown) {
+            settings.status(agent.name()).ifPresent(configs::add);
+        }
+        return configs;
     }
 
     private static String listText(List<String> values) {

@@ -81,7 +81,7 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         context.addFilter(pluginRoot, "/*", null);
         jobs = new io.midway.instance.internal.SingletonJobs(service.core());
         ServletHolder plugin = new ServletHolder(new AgentConsolePlugin(service.agents(), service.clusters(),
-                service.selection(), identities, realm, jobs));
+                service.selection(), identities, realm, jobs, service.agentSettings()));
         context.addServlet(plugin, ROOT);
         context.addServlet(plugin, ROOT + ".json");
         server.setHandler(context);
@@ -739,5 +739,31 @@ public class AgentConsolePluginHttpTest extends ServiceFixture {
         assertTrue(nodes.get(0).path("self").asBoolean());
         assertTrue(nodes.get(0).path("alive").asBoolean());
         assertTrue("the one node of the embedded H2 runs the jobs", nodes.get(0).path("runs_singleton_jobs").asBoolean());
+    }
+
+    @Test
+    public void theAgentDetailShowsItsConfigurationReportEscaped() throws Exception {
+        service.agents().register(new io.midway.instance.api.AgentRegistration("cfg-1", "1.0.0", "h", "127.0.0.1",
+                List.of("tcp")));
+        service.agentSettings().put(io.midway.instance.api.TableSchema.ECC_AGENT_PROPERTY, "threads.standard", "", "8");
+        service.agentSettings().report("cfg-1", "1", "failed",
+                List.of(new io.midway.instance.api.ConfigError("threads.standard", "8", "<script>alert(1)</script>")),
+                List.of(new io.midway.instance.api.ResolvedSetting("threads.standard", "25", "default")));
+        String html = page();
+        int start = html.indexOf("<table class=\"nicetable\" id=\"midway-agent-config\">");
+        assertTrue(html, start >= 0);
+        String section = html.substring(start, html.indexOf("</tbody></table>", start));
+        assertFalse(section, section.contains("<script>"));
+        assertTrue(section, section.contains("<tr data-agent=\"cfg-1\"><td>cfg-1</td><td>1</td>"
+                + "<td class=\"ui-state-error midway-config-failed\">failed</td>"));
+        assertTrue(section, section.contains("threads.standard=&#39;8&#39;: &lt;script&gt;alert(1)&lt;/script&gt;"));
+        assertTrue(section, section.contains("<tr><td>threads.standard</td><td>25</td><td>default</td></tr>"));
+        com.fasterxml.jackson.databind.JsonNode json = io.midway.wire.Json.mapper().readTree(
+                get(browser, ROOT + ".json").body());
+        assertEquals("1", json.path("config_revision").asText());
+        com.fasterxml.jackson.databind.JsonNode agent = json.path("agent_config").path(0);
+        assertEquals("cfg-1", agent.path("name").asText());
+        assertEquals("failed", agent.path("config_state").asText());
+        assertEquals("default", agent.path("effective").path(0).path("source").asText());
     }
 }

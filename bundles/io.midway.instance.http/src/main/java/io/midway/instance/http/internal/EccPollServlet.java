@@ -83,8 +83,12 @@ public class EccPollServlet extends ApiServlet {
         // credential made before its first poll would wait for the next change to reach it.
         String given = request.getParameter("credential_revision");
         String knownCredentials = given == null ? null : given.trim();
+        // The configuration revision the agent holds (agent properties and parameters): when it is
+        // another, the poll answers at once; given but empty means it holds none yet.
+        String givenConfig = request.getParameter("config_revision");
+        String knownConfig = givenConfig == null ? null : givenConfig.trim();
         CompletableFuture<PollResult> reply = service.longPoll(agent, max, waitMs, knownRevision, knownVersion,
-                knownCredentials);
+                knownCredentials, knownConfig);
         if (reply.isDone()) {
             answer(request, response, reply);
             return;

@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.instance.api.AgentChange;
+import io.midway.instance.api.AgentSetting;
+import io.midway.instance.api.AgentSettingChange;
+import io.midway.instance.api.AgentSettings;
 import io.midway.instance.api.ClusterChange;
 import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.api.AgentClusters;
@@ -49,6 +52,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code Location}), {@code PATCH} (or {@code PUT}) and {@code DELETE ecc_agent_cluster/{sys_id}} —
  * the agent clusters</li>
  * </ul>
+ * <ul>
+ * <li>{@code GET ecc_agent_property[/{sys_id}]}, {@code POST} (201), {@code PATCH}/{@code PUT} and
+ * {@code DELETE ecc_agent_property/{sys_id}}; the same for {@code ecc_agent_config} — configuration
+ * from the instance ({@link AgentSettings}: a bad value is a 400 naming the setting and the rule)</li>
+ * </ul>
  * {@code discovery_credentials} is answered by {@link CredentialTableServlet},
  * {@code dscy_credentials_affinity} by {@link CredentialAffinityTableServlet}.
  */
@@ -62,20 +70,23 @@ public class TableApiServlet extends ApiServlet {
     private final transient EccQueue queue;
     private final transient AgentRegistry agents;
     private final transient AgentClusters clusters;
+    private final transient AgentSettings settings;
 
     /**
      * @param queue the ECC queue
      * @param agents the agent registry
      * @param clusters the agent clusters
+     * @param settings the agent properties and configuration parameters
      * @param realm the users
      */
     @Activate
     public TableApiServlet(@Reference EccQueue queue, @Reference AgentRegistry agents,
-            @Reference AgentClusters clusters, @Reference Users realm) {
+            @Reference AgentClusters clusters, @Reference AgentSettings settings, @Reference Users realm) {
         super(realm);
         this.queue = queue;
         this.agents = agents;
         this.clusters = clusters;
+        this.settings = settings;
     }
 
     @Override
@@ -104,6 +115,8 @@ public class TableApiServlet extends ApiServlet {
             eccQueue(request, response, sysId);
         } else if (table == TableSchema.ECC_AGENT_CLUSTER) {
             eccAgentCluster(request, response, sysId);
+        } else if (table == TableSchema.ECC_AGENT_PROPERTY || table == TableSchema.ECC_AGENT_CONFIG) {
+            agentSettings(request, response, table, sysId);
         } else {
             eccAgent(request, response, sysId);
         }
@@ -218,6 +231,45 @@ public class TableApiServlet extends ApiServlet {
             }
             default -> writeJson(response, 200,
                     result(clusters.updateCluster(sysId, ClusterChange.parse(readTree(request))).toJson()));
+        }
+    }
+
+    /** {@code ecc_agent_property} and {@code ecc_agent_config}: the same shape, the same verbs. */
+    private void agentSettings(HttpServletRequest request, HttpServletResponse response, TableSchema table,
+            String sysId) throws IOException {
+        if (sysId == null) {
+            if ("GET".equals(requireMethod(request, "GET", "POST"))) {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
+                TableQuery query = query(request, table);
+                List<ObjectNode> rows = new ArrayList<>();
+                for (AgentSetting setting : settings.settings(query)) {
+                    rows.add(query.project(setting.toJson()));
+                }
+                TableResponses.paginate(request, response, query, queue.count(query));
+                writeJson(response, 200, result(TableResponses.shape(rows, display)));
+            } else {
+                AgentSetting created = settings.create(table, AgentSettingChange.parse(readTree(request)));
+                response.setHeader("Location", TableResponses.location(request, created.sysId()));
+                writeJson(response, 201, result(created.toJson()));
+            }
+            return;
+        }
+        switch (requireMethod(request, "GET", "PATCH", "PUT", "DELETE")) {
+            case "GET" -> {
+                TableResponses.DisplayValue display = TableResponses.displayValue(request);
+                List<String> fields = TableQuery.parseFields(table, request.getParameter("sysparm_fields"));
+                AgentSetting setting = settings.setting(table, sysId).orElseThrow(() -> new RequestException(
+                        RequestException.Kind.NOT_FOUND, "No Record found",
+                        "no " + table.name() + " record with sys_id " + sysId));
+                writeJson(response, 200, result(TableResponses.shape(TableQuery.project(setting.toJson(), fields), display)));
+            }
+            case "DELETE" -> {
+                settings.delete(table, sysId);
+                response.setStatus(204);
+                response.setHeader("Cache-Control", "no-store");
+            }
+            default -> writeJson(response, 200,
+                    result(settings.update(table, sysId, AgentSettingChange.parse(readTree(request))).toJson()));
         }
     }
 

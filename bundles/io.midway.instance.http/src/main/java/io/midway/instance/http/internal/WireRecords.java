@@ -90,12 +90,12 @@ final class WireRecords {
 
     static PollReply toWire(PollResult p) {
         return p == null ? null : new PollReply(queueToWire(p.result()), p.syncRevision(), p.instanceVersion(),
-                p.agentStatus(), p.validated(), p.pinnedVersion(), p.credentialRevision());
+                p.agentStatus(), p.validated(), p.pinnedVersion(), p.credentialRevision(), p.configRevision());
     }
 
     static PollResult fromWire(PollReply p) {
         return p == null ? null : new PollResult(map(p.result(), WireRecords::fromWire), p.syncRevision(), p.instanceVersion(),
-                p.agentStatus(), p.validated(), p.pinnedVersion(), p.credentialRevision());
+                p.agentStatus(), p.validated(), p.pinnedVersion(), p.credentialRevision(), p.configRevision());
     }
 
     static Registration toWire(AgentRegistration r) {

@@ -66,7 +66,7 @@ public class ApiServletsHttpTest extends ServiceFixture {
         add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
         add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
-        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm);
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
         add(context, new StatsApiServlet(service.outputs(), realm), "/api/now/stats/*");

@@ -70,7 +70,7 @@ public class BrowserGuardHttpTest extends ServiceFixture {
         context.setContextPath("/");
         context.addFilter(new FilterHolder(new BrowserGuardPreprocessor(throttle)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addFilter(new FilterHolder(new RequestLimitFilter(limits, throttle)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm)), "/api/now/table/*");
+        context.addServlet(new ServletHolder(new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm)), "/api/now/table/*");
         context.addServlet(new ServletHolder(new ConsolePage()), "/system/console/*");
         server.setHandler(context);
         server.start();

@@ -61,7 +61,7 @@ public class ClusterHttpTest extends ServiceFixture {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addServlet(new ServletHolder(new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core()))), "/api/mid/agents/register");
-        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm);
         context.addServlet(new ServletHolder(table), "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
         context.addServlet(new ServletHolder(new StatsApiServlet(service.outputs(), realm)), "/api/now/stats/*");

@@ -76,7 +76,7 @@ public class CredentialAffinityHttpTest extends ServiceFixture {
         add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
         add(context, new CredentialAffinityServlet(affinity, realm), REPORT);
-        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm);
         add(context, table, "/api/now/table/*");
         add(context, table, "/api/now/v2/table/*");
         CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, service.outputs(), realm);

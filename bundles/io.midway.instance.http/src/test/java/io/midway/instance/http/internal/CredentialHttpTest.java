@@ -98,7 +98,7 @@ public class CredentialHttpTest extends ServiceFixture {
         add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
         add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
-        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm);
+        TableApiServlet table = new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm);
         add(context, table, "/api/now/table/*");
         context.addServlet(new ServletHolder(table), "/api/now/v2/table/*");
         CredentialTableServlet credentialTable = new CredentialTableServlet(credentials, service.outputs(), realm);

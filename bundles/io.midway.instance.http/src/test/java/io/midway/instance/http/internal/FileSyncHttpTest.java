@@ -81,7 +81,7 @@ public class FileSyncHttpTest extends ServiceFixture {
         add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
         add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
-        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm), "/api/now/table/*");
         add(context, new FileSyncAdminServlet(files, realm), "/api/mid/admin/files/*");
         add(context, new FileSyncServlet(service.agents(), files, realm), "/api/mid/file_sync/*");
         add(context, new io.midway.instance.http.internal.ApiFallbackServlet(service.core()), "/api/*");

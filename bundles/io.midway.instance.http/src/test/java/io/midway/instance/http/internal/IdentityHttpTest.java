@@ -89,7 +89,7 @@ public class IdentityHttpTest extends ServiceFixture {
                 1 << 20), realm), "/api/mid/file_sync/*");
         add(context, new AgentCoreServlet(new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"),
                 1 << 20), realm), "/api/mid/cores/*");
-        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm), "/api/now/table/*");
         add(context, new UserTableServlet(identities, realm), "/api/now/table/sys_user/*");
         add(context, new io.midway.instance.http.internal.ApiFallbackServlet(service.core()), "/api/*");
         server.setHandler(context);

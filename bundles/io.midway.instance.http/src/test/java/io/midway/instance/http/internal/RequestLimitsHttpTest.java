@@ -68,7 +68,7 @@ public class RequestLimitsHttpTest extends ServiceFixture {
         add(context, new AgentRegistrationServlet(service.agents(), realm, new io.midway.instance.internal.AgentIdentities(service.core())), "/api/mid/agents/register");
         add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
-        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm), "/api/now/table/*");
         server.setHandler(context);
         server.start();
         port = connector.getLocalPort();

@@ -72,7 +72,7 @@ public class UpgradeHttpTest extends ServiceFixture {
         add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
         add(context, new InstanceInfoServlet(service.core()), "/api/mid/instance_info");
-        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm), "/api/now/table/*");
         add(context, new UpgradeAdminServlet(cores, realm), "/api/mid/admin/upgrade");
         add(context, new AgentCoreServlet(cores, realm), "/api/mid/cores/*");
         add(context, new io.midway.instance.http.internal.ApiFallbackServlet(service.core()), "/api/*");

@@ -70,12 +70,13 @@ public abstract class WholeServerFixture extends ServiceFixture {
         add(context, new EccPollServlet(service.polls(), realm), "/api/mid/ecc/poll");
         add(context, new EccInputServlet(service.polls(), realm), "/api/mid/ecc/input");
         add(context, new EventsServlet(service.events(), realm), "/api/mid/events");
-        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), realm), "/api/now/table/*", "/api/now/v2/table/*");
+        add(context, new TableApiServlet(service.outputs(), service.agents(), service.clusters(), service.agentSettings(), realm), "/api/now/table/*", "/api/now/v2/table/*");
         add(context, new CredentialTableServlet(credentials, service.outputs(), realm), "/api/now/table/discovery_credentials/*",
                 "/api/now/v2/table/discovery_credentials/*");
         add(context, new CredentialAffinityTableServlet(affinity, service.outputs(), realm), "/api/now/table/dscy_credentials_affinity/*",
                 "/api/now/v2/table/dscy_credentials_affinity/*");
         add(context, new CredentialDeliveryServlet(credentials, realm), "/api/mid/credentials");
+        add(context, new AgentConfigServlet(service.agentSettings(), realm), AgentConfigServlet.PATH, AgentConfigServlet.PATH + "/*");
         add(context, new CredentialAffinityServlet(affinity, realm), "/api/mid/credentials/affinity");
         add(context, new StatsApiServlet(service.outputs(), realm), "/api/now/stats/*", "/api/now/v1/stats/*");
         add(context, new AgentSelectionServlet(service.selection(), realm), "/api/mid/admin/select");

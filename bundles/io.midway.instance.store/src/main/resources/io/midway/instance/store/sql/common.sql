@@ -535,3 +535,70 @@ SELECT TRUE AS held
 
 -- [jobs.check]
 SELECT TRUE AS held
+
+-- ecc_agent_property, ecc_agent_config, the configuration revision, the agents' reports ---------
+-- (the API's field "value" is the column setting_value: VALUE is a keyword of H2)
+
+-- [setting.columns]
+sys_id, name, setting_value, agent, created_ms, updated_ms
+
+-- [property.insert]
+INSERT INTO ecc_agent_property (${setting.columns}) VALUES (?, ?, ?, ?, ?, ?)
+
+-- [property.update]
+UPDATE ecc_agent_property SET name = ?, setting_value = ?, agent = ?, updated_ms = ? WHERE sys_id = ?
+
+-- [property.delete]
+DELETE FROM ecc_agent_property WHERE sys_id = ?
+
+-- [property.by.sys_id]
+SELECT ${setting.columns} FROM ecc_agent_property WHERE sys_id = ?
+
+-- [property.by.key]
+SELECT ${setting.columns} FROM ecc_agent_property WHERE name = ? AND agent = ?
+
+-- [property.for.agent]
+-- the global properties and this agent's
+SELECT ${setting.columns} FROM ecc_agent_property WHERE agent = '' OR agent = ? ORDER BY name, agent
+
+-- [property.query]
+SELECT ${setting.columns} FROM ecc_agent_property
+
+-- [property.count]
+SELECT COUNT(*) AS row_count FROM ecc_agent_property
+
+-- [parameter.insert]
+INSERT INTO ecc_agent_config (${setting.columns}) VALUES (?, ?, ?, ?, ?, ?)
+
+-- [parameter.update]
+UPDATE ecc_agent_config SET name = ?, setting_value = ?, agent = ?, updated_ms = ? WHERE sys_id = ?
+
+-- [parameter.delete]
+DELETE FROM ecc_agent_config WHERE sys_id = ?
+
+-- [parameter.by.sys_id]
+SELECT ${setting.columns} FROM ecc_agent_config WHERE sys_id = ?
+
+-- [parameter.by.key]
+SELECT ${setting.columns} FROM ecc_agent_config WHERE name = ? AND agent = ?
+
+-- [parameter.for.agent]
+SELECT ${setting.columns} FROM ecc_agent_config WHERE agent = ? ORDER BY name, agent
+
+-- [parameter.query]
+SELECT ${setting.columns} FROM ecc_agent_config
+
+-- [parameter.count]
+SELECT COUNT(*) AS row_count FROM ecc_agent_config
+
+-- [config.revision.read]
+SELECT config_revision FROM instance_state WHERE id = 1
+
+-- [config.revision.increment]
+UPDATE instance_state SET config_revision = config_revision + 1 WHERE id = 1
+
+-- [agent.config.write]
+UPDATE ecc_agent SET config_revision = ?, config_state = ?, config_errors = ?, config_effective = ? WHERE name = ?
+
+-- [agent.config.read]
+SELECT name, config_revision, config_state, config_errors, config_effective FROM ecc_agent WHERE name = ?
