@@ -82,7 +82,7 @@ public class AgentControlButtonsHttpTest extends ServiceFixture {
         context.addFilter(pluginRoot, "/*", null);
         jobs = new io.midway.instance.internal.SingletonJobs(service.core());
         context.addServlet(new ServletHolder(new AgentConsolePlugin(service.agents(), service.clusters(),
-                service.selection(), identities, realm, jobs)), AGENTS);
+                service.selection(), identities, realm, jobs, service.agentSettings())), AGENTS);
         context.addServlet(new ServletHolder(new EccQueueConsolePlugin(service.outputs(), service.agents())), ECC);
         server.setHandler(context);
         server.start();
