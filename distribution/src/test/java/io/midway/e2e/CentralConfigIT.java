@@ -99,7 +99,8 @@ public class CentralConfigIT {
 
         // work still runs on the changed pools
         JsonNode answer = midway.probe("HeartbeatProbe", "after the change", Http.JSON.createObjectNode());
-        assertEquals(answer.toString(), "", answer.path("error_string").asText());
+        assertTrue(answer.toString(), answer.path("error_string").isNull());
+        assertEquals(answer.toString(), "alive", answer.path("payload").path("status").asText());
 
         delete("ecc_agent_config", parameter);
         await(TWO, "5 (5 agent_property)");
