@@ -97,6 +97,21 @@ public class CentralConfigIT {
         String parameter = create("ecc_agent_config", "{\"name\":\"threads.standard\",\"value\":\"3\",\"agent\":\"" + TWO + "\"}");
         await(TWO, "3 (3 parameter)");
 
+        // the instance shows what the agent reports: the value, its source, the state
+        Wait.until(Duration.ofSeconds(30), "the Agents page shows " + TWO + "'s parameter", () -> {
+            for (JsonNode agent : midway.admin.json("/system/console/agents.json").path("agent_config")) {
+                if (agent.path("name").asText().equals(TWO) && agent.path("config_state").asText().equals("applied")) {
+                    for (JsonNode setting : agent.path("effective")) {
+                        if (setting.path("name").asText().equals("threads.standard")) {
+                            return setting.path("value").asText().equals("3")
+                                    && setting.path("source").asText().equals("parameter");
+                        }
+                    }
+                }
+            }
+            return false;
+        }, midway.instance);
+
         // work still runs on the changed pools
         JsonNode answer = midway.probe("HeartbeatProbe", "after the change", Http.JSON.createObjectNode());
         assertTrue(answer.toString(), answer.path("error_string").isNull());
@@ -113,6 +128,33 @@ public class CentralConfigIT {
         assertEquals("applied without starting the agent runtime again", 1, runtimeStarts(ONE));
         assertEquals("applied without starting the agent runtime again", 1, runtimeStarts(TWO));
         assertEquals("Up", midway.agentRecord(TWO).path("status").asText());
+    }
+
+    /** @return the value and source of a setting on the agent's Midway page, e.g. {@code 9 global_property} */
+    private static String setting(String agent, String name) throws Exception {
+        for (JsonNode s : midway.agentConsole(agent).json("/system/console/midway.json").path("configuration")) {
+            if (s.path("key").asText().equals(name)) {
+                return s.path("value").asText() + " " + s.path("source").asText();
+            }
+        }
+        return "none";
+    }
+
+    @Test
+    public void aProbeSettingFromTheInstanceReachesTheProbeComponent() throws Exception {
+        assertEquals("64 default", setting(ONE, "probe.tcp.max.parallel.connects"));
+        String id = create("ecc_agent_property", "{\"name\":\"probe.tcp.max.parallel.connects\",\"value\":\"9\"}");
+        Wait.until(Duration.ofSeconds(30), "probe.tcp.max.parallel.connects 9 on " + ONE,
+                () -> setting(ONE, "probe.tcp.max.parallel.connects").equals("9 global_property"), midway.instance);
+        // the TCPScan probe still answers after its component took the new value
+        com.fasterxml.jackson.databind.node.ObjectNode payload = Http.JSON.createObjectNode();
+        payload.put("host", "127.0.0.1");
+        payload.putArray("ports").add(1);
+        JsonNode answer = midway.probe("TCPScan", "after the setting", payload);
+        assertTrue(answer.toString(), answer.path("error_string").isNull());
+        delete("ecc_agent_property", id);
+        Wait.until(Duration.ofSeconds(30), "probe.tcp.max.parallel.connects back to its default on " + ONE,
+                () -> setting(ONE, "probe.tcp.max.parallel.connects").equals("64 default"), midway.instance);
     }
 
     @Test
