@@ -50,12 +50,18 @@ public class ConfigCommand {
      * @return them as an aligned table, with a note on what the environment overrides
      */
     static String table(SettingDTO[] settings) {
-        String format = "%-22s  %-40s  %s%n";
+        int width = 22;
+        for (SettingDTO s : settings) {
+            width = Math.max(width, s.key.length());
+        }
+        String format = "%-" + width + "s  %-40s  %s%n";
         StringBuilder out = new StringBuilder(String.format(format, "setting", "value", "source"));
         boolean overrides = false;
         for (SettingDTO s : settings) {
             String source = source(s);
-            if (s.overridden != null) {
+            if (s.overridden != null && fromInstance(s)) {
+                source += " (over " + s.overridden + " in the etc/ file)";
+            } else if (s.overridden != null) {
                 overrides = true;
                 source += " (overrides " + s.overridden + " in the configuration)";
             }
@@ -67,6 +73,11 @@ public class ConfigCommand {
                     .append(System.lineSeparator());
         }
         return out.toString();
+    }
+
+    private static boolean fromInstance(SettingDTO s) {
+        return SettingDTO.SOURCE_PARAMETER.equals(s.source) || SettingDTO.SOURCE_AGENT_PROPERTY.equals(s.source)
+                || SettingDTO.SOURCE_GLOBAL_PROPERTY.equals(s.source);
     }
 
     /**

@@ -166,6 +166,35 @@ public class EffectiveConfigurationTest {
         assertFalse(table.contains("encrypted:AAAA"));
     }
 
+    @Test
+    public void aValueFromTheInstanceIsNamedWithTheFileValueItOverrides() throws Exception {
+        Path home = tmp.getRoot().toPath();
+        Map<String, Object> config = fromFile(home, "threads.standard = 25\npoll.wait.ms = 30000\n");
+        // as delivered: the plugin laid the instance's values over the file's
+        config.put("threads.standard", "8");
+        config.put("threads.expedited", "12");
+        UnaryOperator<String> fw = Map.<String, String>of()::get;
+        AgentSettings settings = AgentSettings.from(config(config), fw, "the-host", v -> "decrypted");
+        SettingDTO[] s = new EffectiveConfiguration(config, fw, Map.<String, String>of()::get, home)
+                .fromInstance(Map.of("threads.standard", new CentralSettings.Value("8", "global_property"),
+                        "threads.expedited", new CentralSettings.Value("12", "parameter")))
+                .describe(settings);
+        SettingDTO standard = find(s, "threads.standard");
+        assertEquals("8", standard.value);
+        assertEquals(SettingDTO.SOURCE_GLOBAL_PROPERTY, standard.source);
+        assertEquals("instance: property for all agents (ecc_agent_property)", standard.origin);
+        assertEquals("25", standard.overridden);
+        SettingDTO expedited = find(s, "threads.expedited");
+        assertEquals(SettingDTO.SOURCE_PARAMETER, expedited.source);
+        assertEquals("not in the file: nothing overridden", null, expedited.overridden);
+        assertEquals(SettingDTO.SOURCE_FILE, find(s, "poll.wait.ms").source);
+
+        String table = ConfigCommandAccess.table(s);
+        assertTrue(table, table.contains("global_property instance: property for all agents (ecc_agent_property)"
+                + " (over 25 in the etc/ file)"));
+        assertFalse("no environment note for values from the instance", table.contains("Settings from the environment"));
+    }
+
     /** An AgentConfiguration over the given properties, the defaults for the rest (as DS makes it). */
     static AgentConfiguration config(Map<String, Object> properties) {
         return (AgentConfiguration) java.lang.reflect.Proxy.newProxyInstance(AgentConfiguration.class.getClassLoader(),
