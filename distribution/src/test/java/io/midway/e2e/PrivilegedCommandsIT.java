@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -109,6 +110,26 @@ public class PrivilegedCommandsIT {
         assertTrue(refused.toString(), refused.path("error_string").asText().startsWith("'id' is a privileged command, but the command "
                 + "line holds a shell operator"));
         assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    public void t3b_theInstancesListWinsOverTheFileAndItsRemovalBringsTheFileBack() throws Exception {
+        // a global property from the instance (ecc_agent_property), over etc/io.midway.probe.ssh.cfg's "id"
+        HttpResponse<String> created = midway.admin.send("POST", "/api/now/table/ecc_agent_property",
+                "{\"name\":\"probe.ssh.privileged.commands\",\"value\":\"whoami\"}");
+        assertEquals(created.body(), 201, created.statusCode());
+        String id = Http.JSON.readTree(created.body()).path("result").path("sys_id").asText();
+        JsonNode unprivileged = midway.probe("SSHCommand", "id", ssh("id -u", "may-sudo"),
+                answer -> !answer.path("payload").path("stdout").asText().equals("0\n"));
+        assertEquals(unprivileged.toString(), "processed", unprivileged.path("state").asText());
+        assertFalse(unprivileged.toString(), unprivileged.path("payload").path("sudo").asBoolean());
+
+        HttpResponse<String> deleted = midway.admin.send("DELETE", "/api/now/table/ecc_agent_property/" + id, null);
+        assertEquals(deleted.body(), 204, deleted.statusCode());
+        JsonNode root = midway.probe("SSHCommand", "id", ssh("id -u", "may-sudo"),
+                answer -> answer.path("payload").path("stdout").asText().equals("0\n"));
+        assertTrue(root.toString(), root.path("payload").path("sudo").asBoolean());
+        assertTrue("the agent process runs on", midway.agent.isAlive());
     }
 
     @Test
