@@ -1,5 +1,7 @@
 package io.midway.agent.internal;
 
+import io.midway.agent.internal.lifecycle.FrameworkLifecycle;
+import io.midway.agent.internal.lifecycle.FrameworkStartGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

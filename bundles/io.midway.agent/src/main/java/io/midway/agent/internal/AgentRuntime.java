@@ -1,5 +1,23 @@
 package io.midway.agent.internal;
 
+import io.midway.agent.internal.lifecycle.Supervisor;
+import io.midway.agent.internal.transport.AgentIdentity;
+import io.midway.agent.internal.transport.InstanceException;
+import io.midway.agent.internal.transport.InstanceTrust;
+import io.midway.agent.internal.work.ProbeRunner;
+import io.midway.agent.internal.lifecycle.AgentLifecycle;
+import io.midway.agent.internal.results.ResultOutbox;
+import io.midway.agent.internal.results.ResultSender;
+import io.midway.agent.internal.results.ResultSpool;
+import io.midway.agent.internal.transport.ConfigFetcher;
+import io.midway.agent.internal.transport.CredentialFetcher;
+import io.midway.agent.internal.transport.EccPoller;
+import io.midway.agent.internal.transport.InstanceClient;
+import io.midway.agent.internal.work.HeartbeatResponder;
+import io.midway.agent.internal.work.ProbeRegistry;
+import io.midway.agent.internal.work.ProtocolRegistry;
+import io.midway.agent.internal.work.SystemCommandResponder;
+import io.midway.agent.internal.work.WorkDispatcher;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;

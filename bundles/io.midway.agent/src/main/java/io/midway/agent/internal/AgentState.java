@@ -30,24 +30,24 @@ public final class AgentState {
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    String connection() {
+    public String connection() {
         return connection;
     }
 
-    void connection(String value) {
+    public void connection(String value) {
         connection = value;
     }
 
-    String agentStatus() {
+    public String agentStatus() {
         return agentStatus;
     }
 
-    boolean validated() {
+    public boolean validated() {
         return validated;
     }
 
     /** Records what the instance says about us, and that we heard from it now. */
-    void instanceSays(String status, boolean isValidated) {
+    public void instanceSays(String status, boolean isValidated) {
         if (status != null) {
             agentStatus = status;
         }
@@ -55,50 +55,50 @@ public final class AgentState {
         contact();
     }
 
-    void agentStatus(String status) {
+    public void agentStatus(String status) {
         agentStatus = status;
     }
 
     /** Records that the instance answered just now. */
-    void contact() {
+    public void contact() {
         lastContact = Instant.now();
     }
 
-    Instant lastContact() {
+    public Instant lastContact() {
         return lastContact;
     }
 
     /** Keeps the last error for the operator, stamped with the time it happened. */
-    void error(String message) {
+    public void error(String message) {
         lastError = Json.time(Instant.now()) + " UTC: " + message;
     }
 
-    String lastError() {
+    public String lastError() {
         return lastError;
     }
 
-    void instanceVersion(String version, String revision) {
+    public void instanceVersion(String version, String revision) {
         instanceVersion = version;
         syncRevision = revision;
     }
 
-    String instanceVersion() {
+    public String instanceVersion() {
         return instanceVersion;
     }
 
-    String syncRevision() {
+    public String syncRevision() {
         return syncRevision;
     }
 
-    void countResult(boolean success) {
+    public void countResult(boolean success) {
         (success ? processed : failed).incrementAndGet();
     }
 
-    long processed() {
+    public long processed() {
         return processed.get();
     }
 
-    long failed() {
+    public long failed() {
         return failed.get();
     }
 }

@@ -4,13 +4,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** This host's name and address, as the agent reports them when it registers. */
-final class HostIdentity {
+public final class HostIdentity {
 
     private HostIdentity() {
     }
 
     /** @return the host name, or {@code localhost} when it cannot be found */
-    static String hostName() {
+    public static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
@@ -19,7 +19,7 @@ final class HostIdentity {
     }
 
     /** @return the host's address, or {@code 127.0.0.1} when it cannot be found */
-    static String ipAddress() {
+    public static String ipAddress() {
         try {
             return InetAddress.getLocalHost().getHostAddress();
         } catch (UnknownHostException e) {

@@ -1,5 +1,7 @@
 package io.midway.agent.internal;
 
+import io.midway.agent.internal.lifecycle.AgentLifecycle;
+import io.midway.agent.internal.results.ResultSpool;
 import static io.midway.agent.internal.FakeInstance.record;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -42,7 +44,7 @@ import io.midway.wire.Json;
 
 public class AgentRuntimeTest {
 
-    static final AgentTimings FAST = new AgentTimings(Duration.ofMillis(50), Duration.ofMillis(200),
+    public static final AgentTimings FAST = new AgentTimings(Duration.ofMillis(50), Duration.ofMillis(200),
             Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(500));
 
     @Rule

@@ -48,25 +48,25 @@ import io.midway.wire.SyncSnapshot;
 /** A tiny instance on 127.0.0.1 that speaks the agent-facing API, file sync included, for tests. */
 public final class FakeInstance implements AutoCloseable {
 
-    final Map<String, Registration> agents = new ConcurrentHashMap<>();
-    final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    final LinkedBlockingDeque<EccRecord> outputs = new LinkedBlockingDeque<>();
+    public final Map<String, Registration> agents = new ConcurrentHashMap<>();
+    public final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    public final LinkedBlockingDeque<EccRecord> outputs = new LinkedBlockingDeque<>();
     /** Accepted results by response_to; the first wins, as on the real instance. */
-    final Map<String, InputRecord> inputs = new ConcurrentHashMap<>();
-    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    public final Map<String, InputRecord> inputs = new ConcurrentHashMap<>();
+    public final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     public final List<Integer> pollMaxes = new CopyOnWriteArrayList<>();
     /** The {@code sync_revision} each poll carried ({@code "-"} when it carried none). */
     public final List<String> pollRevisions = new CopyOnWriteArrayList<>();
-    final List<StatusChange> statusChanges = new CopyOnWriteArrayList<>();
-    final List<String> authorizations = new CopyOnWriteArrayList<>();
-    final Set<String> badResponseTo = ConcurrentHashMap.newKeySet();
+    public final List<StatusChange> statusChanges = new CopyOnWriteArrayList<>();
+    public final List<String> authorizations = new CopyOnWriteArrayList<>();
+    public final Set<String> badResponseTo = ConcurrentHashMap.newKeySet();
 
-    volatile String user = "mid";
-    volatile String password = "secret";
+    public volatile String user = "mid";
+    public volatile String password = "secret";
     /** Status answered to every input POST when not 200 (e.g. 503 to play a failing instance). */
-    volatile int inputStatus = 200;
-    volatile String agentStatus = AgentRecord.STATUS_UP;
-    volatile boolean validated = true;
+    public volatile int inputStatus = 200;
+    public volatile String agentStatus = AgentRecord.STATUS_UP;
+    public volatile boolean validated = true;
 
     /** The file-sync snapshot served, and its revision on every poll reply. */
     private volatile SyncSnapshot snapshot = new SyncSnapshot("0", List.of());
@@ -280,13 +280,13 @@ public final class FakeInstance implements AutoCloseable {
         return snapshot;
     }
 
-    static FakeInstance start(int port) throws IOException {
+    public static FakeInstance start(int port) throws IOException {
         return new FakeInstance(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50),
                 "http");
     }
 
     /** An HTTPS instance with the key in the given context. */
-    static FakeInstance startHttps(SSLContext tls) throws IOException {
+    public static FakeInstance startHttps(SSLContext tls) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         return new FakeInstance(server, "https");
@@ -297,15 +297,15 @@ public final class FakeInstance implements AutoCloseable {
         return scheme + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    void offer(EccRecord record) {
+    public void offer(EccRecord record) {
         outputs.add(record);
     }
 
-    void forgetAgents() {
+    public void forgetAgents() {
         agents.clear();
     }
 
@@ -361,7 +361,7 @@ public final class FakeInstance implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    static EccRecord record(String sysId, String topic, Integer priority, JsonNode payload) {
+    public static EccRecord record(String sysId, String topic, Integer priority, JsonNode payload) {
         return new EccRecord(sysId, "mid.server.test", topic, "name-" + sysId, "127.0.0.1", payload,
                 EccRecord.QUEUE_OUTPUT, EccRecord.STATE_PROCESSING, null, priority, null, "2026-11-21 10:00:00", null);
     }
@@ -494,7 +494,7 @@ public final class FakeInstance implements AutoCloseable {
         exchange.close();
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return Json.mapper().createObjectNode();
     }
 }

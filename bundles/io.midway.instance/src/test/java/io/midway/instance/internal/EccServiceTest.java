@@ -193,8 +193,10 @@ public class EccServiceTest extends ServiceFixture {
     @Test
     public void statusChangesAreValidated() {
         Agent a = register("m1");
-        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.agents().changeStatus("m1", "Down"));
+        // an agent may report Down (a stop asked by a SystemCommand), not a status of its own making
+        InstanceException e = fails(InstanceException.Reason.INVALID, () -> service.agents().changeStatus("m1", "Sleeping"));
         assertTrue(e.getMessage(), e.getMessage().contains("Paused, Up"));
+        assertTrue(e.getMessage(), e.getMessage().contains("Down"));
         fails(InstanceException.Reason.INVALID, () -> service.agents().updateAgent(a.sysId(),
                 new AgentChange("Sleeping", null, null, null, null, null)));
         fails(InstanceException.Reason.NOT_FOUND, () -> service.agents().changeStatus("ghost", "Paused"));

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.midway.agent.internal.ResultSpool;
+import io.midway.agent.internal.results.ResultSpool;
 
 /**
  * Spool files already handled: temporary files of writes a crash interrupted ({@code .<name>.tmp};

@@ -27,7 +27,7 @@ import org.osgi.framework.BundleEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.agent.internal.Backoff;
+import io.midway.agent.internal.transport.Backoff;
 import io.midway.api.agent.SyncFileResultDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.wire.SyncFile;

@@ -28,7 +28,7 @@ import org.osgi.framework.hooks.bundle.CollisionHook;
 
 import io.midway.agent.internal.Await;
 import io.midway.agent.internal.FakeInstance;
-import io.midway.agent.internal.InstanceClient;
+import io.midway.agent.internal.transport.InstanceClient;
 import io.midway.agent.internal.deploy.DeployFolder;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.probe.Probe;

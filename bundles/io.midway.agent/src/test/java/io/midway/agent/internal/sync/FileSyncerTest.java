@@ -30,7 +30,7 @@ import org.osgi.framework.hooks.bundle.CollisionHook;
 
 import io.midway.agent.internal.Await;
 import io.midway.agent.internal.FakeInstance;
-import io.midway.agent.internal.InstanceClient;
+import io.midway.agent.internal.transport.InstanceClient;
 import io.midway.api.agent.PluginBundleDTO;
 import io.midway.api.agent.SyncFileResultDTO;
 import io.midway.api.agent.SyncResultDTO;

@@ -1,0 +1,147 @@
+package io.midway.agent.internal.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.credential.store.CredentialStore;
+
+/**
+ * The agent's own identity on the instance (DESIGN §13), kept in {@code <data>/agent.identity}
+ * (owner-only): the user name the instance made at the agent's enrollment and its password,
+ * stored as the instance sent it, sealed for the agent's key ({@code encrypted:…}), so the file
+ * alone gives nothing away. The shared agent user only enrolls; from then on the agent logs in as
+ * itself.
+ */
+public final class AgentIdentity {
+
+    /** The identity file in the data folder. */
+    public static final String FILE = "agent.identity";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentIdentity.class);
+
+    private final Path file;
+    private final Supplier<CredentialStore> store;
+
+    /**
+     * @param file the identity file
+     * @param store the agent's credential store, which opens the sealed password
+     */
+    public AgentIdentity(Path file, Supplier<CredentialStore> store) {
+        this.file = file;
+        this.store = store;
+    }
+
+    /**
+     * Logs in as the stored identity, when there is one that opens.
+     *
+     * @param client the instance client
+     * @return whether the client now uses the agent's own identity
+     */
+    public boolean apply(InstanceClient client) {
+        if (client.usesOwnIdentity() || !Files.isRegularFile(file)) {
+            return client.usesOwnIdentity();
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("Cannot read the agent identity {}: {}; enrolling again", file, e.getMessage());
+            return false;
+        }
+        String user = p.getProperty("user");
+        String password = p.getProperty("password");
+        if (user == null || password == null) {
+            LOG.warn("The agent identity {} is incomplete; enrolling again", file);
+            return false;
+        }
+        try {
+            client.useIdentity(user, open(password));
+            return true;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOG.warn("The agent identity {} cannot be opened ({}); enrolling again", file, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Keeps the identity the instance made at the enrollment and logs in as it.
+     *
+     * @param client the instance client
+     * @param registered the registration's answer
+     * @throws IOException when the identity cannot be opened or written: the agent then stays on
+     *     the shared user and enrolls again at its next registration
+     */
+    public void enrolled(InstanceClient client, InstanceClient.Registered registered) throws IOException {
+        String stored;
+        String clear;
+        if (registered.passwordSealed() != null) {
+            stored = CredentialStore.ENCRYPTED_PREFIX + registered.passwordSealed();
+            clear = open(stored);
+        } else {
+            clear = registered.password();
+            CredentialStore s = store.get();
+            stored = s == null ? clear : s.encrypt(clear);
+        }
+        Properties p = new Properties();
+        p.setProperty("user", registered.identityUser());
+        p.setProperty("password", stored);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "This agent's own identity on the instance (the password is sealed for its key)");
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        client.useIdentity(registered.identityUser(), clear);
+        LOG.info("Enrolled: this agent now logs in as its own user '{}' ({})", registered.identityUser(), file);
+    }
+
+    /**
+     * The instance refused the identity (deleted or disabled by an admin): the agent goes back to
+     * the shared user to enroll again (which the instance allows only with its validated key).
+     *
+     * @param client the instance client
+     * @param sharedUser the shared user
+     * @param sharedPassword its password, or {@code null} when none is configured
+     * @return whether there is a shared user to go back to
+     */
+    public boolean refused(InstanceClient client, String sharedUser, String sharedPassword) {
+        if (!client.usesOwnIdentity() || sharedPassword == null) {
+            return false;
+        }
+        LOG.warn("The instance refused this agent's own user '{}': enrolling again as '{}'", client.user(), sharedUser);
+        try {
+            Files.move(file, file.resolveSibling(FILE + ".refused"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("Cannot move the refused identity {} aside: {}", file, e.getMessage());
+        }
+        client.useShared(sharedUser, sharedPassword);
+        return true;
+    }
+
+    private String open(String stored) {
+        if (!CredentialStore.isEncrypted(stored)) {
+            return stored;
+        }
+        CredentialStore s = store.get();
+        if (s == null) {
+            throw new IllegalStateException("the credential store, which holds the agent's key, is not running");
+        }
+        return s.decrypt(stored);
+    }
+}

@@ -1,0 +1,489 @@
+package io.midway.agent.internal.transport;
+
+import io.midway.agent.internal.HostIdentity;
+import io.midway.agent.internal.AgentSettings;
+import io.midway.agent.internal.AgentState;
+import io.midway.agent.internal.AgentTimings;
+import io.midway.agent.internal.results.ResultSender;
+import io.midway.agent.internal.work.WorkDispatcher;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.wire.AgentRecord;
+import io.midway.wire.EccRecord;
+import io.midway.wire.PollReply;
+import io.midway.wire.Registration;
+
+/**
+ * The connection loop, on its own thread: registers with the instance, then long-polls the ECC
+ * queue for as many records as the worker pools can take and dispatches them. While the instance
+ * is unreachable it retries with capped exponential backoff; when the instance no longer knows
+ * the agent (404 on poll) it registers again. A refused login is logged once per change of the
+ * problem, with what to check.
+ *
+ * <p>The registration carries the agent's capabilities (the installed protocols); when they
+ * change, the agent registers again at once, so the instance updates its record. Each poll
+ * reply's {@code sync_revision} goes to file sync.
+ */
+public final class EccPoller {
+
+    /** What file sync hears from the connection loop, on the poll thread; must return at once. */
+    public interface SyncSignals {
+        /** The instance took the registration: it is reachable (sync at start need not wait for a poll). */
+        void registered();
+
+        /**
+         * @param syncRevision a poll reply's {@code sync_revision}, or {@code null} when it had none
+         */
+        void polled(String syncRevision);
+
+        /** File sync is off. */
+        SyncSignals NONE = new SyncSignals() {
+            @Override
+            public void registered() {
+            }
+
+            @Override
+            public void polled(String syncRevision) {
+            }
+        };
+    }
+
+    /** What the core upgrade hears from the connection loop, on the poll thread; must return at once. */
+    public interface UpgradeSignals {
+        /** The instance took the registration. */
+        void registered();
+
+        /**
+         * @param instanceVersion a poll reply's {@code instance_version}, or {@code null}
+         * @param pinnedVersion a poll reply's {@code pinned_version}, or {@code null}
+         */
+        void polled(String instanceVersion, String pinnedVersion);
+
+        /** No upgrades. */
+        UpgradeSignals NONE = new UpgradeSignals() {
+            @Override
+            public void registered() {
+            }
+
+            @Override
+            public void polled(String instanceVersion, String pinnedVersion) {
+            }
+        };
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(EccPoller.class);
+    /** How long a poll waits for room in the pools when they are full. */
+    private static final long FULL_WAIT_MS = 1000;
+
+    /** The {@code instance_version} of the last poll reply, sent with the next poll like the revision. */
+    private volatile String lastInstanceVersion;
+    private volatile UpgradeSignals upgrade = UpgradeSignals.NONE;
+    /** Keeps the credential store current; {@code null} for none. */
+    private volatile CredentialFetcher credentials;
+
+    /**
+     * The {@code sync_revision} of the last poll reply, sent with the next poll: a revision that
+     * changed while no poll of ours was waiting then comes back at once, not with the next work.
+     */
+    private volatile String lastSyncRevision;
+
+    private final InstanceClient client;
+    private final AgentState state;
+    private final WorkDispatcher dispatcher;
+    private final ResultSender sender;
+    private final String agentName;
+    private final String version;
+    private volatile ConfigFetcher config;
+    private volatile long pollWaitMs;
+    private final long minPollIntervalMs;
+    private final Backoff backoff;
+    private final Supplier<List<String>> capabilities;
+    private final SyncSignals sync;
+    private final Object registration = new Object();
+
+    private volatile boolean running;
+    private Thread thread;
+    private ExecutorService advertiser;
+    private String lastProblem;
+    private volatile boolean registered;
+    private volatile AgentIdentity identity;
+    private volatile String sharedUser;
+    private volatile String sharedPassword;
+    /** How long a stopping agent tries to tell the instance, and waits for its poll to end. */
+    private static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(2);
+    private volatile List<String> advertised;
+    /** The public key of the last registration, {@code null} when it had none. */
+    private volatile String advertisedKey;
+
+    /**
+     * @param client the instance
+     * @param state shared agent state
+     * @param dispatcher runs the records
+     * @param sender delivers the results
+     * @param settings the agent settings
+     * @param version the core's version
+     * @param timings retry timings
+     * @param capabilities the capabilities now (protocol names, sorted)
+     * @param sync told when the agent registered and each poll reply's {@code sync_revision}
+     */
+    public EccPoller(InstanceClient client, AgentState state, WorkDispatcher dispatcher, ResultSender sender,
+            AgentSettings settings, String version, AgentTimings timings, Supplier<List<String>> capabilities,
+            SyncSignals sync) {
+        this.capabilities = capabilities;
+        this.sync = sync;
+        this.client = client;
+        this.state = state;
+        this.dispatcher = dispatcher;
+        this.sender = sender;
+        this.agentName = settings.agentName();
+        this.version = version;
+        this.pollWaitMs = settings.pollWaitMs();
+        this.minPollIntervalMs = timings.minPollInterval().toMillis();
+        this.backoff = new Backoff(timings.backoffMin(), timings.backoffMax());
+    }
+
+    /** @param signals told of registrations and of each poll reply's versions */
+    public void upgradeSignals(UpgradeSignals signals) {
+        this.upgrade = signals;
+    }
+
+    /**
+     * @param fetcher gives the registration's public key and each poll's credential revision, and
+     *     hears each poll reply's {@code credential_revision}
+     */
+    /** @param millis how long the next polls may wait on the instance (a live configuration change) */
+    public void pollWaitMs(long millis) {
+        this.pollWaitMs = Math.max(0, millis);
+    }
+
+    /**
+     * @param fetcher keeps the settings from the instance at its configuration revision; it hears
+     *     each poll reply's {@code config_revision}
+     */
+    public void configFetcher(ConfigFetcher fetcher) {
+        this.config = fetcher;
+    }
+
+    public void credentialFetcher(CredentialFetcher fetcher) {
+        this.credentials = fetcher;
+        fetcher.onKeyReady(this::capabilitiesChanged);
+    }
+
+    private String publicKey() {
+        CredentialFetcher fetcher = credentials;
+        return fetcher == null ? null : fetcher.publicKey();
+    }
+
+    public synchronized void start() {
+        running = true;
+        state.connection(AgentState.REGISTERING);
+        thread = new Thread(this::loop, "midway-ecc-poller");
+        thread.setDaemon(true);
+        thread.start();
+        advertiser = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "midway-capabilities");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The capabilities changed: registers again at once (on another thread) when registered; else
+     * the next registration carries them.
+     */
+    public void capabilitiesChanged() {
+        ExecutorService executor;
+        synchronized (this) {
+            executor = advertiser;
+        }
+        if (executor == null || !running || !registered) {
+            return;
+        }
+        try {
+            executor.execute(this::advertiseIfChanged);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void advertiseIfChanged() {
+        synchronized (registration) {
+            List<String> current = capabilities.get();
+            String key = publicKey();
+            if (!registered || current.equals(advertised) && Objects.equals(key, advertisedKey)) {
+                return;
+            }
+            try {
+                AgentRecord record = registerAs(new Registration(agentName, version, HostIdentity.hostName(),
+                        HostIdentity.ipAddress(), current, key));
+                boolean newKey = key != null && !key.equals(advertisedKey);
+                advertised = current;
+                advertisedKey = key;
+                state.instanceSays(record.status(), record.validated());
+                LOG.info("Advertised capabilities {}{} to instance {}", current,
+                        key == null ? "" : " and the credential key", client.baseUrl());
+                CredentialFetcher fetcher = credentials;
+                if (newKey && fetcher != null) {
+                    fetcher.keyRegistered();
+                }
+            } catch (IOException e) {
+                LOG.warn("Cannot advertise capabilities {} to instance {} yet ({}); trying again after the next poll",
+                        current, client.baseUrl(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Stops polling: interrupts a poll in progress and waits for the thread.
+     *
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public void stop() throws InterruptedException {
+        Thread t;
+        ExecutorService executor;
+        synchronized (this) {
+            t = thread;
+            thread = null;
+            executor = advertiser;
+            advertiser = null;
+        }
+        running = false;
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        if (t != null && registered) {
+            // Tell the instance, so that its waiting poll is answered now and the thread ends on
+            // its own: work written before the next start then waits for it, instead of going
+            // to this poll's connection (held until its lease expires).
+            try {
+                client.releasePolls(agentName, RELEASE_TIMEOUT);
+                t.join(RELEASE_TIMEOUT.toMillis());
+            } catch (IOException e) {
+                LOG.debug("Could not tell instance {} that this agent stops polling: {}", client.baseUrl(), e.getMessage());
+            }
+        }
+        if (t != null) {
+            t.interrupt();
+            t.join(5000);
+            if (t.isAlive()) {
+                LOG.warn("The ECC poller did not stop within 5 s");
+            }
+        }
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                boolean ok = registered ? pollOnce() : register();
+                if (!ok && running) {
+                    Thread.sleep(backoff.nextDelayMillis());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return whether the agent is now registered */
+    private boolean register() throws InterruptedException {
+        try {
+            AgentRecord record;
+            synchronized (registration) {
+                List<String> current = capabilities.get();
+                String key = publicKey();
+                record = registerAs(new Registration(agentName, version, HostIdentity.hostName(),
+                        HostIdentity.ipAddress(), current, key));
+                advertised = current;
+                advertisedKey = key;
+                registered = true;
+            }
+            state.instanceSays(record.status(), record.validated());
+            state.connection(AgentState.CONNECTED);
+            backoff.reset();
+            recovered();
+            LOG.info("Registered as '{}' (version {}, capabilities {}) with instance {}: status {}, {}", agentName,
+                    version, advertised, client.baseUrl(), record.status(),
+                    record.validated() ? "validated" : "not validated yet");
+            sender.wake();
+            // a protocol that came while the registration was on its way was not in it: say so now,
+            // not after the first long poll
+            capabilitiesChanged();
+            try {
+                sync.registered();
+            } catch (RuntimeException e) {
+                LOG.error("File sync could not take the registration", e);
+            }
+            try {
+                upgrade.registered();
+            } catch (RuntimeException e) {
+                LOG.error("The core upgrade could not take the registration", e);
+            }
+            return true;
+        } catch (InstanceException e) {
+            if (e.statusCode() == 401 && identity != null && identity.refused(client, sharedUser, sharedPassword)) {
+                return false; // enrolls again at the next attempt
+            }
+            failed(e, e.isAuthFailure() ? AgentState.REGISTERING : AgentState.UNREACHABLE);
+        } catch (IOException e) {
+            failed(e, AgentState.UNREACHABLE);
+        }
+        return false;
+    }
+
+    /**
+     * Registers as the agent's own identity (loaded from its file first), or, before the agent has
+     * one, as the shared user asking to be enrolled; keeps the identity the instance then makes.
+     */
+    private AgentRecord registerAs(Registration registration) throws IOException, InterruptedException {
+        if (identity != null) {
+            identity.apply(client);
+        }
+        InstanceClient.Registered reply = client.enrollOrRegister(registration);
+        if (reply.identityUser() != null && identity != null) {
+            identity.enrolled(client, reply);
+        }
+        return reply.agent();
+    }
+
+    /**
+     * The agent's own identity on the instance, and the shared user that enrolls it.
+     *
+     * @param agentIdentity the identity file
+     * @param shared the shared (enrollment) user
+     * @param password its password, or {@code null}
+     */
+    public void identity(AgentIdentity agentIdentity, String shared, String password) {
+        this.identity = agentIdentity;
+        this.sharedUser = shared;
+        this.sharedPassword = password;
+    }
+
+    /** @return whether the poll went through */
+    private boolean pollOnce() throws InterruptedException {
+        // A full agent waits for room (at most a second, then polls anyway for news and heartbeats)
+        // instead of leasing one record at a time
+        dispatcher.awaitCapacity(FULL_WAIT_MS);
+        long started = System.nanoTime();
+        PollReply reply;
+        try {
+            CredentialFetcher fetcher = credentials;
+            ConfigFetcher settings = config;
+            reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision,
+                    lastInstanceVersion, fetcher == null ? null : fetcher.pollRevision(),
+                    settings == null ? null : settings.pollRevision());
+        } catch (InstanceException e) {
+            if (e.statusCode() == 404) {
+                LOG.info("Instance {} does not know agent '{}' (404): registering again", client.baseUrl(), agentName);
+                registered = false;
+                state.connection(AgentState.REGISTERING);
+                return true;
+            }
+            if (e.isAuthFailure()) {
+                registered = false;
+            }
+            failed(e, e.isAuthFailure() ? AgentState.REGISTERING : AgentState.UNREACHABLE);
+            return false;
+        } catch (IOException e) {
+            failed(e, AgentState.UNREACHABLE);
+            return false;
+        }
+        boolean wasConnected = AgentState.CONNECTED.equals(state.connection());
+        state.instanceSays(reply.agentStatus(), reply.validated());
+        state.instanceVersion(reply.instanceVersion(), reply.syncRevision());
+        lastSyncRevision = reply.syncRevision();
+        lastInstanceVersion = reply.instanceVersion();
+        state.connection(AgentState.CONNECTED);
+        backoff.reset();
+        if (!wasConnected) {
+            sender.wake();
+        }
+        recovered();
+        if (!capabilities.get().equals(advertised) || !Objects.equals(publicKey(), advertisedKey)) {
+            // new capabilities, or a credential store that came (or went) after the registration
+            advertiseIfChanged();
+        }
+        CredentialFetcher fetcher = credentials;
+        if (fetcher != null) {
+            try {
+                fetcher.polled(reply.credentialRevision());
+            } catch (RuntimeException e) {
+                LOG.error("The credential store could not take revision {}", reply.credentialRevision(), e);
+            }
+        }
+        ConfigFetcher settings = config;
+        if (settings != null) {
+            try {
+                settings.polled(reply.configRevision());
+            } catch (RuntimeException e) {
+                LOG.error("The settings from the instance could not take revision {}", reply.configRevision(), e);
+            }
+        }
+        try {
+            sync.polled(reply.syncRevision());
+        } catch (RuntimeException e) {
+            LOG.error("File sync could not take revision {}", reply.syncRevision(), e);
+        }
+        try {
+            upgrade.polled(reply.instanceVersion(), reply.pinnedVersion());
+        } catch (RuntimeException e) {
+            LOG.error("The core upgrade could not take instance version {}", reply.instanceVersion(), e);
+        }
+        List<EccRecord> records = reply.result() == null ? List.of() : reply.result();
+        for (EccRecord record : records) {
+            dispatcher.dispatch(record);
+        }
+        if (records.isEmpty()) {
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000L;
+            if (elapsedMs < minPollIntervalMs) {
+                Thread.sleep(minPollIntervalMs - elapsedMs);
+            }
+        }
+        return true;
+    }
+
+    private void failed(IOException e, String connection) {
+        state.connection(connection);
+        String message = e instanceof InstanceException ie && ie.isAuthFailure() ? authMessage(ie)
+                : e.getMessage() == null ? e.toString() : e.getMessage();
+        state.error(message);
+        if (!message.equals(lastProblem)) {
+            LOG.warn("{}; retrying", message);
+            LOG.debug("Connection failure", e);
+            lastProblem = message;
+        }
+    }
+
+    private void recovered() {
+        if (lastProblem != null) {
+            LOG.info("Connected to instance {} again", client.baseUrl());
+            lastProblem = null;
+        }
+    }
+
+    private String authMessage(InstanceException e) {
+        String who = "instance " + client.baseUrl() + " refused user '" + client.user() + "' (" + e.statusCode() + ")";
+        if (e.statusCode() == 403) {
+            String said = e.getMessage() == null ? "" : e.getMessage();
+            return who + (said.contains("disabled by an admin") ? ": this agent's identity is disabled by an admin"
+                    : said.contains("is enrolled") ? ": this agent's name is enrolled with another identity (an admin "
+                            + "deletes it to enroll this agent afresh)"
+                            : ": the user needs the mid_server role on the instance, for this agent's name");
+        }
+        if (client.usesOwnIdentity()) {
+            return who + ": this agent's own identity is refused (disabled or deleted by an admin)";
+        }
+        return client.hasPassword() ? who + ": check MIDWAY_AGENT_PASSWORD"
+                : who + ": no password is set; set MIDWAY_AGENT_PASSWORD";
+    }
+}
