@@ -47,7 +47,7 @@ import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.probe.Probe;
 import io.midway.api.protocol.Protocol;
 import io.midway.api.upgrade.CoreUpgrader;
-import io.midway.credential.store.CredentialStore;
+import io.midway.api.credential.store.CredentialStore;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InputRecord;

@@ -20,8 +20,8 @@ import org.junit.rules.TemporaryFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.agent.internal.upgrade.UpgradeCoordinator;
-import io.midway.credential.store.AffinityEntry;
-import io.midway.credential.store.CredentialStore;
+import io.midway.api.credential.store.AffinityEntry;
+import io.midway.api.credential.store.CredentialStore;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
 
@@ -75,9 +75,11 @@ public class AgentCredentialsTest {
         }
 
         @Override
-        public void update(CredentialSync sync) throws IOException {
+        public Taken update(String credentialsJson) throws IOException {
+            CredentialSync sync = io.midway.wire.Json.mapper().readValue(credentialsJson, CredentialSync.class);
             updates.add(sync);
             revision = sync.revision();
+            return new Taken(sync.revision(), sync.result().size());
         }
 
         @Override

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.credential.store.CredentialStore;
+import io.midway.api.credential.store.CredentialStore;
 
 /**
  * The agent's own identity on the instance (DESIGN §13), kept in {@code <data>/agent.identity}

@@ -12,15 +12,14 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.credential.store.AffinityEntry;
-import io.midway.credential.store.CredentialStore;
-import io.midway.wire.CredentialSync;
+import io.midway.api.credential.store.AffinityEntry;
+import io.midway.api.credential.store.CredentialStore;
 
 /**
  * Keeps the credential store at the instance's credential revision: when a poll reply's
  * {@code credential_revision} differs from the store's, it fetches
  * {@code GET /api/mid/credentials?agent=NAME} on its own thread (never the poller's) and hands
- * the reply to {@link CredentialStore#update(CredentialSync)}. A failure is logged once per
+ * the reply to {@link CredentialStore#update(String)}. A failure is logged once per
  * distinct message; the store keeps its credentials and the next poll reply tries again.
  *
  * <p>It also reports the store's credential affinity: after each poll reply, when
@@ -231,10 +230,9 @@ public final class CredentialFetcher {
     private void fetch(CredentialStore target, String announced) {
         String failure = null;
         try {
-            CredentialSync sync = client.credentials(agentName);
-            target.update(sync);
-            LOG.info("Fetched credentials revision '{}' ({} credentials) from instance {}", sync.revision(),
-                    sync.result().size(), client.baseUrl());
+            CredentialStore.Taken taken = target.update(client.credentials(agentName));
+            LOG.info("Fetched credentials revision '{}' ({} credentials) from instance {}", taken.revision(),
+                    taken.count(), client.baseUrl());
         } catch (IOException e) {
             failure = "Cannot fetch credentials revision '" + announced + "' from instance " + client.baseUrl() + ": "
                     + (e.getMessage() == null ? e.toString() : e.getMessage())

@@ -25,11 +25,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncSource;
-import io.midway.credential.store.AffinityEntry;
+import io.midway.api.credential.store.AffinityEntry;
 import io.midway.wire.AgentConfigSnapshot;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.ConfigReport;
-import io.midway.wire.CredentialSync;
 import io.midway.wire.InputBatch;
 import io.midway.wire.InstanceInfo;
 import io.midway.wire.Json;
@@ -366,18 +365,18 @@ public final class InstanceClient implements SyncSource {
      * sealed for the public key it registered.
      *
      * @param agentName our name
-     * @return the credentials and their revision
+     * @return the reply's JSON text ({@code {"revision":…,"result":[…]}}), for the credential store
      * @throws IOException when the instance cannot be reached or refuses (409: no public key registered)
      * @throws InterruptedException when the calling thread is interrupted
      */
-    public CredentialSync credentials(String agentName) throws IOException, InterruptedException {
+    public String credentials(String agentName) throws IOException, InterruptedException {
         JsonNode reply = send(request("/api/mid/credentials?agent=" + URLEncoder.encode(agentName, StandardCharsets.UTF_8),
                 REQUEST_TIMEOUT).GET().build());
         if (!reply.isObject() || !reply.path("revision").isValueNode() || !reply.path("result").isArray()) {
             throw new IOException("instance " + baseUrl() + " answered the credentials request without a revision "
                     + "and a result list");
         }
-        return mapper.treeToValue(reply, CredentialSync.class);
+        return mapper.writeValueAsString(reply);
     }
 
     /**

@@ -35,8 +35,8 @@ import io.midway.api.credential.Credential;
 import io.midway.api.credential.CredentialResolver;
 import io.midway.api.credential.CredentialType;
 import io.midway.api.credential.Credentials;
-import io.midway.credential.store.AffinityEntry;
-import io.midway.credential.store.CredentialStore;
+import io.midway.api.credential.store.AffinityEntry;
+import io.midway.api.credential.store.CredentialStore;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
 import io.midway.wire.Json;
@@ -212,6 +212,27 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
     }
 
     @Override
+    public Taken update(String credentialsJson) throws IOException {
+        Objects.requireNonNull(credentialsJson, "credentialsJson");
+        CredentialSync sync;
+        try {
+            sync = Json.mapper().readValue(credentialsJson, CredentialSync.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException("the instance's credentials are not the expected JSON: " + e.getOriginalMessage());
+        }
+        if (sync == null || sync.revision() == null) {
+            throw new IOException("the instance's credentials have no revision");
+        }
+        update(sync);
+        return new Taken(revision(), holdings.byId().size());
+    }
+
+    /**
+     * Replaces every credential held by those of the sync (see {@link #update(String)}).
+     *
+     * @param sync the instance's reply, read
+     * @throws IOException when it is unusable or cannot be written
+     */
     public void update(CredentialSync sync) throws IOException {
         Objects.requireNonNull(sync, "sync");
         Holdings next = holdings(sync);

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.console.support.WebConsolePlugin;
-import io.midway.credential.store.CredentialStore;
+import io.midway.api.credential.store.CredentialStore;
 import io.midway.wire.Json;
 import io.midway.wire.SealedSecret;
 import jakarta.servlet.Servlet;

@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.credential.store.CredentialStore;
+import io.midway.api.credential.store.CredentialStore;
 
 /**
  * Opens {@code encrypted:} values of every configuration on its way to a component, so that any

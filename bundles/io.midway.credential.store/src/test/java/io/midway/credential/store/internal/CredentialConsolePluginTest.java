@@ -3,7 +3,6 @@ package io.midway.credential.store.internal;
 import static io.midway.credential.store.internal.AgentCredentialStoreTest.SECRET;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -24,7 +23,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.midway.api.credential.CredentialResolver;
-import io.midway.api.credential.CredentialType;
 import io.midway.wire.CredentialRecord;
 import io.midway.wire.CredentialSync;
 import io.midway.wire.SealedSecret;
@@ -285,7 +283,7 @@ public class CredentialConsolePluginTest {
     }
 
     /** A CredentialStore whose key cannot be read, as the store reports a key it could not make. */
-    private static class CredentialStoreWithBrokenKey implements io.midway.credential.store.CredentialStore {
+    private static class CredentialStoreWithBrokenKey implements io.midway.api.credential.store.CredentialStore {
         @Override
         public String publicKey() {
             throw new IllegalStateException("the agent's key pair could not be made in /nowhere");
@@ -297,7 +295,7 @@ public class CredentialConsolePluginTest {
         }
 
         @Override
-        public void update(CredentialSync sync) {
+        public Taken update(String credentialsJson) {
             throw new UnsupportedOperationException();
         }
 
@@ -307,7 +305,7 @@ public class CredentialConsolePluginTest {
         }
 
         @Override
-        public List<io.midway.credential.store.AffinityEntry> affinity() {
+        public List<io.midway.api.credential.store.AffinityEntry> affinity() {
             throw new UnsupportedOperationException();
         }
 

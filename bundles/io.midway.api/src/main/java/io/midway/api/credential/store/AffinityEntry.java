@@ -1,4 +1,4 @@
-package io.midway.credential.store;
+package io.midway.api.credential.store;
 
 import java.util.Objects;
 

@@ -1,18 +1,17 @@
-package io.midway.credential.store;
+package io.midway.api.credential.store;
 
 import java.io.IOException;
 import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-import io.midway.wire.CredentialSync;
 
 /**
  * The agent's credential store: its key pair and the credentials the instance pushed to it, their
  * secrets still sealed for that key. The agent core registers with {@link #publicKey()}, compares
  * {@link #revision()} with the {@code credential_revision} of each poll reply and, when they
  * differ, fetches {@code GET /api/mid/credentials?agent=NAME} and hands the reply to
- * {@link #update(CredentialSync)}.
+ * {@link #update(String)}.
  *
  * <p><b>Local secrets.</b> A configuration value that starts with {@value #ENCRYPTED_PREFIX} is
  * encrypted for this agent's key (the shell command {@code mid:encrypt} makes one); whoever reads
@@ -43,15 +42,27 @@ public interface CredentialStore {
     String revision();
 
     /**
-     * Replaces every credential held by those of the sync, and its revision. The sync is written
-     * to disk as received (the secrets stay sealed) before this returns; on failure the store
-     * keeps what it held.
+     * Replaces every credential held by those of the instance's reply, and its revision. The reply
+     * is written to disk as received (the secrets stay sealed) before this returns; on failure the
+     * store keeps what it held. The reply is passed as its JSON text, so that this API (and the
+     * agent core that calls it) depends on no bundle that file sync can replace.
      *
-     * @param sync the reply of {@code GET /api/mid/credentials}
-     * @throws IOException when the sync is unusable (a record without {@code sys_id} or name, two
-     *     records with one {@code sys_id}) or cannot be written
+     * @param credentialsJson the body of {@code GET /api/mid/credentials?agent=NAME}:
+     *     {@code {"revision":…,"result":[…]}}
+     * @return the revision taken and how many credentials it holds
+     * @throws IOException when the reply is unusable (not that JSON, a record without
+     *     {@code sys_id} or name, two records with one {@code sys_id}) or cannot be written
      */
-    void update(CredentialSync sync) throws IOException;
+    Taken update(String credentialsJson) throws IOException;
+
+    /**
+     * What an {@link #update(String)} took.
+     *
+     * @param revision the credentials' revision
+     * @param count how many credentials the store now holds
+     */
+    record Taken(String revision, int count) {
+    }
 
     /**
      * A number that changes whenever the affinity set changes (a credential worked for a target
