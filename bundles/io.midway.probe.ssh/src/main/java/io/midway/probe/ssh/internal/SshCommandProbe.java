@@ -25,6 +25,7 @@ import io.midway.api.credential.Credential;
 import io.midway.api.credential.CredentialException;
 import io.midway.api.credential.CredentialType;
 import io.midway.api.credential.Credentials;
+import io.midway.api.credential.SecretScrubber;
 import io.midway.api.probe.Probe;
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbePayload;
