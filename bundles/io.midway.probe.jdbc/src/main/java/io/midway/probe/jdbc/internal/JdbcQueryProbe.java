@@ -41,12 +41,12 @@ import io.midway.api.credential.Credential;
 import io.midway.api.credential.CredentialException;
 import io.midway.api.credential.CredentialType;
 import io.midway.api.credential.Credentials;
-import io.midway.api.credential.SecretScrubber;
 import io.midway.api.probe.Probe;
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.api.probe.ProbeResult;
 import io.midway.api.probe.ProbeTopic;
+import io.midway.api.secret.SecretScrubber;
 import io.midway.protocol.jdbc.JdbcProtocol;
 
 /**

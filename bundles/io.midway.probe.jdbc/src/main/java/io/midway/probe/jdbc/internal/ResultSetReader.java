@@ -29,7 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-import io.midway.api.credential.SecretScrubber;
+import io.midway.api.secret.SecretScrubber;
 
 /**
  * Reads a {@link ResultSet} into the JDBCProbe result: column names and types, and rows of

@@ -1,4 +1,4 @@
-package io.midway.api.credential;
+package io.midway.api.secret;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.midway.api.credential;
+package io.midway.api.secret;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
