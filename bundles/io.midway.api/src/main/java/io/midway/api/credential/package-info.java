@@ -28,7 +28,9 @@
  *
  * <h2>Rules for every implementation and caller</h2>
  * Secrets never reach a log, an exception message, a {@code toString()}, the shell or the Web
- * Console. Messages name the credential and the field, never the value.
+ * Console. Messages name the credential and the field, never the value. A probe that sends a
+ * secret to a target passes text that may echo it (a response, a remote command's output, a
+ * driver's message) through a {@link io.midway.api.secret.SecretScrubber} first.
  */
 @Export
 @Version("1.0.0")

@@ -26,6 +26,7 @@ import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.api.probe.ProbeResult;
 import io.midway.api.probe.ProbeTopic;
+import io.midway.api.secret.SecretScrubber;
 import io.midway.protocol.http.HttpCall;
 import io.midway.protocol.http.HttpExchange;
 import io.midway.protocol.http.HttpProtocol;

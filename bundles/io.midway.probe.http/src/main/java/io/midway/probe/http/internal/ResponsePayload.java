@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.midway.api.secret.SecretScrubber;
 import io.midway.protocol.http.HttpExchange;
 
 /** Turns an {@link HttpExchange} into the HTTPRequest result payload. */

@@ -46,6 +46,7 @@ import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.api.probe.ProbeResult;
 import io.midway.api.probe.ProbeTopic;
+import io.midway.api.secret.SecretScrubber;
 import io.midway.protocol.jdbc.JdbcProtocol;
 
 /**
@@ -225,7 +226,8 @@ public class JdbcQueryProbe implements Probe {
     /** One statement's run on a worker thread: log in, execute, read, end the transaction. */
     private final class StatementRun {
 
-        final SecretScrubber scrubber = new SecretScrubber();
+        /** the passwords opened so far; written by the worker thread, read by the caller on failure */
+        volatile SecretScrubber scrubber = SecretScrubber.NONE;
         private final StatementRequest request;
         private final String target;
         private final List<Credential> logins;
@@ -344,7 +346,7 @@ public class JdbcQueryProbe implements Probe {
                     try {
                         user = credential.field("user_name").filter(name -> !name.isEmpty()).orElse(null);
                         password = credential.secret("password");
-                        scrubber.add(password);
+                        scrubber = scrubber.and(password);
                     } catch (CredentialException e) {
                         if (logins.size() == 1) {
                             throw new ProbeException(scrubber.scrub(e.getMessage()));

@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import io.midway.api.secret.SecretScrubber;
+
 /**
  * Reads a {@link ResultSet} into the JDBCProbe result: column names and types, and rows of
  * JSON-friendly values (numbers, strings, booleans, {@code null}; dates and times as ISO-8601

@@ -31,6 +31,7 @@ import io.midway.api.probe.ProbePayload;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.api.probe.ProbeResult;
 import io.midway.api.probe.ProbeTopic;
+import io.midway.api.secret.SecretScrubber;
 import io.midway.protocol.ssh.SshAuthenticationException;
 import io.midway.protocol.ssh.SshCommand;
 import io.midway.protocol.ssh.SshProtocol;
