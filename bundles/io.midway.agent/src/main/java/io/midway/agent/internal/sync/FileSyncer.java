@@ -5,7 +5,6 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.agent.internal.transport.Backoff;
-import io.midway.api.agent.SyncFileResultDTO;
 import io.midway.api.agent.SyncResultDTO;
 import io.midway.wire.SyncFile;
 import io.midway.wire.SyncReport;
@@ -82,7 +80,10 @@ public final class FileSyncer {
     private volatile boolean firstSyncDone;
     private volatile long retryNotBefore = System.nanoTime();
     private volatile SyncSnapshot lastSnapshot;
-    private volatile SyncReport unsentReport;
+    /** Sends reports, keeps one the instance did not take for the next poll. */
+    private final SyncReporter reporter;
+    /** Which of the distribution's bundles run beside synced and deployed ones. */
+    private final BundlePrecedence precedence;
     /** The outcome of the last sync since the start, per file, or {@code null}. */
     private volatile SyncResultDTO lastResult;
     private String lastProblem;
@@ -105,6 +106,8 @@ public final class FileSyncer {
         this.cache = new JarCache(syncDir.resolve("files"));
         this.healthTimeout = healthTimeout;
         this.retry = new Backoff(retryMin, retryMax);
+        this.reporter = new SyncReporter(source);
+        this.precedence = new BundlePrecedence(framework);
         this.state = store.load();
         this.shown = new Shown(state.revision(), state.state());
     }
@@ -124,7 +127,7 @@ public final class FileSyncer {
             return t;
         });
         framework.listen(listener);
-        submit(this::stopReplacedShippedBundles);
+        submit(precedence::stopReplacedShippedBundles);
     }
 
     /**
@@ -187,10 +190,10 @@ public final class FileSyncer {
         if (revision == null) {
             return;
         }
-        if (unsentReport != null && reportQueued.compareAndSet(false, true)) {
+        if (reporter.hasUnsent() && reportQueued.compareAndSet(false, true)) {
             submit(() -> {
                 reportQueued.set(false);
-                sendUnsentReport();
+                reporter.sendUnsent();
             });
         }
         if (!isDue(revision) || System.nanoTime() < retryNotBefore) {
@@ -371,7 +374,7 @@ public final class FileSyncer {
             }
         } else if (bundle.origin() == BundleOrigin.DISTRIBUTION && type == BundleEvent.STARTED
                 && state.files().containsKey(name)) {
-            submit(this::stopReplacedShippedBundles);
+            submit(precedence::stopReplacedShippedBundles);
         }
     }
 
@@ -420,51 +423,6 @@ public final class FileSyncer {
         }
     }
 
-    /** Stops each running distribution bundle whose symbolic name sync installed (precedence). */
-    private void stopReplacedShippedBundles() {
-        List<InstalledBundle> bundles = framework.bundles();
-        Set<String> synced = bundles.stream().filter(b -> b.origin() == BundleOrigin.SYNC)
-                .map(b -> BundleOrigins.syncedName(b.location())).collect(Collectors.toSet());
-        for (InstalledBundle b : bundles) {
-            if (b.origin() == BundleOrigin.DISTRIBUTION && b.running() && synced.contains(b.symbolicName())) {
-                stopShipped(b);
-            }
-        }
-    }
-
-    private boolean stopShipped(InstalledBundle shipped) {
-        try {
-            framework.stop(shipped.id());
-            LOG.info("Stopped the distribution's {} {}: file sync provides {}", shipped.symbolicName(),
-                    shipped.version(), shipped.symbolicName());
-            return true;
-        } catch (SyncFailure e) {
-            LOG.warn("Cannot stop the distribution's {} {}: {}", shipped.symbolicName(), shipped.version(),
-                    e.getMessage());
-            return false;
-        }
-    }
-
-    private void startShipped(List<InstalledBundle> shipped) {
-        Set<String> fromDeploy = framework.bundles().stream()
-                .filter(b -> b.origin() == BundleOrigin.DEPLOY && b.running())
-                .map(InstalledBundle::symbolicName).collect(Collectors.toSet());
-        for (InstalledBundle b : shipped) {
-            if (fromDeploy.contains(b.symbolicName())) {
-                // deploy/ provides it: the shipped one stays stopped (the deploy folder starts it
-                // when its jar goes).
-                continue;
-            }
-            try {
-                framework.start(b.id());
-                LOG.info("Started the distribution's {} {} again", b.symbolicName(), b.version());
-            } catch (SyncFailure e) {
-                LOG.warn("Cannot start the distribution's {} {} again: {}", b.symbolicName(), b.version(),
-                        e.getMessage());
-            }
-        }
-    }
-
     /** A file being installed or updated, from the jar in the cache on. */
     private static final class Change {
         final SyncStep step;
@@ -483,40 +441,6 @@ public final class FileSyncer {
         }
     }
 
-    /** Collects the results of one sync and tells each to the progress listener as it is final. */
-    private static final class Results {
-        private final List<SyncReport.Result> list = new ArrayList<>();
-        private final Consumer<String> progress;
-
-        Results(Consumer<String> progress) {
-            this.progress = progress;
-        }
-
-        void add(String symbolicName, String version, String sha256, String action, String outcome, String message) {
-            SyncReport.Result result = new SyncReport.Result(symbolicName, version, sha256, action, outcome, message);
-            list.add(result);
-            String line = SyncSummary.line(toDto(result));
-            if (SyncReport.Result.OUTCOME_FAILED.equals(outcome)) {
-                LOG.warn("File sync: {}", line);
-            } else {
-                LOG.info("File sync: {}", line);
-            }
-            try {
-                progress.accept(line);
-            } catch (RuntimeException e) {
-                LOG.debug("Progress listener failed", e);
-            }
-        }
-
-        boolean anyFailed() {
-            return list.stream().anyMatch(r -> SyncReport.Result.OUTCOME_FAILED.equals(r.outcome()));
-        }
-
-        List<SyncReport.Result> sorted() {
-            return list.stream().sorted(Comparator.comparing(SyncReport.Result::symbolicName)).toList();
-        }
-    }
-
     /**
      * Applies a snapshot. Runs on the sync thread only.
      *
@@ -532,7 +456,7 @@ public final class FileSyncer {
             firstSyncDone = true;
             SyncState before = state;
             Map<String, SyncState.Installed> files = new TreeMap<>(before.files());
-            Results results = new Results(progress);
+            SyncResults results = new SyncResults(progress);
             List<SyncFile> wanted = snapshot.files() == null ? List.of() : snapshot.files();
             List<SyncStep> steps = planner.plan(wanted, before, framework.bundles());
             Set<Long> touched = new LinkedHashSet<>();
@@ -595,11 +519,11 @@ public final class FileSyncer {
             cache.prune(keep);
 
             SyncReport report = new SyncReport(agentName, snapshot.revision(), outcome, results.sorted());
-            SyncResultDTO result = toDto(report);
+            SyncResultDTO result = SyncResults.toDto(report);
             LOG.info("File sync: {}", SyncSummary.of(result));
             shown = new Shown(after.revision(), after.state());
             lastResult = result;
-            send(report);
+            reporter.send(report);
             return result;
         } finally {
             shown = new Shown(state.revision(), state.state());
@@ -607,7 +531,7 @@ public final class FileSyncer {
     }
 
     private void uninstall(SyncStep step, Map<String, SyncState.Installed> files, Set<Long> touched,
-            Results results) {
+            SyncResults results) {
         String name = step.symbolicName();
         if (step.synced() == null) {
             files.remove(name);
@@ -617,7 +541,7 @@ public final class FileSyncer {
             framework.uninstall(step.synced().id());
             touched.add(step.synced().id());
             files.remove(name);
-            startShipped(step.shipped());
+            precedence.startShipped(step.shipped());
             results.add(name, step.version(), null, SyncReport.Result.ACTION_UNINSTALL, SyncReport.Result.OUTCOME_OK,
                     null);
         } catch (SyncFailure e) {
@@ -626,7 +550,7 @@ public final class FileSyncer {
         }
     }
 
-    private void skip(SyncStep step, Map<String, SyncState.Installed> files, Set<Long> touched, Results results) {
+    private void skip(SyncStep step, Map<String, SyncState.Installed> files, Set<Long> touched, SyncResults results) {
         String name = step.symbolicName();
         String message = step.reason();
         if (step.synced() != null && !SyncPlanner.isCore(name)) {
@@ -648,7 +572,7 @@ public final class FileSyncer {
     private void keepRunning(SyncStep step) {
         for (InstalledBundle shipped : step.shipped()) {
             if (shipped.running()) {
-                stopShipped(shipped);
+                precedence.stopShipped(shipped);
             }
         }
         InstalledBundle synced = step.synced();
@@ -663,7 +587,7 @@ public final class FileSyncer {
     }
 
     /** Gets the verified jar of an install or update; a failure is a result and changes nothing. */
-    private Optional<Change> fetch(SyncStep step, Results results) throws InterruptedException {
+    private Optional<Change> fetch(SyncStep step, SyncResults results) throws InterruptedException {
         SyncFile file = step.file();
         String action = step.action() == SyncStep.Action.INSTALL ? SyncReport.Result.ACTION_INSTALL
                 : SyncReport.Result.ACTION_UPDATE;
@@ -686,7 +610,7 @@ public final class FileSyncer {
     /** @return {@code null} when installed or updated (not started), else why not (then nothing changed) */
     private String installOrUpdate(Change change, Set<Long> touched) {
         for (InstalledBundle shipped : change.step.shipped()) {
-            if (shipped.running() && stopShipped(shipped)) {
+            if (shipped.running() && precedence.stopShipped(shipped)) {
                 change.stoppedShipped.add(shipped);
             }
         }
@@ -709,7 +633,7 @@ public final class FileSyncer {
                             again.getMessage());
                 }
             } else {
-                startShipped(change.stoppedShipped);
+                precedence.startShipped(change.stoppedShipped);
             }
             return e.getMessage();
         }
@@ -743,7 +667,7 @@ public final class FileSyncer {
             touched.add(change.id);
             files.remove(name);
             refresh(Set.of(change.id));
-            startShipped(change.stoppedShipped);
+            precedence.startShipped(change.stoppedShipped);
             return change.step.action() == SyncStep.Action.UPDATE
                     ? "the previous jar is not in the cache, so the bundle was uninstalled"
                     : "removed";
@@ -762,59 +686,5 @@ public final class FileSyncer {
         } catch (SyncFailure e) {
             LOG.warn("File sync: {}", e.getMessage());
         }
-    }
-
-    private void send(SyncReport report) {
-        try {
-            source.report(report);
-            unsentReport = null;
-        } catch (IOException e) {
-            unsentReport = report;
-            LOG.warn("Cannot report file sync revision {} to the instance ({}); it is sent again with the next poll",
-                    report.revision(), e.getMessage());
-        } catch (InterruptedException e) {
-            unsentReport = report;
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void sendUnsentReport() {
-        SyncReport report = unsentReport;
-        if (report == null) {
-            return;
-        }
-        try {
-            source.report(report);
-            if (unsentReport == report) {
-                unsentReport = null;
-            }
-            LOG.info("Reported file sync revision {} to the instance", report.revision());
-        } catch (IOException e) {
-            LOG.debug("Report still not accepted: {}", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * @param report a sync report
-     * @return the same as the API's result
-     */
-    static SyncResultDTO toDto(SyncReport report) {
-        SyncResultDTO dto = new SyncResultDTO();
-        dto.revision = report.revision();
-        dto.state = report.state();
-        dto.files = report.files().stream().map(FileSyncer::toDto).toArray(SyncFileResultDTO[]::new);
-        return dto;
-    }
-
-    private static SyncFileResultDTO toDto(SyncReport.Result result) {
-        SyncFileResultDTO dto = new SyncFileResultDTO();
-        dto.symbolicName = result.symbolicName();
-        dto.version = result.version();
-        dto.action = result.action();
-        dto.outcome = result.outcome();
-        dto.message = result.message();
-        return dto;
     }
 }
