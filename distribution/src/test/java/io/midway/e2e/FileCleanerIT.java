@@ -69,7 +69,7 @@ public class FileCleanerIT {
         String echo = System.getProperty("midway.echo.jar");
         assertTrue("system property midway.echo.jar names the echo fixture jar: " + echo,
                 echo != null && Files.isRegularFile(Path.of(echo)));
-        work = Files.createTempDirectory("midway-e2e-cleaner");
+        work = TestFolders.temporary("midway-e2e-cleaner");
         String adminPassword = FileSyncIT.randomSecret();
         String agentPassword = FileSyncIT.randomSecret();
         int instancePort = Ports.free();
@@ -115,6 +115,13 @@ public class FileCleanerIT {
         Wait.until(STARTUP, "agent " + AGENT + " Up", () -> {
             JsonNode r = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + AGENT).path("result");
             return r.size() == 1 && "Up".equals(r.get(0).path("status").asText());
+        }, instance, agent);
+        // file sync installs the echo probe after the registration (which waits for the agent's
+        // new key: seconds on a busy machine); the cache's jar is "in use" only from then on
+        Wait.until(STARTUP, "file sync installed the echo probe", () -> {
+            JsonNode r = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + AGENT).path("result");
+            return r.size() == 1 && r.get(0).path("capabilities").toString().contains("\"echo\"")
+                    && Files.exists(data.resolve("sync/files/" + echoSha + ".jar"));
         }, instance, agent);
     }
 
