@@ -168,11 +168,14 @@ public class AgentUpgradeTest {
         instance.publishCore(coreJar("0.1.1", "core-0.1.1.jar"));
         Await.until("the agent reports Up again", () -> statuses(AgentRecord.STATUS_UP) == 1);
         assertEquals(1, statuses(AgentRecord.STATUS_UPGRADING));
-        String reason = lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail();
-        assertEquals("no core upgrader is running (bundle io.midway.agent.upgrader)", reason);
+        String detail = lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail();
+        String reason = "no core upgrader is running (bundle io.midway.agent.upgrader)";
+        assertTrue(detail, detail.startsWith(reason + "; a cause outside the core: tried again at "));
         UpgradeStatusDTO status = agent.upgradeStatus();
-        assertEquals("skipped", status.state);
+        assertEquals("a cause outside the core waits for its retry", "waiting", status.state);
         assertEquals(reason, status.lastFailure);
+        assertEquals(UpgradeRecordDTO.CAUSE_OUTSIDE, status.failureCause);
+        assertTrue(status.retryAt, detail.endsWith(status.retryAt));
         assertEquals(reason, new UpgradeStateStore(data.resolve("upgrade/state.json")).failure("0.1.1").reason());
 
         // The poll interrupted when work stopped is still waiting in the fake instance (a real one
@@ -181,7 +184,7 @@ public class AgentUpgradeTest {
         instance.offer(record("E", "Echo", 2, null));
         Await.until("work goes on", () -> instance.inputs.containsKey("E"));
         awaitPolls(5);
-        assertEquals("the same jar is not tried again", 1, statuses(AgentRecord.STATUS_UPGRADING));
+        assertEquals("the same jar is not tried again before its retry time", 1, statuses(AgentRecord.STATUS_UPGRADING));
 
         instance.publishCore(TestJars.withHeaders(coreJar("0.1.1", "x.jar"), data.resolve("core-0.1.1b.jar"),
                 Map.of("X-Rebuilt", "yes")));
@@ -214,8 +217,12 @@ public class AgentUpgradeTest {
         instance.coreList.add(new io.midway.wire.InstanceInfo.Core("io.midway.agent", "0.1.1", sha, Files.size(other)));
         instance.instanceVersion = "0.1.1";
         Await.until("the failure is reported", () -> statuses(AgentRecord.STATUS_UPGRADE_FAILED) == 1);
-        assertEquals("the jar offered as core 0.1.1 is io.midway.testing.echo 0.1.1, not io.midway.agent 0.1.1",
+        assertEquals("the jar offered as core 0.1.1 is io.midway.testing.echo 0.1.1, not io.midway.agent 0.1.1"
+                + "; the core itself failed: not tried again until the instance offers another jar",
                 lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail());
+        Await.until("skipped", () -> "skipped".equals(agent.upgradeStatus().state));
+        assertEquals(UpgradeRecordDTO.CAUSE_CORE, agent.upgradeStatus().failureCause);
+        assertNull(agent.upgradeStatus().retryAt);
         assertTrue(upgrader.calls.isEmpty());
     }
 
@@ -232,7 +239,8 @@ public class AgentUpgradeTest {
             FakeCoreUpgrader.record("0.1.0", "0.1.1", sha, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, reason)};
         start("0.1.0", () -> upgrader);
         Await.until("Upgrade Failed, then Up", () -> statuses(AgentRecord.STATUS_UP) == 1);
-        assertEquals(reason, lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail());
+        assertEquals(reason + "; the core itself failed: not tried again until the instance offers another jar",
+                lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail());
         int failedAt = instance.statusChanges.indexOf(lastStatus(AgentRecord.STATUS_UPGRADE_FAILED));
         int upAt = instance.statusChanges.indexOf(lastStatus(AgentRecord.STATUS_UP));
         assertTrue(failedAt < upAt);
@@ -248,6 +256,42 @@ public class AgentUpgradeTest {
         awaitPolls(5);
         assertEquals("reported once", 1, statuses(AgentRecord.STATUS_UPGRADE_FAILED));
         assertEquals(0, statuses(AgentRecord.STATUS_UPGRADING));
+    }
+
+    @Test
+    public void aRollbackForACauseOutsideTheCoreIsReportedWithItsRetryTimeAndNotSkipped() throws Exception {
+        String sha = instance.publishCore(coreJar("0.1.1", "core-0.1.1.jar"));
+        FakeCoreUpgrader upgrader = new FakeCoreUpgrader();
+        String reason = "the agent restarted during the upgrade before core 0.1.1 ran (core 0.1.0 runs)";
+        UpgradeRecordDTO rolledBack = FakeCoreUpgrader.record("0.1.0", "0.1.1", sha,
+                UpgradeRecordDTO.OUTCOME_ROLLED_BACK, reason);
+        rolledBack.cause = UpgradeRecordDTO.CAUSE_OUTSIDE;
+        upgrader.history = new UpgradeRecordDTO[] {rolledBack};
+        start("0.1.0", () -> upgrader);
+        Await.until("Upgrade Failed, then Up", () -> statuses(AgentRecord.STATUS_UP) == 1);
+        String detail = lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail();
+        assertTrue(detail, detail.startsWith(reason + "; a cause outside the core: tried again at "));
+        awaitPolls(5);
+        UpgradeStatusDTO status = agent.upgradeStatus();
+        assertEquals("waiting", status.state);
+        assertEquals(reason, status.lastFailure);
+        assertEquals(UpgradeRecordDTO.CAUSE_OUTSIDE, status.failureCause);
+        java.time.Instant retry = java.time.Instant.parse(status.retryAt);
+        java.time.Duration wait = java.time.Duration.between(java.time.Instant.now(), retry);
+        assertTrue("the first retry is about a minute away: " + wait,
+                wait.compareTo(java.time.Duration.ofSeconds(40)) > 0 && wait.compareTo(java.time.Duration.ofSeconds(61)) <= 0);
+        assertTrue("not tried before the retry time", upgrader.calls.isEmpty());
+        assertEquals(0, statuses(AgentRecord.STATUS_UPGRADING));
+        agent.stop();
+
+        // The retry time passed (as if the agent had been stopped for an hour): the same jar is tried again.
+        UpgradeStateStore store = new UpgradeStateStore(data.resolve("upgrade/state.json"));
+        store.failed("0.1.1", sha, reason, UpgradeRecordDTO.CAUSE_OUTSIDE, java.time.Instant.now().minus(
+                java.time.Duration.ofHours(1)));
+        start("0.1.0", () -> upgrader);
+        Await.until("the same jar is tried again", () -> upgrader.calls.size() == 1);
+        assertEquals("0.1.1", upgrader.calls.get(0).version());
+        assertEquals(1, statuses(AgentRecord.STATUS_UPGRADING));
     }
 
     @Test

@@ -3,7 +3,7 @@
  * plug-ins): its status and its pause/resume control.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.midway.api.agent;
 
 import org.osgi.annotation.bundle.Export;

@@ -235,7 +235,8 @@ public class AgentWebConsolePlugin extends HttpServlet {
             UpgradeStatusDTO u = agent.checkForUpgrade();
             String text = "Upgrade check: running " + u.currentVersion + ", target "
                     + (u.targetVersion == null ? "unknown" : u.targetVersion) + ", state " + u.state
-                    + (u.lastFailure == null ? "" : " (" + u.lastFailure + ")");
+                    + (u.lastFailure == null ? "" : " (" + u.lastFailure + ")")
+                    + (u.retryAt == null ? "" : ", tried again at " + u.retryAt);
             LOG.info("Upgrade check requested from the Web Console: {}", u.state);
             return new AgentStatusPage.Notice(false, text);
         } catch (IOException e) {

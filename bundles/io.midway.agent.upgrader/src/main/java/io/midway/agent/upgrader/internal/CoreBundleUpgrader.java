@@ -34,11 +34,14 @@ import io.midway.api.upgrade.UpgradeRecordDTO;
  * jar back when the new core is not healthy in time.
  *
  * <p>Each upgrade runs on a fresh thread of its own that nothing joins (TOOLCHAIN #15): it records
- * {@code running}, calls {@code core.update(jar)} (the core exports nothing, so no refresh is
- * needed unless bundles are removal-pending, TOOLCHAIN #14), then waits up to the health timeout
- * for the core to be ACTIVE at the new version with an obtainable, connected {@code MidAgent}
- * service. Anything else rolls back to the kept jar. A {@code running} record found at activation
- * (the JVM stopped mid-upgrade) is finished the same way.
+ * {@code running}, takes what the running core has (its active DS components, probes and
+ * protocols), calls {@code core.update(jar)} (the core exports nothing, so no refresh is needed
+ * unless bundles are removal-pending, TOOLCHAIN #14), then waits up to the health timeout for the
+ * new core to be healthy by itself ({@link CoreHealthCheck}): reaching the instance is not asked
+ * for, so an instance that is away does not roll back a healthy core. Anything else rolls back to
+ * the kept jar, and the record says whether the core itself failed ({@code core}) or something
+ * outside it ({@code outside}: the JVM stopped before the new core ran, the upgrader failed). A
+ * {@code running} record found at activation (the JVM stopped mid-upgrade) is finished the same way.
  */
 @Component(service = CoreUpgrader.class, immediate = true, configurationPid = UpgraderConfiguration.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -63,6 +66,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
     private final CoreHealthCheck health;
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile Thread worker;
+    private volatile CoreHealthCheck.Baseline baseline = CoreHealthCheck.Baseline.NONE;
 
     /**
      * Reads the history and the kept jar, adopts the distribution's core jar when none is kept,
@@ -173,6 +177,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
                 Files.deleteIfExists(incoming);
                 throw new IllegalArgumentException("the jar's SHA-256 is " + actual + ", not " + sha256);
             }
+            baseline = health.baseline(core);
             UpgradeRecordDTO record = history.start(core.getVersion().toString(), target.toString(), sha256);
             LOG.info("Upgrading the core from {} to {} (sha256 {})", record.fromVersion, record.toVersion, sha256);
             startThread(() -> run(record));
@@ -203,7 +208,8 @@ public class CoreBundleUpgrader implements CoreUpgrader {
         try {
             Bundle core = core();
             if (core == null) {
-                history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, "the core bundle is gone");
+                history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, "the core bundle is gone",
+                        UpgradeRecordDTO.CAUSE_OUTSIDE);
                 return;
             }
             Path jar = incoming(record.sha256);
@@ -216,9 +222,10 @@ public class CoreBundleUpgrader implements CoreUpgrader {
             }
             if (failure == null) {
                 refreshIfPending();
-                LOG.info("Core {} installed; waiting up to {} s for it to be active and connected", record.toVersion,
-                        healthTimeout.toSeconds());
-                String problem = health.await(core, record.toVersion, true, healthTimeout);
+                LOG.info("Core {} installed; waiting up to {} s for it to be healthy (components, service, probes {}, "
+                        + "protocols {})", record.toVersion, healthTimeout.toSeconds(), baseline.probes(),
+                        baseline.capabilities());
+                String problem = health.await(core, record.toVersion, baseline, healthTimeout);
                 if (problem != null) {
                     failure = "core " + record.toVersion + " was not healthy within " + healthTimeout.toSeconds()
                             + " s: " + problem;
@@ -227,7 +234,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
             if (failure == null) {
                 succeeded(record, jar);
             } else {
-                rollBack(core, record, failure);
+                rollBack(core, record, failure, UpgradeRecordDTO.CAUSE_CORE);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -243,7 +250,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
             try {
                 Bundle core = core();
                 if (core != null && UpgradeRecordDTO.OUTCOME_RUNNING.equals(record.outcome)) {
-                    rollBackQuietly(core, record, "the upgrader failed: " + e);
+                    rollBackQuietly(core, record, "the upgrader failed: " + e, UpgradeRecordDTO.CAUSE_OUTSIDE);
                 }
             } catch (IllegalStateException stopped) {
                 LOG.warn("The framework stops; the next start finishes the upgrade to {}", record.toVersion);
@@ -258,22 +265,27 @@ public class CoreBundleUpgrader implements CoreUpgrader {
         try {
             Bundle core = core();
             if (core == null) {
-                history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, "the core bundle is gone");
+                history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, "the core bundle is gone",
+                        UpgradeRecordDTO.CAUSE_OUTSIDE);
                 return;
             }
             String failure;
+            String cause;
             if (core.getVersion().equals(Version.parseVersion(record.toVersion))) {
-                String problem = health.await(core, record.toVersion, true, healthTimeout);
+                // What the old core had died with the JVM: the new core is judged by itself alone.
+                String problem = health.await(core, record.toVersion, CoreHealthCheck.Baseline.NONE, healthTimeout);
                 failure = problem == null ? null : "core " + record.toVersion + " was not healthy within "
                         + healthTimeout.toSeconds() + " s after a restart during the upgrade: " + problem;
+                cause = UpgradeRecordDTO.CAUSE_CORE;
             } else {
                 failure = "the agent restarted during the upgrade before core " + record.toVersion + " ran (core "
                         + core.getVersion() + " runs)";
+                cause = UpgradeRecordDTO.CAUSE_OUTSIDE;
             }
             if (failure == null) {
                 succeeded(record, incoming(record.sha256));
             } else {
-                rollBack(core, record, failure);
+                rollBack(core, record, failure, cause);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -292,23 +304,23 @@ public class CoreBundleUpgrader implements CoreUpgrader {
             LOG.warn("The jar of core {} is gone from {}; the kept copy stays {}", record.toVersion, jar,
                     kept.version());
         }
-        history.finish(record, UpgradeRecordDTO.OUTCOME_UPGRADED, null);
+        history.finish(record, UpgradeRecordDTO.OUTCOME_UPGRADED, null, null);
         LOG.info("Upgraded the core from {} to {}", record.fromVersion, record.toVersion);
     }
 
-    private void rollBackQuietly(Bundle core, UpgradeRecordDTO record, String failure) {
+    private void rollBackQuietly(Bundle core, UpgradeRecordDTO record, String failure, String cause) {
         try {
-            rollBack(core, record, failure);
+            rollBack(core, record, failure, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             LOG.error("Rolling back failed", e);
-            history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, failure + "; rolling back failed: " + e);
+            history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, failure + "; rolling back failed: " + e, cause);
         }
     }
 
-    /** Puts the kept jar back, waits for it to come up, and records {@code rolled_back}. */
-    private void rollBack(Bundle core, UpgradeRecordDTO record, String failure)
+    /** Puts the kept jar back, waits for it to come up, and records {@code rolled_back} with its cause. */
+    private void rollBack(Bundle core, UpgradeRecordDTO record, String failure, String cause)
             throws IOException, InterruptedException {
         LOG.warn("Upgrade to {} failed: {}; rolling back to {}", record.toVersion, failure, kept.version());
         StringBuilder reason = new StringBuilder(failure);
@@ -334,7 +346,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
                 reason.append("; starting core ").append(back).append(" again failed: ").append(describe(e));
             }
         }
-        String problem = health.await(core, back, false, healthTimeout);
+        String problem = health.await(core, back, CoreHealthCheck.Baseline.NONE, healthTimeout);
         if (problem != null) {
             reason.append("; the previous core ").append(back).append(" did not come back: ").append(problem);
             LOG.error("Core {} did not come back after the rollback: {}", back, problem);
@@ -342,7 +354,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
             LOG.info("Rolled back to core {}", back);
         }
         Files.deleteIfExists(incoming(record.sha256));
-        history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, reason.toString());
+        history.finish(record, UpgradeRecordDTO.OUTCOME_ROLLED_BACK, reason.toString(), cause);
     }
 
     /** Refreshes removal-pending bundles, if any, and waits for the refresh (TOOLCHAIN #14). */

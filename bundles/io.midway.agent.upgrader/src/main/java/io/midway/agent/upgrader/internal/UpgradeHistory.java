@@ -50,6 +50,7 @@ final class UpgradeHistory {
                 r.sha256 = m.get("sha256");
                 r.outcome = m.get("outcome");
                 r.reason = m.get("reason");
+                r.cause = m.get("cause");
                 r.started = m.get("started");
                 r.finished = m.get("finished");
                 records.add(r);
@@ -100,10 +101,12 @@ final class UpgradeHistory {
      * @param record a record of this history
      * @param outcome {@code upgraded} or {@code rolled_back}
      * @param reason why it was rolled back, or {@code null}
+     * @param cause {@code core} or {@code outside} for a rollback, else {@code null}
      */
-    synchronized void finish(UpgradeRecordDTO record, String outcome, String reason) {
+    synchronized void finish(UpgradeRecordDTO record, String outcome, String reason, String cause) {
         record.outcome = outcome;
         record.reason = reason;
+        record.cause = cause;
         record.finished = now();
         try {
             write();
@@ -128,6 +131,7 @@ final class UpgradeHistory {
             c.sha256 = r.sha256;
             c.outcome = r.outcome;
             c.reason = r.reason;
+            c.cause = r.cause;
             c.started = r.started;
             c.finished = r.finished;
             out[i] = c;
@@ -147,6 +151,7 @@ final class UpgradeHistory {
             m.put("sha256", r.sha256);
             m.put("outcome", r.outcome);
             m.put("reason", r.reason);
+            m.put("cause", r.cause);
             m.put("started", r.started);
             m.put("finished", r.finished);
             out.add(m);

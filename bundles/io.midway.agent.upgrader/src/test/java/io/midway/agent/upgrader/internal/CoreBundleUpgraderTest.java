@@ -71,7 +71,12 @@ public class CoreBundleUpgraderTest {
 
     /** Installs the "distribution" core 0.1.0 from a file: location and starts it. */
     private Bundle installCore() throws Exception {
-        Path jar = FakeCoreJars.core(tmp.getRoot().toPath().resolve("system/io.midway.agent-0.1.0.jar"), "0.1.0");
+        return installCore(Map.of());
+    }
+
+    private Bundle installCore(Map<String, String> headers) throws Exception {
+        Path jar = FakeCoreJars.core(tmp.getRoot().toPath().resolve("system/io.midway.agent-0.1.0.jar"), "0.1.0",
+                headers);
         Bundle core = framework.getBundleContext().installBundle(jar.toUri().toString());
         core.start();
         return core;
@@ -167,6 +172,7 @@ public class CoreBundleUpgraderTest {
         assertEquals(UpgradeRecordDTO.OUTCOME_ROLLED_BACK, record.outcome);
         assertTrue(record.reason, record.reason.startsWith("core 0.1.2 did not start: "));
         assertTrue(record.reason, record.reason.contains("io.midway.testing.nowhere"));
+        assertEquals("the core itself failed", UpgradeRecordDTO.CAUSE_CORE, record.cause);
         assertTrue("the old core came back: " + record.reason, !record.reason.contains("did not come back")
                 && !record.reason.contains("failed too") && !record.reason.contains("again failed"));
         assertEquals("0.1.0", core.getVersion().toString());
@@ -175,26 +181,63 @@ public class CoreBundleUpgraderTest {
     }
 
     @Test
-    public void aCoreThatDoesNotConnectInTimeIsRolledBack() throws Exception {
+    public void aHealthyCoreThatCannotReachTheInstanceIsKept() throws Exception {
+        // The instance is away for longer than the health window: the new core is judged by itself.
         startFramework(true, 1, null);
-        Bundle core = installCore();
+        Bundle core = installCore(Map.of("Midway-Test-Probes", "TCPScan,Command"));
         CoreBundleUpgrader upgrader = upgrader();
-        Path slow = FakeCoreJars.core(tmp.newFolder().toPath().resolve("slow.jar"), "0.1.3",
-                Map.of("Midway-Test-Connection", "unreachable"));
-        upgrader.upgrade(slow, "0.1.3", KeptCore.sha256(slow));
+        Path away = FakeCoreJars.core(tmp.newFolder().toPath().resolve("away.jar"), "0.1.3",
+                Map.of("Midway-Test-Connection", "unreachable", "Midway-Test-Probes", "Command,TCPScan"));
+        upgrader.upgrade(away, "0.1.3", KeptCore.sha256(away));
         try {
-            upgrader.upgrade(slow, "0.1.3", KeptCore.sha256(slow));
+            upgrader.upgrade(away, "0.1.3", KeptCore.sha256(away));
             fail("a second upgrade while one runs must be refused");
         } catch (IllegalStateException expected) {
             assertTrue(expected.getMessage(), expected.getMessage().contains("already running"));
         }
         UpgradeRecordDTO record = awaitFinished(upgrader);
 
+        assertEquals(record.reason, UpgradeRecordDTO.OUTCOME_UPGRADED, record.outcome);
+        assertNull(record.cause);
+        assertEquals("0.1.3", core.getVersion().toString());
+        assertEquals(Bundle.ACTIVE, core.getState());
+        assertEquals("0.1.3", keptVersion());
+    }
+
+    @Test
+    public void aCoreThatDoesNotBindTheProbesItHadIsRolledBackAsItsOwnFailure() throws Exception {
+        startFramework(true, 1, null);
+        Bundle core = installCore(Map.of("Midway-Test-Probes", "TCPScan,Command"));
+        CoreBundleUpgrader upgrader = upgrader();
+        Path lossy = FakeCoreJars.core(tmp.newFolder().toPath().resolve("lossy.jar"), "0.1.3",
+                Map.of("Midway-Test-Probes", "TCPScan"));
+        upgrader.upgrade(lossy, "0.1.3", KeptCore.sha256(lossy));
+        UpgradeRecordDTO record = awaitFinished(upgrader);
+
         assertEquals(UpgradeRecordDTO.OUTCOME_ROLLED_BACK, record.outcome);
         assertTrue(record.reason, record.reason.startsWith("core 0.1.3 was not healthy within 1 s: "));
-        assertTrue(record.reason, record.reason.contains("not connected to the instance (connection 'unreachable'"));
+        assertTrue(record.reason, record.reason.contains("probes bound before the upgrade are not bound again: Command"));
+        assertEquals(UpgradeRecordDTO.CAUSE_CORE, record.cause);
+        assertEquals("the cause is persisted", UpgradeRecordDTO.CAUSE_CORE,
+                new UpgradeHistory(data().resolve("upgrader/history.json")).last().cause);
         assertEquals("0.1.0", core.getVersion().toString());
         assertEquals(Bundle.ACTIVE, core.getState());
+    }
+
+    @Test
+    public void aCoreWhoseRuntimeDoesNotRunIsRolledBackAsItsOwnFailure() throws Exception {
+        startFramework(true, 1, null);
+        Bundle core = installCore();
+        CoreBundleUpgrader upgrader = upgrader();
+        Path dead = FakeCoreJars.core(tmp.newFolder().toPath().resolve("dead.jar"), "0.1.3",
+                Map.of("Midway-Test-Connection", "stopped"));
+        upgrader.upgrade(dead, "0.1.3", KeptCore.sha256(dead));
+        UpgradeRecordDTO record = awaitFinished(upgrader);
+
+        assertEquals(UpgradeRecordDTO.OUTCOME_ROLLED_BACK, record.outcome);
+        assertTrue(record.reason, record.reason.contains("its runtime does not run"));
+        assertEquals(UpgradeRecordDTO.CAUSE_CORE, record.cause);
+        assertEquals("0.1.0", core.getVersion().toString());
     }
 
     @Test
@@ -209,6 +252,7 @@ public class CoreBundleUpgraderTest {
 
         assertEquals(UpgradeRecordDTO.OUTCOME_ROLLED_BACK, record.outcome);
         assertTrue(record.reason, record.reason.contains("registers no MidAgent service"));
+        assertEquals(UpgradeRecordDTO.CAUSE_CORE, record.cause);
         assertEquals("0.1.0", core.getVersion().toString());
         assertEquals(Bundle.ACTIVE, core.getState());
         // the same upgrader takes the next upgrade
@@ -238,7 +282,8 @@ public class CoreBundleUpgraderTest {
 
     @Test
     public void aRestartAfterTheNewCoreRanFinishesTheUpgrade() throws Exception {
-        startFramework(true, 30, "registering");
+        // Not healthy by itself yet (its runtime does not run), so the upgrade is still running at the stop.
+        startFramework(true, 30, "stopped");
         Bundle core = installCore();
         long id = core.getBundleId();
         CoreBundleUpgrader first = upgrader();
@@ -272,6 +317,7 @@ public class CoreBundleUpgraderTest {
         UpgradeRecordDTO record = awaitFinished(afterRestart);
         assertEquals(UpgradeRecordDTO.OUTCOME_ROLLED_BACK, record.outcome);
         assertTrue(record.reason, record.reason.contains("restarted during the upgrade before core 0.1.1 ran"));
+        assertEquals("the JVM stopped: a cause outside the core", UpgradeRecordDTO.CAUSE_OUTSIDE, record.cause);
         assertEquals("0.1.0", core.getVersion().toString());
         assertEquals(Bundle.ACTIVE, core.getState());
     }

@@ -10,7 +10,7 @@ import io.midway.api.agent.MidAgent;
  * Test fixture only (packed into fake {@code io.midway.agent} jars by the tests, never shipped):
  * registers a {@link MidAgent} whose connection is framework property
  * {@code midway.test.connection}, else manifest header {@code Midway-Test-Connection}, else
- * {@code connected}.
+ * {@code connected}, and whose probes are manifest header {@code Midway-Test-Probes} (comma-separated).
  */
 public class FakeCoreActivator implements BundleActivator {
 
@@ -24,7 +24,8 @@ public class FakeCoreActivator implements BundleActivator {
         }
         registration = context.registerService(MidAgent.class,
                 new FakeCoreAgent(context.getBundle().getVersion().toString(),
-                        connection == null ? "connected" : connection), null);
+                        connection == null ? "connected" : connection,
+                        context.getBundle().getHeaders().get("Midway-Test-Probes")), null);
     }
 
     @Override

@@ -11,10 +11,12 @@ final class FakeCoreAgent implements MidAgent {
 
     private final String version;
     private final String connection;
+    private final String[] probes;
 
-    FakeCoreAgent(String version, String connection) {
+    FakeCoreAgent(String version, String connection, String probes) {
         this.version = version;
         this.connection = connection;
+        this.probes = probes == null || probes.isBlank() ? new String[0] : probes.split(",");
     }
 
     @Override
@@ -23,6 +25,7 @@ final class FakeCoreAgent implements MidAgent {
         dto.version = version;
         dto.connection = connection;
         dto.lastError = "connected".equals(connection) ? null : "fake core says " + connection;
+        dto.probes = probes.clone();
         return dto;
     }
 

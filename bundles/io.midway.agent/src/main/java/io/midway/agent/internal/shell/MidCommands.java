@@ -158,8 +158,10 @@ public class MidCommands {
                     + ": this core stops and the new one reports back.";
             case "current" -> "The core " + s.currentVersion + " is the version to run: nothing to do.";
             case "pinned" -> "This agent is pinned to " + s.pinnedVersion + ", which runs: nothing to do.";
-            case "skipped" -> "Not upgrading to " + target + ": it failed here before (" + s.lastFailure
+            case "skipped" -> "Not upgrading to " + target + ": the core itself failed here before (" + s.lastFailure
                     + "); a new jar or another version is tried.";
+            case "waiting" -> "Not upgrading to " + target + " yet: it failed here for a reason outside the core ("
+                    + s.lastFailure + "); tried again at " + s.retryAt + ".";
             case "unavailable" -> "Core " + target + " is the target but the instance offers no jar of it.";
             default -> "The instance's version is not known yet.";
         };
@@ -177,14 +179,21 @@ public class MidCommands {
         line(out, "State", s.state);
         if (s.lastFailure != null) {
             line(out, "Last failure", s.lastFailure);
+            if (s.failureCause != null) {
+                line(out, "Cause", "outside".equals(s.failureCause)
+                        ? "outside the core (tried again with backoff)" : "the core itself (not tried again)");
+            }
+        }
+        if (s.retryAt != null) {
+            line(out, "Retry at", s.retryAt);
         }
         if (s.history == null || s.history.length == 0) {
             line(out, "History", "no upgrades");
         } else {
             line(out, "History", s.history.length + (s.history.length == 1 ? " attempt, oldest first:" : " attempts, oldest first:"));
             for (UpgradeRecordDTO r : s.history) {
-                out.append(String.format("  %s  %s -> %s  %s%s%n", r.started, r.fromVersion, r.toVersion, r.outcome,
-                        r.reason == null ? "" : ": " + r.reason));
+                out.append(String.format("  %s  %s -> %s  %s%s%s%n", r.started, r.fromVersion, r.toVersion, r.outcome,
+                        r.cause == null ? "" : " (" + r.cause + ")", r.reason == null ? "" : ": " + r.reason));
             }
         }
         return out.toString();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,14 +33,15 @@ import io.midway.wire.InstanceInfo;
 /**
  * Decides when the core upgrades itself and prepares it: target version = the agent's pin, else
  * the instance version. When it differs from the running core's, the instance offers a jar of
- * that version, and that jar has not already failed here, the coordinator reports
- * {@code Upgrading}, stops taking work, journals the queued records, downloads and verifies the
- * jar and hands it to the {@link CoreUpgrader}. A failure before the hand-over is reported as
- * {@code Upgrade Failed}, remembered, and normal work resumes.
+ * that version, and that jar is not skipped or waiting here ({@link UpgradeRetry}), the
+ * coordinator reports {@code Upgrading}, stops taking work, journals the queued records, downloads
+ * and verifies the jar and hands it to the {@link CoreUpgrader}. A failure before the hand-over is
+ * reported as {@code Upgrade Failed}, remembered with its cause, and normal work resumes.
  *
  * <p>At start it reports the outcome of the upgrader's newest history record once:
- * {@code Up} "upgraded from X to Y", or {@code Upgrade Failed} with the reason (remembered) then
- * {@code Up}. All of it runs on its own thread ({@code midway-upgrade}); the poll thread only
+ * {@code Up} "upgraded from X to Y", or {@code Upgrade Failed} with the reason and whether and when
+ * it is tried again (remembered) then {@code Up}. A failure outside the core is tried again after
+ * a backoff; one of the core itself is skipped until the instance offers another jar. All of it runs on its own thread ({@code midway-upgrade}); the poll thread only
  * hands it the versions.
  */
 public final class UpgradeCoordinator {
@@ -57,8 +59,10 @@ public final class UpgradeCoordinator {
     public static final String STATE_UPGRADING = "upgrading";
     /** The pin holds the agent on a version other than the instance's. */
     public static final String STATE_PINNED = "pinned";
-    /** The target already failed here with the jar offered; not retried. */
+    /** The target's core itself failed here with the jar offered; not retried until another jar is offered. */
     public static final String STATE_SKIPPED = "skipped";
+    /** The target failed here for a reason outside the core; tried again at the retry time. */
+    public static final String STATE_WAITING = "waiting";
     /** The instance offers no jar of the target version. */
     public static final String STATE_UNAVAILABLE = "unavailable";
     /** No word from the instance yet. */
@@ -80,6 +84,8 @@ public final class UpgradeCoordinator {
     private volatile String pinnedVersion;
     private volatile String state = STATE_UNKNOWN;
     private volatile String lastFailure;
+    private volatile String failureCause;
+    private volatile String retryAt;
     private volatile boolean handedOver;
     private volatile String lastLogged;
 
@@ -227,7 +233,10 @@ public final class UpgradeCoordinator {
         dto.targetVersion = target(instanceVersion, pinnedVersion);
         dto.pinnedVersion = pinnedVersion;
         dto.state = state;
-        dto.lastFailure = STATE_SKIPPED.equals(state) ? lastFailure : null;
+        boolean failedHere = STATE_SKIPPED.equals(state) || STATE_WAITING.equals(state);
+        dto.lastFailure = failedHere ? lastFailure : null;
+        dto.failureCause = failedHere ? failureCause : null;
+        dto.retryAt = STATE_WAITING.equals(state) ? retryAt : null;
         CoreUpgrader u = upgrader.get();
         dto.history = u == null ? new UpgradeRecordDTO[0] : u.history();
         return dto;
@@ -289,14 +298,39 @@ public final class UpgradeCoordinator {
             return;
         }
         UpgradeStateStore.Failure failure = store.failure(target);
-        if (failure != null && failure.sha256().equals(offered.sha256())) {
-            state = STATE_SKIPPED;
-            lastFailure = failure.reason();
-            logOnce("Not upgrading to core " + target + " again: it failed here (" + failure.reason()
-                    + "); a new jar or another version is tried");
-            return;
+        switch (UpgradeRetry.decide(failure, offered.sha256(), Instant.now())) {
+            case SKIP -> {
+                remember(failure, STATE_SKIPPED);
+                logOnce("Not upgrading to core " + target + " again: the core itself failed here (" + failure.reason()
+                        + "); a new jar or another version is tried");
+            }
+            case WAIT -> {
+                remember(failure, STATE_WAITING);
+                logOnce("Core " + target + " failed here for a reason outside it (" + failure.reason()
+                        + "); trying it again at " + failure.retryAt());
+            }
+            default -> {
+                if (failure != null && failure.sha256().equals(offered.sha256())) {
+                    LOG.info("Trying core {} again after a failure outside it (attempt {}): {}", target,
+                            failure.attempts() + 1, failure.reason());
+                }
+                upgrade(offered, target);
+            }
         }
-        upgrade(offered, target);
+    }
+
+    private void remember(UpgradeStateStore.Failure failure, String newState) {
+        lastFailure = failure.reason();
+        failureCause = UpgradeRetry.causeOf(failure.cause(), failure.reason());
+        retryAt = failure.retryAt();
+        state = newState;
+    }
+
+    /** The sentence after a failure's reason: when it is tried again, or that it is not. */
+    static String nextStep(UpgradeStateStore.Failure failure) {
+        return UpgradeRecordDTO.CAUSE_OUTSIDE.equals(failure.cause())
+                ? "; a cause outside the core: tried again at " + failure.retryAt()
+                : "; the core itself failed: not tried again until the instance offers another jar";
     }
 
     private boolean upgradeRunning() {
@@ -331,7 +365,7 @@ public final class UpgradeCoordinator {
         } catch (IOException e) {
             queued.forEach(host::run);
             failed(target, core.sha256(), "cannot journal the queued work in " + journal.directory() + ": "
-                    + e.getMessage());
+                    + e.getMessage(), UpgradeRecordDTO.CAUSE_OUTSIDE);
             return;
         }
         try {
@@ -348,17 +382,19 @@ public final class UpgradeCoordinator {
             fetch(core, target, jar);
             CoreUpgrader u = upgrader.get();
             if (u == null) {
-                throw new UpgradeFailure("no core upgrader is running (bundle io.midway.agent.upgrader)");
+                throw new UpgradeFailure("no core upgrader is running (bundle io.midway.agent.upgrader)",
+                        UpgradeRecordDTO.CAUSE_OUTSIDE);
             }
             try {
                 u.upgrade(jar, target, core.sha256());
             } catch (RuntimeException e) {
-                throw new UpgradeFailure("the upgrader refused the core: " + e.getMessage());
+                throw new UpgradeFailure("the upgrader refused the core: " + e.getMessage(),
+                        UpgradeRecordDTO.CAUSE_OUTSIDE);
             }
             handedOver = true;
             LOG.info("Handed core {} to the upgrader; this core {} stops now", target, currentVersion);
         } catch (UpgradeFailure e) {
-            failed(target, core.sha256(), e.getMessage());
+            failed(target, core.sha256(), e.getMessage(), e.cause());
         } finally {
             try {
                 Files.deleteIfExists(jar);
@@ -375,34 +411,36 @@ public final class UpgradeCoordinator {
             host.downloadCore(core.sha256(), jar);
             long size = Files.size(jar);
             if (core.size() > 0 && size != core.size()) {
-                throw new UpgradeFailure("core " + target + " download has " + size + " bytes, not " + core.size());
+                throw new UpgradeFailure("core " + target + " download has " + size + " bytes, not " + core.size(),
+                        UpgradeRecordDTO.CAUSE_OUTSIDE);
             }
             String sha = Sha256.of(jar);
             if (!sha.equals(core.sha256())) {
-                throw new UpgradeFailure("core " + target + " download has SHA-256 " + sha + ", not " + core.sha256());
+                throw new UpgradeFailure("core " + target + " download has SHA-256 " + sha + ", not " + core.sha256(),
+                        UpgradeRecordDTO.CAUSE_OUTSIDE);
             }
         } catch (IOException e) {
-            throw new UpgradeFailure("cannot download core " + target + ": " + e.getMessage());
+            throw new UpgradeFailure("cannot download core " + target + ": " + e.getMessage(),
+                    UpgradeRecordDTO.CAUSE_OUTSIDE);
         }
         JarManifest manifest;
         try {
             manifest = JarManifest.read(jar);
         } catch (SyncFailure e) {
-            throw new UpgradeFailure("core " + target + " is " + e.getMessage());
+            throw new UpgradeFailure("core " + target + " is " + e.getMessage(), UpgradeRecordDTO.CAUSE_CORE);
         }
         if (!CORE_SYMBOLIC_NAME.equals(manifest.symbolicName()) || !sameVersion(manifest.version(), target)) {
             throw new UpgradeFailure("the jar offered as core " + target + " is " + manifest.symbolicName() + " "
-                    + manifest.version() + ", not " + CORE_SYMBOLIC_NAME + " " + target);
+                    + manifest.version() + ", not " + CORE_SYMBOLIC_NAME + " " + target, UpgradeRecordDTO.CAUSE_CORE);
         }
     }
 
     /** Reports and remembers a failure before the hand-over, then resumes normal work. */
-    private void failed(String target, String sha256, String reason) {
-        LOG.error("Upgrade of the core to {} failed: {}; staying on {}", target, reason, currentVersion);
-        store.failed(target, sha256, reason);
-        lastFailure = reason;
-        state = STATE_SKIPPED;
-        report(AgentRecord.STATUS_UPGRADE_FAILED, reason);
+    private void failed(String target, String sha256, String reason, String cause) {
+        UpgradeStateStore.Failure f = store.failed(target, sha256, reason, cause, Instant.now());
+        LOG.error("Upgrade of the core to {} failed: {}{}; staying on {}", target, reason, nextStep(f), currentVersion);
+        remember(f, UpgradeRecordDTO.CAUSE_OUTSIDE.equals(f.cause()) ? STATE_WAITING : STATE_SKIPPED);
+        report(AgentRecord.STATUS_UPGRADE_FAILED, reason + nextStep(f));
         report(AgentRecord.STATUS_UP, "running core " + currentVersion + " after the failed upgrade to " + target);
         journal.replay(host::run);
         host.resumeWork();
@@ -462,12 +500,11 @@ public final class UpgradeCoordinator {
             }
         } else if (UpgradeRecordDTO.OUTCOME_ROLLED_BACK.equals(last.outcome)) {
             String reason = last.reason == null ? "rolled back" : last.reason;
-            LOG.error("The upgrade of the core to {} was rolled back: {}; running {}", last.toVersion, reason,
-                    currentVersion);
-            store.failed(last.toVersion, last.sha256, reason);
-            lastFailure = reason;
-            state = STATE_SKIPPED;
-            if (!report(AgentRecord.STATUS_UPGRADE_FAILED, reason)
+            UpgradeStateStore.Failure f = store.failed(last.toVersion, last.sha256, reason, last.cause, Instant.now());
+            LOG.error("The upgrade of the core to {} was rolled back: {}{}; running {}", last.toVersion, reason,
+                    nextStep(f), currentVersion);
+            remember(f, UpgradeRecordDTO.CAUSE_OUTSIDE.equals(f.cause()) ? STATE_WAITING : STATE_SKIPPED);
+            if (!report(AgentRecord.STATUS_UPGRADE_FAILED, reason + nextStep(f))
                     || !report(AgentRecord.STATUS_UP, "running core " + currentVersion + " after the failed upgrade to "
                             + last.toVersion)) {
                 return;
@@ -494,9 +531,16 @@ public final class UpgradeCoordinator {
     /** An upgrade that failed before the hand-over; the message says why. */
     static final class UpgradeFailure extends Exception {
         private static final long serialVersionUID = 1L;
+        private final String cause;
 
-        UpgradeFailure(String message) {
+        UpgradeFailure(String message, String cause) {
             super(message);
+            this.cause = cause;
+        }
+
+        /** @return {@code core} or {@code outside} */
+        String cause() {
+            return cause;
         }
     }
 }

@@ -14,11 +14,13 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.midway.api.upgrade.UpgradeRecordDTO;
 import io.midway.wire.Json;
 
 /**
  * {@code <midway.data>/upgrade/state.json}: the upgrade outcome last reported to the instance, and
- * per version the jar (sha256) whose upgrade failed here and why, so it is not retried in a loop.
+ * per version the jar (sha256) whose upgrade failed here, why, its cause, and when it is tried
+ * again ({@link UpgradeRetry}), so it is not retried in a loop.
  */
 public final class UpgradeStateStore {
 
@@ -35,11 +37,17 @@ public final class UpgradeStateStore {
      * @param sha256 the jar that failed
      * @param reason why
      * @param time when, ISO-8601
+     * @param cause {@code core} or {@code outside} ({@code null} in files written before causes were kept)
+     * @param attempts failures of this jar in a row for reasons outside the core
+     * @param retryAt when it is tried again, ISO-8601, or {@code null} when it is not
      */
     public record Failure(
             @JsonProperty("sha256") String sha256,
             @JsonProperty("reason") String reason,
-            @JsonProperty("time") String time) {
+            @JsonProperty("time") String time,
+            @JsonProperty("cause") String cause,
+            @JsonProperty("attempts") int attempts,
+            @JsonProperty("retry_at") String retryAt) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(UpgradeStateStore.class);
@@ -85,17 +93,35 @@ public final class UpgradeStateStore {
     }
 
     /**
-     * Remembers a failed attempt.
+     * Remembers a failed attempt: one outside the core is tried again after
+     * {@link UpgradeRetry#backoff} of its failures of the same jar in a row.
      *
      * @param version the version
      * @param sha256 the jar
      * @param reason why it failed
+     * @param cause {@code core} or {@code outside}
+     * @param now the time now
+     * @return what is remembered
      */
-    public synchronized void failed(String version, String sha256, String reason) {
+    public synchronized Failure failed(String version, String sha256, String reason, String cause, Instant now) {
         Map<String, Failure> failed = new LinkedHashMap<>(state.failed());
-        failed.put(normalized(version), new Failure(sha256, reason, Instant.now().toString()));
+        String key = normalized(version);
+        String c = UpgradeRetry.causeOf(cause, reason);
+        Failure f;
+        if (UpgradeRecordDTO.CAUSE_OUTSIDE.equals(c)) {
+            Failure before = failed.get(key);
+            int attempts = before != null && sha256.equals(before.sha256())
+                    && UpgradeRecordDTO.CAUSE_OUTSIDE.equals(UpgradeRetry.causeOf(before.cause(), before.reason()))
+                    ? Math.max(1, before.attempts()) + 1 : 1;
+            f = new Failure(sha256, reason, now.toString(), c, attempts,
+                    now.plus(UpgradeRetry.backoff(attempts)).toString());
+        } else {
+            f = new Failure(sha256, reason, now.toString(), c, 1, null);
+        }
+        failed.put(key, f);
         state = new State(state.reported(), failed);
         write();
+        return f;
     }
 
     private static String normalized(String version) {

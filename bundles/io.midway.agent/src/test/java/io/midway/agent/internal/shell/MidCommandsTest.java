@@ -235,11 +235,38 @@ public class MidCommandsTest {
     }
 
     @Test
+    public void upgradeShowsAFailureOutsideTheCoreWithItsCauseAndRetryTime() {
+        UpgradeStatusDTO s = new UpgradeStatusDTO();
+        s.currentVersion = "0.1.0";
+        s.targetVersion = "0.1.2";
+        s.state = "waiting";
+        s.lastFailure = "cannot download core 0.1.2: Connection refused";
+        s.failureCause = "outside";
+        s.retryAt = "2026-12-07T12:01:00Z";
+        UpgradeRecordDTO back = new UpgradeRecordDTO();
+        back.fromVersion = "0.1.0";
+        back.toVersion = "0.1.2";
+        back.outcome = "rolled_back";
+        back.cause = "outside";
+        back.reason = "the agent restarted during the upgrade before core 0.1.2 ran (core 0.1.0 runs)";
+        back.started = "2026-12-07T11:00:00Z";
+        s.history = new UpgradeRecordDTO[] {back};
+        String out = MidCommands.upgradeStatus(s);
+        assertTrue(out, out.contains("State         waiting"));
+        assertTrue(out, out.contains("Last failure  cannot download core 0.1.2: Connection refused"));
+        assertTrue(out, out.contains("Cause         outside the core (tried again with backoff)"));
+        assertTrue(out, out.contains("Retry at      2026-12-07T12:01:00Z"));
+        assertTrue(out, out.contains("0.1.0 -> 0.1.2  rolled_back (outside): the agent restarted"));
+        assertEquals("Not upgrading to 0.1.2 yet: it failed here for a reason outside the core (cannot download core "
+                + "0.1.2: Connection refused); tried again at 2026-12-07T12:01:00Z.", MidCommands.checkOutcome(s));
+    }
+
+    @Test
     public void upgradeCheckSaysWhatHappensOrWhyItCouldNot() {
         StubAgent agent = new StubAgent();
         String out = new MidCommands(agent, agent).upgrade("check");
         assertEquals("check", agent.lastCall);
-        assertTrue(out, out.startsWith("Not upgrading to 0.1.2: it failed here before (core 0.1.2 did not start"));
+        assertTrue(out, out.startsWith("Not upgrading to 0.1.2: the core itself failed here before (core 0.1.2 did not start"));
         agent.failure = "cannot reach instance http://localhost:8080: ConnectException";
         assertEquals("Could not check for an upgrade: cannot reach instance http://localhost:8080: ConnectException",
                 new MidCommands(agent, agent).upgrade("check"));
