@@ -710,7 +710,7 @@ public final class AgentRuntime {
         dto.lastError = state.lastError();
         dto.probes = probes.topics().toArray(String[]::new);
         dto.pools = dispatcher.snapshot();
-        dto.spooled = spool.count() + outbox.pending();
+        dto.spooled = outbox.pendingAndSpooled(spool::count);
         dto.processed = state.processed();
         dto.failed = state.failed();
         dto.capabilities = protocols.names().toArray(String[]::new);

@@ -112,6 +112,17 @@ public final class ResultOutbox {
         }
     }
 
+    /**
+     * @param onDisk counts the results in the spool
+     * @return those and the results waiting here, counted together so that a group being written
+     *     to the spool is never counted twice (or not at all)
+     */
+    public int pendingAndSpooled(java.util.function.IntSupplier onDisk) {
+        synchronized (idle) {
+            return onDisk.getAsInt() + waiting.size() + inFlight;
+        }
+    }
+
     /** Sends or spools what is waiting, then ends the outbox thread. */
     public void stop() throws InterruptedException {
         Thread t;
@@ -154,7 +165,11 @@ public final class ResultOutbox {
                     sent = false;
                 }
                 if (!sent) {
-                    write(group);
+                    synchronized (idle) {
+                        // on disk and out of hand together: a count never sees them twice
+                        write(group);
+                        inFlight = 0;
+                    }
                 }
             } catch (InterruptedException e) {
                 if (!group.isEmpty()) {
