@@ -30,15 +30,29 @@ final class LeaseRecovery {
     }
 
     /**
-     * Answers the agent's long polls still waiting, leasing nothing: after a crash they belong to
-     * a connection that is gone, and a woken one would lease the records made ready here to it.
-     * Call before {@link #release}.
+     * Answers the agent's long polls still waiting, leasing nothing, on this node and (on a shared
+     * database) on the others: after a crash they belong to a connection that is gone, and a woken
+     * one would lease the records made ready here to it. Call before {@link #release}: the other
+     * nodes hear of it before the release's wake-up (one listener each, in the order sent).
+     *
+     * @param core the instance core
+     * @param agentName the agent
+     * @return how many polls were waiting on this node
+     */
+    static int supersedeWaitingPolls(InstanceCore core, String agentName) {
+        int here = supersedeHere(core, agentName);
+        core.releasePollsOnOtherNodes(agentName);
+        return here;
+    }
+
+    /**
+     * Answers the agent's long polls waiting on this node, leasing nothing.
      *
      * @param core the instance core
      * @param agentName the agent
      * @return how many polls were waiting
      */
-    static int supersedeWaitingPolls(InstanceCore core, String agentName) {
+    static int supersedeHere(InstanceCore core, String agentName) {
         int superseded = 0;
         for (Runnable waiting : core.waiters().take(agentName)) {
             if (waiting instanceof LongPoll stale) {
