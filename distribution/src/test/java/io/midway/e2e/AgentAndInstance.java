@@ -155,6 +155,23 @@ final class AgentAndInstance implements AutoCloseable {
     }
 
     /**
+     * Starts the first agent again on its data folder (after it was killed or stopped), with a new
+     * log {@code work/agent-<n>.log}; does not wait for it.
+     *
+     * @param n which start this is, for the log's name
+     * @return its process; stopped by {@link #close()}
+     */
+    MidwayProcess startAgentAgain(int n) throws Exception {
+        Map<String, String> env = new HashMap<>(agentEnvironment);
+        env.put("MIDWAY_AGENT_NAME", agentName);
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
+        env.put("MIDWAY_DATA", work.resolve("agent").toString());
+        MidwayProcess again = MidwayProcess.start(home, "agent", env, work.resolve("agent-" + n + ".log"), false);
+        extras.add(again);
+        return again;
+    }
+
+    /**
      * @param name an agent's name
      * @return a client of that agent's own HTTP port (Web Console), as user {@code admin}
      */

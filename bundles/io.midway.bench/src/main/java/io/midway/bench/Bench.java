@@ -81,7 +81,7 @@ public final class Bench {
 
     /** What {@code --only} can name, in the order they run. */
     static final List<String> STEPS = List.of("ecc_throughput", "agent_rss", "ecc_latency",
-            "upgrade_pause", "instance_agents", "instance_idle_cpu", "machine_floor", "peers");
+            "upgrade_pause", "crash_recovery", "instance_agents", "instance_idle_cpu", "machine_floor", "peers");
 
     /** One measured figure. */
     record Metric(String metric, double value, String unit, double target, boolean higherIsBetter, String note, boolean conditionMet) {
@@ -233,6 +233,7 @@ public final class Bench {
         step("agent_rss", this::rss);
         step("ecc_latency", this::latency);
         step("upgrade_pause", this::upgradePause);
+        step("crash_recovery", this::crashRecovery);
         step("instance_agents", this::instanceAgents);
         step("instance_idle_cpu", this::instanceIdleCpu);
         step("machine_floor", this::machineFloor);
@@ -284,6 +285,15 @@ public final class Bench {
     }
 
     private void startAgent() throws Exception {
+        agent = startAgentProcess("agent.log");
+        until(STARTUP, "agent " + AGENT + " Up", () -> "Up".equals(agentRecord().path("status").asText()));
+        double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
+        report(new Metric("agent_start_ms", ms, "ms", 3000, false,
+                "bin/agent started (fresh data folder, first start) until ecc_agent shows it Up; polled every 10 ms"));
+    }
+
+    /** Starts bin/agent on the bench agent's data folder (fresh or not), logging to {@code work/<log>}. */
+    private MidwayProcess startAgentProcess(String log) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("MIDWAY_INSTANCE_URL", base());
         env.put("MIDWAY_AGENT_NAME", AGENT);
@@ -292,11 +302,7 @@ public final class Bench {
         env.put("MIDWAY_HTTP_PORT", Integer.toString(agentPort));
         env.put("MIDWAY_DATA", work.resolve("agent").toString());
         env.put("MIDWAY_LOG_LEVEL", "warn");
-        agent = MidwayProcess.start(home, "agent", env, work.resolve("agent.log"));
-        until(STARTUP, "agent " + AGENT + " Up", () -> "Up".equals(agentRecord().path("status").asText()));
-        double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
-        report(new Metric("agent_start_ms", ms, "ms", 3000, false,
-                "bin/agent started (fresh data folder, first start) until ecc_agent shows it Up; polled every 10 ms"));
+        return MidwayProcess.start(home, "agent", env, work.resolve(log));
     }
 
     private JsonNode agentRecord() throws IOException, InterruptedException {
@@ -628,6 +634,66 @@ public final class Bench {
         report(new Metric("upgrade_pause_ms", gap / 1e6, "ms", 2000, false, "core " + base + " → " + version
                 + " published under a load of " + rate + " Echo items/s; longest gap between answered items from the publish until 2 s after the agent is Up on it ("
                 + fmt((upAt.get() - published.get()) / 1e6) + " ms publish → Up)"));
+    }
+
+    /**
+     * Crash recovery: Echo items inserted as fast as the instance takes them; once the agent holds
+     * leased work, its JVM is killed (SIGKILL) and bin/agent started again on the same data folder;
+     * measured from the kill until the last item is answered. Without crash recovery the items the
+     * agent held would wait for their lease (lease.seconds, 300 s by default).
+     */
+    private void crashRecovery() throws Exception {
+        int n = quick ? 5000 : 30000;
+        String tag = "crash-" + System.nanoTime();
+        AtomicInteger inserted = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread load = new Thread(() -> {
+            try {
+                int batch = batchInsert ? 100 : 1;
+                while (inserted.get() < n) {
+                    if (batchInsert) {
+                        ArrayNode array = BenchHttp.JSON.createArrayNode();
+                        for (int i = 0; i < Math.min(batch, n - inserted.get()); i++) {
+                            array.add(output(ECHO, tag, EccRecord.PRIORITY_STANDARD));
+                        }
+                        admin.expect("POST", "/api/now/table/ecc_queue", array.toString());
+                        inserted.addAndGet(array.size());
+                    } else {
+                        insert(ECHO, tag, EccRecord.PRIORITY_STANDARD);
+                        inserted.incrementAndGet();
+                    }
+                }
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        }, "bench-crash-load");
+        load.start();
+        int[] held = new int[1];
+        until(Duration.ofSeconds(60), "the agent holding leased work", () -> {
+            held[0] = count("processing");
+            return held[0] > 0 && inserted.get() >= n / 10;
+        }, 5);
+        long pid = agent.jvmPid();
+        agent.kill();
+        long killed = System.nanoTime();
+        int heldAtKill = count("processing");
+        agent = startAgentProcess("agent-after-kill.log");
+        load.join();
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+        until(Duration.ofSeconds(quick ? 120 : 300), "every item answered after the kill", () -> outstanding() == 0, 20);
+        double ms = (System.nanoTime() - killed) / 1e6;
+        report(new Metric("crash_recovery_ms", ms, "ms", 10000, false, "the agent JVM (pid " + pid + ") killed with SIGKILL "
+                + "while " + heldAtKill + " Echo item(s) were leased to it, under a load of " + n + " items inserted "
+                + (batchInsert ? "in batches of 100" : "one by one") + "; bin/agent started again at once on the same data "
+                + "folder; kill until the last item is answered (lease.seconds 300)"));
+    }
+
+    /** @return how many of the bench agent's output records are in this state */
+    private int count(String state) throws IOException, InterruptedException {
+        return admin.json("/api/now/stats/ecc_queue?sysparm_count=true&sysparm_query=agent=" + EccRecord.AGENT_PREFIX + AGENT
+                + "%5Equeue=output%5Estate=" + state).path("result").path("stats").path("count").asInt(-1);
     }
 
     /**

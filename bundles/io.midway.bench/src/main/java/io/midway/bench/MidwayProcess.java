@@ -49,6 +49,13 @@ final class MidwayProcess implements AutoCloseable {
                 .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
     }
 
+    /** SIGKILL to the process and its children, like a crash; waits until they are gone. */
+    void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (!process.isAlive()) {

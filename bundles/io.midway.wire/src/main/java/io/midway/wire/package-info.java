@@ -5,7 +5,7 @@
  * one agent.
  */
 @Export
-@Version("1.8.0")
+@Version("1.9.0")
 package io.midway.wire;
 
 import org.osgi.annotation.bundle.Export;

@@ -555,6 +555,9 @@ public final class AgentRuntime {
         LOG.info("Agent '{}' {} starting: instance {}, user '{}', spool {}{}", settings.agentName(), version,
                 settings.instanceUrl(), settings.agentUser(), spool.directory(),
                 waiting > 0 ? " (" + waiting + " results waiting to be sent)" : "");
+        // crash recovery: before the spool is sent and the journal replayed, what this agent still
+        // holds of the records leased to it; its first registration says so
+        poller.heldAtStart(heldAtStart());
         sender.start();
         outbox.start();
         if (fileSyncer != null) {
@@ -572,6 +575,33 @@ public final class AgentRuntime {
         }
         poller.start();
     }
+
+    /**
+     * The records leased to this agent that it still holds at its start and will answer: those
+     * journaled (queued when the core stopped) and those answered in the spool and not delivered.
+     *
+     * @return their sys_ids, or {@code null} when they cannot be known (the instance then changes
+     *     no lease, and what the agent lost waits for its lease)
+     */
+    private List<String> heldAtStart() {
+        try {
+            java.util.LinkedHashSet<String> held = new java.util.LinkedHashSet<>(upgrade.journal().sysIds());
+            held.addAll(spool.responseTos());
+            if (held.size() > MAX_HELD_REPORTED) {
+                LOG.warn("{} leased records are held in the journal and spool: too many to name at registration; the "
+                        + "instance hands out what this agent lost after its lease", held.size());
+                return null;
+            }
+            return List.copyOf(held);
+        } catch (IOException e) {
+            LOG.warn("Cannot read the spool {} ({}); the instance hands out what this agent lost after its lease",
+                    spool.directory(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The most held records a registration names (about 4 MB of sys_ids). */
+    private static final int MAX_HELD_REPORTED = 100_000;
 
     /**
      * Stops polling, lets running work finish within the grace time, sends what it can, and keeps

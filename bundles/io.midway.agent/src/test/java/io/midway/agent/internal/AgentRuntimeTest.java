@@ -321,6 +321,36 @@ public class AgentRuntimeTest {
         Await.until("the spool is empty", () -> agent.status().spooled == 0);
     }
 
+    /**
+     * Crash recovery: the first registration after a start names the leased records the agent still
+     * holds — journaled and spooled — so the instance hands out the rest again at once; a later
+     * registration (the instance forgot the agent) says nothing, since the agent then holds work in memory.
+     */
+    @Test
+    public void theFirstRegistrationNamesTheRecordsHeldInTheJournalAndTheSpool() throws Exception {
+        new ResultSpool(spoolDir).write(new InputRecord("spooled1", "Echo", "n", "s", FakeInstance.object(), "processed", null));
+        new io.midway.agent.internal.upgrade.WorkJournal(spoolDir.resolveSibling("journal"))
+                .write(List.of(record("journaled1", EccRecord.TOPIC_HEARTBEAT, 0, null)));
+        startAgent();
+        Await.until("registered", () -> instance.registrations.size() == 1);
+        assertEquals(java.util.Set.of("spooled1", "journaled1"),
+                new java.util.HashSet<>(instance.registrations.get(0).held()));
+        awaitInput("journaled1");
+        awaitInput("spooled1");
+
+        Await.until("polling", () -> !instance.pollMaxes.isEmpty());
+        instance.forgetAgents();
+        Await.until("registered again", () -> instance.registrations.size() == 2);
+        assertEquals("a later registration says nothing", null, instance.registrations.get(1).held());
+    }
+
+    @Test
+    public void aFreshAgentHoldsNothing() throws Exception {
+        startAgent();
+        Await.until("registered", () -> instance.registrations.size() == 1);
+        assertEquals(List.of(), instance.registrations.get(0).held());
+    }
+
     @Test
     public void registersAgainWhenTheInstanceForgetsTheAgent() throws Exception {
         startAgent();

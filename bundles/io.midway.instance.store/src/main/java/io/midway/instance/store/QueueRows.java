@@ -405,6 +405,38 @@ final class QueueRows extends TableRows {
     }
 
     /**
+     * Crash recovery: puts the outputs leased to an agent ({@code processing}, its agent field)
+     * that it no longer holds back to {@code ready}, without a lease, in one statement.
+     *
+     * @param agentField {@code mid.server.NAME}
+     * @param held sys_ids of the records it still holds: their leases stay
+     * @return the sys_ids of the records made ready
+     * @throws SQLException on a database error
+     */
+    List<String> releaseLeasedExcept(String agentField, java.util.Set<String> held) throws SQLException {
+        List<String> leased;
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.leased.to"))) {
+            ps.setString(1, agentField);
+            ps.setString(2, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(3, QueueRecord.STATE_PROCESSING);
+            leased = rows(ps, rs -> rs.getString("sys_id"));
+        }
+        List<String> lost = leased.stream().filter(id -> !held.contains(id)).toList();
+        if (lost.isEmpty()) {
+            return lost;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.get("queue.release.leased.to"))) {
+            ps.setString(1, QueueRecord.STATE_READY);
+            ps.setObject(2, lost.toArray(new String[0]));
+            ps.setString(3, agentField);
+            ps.setString(4, QueueRecord.QUEUE_OUTPUT);
+            ps.setString(5, QueueRecord.STATE_PROCESSING);
+            ps.executeUpdate();
+        }
+        return lost;
+    }
+
+    /**
      * Ends an output record.
      *
      * @param sysId the output record

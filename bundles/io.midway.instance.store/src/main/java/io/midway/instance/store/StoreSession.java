@@ -158,6 +158,14 @@ public final class StoreSession {
         queue.markReady(sysId);
     }
 
+    /**
+     * Crash recovery: the outputs leased to an agent ({@code mid.server.NAME}) that are not among
+     * those it still holds become {@code ready} again, without a lease; returns their sys_ids.
+     */
+    public List<String> releaseLeasedExcept(String agentField, java.util.Set<String> held) throws SQLException {
+        return queue.releaseLeasedExcept(agentField, held);
+    }
+
     /** Ends an output record. */
     public void completeOutput(String sysId, String state, String errorString, String processed) throws SQLException {
         queue.completeOutput(sysId, state, errorString, processed);

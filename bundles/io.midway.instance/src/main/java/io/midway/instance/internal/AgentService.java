@@ -87,6 +87,8 @@ public class AgentService implements AgentRegistry {
     /**
      * Registers a new agent ({@code Up}, validated when auto-validation is on, event
      * {@code mid_server.up}) or refreshes a known one (a {@code Down} agent comes back {@code Up}).
+     * A registration that names the records the agent still holds ({@link AgentRegistration#held})
+     * makes every other record leased to it ready again at once ({@link LeaseRecovery}).
      *
      * @param registration what the agent says about itself
      * @return the agent and whether it is new
@@ -99,6 +101,10 @@ public class AgentService implements AgentRegistry {
         AgentNames.check(name);
         List<String> capabilities = strings(registration.capabilities(), "capabilities");
         AgentKey key = AgentKey.of(registration.publicKey());
+        List<String> held = registration.held();
+        if (held != null) {
+            LeaseRecovery.supersedeWaitingPolls(core, name);
+        }
         return core.write((s, c) -> {
             String now = Json.time(c.now);
             Optional<Agent> existing = s.findAgentByName(name);
@@ -158,6 +164,9 @@ public class AgentService implements AgentRegistry {
             } else if (key != null) {
                 // back to the validated key: a key that was waiting is forgotten
                 s.setAgentPendingKey(name, null, null);
+            }
+            if (held != null) {
+                LeaseRecovery.release(core, s, c, name, held);
             }
             c.wake(name);
             return new Registered(agent, false);

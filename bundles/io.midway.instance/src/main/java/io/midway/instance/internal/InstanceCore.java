@@ -385,6 +385,10 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
     }
     /** What another node's wake-up names: an agent, or {@value #EVERY_AGENT} for a revision change. */
     private void woken(String agentOrAll) {
+        if (agentOrAll.startsWith(RELEASE_POLLS)) {
+            LeaseRecovery.supersedeHere(this, agentOrAll.substring(RELEASE_POLLS.length()));
+            return;
+        }
         if (!EVERY_AGENT.equals(agentOrAll)) {
             waiters.signal(agentOrAll);
             return;
@@ -415,6 +419,23 @@ public class InstanceCore implements GroupWriter.Hooks, InstanceStatus {
 
     /** The wake-up that tells other nodes a revision changed (no agent name has this form). */
     static final String EVERY_AGENT = "*";
+
+    /**
+     * What a wake-up names to have every node answer an agent's waiting long polls empty (crash
+     * recovery), followed by the agent's name; no agent name starts with {@code !}.
+     */
+    static final String RELEASE_POLLS = "!release-polls:";
+
+    /**
+     * Tells the other nodes on the same database to answer the agent's waiting long polls empty
+     * (crash recovery); returns once the wake-up is sent, so that they see it before the wake-ups
+     * of any later write.
+     *
+     * @param agentName the agent
+     */
+    void releasePollsOnOtherNodes(String agentName) {
+        store.signals().ifPresent(signals -> signals.wake(List.of(RELEASE_POLLS + agentName)));
+    }
 
     @Override
     public void published(Changes changes) {

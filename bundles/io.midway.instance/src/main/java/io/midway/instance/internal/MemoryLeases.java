@@ -135,6 +135,25 @@ final class MemoryLeases {
         }
     }
 
+    /**
+     * Crash recovery: ends the leases an agent holds here on records it no longer holds (their
+     * records are {@code ready} in the store as they are).
+     *
+     * @param agentField the agent ({@code mid.server.NAME})
+     * @param held sys_ids of the records it still holds: their leases stay
+     * @return the sys_ids of the records whose leases ended
+     */
+    synchronized List<String> releaseAllOf(String agentField, Set<String> held) {
+        List<String> lost = new ArrayList<>();
+        bySysId.forEach((sysId, lease) -> {
+            if (lease.agentField().equals(agentField) && !held.contains(sysId)) {
+                lost.add(sysId);
+            }
+        });
+        lost.forEach(this::forget);
+        return lost;
+    }
+
     private void forget(String sysId) {
         Lease old = bySysId.remove(sysId);
         if (old != null) {

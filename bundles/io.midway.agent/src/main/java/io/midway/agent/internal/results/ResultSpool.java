@@ -139,6 +139,29 @@ public final class ResultSpool {
     }
 
     /**
+     * @return the {@code response_to} of every waiting result, oldest first: the output records
+     *     the agent answered and has not delivered yet (an unreadable file is skipped)
+     * @throws IOException when the directory cannot be read
+     */
+    public List<String> responseTos() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (Path file : list()) {
+            try {
+                for (InputRecord result : readAll(file)) {
+                    if (result.responseTo() != null) {
+                        ids.add(result.responseTo());
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                // delivered meanwhile
+            } catch (IOException e) {
+                LOG.warn("Spooled result {} is unreadable ({})", file, e.getMessage());
+            }
+        }
+        return ids;
+    }
+
+    /**
      * @param file a spooled result file
      * @return the result
      * @throws IOException when it cannot be read or is not a result

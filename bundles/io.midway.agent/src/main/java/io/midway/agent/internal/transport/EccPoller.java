@@ -123,6 +123,11 @@ public final class EccPoller {
     private volatile List<String> advertised;
     /** The public key of the last registration, {@code null} when it had none. */
     private volatile String advertisedKey;
+    /**
+     * What the first registration after the start says the agent still holds (crash recovery),
+     * {@code null} once it went through (or when not known): later registrations say nothing.
+     */
+    private volatile List<String> heldAtStart;
 
     /**
      * @param client the instance
@@ -171,6 +176,18 @@ public final class EccPoller {
      */
     public void configFetcher(ConfigFetcher fetcher) {
         this.config = fetcher;
+    }
+
+    /**
+     * Crash recovery: the next registration names these records as the ones the agent still holds
+     * of those leased to it, and the instance makes every other record leased to it ready again at
+     * once. Set before {@link #start()}, with what the agent knows at its start (journal, spool);
+     * used by one successful registration only.
+     *
+     * @param held sys_ids of the output records the agent will answer, or {@code null} to say nothing
+     */
+    public void heldAtStart(List<String> held) {
+        this.heldAtStart = held == null ? null : List.copyOf(held);
     }
 
     public void credentialFetcher(CredentialFetcher fetcher) {
@@ -302,11 +319,18 @@ public final class EccPoller {
             synchronized (registration) {
                 List<String> current = capabilities.get();
                 String key = publicKey();
+                List<String> held = heldAtStart;
                 record = registerAs(new Registration(agentName, version, HostIdentity.hostName(),
-                        HostIdentity.ipAddress(), current, key));
+                        HostIdentity.ipAddress(), current, key, held));
                 advertised = current;
                 advertisedKey = key;
                 registered = true;
+                heldAtStart = null;
+                if (held != null) {
+                    LOG.info("Told instance {} that this agent, just started, still holds {} leased record(s) (journal "
+                            + "and spool); every other record leased to it is handed out again at once",
+                            client.baseUrl(), held.size());
+                }
             }
             state.instanceSays(record.status(), record.validated());
             state.connection(AgentState.CONNECTED);

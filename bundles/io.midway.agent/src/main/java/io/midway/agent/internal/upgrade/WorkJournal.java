@@ -73,6 +73,25 @@ public final class WorkJournal {
     }
 
     /**
+     * @return the sys_ids of the journaled records, oldest first (an unreadable file is skipped:
+     *     its record is not held)
+     */
+    public List<String> sysIds() {
+        List<String> ids = new ArrayList<>();
+        for (Path file : files()) {
+            try {
+                EccRecord record = mapper.readValue(file.toFile(), EccRecord.class);
+                if (record.sysId() != null) {
+                    ids.add(record.sysId());
+                }
+            } catch (IOException e) {
+                LOG.warn("Journaled work {} is unreadable ({})", file, e.getMessage());
+            }
+        }
+        return ids;
+    }
+
+    /**
      * Hands every journaled record to {@code run}, oldest first, and removes it. An unreadable file
      * is moved to {@code journal/unreadable/}.
      *

@@ -100,12 +100,12 @@ final class WireRecords {
 
     static Registration toWire(AgentRegistration r) {
         return r == null ? null : new Registration(r.name(), r.version(), r.hostName(), r.ipAddress(),
-                r.capabilities(), r.publicKey());
+                r.capabilities(), r.publicKey(), r.held());
     }
 
     static AgentRegistration fromWire(Registration r) {
         return r == null ? null : new AgentRegistration(r.name(), r.version(), r.hostName(), r.ipAddress(),
-                r.capabilities(), r.publicKey());
+                r.capabilities(), r.publicKey(), r.held());
     }
 
     static InputRecord toWire(AgentResult r) {

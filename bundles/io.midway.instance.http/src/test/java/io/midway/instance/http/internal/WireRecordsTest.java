@@ -126,7 +126,8 @@ public class WireRecordsTest {
     }
 
     static Registration fullRegistration() {
-        return new Registration("m1", "1.2.3", "host-1", "10.0.0.9", List.of("tcp", "ssh"), "MIIBIjANBg");
+        return new Registration("m1", "1.2.3", "host-1", "10.0.0.9", List.of("tcp", "ssh"), "MIIBIjANBg",
+                List.of("held-1", "held-2"));
     }
 
     static InputRecord fullInput() {
@@ -153,7 +154,7 @@ public class WireRecordsTest {
     @Test
     public void registrationsRoundTrip() {
         roundTrip(fullRegistration(), WireRecords::fromWire, WireRecords::toWire);
-        roundTrip(new Registration(null, null, null, null, null, null), WireRecords::fromWire, WireRecords::toWire);
+        roundTrip(new Registration(null, null, null, null, null, null, null), WireRecords::fromWire, WireRecords::toWire);
     }
 
     @Test

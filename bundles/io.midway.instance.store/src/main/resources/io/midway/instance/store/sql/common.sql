@@ -86,6 +86,17 @@ UPDATE ecc_queue SET state = ?, lease_expires_ms = ? WHERE sys_id = ? AND queue 
 -- [queue.release]
 UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL WHERE sys_id = ?
 
+-- [queue.leased.to]
+-- the outputs leased to one agent (processing, agent = mid.server.NAME): crash recovery compares
+-- them with those the agent says it still holds
+SELECT sys_id FROM ecc_queue WHERE agent = ? AND queue = ? AND state = ?
+
+-- [queue.release.leased.to]
+-- crash recovery: those of an agent's leased outputs it no longer holds (an array of sys_id) are
+-- ready again at once; a record answered or moved meanwhile is left alone
+UPDATE ecc_queue SET state = ?, lease_expires_ms = NULL
+WHERE sys_id = ANY(?) AND agent = ? AND queue = ? AND state = ?
+
 -- [queue.complete]
 UPDATE ecc_queue SET state = ?, error_string = ?, processed = ?, lease_expires_ms = NULL WHERE sys_id = ?
 
