@@ -223,6 +223,11 @@ public class UpgradeIT {
         assertEquals("the framework runs the new core", v1 + " Active", runningCore());
         assertEquals("the agent fetched the core once", 1, downloads(v1Sha));
         assertFalse(agent.output().contains(agentPassword));
+        // the new core activates once: its runtime starts once (a static greedy reference to a
+        // service of its own bundle once made SCR build it twice, and the pause twice as long)
+        String log = Files.readString(work.resolve("agent").resolve("agent.log"));
+        long starts = log.lines().filter(l -> l.contains("Agent '" + AGENT + "' " + v1 + " starting: ")).count();
+        assertEquals("the new core's runtime started once", 1, starts);
     }
 
     @Test

@@ -58,8 +58,12 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
-    /** The settings from the instance, or {@code null} without Config Admin. */
-    private final CentralConfiguration central;
+    /**
+     * The settings from the instance (this bundle's Config Admin plugin), or {@code null} without
+     * Config Admin. Dynamic: the core never activates twice because the plugin came after it (as
+     * it does after an in-place upgrade).
+     */
+    private volatile CentralConfiguration central;
     private final Object lock = new Object();
     /** The running agent; replaced when a change of connection settings starts it again. */
     private volatile AgentRuntime runtime;
@@ -87,20 +91,15 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
      * @param context the bundle context, for framework properties, the core's version and bundles
      * @param scr the Declarative Services runtime, for the health check of synced bundles
      * @param credentialStore the agent's key and credentials; also decrypts an {@code encrypted:} password
-     * @param central the settings from the instance (this bundle's Config Admin plugin), or
-     *     {@code null} when Config Admin is not there
      * @throws IOException when the spool directory cannot be created
      */
     @Activate
     public AgentCore(AgentConfiguration config, Map<String, Object> properties, BundleContext context,
             @Reference(name = "scr") ServiceComponentRuntime scr,
-            @Reference(name = "credentialStore") CredentialStore credentialStore,
-            @Reference(name = "central", cardinality = ReferenceCardinality.OPTIONAL,
-                    policyOption = ReferencePolicyOption.GREEDY) CentralConfiguration central) throws IOException {
+            @Reference(name = "credentialStore") CredentialStore credentialStore) throws IOException {
         this.credentialStore = credentialStore;
         this.context = context;
         this.scr = scr;
-        this.central = central;
         AgentSettings settings = settings(config);
         this.configuration = describe(properties, settings);
         this.startGate = new FrameworkStartGate(context);
@@ -216,6 +215,30 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
         synchronized (lock) {
             probes.remove(probe);
             runtime.removeProbe(probe, properties);
+        }
+    }
+
+    /**
+     * The settings from the instance arrive (at once when the plugin was there first).
+     *
+     * @param service the plugin's service
+     */
+    @Reference(name = "central", service = CentralConfiguration.class, policy = ReferencePolicy.DYNAMIC,
+            cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetCentral")
+    void setCentral(CentralConfiguration service) {
+        synchronized (lock) {
+            central = service;
+            runtime.centralConfiguration(service);
+        }
+    }
+
+    void unsetCentral(CentralConfiguration service) {
+        synchronized (lock) {
+            if (central == service) {
+                central = null;
+                runtime.centralConfiguration(null);
+            }
         }
     }
 

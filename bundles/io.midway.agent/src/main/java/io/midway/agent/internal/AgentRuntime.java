@@ -506,6 +506,10 @@ public final class AgentRuntime {
      * @param central where they go
      */
     public synchronized void centralConfiguration(io.midway.agent.internal.config.CentralConfiguration central) {
+        ConfigFetcher before = this.config;
+        if (before != null) {
+            before.stop();
+        }
         ConfigFetcher fetcher = central == null ? null : new ConfigFetcher(client, settings.agentName(), central);
         this.config = fetcher;
         poller.configFetcher(fetcher);

@@ -111,6 +111,8 @@ public final class EccPoller {
     private final Object registration = new Object();
 
     private volatile boolean running;
+    /** Wakes the pause between two polls when the poller stops. */
+    private final Object pause = new Object();
     private Thread thread;
     private ExecutorService advertiser;
     private String lastProblem;
@@ -266,6 +268,16 @@ public final class EccPoller {
      *
      * @throws InterruptedException when interrupted while waiting
      */
+    /** Sleeps at most this long, less when {@link #stop()} comes meanwhile. */
+    private void pauseWhileRunning(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (pause) {
+            for (long left = millis; running && left > 0; left = (deadline - System.nanoTime()) / 1_000_000L) {
+                pause.wait(left);
+            }
+        }
+    }
+
     public void stop() throws InterruptedException {
         Thread t;
         ExecutorService executor;
@@ -276,6 +288,9 @@ public final class EccPoller {
             advertiser = null;
         }
         running = false;
+        synchronized (pause) {
+            pause.notifyAll();
+        }
         if (executor != null) {
             executor.shutdownNow();
         }
@@ -470,7 +485,9 @@ public final class EccPoller {
         if (records.isEmpty()) {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000L;
             if (elapsedMs < minPollIntervalMs) {
-                Thread.sleep(minPollIntervalMs - elapsedMs);
+                // not once the agent stops: stop() released this poll and waits for this thread
+                // (an upgrade's or restart's pause would otherwise last the whole interval)
+                pauseWhileRunning(minPollIntervalMs - elapsedMs);
             }
         }
         return true;
