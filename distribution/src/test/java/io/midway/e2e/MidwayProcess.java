@@ -131,6 +131,21 @@ final class MidwayProcess implements AutoCloseable {
 
     /** SIGKILL: the process and its children die without any clean-up, like a crash. */
     void kill() throws InterruptedException {
+        // the JVM first, as a crash would: a child it runs (a probe's command) that died first would
+        // be answered by the still-living agent (exit 137) before the kill reached it
+        long jvm = jvmPid();
+        if (jvm > 0) {
+            ProcessHandle.of(jvm).ifPresent(h -> {
+                h.destroyForcibly();
+                try {
+                    h.onExit().get(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    // reaped below with the rest
+                }
+            });
+        }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
