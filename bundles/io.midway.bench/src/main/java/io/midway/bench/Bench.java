@@ -80,7 +80,7 @@ public final class Bench {
     private Path karafTarball;
 
     /** What {@code --only} can name, in the order they run. */
-    static final List<String> STEPS = List.of("ecc_throughput", "agent_rss", "ecc_latency",
+    static final List<String> STEPS = List.of("agent_restart", "agent_idle", "ecc_throughput", "agent_rss", "ecc_latency",
             "upgrade_pause", "crash_recovery", "instance_agents", "instance_idle_cpu", "machine_floor", "peers");
 
     /** One measured figure. */
@@ -229,6 +229,8 @@ public final class Bench {
         startInstance();
         startAgent();
         hotDeploy(); // the other steps need the echo probe it deploys
+        step("agent_restart", this::agentRestart);
+        step("agent_idle", this::agentIdle);
         step("ecc_throughput", this::throughput);
         step("agent_rss", this::rss);
         step("ecc_latency", this::latency);
@@ -288,8 +290,53 @@ public final class Bench {
         agent = startAgentProcess("agent.log");
         until(STARTUP, "agent " + AGENT + " Up", () -> "Up".equals(agentRecord().path("status").asText()));
         double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
-        report(new Metric("agent_start_ms", ms, "ms", 3000, false,
+        report(new Metric("agent_start_ms", ms, "ms", 1500, false,
                 "bin/agent started (fresh data folder, first start) until ecc_agent shows it Up; polled every 10 ms"));
+    }
+
+    /**
+     * The agent stopped (SIGTERM, as a service manager does) and started again on the same data
+     * folder: a warm bundle cache, its key and identity made, the echo bundle synced.
+     */
+    private void agentRestart() throws Exception {
+        agent.close();
+        until(STARTUP, "agent " + AGENT + " no longer Up", () -> !"Up".equals(agentRecord().path("status").asText()));
+        agent = startAgentProcess("agent-restart.log");
+        until(STARTUP, "agent " + AGENT + " Up again", () -> "Up".equals(agentRecord().path("status").asText()));
+        double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
+        report(new Metric("agent_restart_ms", ms, "ms", 1000, false,
+                "bin/agent started again on its data folder (warm bundle cache) until ecc_agent shows it Up; polled every 10 ms"));
+    }
+
+    /** What the agent costs doing nothing: CPU over a quiet period after it settled, and its threads. */
+    private void agentIdle() throws Exception {
+        long pid = agent.jvmPid();
+        Thread.sleep(quick ? 3000 : 10_000); // settle: start-up work after Up, the first heartbeat
+        int seconds = quick ? 10 : 30;
+        Map<String, Long> threadsBefore = threadTicks(pid);
+        long cpuBefore = cpuNanos(pid);
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long cpu = cpuNanos(pid) - cpuBefore;
+        long wall = System.nanoTime() - t0;
+        Map<String, Long> threadsAfter = threadTicks(pid);
+        report(new Metric("agent_idle_cpu", 100.0 * cpu / wall, "% of a core", 0.3, false, "CPU time of the idle agent JVM (pid "
+                + pid + ", /proc/PID/stat) over " + seconds + " s, its long poll waiting; busiest threads "
+                + busiest(threadsBefore, threadsAfter)));
+        report(new Metric("agent_idle_threads", threadsAfter.size(), "threads", 30, false,
+                "threads of the idle agent JVM (/proc/PID/task) at the end of that period: " + threadGroups(threadsAfter.keySet())));
+    }
+
+    /** @return thread names grouped without their numbers, largest groups first */
+    private static String threadGroups(java.util.Set<String> threads) {
+        Map<String, Integer> groups = new HashMap<>();
+        for (String t : threads) {
+            groups.merge(t.substring(t.indexOf('/') + 1).replaceAll("[-#]?\\d+$", ""), 1, Integer::sum);
+        }
+        return groups.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+                .map(e -> e.getKey() + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Starts bin/agent on the bench agent's data folder (fresh or not), logging to {@code work/<log>}. */
@@ -369,7 +416,7 @@ public final class Bench {
                         .path("result").path(0);
                 if (version.equals(input.path("payload").path("bundle_version").asText())) {
                     double ms = (System.nanoTime() - t0) / 1e6;
-                    report(new Metric("hot_deploy_ms", ms, "ms", 1000, false, "echo fixture " + version
+                    report(new Metric("hot_deploy_ms", ms, "ms", 300, false, "echo fixture " + version
                             + " uploaded (POST /api/mid/admin/files) until an Echo item is answered by it; "
                             + tries + " item(s) sent, interactive priority"));
                     return;
@@ -432,7 +479,7 @@ public final class Bench {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 double kb = Double.parseDouble(line.replaceAll("[^0-9]", ""));
-                report(new Metric("agent_rss_mb", kb / 1024, "MiB", 128, false,
+                report(new Metric("agent_rss_mb", kb / 1024, "MiB", 96, false,
                         "VmRSS of the agent JVM (pid " + pid + ") after " + (steps.contains("ecc_throughput") ? "the throughput run" : "start and hot deploy")
                                 + ", with the JVM flags bin/agent uses"));
                 return;
@@ -631,7 +678,7 @@ public final class Bench {
                 prev = t;
             }
         }
-        report(new Metric("upgrade_pause_ms", gap / 1e6, "ms", 2000, false, "core " + base + " → " + version
+        report(new Metric("upgrade_pause_ms", gap / 1e6, "ms", 500, false, "core " + base + " → " + version
                 + " published under a load of " + rate + " Echo items/s; longest gap between answered items from the publish until 2 s after the agent is Up on it ("
                 + fmt((upAt.get() - published.get()) / 1e6) + " ms publish → Up)"));
     }
@@ -707,9 +754,9 @@ public final class Bench {
                     + " default JVM flags, fresh data/ folder; the provisioning start before it took " + fmt(Math.round(k.provisionMs())) + " ms";
             report(Metric.peer("karaf_start_ms", k.startMs(), "ms", how + "; process start until /system/console answers 200 (with auth), polled every 15 ms"));
             report(Metric.peer("karaf_rss_mb", k.rssMb(), "MiB", "VmRSS of the Karaf JVM 5 s after its console answered"));
-            measured("agent_start_ms").ifPresent(a -> report(Metric.peer("karaf_vs_agent_start", k.startMs() / a, "×",
+            measured("agent_start_ms").ifPresent(a -> report(new Metric("karaf_vs_agent_start", k.startMs() / a, "×", 3, true,
                     "karaf_start_ms / agent_start_ms: Karaf to its console against the agent to Up on the instance (" + fmt(Math.round(a)) + " ms)")));
-            measured("agent_rss_mb").ifPresent(a -> report(Metric.peer("karaf_vs_agent_rss", k.rssMb() / a, "×",
+            measured("agent_rss_mb").ifPresent(a -> report(new Metric("karaf_vs_agent_rss", k.rssMb() / a, "×", 3.5, true,
                     "karaf_rss_mb / agent_rss_mb (" + fmt(Math.round(a)) + " MiB, the agent after its work above)")));
         } catch (IOException e) {
             System.err.println("bench: Karaf peer not measured: " + e.getMessage());

@@ -14,13 +14,27 @@ final class FrameworkConfig {
 
     /** Seconds without progress after which the HTTP server closes a connection (MIDWAY_HTTP_IDLE_TIMEOUT). */
     static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 20;
-    /** The most HTTP server threads (MIDWAY_HTTP_THREADS). */
+    /** The most HTTP server threads (MIDWAY_HTTP_THREADS) of the instance. */
     static final int DEFAULT_HTTP_THREADS = 256;
+    /**
+     * The most HTTP server threads (MIDWAY_HTTP_THREADS) of the agent, whose server only serves its
+     * own console to an operator or two: Jetty keeps this many threads (at most 8) even when idle.
+     */
+    static final int DEFAULT_AGENT_HTTP_THREADS = 4;
 
     /** The start level of the HTTP server bundle: after every other bundle (level 2). */
     static final int HTTP_SERVER_START_LEVEL = 3;
     /** The HTTP server bundle (Felix HTTP on Jetty 12). */
     static final String HTTP_SERVER_BUNDLE = "org.apache.felix.http.jetty12";
+    /**
+     * The agent's bundles an operator uses but that it does not need to take work: its HTTP
+     * server, Web Console and shell. They start at {@link #HTTP_SERVER_START_LEVEL}, once the core,
+     * the protocols and the probes (level 2) have started and the agent is connecting.
+     */
+    static final java.util.Set<String> AGENT_OPERATOR_BUNDLES = java.util.Set.of(HTTP_SERVER_BUNDLE,
+            "org.apache.felix.webconsole", "org.apache.felix.webconsole.plugins.ds", "org.apache.felix.inventory",
+            "io.midway.agent.console", "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.jline",
+            "org.apache.felix.gogo.command", "org.jline");
 
     private FrameworkConfig() {
     }
@@ -28,16 +42,31 @@ final class FrameworkConfig {
     /**
      * Puts the HTTP server bundle at {@link #HTTP_SERVER_START_LEVEL}, after the bundles that
      * register servlets, filters and the API's start-up answers (503 while starting): the port
-     * opens with them in place. Done at every start (the level is kept in the bundle cache).
+     * opens with them in place. On the agent the Web Console and the shell go there too
+     * ({@link #AGENT_OPERATOR_BUNDLES}): the framework reaches level 2 (core, protocols, probes), the
+     * agent connects, and the launcher then raises the level while it does. Done at every start
+     * (the level is kept in the bundle cache).
      *
      * @param context the system bundle's context, before the framework starts
+     * @param role the role
      */
-    static void startHttpServerLast(org.osgi.framework.BundleContext context) {
+    static void startOperatorBundlesLast(org.osgi.framework.BundleContext context, LaunchSettings.Role role) {
+        java.util.Set<String> last = role == LaunchSettings.Role.AGENT ? AGENT_OPERATOR_BUNDLES
+                : java.util.Set.of(HTTP_SERVER_BUNDLE);
         for (org.osgi.framework.Bundle b : context.getBundles()) {
-            if (HTTP_SERVER_BUNDLE.equals(b.getSymbolicName())) {
+            if (last.contains(b.getSymbolicName())) {
                 b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class).setStartLevel(HTTP_SERVER_START_LEVEL);
             }
         }
+    }
+
+    /**
+     * @param role the role
+     * @return the start level {@code Framework.start()} reaches: the instance's last one (its port
+     *     opens with everything in place); the agent's level 2, the launcher raising it afterwards
+     */
+    static int beginningStartLevel(LaunchSettings.Role role) {
+        return role == LaunchSettings.Role.AGENT ? HTTP_SERVER_START_LEVEL - 1 : HTTP_SERVER_START_LEVEL;
     }
 
     /**
@@ -58,7 +87,7 @@ final class FrameworkConfig {
         c.put("felix.startlevel.bundle", "2");
         // The HTTP server starts last (HTTP_SERVER_START_LEVEL): its port opens once the servlets and
         // guards are registered, so a client never meets a bare 404 from a server still starting.
-        c.put("org.osgi.framework.startlevel.beginning", Integer.toString(HTTP_SERVER_START_LEVEL));
+        c.put("org.osgi.framework.startlevel.beginning", Integer.toString(beginningStartLevel(s.role)));
         c.put("felix.log.level", "1");
         c.put("felix.shutdown.hook", "false");
 
@@ -119,8 +148,18 @@ final class FrameworkConfig {
         // asynchronous long polls do no I/O while they wait and are not cut.
         c.put("org.apache.felix.http.timeout", Long.toString(
                 1000L * positive(s.env, "MIDWAY_HTTP_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT_SECONDS)));
-        c.put("org.apache.felix.http.jetty.threadpool.max",
-                Integer.toString(positive(s.env, "MIDWAY_HTTP_THREADS", DEFAULT_HTTP_THREADS)));
+        boolean agent = s.role == LaunchSettings.Role.AGENT;
+        c.put("org.apache.felix.http.jetty.threadpool.max", Integer.toString(positive(s.env, "MIDWAY_HTTP_THREADS",
+                agent ? DEFAULT_AGENT_HTTP_THREADS : DEFAULT_HTTP_THREADS)));
+        if (agent) {
+            // An idle agent keeps few threads (BENCHMARKS.md, agent_idle_threads): one acceptor and
+            // one selector for its console, two for asynchronous events (Event Admin's default is
+            // 20), and bundles resolved on the framework's own thread
+            c.put("org.apache.felix.http.jetty.acceptors", "1");
+            c.put("org.apache.felix.http.jetty.selectors", "1");
+            c.put("org.apache.felix.eventadmin.ThreadPoolSize", "2");
+            c.put("felix.resolver.parallelism", "1");
+        }
 
         c.put("felix.webconsole.username", "admin");
         c.put("felix.webconsole.password", s.adminPassword);

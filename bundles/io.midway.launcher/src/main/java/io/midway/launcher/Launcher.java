@@ -78,9 +78,19 @@ public final class Launcher {
         try {
             framework.init();
             AutoProcessor.process(config, framework.getBundleContext());
-            FrameworkConfig.startHttpServerLast(framework.getBundleContext());
+            FrameworkConfig.startOperatorBundlesLast(framework.getBundleContext(), settings.role);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
             framework.start();
+            // The agent's core, protocols and probes have started (level 2) and it connects: its
+            // HTTP server, Web Console and shell start now, beside it (on the framework's thread)
+            org.osgi.framework.startlevel.FrameworkStartLevel levels =
+                    framework.adapt(org.osgi.framework.startlevel.FrameworkStartLevel.class);
+            if (levels.getStartLevel() < FrameworkConfig.HTTP_SERVER_START_LEVEL) {
+                java.util.concurrent.CountDownLatch raised = new java.util.concurrent.CountDownLatch(1);
+                levels.setStartLevel(FrameworkConfig.HTTP_SERVER_START_LEVEL, event -> raised.countDown());
+                // "started" below means what it says: the console's port is open
+                raised.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
             console.println("midway: " + settings.role.id() + " started (distribution " + settings.version + "), "
                     + settings.listening() + ", data " + settings.data + ", log "
                     + settings.data.resolve(settings.role.id() + ".log"));

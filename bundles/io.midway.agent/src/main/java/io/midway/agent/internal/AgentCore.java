@@ -191,9 +191,13 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
     @Deactivate
     void stop() {
         startGate.close();
+        // the framework stops (the process ends): the agent leaves, and says so to the instance;
+        // an upgrade or an in-place restart stops the core with the framework running
+        org.osgi.framework.Bundle system = context.getBundle(org.osgi.framework.Constants.SYSTEM_BUNDLE_ID);
+        boolean leaving = system != null && system.getState() == org.osgi.framework.Bundle.STOPPING;
         synchronized (lock) {
             running = false;
-            runtime.stop();
+            runtime.stop(leaving);
         }
     }
 

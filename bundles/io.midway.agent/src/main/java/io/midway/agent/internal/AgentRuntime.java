@@ -612,6 +612,18 @@ public final class AgentRuntime {
      * the rest spooled for the next start.
      */
     public synchronized void stop() {
+        stop(false);
+    }
+
+    /**
+     * Stops polling, lets running work finish for a few seconds, sends what it can, keeps the rest
+     * spooled for the next start; when the agent is leaving (its process or framework stops, not
+     * an upgrade or an in-place restart), tells the instance it is Down, as the MID Server does when
+     * it is stopped, so that its cluster takes over at once instead of after the heartbeat timeout.
+     *
+     * @param leaving whether the agent goes away
+     */
+    public synchronized void stop(boolean leaving) {
         if (!started) {
             return;
         }
@@ -633,6 +645,14 @@ public final class AgentRuntime {
             dispatcher.shutdown(timings.shutdownGrace().toMillis());
             outbox.stop();
             sender.stop(Duration.ofSeconds(2));
+            if (leaving && AgentRecord.STATUS_UP.equals(state.agentStatus())) {
+                try {
+                    changeStatus(AgentRecord.STATUS_DOWN, "stopped");
+                } catch (IOException e) {
+                    LOG.warn("Cannot tell the instance the agent stops ({}); it marks it Down when its heartbeats stop",
+                            e.getMessage());
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warn("Interrupted while stopping; unsent results stay spooled");

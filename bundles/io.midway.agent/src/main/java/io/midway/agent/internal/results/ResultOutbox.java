@@ -23,6 +23,8 @@ import io.midway.wire.InputRecord;
  * outbox is {@value #BACKLOG_GROUPS} groups behind. A result the agent dies with before it is sent
  * or spooled is not lost: its output record stays {@code processing} on the instance, which hands
  * it out again when the lease ends. {@link #stop()} sends or spools whatever is still waiting.
+ * The thread runs while there are results: it ends after {@value #IDLE_MS} ms without one and the
+ * next result starts it again, so an idle agent keeps no thread (nor wakes one) for its outbox.
  */
 public final class ResultOutbox {
 
@@ -47,6 +49,10 @@ public final class ResultOutbox {
     private final BiConsumer<List<InputRecord>, IOException> failed;
     private final BlockingQueue<InputRecord> waiting;
     private final Object idle = new Object();
+    /** How long the thread waits for a result before it ends. */
+    static final long IDLE_MS = 5000;
+    /** Put by {@link #stop()} to end the wait of an idle thread at once; never sent. */
+    private static final InputRecord STOP = new InputRecord(null, null, null, null, null, null, null);
     private int inFlight;
     private volatile boolean running;
     private Thread thread;
@@ -86,13 +92,19 @@ public final class ResultOutbox {
     }
 
     public synchronized void start() {
-        if (thread != null) {
-            return;
-        }
         running = true;
-        thread = new Thread(this::loop, "midway-result-outbox");
-        thread.setDaemon(true);
-        thread.start();
+        if (!waiting.isEmpty()) {
+            startThread();
+        }
+    }
+
+    /** Starts the thread unless it runs; holds this object's lock. */
+    private void startThread() {
+        if (running && thread == null) {
+            thread = new Thread(this::loop, "midway-result-outbox");
+            thread.setDaemon(true);
+            thread.start();
+        }
     }
 
     /**
@@ -103,13 +115,22 @@ public final class ResultOutbox {
      */
     public void submit(InputRecord result) throws InterruptedException {
         waiting.put(result);
+        synchronized (this) {
+            startThread();
+        }
     }
 
     /** @return results handed over and neither sent nor spooled yet */
     public int pending() {
         synchronized (idle) {
-            return waiting.size() + inFlight;
+            return queued() + inFlight;
         }
+    }
+
+    /** @return the results in the queue (not the stop mark) */
+    private int queued() {
+        int n = waiting.size();
+        return waiting.contains(STOP) ? n - 1 : n;
     }
 
     /**
@@ -119,7 +140,7 @@ public final class ResultOutbox {
      */
     public int pendingAndSpooled(java.util.function.IntSupplier onDisk) {
         synchronized (idle) {
-            return onDisk.getAsInt() + waiting.size() + inFlight;
+            return onDisk.getAsInt() + queued() + inFlight;
         }
     }
 
@@ -129,11 +150,12 @@ public final class ResultOutbox {
         synchronized (this) {
             t = thread;
             thread = null;
+            running = false;
         }
         if (t == null) {
             return;
         }
-        running = false;
+        waiting.offer(STOP); // when full, the thread is busy and sees the stop after the next group
         t.join(30_000);
         if (t.isAlive()) {
             LOG.warn("The result outbox did not finish within 30 s; {} results were neither sent nor spooled", pending());
@@ -145,16 +167,28 @@ public final class ResultOutbox {
         List<InputRecord> group = new ArrayList<>(maxGroup);
         while (true) {
             try {
-                InputRecord first = waiting.poll(100, TimeUnit.MILLISECONDS);
+                InputRecord first = waiting.poll(running ? IDLE_MS : 100, TimeUnit.MILLISECONDS);
+                if (first == STOP) {
+                    continue;
+                }
                 if (first == null) {
                     if (!running && waiting.isEmpty()) {
                         return;
+                    }
+                    synchronized (this) {
+                        // idle: end, unless a result came in meanwhile (submit starts a thread
+                        // only when none runs, under this lock)
+                        if (running && waiting.isEmpty() && thread == Thread.currentThread()) {
+                            thread = null;
+                            return;
+                        }
                     }
                     continue;
                 }
                 synchronized (idle) {
                     group.add(first);
                     waiting.drainTo(group, maxGroup - 1);
+                    group.removeIf(r -> r == STOP);
                     inFlight = group.size();
                 }
                 boolean sent;

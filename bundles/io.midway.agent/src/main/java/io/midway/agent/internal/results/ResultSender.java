@@ -26,7 +26,9 @@ import io.midway.wire.InputRecord;
  * once the instance accepted it (2xx). While the instance is unreachable or failing (5xx, 401,
  * 403) the files stay and sending is retried with backoff. A 400 means something in the batch is
  * malformed: the records are then sent one by one, and the one the instance refuses is moved to
- * {@code rejected/} with the reason, so nothing is lost silently.
+ * {@code rejected/} with the reason, so nothing is lost silently. The thread runs while the spool
+ * holds results: once it finds the spool empty and nothing wakes it for the idle rescan time, it
+ * ends, and {@link #wake()} (a result spooled, the instance back) starts it again.
  */
 public final class ResultSender {
 
@@ -67,13 +69,27 @@ public final class ResultSender {
     /** Starts the sender thread; it first sends whatever is already spooled. */
     public synchronized void start() {
         running = true;
-        thread = new Thread(this::loop, "midway-result-sender");
-        thread.setDaemon(true);
-        thread.start();
+        startThread();
+    }
+
+    /** Starts the thread unless it runs or the sender stops; holds this object's lock. */
+    private void startThread() {
+        if (running && !draining && thread == null) {
+            thread = new Thread(this::loop, "midway-result-sender");
+            thread.setDaemon(true);
+            thread.start();
+        }
     }
 
     /** Makes the sender look at the spool now: a result was written or the instance is back. */
     public void wake() {
+        signal();
+        synchronized (this) {
+            startThread();
+        }
+    }
+
+    private void signal() {
         lock.lock();
         try {
             woken = true;
@@ -95,16 +111,17 @@ public final class ResultSender {
         synchronized (this) {
             t = thread;
             thread = null;
+            drainDeadline = System.nanoTime() + drain.toNanos();
+            draining = true; // no thread starts from now on
+            if (t == null) {
+                running = false;
+                return;
+            }
         }
-        if (t == null) {
-            return;
-        }
-        drainDeadline = System.nanoTime() + drain.toNanos();
-        draining = true;
-        wake();
+        signal();
         t.join(Math.max(1, drain.toMillis()));
         running = false;
-        wake();
+        signal();
         t.interrupt();
         t.join(2000);
         if (t.isAlive()) {
@@ -123,7 +140,9 @@ public final class ResultSender {
                     if (draining) {
                         return;
                     }
-                    await(idleRescan.toMillis());
+                    if (!await(idleRescan.toMillis()) && endIdle()) {
+                        return;
+                    }
                     continue;
                 }
                 if (sendBatch(files)) {
@@ -143,17 +162,44 @@ public final class ResultSender {
         }
     }
 
-    /** Waits until woken or the time is up. */
-    private void await(long millis) throws InterruptedException {
+    /**
+     * Waits until woken or the time is up.
+     *
+     * @return whether it was woken
+     */
+    private boolean await(long millis) throws InterruptedException {
         lock.lock();
         try {
             long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
             while (!woken && running && nanos > 0) {
                 nanos = wakeUp.awaitNanos(nanos);
             }
+            boolean was = woken;
             woken = false;
+            return was;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The spool was empty and nothing woke the thread: it ends, unless a wake came meanwhile
+     * ({@link #wake()} signals, then starts a thread only when none runs, under this lock).
+     *
+     * @return whether the thread ends
+     */
+    private boolean endIdle() {
+        synchronized (this) {
+            lock.lock();
+            try {
+                if (woken || thread != Thread.currentThread()) {
+                    return false;
+                }
+            } finally {
+                lock.unlock();
+            }
+            thread = null;
+            return true;
         }
     }
 

@@ -3,7 +3,6 @@ package io.midway.agent.internal.transport;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.slf4j.Logger;
@@ -56,11 +55,7 @@ public final class ConfigFetcher {
     public void start() {
         synchronized (lock) {
             if (executor == null) {
-                executor = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "midway-config");
-                    t.setDaemon(true);
-                    return t;
-                });
+                executor = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-config");
                 reportDue = true;
             }
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -69,11 +68,7 @@ public final class CredentialFetcher {
     public void start() {
         synchronized (lock) {
             if (executor == null) {
-                executor = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "midway-credentials");
-                    t.setDaemon(true);
-                    return t;
-                });
+                executor = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-credentials");
             }
         }
     }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
@@ -208,11 +207,7 @@ public final class EccPoller {
         thread = new Thread(this::loop, "midway-ecc-poller");
         thread.setDaemon(true);
         thread.start();
-        advertiser = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "midway-capabilities");
-            t.setDaemon(true);
-            return t;
-        });
+        advertiser = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-capabilities");
     }
 
     /**

@@ -76,6 +76,10 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
     private final Path dir;
     /** The agent's key pair; made in the background at first start (RSA 3072 takes seconds of CPU). */
     private final java.util.concurrent.CompletableFuture<AgentKey> key;
+    /** Released when something needs the key pair now (to seal or open a secret). */
+    private final java.util.concurrent.CountDownLatch keyWanted = new java.util.concurrent.CountDownLatch(1);
+    /** How long after the store starts a missing key pair is made, unless needed sooner. */
+    static final long KEY_DELAY_SECONDS = 3;
     private final Map<String, CredentialResolver> resolvers = new ConcurrentHashMap<>();
     private final Object affinityLock = new Object();
     /** type id → target → sys_id; replaced whole under {@link #affinityLock}. */
@@ -118,20 +122,29 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
                 // an existing key is read (and its permissions checked) now: a bad one stops the store
                 this.key = java.util.concurrent.CompletableFuture.completedFuture(AgentKey.loadOrCreate(dir));
             } else {
-                // Making one takes seconds: not on the framework's start thread, where it would hold up
-                // the bundles that start after this one (the probes)
-                this.key = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                // Making one takes seconds of CPU (RSA 3072 with the agent's client compiler): not on
+                // the framework's start thread, and not while the agent starts: it begins a few seconds
+                // after the store, or at once when a secret must be sealed or opened; the registration
+                // advertises the key when it is there (publicKey waits without hurrying it)
+                this.key = new java.util.concurrent.CompletableFuture<>();
+                Thread maker = new Thread(() -> {
                     try {
-                        return AgentKey.loadOrCreate(dir);
+                        keyWanted.await(KEY_DELAY_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    try {
+                        key.complete(AgentKey.loadOrCreate(dir));
                     } catch (IOException e) {
                         LOG.error("Cannot make the agent's key pair in {}: {}", dir, e.getMessage());
-                        throw new java.io.UncheckedIOException(e);
+                        key.completeExceptionally(new java.io.UncheckedIOException(e));
+                    } catch (RuntimeException e) {
+                        LOG.error("Cannot make the agent's key pair in {}: {}", dir, e.toString());
+                        key.completeExceptionally(e);
                     }
-                }, task -> {
-                    Thread t = new Thread(task, "midway-credential-key");
-                    t.setDaemon(true);
-                    t.start();
-                });
+                }, "midway-credential-key");
+                maker.setDaemon(true);
+                maker.start();
             }
         } catch (IOException e) {
             LOG.error("Credential store not started: {}", e.getMessage());
@@ -146,6 +159,12 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
 
     /** @return the agent's key pair, waiting for it while it is being made */
     private AgentKey key() {
+        keyWanted.countDown();
+        return madeKey();
+    }
+
+    /** @return the agent's key pair, waiting for it while it is being made, without hurrying it */
+    private AgentKey madeKey() {
         try {
             return key.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -202,7 +221,7 @@ public class AgentCredentialStore implements CredentialStore, Credentials, Crede
 
     @Override
     public String publicKey() {
-        return SealedSecret.publicKeyText(key().publicKey());
+        return SealedSecret.publicKeyText(madeKey().publicKey());
     }
 
     @Override

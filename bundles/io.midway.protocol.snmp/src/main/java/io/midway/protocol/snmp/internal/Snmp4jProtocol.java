@@ -1,7 +1,6 @@
 package io.midway.protocol.snmp.internal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
@@ -76,7 +75,8 @@ import io.midway.protocol.snmp.SnmpVersion;
 
 /**
  * The {@code snmp} protocol on SNMP4J (embedded, private): one UDP transport and one {@link Snmp}
- * session, with its own USM, for the component's life.
+ * session, with its own USM, for the component's life, opened at the first operation (an agent
+ * that never polls SNMP holds no socket and no listener thread for it).
  *
  * <p>SNMPv3 users are put into the USM for the time of one operation and removed after it; the
  * operations of one user name are serialized so that two credentials with the same user name
@@ -104,13 +104,14 @@ public class Snmp4jProtocol implements SnmpProtocol {
 
     private final int varbindsPerRequest;
     private final long walkMaxDurationMs;
-    private final Snmp snmp;
-    private final USM usm;
+    /** Guards {@link #session} and {@link #closed}. */
+    private final Object sessionLock = new Object();
+    private Session session;
+    private boolean closed;
     private final ReentrantLock[] userLocks = new ReentrantLock[USER_LOCKS];
 
     /**
      * @param config the configuration
-     * @throws UncheckedIOException when no UDP socket can be opened
      */
     @Activate
     public Snmp4jProtocol(SnmpProtocolConfiguration config) {
@@ -134,32 +135,64 @@ public class Snmp4jProtocol implements SnmpProtocol {
         // setting is static, but SNMP4J is private to this bundle.
         SNMP4JSettings.setReportSecurityLevelStrategy(SNMP4JSettings.ReportSecurityLevelStrategy.noAuthNoPrivIfNeeded);
 
+    }
+
+    /** The SNMP4J session and its USM. */
+    private record Session(Snmp snmp, USM usm) {
+    }
+
+    /**
+     * @return the session, opened at the first call
+     * @throws SnmpException when no UDP socket can be opened, or the component was deactivated
+     */
+    private Session session() throws SnmpException {
+        synchronized (sessionLock) {
+            if (closed) {
+                throw new SnmpException("the snmp protocol is stopping");
+            }
+            if (session == null) {
+                session = open(varbindsPerRequest, walkMaxDurationMs);
+            }
+            return session;
+        }
+    }
+
+    private static Session open(int varbindsPerRequest, long walkMaxDurationMs) throws SnmpException {
         SecurityProtocols protocols = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.maxCompatibility);
         protocols.addPrivacyProtocol(new Priv3DES());
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         byte[] engineId = MPv3.createLocalEngineID(new OctetString("midway-" + HexFormat.of().formatHex(random)));
-        this.usm = new USM(protocols, new OctetString(engineId), 0);
+        USM usm = new USM(protocols, new OctetString(engineId), 0);
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
         dispatcher.addMessageProcessingModel(new MPv2c());
         dispatcher.addMessageProcessingModel(new MPv3(engineId, null, protocols,
                 SecurityModels.getCollection(new SecurityModel[] {usm}), CounterSupport.getInstance()));
         try {
             DefaultUdpTransportMapping transport = new DefaultUdpTransportMapping();
-            this.snmp = new Snmp(dispatcher, transport);
+            Snmp snmp = new Snmp(dispatcher, transport);
             snmp.listen();
             LOG.info("SNMP client listening on UDP port {} (v2c and v3; {} varbinds per request, walks up to {} ms)",
                     transport.getListenAddress().getPort(), varbindsPerRequest, walkMaxDurationMs);
+            return new Session(snmp, usm);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the SNMP client's UDP socket: " + e.getMessage(), e);
+            throw new SnmpException("cannot open the SNMP client's UDP socket: " + e.getMessage(), e);
         }
     }
 
     /** Closes the session and its UDP socket; pending requests end without an answer. */
     @Deactivate
     public void close() {
+        Session open;
+        synchronized (sessionLock) {
+            closed = true;
+            open = session;
+        }
+        if (open == null) {
+            return;
+        }
         try {
-            snmp.close();
+            open.snmp().close();
         } catch (IOException e) {
             LOG.warn("closing the SNMP session: {}", e.getMessage());
         }
@@ -274,19 +307,23 @@ public class Snmp4jProtocol implements SnmpProtocol {
         ReentrantLock lock = userLocks[Math.floorMod(userName.hashCode(), USER_LOCKS)];
         lock.lockInterruptibly();
         OctetString securityName = new OctetString(userName);
+        USM usm = null;
         try {
             UsmUser user = new UsmUser(securityName,
                     target.authProtocol().map(Snmp4jProtocol::authId).orElse(null),
                     target.authKey().map(OctetString::new).orElse(null),
                     target.privacyProtocol().map(Snmp4jProtocol::privacyId).orElse(null),
                     target.privacyKey().map(OctetString::new).orElse(null));
+            usm = session().usm();
             usm.addUser(user);
             return operation.run(address);
         } catch (IllegalArgumentException e) {
             // SNMP4J refuses a key (its message holds no key)
             throw new SnmpException("cannot use SNMPv3 user '" + userName + "' for " + target.address() + ": " + e.getMessage(), e);
         } finally {
-            usm.removeAllUsers(securityName);
+            if (usm != null) {
+                usm.removeAllUsers(securityName);
+            }
             lock.unlock();
         }
     }
@@ -320,6 +357,7 @@ public class Snmp4jProtocol implements SnmpProtocol {
         // SNMP4J times out after timeout * (retries + 1), plus SNMPv3 engine discovery; wait a bit longer
         long waitMs = timeoutMs * (target.retries() + 1) * (target.version() == SnmpVersion.V3 ? 2 : 1) + 2000;
         ResponseEvent<?> event;
+        Snmp snmp = session().snmp();
         try {
             snmp.send(request, snmpTarget, null, listener);
             event = answer.get(waitMs, TimeUnit.MILLISECONDS);

@@ -52,7 +52,9 @@ import io.midway.protocol.ssh.SshTimeoutException;
 
 /**
  * The {@code ssh} protocol on Apache MINA SSHD: one {@link SshClient} for the component's life,
- * one session per command, host keys checked against the configured known_hosts file.
+ * made at the first command (SSHD and the cryptography it loads cost the agent's start a second of
+ * CPU and a few threads it does not need until then), one session per command, host keys checked
+ * against the configured known_hosts file.
  */
 @Component(service = {SshProtocol.class, Protocol.class}, configurationPid = MinaSshProtocol.PID)
 @MidwayProtocol(SshProtocol.NAME)
@@ -71,7 +73,10 @@ public class MinaSshProtocol implements SshProtocol {
     private static final AttributeKey<Target> TARGET = new AttributeKey<>();
 
     private final KnownHosts knownHosts;
-    private final SshClient client;
+    /** Guards {@link #client} and {@link #closed}. */
+    private final Object clientLock = new Object();
+    private SshClient client;
+    private boolean closed;
 
     /**
      * @param config the configuration
@@ -103,16 +108,30 @@ public class MinaSshProtocol implements SshProtocol {
         } else {
             LOG.info("SSH host keys are checked against {} (host_key.policy={})", file, policy.id());
         }
+    }
 
-        SshClient ssh = SshClient.setUpDefaultClient();
-        // nothing from the agent user's ~/.ssh: no config, no default identities
-        ssh.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
-        ssh.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
-        ssh.setServerKeyVerifier(this::verifyServerKey);
-        ssh.setSignatureFactories(ed25519First(ssh.getSignatureFactories()));
-        CoreModuleProperties.PASSWORD_PROMPTS.set(ssh, 1);
-        ssh.start();
-        this.client = ssh;
+    /**
+     * @return the client, started at the first call
+     * @throws IOException when the component was deactivated
+     */
+    private SshClient client() throws IOException {
+        synchronized (clientLock) {
+            if (closed) {
+                throw new IOException("the ssh protocol is stopping");
+            }
+            if (client == null) {
+                SshClient ssh = SshClient.setUpDefaultClient();
+                // nothing from the agent user's ~/.ssh: no config, no default identities
+                ssh.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+                ssh.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+                ssh.setServerKeyVerifier(this::verifyServerKey);
+                ssh.setSignatureFactories(ed25519First(ssh.getSignatureFactories()));
+                CoreModuleProperties.PASSWORD_PROMPTS.set(ssh, 1);
+                ssh.start();
+                client = ssh;
+            }
+            return client;
+        }
     }
 
     static Path home(String property) {
@@ -137,8 +156,16 @@ public class MinaSshProtocol implements SshProtocol {
 
     @Deactivate
     void deactivate() {
+        SshClient started;
+        synchronized (clientLock) {
+            closed = true;
+            started = client;
+        }
+        if (started == null) {
+            return;
+        }
         try {
-            client.stop();
+            started.stop();
         } catch (RuntimeException e) {
             LOG.warn("Stopping the SSH client failed: {}", e.toString());
         }
@@ -182,7 +209,7 @@ public class MinaSshProtocol implements SshProtocol {
         Target where = new Target(command.host(), command.port());
         ConnectFuture connecting;
         try {
-            connecting = client.connect(command.user(), command.host(), command.port(), AttributeRepository.ofKeyValuePair(TARGET, where),
+            connecting = client().connect(command.user(), command.host(), command.port(), AttributeRepository.ofKeyValuePair(TARGET, where),
                     null);
         } catch (UnresolvedAddressException e) {
             throw unknownHost(command);
