@@ -477,6 +477,12 @@ public final class AgentRuntime {
         if (s.instanceCertificate() == null && s.clientCertificate() == null) {
             return null;
         }
+        if (!s.instanceUrl().toLowerCase(java.util.Locale.ROOT).contains("https:")) {
+            // plain http:// to every node: no TLS to set up (building a context costs each start and
+            // each upgrade of the core its time)
+            LOG.debug("The instance is reached over plain HTTP: no TLS context is built");
+            return null;
+        }
         java.nio.file.Path pem = s.instanceCertificate() != null ? s.instanceCertificate()
                 : s.dataDir().resolve("no-instance-certificate.crt");
         try {
@@ -616,22 +622,29 @@ public final class AgentRuntime {
             return;
         }
         started = false;
+        // DEBUG "Stop step" lines time each step (an upgrade's pause includes them)
+        LOG.debug("Stop step: stopping the upgrade thread");
         upgrade.stop();
         try {
+            LOG.debug("Stop step: stopping the poller");
             poller.stop();
             credentials.stop();
             ConfigFetcher fetcher = config;
             if (fetcher != null) {
                 fetcher.stop();
             }
+            LOG.debug("Stop step: stopping the deploy folder and file sync");
             if (deployFolder != null) {
                 deployFolder.stop();
             }
             if (fileSyncer != null) {
                 fileSyncer.stop();
             }
+            LOG.debug("Stop step: letting running work finish");
             dispatcher.shutdown(timings.shutdownGrace().toMillis());
+            LOG.debug("Stop step: sending or spooling the results in the outbox");
             outbox.stop();
+            LOG.debug("Stop step: draining the result sender");
             sender.stop(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -50,6 +50,11 @@ public final class ResultOutbox {
     private int inFlight;
     private volatile boolean running;
     private Thread thread;
+    /**
+     * Put in the queue by {@link #stop()} to wake the outbox thread at once (never sent): a stop
+     * must not wait for the queue's poll timeout, as an upgrade's pause would include it.
+     */
+    private static final InputRecord STOP = new InputRecord(null, null, null, null, null, null, null);
 
     /**
      * Spools every group (no direct delivery).
@@ -134,6 +139,9 @@ public final class ResultOutbox {
             return;
         }
         running = false;
+        if (!waiting.offer(STOP)) {
+            LOG.debug("The outbox queue is full at its stop; its thread ends after sending what waits");
+        }
         t.join(30_000);
         if (t.isAlive()) {
             LOG.warn("The result outbox did not finish within 30 s; {} results were neither sent nor spooled", pending());
@@ -145,16 +153,17 @@ public final class ResultOutbox {
         List<InputRecord> group = new ArrayList<>(maxGroup);
         while (true) {
             try {
+                if (!running && waiting.isEmpty()) {
+                    return;
+                }
                 InputRecord first = waiting.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (!running && waiting.isEmpty()) {
-                        return;
-                    }
+                if (first == null || first == STOP) {
                     continue;
                 }
                 synchronized (idle) {
                     group.add(first);
                     waiting.drainTo(group, maxGroup - 1);
+                    group.removeIf(r -> r == STOP);
                     inFlight = group.size();
                 }
                 boolean sent;
