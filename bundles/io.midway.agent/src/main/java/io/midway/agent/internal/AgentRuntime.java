@@ -474,13 +474,14 @@ public final class AgentRuntime {
      * are unusable (then the error is the agent's).
      */
     private SSLContext tls(AgentSettings s) {
-        if (s.instanceCertificate() == null && s.clientCertificate() == null) {
-            return null;
-        }
         if (!s.instanceUrl().toLowerCase(java.util.Locale.ROOT).contains("https:")) {
-            // plain http:// to every node: no TLS to set up (building a context costs each start and
-            // each upgrade of the core its time)
-            LOG.debug("The instance is reached over plain HTTP: no TLS context is built");
+            // plain http:// to every node: no trust store is read (the JDK's default context, or
+            // one with the instance certificate, costs each start and each upgrade of the core
+            // its time), as the client never speaks TLS
+            LOG.debug("The instance is reached over plain HTTP: no TLS trust is set up");
+            return InstanceTrust.plainHttp();
+        }
+        if (s.instanceCertificate() == null && s.clientCertificate() == null) {
             return null;
         }
         java.nio.file.Path pem = s.instanceCertificate() != null ? s.instanceCertificate()

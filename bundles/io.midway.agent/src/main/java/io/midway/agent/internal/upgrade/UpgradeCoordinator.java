@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -373,20 +374,40 @@ public final class UpgradeCoordinator {
         String before = state;
         state = STATE_UPGRADING;
         LOG.info("Upgrading the core from {} to {} (sha256 {})", currentVersion, target, core.sha256());
+        // Two round trips to the instance, at the same time: releasing the poll (the poller stops)
+        // and reporting Upgrading; the pause includes both, one after the other it would be their sum
+        CompletableFuture<List<EccRecord>> taken = new CompletableFuture<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                taken.complete(host.stopTakingWork());
+            } catch (InterruptedException | RuntimeException e) {
+                taken.completeExceptionally(e);
+            }
+        }, "midway-upgrade-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        IOException notReported = null;
         try {
             host.reportStatus(AgentRecord.STATUS_UPGRADING, "upgrading the core from " + currentVersion + " to " + target);
         } catch (IOException e) {
-            state = before;
-            logOnce("Cannot tell the instance the agent upgrades (" + e.getMessage() + "); trying again later");
-            return;
+            notReported = e;
         }
         List<EccRecord> queued;
         try {
-            LOG.debug("Upgrade step: Upgrading reported; stopping the poller");
-            queued = host.stopTakingWork();
-            LOG.debug("Upgrade step: poller stopped, {} queued record(s) taken back", queued.size());
+            queued = taken.get();
+            LOG.debug("Upgrade step: Upgrading reported, poller stopped, {} queued record(s) taken back", queued.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            LOG.error("Stopping the poller for the upgrade failed", e.getCause());
+            queued = List.of();
+        }
+        if (notReported != null) {
+            state = before;
+            logOnce("Cannot tell the instance the agent upgrades (" + notReported.getMessage() + "); trying again later");
+            queued.forEach(host::run);
+            host.resumeWork();
             return;
         }
         try {
