@@ -177,7 +177,7 @@ public final class AgentRuntime {
                 timings.connectTimeout(), tls(settings));
         this.spool = new ResultSpool(settings.spoolDir());
         this.sender = new ResultSender(spool, client, state, settings.resultBatchSize(), timings);
-        this.outbox = new ResultOutbox(spool, sender::sendNow, settings.resultBatchSize(), sender::wake,
+        this.outbox = new ResultOutbox(spool, this::deliverAsThisAgent, settings.resultBatchSize(), sender::wake,
                 this::spoolFailed);
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
         // SystemCommand grab_logs: the log file io.midway.logging writes, <data>/agent.log.
@@ -569,7 +569,26 @@ public final class AgentRuntime {
         // crash recovery: before the spool is sent and the journal replayed, what this agent still
         // holds of the records leased to it; its first registration says so
         poller.heldAtStart(heldAtStart());
-        sender.start();
+        // The agent's own identity is opened with its key (an RSA decryption) on a thread of its
+        // own, beside the rest of the start; results are sent once it is there, as this agent (the
+        // shared user is refused for an enrolled agent: 403, spooled, backoff), and the poller's
+        // registration takes it as it is.
+        Thread identity = new Thread(() -> {
+            try {
+                poller.applyIdentity();
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot load the agent's identity: {}", e.toString());
+            } finally {
+                identityLoaded.countDown();
+            }
+            synchronized (AgentRuntime.this) {
+                if (started) {
+                    sender.start();
+                }
+            }
+        }, "midway-identity");
+        identity.setDaemon(true);
+        identity.start();
         outbox.start();
         if (fileSyncer != null) {
             fileSyncer.start();
@@ -609,6 +628,17 @@ public final class AgentRuntime {
                     spool.directory(), e.getMessage());
             return null;
         }
+    }
+
+    /** Counted down once the poller's client carries the agent's own identity (or has none to load). */
+    private final java.util.concurrent.CountDownLatch identityLoaded = new java.util.concurrent.CountDownLatch(1);
+
+    /** The outbox's delivery: waits (a few seconds at most) for the agent's identity, then sends. */
+    private boolean deliverAsThisAgent(List<InputRecord> group) throws InterruptedException {
+        if (!identityLoaded.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            LOG.debug("The agent's identity is not loaded after 10 s; sending results anyway");
+        }
+        return sender.sendNow(group);
     }
 
     /** The most held records a registration names (about 4 MB of sys_ids). */
