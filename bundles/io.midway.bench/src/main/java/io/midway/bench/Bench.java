@@ -348,7 +348,9 @@ public final class Bench {
         env.put("MIDWAY_ADMIN_PASSWORD", adminPassword);
         env.put("MIDWAY_HTTP_PORT", Integer.toString(agentPort));
         env.put("MIDWAY_DATA", work.resolve("agent").toString());
-        env.put("MIDWAY_LOG_LEVEL", "warn");
+        // BENCH_AGENT_LOG_LEVEL=info|debug: the agent's log (work/agent/agent.log, with --keep) times
+        // its steps, e.g. an upgrade's; the figures are taken at the default, warn
+        env.put("MIDWAY_LOG_LEVEL", System.getenv().getOrDefault("BENCH_AGENT_LOG_LEVEL", "warn"));
         return MidwayProcess.start(home, "agent", env, work.resolve(log));
     }
 

@@ -177,7 +177,7 @@ public final class AgentRuntime {
                 timings.connectTimeout(), tls(settings));
         this.spool = new ResultSpool(settings.spoolDir());
         this.sender = new ResultSender(spool, client, state, settings.resultBatchSize(), timings);
-        this.outbox = new ResultOutbox(spool, sender::sendNow, settings.resultBatchSize(), sender::wake,
+        this.outbox = new ResultOutbox(spool, this::deliverAsThisAgent, settings.resultBatchSize(), sender::wake,
                 this::spoolFailed);
         HeartbeatResponder heartbeat = new HeartbeatResponder(version, Instant.now(), probes::topics);
         // SystemCommand grab_logs: the log file io.midway.logging writes, <data>/agent.log.
@@ -474,6 +474,13 @@ public final class AgentRuntime {
      * are unusable (then the error is the agent's).
      */
     private SSLContext tls(AgentSettings s) {
+        if (!s.instanceUrl().toLowerCase(java.util.Locale.ROOT).contains("https:")) {
+            // plain http:// to every node: no trust store is read (the JDK's default context, or
+            // one with the instance certificate, costs each start and each upgrade of the core
+            // its time), as the client never speaks TLS
+            LOG.debug("The instance is reached over plain HTTP: no TLS trust is set up");
+            return InstanceTrust.plainHttp();
+        }
         if (s.instanceCertificate() == null && s.clientCertificate() == null) {
             return null;
         }
@@ -562,7 +569,26 @@ public final class AgentRuntime {
         // crash recovery: before the spool is sent and the journal replayed, what this agent still
         // holds of the records leased to it; its first registration says so
         poller.heldAtStart(heldAtStart());
-        sender.start();
+        // The agent's own identity is opened with its key (an RSA decryption) on a thread of its
+        // own, beside the rest of the start; results are sent once it is there, as this agent (the
+        // shared user is refused for an enrolled agent: 403, spooled, backoff), and the poller's
+        // registration takes it as it is.
+        Thread identity = new Thread(() -> {
+            try {
+                poller.applyIdentity();
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot load the agent's identity: {}", e.toString());
+            } finally {
+                identityLoaded.countDown();
+            }
+            synchronized (AgentRuntime.this) {
+                if (started) {
+                    sender.start();
+                }
+            }
+        }, "midway-identity");
+        identity.setDaemon(true);
+        identity.start();
         outbox.start();
         if (fileSyncer != null) {
             fileSyncer.start();
@@ -604,6 +630,17 @@ public final class AgentRuntime {
         }
     }
 
+    /** Counted down once the poller's client carries the agent's own identity (or has none to load). */
+    private final java.util.concurrent.CountDownLatch identityLoaded = new java.util.concurrent.CountDownLatch(1);
+
+    /** The outbox's delivery: waits (a few seconds at most) for the agent's identity, then sends. */
+    private boolean deliverAsThisAgent(List<InputRecord> group) throws InterruptedException {
+        if (!identityLoaded.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            LOG.debug("The agent's identity is not loaded after 10 s; sending results anyway");
+        }
+        return sender.sendNow(group);
+    }
+
     /** The most held records a registration names (about 4 MB of sys_ids). */
     private static final int MAX_HELD_REPORTED = 100_000;
 
@@ -628,22 +665,29 @@ public final class AgentRuntime {
             return;
         }
         started = false;
+        // DEBUG "Stop step" lines time each step (an upgrade's pause includes them)
+        LOG.debug("Stop step: stopping the upgrade thread");
         upgrade.stop();
         try {
+            LOG.debug("Stop step: stopping the poller");
             poller.stop();
             credentials.stop();
             ConfigFetcher fetcher = config;
             if (fetcher != null) {
                 fetcher.stop();
             }
+            LOG.debug("Stop step: stopping the deploy folder and file sync");
             if (deployFolder != null) {
                 deployFolder.stop();
             }
             if (fileSyncer != null) {
                 fileSyncer.stop();
             }
+            LOG.debug("Stop step: letting running work finish");
             dispatcher.shutdown(timings.shutdownGrace().toMillis());
+            LOG.debug("Stop step: sending or spooling the results in the outbox");
             outbox.stop();
+            LOG.debug("Stop step: draining the result sender");
             sender.stop(Duration.ofSeconds(2));
             if (leaving && AgentRecord.STATUS_UP.equals(state.agentStatus())) {
                 try {

@@ -162,6 +162,70 @@ public class AgentUpgradeTest {
         assertEquals(1, upgrader.calls.size());
     }
 
+    /**
+     * The order of an upgrade's steps, as the instance sees them (not their times): the jar is
+     * downloaded while the agent still takes work, before it reports Upgrading (the instance then
+     * gives it no standard work); the new core registers and polls at once, and reports Up as soon
+     * as the upgrader signals the outcome (one wait on the upgrader, not a poll of its history on
+     * an interval).
+     */
+    @Test
+    public void theUpgradeDownloadsBeforeItPausesAndTheNewCoreWaitsForTheOutcomeSignal() throws Exception {
+        CountDownLatch outcome = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger historyReadsWhileRunning = new java.util.concurrent.atomic.AtomicInteger();
+        FakeCoreUpgrader upgrader = new FakeCoreUpgrader() {
+            @Override
+            public UpgradeRecordDTO[] history() {
+                UpgradeRecordDTO[] h = super.history();
+                if (h.length > 0 && UpgradeRecordDTO.OUTCOME_RUNNING.equals(h[h.length - 1].outcome)) {
+                    historyReadsWhileRunning.incrementAndGet();
+                }
+                return h;
+            }
+
+            @Override
+            public UpgradeRecordDTO[] awaitNotRunning(Duration timeout) {
+                waits.incrementAndGet();
+                try {
+                    outcome.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.history();
+            }
+        };
+        start("0.1.0", () -> upgrader);
+        String sha = instance.publishCore(coreJar("0.1.1", "core-0.1.1.jar"));
+        Await.until("the jar is handed to the upgrader", () -> upgrader.calls.size() == 1);
+        List<String> before = List.copyOf(instance.steps);
+        assertTrue(before.toString(), before.indexOf("core-download") >= 0);
+        assertTrue("the core is downloaded while the agent still takes work, before it reports Upgrading: "
+                + before, before.indexOf("core-download") < before.indexOf("status:" + AgentRecord.STATUS_UPGRADING));
+
+        agent.stop();
+        upgrader.history = new UpgradeRecordDTO[] {
+            FakeCoreUpgrader.record("0.1.0", "0.1.1", sha, UpgradeRecordDTO.OUTCOME_RUNNING, null)};
+        int mark = instance.steps.size();
+        start("0.1.1", () -> upgrader);
+        Await.until("the new core waits for the upgrader's outcome", () -> waits.get() == 1);
+        Await.until("the new core polls while the upgrader judges it", () -> instance.steps.subList(mark,
+                instance.steps.size()).contains("poll"));
+        assertEquals("no Up before the upgrader's outcome", 0, statuses(AgentRecord.STATUS_UP));
+        int readsBefore = historyReadsWhileRunning.get();
+        upgrader.history = new UpgradeRecordDTO[] {
+            FakeCoreUpgrader.record("0.1.0", "0.1.1", sha, UpgradeRecordDTO.OUTCOME_UPGRADED, null)};
+        outcome.countDown();
+        Await.until("the new core reports Up", () -> statuses(AgentRecord.STATUS_UP) == 1);
+        List<String> after = List.copyOf(instance.steps.subList(mark, instance.steps.size()));
+        assertEquals(after.toString(), "register", after.get(0));
+        assertTrue("the new core polled before it reported Up: " + after,
+                after.indexOf("poll") < after.indexOf("status:" + AgentRecord.STATUS_UP));
+        assertEquals("one wait on the upgrader's signal", 1, waits.get());
+        assertEquals("the running record is not polled for its outcome while the new core waits", readsBefore,
+                historyReadsWhileRunning.get());
+    }
+
     @Test
     public void withoutAnUpgraderTheFailureIsReportedRememberedAndWorkGoesOn() throws Exception {
         start("0.1.0", () -> null);

@@ -93,6 +93,11 @@ public final class FakeInstance implements AutoCloseable {
     public final List<io.midway.wire.InstanceInfo.Core> coreList = new CopyOnWriteArrayList<>();
     /** The core hashes agents downloaded, in order. */
     public final List<String> coreDownloads = new CopyOnWriteArrayList<>();
+    /**
+     * What agents asked, in the order it arrived: {@code core-download}, {@code status:<status>}
+     * (a status change), {@code register}, {@code poll} — the sequence of an upgrade.
+     */
+    public final List<String> steps = new CopyOnWriteArrayList<>();
 
     /** The credential revision on every poll reply ({@code null}: none). */
     public volatile String credentialRevision;
@@ -206,6 +211,7 @@ public final class FakeInstance implements AutoCloseable {
         }
         String sha = path.substring("/api/mid/cores/".length());
         coreDownloads.add(sha);
+        steps.add("core-download");
         byte[] bytes = cores.get(sha);
         if (bytes == null) {
             error(exchange, 404, "No core with sha256 " + sha, "");
@@ -385,6 +391,7 @@ public final class FakeInstance implements AutoCloseable {
         }
         Registration registration = Json.mapper().readValue(body(exchange), Registration.class);
         registrations.add(registration);
+        steps.add("register");
         agents.put(registration.name(), registration);
         AgentRecord record = new AgentRecord("agent-" + registration.name(), registration.name(), agentStatus,
                 validated, registration.version(), registration.hostName(), registration.ipAddress(),
@@ -402,6 +409,7 @@ public final class FakeInstance implements AutoCloseable {
             return;
         }
         statusChanges.add(change);
+        steps.add("status:" + change.status());
         agentStatus = change.status();
         reply(exchange, 200, Map.of("result", Map.of("name", change.name(), "status", change.status())));
     }
@@ -419,6 +427,7 @@ public final class FakeInstance implements AutoCloseable {
         int max = Integer.parseInt(query.getOrDefault("max", "1"));
         long waitMs = Long.parseLong(query.getOrDefault("wait_ms", "0"));
         pollMaxes.add(max);
+        steps.add("poll");
         pollRevisions.add(query.getOrDefault("sync_revision", "-"));
         pollCredentialRevisions.add(query.getOrDefault("credential_revision", "-"));
         pollConfigRevisions.add(query.getOrDefault("config_revision", "-"));

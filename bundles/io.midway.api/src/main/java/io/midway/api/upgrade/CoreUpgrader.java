@@ -1,6 +1,7 @@
 package io.midway.api.upgrade;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -29,4 +30,16 @@ public interface CoreUpgrader {
      * @return every upgrade attempt, oldest first, the one running (outcome {@code running}) last
      */
     UpgradeRecordDTO[] history();
+
+    /**
+     * Waits until no upgrade runs: returns at once when none does, else as soon as the running one
+     * has its outcome (the upgrader signals it; nothing is polled), or when the time is up or the
+     * upgrader stops. A new core waits here to report the outcome of its own upgrade.
+     *
+     * @param timeout the longest wait
+     * @return {@link #history()} then
+     * @throws InterruptedException when interrupted while waiting
+     * @since 1.2.0
+     */
+    UpgradeRecordDTO[] awaitNotRunning(Duration timeout) throws InterruptedException;
 }

@@ -3,7 +3,7 @@
  * {@code io.midway.agent.upgrader} bundle that the core hands a new core jar to.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.midway.api.upgrade;
 
 import org.osgi.annotation.bundle.Export;

@@ -142,6 +142,7 @@ public class CoreBundleUpgrader implements CoreUpgrader {
      */
     @Deactivate
     void deactivate() {
+        history.close();
         Thread running = worker;
         if (running != null && busy.get()) {
             LOG.warn("The upgrader stops while an upgrade is running; the next start finishes it");
@@ -194,6 +195,11 @@ public class CoreBundleUpgrader implements CoreUpgrader {
     @Override
     public UpgradeRecordDTO[] history() {
         return history.snapshot();
+    }
+
+    @Override
+    public UpgradeRecordDTO[] awaitNotRunning(Duration timeout) throws InterruptedException {
+        return history.awaitNotRunning(timeout);
     }
 
     private void startThread(Runnable work) {

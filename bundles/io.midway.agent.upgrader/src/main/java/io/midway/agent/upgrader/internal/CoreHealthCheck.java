@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.ServiceListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
@@ -64,15 +67,59 @@ final class CoreHealthCheck {
      */
     String await(Bundle core, String version, Baseline before, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String problem = check(core, version, before);
-            if (problem == null) {
-                return null;
+        // checked again at each service or bundle event (a service registered, a component's
+        // reference bound), not on a fixed interval; STEP_MILLIS only catches what has no event
+        long[] events = {0};
+        ServiceListener onService = event -> signal(events);
+        BundleListener onBundle = event -> signal(events);
+        boolean listening = listen(onService, onBundle);
+        try {
+            while (true) {
+                long seen;
+                synchronized (events) {
+                    seen = events[0];
+                }
+                String problem = check(core, version, before);
+                if (problem == null) {
+                    return null;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return problem;
+                }
+                synchronized (events) {
+                    if (events[0] == seen) {
+                        TimeUnit.NANOSECONDS.timedWait(events,
+                                Math.min(left, TimeUnit.MILLISECONDS.toNanos(STEP_MILLIS)));
+                    }
+                }
             }
-            if (System.nanoTime() >= deadline) {
-                return problem;
+        } finally {
+            if (listening) {
+                try {
+                    context.removeServiceListener(onService);
+                    context.removeBundleListener(onBundle);
+                } catch (IllegalStateException e) {
+                    // our context is gone: the upgrader is stopping
+                }
             }
-            Thread.sleep(STEP_MILLIS);
+        }
+    }
+
+    private static void signal(long[] events) {
+        synchronized (events) {
+            events[0]++;
+            events.notifyAll();
+        }
+    }
+
+    private boolean listen(ServiceListener onService, BundleListener onBundle) {
+        try {
+            context.addServiceListener(onService);
+            context.addBundleListener(onBundle);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 

@@ -37,6 +37,9 @@ final class UpgradeHistory {
      *
      * @param file {@code <midway.data>/upgrader/history.json}
      */
+    /** Set when the upgrader stops: waits end. */
+    private boolean closed;
+
     UpgradeHistory(Path file) {
         this.file = file;
         if (!Files.isRegularFile(file)) {
@@ -113,6 +116,36 @@ final class UpgradeHistory {
         } catch (IOException e) {
             LOG.error("Cannot write the upgrade history {}: {}", file, e.getMessage());
         }
+        notifyAll();
+    }
+
+    /**
+     * Waits until the newest record is not {@code running}, the time is up, or {@link #close()}.
+     *
+     * @param timeout the longest wait
+     * @return copies of every record then
+     * @throws InterruptedException when interrupted while waiting
+     */
+    synchronized UpgradeRecordDTO[] awaitNotRunning(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+            UpgradeRecordDTO last = last();
+            if (last == null || !UpgradeRecordDTO.OUTCOME_RUNNING.equals(last.outcome)) {
+                break;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return snapshot();
+    }
+
+    /** Ends every {@link #awaitNotRunning} wait: the upgrader stops. */
+    synchronized void close() {
+        closed = true;
+        notifyAll();
     }
 
     /** @return the newest record, or {@code null} */

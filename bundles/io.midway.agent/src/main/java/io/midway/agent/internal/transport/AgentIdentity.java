@@ -47,7 +47,7 @@ public final class AgentIdentity {
      * @param client the instance client
      * @return whether the client now uses the agent's own identity
      */
-    public boolean apply(InstanceClient client) {
+    public synchronized boolean apply(InstanceClient client) {
         if (client.usesOwnIdentity() || !Files.isRegularFile(file)) {
             return client.usesOwnIdentity();
         }

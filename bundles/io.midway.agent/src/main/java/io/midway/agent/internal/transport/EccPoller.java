@@ -403,6 +403,18 @@ public final class EccPoller {
         this.sharedPassword = password;
     }
 
+    /**
+     * Loads the agent's own identity (when it has one) into the client now, before the first
+     * registration: results sent at start (the spool, work journaled by an upgrade) then go as
+     * this agent, not as the shared user, which the instance refuses (403) for an enrolled agent.
+     */
+    public void applyIdentity() {
+        AgentIdentity own = identity;
+        if (own != null) {
+            own.apply(client);
+        }
+    }
+
     /** @return whether the poll went through */
     private boolean pollOnce() throws InterruptedException {
         // A full agent waits for room (at most a second, then polls anyway for news and heartbeats)

@@ -213,4 +213,21 @@ public final class InstanceTrust {
             return all.toArray(X509Certificate[]::new);
         }
     }
+
+    /**
+     * A TLS context for a client that reaches its instance over plain HTTP only: it reads no trust
+     * store and trusts no server (an HTTPS URL could not be used with it), so making it costs
+     * nothing, unlike the JDK's default context, which reads the whole trust store.
+     *
+     * @return the context, or {@code null} (the JDK's default) when the platform refuses it
+     */
+    public static javax.net.ssl.SSLContext plainHttp() {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            return null;
+        }
+    }
 }

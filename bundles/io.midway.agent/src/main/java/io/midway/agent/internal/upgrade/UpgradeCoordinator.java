@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,8 +35,9 @@ import io.midway.wire.InstanceInfo;
  * Decides when the core upgrades itself and prepares it: target version = the agent's pin, else
  * the instance version. When it differs from the running core's, the instance offers a jar of
  * that version, and that jar is not skipped or waiting here ({@link UpgradeRetry}), the
- * coordinator reports {@code Upgrading}, stops taking work, journals the queued records, downloads
- * and verifies the jar and hands it to the {@link CoreUpgrader}. A failure before the hand-over is
+ * coordinator downloads and verifies the jar while work goes on, then reports {@code Upgrading},
+ * stops taking work, journals the queued records, lets running work finish and hands the jar to the
+ * {@link CoreUpgrader}. A failure before the hand-over is
  * reported as {@code Upgrade Failed}, remembered with its cause, and normal work resumes.
  *
  * <p>At start it reports the outcome of the upgrader's newest history record once:
@@ -343,21 +345,69 @@ public final class UpgradeCoordinator {
     }
 
     private void upgrade(InstanceInfo.Core core, String target) {
+        Path jar = downloads.resolve(core.sha256() + ".jar");
+        try {
+            upgradeWith(core, target, jar);
+        } finally {
+            try {
+                Files.deleteIfExists(jar);
+            } catch (IOException e) {
+                LOG.debug("Cannot remove {}: {}", jar, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Downloads and checks the jar while the agent still takes work (the download is no part of
+     * the pause), then reports {@code Upgrading}, stops taking work, journals what is queued, lets
+     * running work finish and hands the jar over.
+     */
+    private void upgradeWith(InstanceInfo.Core core, String target, Path jar) {
+        LOG.debug("Upgrade step: downloading core {} while work goes on", target);
+        try {
+            fetch(core, target, jar);
+        } catch (UpgradeFailure e) {
+            failedBeforeStopping(target, core.sha256(), e.getMessage(), e.cause());
+            return;
+        }
+        LOG.debug("Upgrade step: core {} downloaded and verified; the agent stops taking work", target);
         String before = state;
         state = STATE_UPGRADING;
         LOG.info("Upgrading the core from {} to {} (sha256 {})", currentVersion, target, core.sha256());
+        // Two round trips to the instance, at the same time: releasing the poll (the poller stops)
+        // and reporting Upgrading; the pause includes both, one after the other it would be their sum
+        CompletableFuture<List<EccRecord>> taken = new CompletableFuture<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                taken.complete(host.stopTakingWork());
+            } catch (InterruptedException | RuntimeException e) {
+                taken.completeExceptionally(e);
+            }
+        }, "midway-upgrade-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        IOException notReported = null;
         try {
             host.reportStatus(AgentRecord.STATUS_UPGRADING, "upgrading the core from " + currentVersion + " to " + target);
         } catch (IOException e) {
-            state = before;
-            logOnce("Cannot tell the instance the agent upgrades (" + e.getMessage() + "); trying again later");
-            return;
+            notReported = e;
         }
         List<EccRecord> queued;
         try {
-            queued = host.stopTakingWork();
+            queued = taken.get();
+            LOG.debug("Upgrade step: Upgrading reported, poller stopped, {} queued record(s) taken back", queued.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            LOG.error("Stopping the poller for the upgrade failed", e.getCause());
+            queued = List.of();
+        }
+        if (notReported != null) {
+            state = before;
+            logOnce("Cannot tell the instance the agent upgrades (" + notReported.getMessage() + "); trying again later");
+            queued.forEach(host::run);
+            host.resumeWork();
             return;
         }
         try {
@@ -377,9 +427,8 @@ public final class UpgradeCoordinator {
             Thread.currentThread().interrupt();
             return;
         }
-        Path jar = downloads.resolve(core.sha256() + ".jar");
+        LOG.debug("Upgrade step: running work finished; handing the core over");
         try {
-            fetch(core, target, jar);
             CoreUpgrader u = upgrader.get();
             if (u == null) {
                 throw new UpgradeFailure("no core upgrader is running (bundle io.midway.agent.upgrader)",
@@ -395,12 +444,6 @@ public final class UpgradeCoordinator {
             LOG.info("Handed core {} to the upgrader; this core {} stops now", target, currentVersion);
         } catch (UpgradeFailure e) {
             failed(target, core.sha256(), e.getMessage(), e.cause());
-        } finally {
-            try {
-                Files.deleteIfExists(jar);
-            } catch (IOException e) {
-                LOG.debug("Cannot remove {}: {}", jar, e.getMessage());
-            }
         }
     }
 
@@ -433,6 +476,15 @@ public final class UpgradeCoordinator {
             throw new UpgradeFailure("the jar offered as core " + target + " is " + manifest.symbolicName() + " "
                     + manifest.version() + ", not " + CORE_SYMBOLIC_NAME + " " + target, UpgradeRecordDTO.CAUSE_CORE);
         }
+    }
+
+    /** Reports and remembers a failure of the download, before the agent stopped taking work. */
+    private void failedBeforeStopping(String target, String sha256, String reason, String cause) {
+        UpgradeStateStore.Failure f = store.failed(target, sha256, reason, cause, Instant.now());
+        LOG.error("Upgrade of the core to {} failed: {}{}; staying on {}", target, reason, nextStep(f), currentVersion);
+        remember(f, UpgradeRecordDTO.CAUSE_OUTSIDE.equals(f.cause()) ? STATE_WAITING : STATE_SKIPPED);
+        report(AgentRecord.STATUS_UPGRADE_FAILED, reason + nextStep(f));
+        report(AgentRecord.STATUS_UP, "running core " + currentVersion + " after the failed upgrade to " + target);
     }
 
     /** Reports and remembers a failure before the hand-over, then resumes normal work. */
@@ -470,21 +522,15 @@ public final class UpgradeCoordinator {
         if (wait && last != null && UpgradeRecordDTO.OUTCOME_RUNNING.equals(last.outcome)) {
             LOG.info("The upgrade from {} to {} is being finished by the upgrader; waiting for its outcome",
                     last.fromVersion, last.toVersion);
-            long deadline = System.nanoTime() + OUTCOME_WAIT.toNanos();
-            while (last != null && UpgradeRecordDTO.OUTCOME_RUNNING.equals(last.outcome)
-                    && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                u = upgrader.get();
-                if (u == null) {
-                    return;
-                }
-                last = newest(u.history());
+            // woken by the upgrader as it records the outcome: the agent stays Upgrading (taking
+            // no standard work) until it reports it, so no fixed interval may sit in between
+            try {
+                last = newest(u.awaitNotRunning(OUTCOME_WAIT));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
+            LOG.debug("Upgrade step: the upgrader recorded outcome '{}'", last == null ? null : last.outcome);
         }
         if (last == null || UpgradeRecordDTO.OUTCOME_RUNNING.equals(last.outcome)) {
             return;

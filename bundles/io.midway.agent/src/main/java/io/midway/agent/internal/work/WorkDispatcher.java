@@ -152,19 +152,24 @@ public final class WorkDispatcher {
      * @throws InterruptedException when interrupted while waiting
      */
     public boolean awaitIdle(long millis) throws InterruptedException {
+        // woken as each piece of work ends (capacityFreed), not on a fixed interval: an upgrade's
+        // pause includes this wait
         long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (true) {
-            int running = 0;
-            for (WorkerPool pool : pools) {
-                running += pool.running();
+        synchronized (capacitySignal) {
+            while (true) {
+                int running = 0;
+                for (WorkerPool pool : pools) {
+                    running += pool.running();
+                }
+                if (running == 0) {
+                    return true;
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                capacitySignal.wait(left);
             }
-            if (running == 0) {
-                return true;
-            }
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            Thread.sleep(20);
         }
     }
 

@@ -11,7 +11,7 @@ import io.midway.api.upgrade.CoreUpgrader;
 import io.midway.api.upgrade.UpgradeRecordDTO;
 
 /** A CoreUpgrader that records what it was handed and serves the history a test sets. */
-public final class FakeCoreUpgrader implements CoreUpgrader {
+public class FakeCoreUpgrader implements CoreUpgrader {
 
     /** What upgrade() was called with; the hash is of the jar's bytes at the call. */
     public record Call(String version, String sha256, String actualSha256) {
@@ -31,6 +31,16 @@ public final class FakeCoreUpgrader implements CoreUpgrader {
 
     @Override
     public UpgradeRecordDTO[] history() {
+        return history.clone();
+    }
+
+    /** How often a core waited for the outcome through {@link #awaitNotRunning}. */
+    public final java.util.concurrent.atomic.AtomicInteger outcomeWaits = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Returns the history a test set: its outcome is already there, as when the upgrader has finished. */
+    @Override
+    public UpgradeRecordDTO[] awaitNotRunning(java.time.Duration timeout) {
+        outcomeWaits.incrementAndGet();
         return history.clone();
     }
 
