@@ -118,6 +118,19 @@ public final class FileSyncer {
     }
 
     /**
+     * Waits while a sync is queued or running (asked for by a poll reply with a new revision, by
+     * the start or by deploy/), at most {@code max}: a record whose topic has no probe yet waits
+     * so for the sync that may bring it.
+     *
+     * @param max the longest wait
+     * @return whether a sync was in flight
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public boolean awaitSyncs(Duration max) throws InterruptedException {
+        return scheduler.awaitSyncs(max);
+    }
+
+    /**
      * Fetches the snapshot and applies it now, after a sync already running, and waits.
      *
      * @param progress told one line per file as each is done

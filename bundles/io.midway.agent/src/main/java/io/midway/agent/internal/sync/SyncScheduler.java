@@ -46,6 +46,8 @@ final class SyncScheduler {
     private final AtomicBoolean localSyncQueued = new AtomicBoolean();
     private final AtomicBoolean reportQueued = new AtomicBoolean();
     private ExecutorService executor;
+    /** Syncs asked for and not finished yet (queued or running); guarded by {@code this}. */
+    private int syncsInFlight;
     private volatile long retryNotBefore = System.nanoTime();
     private String lastProblem;
 
@@ -96,6 +98,11 @@ final class SyncScheduler {
             running.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        synchronized (this) {
+            // what never ran will not run: nobody waits for it
+            syncsInFlight = 0;
+            notifyAll();
+        }
     }
 
     /** @see FileSyncer#revisionSeen(String) */
@@ -128,12 +135,57 @@ final class SyncScheduler {
 
     private void requestRevisionSync(String revision) {
         if (revisionSyncQueued.compareAndSet(false, true)) {
-            submit(() -> {
+            submitSync(() -> {
                 revisionSyncQueued.set(false);
                 if (revision == null ? !firstSyncDone() : isDue(revision)) {
                     syncInBackground(revision == null ? "the start" : "revision " + revision);
                 }
             });
+        }
+    }
+
+    /** Runs a sync on the sync thread, counted as in flight from now until it ends. */
+    private void submitSync(Runnable sync) {
+        synchronized (this) {
+            syncsInFlight++;
+        }
+        boolean queued = submit(() -> {
+            try {
+                sync.run();
+            } finally {
+                syncEnded();
+            }
+        });
+        if (!queued) {
+            syncEnded();
+        }
+    }
+
+    private synchronized void syncEnded() {
+        syncsInFlight--;
+        notifyAll();
+    }
+
+    /**
+     * Waits while a sync is queued or running — one asked for by a poll reply with a new revision,
+     * by the start or by deploy/ — at most {@code max}. Work for a topic whose probe is not there
+     * yet waits so for the sync that brings it, instead of failing while it is being installed.
+     *
+     * @param max the longest wait
+     * @return whether a sync was in flight (and the caller waited for it)
+     * @throws InterruptedException when interrupted while waiting
+     */
+    boolean awaitSyncs(java.time.Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (this) {
+            if (syncsInFlight == 0) {
+                return false;
+            }
+            for (long left = max.toMillis(); syncsInFlight > 0 && left > 0;
+                    left = (deadline - System.nanoTime()) / 1_000_000L) {
+                wait(left);
+            }
+            return true;
         }
     }
 
@@ -186,14 +238,18 @@ final class SyncScheduler {
         return executor;
     }
 
-    /** Runs a task on the sync thread after those queued before it; dropped when sync is not running. */
-    void submit(Runnable task) {
+    /**
+     * Runs a task on the sync thread after those queued before it; dropped when sync is not running.
+     *
+     * @return whether it was queued
+     */
+    boolean submit(Runnable task) {
         ExecutorService running;
         synchronized (this) {
             running = executor;
         }
         if (running == null) {
-            return;
+            return false;
         }
         try {
             running.execute(() -> {
@@ -203,8 +259,10 @@ final class SyncScheduler {
                     LOG.error("File sync task failed", e);
                 }
             });
+            return true;
         } catch (RejectedExecutionException e) {
             LOG.debug("File sync is stopping; task dropped");
+            return false;
         }
     }
 
@@ -289,7 +347,7 @@ final class SyncScheduler {
 
     private void requestLocalSync(String why) {
         if (localSyncQueued.compareAndSet(false, true)) {
-            submit(() -> {
+            submitSync(() -> {
                 localSyncQueued.set(false);
                 syncLocally(why);
             });

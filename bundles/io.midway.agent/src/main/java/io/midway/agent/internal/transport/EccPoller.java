@@ -438,6 +438,11 @@ public final class EccPoller {
             return false;
         }
         boolean wasConnected = AgentState.CONNECTED.equals(state.connection());
+        // A reply that brings a new revision is news, not an idle round: the next poll goes at once
+        // (it names the new revisions, so the instance waits on it) — a hot deploy's first item must
+        // not wait out the minimum poll interval behind the reply that announced the upload.
+        boolean news = !Objects.equals(reply.syncRevision(), lastSyncRevision)
+                || !Objects.equals(reply.instanceVersion(), lastInstanceVersion);
         state.instanceSays(reply.agentStatus(), reply.validated());
         state.instanceVersion(reply.instanceVersion(), reply.syncRevision());
         lastSyncRevision = reply.syncRevision();
@@ -482,7 +487,7 @@ public final class EccPoller {
         for (EccRecord record : records) {
             dispatcher.dispatch(record);
         }
-        if (records.isEmpty()) {
+        if (records.isEmpty() && !news) {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000L;
             if (elapsedMs < minPollIntervalMs) {
                 // not once the agent stops: stop() released this poll and waits for this thread
