@@ -55,9 +55,14 @@ public final class FileSyncer {
         SyncReporter reporter = new SyncReporter(source);
         this.precedence = new BundlePrecedence(framework);
         SyncApplier applier = new SyncApplier(agentName, source, framework, store, cache, healthTimeout, reporter,
-                precedence, status);
+                precedence, status, this::bundlesSettled);
         this.scheduler = new SyncScheduler(source, status, reporter, new Backoff(retryMin, retryMax), applier::apply);
         this.listener = (bundle, type) -> scheduler.bundleChanged(bundle, type, precedence::stopReplacedShippedBundles);
+    }
+
+    /** On the sync thread: the running sync's bundles are in place; work waiting for them goes on. */
+    private void bundlesSettled() {
+        scheduler.bundlesSettled();
     }
 
     /** Starts the sync thread, watches bundle changes, and stops shipped bundles a synced one replaces. */

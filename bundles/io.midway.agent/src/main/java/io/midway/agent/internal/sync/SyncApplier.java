@@ -45,9 +45,16 @@ final class SyncApplier {
     private final SyncReporter reporter;
     private final BundlePrecedence precedence;
     private final SyncStatus status;
+    private final Runnable bundlesSettled;
 
+    /**
+     * @param bundlesSettled told, on the sync thread, when a sync's bundles are installed, started
+     *     and checked (or rolled back), before its state is saved and reported
+     */
     SyncApplier(String agentName, SyncSource source, PluginFramework framework, SyncStateStore store, JarCache cache,
-            Duration healthTimeout, SyncReporter reporter, BundlePrecedence precedence, SyncStatus status) {
+            Duration healthTimeout, SyncReporter reporter, BundlePrecedence precedence, SyncStatus status,
+            Runnable bundlesSettled) {
+        this.bundlesSettled = bundlesSettled;
         this.agentName = agentName;
         this.source = source;
         this.framework = framework;
@@ -139,6 +146,9 @@ final class SyncApplier {
             String outcome = results.anyFailed() ? SyncReport.STATE_FAILED : SyncReport.STATE_APPLIED;
             SyncState after = new SyncState(snapshot.revision(), outcome, files);
             status.applied(after);
+            // The probes of the new bundles are registered now: work waiting for them need not wait
+            // for the state file, the cache and the report to the instance.
+            bundlesSettled.run();
             try {
                 store.save(after);
             } catch (IOException e) {

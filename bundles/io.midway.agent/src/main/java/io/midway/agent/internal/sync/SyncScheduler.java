@@ -48,6 +48,8 @@ final class SyncScheduler {
     private ExecutorService executor;
     /** Syncs asked for and not finished yet (queued or running); guarded by {@code this}. */
     private int syncsInFlight;
+    /** Whether the sync running now is still counted in {@link #syncsInFlight}; the sync thread's only. */
+    private boolean counted;
     private volatile long retryNotBefore = System.nanoTime();
     private String lastProblem;
 
@@ -144,19 +146,34 @@ final class SyncScheduler {
         }
     }
 
-    /** Runs a sync on the sync thread, counted as in flight from now until it ends. */
+    /**
+     * Runs a sync on the sync thread, counted as in flight from now until its bundles are settled
+     * ({@link #bundlesSettled()}) or it ends.
+     */
     private void submitSync(Runnable sync) {
         synchronized (this) {
             syncsInFlight++;
         }
         boolean queued = submit(() -> {
+            counted = true;
             try {
                 sync.run();
             } finally {
-                syncEnded();
+                bundlesSettled();
             }
         });
         if (!queued) {
+            syncEnded();
+        }
+    }
+
+    /**
+     * On the sync thread: the running sync has installed, started and checked its bundles (what
+     * is left is saving, pruning and reporting): work waiting for it goes on now.
+     */
+    void bundlesSettled() {
+        if (counted) {
+            counted = false;
             syncEnded();
         }
     }
