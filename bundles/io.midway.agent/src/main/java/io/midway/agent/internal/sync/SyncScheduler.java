@@ -50,6 +50,8 @@ final class SyncScheduler {
     private int syncsInFlight;
     /** Whether the sync running now is still counted in {@link #syncsInFlight}; the sync thread's only. */
     private boolean counted;
+    /** The revision of the poll reply that asked for the sync running now, or {@code null}. */
+    private volatile String syncingFor;
     private volatile long retryNotBefore = System.nanoTime();
     private String lastProblem;
 
@@ -118,7 +120,9 @@ final class SyncScheduler {
                 reporter.sendUnsent();
             });
         }
-        if (!isDue(revision) || System.nanoTime() < retryNotBefore) {
+        if (!isDue(revision) || revision.equals(syncingFor) || System.nanoTime() < retryNotBefore) {
+            // (the revision a running sync was asked for is not queued again: that sync would do
+            // nothing, and work waiting for syncs in flight would wait for it too)
             return;
         }
         requestRevisionSync(revision);
@@ -140,7 +144,12 @@ final class SyncScheduler {
             submitSync(() -> {
                 revisionSyncQueued.set(false);
                 if (revision == null ? !firstSyncDone() : isDue(revision)) {
-                    syncInBackground(revision == null ? "the start" : "revision " + revision);
+                    syncingFor = revision;
+                    try {
+                        syncInBackground(revision == null ? "the start" : "revision " + revision);
+                    } finally {
+                        syncingFor = null;
+                    }
                 }
             });
         }
