@@ -492,6 +492,9 @@ public final class EccPoller {
             if (elapsedMs < minPollIntervalMs) {
                 // not once the agent stops: stop() released this poll and waits for this thread
                 // (an upgrade's or restart's pause would otherwise last the whole interval)
+                LOG.debug("Poll answered in {} ms without work or news (sync revision {}, credentials {}, settings {}): "
+                        + "next poll in {} ms", elapsedMs, reply.syncRevision(), reply.credentialRevision(),
+                        reply.configRevision(), minPollIntervalMs - elapsedMs);
                 pauseWhileRunning(minPollIntervalMs - elapsedMs);
             }
         }
