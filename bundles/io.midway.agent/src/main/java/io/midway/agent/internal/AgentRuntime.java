@@ -194,6 +194,8 @@ public final class AgentRuntime {
                     : new DeployFolder(deployDir, framework, syncer::provides,
                             settings.syncDir().resolveSibling("deploy-state.properties"));
             this.pluginBundles = new PluginBundles(framework, fileSyncer::installed, deployFolder);
+            // an item for a probe that a sync in flight is installing waits for it (hot deploy)
+            runner.pendingProbes(syncer::awaitSyncs);
         } else {
             this.fileSyncer = null;
             this.deployFolder = null;

@@ -445,6 +445,11 @@ public final class EccPoller {
             return false;
         }
         boolean wasConnected = AgentState.CONNECTED.equals(state.connection());
+        // A reply that brings a new revision is news, not an idle round: the next poll goes at once
+        // (it names the new revisions, so the instance waits on it) — a hot deploy's first item must
+        // not wait out the minimum poll interval behind the reply that announced the upload.
+        boolean news = !Objects.equals(reply.syncRevision(), lastSyncRevision)
+                || !Objects.equals(reply.instanceVersion(), lastInstanceVersion);
         state.instanceSays(reply.agentStatus(), reply.validated());
         state.instanceVersion(reply.instanceVersion(), reply.syncRevision());
         lastSyncRevision = reply.syncRevision();
@@ -489,11 +494,14 @@ public final class EccPoller {
         for (EccRecord record : records) {
             dispatcher.dispatch(record);
         }
-        if (records.isEmpty()) {
+        if (records.isEmpty() && !news) {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000L;
             if (elapsedMs < minPollIntervalMs) {
                 // not once the agent stops: stop() released this poll and waits for this thread
                 // (an upgrade's or restart's pause would otherwise last the whole interval)
+                LOG.debug("Poll answered in {} ms without work or news (sync revision {}, credentials {}, settings {}): "
+                        + "next poll in {} ms", elapsedMs, reply.syncRevision(), reply.credentialRevision(),
+                        reply.configRevision(), minPollIntervalMs - elapsedMs);
                 pauseWhileRunning(minPollIntervalMs - elapsedMs);
             }
         }

@@ -1,5 +1,6 @@
 package io.midway.agent.internal.work;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,6 +37,22 @@ public final class ProbeRunner {
     private final HeartbeatResponder heartbeat;
     private final SystemCommandResponder systemCommands;
     private final String agentName;
+    private volatile PendingProbes pending = max -> false;
+
+    /** Plug-ins on their way: file sync applying a revision that may bring a probe. */
+    @FunctionalInterface
+    public interface PendingProbes {
+        /**
+         * Waits while plug-ins are being installed, at most {@code max}.
+         *
+         * @return whether something was on its way (then the probes are worth looking up again)
+         * @throws InterruptedException when the agent stops meanwhile
+         */
+        boolean await(Duration max) throws InterruptedException;
+    }
+
+    /** How long a record whose topic has no probe waits for a sync in flight that may bring it. */
+    static final Duration PENDING_PROBE_WAIT = Duration.ofSeconds(60);
 
     public ProbeRunner(ProbeRegistry probes, HeartbeatResponder heartbeat, String agentName) {
         this(probes, heartbeat, null, agentName);
@@ -50,6 +67,14 @@ public final class ProbeRunner {
         this.heartbeat = heartbeat;
         this.systemCommands = systemCommands;
         this.agentName = agentName;
+    }
+
+    /**
+     * @param pendingProbes asked, when a record's topic has no probe, whether one may be on its
+     *     way (a file sync in flight); the record then waits for it instead of failing at once
+     */
+    public void pendingProbes(PendingProbes pendingProbes) {
+        this.pending = pendingProbes;
     }
 
     /**
@@ -69,6 +94,13 @@ public final class ProbeRunner {
             return systemCommand(record);
         }
         Optional<Probe> probe = probes.find(topic);
+        if (probe.isEmpty() && pending.await(PENDING_PROBE_WAIT)) {
+            // A hot deploy in flight: the record came with (or after) the revision that brings its
+            // probe. It waited for that sync instead of failing while the bundle was installed.
+            probe = probes.find(topic);
+            LOG.debug("Record {} for topic '{}' waited for the file sync in flight: {}", record.sysId(), topic,
+                    probe.isPresent() ? "its probe is there now" : "still no probe");
+        }
         if (probe.isEmpty()) {
             return error(record, "No probe for topic '" + topic + "' is installed on agent '" + agentName + "'");
         }

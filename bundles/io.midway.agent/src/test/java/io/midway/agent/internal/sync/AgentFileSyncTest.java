@@ -114,4 +114,66 @@ public class AgentFileSyncTest {
         Await.until("three more polls", () -> instance.pollMaxes.size() >= polls + 3);
         assertEquals("1 sync per revision, nothing in a loop", 2, instance.reports.size());
     }
+
+    @Test
+    public void aRecordThatComesWithTheRevisionOfItsProbeIsRunByThatProbe() throws Exception {
+        // Hot deploy: the upload bumps the revision, and the first item for the new topic comes in
+        // the same poll reply. It waits for the sync that installs its probe instead of ending in
+        // "No probe for topic".
+        Path root = tmp.getRoot().toPath();
+        AgentSettings settings = new AgentSettings(instance.url(), "a3", "mid", "secret", 1, 1, 1, 200, 10,
+                root.resolve("data/spool"), null, root.resolve("data/sync"));
+        agent = new AgentRuntime(settings, "9.9.9", FAST, new OsgiPluginFramework(felix.context(), felix.scr(),
+                new BundleOrigins(null, null)));
+        bindProbesAsTheCoreDoes();
+        agent.start();
+        Await.until("revision 0 applied", () -> "0".equals(agent.status().syncRevision));
+
+        instance.publish("5", List.of(Map.entry("probe", EchoFixture.jar())));
+        instance.offer(FakeInstance.record("hot1", "Echo", 0, FakeInstance.object()));
+        Await.until("the item answered", () -> instance.inputs.containsKey("hot1"));
+        io.midway.wire.InputRecord input = instance.inputs.get("hot1");
+        assertEquals(input.errorString(), "processed", input.state());
+        assertEquals("0.1.0", input.payload().path("bundle_version").asText());
+    }
+
+    @Test
+    public void aPollReplyWithANewRevisionIsFollowedByTheNextPollAtOnce() throws Exception {
+        // A minimum poll interval far longer than the test: only a reply that brings news may be
+        // followed by a poll without it.
+        AgentTimings slowIdle = new AgentTimings(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(500));
+        Path root = tmp.getRoot().toPath();
+        AgentSettings settings = new AgentSettings(instance.url(), "a4", "mid", "secret", 1, 1, 1, 2_000, 10,
+                root.resolve("data/spool"), null, root.resolve("data/sync"));
+        agent = new AgentRuntime(settings, "9.9.9", slowIdle, new OsgiPluginFramework(felix.context(), felix.scr(),
+                new BundleOrigins(null, null)));
+        agent.start();
+        // the first reply brings revision 0 (news to a fresh agent): the second poll goes at once
+        Await.until("the second poll", () -> instance.pollRevisions.size() >= 2, () -> instance.pollRevisions.toString());
+        assertEquals("0", instance.pollRevisions.get(1));
+        instance.publish("7", List.of(Map.entry("probe", EchoFixture.jar())));
+        // the reply of the poll under way carries 7: the poll after it names 7, without the 60 s pause
+        Await.until("a poll that knows revision 7", () -> instance.pollRevisions.contains("7"),
+                () -> instance.pollRevisions.toString());
+        Await.until("revision 7 applied", () -> "7".equals(agent.status().syncRevision));
+    }
+
+    /**
+     * What AgentCore's dynamic probe reference does: each Probe service registered in the framework
+     * reaches the runtime synchronously, on the thread that registers it.
+     */
+    private void bindProbesAsTheCoreDoes() throws Exception {
+        org.osgi.framework.BundleContext context = felix.context();
+        context.addServiceListener(event -> {
+            if (event.getType() == org.osgi.framework.ServiceEvent.REGISTERED) {
+                org.osgi.framework.ServiceReference<?> reference = event.getServiceReference();
+                Map<String, Object> properties = new java.util.HashMap<>();
+                for (String key : reference.getPropertyKeys()) {
+                    properties.put(key, reference.getProperty(key));
+                }
+                agent.addProbe((io.midway.api.probe.Probe) context.getService(reference), properties);
+            }
+        }, "(objectClass=" + io.midway.api.probe.Probe.class.getName() + ")");
+    }
 }

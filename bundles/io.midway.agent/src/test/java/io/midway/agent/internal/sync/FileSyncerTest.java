@@ -357,6 +357,21 @@ public class FileSyncerTest {
     }
 
     @Test
+    public void workWaitingForASyncInFlightFindsItsProbeRegisteredWhenTheWaitEnds() throws Exception {
+        // The hot-deploy sequence: a poll reply carries the new revision (the sync is queued at once,
+        // on the poll thread), then its record reaches a worker that finds no probe for its topic
+        // and waits for the sync in flight. When that wait ends, the probe is registered.
+        assertFalse("nothing in flight before a revision is seen", syncer.awaitSyncs(Duration.ofSeconds(5)));
+        publish("7", echoV1);
+        syncer.revisionSeen("7");
+        assertTrue("the sync of revision 7 was in flight", syncer.awaitSyncs(Duration.ofSeconds(30)));
+        assertTrue("sync installed it", syncer.installed().containsKey(ECHO));
+        assertEquals("the probe is there as soon as the wait ends", "0.1.0", echo().get("bundle_version"));
+        assertFalse("nothing left in flight", syncer.awaitSyncs(Duration.ofSeconds(5)));
+        Await.until("revision 7 shown as applied once saved and reported", () -> "7".equals(syncer.appliedRevision()));
+    }
+
+    @Test
     public void theFirstPollAfterAStartSyncsEvenWithTheSameRevision() throws Exception {
         publish("1", echoV1);
         only(sync());
