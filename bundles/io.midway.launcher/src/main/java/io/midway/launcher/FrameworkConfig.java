@@ -50,15 +50,26 @@ final class FrameworkConfig {
      * @param context the system bundle's context, before the framework starts
      * @param role the role
      */
-    static void startOperatorBundlesLast(org.osgi.framework.BundleContext context, LaunchSettings.Role role) {
+    static void startOperatorBundlesLast(org.osgi.framework.BundleContext context, LaunchSettings.Role role,
+            boolean interactive) {
         java.util.Set<String> last = role == LaunchSettings.Role.AGENT ? AGENT_OPERATOR_BUNDLES
                 : java.util.Set.of(HTTP_SERVER_BUNDLE);
         for (org.osgi.framework.Bundle b : context.getBundles()) {
             if (last.contains(b.getSymbolicName())) {
-                b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class).setStartLevel(HTTP_SERVER_START_LEVEL);
+                int level = HTTP_SERVER_START_LEVEL;
+                if (role == LaunchSettings.Role.AGENT && !interactive && GOGO_SHELL_BUNDLE.equals(b.getSymbolicName())) {
+                    // No terminal, no shell: an agent run as a service does not start the Gogo shell
+                    // session (its profile alone leaves ten threads for a minute); the command
+                    // bundles stay, for the Web Console and a later interactive start
+                    level = HTTP_SERVER_START_LEVEL + 1;
+                }
+                b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class).setStartLevel(level);
             }
         }
     }
+
+    /** The bundle that runs the Gogo shell on the terminal. */
+    static final String GOGO_SHELL_BUNDLE = "org.apache.felix.gogo.jline";
 
     /**
      * @param role the role

@@ -78,7 +78,7 @@ public final class Launcher {
         try {
             framework.init();
             AutoProcessor.process(config, framework.getBundleContext());
-            FrameworkConfig.startOperatorBundlesLast(framework.getBundleContext(), settings.role);
+            FrameworkConfig.startOperatorBundlesLast(framework.getBundleContext(), settings.role, System.console() != null);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "midway-shutdown"));
             framework.start();
             // The agent's core, protocols and probes have started (level 2) and it connects: its

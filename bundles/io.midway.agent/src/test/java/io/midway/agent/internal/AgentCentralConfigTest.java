@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -139,6 +140,27 @@ public class AgentCentralConfigTest {
         assertEquals("the last good value stays", "3", central.settings.overlay("io.midway.agent").get("threads.standard"));
         assertTrue(failed.effective().contains(new Setting("threads.standard", "3", "global_property")));
         assertEquals("the agent stays connected", AgentState.CONNECTED, agent.status().connection);
+    }
+
+    @Test
+    public void aReplyWithNewSettingsIsFollowedByAPollNamingThemAtOnce() throws Exception {
+        // A minimum poll interval far longer than the test: the instance answers at once while a
+        // poll names other settings than its own, and such a reply is news when the next poll names
+        // the new revision (so the instance then waits on it): no minute-long pause behind it.
+        AgentTimings slowIdle = new AgentTimings(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(500));
+        instance.configRevision = "0";
+        agent = new AgentRuntime(settings(2, 200), "9.9.9", slowIdle);
+        agent.centralConfiguration(central);
+        agent.start();
+        awaitReport("0");
+        Await.until("a poll naming revision 0", () -> instance.pollConfigRevisions.contains("0"),
+                () -> instance.pollConfigRevisions.toString());
+        instance.config = new AgentConfigSnapshot("1", List.of(new Setting("threads.standard", "3", "global_property")));
+        instance.configRevision = "1";
+        Await.until("a poll naming revision 1, without the minute's pause", () -> instance.pollConfigRevisions
+                .contains("1"), () -> instance.pollConfigRevisions.toString());
+        assertEquals(ConfigReport.STATE_APPLIED, awaitReport("1").state());
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,11 +67,7 @@ final class SyncScheduler {
         if (executor != null) {
             return false;
         }
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "midway-file-sync");
-            t.setDaemon(true);
-            return t;
-        });
+        executor = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-file-sync");
         return true;
     }
 

@@ -422,12 +422,15 @@ public final class EccPoller {
         dispatcher.awaitCapacity(FULL_WAIT_MS);
         long started = System.nanoTime();
         PollReply reply;
+        String sentCredentials;
+        String sentSettings;
         try {
             CredentialFetcher fetcher = credentials;
             ConfigFetcher settings = config;
+            sentCredentials = fetcher == null ? null : fetcher.pollRevision();
+            sentSettings = settings == null ? null : settings.pollRevision();
             reply = client.poll(agentName, Math.max(1, dispatcher.freeCapacity()), pollWaitMs, lastSyncRevision,
-                    lastInstanceVersion, fetcher == null ? null : fetcher.pollRevision(),
-                    settings == null ? null : settings.pollRevision());
+                    lastInstanceVersion, sentCredentials, sentSettings);
         } catch (InstanceException e) {
             if (e.statusCode() == 404) {
                 LOG.info("Instance {} does not know agent '{}' (404): registering again", client.baseUrl(), agentName);
@@ -490,6 +493,13 @@ public final class EccPoller {
         } catch (RuntimeException e) {
             LOG.error("The core upgrade could not take instance version {}", reply.instanceVersion(), e);
         }
+        // The instance answers at once while a poll names a credential or settings revision other
+        // than its own (just after a start, or a change): news too when the next poll names the
+        // new one (its fetch is under way or done), so that poll waits on the instance. Not when it
+        // still names another (a fetch that failed or waits): the pause then keeps it from looping.
+        news |= revisionTaken(sentCredentials, reply.credentialRevision(),
+                fetcher == null ? null : fetcher.pollRevision());
+        news |= revisionTaken(sentSettings, reply.configRevision(), settings == null ? null : settings.pollRevision());
         List<EccRecord> records = reply.result() == null ? List.of() : reply.result();
         for (EccRecord record : records) {
             dispatcher.dispatch(record);
@@ -506,6 +516,16 @@ public final class EccPoller {
             }
         }
         return true;
+    }
+
+    /**
+     * @param sent the revision the poll named
+     * @param announced the instance's revision in its reply
+     * @param next the revision the next poll names
+     * @return whether the reply announced a revision the next poll takes up
+     */
+    static boolean revisionTaken(String sent, String announced, String next) {
+        return announced != null && !announced.equals(sent) && announced.equals(next);
     }
 
     private void failed(IOException e, String connection) {

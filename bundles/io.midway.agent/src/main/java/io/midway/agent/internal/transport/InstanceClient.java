@@ -62,6 +62,24 @@ public final class InstanceClient implements SyncSource {
     private final HttpClient http;
 
     /**
+     * The threads that complete the client's exchanges: as many as exchanges under way, each ending
+     * after a few idle seconds (the JDK's default keeps them a minute, so an idle agent between two
+     * long polls held four), shared by every client of this core.
+     */
+    private static final java.util.concurrent.ExecutorService WORKERS = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 5, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            new java.util.concurrent.ThreadFactory() {
+                private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable task) {
+                    Thread t = new Thread(task, "midway-http-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
+
+    /**
      * @param baseUrl the instance base URL, without a trailing slash; or several, comma-separated
      *     (nodes of one instance, on one database): the client uses the first and moves to the
      *     next when the one in use stops answering (no connection, a timeout, or 503)
@@ -79,7 +97,8 @@ public final class InstanceClient implements SyncSource {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(WORKERS);
         if (tls != null) {
             builder.sslContext(tls);
         }

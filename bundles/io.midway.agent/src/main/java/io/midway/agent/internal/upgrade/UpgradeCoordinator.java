@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -116,11 +115,7 @@ public final class UpgradeCoordinator {
 
     /** Starts the coordinator's thread. */
     public synchronized void start() {
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "midway-upgrade");
-            t.setDaemon(true);
-            return t;
-        });
+        executor = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-upgrade");
     }
 
     /** Stops the coordinator's thread (interrupting a wait), without joining it for long. */

@@ -62,7 +62,9 @@ public class JdkHttpProtocol implements HttpProtocol {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final ExecutorService executor;
-    private final HttpClient client;
+    private final SSLContext sslContext;
+    private final Object clientLock = new Object();
+    private HttpClient client;
     /** Why the configured trust store is unusable, or {@code null}; HTTPS calls fail with it. */
     private final String trustFailure;
     private final int connectTimeoutMs;
@@ -92,19 +94,32 @@ public class JdkHttpProtocol implements HttpProtocol {
             }
         }
         this.trustFailure = failure;
+        this.sslContext = sslContext;
         this.executor = Executors.newCachedThreadPool(daemonThreads());
-        SSLParameters tls = new SSLParameters();
-        tls.setEndpointIdentificationAlgorithm("HTTPS");
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(connectTimeout))
-                .executor(executor)
-                .sslParameters(tls);
-        if (sslContext != null) {
-            builder.sslContext(sslContext);
+    }
+
+    /**
+     * @return the JDK client, made at the first call: it starts a selector thread and loads a few
+     *     hundred classes, which an agent that never calls HTTP need not pay for at its start
+     */
+    private HttpClient client() {
+        synchronized (clientLock) {
+            if (client == null) {
+                SSLParameters tls = new SSLParameters();
+                tls.setEndpointIdentificationAlgorithm("HTTPS");
+                HttpClient.Builder builder = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .connectTimeout(Duration.ofMillis(connectTimeoutMs))
+                        .executor(executor)
+                        .sslParameters(tls);
+                if (sslContext != null) {
+                    builder.sslContext(sslContext);
+                }
+                client = builder.build();
+            }
+            return client;
         }
-        this.client = builder.build();
     }
 
     @Deactivate
@@ -136,7 +151,7 @@ public class JdkHttpProtocol implements HttpProtocol {
 
         AtomicReference<BoundedBody> reading = new AtomicReference<>();
         long started = System.nanoTime();
-        CompletableFuture<HttpResponse<BoundedBody.Content>> answer = client.sendAsync(request.build(), info -> {
+        CompletableFuture<HttpResponse<BoundedBody.Content>> answer = client().sendAsync(request.build(), info -> {
             BoundedBody subscriber = new BoundedBody(call.maxResponseBytes());
             reading.set(subscriber);
             return subscriber;
