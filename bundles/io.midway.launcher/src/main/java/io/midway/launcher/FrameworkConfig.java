@@ -185,7 +185,10 @@ final class FrameworkConfig {
         c.put("felix.fileinstall.filter", s.role == LaunchSettings.Role.AGENT
                 ? "(?!io\\.midway\\.instance).*\\.cfg"
                 : "io\\.midway\\.instance.*\\.cfg");
-        c.put("felix.fileinstall.poll", "1000");
+        // etc/ is read every second on the instance, every 2 s on the agent (an idle agent's
+        // cost), by polling only: no NIO2 watch service, whose thread FileInstall adds to the poll
+        c.put("felix.fileinstall.poll", agent ? "2000" : "1000");
+        c.put("felix.fileinstall.disableNio2", "true");
         // FileInstall and Config Admin start at level 1: the first scan of etc/ (configuration
         // files only) runs while FileInstall starts, so components at level 2 start configured.
         c.put("felix.fileinstall.noInitialDelay", "true");

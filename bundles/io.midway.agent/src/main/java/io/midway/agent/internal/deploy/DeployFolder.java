@@ -53,6 +53,11 @@ public final class DeployFolder {
     static final long QUIET_MS = 300;
     /** A full scan at least this often. */
     static final long RESCAN_MS = 60_000;
+    /**
+     * How often the waiting thread looks whether a bundle event asked for a scan; file changes in
+     * the folder wake it at once. (An idle agent's thread wakes this often, so not too often.)
+     */
+    static final long WAKE_MS = 2000;
 
     private final Path dir;
     private final PluginFramework framework;
@@ -171,7 +176,8 @@ public final class DeployFolder {
                 }
                 continue;
             }
-            long wait = Math.max(1, Math.min(Math.min(dueAt, lastScan + RESCAN_MS) - now, 500));
+            // at most WAKE_MS: a bundle event (another thread) may have set dueAt meanwhile
+            long wait = Math.max(1, Math.min(Math.min(dueAt, lastScan + RESCAN_MS) - now, WAKE_MS));
             try {
                 if (watcher == null) {
                     Thread.sleep(wait);

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 public final class OnDemandThread {
 
     /** How long the thread waits for the next task before it ends. */
-    static final long IDLE_SECONDS = 10;
+    static final long IDLE_SECONDS = 2;
 
     private OnDemandThread() {
     }
