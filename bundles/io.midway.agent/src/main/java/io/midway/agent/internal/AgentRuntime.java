@@ -217,8 +217,8 @@ public final class AgentRuntime {
                 syncSignals);
         this.credentials = new CredentialFetcher(client, settings.agentName(), credentialStore);
         poller.credentialFetcher(credentials);
-        poller.identity(new AgentIdentity(settings.syncDir().resolveSibling(AgentIdentity.FILE), credentialStore),
-                settings.agentUser(), settings.agentPassword());
+        this.identityFile = new AgentIdentity(settings.syncDir().resolveSibling(AgentIdentity.FILE), credentialStore);
+        poller.identity(identityFile, settings.agentUser(), settings.agentPassword());
         this.upgrade = new UpgradeCoordinator(version, settings.dataDir(), new Host(), upgrader, upgradeWorkGrace);
         poller.upgradeSignals(new EccPoller.UpgradeSignals() {
             @Override
@@ -632,6 +632,9 @@ public final class AgentRuntime {
         }
     }
 
+    /** The agent's own identity on the instance, in its data folder. */
+    private final AgentIdentity identityFile;
+
     /** Counted down once the poller's client carries the agent's own identity (or has none to load). */
     private final java.util.concurrent.CountDownLatch identityLoaded = new java.util.concurrent.CountDownLatch(1);
 
@@ -691,6 +694,7 @@ public final class AgentRuntime {
             outbox.stop();
             LOG.debug("Stop step: draining the result sender");
             sender.stop(Duration.ofSeconds(2));
+            identityFile.awaitKept(30_000);
             if (leaving && AgentRecord.STATUS_UP.equals(state.agentStatus())) {
                 try {
                     changeStatus(AgentRecord.STATUS_DOWN, "stopped");

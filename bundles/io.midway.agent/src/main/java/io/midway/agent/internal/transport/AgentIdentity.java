@@ -31,6 +31,8 @@ public final class AgentIdentity {
 
     private final Path file;
     private final Supplier<CredentialStore> store;
+    /** Writes an identity enrolled in clear once the key is there; {@code null} when none did. */
+    private volatile Thread keeper;
 
     /**
      * @param file the identity file
@@ -82,18 +84,60 @@ public final class AgentIdentity {
      *     the shared user and enrolls again at its next registration
      */
     public void enrolled(InstanceClient client, InstanceClient.Registered registered) throws IOException {
-        String stored;
-        String clear;
         if (registered.passwordSealed() != null) {
-            stored = CredentialStore.ENCRYPTED_PREFIX + registered.passwordSealed();
-            clear = open(stored);
-        } else {
-            clear = registered.password();
-            CredentialStore s = store.get();
-            stored = s == null ? clear : s.encrypt(clear);
+            String stored = CredentialStore.ENCRYPTED_PREFIX + registered.passwordSealed();
+            String clear = open(stored);
+            write(registered.identityUser(), stored);
+            client.useIdentity(registered.identityUser(), clear);
+            LOG.info("Enrolled: this agent now logs in as its own user '{}' ({})", registered.identityUser(), file);
+            return;
         }
+        // Sent in clear (the registration carried no key yet: a first start, the key being made):
+        // used at once, and kept in the file sealed for the agent's key as soon as it is made, on a
+        // thread of its own, so that neither the poll nor the first results wait for the key (a
+        // stop waits for it: awaitKept)
+        String user = registered.identityUser();
+        String clear = registered.password();
+        client.useIdentity(user, clear);
+        LOG.info("Enrolled: this agent now logs in as its own user '{}'", user);
+        CredentialStore s = store.get();
+        if (s == null) {
+            write(user, clear);
+            return;
+        }
+        Thread keeper = new Thread(() -> {
+            try {
+                write(user, s.encrypt(clear)); // waits for the key, making it now if not yet begun
+                LOG.info("Kept this agent's identity '{}' in {}, sealed for its key", user, file);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Cannot keep this agent's identity '{}' in {}: {}; it enrolls again at its next start",
+                        user, file, e.getMessage());
+            }
+        }, "midway-identity-keeper");
+        keeper.setDaemon(true);
+        this.keeper = keeper;
+        keeper.start();
+    }
+
+    /**
+     * Waits until an identity enrolled in clear is in the file (the agent stops: without the file
+     * its next start could not log in, as its name is enrolled).
+     *
+     * @param millis how long to wait at most
+     * @throws InterruptedException when interrupted
+     */
+    public void awaitKept(long millis) throws InterruptedException {
+        Thread t = keeper;
+        if (t != null && t.isAlive()) {
+            LOG.info("Waiting for this agent's identity to be kept in {} before stopping", file);
+            t.join(millis);
+        }
+    }
+
+    /** Writes the identity file (owner-only), replacing it at once. */
+    private synchronized void write(String user, String stored) throws IOException {
         Properties p = new Properties();
-        p.setProperty("user", registered.identityUser());
+        p.setProperty("user", user);
         p.setProperty("password", stored);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(FILE + ".tmp");
@@ -107,8 +151,6 @@ public final class AgentIdentity {
             p.store(out, "This agent's own identity on the instance (the password is sealed for its key)");
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        client.useIdentity(registered.identityUser(), clear);
-        LOG.info("Enrolled: this agent now logs in as its own user '{}' ({})", registered.identityUser(), file);
     }
 
     /**
