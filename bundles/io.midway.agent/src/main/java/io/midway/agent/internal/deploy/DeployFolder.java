@@ -54,10 +54,33 @@ public final class DeployFolder {
     /** A full scan at least this often. */
     static final long RESCAN_MS = 60_000;
     /**
-     * How often the waiting thread looks whether a bundle event asked for a scan; file changes in
-     * the folder wake it at once. (An idle agent's thread wakes this often, so not too often.)
+     * How often the waiting thread looks at the folder and whether a bundle event asked for a scan
+     * (an idle agent's thread wakes this often: a listing of a small folder).
      */
-    static final long WAKE_MS = 2000;
+    static final long WAKE_MS = 1000;
+
+    /** What the folder held at the last look: its entries' names, sizes and modification times. */
+    private String stamp = "";
+
+    private String stamp() {
+        StringBuilder b = new StringBuilder();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.sorted().forEach(f -> {
+                b.append(f.getFileName()).append('/');
+                try {
+                    java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f,
+                            java.nio.file.attribute.BasicFileAttributes.class);
+                    b.append(a.size()).append('/').append(a.lastModifiedTime().toMillis());
+                } catch (IOException gone) {
+                    b.append('-');
+                }
+                b.append('\n');
+            });
+        } catch (IOException e) {
+            return "unreadable: " + e.getMessage();
+        }
+        return b.toString();
+    }
 
     private final Path dir;
     private final PluginFramework framework;
@@ -102,14 +125,14 @@ public final class DeployFolder {
         loadState();
         try {
             Files.createDirectories(dir);
-            watcher = dir.getFileSystem().newWatchService();
-            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
         } catch (IOException e) {
-            LOG.warn("Cannot watch the deploy folder {}: {}; it is read every {} s instead", dir, e.getMessage(),
-                    RESCAN_MS / 1000);
-            watcher = null;
+            LOG.warn("Cannot create the deploy folder {}: {}", dir, e.getMessage());
         }
+        // The folder is looked at every WAKE_MS (names, sizes and times of its files), as
+        // FileInstall and Karaf's deploy folder do: no watch service, whose own thread an idle
+        // agent would keep for a folder that rarely changes
+        watcher = null;
+        stamp = stamp();
         framework.listen(listener);
         dueAt = 0;
         thread = new Thread(this::run, "midway-deploy");
@@ -181,6 +204,14 @@ public final class DeployFolder {
             try {
                 if (watcher == null) {
                     Thread.sleep(wait);
+                    String now2 = stamp();
+                    if (!now2.equals(stamp)) {
+                        stamp = now2;
+                        long due = System.currentTimeMillis() + QUIET_MS;
+                        if (due < dueAt) {
+                            dueAt = due;
+                        }
+                    }
                     continue;
                 }
                 WatchKey key = watcher.poll(wait, TimeUnit.MILLISECONDS);
