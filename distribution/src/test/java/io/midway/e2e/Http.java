@@ -49,8 +49,30 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return exchange(b.build());
     }
+
+    /**
+     * Sends a request, trying again for a few seconds while nothing listens on the port yet: an
+     * agent is Up as soon as its core, protocols and probes run, and its console (the HTTP server,
+     * started with the Web Console beside its connection) may open a moment later.
+     */
+    private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(CONNECT_RETRY_SECONDS).toNanos();
+        while (true) {
+            try {
+                return client.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** How long {@link #exchange} tries again on a refused connection. */
+    private static final int CONNECT_RETRY_SECONDS = 10;
 
     /** Sends raw bytes, e.g. a jar, with the given content type. */
     HttpResponse<String> sendBytes(String method, String path, byte[] body, String contentType)
@@ -61,7 +83,7 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return exchange(b.build());
     }
 
     java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String path) {

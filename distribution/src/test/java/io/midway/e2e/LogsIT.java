@@ -97,6 +97,10 @@ public class LogsIT {
         Wait.until(Duration.ofSeconds(20), "the agent's registration in agent.log",
                 () -> Files.exists(agentLog) && Files.readString(agentLog).contains("Registered as '" + AGENT + "'"), agent);
         agentLogSizeAtStart = Files.size(agentLog);
+        // the agent is Up once its core, protocols and probes run (level 2); its start line comes
+        // once its console and shell (level 3) are up too, which may be a moment later
+        Wait.until(Duration.ofSeconds(60), "the agent's start line", () -> console(agent).contains("midway: agent started"),
+                agent);
     }
 
     @AfterClass
