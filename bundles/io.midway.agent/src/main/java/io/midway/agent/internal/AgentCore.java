@@ -179,6 +179,11 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
      */
     @Activate
     void start() {
+        synchronized (lock) {
+            if (!startGate.started()) {
+                runtime.prepare();
+            }
+        }
         startGate.whenStarted(FRAMEWORK_START_LIMIT, () -> {
             synchronized (lock) {
                 running = true;

@@ -609,6 +609,27 @@ public final class AgentRuntime {
     }
 
     /**
+     * Opens the way to the instance while the framework still starts the protocols and probes (on
+     * a thread of its own, before {@link #start()}): the HTTP client, TLS and JSON classes load and
+     * the connection is made beside the framework's start instead of after it, so the registration
+     * that follows finds them ready. What it asks ({@code GET /api/mid/instance_info}, public) is
+     * only a look; a failure is left to the registration to report.
+     */
+    public void prepare() {
+        Thread t = new Thread(() -> {
+            try {
+                client.instanceInfo();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("The instance did not answer the look before the start: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "midway-prepare");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
      * The records leased to this agent that it still holds at its start and will answer: those
      * journaled (queued when the core stopped) and those answered in the spool and not delivered.
      *

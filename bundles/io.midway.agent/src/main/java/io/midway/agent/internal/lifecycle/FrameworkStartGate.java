@@ -73,6 +73,11 @@ public final class FrameworkStartGate {
         thread.start();
     }
 
+    /** @return whether the framework has started already (an upgrade or a restart in place) */
+    public boolean started() {
+        return frameworkActive();
+    }
+
     /** Stops waiting; the action does not run when it has not yet. */
     public void close() {
         done.set(true);
