@@ -19,8 +19,9 @@ import io.midway.api.credential.store.CredentialStore;
  * The agent's own identity on the instance (DESIGN §13), kept in {@code <data>/agent.identity}
  * (owner-only): the user name the instance made at the agent's enrollment and its password,
  * stored as the instance sent it, sealed for the agent's key ({@code encrypted:…}), so the file
- * alone gives nothing away. The shared agent user only enrolls; from then on the agent logs in as
- * itself.
+ * alone gives nothing away. At a first start the instance sends it in clear (the key is still
+ * being made): it is written at once, owner-only like the key, and sealed once the key is there.
+ * The shared agent user only enrolls; from then on the agent logs in as itself.
  */
 public final class AgentIdentity {
 
@@ -68,6 +69,10 @@ public final class AgentIdentity {
         }
         try {
             client.useIdentity(user, open(password));
+            if (!CredentialStore.isEncrypted(password)) {
+                // written in clear at an enrollment whose sealing did not happen (the agent ended first)
+                seal(user, password);
+            }
             return true;
         } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.warn("The agent identity {} cannot be opened ({}); enrolling again", file, e.getMessage());
@@ -93,16 +98,22 @@ public final class AgentIdentity {
             return;
         }
         // Sent in clear (the registration carried no key yet: a first start, the key being made):
-        // used at once, and kept in the file sealed for the agent's key as soon as it is made, on a
-        // thread of its own, so that neither the poll nor the first results wait for the key (a
-        // stop waits for it: awaitKept)
+        // used at once and written at once, owner-only like the key itself, so that a crash in the
+        // next seconds does not lose it (the name is enrolled: a lost identity locks the agent
+        // out); sealed for the agent's key as soon as the key is made, on a thread of its own, so
+        // that neither the poll nor the first results wait for the key (a stop waits for it)
         String user = registered.identityUser();
         String clear = registered.password();
+        write(user, clear);
         client.useIdentity(user, clear);
-        LOG.info("Enrolled: this agent now logs in as its own user '{}'", user);
+        LOG.info("Enrolled: this agent now logs in as its own user '{}' ({})", user, file);
+        seal(user, clear);
+    }
+
+    /** Rewrites the identity file sealed for the agent's key, on a thread of its own. */
+    private void seal(String user, String clear) {
         CredentialStore s = store.get();
         if (s == null) {
-            write(user, clear);
             return;
         }
         Thread keeper = new Thread(() -> {
@@ -110,8 +121,8 @@ public final class AgentIdentity {
                 write(user, s.encrypt(clear)); // waits for the key, making it now if not yet begun
                 LOG.info("Kept this agent's identity '{}' in {}, sealed for its key", user, file);
             } catch (IOException | RuntimeException e) {
-                LOG.error("Cannot keep this agent's identity '{}' in {}: {}; it enrolls again at its next start",
-                        user, file, e.getMessage());
+                LOG.error("Cannot seal this agent's identity '{}' in {}: {}; it stays there unsealed (owner-only) and "
+                        + "is sealed at the next start", user, file, e.getMessage());
             }
         }, "midway-identity-keeper");
         keeper.setDaemon(true);
@@ -148,7 +159,7 @@ public final class AgentIdentity {
             Files.createFile(tmp);
         }
         try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "This agent's own identity on the instance (the password is sealed for its key)");
+            p.store(out, "This agent's own identity on the instance (the password sealed for its key once it is made)");
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
