@@ -54,8 +54,6 @@ public final class ResultOutbox {
     /** Put by {@link #stop()} to end the wait of an idle thread at once; never sent. */
     private static final InputRecord STOP = new InputRecord(null, null, null, null, null, null, null);
     private int inFlight;
-    /** Results handled since the last burst ended (outbox thread only). */
-    private final java.util.concurrent.atomic.AtomicInteger sinceBurst = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running;
     private Thread thread;
 
@@ -187,11 +185,6 @@ public final class ResultOutbox {
                         }
                     }
                     if (end) {
-                        if (sinceBurst.get() >= io.midway.agent.internal.lifecycle.IdleHeap.BURST_RESULTS) {
-                            // a burst of work is over: its heap goes back to the system
-                            sinceBurst.set(0);
-                            io.midway.agent.internal.lifecycle.IdleHeap.giveBack();
-                        }
                         return;
                     }
                     continue;
@@ -200,7 +193,6 @@ public final class ResultOutbox {
                     group.add(first);
                     waiting.drainTo(group, maxGroup - 1);
                     group.removeIf(r -> r == STOP);
-                    sinceBurst.addAndGet(group.size());
                     inFlight = group.size();
                 }
                 boolean sent;
