@@ -178,7 +178,7 @@ final class AgentAndInstance implements AutoCloseable {
     Http agentConsole(String name) {
         Integer port = AGENT_PORTS.get(name);
         assertNotNull("no agent " + name + " was started", port);
-        return new Http("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
+        return Http.agentConsole("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
     }
 
     /** @return the instance's base URL, e.g. {@code http://127.0.0.1:PORT} */

@@ -31,6 +31,20 @@ final class Http {
         this(base, user, password, CLIENT);
     }
 
+    /**
+     * A client of an agent's console, which tries a refused connection again for a few seconds: an
+     * agent is Up as soon as its core, protocols and probes run, and its HTTP server (started with
+     * the Web Console beside its connection) may open a moment later.
+     */
+    static Http agentConsole(String base, String user, String password) {
+        Http http = new Http(base, user, password, CLIENT);
+        http.retryConnect = true;
+        return http;
+    }
+
+    /** Whether a refused connection is tried again (an agent console that may not be open yet). */
+    private boolean retryConnect;
+
     /** Over the given client, e.g. one that trusts an HTTPS instance's certificate or presents a client certificate. */
     Http(String base, String user, String password, HttpClient client) {
         this.client = client;
@@ -53,9 +67,8 @@ final class Http {
     }
 
     /**
-     * Sends a request, trying again for a few seconds while nothing listens on the port yet: an
-     * agent is Up as soon as its core, protocols and probes run, and its console (the HTTP server,
-     * started with the Web Console beside its connection) may open a moment later.
+     * Sends a request; for an agent console ({@link #agentConsole}), tries again for a few seconds
+     * while nothing listens on the port yet.
      */
     private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(CONNECT_RETRY_SECONDS).toNanos();
@@ -63,7 +76,7 @@ final class Http {
             try {
                 return client.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
-                if (System.nanoTime() - deadline > 0) {
+                if (!retryConnect || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
                 Thread.sleep(100);
