@@ -3,14 +3,10 @@ package io.midway.agent.internal.deploy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +15,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.osgi.framework.Bundle;
@@ -37,10 +32,10 @@ import io.midway.agent.internal.sync.SyncFailure;
 /**
  * The agent's {@code deploy/} folder: jars dropped there are installed and started, updated when
  * they change, and uninstalled when they are removed; what they replaced comes back at once (see
- * {@link DeployPlanner} for the rules). One thread watches the folder (the file system's change
- * notification, then a quiet time so that a jar being copied is read once whole) and the
- * framework (a shipped bundle started again while a deploy bundle of its name runs is stopped
- * again); a full scan also runs every minute, in case a notification was missed.
+ * {@link DeployPlanner} for the rules). One thread watches the folder (a look at its entries'
+ * names, sizes and times every {@link #WAKE_MS}, then a quiet time so that a jar being copied is
+ * read once whole) and the framework (a shipped bundle started again while a deploy bundle of its
+ * name runs is stopped again); a full scan also runs every minute, in case a change was missed.
  *
  * <p>A jar that is no bundle, or that does not resolve or start, stays listed with the reason
  * ({@link #problems()}, {@link #notInstalled()}); the reason is logged once, as one line.
@@ -96,7 +91,6 @@ public final class DeployFolder {
     private volatile long dueAt = Long.MAX_VALUE;
     private volatile boolean running;
     private Thread thread;
-    private WatchService watcher;
 
     /**
      * @param dir the folder (created when missing)
@@ -131,7 +125,6 @@ public final class DeployFolder {
         // The folder is looked at every WAKE_MS (names, sizes and times of its files), as
         // FileInstall and Karaf's deploy folder do: no watch service, whose own thread an idle
         // agent would keep for a folder that rarely changes
-        watcher = null;
         stamp = stamp();
         framework.listen(listener);
         dueAt = 0;
@@ -152,13 +145,6 @@ public final class DeployFolder {
             thread = null;
         }
         framework.unlisten(listener);
-        try {
-            if (watcher != null) {
-                watcher.close();
-            }
-        } catch (IOException e) {
-            LOG.debug("Closing the deploy folder watch: {}", e.getMessage());
-        }
         t.interrupt();
         try {
             t.join(10_000);
@@ -202,26 +188,17 @@ public final class DeployFolder {
             // at most WAKE_MS: a bundle event (another thread) may have set dueAt meanwhile
             long wait = Math.max(1, Math.min(Math.min(dueAt, lastScan + RESCAN_MS) - now, WAKE_MS));
             try {
-                if (watcher == null) {
-                    Thread.sleep(wait);
-                    String now2 = stamp();
-                    if (!now2.equals(stamp)) {
-                        stamp = now2;
-                        long due = System.currentTimeMillis() + QUIET_MS;
-                        if (due < dueAt) {
-                            dueAt = due;
-                        }
-                    }
-                    continue;
-                }
-                WatchKey key = watcher.poll(wait, TimeUnit.MILLISECONDS);
-                if (key != null) {
-                    key.pollEvents();
-                    key.reset();
-                    dueAt = System.currentTimeMillis() + QUIET_MS;
-                }
-            } catch (InterruptedException | ClosedWatchServiceException e) {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
                 return;
+            }
+            String now2 = stamp();
+            if (!now2.equals(stamp)) {
+                stamp = now2;
+                long due = System.currentTimeMillis() + QUIET_MS;
+                if (due < dueAt) {
+                    dueAt = due;
+                }
             }
         }
     }
