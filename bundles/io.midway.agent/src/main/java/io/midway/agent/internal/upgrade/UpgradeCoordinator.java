@@ -484,11 +484,7 @@ public final class UpgradeCoordinator {
 
     /** Reports and remembers a failure before the hand-over, then resumes normal work. */
     private void failed(String target, String sha256, String reason, String cause) {
-        UpgradeStateStore.Failure f = store.failed(target, sha256, reason, cause, Instant.now());
-        LOG.error("Upgrade of the core to {} failed: {}{}; staying on {}", target, reason, nextStep(f), currentVersion);
-        remember(f, UpgradeRecordDTO.CAUSE_OUTSIDE.equals(f.cause()) ? STATE_WAITING : STATE_SKIPPED);
-        report(AgentRecord.STATUS_UPGRADE_FAILED, reason + nextStep(f));
-        report(AgentRecord.STATUS_UP, "running core " + currentVersion + " after the failed upgrade to " + target);
+        failedBeforeStopping(target, sha256, reason, cause);
         journal.replay(host::run);
         host.resumeWork();
     }
