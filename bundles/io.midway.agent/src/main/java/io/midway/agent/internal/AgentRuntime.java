@@ -6,6 +6,7 @@ import io.midway.agent.internal.transport.InstanceException;
 import io.midway.agent.internal.transport.InstanceTrust;
 import io.midway.agent.internal.work.ProbeRunner;
 import io.midway.agent.internal.lifecycle.AgentLifecycle;
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.results.ResultOutbox;
 import io.midway.agent.internal.results.ResultSender;
 import io.midway.agent.internal.results.ResultSpool;
@@ -616,7 +617,7 @@ public final class AgentRuntime {
      * only a look; a failure is left to the registration to report.
      */
     public void prepare() {
-        Thread t = new Thread(() -> {
+        Thread t = DaemonThreads.newThread("midway-prepare", () -> {
             try {
                 client.instanceInfo();
             } catch (IOException | RuntimeException e) {
@@ -624,8 +625,7 @@ public final class AgentRuntime {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "midway-prepare");
-        t.setDaemon(true);
+        });
         t.start();
     }
 

@@ -25,11 +25,7 @@ public final class OnDemandThread {
      */
     public static ExecutorService named(String name) {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), task -> {
-                    Thread t = new Thread(task, name);
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), DaemonThreads.named(name));
         executor.allowCoreThreadTimeOut(true);
         return executor;
     }

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.api.credential.store.CredentialStore;
 
 /**
@@ -116,7 +117,7 @@ public final class AgentIdentity {
         if (s == null) {
             return;
         }
-        Thread keeper = new Thread(() -> {
+        Thread keeper = DaemonThreads.newThread("midway-identity-keeper", () -> {
             try {
                 write(user, s.encrypt(clear)); // waits for the key, making it now if not yet begun
                 LOG.info("Kept this agent's identity '{}' in {}, sealed for its key", user, file);
@@ -124,8 +125,7 @@ public final class AgentIdentity {
                 LOG.error("Cannot seal this agent's identity '{}' in {}: {}; it stays there unsealed (owner-only) and "
                         + "is sealed at the next start", user, file, e.getMessage());
             }
-        }, "midway-identity-keeper");
-        keeper.setDaemon(true);
+        });
         this.keeper = keeper;
         keeper.start();
     }

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncSource;
 import io.midway.api.credential.store.AffinityEntry;
@@ -68,16 +69,7 @@ public final class InstanceClient implements SyncSource {
      */
     private static final java.util.concurrent.ExecutorService WORKERS = new java.util.concurrent.ThreadPoolExecutor(0,
             Integer.MAX_VALUE, 5, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
-            new java.util.concurrent.ThreadFactory() {
-                private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-
-                @Override
-                public Thread newThread(Runnable task) {
-                    Thread t = new Thread(task, "midway-http-" + count.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }
-            });
+            DaemonThreads.numbered("midway-http-"));
 
     /**
      * @param baseUrl the instance base URL, without a trailing slash; or several, comma-separated
