@@ -11,6 +11,7 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.OnDemandLoop;
 import io.midway.wire.InputRecord;
 
 /**
@@ -55,7 +56,7 @@ public final class ResultOutbox {
     private static final InputRecord STOP = new InputRecord(null, null, null, null, null, null, null);
     private int inFlight;
     private volatile boolean running;
-    private Thread thread;
+    private final OnDemandLoop thread = new OnDemandLoop(this, "midway-result-outbox", this::loop);
 
     /**
      * Spools every group (no direct delivery).
@@ -100,9 +101,7 @@ public final class ResultOutbox {
 
     /** Starts the thread unless it runs; holds this object's lock. */
     private void startThread() {
-        if (running && thread == null) {
-            thread = new Thread(this::loop, "midway-result-outbox");
-            thread.setDaemon(true);
+        if (running) {
             thread.start();
         }
     }
@@ -148,8 +147,7 @@ public final class ResultOutbox {
     public void stop() throws InterruptedException {
         Thread t;
         synchronized (this) {
-            t = thread;
-            thread = null;
+            t = thread.detach();
             running = false;
         }
         if (t == null) {
@@ -167,7 +165,6 @@ public final class ResultOutbox {
         List<InputRecord> group = new ArrayList<>(maxGroup);
         while (true) {
             try {
-                boolean end = false;
                 InputRecord first = waiting.poll(running ? IDLE_MS : 100, TimeUnit.MILLISECONDS);
                 if (first == STOP) {
                     continue;
@@ -176,15 +173,9 @@ public final class ResultOutbox {
                     if (!running && waiting.isEmpty()) {
                         return;
                     }
-                    synchronized (this) {
-                        // idle: end, unless a result came in meanwhile (submit starts a thread
-                        // only when none runs, under this lock)
-                        if (running && waiting.isEmpty() && thread == Thread.currentThread()) {
-                            thread = null;
-                            end = true;
-                        }
-                    }
-                    if (end) {
+                    // idle: end, unless a result came in meanwhile (submit starts a thread only
+                    // when none runs, under this object's lock)
+                    if (thread.endIfIdle(() -> running && waiting.isEmpty())) {
                         return;
                     }
                     continue;

@@ -2,6 +2,7 @@ package io.midway.agent.internal.results;
 
 import io.midway.agent.internal.AgentState;
 import io.midway.agent.internal.AgentTimings;
+import io.midway.agent.internal.lifecycle.OnDemandLoop;
 import io.midway.agent.internal.transport.Backoff;
 import io.midway.agent.internal.transport.InstanceClient;
 import io.midway.agent.internal.transport.InstanceException;
@@ -47,7 +48,7 @@ public final class ResultSender {
     private volatile boolean running;
     private volatile boolean draining;
     private volatile long drainDeadline;
-    private Thread thread;
+    private final OnDemandLoop thread = new OnDemandLoop(this, "midway-result-sender", this::loop);
     private volatile String lastProblem;
     /** The last delivery failed (other than a 400): results go to the spool until one succeeds. */
     private volatile boolean failing;
@@ -74,9 +75,7 @@ public final class ResultSender {
 
     /** Starts the thread unless it runs or the sender stops; holds this object's lock. */
     private void startThread() {
-        if (running && !draining && thread == null) {
-            thread = new Thread(this::loop, "midway-result-sender");
-            thread.setDaemon(true);
+        if (running && !draining) {
             thread.start();
         }
     }
@@ -109,8 +108,7 @@ public final class ResultSender {
     public void stop(Duration drain) throws InterruptedException {
         Thread t;
         synchronized (this) {
-            t = thread;
-            thread = null;
+            t = thread.detach();
             drainDeadline = System.nanoTime() + drain.toNanos();
             draining = true; // no thread starts from now on
             if (t == null) {
@@ -189,18 +187,14 @@ public final class ResultSender {
      * @return whether the thread ends
      */
     private boolean endIdle() {
-        synchronized (this) {
+        return thread.endIfIdle(() -> {
             lock.lock();
             try {
-                if (woken || thread != Thread.currentThread()) {
-                    return false;
-                }
+                return !woken;
             } finally {
                 lock.unlock();
             }
-            thread = null;
-            return true;
-        }
+        });
     }
 
     /**
