@@ -1,7 +1,5 @@
 package io.midway.agent.internal.transport;
 
-import java.io.IOException;
-import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -39,7 +37,7 @@ public final class ConfigFetcher {
     /** Whether a report is owed (after a start, a local change, or a failed report). */
     private boolean reportDue = true;
     private boolean reporting;
-    private String lastProblem;
+    private final ProblemLog problems = new ProblemLog(LOG);
 
     /**
      * @param client the instance
@@ -132,8 +130,7 @@ public final class ConfigFetcher {
     }
 
     private void fetch(String announced) {
-        String failure = null;
-        try {
+        String failure = ProblemLog.attempt(() -> {
             AgentConfigSnapshot snapshot = client.config(agentName);
             CentralSettings.Outcome outcome = central.apply(snapshot);
             LOG.info("Took the instance's settings revision '{}': {} value(s) in effect from the instance{}{}",
@@ -143,27 +140,19 @@ public final class ConfigFetcher {
             for (ConfigReport.Error error : outcome.errors()) {
                 LOG.warn("Setting from the instance refused: {}", error.message());
             }
-        } catch (IOException e) {
-            failure = "Cannot take the instance's settings revision '" + announced + "' from " + client.baseUrl()
-                    + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())
-                    + "; keeping the settings held, trying again after the next poll";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = "";
-        } catch (RuntimeException e) {
-            failure = "Cannot apply the instance's settings revision '" + announced + "': " + e
-                    + "; keeping the settings held, trying again after the next poll";
-        }
+        }, problem -> "Cannot take the instance's settings revision '" + announced + "' from " + client.baseUrl()
+                + ": " + problem + "; keeping the settings held, trying again after the next poll",
+                e -> "Cannot apply the instance's settings revision '" + announced + "': " + e
+                        + "; keeping the settings held, trying again after the next poll");
         synchronized (lock) {
             fetching = null;
             failedRevision = failure == null ? null : announced;
             if (failure == null) {
-                lastProblem = null;
+                problems.cleared();
                 reportDue = true;
                 reporting = true;
-            } else if (!failure.isEmpty() && !Objects.equals(failure, lastProblem)) {
-                lastProblem = failure;
-                LOG.warn(failure);
+            } else {
+                problems.failed(failure);
             }
         }
         if (failure == null) {
@@ -172,28 +161,20 @@ public final class ConfigFetcher {
     }
 
     private void report() {
-        String failure = null;
-        try {
+        String failure = ProblemLog.attempt(() -> {
             String revision = central.revision();
             var errors = central.errors();
             client.reportConfig(new ConfigReport(agentName, revision == null ? "" : revision,
                     errors.isEmpty() ? ConfigReport.STATE_APPLIED : ConfigReport.STATE_FAILED, errors,
                     central.effective()));
-        } catch (IOException e) {
-            failure = "Cannot report the settings in effect to instance " + client.baseUrl() + ": "
-                    + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; trying again after the next poll";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = "";
-        } catch (RuntimeException e) {
-            failure = "Cannot report the settings in effect: " + e;
-        }
+        }, problem -> "Cannot report the settings in effect to instance " + client.baseUrl() + ": " + problem
+                + "; trying again after the next poll",
+                e -> "Cannot report the settings in effect: " + e);
         synchronized (lock) {
             reporting = false;
             reportDue = failure != null;
-            if (failure != null && !failure.isEmpty() && !Objects.equals(failure, lastProblem)) {
-                lastProblem = failure;
-                LOG.warn(failure);
+            if (failure != null) {
+                problems.failed(failure);
             }
         }
     }

@@ -1,8 +1,6 @@
 package io.midway.agent.internal.transport;
 
-import java.io.IOException;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +37,12 @@ public final class CredentialFetcher {
     private String fetching;
     /** The instance's revision whose fetch failed last, or {@code null} after a success. */
     private String failedRevision;
-    private String lastProblem;
+    private final ProblemLog problems = new ProblemLog(LOG);
     /** Whether an affinity report is queued or running. */
     private boolean reportingAffinity;
     /** The affinity version the instance has, or {@code null} before the first report of this run. */
     private Long reportedAffinity;
-    private String lastAffinityProblem;
+    private final ProblemLog affinityProblems = new ProblemLog(LOG);
     /** How long a registration waits for the store's key before it goes without it. */
     private static final long KEY_WAIT_MS = 100;
     /** The store asked for its key, and its answer to come. */
@@ -223,30 +221,21 @@ public final class CredentialFetcher {
     }
 
     private void fetch(CredentialStore target, String announced) {
-        String failure = null;
-        try {
+        String failure = ProblemLog.attempt(() -> {
             CredentialStore.Taken taken = target.update(client.credentials(agentName));
             LOG.info("Fetched credentials revision '{}' ({} credentials) from instance {}", taken.revision(),
                     taken.count(), client.baseUrl());
-        } catch (IOException e) {
-            failure = "Cannot fetch credentials revision '" + announced + "' from instance " + client.baseUrl() + ": "
-                    + (e.getMessage() == null ? e.toString() : e.getMessage())
-                    + "; keeping the credentials held, trying again after the next poll";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = "";
-        } catch (RuntimeException e) {
-            failure = "Cannot store credentials revision '" + announced + "': " + e
-                    + "; keeping the credentials held, trying again after the next poll";
-        }
+        }, problem -> "Cannot fetch credentials revision '" + announced + "' from instance " + client.baseUrl() + ": "
+                + problem + "; keeping the credentials held, trying again after the next poll",
+                e -> "Cannot store credentials revision '" + announced + "': " + e
+                        + "; keeping the credentials held, trying again after the next poll");
         synchronized (lock) {
             fetching = null;
             failedRevision = failure == null ? null : announced;
             if (failure == null) {
-                lastProblem = null;
-            } else if (!failure.isEmpty() && !Objects.equals(failure, lastProblem)) {
-                lastProblem = failure;
-                LOG.warn(failure);
+                problems.cleared();
+            } else {
+                problems.failed(failure);
             }
         }
     }
@@ -270,23 +259,16 @@ public final class CredentialFetcher {
     }
 
     private void reportAffinity(CredentialStore target, int ofRun) {
-        String failure = null;
         // the version before the set: a change in between is reported again after the next poll
         long version = target.affinityVersion();
-        int size = -1;
-        try {
+        int[] size = {-1};
+        String failure = ProblemLog.attempt(() -> {
             List<AffinityEntry> entries = target.affinity();
-            size = entries.size();
+            size[0] = entries.size();
             client.postAffinity(agentName, entries);
-        } catch (IOException e) {
-            failure = "Cannot report the credential affinity to instance " + client.baseUrl() + ": "
-                    + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; trying again after the next poll";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = "";
-        } catch (RuntimeException e) {
-            failure = "Cannot report the credential affinity: " + e + "; trying again after the next poll";
-        }
+        }, problem -> "Cannot report the credential affinity to instance " + client.baseUrl() + ": " + problem
+                + "; trying again after the next poll",
+                e -> "Cannot report the credential affinity: " + e + "; trying again after the next poll");
         synchronized (lock) {
             if (ofRun != run) {
                 return;
@@ -294,14 +276,13 @@ public final class CredentialFetcher {
             reportingAffinity = false;
             if (failure == null) {
                 reportedAffinity = version;
-                lastAffinityProblem = null;
-            } else if (!failure.isEmpty() && !Objects.equals(failure, lastAffinityProblem)) {
-                lastAffinityProblem = failure;
-                LOG.warn(failure);
+                affinityProblems.cleared();
+            } else {
+                affinityProblems.failed(failure);
             }
         }
         if (failure == null) {
-            LOG.debug("Reported the credential affinity ({} entries) to instance {}", size, client.baseUrl());
+            LOG.debug("Reported the credential affinity ({} entries) to instance {}", size[0], client.baseUrl());
         }
     }
 }
