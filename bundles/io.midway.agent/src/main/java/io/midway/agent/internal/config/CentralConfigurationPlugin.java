@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -126,6 +127,8 @@ public final class CentralConfigurationPlugin implements ConfigurationPlugin, Ce
     @Override
     public List<AgentConfigSnapshot.Setting> effective() {
         Map<String, CentralSettings.Value> central = settings.values();
+        // each pid's stored configuration, looked up once per call (null: none)
+        Map<String, Dictionary<String, Object>> storedByPid = new HashMap<>();
         List<AgentConfigSnapshot.Setting> out = new ArrayList<>();
         for (AgentSettingSpec spec : AgentSettingCatalog.all()) {
             boolean secret = spec.key().contains("password");
@@ -143,7 +146,10 @@ public final class CentralConfigurationPlugin implements ConfigurationPlugin, Ce
                 out.add(new AgentConfigSnapshot.Setting(name, value.value(), value.source()));
                 continue;
             }
-            Dictionary<String, Object> stored = stored(spec.pid());
+            if (!storedByPid.containsKey(spec.pid())) {
+                storedByPid.put(spec.pid(), stored(spec.pid()));
+            }
+            Dictionary<String, Object> stored = storedByPid.get(spec.pid());
             Object configured = stored == null ? null : stored.get(spec.key());
             String text = configured == null ? null : configured instanceof String[] array
                     ? String.join(",", array) : configured.toString().trim();
