@@ -287,11 +287,8 @@ public final class Bench {
     }
 
     private void startAgent() throws Exception {
-        agent = startAgentProcess("agent.log");
-        until(STARTUP, "agent " + AGENT + " Up", () -> "Up".equals(agentRecord().path("status").asText()));
-        double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
-        report(new Metric("agent_start_ms", ms, "ms", 1500, false,
-                "bin/agent started (fresh data folder, first start) until ecc_agent shows it Up; polled every 10 ms"));
+        startAgentUntilUp("agent.log", "agent " + AGENT + " Up", "agent_start_ms", 1500,
+                "bin/agent started (fresh data folder, first start) until ecc_agent shows it Up; polled every 10 ms");
     }
 
     /**
@@ -301,11 +298,25 @@ public final class Bench {
     private void agentRestart() throws Exception {
         agent.close();
         until(STARTUP, "agent " + AGENT + " no longer Up", () -> !"Up".equals(agentRecord().path("status").asText()));
-        agent = startAgentProcess("agent-restart.log");
-        until(STARTUP, "agent " + AGENT + " Up again", () -> "Up".equals(agentRecord().path("status").asText()));
+        startAgentUntilUp("agent-restart.log", "agent " + AGENT + " Up again", "agent_restart_ms", 1000,
+                "bin/agent started again on its data folder (warm bundle cache) until ecc_agent shows it Up; polled every 10 ms");
+    }
+
+    /**
+     * Starts bin/agent, waits until ecc_agent shows it Up and reports the time from its start.
+     *
+     * @param log its log, in {@code work/}
+     * @param waitingFor what a timeout says was waited for
+     * @param metric the metric's name
+     * @param target the metric's target, in ms
+     * @param note the metric's note
+     */
+    private void startAgentUntilUp(String log, String waitingFor, String metric, double target, String note)
+            throws Exception {
+        agent = startAgentProcess(log);
+        until(STARTUP, waitingFor, () -> "Up".equals(agentRecord().path("status").asText()));
         double ms = (System.nanoTime() - agent.startedNanos) / 1e6;
-        report(new Metric("agent_restart_ms", ms, "ms", 1000, false,
-                "bin/agent started again on its data folder (warm bundle cache) until ecc_agent shows it Up; polled every 10 ms"));
+        report(new Metric(metric, ms, "ms", target, false, note));
     }
 
     /** What the agent costs doing nothing: CPU over a quiet period after it settled, and its threads. */
