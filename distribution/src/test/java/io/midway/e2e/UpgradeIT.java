@@ -78,6 +78,7 @@ public class UpgradeIT {
     static MidwayProcess agent;
     static int agentStarts;
     static Http admin;
+    static InstanceWatch watch;
     static Http anonymous;
     static Http console;
     static boolean upgraded;
@@ -120,6 +121,7 @@ public class UpgradeIT {
         anonymous = new Http("http://127.0.0.1:" + instancePort, null, null);
         Wait.until(STARTUP, "instance_info", () -> anonymous.get("/api/mid/instance_info").statusCode() == 200, instance);
         admin = new Http("http://127.0.0.1:" + instancePort, "admin", adminPassword);
+        watch = new InstanceWatch(admin, AGENT);
         console = new Http("http://127.0.0.1:" + agentPort, "admin", adminPassword);
 
         agent = startAgent();
@@ -166,7 +168,7 @@ public class UpgradeIT {
         assertTrue("the agent's JVM is found among its processes", jvm > 0);
         Path newCore = TestJars.withVersion(originalCore, jars.resolve("core-" + v1 + ".jar"), v1);
         v1Sha = TestJars.sha256(newCore);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
 
         List<String> outputs;
         List<String> slow = new ArrayList<>();
@@ -210,7 +212,7 @@ public class UpgradeIT {
             assertEquals("input " + inputs.get(0), "processed", inputs.get(0).path("state").asText());
         }
 
-        List<String> names = agentEventNames(since);
+        List<String> names = watch.agentEventNames(since);
         int upgrading = names.indexOf("mid_server.upgrading");
         assertTrue("event mid_server.upgrading for " + AGENT + ": " + names, upgrading >= 0);
         assertTrue("event mid_server.up after mid_server.upgrading: " + names,
@@ -221,7 +223,7 @@ public class UpgradeIT {
         assertEquals("the same JVM (no restart)", jvm, agent.jvmPid());
         assertEquals("the Web Console answers right after", 200, console.get("/system/console/bundles").statusCode());
         assertEquals("the framework runs the new core", v1 + " Active", runningCore());
-        assertEquals("the agent fetched the core once", 1, downloads(v1Sha));
+        assertEquals("the agent fetched the core once", 1, watch.downloads(v1Sha));
         assertFalse(agent.output().contains(agentPassword));
         // the new core activates once: its runtime starts once (a static greedy reference to a
         // service of its own bundle once made SCR build it twice, and the pause twice as long)
@@ -233,8 +235,8 @@ public class UpgradeIT {
     @Test
     public void t2_restartedAgentRunsTheNewCoreWithoutDownloadingItAgain() throws Exception {
         assertTrue("step 1 upgraded", upgraded);
-        long downloads = downloads(v1Sha);
-        long since = lastEventSeq();
+        long downloads = watch.downloads(v1Sha);
+        long since = watch.lastEventSeq();
         int exit = agent.stop(Duration.ofSeconds(30));
         assertTrue("the agent stops cleanly on SIGTERM (exit " + exit + ")", exit == 0 || exit == 143);
         agent = startAgent();
@@ -243,8 +245,8 @@ public class UpgradeIT {
         awaitAgent(STARTUP, v1);
         // A record answered proves the agent polled (and so compared its core with the instance).
         scanAnswered();
-        assertEquals("the new core ran again from the bundle cache: nothing downloaded", downloads, downloads(v1Sha));
-        List<String> names = agentEventNames(since);
+        assertEquals("the new core ran again from the bundle cache: nothing downloaded", downloads, watch.downloads(v1Sha));
+        List<String> names = watch.agentEventNames(since);
         assertFalse("no upgrade after the restart: " + names, names.contains("mid_server.upgrading"));
         assertEquals(v1, agentRecord().path("version").asText());
     }
@@ -254,13 +256,13 @@ public class UpgradeIT {
         assertTrue("step 1 upgraded", upgraded);
         Path broken = TestJars.unresolvable(originalCore, jars.resolve("core-" + v2 + "-unresolvable.jar"), v2);
         v2Sha = TestJars.sha256(broken);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
         long jvm = agent.jvmPid();
         publish(broken, v2);
 
         AtomicReference<JsonNode> failed = new AtomicReference<>();
         Wait.until(UPGRADE, "event mid_server.upgrade_failed for " + AGENT, () -> {
-            for (JsonNode e : events(since)) {
+            for (JsonNode e : watch.events(since)) {
                 if ("mid_server.upgrade_failed".equals(e.path("name").asText()) && AGENT.equals(e.path("agent").asText())) {
                     failed.set(e);
                     return true;
@@ -281,11 +283,11 @@ public class UpgradeIT {
         while (System.nanoTime() < deadline) {
             scanAnswered();
         }
-        List<String> names = agentEventNames(since);
+        List<String> names = watch.agentEventNames(since);
         assertEquals("one upgrade_failed for " + v2 + ", no loop: " + names, 1,
                 names.stream().filter("mid_server.upgrade_failed"::equals).count());
         assertEquals("one attempt: " + names, 1, names.stream().filter("mid_server.upgrading"::equals).count());
-        assertEquals("the broken core was fetched once", 1, downloads(v2Sha));
+        assertEquals("the broken core was fetched once", 1, watch.downloads(v2Sha));
         assertEquals("Up", agentRecord().path("status").asText());
         assertEquals(v1, agentRecord().path("version").asText());
     }
@@ -300,7 +302,7 @@ public class UpgradeIT {
 
         Path next = TestJars.withVersion(originalCore, jars.resolve("core-" + v3 + ".jar"), v3);
         String v3Sha = TestJars.sha256(next);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
         publish(next, v3);
         // A few polls answered with instance version v3 and the pin v1.
         for (int i = 0; i < 5; i++) {
@@ -308,8 +310,8 @@ public class UpgradeIT {
         }
         assertEquals("pinned: still on " + v1, v1 + " Active", runningCore());
         assertEquals(v1, agentRecord().path("version").asText());
-        assertEquals("pinned: the new core is not fetched", 0, downloads(v3Sha));
-        assertFalse("pinned: no upgrade", agentEventNames(since).contains("mid_server.upgrading"));
+        assertEquals("pinned: the new core is not fetched", 0, watch.downloads(v3Sha));
+        assertFalse("pinned: no upgrade", watch.agentEventNames(since).contains("mid_server.upgrading"));
 
         HttpResponse<String> unpin = admin.send("PATCH", "/api/now/table/ecc_agent/" + sysId, "{\"pinned_version\":null}");
         assertEquals(unpin.body(), 200, unpin.statusCode());
@@ -319,12 +321,12 @@ public class UpgradeIT {
         assertEquals(v3 + " Active", runningCore());
 
         // Publishing the original (older) core takes the instance, and the agent, back.
-        long back = lastEventSeq();
+        long back = watch.lastEventSeq();
         publish(originalCore, base);
         assertEquals("the instance version goes back", base, anonymous.json("/api/mid/instance_info").path("version").asText());
         awaitAgent(UPGRADE, base);
         assertEquals("downgraded", base + " Active", runningCore());
-        List<String> names = agentEventNames(back);
+        List<String> names = watch.agentEventNames(back);
         assertTrue("the downgrade is an upgrade like any other: " + names,
                 names.contains("mid_server.upgrading") && names.contains("mid_server.up"));
         JsonNode status = admin.json(UPGRADE_API).path("result");
@@ -519,39 +521,6 @@ public class UpgradeIT {
     static JsonNode agentRecord() throws IOException, InterruptedException {
         JsonNode result = admin.json("/api/now/table/ecc_agent?sysparm_query=name=" + AGENT).path("result");
         return result.size() == 1 ? result.get(0) : null;
-    }
-
-    static long downloads(String sha256) throws Exception {
-        JsonNode status = admin.json(UPGRADE_API).path("result");
-        for (JsonNode core : status.path("cores")) {
-            if (sha256.equals(core.path("sha256").asText())) {
-                return core.path("downloads").asLong();
-            }
-        }
-        throw new AssertionError("no core with sha256 " + sha256 + " in " + status);
-    }
-
-    static JsonNode events(long since) throws Exception {
-        return admin.json("/api/mid/events?since=" + since).path("result");
-    }
-
-    /** The names of this agent's events after {@code since}, oldest first. */
-    static List<String> agentEventNames(long since) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (JsonNode e : events(since)) {
-            if (AGENT.equals(e.path("agent").asText())) {
-                names.add(e.path("name").asText());
-            }
-        }
-        return names;
-    }
-
-    static long lastEventSeq() throws Exception {
-        long last = 0;
-        for (JsonNode e : events(0)) {
-            last = Math.max(last, e.path("seq").asLong());
-        }
-        return last;
     }
 
     /** Runs a command in the agent's shell; see {@link MidwayProcess#shell}. */

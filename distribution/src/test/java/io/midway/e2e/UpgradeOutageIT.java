@@ -66,6 +66,7 @@ public class UpgradeOutageIT {
     static MidwayProcess agent;
     static int instanceStarts;
     static Http admin;
+    static InstanceWatch watch;
     static Http anonymous;
     static Http console;
     static boolean upgraded;
@@ -98,6 +99,7 @@ public class UpgradeOutageIT {
         agentPort = Ports.free();
         anonymous = new Http("http://127.0.0.1:" + instancePort, null, null);
         admin = new Http("http://127.0.0.1:" + instancePort, "admin", adminPassword);
+        watch = new InstanceWatch(admin, AGENT);
         console = new Http("http://127.0.0.1:" + agentPort, "admin", adminPassword);
         startInstance();
         agent = startAgent();
@@ -121,7 +123,7 @@ public class UpgradeOutageIT {
             throws Exception {
         long jvm = agent.jvmPid();
         Path newCore = TestJars.withVersion(originalCore, jars.resolve("core-" + v1 + ".jar"), v1);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
         List<String> outputs = new ArrayList<>();
         Path history = work.resolve("agent/upgrader/history.json");
         try (UpgradeIT.Tarpit tarpit = new UpgradeIT.Tarpit()) {
@@ -177,7 +179,7 @@ public class UpgradeOutageIT {
                     .path("result");
             assertEquals("exactly one input answers output " + id + ": " + inputs, 1, inputs.size());
         }
-        List<String> names = agentEventNames(since);
+        List<String> names = watch.agentEventNames(since);
         assertTrue("mid_server.upgrading then mid_server.up: " + names, names.contains("mid_server.upgrading")
                 && names.subList(names.indexOf("mid_server.upgrading"), names.size()).contains("mid_server.up"));
         assertFalse("no failure: " + names, names.contains("mid_server.upgrade_failed"));
@@ -193,11 +195,11 @@ public class UpgradeOutageIT {
         assertTrue("step 1 upgraded", upgraded);
         Path broken = TestJars.unresolvable(originalCore, jars.resolve("core-" + v2 + "-unresolvable.jar"), v2);
         String sha = TestJars.sha256(broken);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
         publish(broken, v2);
         AtomicReference<String> detail = new AtomicReference<>();
         Wait.until(UPGRADE, "event mid_server.upgrade_failed", () -> {
-            for (JsonNode e : events(since)) {
+            for (JsonNode e : watch.events(since)) {
                 if ("mid_server.upgrade_failed".equals(e.path("name").asText()) && AGENT.equals(e.path("agent").asText())) {
                     detail.set(e.path("detail").asText());
                     return true;
@@ -216,9 +218,9 @@ public class UpgradeOutageIT {
             Wait.until(Duration.ofSeconds(20), "output " + id + " processed", () -> "processed".equals(stateOf(id)),
                     instance, agent);
         }
-        List<String> names = agentEventNames(since);
+        List<String> names = watch.agentEventNames(since);
         assertEquals("one attempt: " + names, 1, names.stream().filter("mid_server.upgrading"::equals).count());
-        assertEquals("fetched once", 1, downloads(sha));
+        assertEquals("fetched once", 1, watch.downloads(sha));
         String shown = String.join("\n", agent.shell("mid:upgrade", out -> out.contains("History"), Duration.ofSeconds(20)));
         assertTrue("mid:upgrade shows skipped, the core's own failure:\n" + shown, shown.contains("State         skipped")
                 && shown.contains("the core itself (not tried again)") && shown.contains("rolled_back (core)"));
@@ -287,36 +289,5 @@ public class UpgradeOutageIT {
         HttpResponse<String> created = admin.send("POST", "/api/now/table/ecc_queue", r.toString());
         assertEquals(created.body(), 201, created.statusCode());
         return Http.parse(created).path("result").path("sys_id").asText();
-    }
-
-    static long downloads(String sha256) throws Exception {
-        for (JsonNode core : admin.json(UPGRADE_API).path("result").path("cores")) {
-            if (sha256.equals(core.path("sha256").asText())) {
-                return core.path("downloads").asLong();
-            }
-        }
-        throw new AssertionError("no core with sha256 " + sha256);
-    }
-
-    static JsonNode events(long since) throws Exception {
-        return admin.json("/api/mid/events?since=" + since).path("result");
-    }
-
-    static List<String> agentEventNames(long since) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (JsonNode e : events(since)) {
-            if (AGENT.equals(e.path("agent").asText())) {
-                names.add(e.path("name").asText());
-            }
-        }
-        return names;
-    }
-
-    static long lastEventSeq() throws Exception {
-        long last = 0;
-        for (JsonNode e : events(0)) {
-            last = Math.max(last, e.path("seq").asLong());
-        }
-        return last;
     }
 }
