@@ -9,7 +9,6 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +24,10 @@ import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
-import org.osgi.framework.BundleContext;
 
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.ssh.internal.MinaSshProtocol;
-import io.midway.protocol.ssh.internal.SshProtocolConfiguration;
 import io.midway.testing.probe.TestCredentials;
 import io.midway.testing.servers.OpenSshServer;
 import io.midway.testing.servers.TestPrograms;
@@ -64,32 +61,13 @@ public class SshCommandProbeSudoTest {
 
     @AfterClass
     public static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        SshProtocolFixture.close(server);
     }
 
     @Before
     public void setUp() throws Exception {
         Path home = temp.newFolder("home").toPath();
-        BundleContext context = (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (proxy, method, args) -> method.getName().equals("getProperty") && "midway.home".equals(args[0]) ? home.toString() : null);
-        protocol = new MinaSshProtocol(new SshProtocolConfiguration() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return SshProtocolConfiguration.class;
-            }
-
-            @Override
-            public String known__hosts_path() {
-                return "etc/known_hosts";
-            }
-
-            @Override
-            public String host__key_policy() {
-                return "accept-new";
-            }
-        }, context);
+        protocol = SshProtocolFixture.protocol(home);
         TestCredentials credentials = TestCredentials.builder()
                 .add(io.midway.api.credential.CredentialType.BASIC, "no-sudo", "user_name", login.user(), "password", login.password())
                 .add(io.midway.api.credential.CredentialType.BASIC, "may-sudo", "user_name", login.user(), "password", login.password(),
@@ -100,9 +78,7 @@ public class SshCommandProbeSudoTest {
 
     @After
     public void tearDown() throws Exception {
-        java.lang.reflect.Method deactivate = MinaSshProtocol.class.getDeclaredMethod("deactivate");
-        deactivate.setAccessible(true);
-        deactivate.invoke(protocol);
+        SshProtocolFixture.deactivate(protocol);
     }
 
     private static SshProbeConfiguration config(String list) {

@@ -8,8 +8,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.annotation.Annotation;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +24,11 @@ import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
-import org.osgi.framework.BundleContext;
 
 import io.midway.api.credential.CredentialType;
 import io.midway.api.probe.ProbeException;
 import io.midway.api.probe.ProbeRequest;
 import io.midway.protocol.ssh.internal.MinaSshProtocol;
-import io.midway.protocol.ssh.internal.SshProtocolConfiguration;
 import io.midway.testing.probe.TestCredentials;
 import io.midway.testing.servers.ExternalServer;
 import io.midway.testing.servers.OpenSshServer;
@@ -66,41 +62,20 @@ public class SshCommandProbeTest {
 
     @AfterClass
     public static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        SshProtocolFixture.close(server);
     }
 
     @Before
     public void setUp() throws Exception {
         Path home = temp.newFolder("home").toPath();
-        BundleContext context = (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (proxy, method, args) -> method.getName().equals("getProperty") && "midway.home".equals(args[0]) ? home.toString() : null);
-        protocol = new MinaSshProtocol(new SshProtocolConfiguration() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return SshProtocolConfiguration.class;
-            }
-
-            @Override
-            public String known__hosts_path() {
-                return "etc/known_hosts";
-            }
-
-            @Override
-            public String host__key_policy() {
-                return "accept-new";
-            }
-        }, context);
+        protocol = SshProtocolFixture.protocol(home);
         use(TestCredentials.builder());
         assertTrue(Files.isDirectory(home));
     }
 
     @After
     public void tearDown() throws Exception {
-        java.lang.reflect.Method deactivate = MinaSshProtocol.class.getDeclaredMethod("deactivate");
-        deactivate.setAccessible(true);
-        deactivate.invoke(protocol);
+        SshProtocolFixture.deactivate(protocol);
     }
 
     private Map<String, Object> payload(Object... pairs) {
