@@ -12,8 +12,21 @@ rm -f "$archive"
 mkdir -p "$dist/lib/cds"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# a free-looking port for the agent's console, in 20000-59999
-port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+# a random port for the agent's console, in 20000-59999, and another (a few tries) while the one
+# drawn is in use on this machine (Linux: /proc/net/tcp*; elsewhere the first is taken as before)
+in_use() {
+  hex=$(printf '%04X' "$1")
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q "^ *[0-9]*: [0-9A-F]*:$hex "
+}
+tries=0
+while :; do
+  port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+  tries=$((tries + 1))
+  if ! in_use $port || [ $tries -ge 5 ]; then
+    break
+  fi
+  echo "cds-train: port $port is in use, drawing another"
+done
 MIDWAY_INSTANCE_URL=http://127.0.0.1:9 MIDWAY_AGENT_NAME=cds-training MIDWAY_AGENT_PASSWORD=cds-training-only \
   MIDWAY_ADMIN_PASSWORD=cds-training-only MIDWAY_HTTP_PORT=$port MIDWAY_DATA="$work/data" MIDWAY_CDS=off \
   MIDWAY_JAVA_OPTS="-XX:ArchiveClassesAtExit=$archive -Xlog:cds=off -Xlog:cds+dynamic=off" \
