@@ -2,12 +2,12 @@ package io.midway.agent.internal.work;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.api.agent.PoolDTO;
 
 /**
@@ -15,6 +15,9 @@ import io.midway.api.agent.PoolDTO;
  * poller can ask the instance for only as much as the pools can run.
  */
 public final class WorkerPool {
+
+    /** How long a worker without work lives on. */
+    static final long IDLE_SECONDS = 5;
 
     private final String name;
     private volatile int threads;
@@ -41,14 +44,9 @@ public final class WorkerPool {
         this.name = name;
         this.threads = threads;
         this.capacity = threads * (1 + Math.max(0, queuePerThread));
-        AtomicInteger number = new AtomicInteger();
-        ThreadFactory factory = task -> {
-            Thread thread = new Thread(task, "midway-" + name + "-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                factory);
+        // A worker ends after IDLE_SECONDS without work: an idle agent keeps no worker (was a minute)
+        this.executor = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), DaemonThreads.numbered("midway-" + name + "-"));
         this.executor.allowCoreThreadTimeOut(true);
     }
 

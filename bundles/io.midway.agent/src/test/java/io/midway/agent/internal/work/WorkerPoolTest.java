@@ -12,6 +12,32 @@ import org.junit.Test;
 public class WorkerPoolTest {
 
     @Test
+    public void aWorkerWithoutWorkEndsSoonSoThatAnIdleAgentKeepsNone() throws Exception {
+        WorkerPool pool = new WorkerPool("idletest", 2, 0);
+        try {
+            CountDownLatch ran = new CountDownLatch(1);
+            assertTrue(pool.submit(ran::countDown));
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertTrue("the worker runs", workers("midway-idletest-") > 0);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WorkerPool.IDLE_SECONDS + 10);
+            while (workers("midway-idletest-") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals("no worker left " + WorkerPool.IDLE_SECONDS + " s after the last work", 0,
+                    workers("midway-idletest-"));
+            CountDownLatch again = new CountDownLatch(1);
+            assertTrue(pool.submit(again::countDown));
+            assertTrue("work after the idle time gets a new worker", again.await(10, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static long workers(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
+    }
+
+    @Test
     public void capacityIsThreadsPlusTheirQueueAndFreesWhenWorkEnds() throws Exception {
         WorkerPool pool = new WorkerPool("standard", 2, 3);
         try {
