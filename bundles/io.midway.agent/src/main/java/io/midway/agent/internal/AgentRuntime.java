@@ -579,6 +579,8 @@ public final class AgentRuntime {
         Thread identity = new Thread(() -> {
             try {
                 poller.applyIdentity();
+                // the outcome of an upgrade that brought this core goes out beside the registration
+                upgrade.identityReady();
             } catch (RuntimeException e) {
                 LOG.warn("Cannot load the agent's identity: {}", e.toString());
             } finally {

@@ -227,6 +227,33 @@ public class AgentUpgradeTest {
     }
 
     @Test
+    public void theNewCoreReportsItsUpgradeBesideItsRegistrationNotAfterIt() throws Exception {
+        FakeCoreUpgrader upgrader = new FakeCoreUpgrader();
+        start("0.1.0", () -> upgrader);
+        String sha = instance.publishCore(coreJar("0.1.1", "core-0.1.1.jar"));
+        Await.until("the jar is handed to the upgrader", () -> upgrader.calls.size() == 1);
+        agent.stop();
+        // the upgrader has judged the new core healthy; the instance is slow to answer its registration
+        upgrader.history = new UpgradeRecordDTO[] {
+            FakeCoreUpgrader.record("0.1.0", "0.1.1", sha, UpgradeRecordDTO.OUTCOME_UPGRADED, null)};
+        instance.holdRegistrations = new CountDownLatch(1);
+        int mark = instance.steps.size();
+        try {
+            start("0.1.1", () -> upgrader);
+            Await.until("the new core reports Up while its registration is still being answered",
+                    () -> statuses(AgentRecord.STATUS_UP) == 1);
+            assertTrue(instance.steps.subList(mark, instance.steps.size()).toString(),
+                    instance.steps.subList(mark, instance.steps.size()).contains("register"));
+            assertEquals("upgraded from 0.1.0 to 0.1.1", lastStatus(AgentRecord.STATUS_UP).detail());
+        } finally {
+            instance.holdRegistrations.countDown();
+        }
+        instance.holdRegistrations = null;
+        awaitPolls(2);
+        assertEquals("reported once, not again after the registration", 1, statuses(AgentRecord.STATUS_UP));
+    }
+
+    @Test
     public void withoutAnUpgraderTheFailureIsReportedRememberedAndWorkGoesOn() throws Exception {
         start("0.1.0", () -> null);
         instance.publishCore(coreJar("0.1.1", "core-0.1.1.jar"));

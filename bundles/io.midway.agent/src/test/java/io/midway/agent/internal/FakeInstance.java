@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +67,8 @@ public final class FakeInstance implements AutoCloseable {
     /** Status answered to every input POST when not 200 (e.g. 503 to play a failing instance). */
     public volatile int inputStatus = 200;
     public volatile String agentStatus = AgentRecord.STATUS_UP;
+    /** When set, a registration is answered only once this is counted down (taken at once otherwise). */
+    public volatile CountDownLatch holdRegistrations;
     public volatile boolean validated = true;
 
     /** The file-sync snapshot served, and its revision on every poll reply. */
@@ -393,6 +396,14 @@ public final class FakeInstance implements AutoCloseable {
         registrations.add(registration);
         steps.add("register");
         agents.put(registration.name(), registration);
+        CountDownLatch hold = holdRegistrations;
+        if (hold != null) {
+            try {
+                hold.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         AgentRecord record = new AgentRecord("agent-" + registration.name(), registration.name(), agentStatus,
                 validated, registration.version(), registration.hostName(), registration.ipAddress(),
                 "2026-11-21 10:00:00", registration.capabilities(), List.of(), List.of(), "", false);

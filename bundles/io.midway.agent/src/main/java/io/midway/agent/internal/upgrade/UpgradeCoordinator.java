@@ -159,6 +159,16 @@ public final class UpgradeCoordinator {
     }
 
     /**
+     * The agent's identity is open, its registration not done yet: the outcome of the upgrade that
+     * brought this core (once the upgrader has judged it) is reported now, beside the registration,
+     * not after it. Standard work comes back with {@code Up}, so the report's round trip is no
+     * longer added to the upgrade's pause. {@link #registered()} reports what this could not.
+     */
+    public void identityReady() {
+        submit(() -> reportOutcome(true, true));
+    }
+
+    /**
      * A poll reply arrived; checks (on the upgrade thread) whether to upgrade.
      *
      * @param newInstanceVersion its {@code instance_version}
@@ -505,6 +515,15 @@ public final class UpgradeCoordinator {
      * @param wait whether to wait while the newest record is still running
      */
     private void reportOutcome(boolean wait) {
+        reportOutcome(wait, false);
+    }
+
+    /**
+     * @param wait whether to wait while the newest record is still running
+     * @param upgradedOnly report an upgrade that succeeded only (a rollback is counted and reported
+     *     after the registration, once)
+     */
+    private void reportOutcome(boolean wait, boolean upgradedOnly) {
         CoreUpgrader u = upgrader.get();
         if (u == null) {
             return;
@@ -523,7 +542,8 @@ public final class UpgradeCoordinator {
             }
             LOG.debug("Upgrade step: the upgrader recorded outcome '{}'", last == null ? null : last.outcome);
         }
-        if (last == null || UpgradeRecordDTO.OUTCOME_RUNNING.equals(last.outcome)) {
+        if (last == null || UpgradeRecordDTO.OUTCOME_RUNNING.equals(last.outcome)
+                || upgradedOnly && !UpgradeRecordDTO.OUTCOME_UPGRADED.equals(last.outcome)) {
             return;
         }
         String key = last.started + "|" + last.toVersion + "|" + last.sha256;
