@@ -163,10 +163,15 @@ public final class ResultOutbox {
 
     private void loop() {
         List<InputRecord> group = new ArrayList<>(maxGroup);
+        // once the stop mark is taken, what is queued is sent or spooled and the thread ends at
+        // once: the work that makes results has finished before the stop (no 100 ms wait at every
+        // stop, which was part of an upgrade's pause)
+        boolean stopTaken = false;
         while (true) {
             try {
-                InputRecord first = waiting.poll(running ? IDLE_MS : 100, TimeUnit.MILLISECONDS);
+                InputRecord first = waiting.poll(running ? IDLE_MS : stopTaken ? 0 : 100, TimeUnit.MILLISECONDS);
                 if (first == STOP) {
+                    stopTaken = !running;
                     continue;
                 }
                 if (first == null) {
