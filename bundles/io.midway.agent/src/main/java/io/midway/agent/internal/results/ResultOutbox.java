@@ -11,6 +11,7 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.NativeHeap;
 import io.midway.agent.internal.lifecycle.OnDemandLoop;
 import io.midway.wire.InputRecord;
 
@@ -167,6 +168,7 @@ public final class ResultOutbox {
         // once: the work that makes results has finished before the stop (no 100 ms wait at every
         // stop, which was part of an upgrade's pause)
         boolean stopTaken = false;
+        boolean delivered = false;
         while (true) {
             try {
                 InputRecord first = waiting.poll(running ? IDLE_MS : stopTaken ? 0 : 100, TimeUnit.MILLISECONDS);
@@ -181,6 +183,10 @@ public final class ResultOutbox {
                     // idle: end, unless a result came in meanwhile (submit starts a thread only
                     // when none runs, under this object's lock)
                     if (thread.endIfIdle(() -> running && waiting.isEmpty())) {
+                        if (delivered) {
+                            // a burst of work is over: what malloc kept for it goes back
+                            NativeHeap.trim();
+                        }
                         return;
                     }
                     continue;
@@ -192,6 +198,7 @@ public final class ResultOutbox {
                     inFlight = group.size();
                 }
                 boolean sent;
+                delivered = true;
                 try {
                     sent = delivery.deliver(group);
                 } catch (RuntimeException e) {
