@@ -22,7 +22,6 @@ import org.osgi.framework.BundleEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.sync.BundleOrigin;
 import io.midway.agent.internal.sync.FileHashes;
 import io.midway.agent.internal.sync.InstalledBundle;
@@ -129,7 +128,8 @@ public final class DeployFolder {
         stamp = stamp();
         framework.listen(listener);
         dueAt = 0;
-        thread = DaemonThreads.newThread("midway-deploy", this::run);
+        thread = new Thread(this::run, "midway-deploy");
+        thread.setDaemon(true);
         thread.start();
     }
 

@@ -1,6 +1,5 @@
 package io.midway.agent.internal.transport;
 
-import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.HostIdentity;
 import io.midway.agent.internal.AgentSettings;
 import io.midway.agent.internal.AgentState;
@@ -205,7 +204,8 @@ public final class EccPoller {
     public synchronized void start() {
         running = true;
         state.connection(AgentState.REGISTERING);
-        thread = DaemonThreads.newThread("midway-ecc-poller", this::loop);
+        thread = new Thread(this::loop, "midway-ecc-poller");
+        thread.setDaemon(true);
         thread.start();
         advertiser = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-capabilities");
     }
