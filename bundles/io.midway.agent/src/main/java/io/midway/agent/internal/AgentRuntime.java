@@ -572,6 +572,8 @@ public final class AgentRuntime {
         // crash recovery: before the spool is sent and the journal replayed, what this agent still
         // holds of the records leased to it; its first registration says so
         poller.heldAtStart(heldAtStart());
+        // the upgrade thread is there before the identity thread below hands it the upgrade's outcome
+        upgrade.start();
         // The agent's own identity is opened with its key (an RSA decryption) on a thread of its
         // own, beside the rest of the start; results are sent once it is there, as this agent (the
         // shared user is refused for an enrolled agent: 403, spooled, backoff), and the poller's
@@ -601,7 +603,6 @@ public final class AgentRuntime {
         if (deployFolder != null) {
             deployFolder.start();
         }
-        upgrade.start();
         upgrade.journal().replay(dispatcher::dispatch);
         credentials.start();
         ConfigFetcher fetcher = config;
