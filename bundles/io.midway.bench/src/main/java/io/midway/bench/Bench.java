@@ -295,14 +295,6 @@ public final class Bench {
     }
 
     /**
-     * Waits until a process that just started has settled: under 5 % of a core over half a second
-     * (its JIT compilers and start-up threads done), at most 30 s. The agent's start is measured
-     * against an instance that is running, as an agent meets it, not against one still starting on
-     * the same two cores.
-     *
-     * @return how long it took, in ms
-     */
-    /**
      * Waits until a process is at least {@code min} old and has settled ({@link #settle(long)}).
      *
      * @return its age then, in ms
@@ -316,6 +308,14 @@ public final class Bench {
         return (System.nanoTime() - p.startedNanos) / 1_000_000;
     }
 
+    /**
+     * Waits until a process that just started has settled: under 5 % of a core over half a second
+     * (its JIT compilers and start-up threads done), at most 30 s. The agent's start is measured
+     * against an instance that is running, as an agent meets it, not against one still starting on
+     * the same two cores.
+     *
+     * @return how long it took, in ms
+     */
     private static long settle(long pid) throws InterruptedException {
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(30);

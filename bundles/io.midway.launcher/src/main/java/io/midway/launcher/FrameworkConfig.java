@@ -28,8 +28,9 @@ final class FrameworkConfig {
     static final String HTTP_SERVER_BUNDLE = "org.apache.felix.http.jetty12";
     /**
      * The agent's bundles an operator uses but that it does not need to take work: its HTTP
-     * server, Web Console and shell, the MetaType and Event Admin services they use. They start at {@link #HTTP_SERVER_START_LEVEL}, once the core,
-     * the protocols and the probes (level 2) have started and the agent is connecting.
+     * server, Web Console and shell, the MetaType and Event Admin services they use. They start at
+     * {@link #HTTP_SERVER_START_LEVEL}, once the core, the protocols and the probes (level 2) have
+     * started and the agent is connecting.
      */
     static final java.util.Set<String> AGENT_OPERATOR_BUNDLES = java.util.Set.of(HTTP_SERVER_BUNDLE,
             "org.apache.felix.webconsole", "org.apache.felix.webconsole.plugins.ds", "org.apache.felix.inventory",

@@ -578,7 +578,7 @@ public final class AgentRuntime {
         // own, beside the rest of the start; results are sent once it is there, as this agent (the
         // shared user is refused for an enrolled agent: 403, spooled, backoff), and the poller's
         // registration takes it as it is.
-        Thread identity = new Thread(() -> {
+        Thread identity = DaemonThreads.newThread("midway-identity", () -> {
             try {
                 poller.applyIdentity();
                 // the outcome of an upgrade that brought this core goes out beside the registration
@@ -593,8 +593,7 @@ public final class AgentRuntime {
                     sender.start();
                 }
             }
-        }, "midway-identity");
-        identity.setDaemon(true);
+        });
         identity.start();
         outbox.start();
         if (fileSyncer != null) {

@@ -27,6 +27,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.api.cleaner.CleanerRunDTO;
 import io.midway.api.cleaner.CleanerStatusDTO;
 import io.midway.api.cleaner.FileCleaner;
@@ -87,11 +88,7 @@ public class FileCleanerService implements FileCleaner {
         this.logFiles = logFiles(property.apply("midway.log.max.files"));
         this.cleaner = new DataFolderCleaner(data, clock, OpenFiles::ofThisProcess);
         this.config = config;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "midway-file-cleaner");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("midway-file-cleaner"));
         synchronized (this) {
             schedule(Duration.ofSeconds(startDelaySeconds), "start");
         }

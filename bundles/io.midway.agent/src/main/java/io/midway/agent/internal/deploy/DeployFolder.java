@@ -22,6 +22,7 @@ import org.osgi.framework.BundleEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.sync.BundleOrigin;
 import io.midway.agent.internal.sync.FileHashes;
 import io.midway.agent.internal.sync.InstalledBundle;
@@ -128,8 +129,7 @@ public final class DeployFolder {
         stamp = stamp();
         framework.listen(listener);
         dueAt = 0;
-        thread = new Thread(this::run, "midway-deploy");
-        thread.setDaemon(true);
+        thread = DaemonThreads.newThread("midway-deploy", this::run);
         thread.start();
     }
 

@@ -57,7 +57,7 @@ public final class FrameworkStartGate {
             return;
         }
         LOG.info("Waiting for the framework to start every bundle before taking work");
-        Thread thread = new Thread(() -> {
+        Thread thread = DaemonThreads.newThread("midway-start-gate", () -> {
             try {
                 if (!started.await(limit.toMillis(), TimeUnit.MILLISECONDS) && !frameworkActive()) {
                     LOG.warn("The framework has not finished starting its bundles after {} s: taking work anyway",
@@ -67,8 +67,7 @@ public final class FrameworkStartGate {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "midway-start-gate");
-        thread.setDaemon(true);
+        });
         waiter = thread;
         thread.start();
     }

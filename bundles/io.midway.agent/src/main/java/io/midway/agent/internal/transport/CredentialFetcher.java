@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.api.credential.store.AffinityEntry;
 import io.midway.api.credential.store.CredentialStore;
 
@@ -101,7 +102,7 @@ public final class CredentialFetcher {
                 keyOf = now;
                 keyFuture = new java.util.concurrent.CompletableFuture<>();
                 java.util.concurrent.CompletableFuture<String> mine = keyFuture;
-                Thread t = new Thread(() -> {
+                Thread t = DaemonThreads.newThread("midway-credential-key-wait", () -> {
                     try {
                         mine.complete(now.publicKey());
                     } catch (RuntimeException e) {
@@ -113,8 +114,7 @@ public final class CredentialFetcher {
                     if (ready != null) {
                         ready.run();
                     }
-                }, "midway-credential-key-wait");
-                t.setDaemon(true);
+                });
                 t.start();
             }
             future = keyFuture;

@@ -1,5 +1,6 @@
 package io.midway.agent.internal.transport;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.HostIdentity;
 import io.midway.agent.internal.AgentSettings;
 import io.midway.agent.internal.AgentState;
@@ -204,8 +205,7 @@ public final class EccPoller {
     public synchronized void start() {
         running = true;
         state.connection(AgentState.REGISTERING);
-        thread = new Thread(this::loop, "midway-ecc-poller");
-        thread.setDaemon(true);
+        thread = DaemonThreads.newThread("midway-ecc-poller", this::loop);
         thread.start();
         advertiser = io.midway.agent.internal.lifecycle.OnDemandThread.named("midway-capabilities");
     }

@@ -20,6 +20,7 @@ import org.osgi.framework.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.sync.JarManifest;
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncFailure;
@@ -382,14 +383,13 @@ public final class UpgradeCoordinator {
         // Two round trips to the instance, at the same time: releasing the poll (the poller stops)
         // and reporting Upgrading; the pause includes both, one after the other it would be their sum
         CompletableFuture<List<EccRecord>> taken = new CompletableFuture<>();
-        Thread stopper = new Thread(() -> {
+        Thread stopper = DaemonThreads.newThread("midway-upgrade-stop", () -> {
             try {
                 taken.complete(host.stopTakingWork());
             } catch (InterruptedException | RuntimeException e) {
                 taken.completeExceptionally(e);
             }
-        }, "midway-upgrade-stop");
-        stopper.setDaemon(true);
+        });
         stopper.start();
         IOException notReported = null;
         try {
