@@ -140,9 +140,23 @@ public class UpgradeOutageIT {
             publish(newCore, v1);
 
             // The agent downloaded the new core and handed it to the upgrader: stop the instance now.
-            Wait.until(UPGRADE, "the upgrader's running record for " + v1, () -> Files.isRegularFile(history)
-                    && Files.readString(history).contains("\"to_version\":\"" + v1 + "\"")
-                    && Files.readString(history).contains("\"outcome\":\"running\""), instance, agent);
+            // The upgrader's record says "running" from the hand-over until its verdict on the new
+            // core, a few hundred milliseconds (the old core's stop, the update, the new core's
+            // start): it is looked at every 20 ms, so that the stop begins before the verdict.
+            AtomicReference<String> seen = new AtomicReference<>("(no history.json yet)");
+            try {
+                Wait.until(UPGRADE, Duration.ofMillis(20), "the upgrader's running record for " + v1, () -> {
+                    if (!Files.isRegularFile(history)) {
+                        return false;
+                    }
+                    String text = Files.readString(history);
+                    seen.set(text);
+                    return text.contains("\"to_version\":\"" + v1 + "\"") && text.contains("\"outcome\":\"running\"");
+                }, instance, agent);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n--- the upgrader's history.json, last read ---\n" + seen.get()
+                        + "\n--- the end of agent.log ---\n" + logTail(work.resolve("agent/agent.log")), e);
+            }
             int exit = instance.stop(Duration.ofSeconds(30));
             assertTrue("bin/instance stops cleanly (exit " + exit + ")", exit == 0 || exit == 143);
             long down = System.nanoTime();
@@ -188,6 +202,14 @@ public class UpgradeOutageIT {
         String shown = String.join("\n", agent.shell("mid:upgrade", out -> out.contains("History"), Duration.ofSeconds(20)));
         assertTrue("mid:upgrade: current on " + v1 + ":\n" + shown, shown.contains("State         current"));
         assertTrue(shown, shown.contains(base + " -> " + v1 + "  upgraded"));
+    }
+
+    private static String logTail(Path log) throws IOException {
+        if (!Files.isRegularFile(log)) {
+            return "(no " + log + ")";
+        }
+        String text = Files.readString(log);
+        return text.length() > 12_000 ? text.substring(text.length() - 12_000) : text;
     }
 
     @Test

@@ -16,6 +16,15 @@ final class Wait {
     }
 
     static void until(Duration timeout, String what, Condition condition, MidwayProcess... watch) throws Exception {
+        until(timeout, Duration.ofMillis(200), what, condition, watch);
+    }
+
+    /**
+     * As {@link #until(Duration, String, Condition, MidwayProcess...)}, looking every {@code every}:
+     * for a state that lasts only a few hundred milliseconds (a local file, cheap to read).
+     */
+    static void until(Duration timeout, Duration every, String what, Condition condition, MidwayProcess... watch)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -32,7 +41,7 @@ final class Wait {
             } catch (IOException e) {
                 last = e;
             }
-            Thread.sleep(200);
+            Thread.sleep(every.toMillis());
         }
         StringBuilder logs = new StringBuilder();
         for (MidwayProcess p : watch) {
