@@ -54,7 +54,7 @@ public final class MidwayExamOptions {
     public static final String DATA = "midway.data";
 
     /** Bundles started at level 1 so that nothing logs before its backend is there. */
-    private static final Pattern BOOT_BUNDLES = Pattern.compile(".*(slf4j|spifly|asm|io\\.midway\\.logging|org\\.osgi\\.service\\.log).*");
+    private static final Pattern BOOT_BUNDLES = Pattern.compile(".*(io\\.midway\\.logging|org\\.osgi\\.service\\.log).*");
     private static final int BOOT_START_LEVEL = 1;
 
     private MidwayExamOptions() {

@@ -32,8 +32,6 @@ record LogSettings(Path file, long maxBytes, int files, LogLevel level, Map<Stri
     static Map<String, LogLevel> defaultLoggerLevels() {
         Map<String, LogLevel> m = new LinkedHashMap<>();
         m.put("org.eclipse.jetty", LogLevel.WARN);
-        // SPI Fly reports every provider it registers.
-        m.put("org.apache.aries.spifly", LogLevel.WARN);
         m.put("org.apache.felix.http", LogLevel.WARN);
         // Web Console 5 warns about its own "legacy" plugins at every start (TOOLCHAIN #10).
         m.put("org.apache.felix.webconsole", LogLevel.ERROR);
