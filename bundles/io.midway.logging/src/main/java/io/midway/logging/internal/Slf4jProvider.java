@@ -14,7 +14,10 @@ import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
-/** The SLF4J 2 provider (found by slf4j-api through SPI Fly): every logger writes to the {@link LogBook}. */
+/**
+ * The SLF4J 2 provider, found by the SLF4J API this bundle holds (its ServiceLoader reads this
+ * bundle's META-INF/services): every logger writes to the {@link LogBook}.
+ */
 public final class Slf4jProvider implements SLF4JServiceProvider {
 
     private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
