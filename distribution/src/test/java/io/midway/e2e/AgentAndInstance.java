@@ -44,6 +44,8 @@ final class AgentAndInstance implements AutoCloseable {
     private final Map<String, String> agentEnvironment = new HashMap<>();
     /** The HTTP port (Web Console) of each agent, by name. */
     private static final Map<String, Integer> AGENT_PORTS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The process of each agent, by name: the last one started under that name. */
+    private static final Map<String, MidwayProcess> AGENT_PROCESSES = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<MidwayProcess> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AgentAndInstance(String agentName, Path work, Path copy, MidwayProcess instance, MidwayProcess agent, Http admin) {
@@ -135,7 +137,9 @@ final class AgentAndInstance implements AutoCloseable {
         AGENT_PORTS.put(name, port);
         env.put("MIDWAY_HTTP_PORT", Integer.toString(port));
         env.put("MIDWAY_DATA", work.resolve(folder).toString());
-        return MidwayProcess.start(home, "agent", env, work.resolve(folder + ".log"), terminal);
+        MidwayProcess agent = MidwayProcess.start(home, "agent", env, work.resolve(folder + ".log"), terminal);
+        AGENT_PROCESSES.put(name, agent);
+        return agent;
     }
 
     /**
@@ -164,21 +168,32 @@ final class AgentAndInstance implements AutoCloseable {
     MidwayProcess startAgentAgain(int n) throws Exception {
         Map<String, String> env = new HashMap<>(agentEnvironment);
         env.put("MIDWAY_AGENT_NAME", agentName);
-        env.put("MIDWAY_HTTP_PORT", Integer.toString(Ports.free()));
+        int port = Ports.free();
+        env.put("MIDWAY_HTTP_PORT", Integer.toString(port));
         env.put("MIDWAY_DATA", work.resolve("agent").toString());
         MidwayProcess again = MidwayProcess.start(home, "agent", env, work.resolve("agent-" + n + ".log"), false);
+        AGENT_PORTS.put(agentName, port);
+        AGENT_PROCESSES.put(agentName, again);
         extras.add(again);
         return again;
     }
 
     /**
+     * Waits until the agent's HTTP port (Web Console) is open, then gives a client of it. An agent
+     * is Up as soon as its core, protocols and probes run, and its HTTP server (started with the
+     * Web Console beside its connection) opens a moment later: bin/agent says so with its line
+     * {@code midway: agent started}, printed once the port is open.
+     *
      * @param name an agent's name
      * @return a client of that agent's own HTTP port (Web Console), as user {@code admin}
      */
-    Http agentConsole(String name) {
+    Http agentConsole(String name) throws Exception {
         Integer port = AGENT_PORTS.get(name);
+        MidwayProcess process = AGENT_PROCESSES.get(name);
         assertNotNull("no agent " + name + " was started", port);
-        return Http.agentConsole("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
+        Wait.until(STARTUP, "agent " + name + "'s console (its line \"midway: agent started\")",
+                () -> process.output().contains("midway: agent started"), process);
+        return new Http("http://127.0.0.1:" + port, "admin", agentEnvironment.get("MIDWAY_ADMIN_PASSWORD"));
     }
 
     /** @return the instance's base URL, e.g. {@code http://127.0.0.1:PORT} */

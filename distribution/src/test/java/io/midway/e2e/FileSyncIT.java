@@ -74,6 +74,7 @@ public class FileSyncIT {
     static MidwayProcess agent;
     static int agentStarts;
     static Http admin;
+    static InstanceWatch watch;
     static Path echoV1;
     static String v1Version;
     static long echoBundleId = -1;
@@ -105,6 +106,7 @@ public class FileSyncIT {
         Http anonymous = new Http("http://127.0.0.1:" + instancePort, null, null);
         Wait.until(STARTUP, "instance_info", () -> anonymous.get("/api/mid/instance_info").statusCode() == 200, instance);
         admin = new Http("http://127.0.0.1:" + instancePort, "admin", adminPassword);
+        watch = new InstanceWatch(admin, AGENT);
 
         agent = startAgent();
         Wait.until(STARTUP, "agent " + AGENT + " Up and validated", () -> {
@@ -151,7 +153,7 @@ public class FileSyncIT {
         assertNotNull("step 1 ran", v2Sha);
         long downloads = downloads(v2Sha);
         assertEquals("the agent fetched v2 once", 1, downloads);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
 
         int exit = agent.stop(Duration.ofSeconds(30));
         assertTrue("the agent stops cleanly on SIGTERM (exit " + exit + ")", exit == 0 || exit == 143);
@@ -161,7 +163,7 @@ public class FileSyncIT {
         // queued for it, so its first long poll waits the whole poll.wait.ms (30 s): a sync that
         // waits for that poll's reply comes late.
         Wait.until(FIRST_SYNC, "the restarted agent's file_sync.applied report", () -> {
-            for (JsonNode e : events(since)) {
+            for (JsonNode e : watch.events(since)) {
                 if ("file_sync.applied".equals(e.path("name").asText()) && AGENT.equals(e.path("agent").asText())) {
                     return true;
                 }
@@ -186,7 +188,7 @@ public class FileSyncIT {
         Path dropped = work.resolve("agent/deploy").resolve(ECHO_BSN + "-9.0.0.jar");
         Path partial = copy.resolve("deploy-partial.jar");
         Files.copy(v9, partial, StandardCopyOption.REPLACE_EXISTING);
-        long since = lastEventSeq();
+        long since = watch.lastEventSeq();
         Files.move(partial, dropped, StandardCopyOption.ATOMIC_MOVE);
 
         JsonNode deployed = awaitEchoVersion("9.0.0");
@@ -200,7 +202,7 @@ public class FileSyncIT {
                 lines.stream().filter(l -> l.contains(ECHO_BSN)).count());
         // The agent reports that sync skips the symbolic name deploy/ provides.
         Wait.until(SYNC, "a file-sync report skipping " + ECHO_BSN, () -> {
-            for (JsonNode e : events(since)) {
+            for (JsonNode e : watch.events(since)) {
                 String detail = e.path("detail").asText();
                 if (e.path("name").asText().startsWith("file_sync.") && AGENT.equals(e.path("agent").asText())
                         && detail.contains(ECHO_BSN) && detail.contains("skip")) {
@@ -345,18 +347,6 @@ public class FileSyncIT {
             }
         }
         throw new AssertionError("no file with sha256 " + sha256 + " in " + admin.json(FILES));
-    }
-
-    static JsonNode events(long since) throws Exception {
-        return admin.json("/api/mid/events?since=" + since).path("result");
-    }
-
-    static long lastEventSeq() throws Exception {
-        long last = 0;
-        for (JsonNode e : events(0)) {
-            last = Math.max(last, e.path("seq").asLong());
-        }
-        return last;
     }
 
     /** Runs a command in the agent's shell; see {@link MidwayProcess#shell}. */

@@ -31,20 +31,6 @@ final class Http {
         this(base, user, password, CLIENT);
     }
 
-    /**
-     * A client of an agent's console, which tries a refused connection again for a few seconds: an
-     * agent is Up as soon as its core, protocols and probes run, and its HTTP server (started with
-     * the Web Console beside its connection) may open a moment later.
-     */
-    static Http agentConsole(String base, String user, String password) {
-        Http http = new Http(base, user, password, CLIENT);
-        http.retryConnect = true;
-        return http;
-    }
-
-    /** Whether a refused connection is tried again (an agent console that may not be open yet). */
-    private boolean retryConnect;
-
     /** Over the given client, e.g. one that trusts an HTTPS instance's certificate or presents a client certificate. */
     Http(String base, String user, String password, HttpClient client) {
         this.client = client;
@@ -66,26 +52,9 @@ final class Http {
         return exchange(b.build());
     }
 
-    /**
-     * Sends a request; for an agent console ({@link #agentConsole}), tries again for a few seconds
-     * while nothing listens on the port yet.
-     */
     private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(CONNECT_RETRY_SECONDS).toNanos();
-        while (true) {
-            try {
-                return client.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException e) {
-                if (!retryConnect || System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
-
-    /** How long {@link #exchange} tries again on a refused connection. */
-    private static final int CONNECT_RETRY_SECONDS = 10;
 
     /** Sends raw bytes, e.g. a jar, with the given content type. */
     HttpResponse<String> sendBytes(String method, String path, byte[] body, String contentType)

@@ -7,8 +7,9 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * What the instance says about one agent during the upgrade tests ({@link UpgradeIT},
- * {@link UpgradeOutageIT}): its events, and how often a core offered for upgrade was downloaded.
+ * What the instance says about one agent during the file sync and upgrade tests ({@link FileSyncIT},
+ * {@link UpgradeIT}, {@link UpgradeOutageIT}): its events, and how often a core offered for upgrade
+ * was downloaded.
  */
 final class InstanceWatch {
 
