@@ -49,11 +49,7 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return exchange(b.build());
-    }
-
-    private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends raw bytes, e.g. a jar, with the given content type. */
@@ -65,7 +61,7 @@ final class Http {
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return exchange(b.build());
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String path) {

@@ -155,7 +155,7 @@ public class UpgradeOutageIT {
                 }, instance, agent);
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "\n--- the upgrader's history.json, last read ---\n" + seen.get()
-                        + "\n--- the end of agent.log ---\n" + logTail(work.resolve("agent/agent.log")), e);
+                        + "\n--- the end of agent.log ---\n" + Wait.tail(work.resolve("agent/agent.log"), 12_000), e);
             }
             int exit = instance.stop(Duration.ofSeconds(30));
             assertTrue("bin/instance stops cleanly (exit " + exit + ")", exit == 0 || exit == 143);
@@ -202,14 +202,6 @@ public class UpgradeOutageIT {
         String shown = String.join("\n", agent.shell("mid:upgrade", out -> out.contains("History"), Duration.ofSeconds(20)));
         assertTrue("mid:upgrade: current on " + v1 + ":\n" + shown, shown.contains("State         current"));
         assertTrue(shown, shown.contains(base + " -> " + v1 + "  upgraded"));
-    }
-
-    private static String logTail(Path log) throws IOException {
-        if (!Files.isRegularFile(log)) {
-            return "(no " + log + ")";
-        }
-        String text = Files.readString(log);
-        return text.length() > 12_000 ? text.substring(text.length() - 12_000) : text;
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.midway.e2e;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.Assert;
@@ -54,7 +56,15 @@ final class Wait {
     }
 
     static String tail(MidwayProcess p) throws IOException {
-        String out = p.output();
-        return out.length() > 6000 ? out.substring(out.length() - 6000) : out;
+        return end(p.output(), 6000);
+    }
+
+    /** @return the last {@code chars} characters of a log file, or a line saying it is not there */
+    static String tail(Path log, int chars) throws IOException {
+        return Files.isRegularFile(log) ? end(Files.readString(log), chars) : "(no " + log + ")";
+    }
+
+    private static String end(String text, int chars) {
+        return text.length() > chars ? text.substring(text.length() - chars) : text;
     }
 }

@@ -242,8 +242,8 @@ public class AgentUpgradeTest {
             start("0.1.1", () -> upgrader);
             Await.until("the new core reports Up while its registration is still being answered",
                     () -> statuses(AgentRecord.STATUS_UP) == 1);
-            assertTrue(instance.steps.subList(mark, instance.steps.size()).toString(),
-                    instance.steps.subList(mark, instance.steps.size()).contains("register"));
+            List<String> stepsSince = List.copyOf(instance.steps.subList(mark, instance.steps.size()));
+            assertTrue(stepsSince.toString(), stepsSince.contains("register"));
             assertEquals("upgraded from 0.1.0 to 0.1.1", lastStatus(AgentRecord.STATUS_UP).detail());
         } finally {
             instance.holdRegistrations.countDown();
