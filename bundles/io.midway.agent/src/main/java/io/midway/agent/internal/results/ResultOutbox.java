@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.agent.internal.lifecycle.NativeHeap;
+import io.midway.agent.internal.lifecycle.Footprint;
 import io.midway.agent.internal.lifecycle.OnDemandLoop;
 import io.midway.wire.InputRecord;
 
@@ -184,8 +184,8 @@ public final class ResultOutbox {
                     // when none runs, under this object's lock)
                     if (thread.endIfIdle(() -> running && waiting.isEmpty())) {
                         if (delivered) {
-                            // a burst of work is over: what malloc kept for it goes back
-                            NativeHeap.trim();
+                            // a burst of work is over: the heap it grew and what malloc kept go back
+                            Footprint.release();
                         }
                         return;
                     }
