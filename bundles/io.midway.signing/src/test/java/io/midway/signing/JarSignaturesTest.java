@@ -1,0 +1,216 @@
+package io.midway.signing;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Real jars signed with the JDK's keytool and jarsigner, checked as the instance and the agent check them. */
+public class JarSignaturesTest {
+
+    @ClassRule
+    public static final TemporaryFolder TMP = new TemporaryFolder();
+
+    private static Path keystore;
+    private static String ours;
+    private static String theirs;
+
+    @BeforeClass
+    public static void keys() throws Exception {
+        keystore = TMP.getRoot().toPath().resolve("signers.p12");
+        ours = key("ours", "CN=Plug-in signer, O=Example");
+        theirs = key("theirs", "CN=Someone else");
+    }
+
+    @Test
+    public void aJarSignedByAnAllowedSignerIsAccepted() throws Exception {
+        Path jar = sign(bundle("ok.jar"), "ours");
+        JarVerdict v = JarSignatures.check(jar, SignerPolicy.of(true, List.of(ours)));
+        assertTrue(v.reason(), v.accepted());
+        assertEquals(List.of("CN=Plug-in signer,O=Example (SHA-256 " + ours + ")"), v.signers());
+    }
+
+    @Test
+    public void theAllowListTakesFingerprintsAsKeytoolPrintsThemOrPlain() throws Exception {
+        Path jar = sign(bundle("plain.jar"), "ours");
+        String plain = ours.replace(":", "").toLowerCase();
+        assertTrue(JarSignatures.check(jar, SignerPolicy.of(true, "  " + theirs + ",\n" + plain)).accepted());
+        assertTrue(JarSignatures.check(jar, SignerPolicy.of(true, List.of("SHA256:" + ours))).accepted());
+    }
+
+    @Test
+    public void anUnsignedJarIsRefused() throws Exception {
+        JarVerdict v = JarSignatures.check(bundle("unsigned.jar"), SignerPolicy.of(true, List.of(ours)));
+        assertFalse(v.accepted());
+        assertTrue(v.reason(), v.reason().startsWith("it is not signed; signatures are required"));
+    }
+
+    @Test
+    public void aJarSignedBySomeoneElseIsRefusedNamingTheSigner() throws Exception {
+        Path jar = sign(bundle("theirs.jar"), "theirs");
+        JarVerdict v = JarSignatures.check(jar, SignerPolicy.of(true, List.of(ours)));
+        assertFalse(v.accepted());
+        assertEquals("it is signed by CN=Someone else (SHA-256 " + theirs + "), not by a signer on the allow-list", v.reason());
+    }
+
+    @Test
+    public void anEntryChangedAfterSigningIsRefused() throws Exception {
+        Path jar = sign(bundle("changed.jar"), "ours");
+        Path changed = rewrite(jar, TMP.getRoot().toPath().resolve("changed-after.jar"), "io/example/Probe.class",
+                "tampered".getBytes(StandardCharsets.UTF_8), false);
+        JarVerdict v = JarSignatures.check(changed, SignerPolicy.of(true, List.of(ours)));
+        assertFalse(v.accepted());
+        assertEquals("its entry 'io/example/Probe.class' does not match its signature: the jar was changed after it was signed",
+                v.reason());
+    }
+
+    @Test
+    public void anEntryAddedAfterSigningIsRefused() throws Exception {
+        Path jar = sign(bundle("added.jar"), "ours");
+        Path added = rewrite(jar, TMP.getRoot().toPath().resolve("added-after.jar"), "io/example/Extra.class",
+                "extra".getBytes(StandardCharsets.UTF_8), true);
+        JarVerdict v = JarSignatures.check(added, SignerPolicy.of(true, List.of(ours)));
+        assertFalse(v.accepted());
+        assertEquals("its entry 'io/example/Extra.class' is not signed (added after signing?); every entry must be signed",
+                v.reason());
+    }
+
+    @Test
+    public void somethingThatIsNotAJarIsRefusedNotThrown() throws Exception {
+        Path junk = TMP.newFile("junk.jar").toPath();
+        Files.writeString(junk, "not a zip");
+        JarVerdict v = JarSignatures.check(junk, SignerPolicy.of(true, List.of(ours)));
+        assertFalse(v.accepted());
+        assertTrue(v.reason(), v.reason().startsWith("it is not a jar whose signatures can be read"));
+    }
+
+    @Test
+    public void withSignaturesNotRequiredAnythingGoes() throws Exception {
+        Path junk = TMP.newFile("anything.jar").toPath();
+        assertTrue(JarSignatures.check(junk, SignerPolicy.OFF).accepted());
+        assertTrue(JarSignatures.check(bundle("off.jar"), SignerPolicy.of(false, List.of())).accepted());
+    }
+
+    @Test
+    public void aPolicyThatCouldAcceptNothingOrNamesNoFingerprintIsRefused() {
+        try {
+            SignerPolicy.of(true, List.of());
+            fail("required without signers");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().startsWith("signatures are required but no signer is allowed"));
+        }
+        try {
+            SignerPolicy.of(false, "AB:CD");
+            fail("a short fingerprint");
+        } catch (IllegalArgumentException expected) {
+            assertEquals("not a SHA-256 certificate fingerprint (64 hexadecimal digits, colons allowed): 'AB:CD'",
+                    expected.getMessage());
+        }
+    }
+
+    @Test
+    public void signatureFilesAreTheOnesInMetaInfItself() {
+        assertTrue(JarSignatures.isSignatureFile("META-INF/MANIFEST.MF"));
+        assertTrue(JarSignatures.isSignatureFile("META-INF/OURS.SF"));
+        assertTrue(JarSignatures.isSignatureFile("META-INF/OURS.EC"));
+        assertFalse(JarSignatures.isSignatureFile("META-INF/maven/x/pom.xml"));
+        assertFalse(JarSignatures.isSignatureFile("io/example/OURS.SF"));
+    }
+
+    // --- helpers: real keys and signatures, made with the JDK's tools
+
+    private static String key(String alias, String dname) throws Exception {
+        run(tool("keytool"), "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", dname, "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit");
+        String listing = run(tool("keytool"), "-list", "-v", "-alias", alias, "-keystore", keystore.toString(),
+                "-storepass", "changeit");
+        for (String line : listing.split("\n")) {
+            if (line.strip().startsWith("SHA256:")) {
+                return SignerPolicy.normalize(line.strip().substring(7).strip());
+            }
+        }
+        throw new AssertionError("no SHA256 line in keytool's listing:\n" + listing);
+    }
+
+    private static Path sign(Path jar, String alias) throws Exception {
+        run(tool("jarsigner"), "-keystore", keystore.toString(), "-storepass", "changeit", jar.toString(), alias);
+        return jar;
+    }
+
+    private static Path bundle(String name) throws IOException {
+        Path jar = TMP.getRoot().toPath().resolve(name);
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Bundle-SymbolicName", "io.example.probe");
+        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.putNextEntry(new ZipEntry("io/example/"));
+            out.putNextEntry(new ZipEntry("io/example/Probe.class"));
+            out.write("a class".getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new ZipEntry("META-INF/maven/io.example/probe/pom.properties"));
+            out.write("version=1.0.0".getBytes(StandardCharsets.UTF_8));
+        }
+        return jar;
+    }
+
+    /** Copies a jar, replacing (or adding) one entry's bytes. */
+    private static Path rewrite(Path from, Path to, String entryName, byte[] bytes, boolean add) throws IOException {
+        try (JarFile in = new JarFile(from.toFile(), false);
+                OutputStream file = Files.newOutputStream(to);
+                JarOutputStream out = new JarOutputStream(file)) {
+            List<JarEntry> entries = new ArrayList<>();
+            for (Enumeration<JarEntry> e = in.entries(); e.hasMoreElements();) {
+                entries.add(e.nextElement());
+            }
+            for (JarEntry e : entries) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                if (!add && e.getName().equals(entryName)) {
+                    out.write(bytes);
+                } else {
+                    try (InputStream data = in.getInputStream(e)) {
+                        data.transferTo(out);
+                    }
+                }
+            }
+            if (add) {
+                out.putNextEntry(new ZipEntry(entryName));
+                out.write(bytes);
+            }
+        }
+        return to;
+    }
+
+    private static String tool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed:\n" + out);
+        }
+        return out;
+    }
+}
