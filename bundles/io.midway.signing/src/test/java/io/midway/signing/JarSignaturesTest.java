@@ -26,21 +26,26 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.midway.testing.jars.TestSigner;
+
 /** Real jars signed with the JDK's keytool and jarsigner, checked as the instance and the agent check them. */
 public class JarSignaturesTest {
 
     @ClassRule
     public static final TemporaryFolder TMP = new TemporaryFolder();
 
-    private static Path keystore;
+    private static TestSigner ourSigner;
+    private static TestSigner theirSigner;
     private static String ours;
     private static String theirs;
 
     @BeforeClass
     public static void keys() throws Exception {
-        keystore = TMP.getRoot().toPath().resolve("signers.p12");
-        ours = key("ours", "CN=Plug-in signer, O=Example");
-        theirs = key("theirs", "CN=Someone else");
+        Path keystore = TMP.getRoot().toPath().resolve("signers.p12");
+        ourSigner = TestSigner.make(keystore, "ours", "CN=Plug-in signer, O=Example");
+        theirSigner = TestSigner.make(keystore, "theirs", "CN=Someone else");
+        ours = SignerPolicy.normalize(ourSigner.fingerprint());
+        theirs = SignerPolicy.normalize(theirSigner.fingerprint());
     }
 
     @Test
@@ -140,22 +145,8 @@ public class JarSignaturesTest {
 
     // --- helpers: real keys and signatures, made with the JDK's tools
 
-    private static String key(String alias, String dname) throws Exception {
-        run(tool("keytool"), "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", dname, "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit");
-        String listing = run(tool("keytool"), "-list", "-v", "-alias", alias, "-keystore", keystore.toString(),
-                "-storepass", "changeit");
-        for (String line : listing.split("\n")) {
-            if (line.strip().startsWith("SHA256:")) {
-                return SignerPolicy.normalize(line.strip().substring(7).strip());
-            }
-        }
-        throw new AssertionError("no SHA256 line in keytool's listing:\n" + listing);
-    }
-
     private static Path sign(Path jar, String alias) throws Exception {
-        run(tool("jarsigner"), "-keystore", keystore.toString(), "-storepass", "changeit", jar.toString(), alias);
-        return jar;
+        return ("ours".equals(alias) ? ourSigner : theirSigner).sign(jar);
     }
 
     private static Path bundle(String name) throws IOException {
@@ -199,18 +190,5 @@ public class JarSignaturesTest {
             }
         }
         return to;
-    }
-
-    private static String tool(String name) {
-        return Path.of(System.getProperty("java.home"), "bin", name).toString();
-    }
-
-    private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed:\n" + out);
-        }
-        return out;
     }
 }

@@ -53,6 +53,8 @@ public class AgentCoreRepository implements CoreRepository {
 
     private final InstanceCore service;
     private final JarDirectory jars;
+    /** whether an upload must be signed (signatures not required until the component gives its own) */
+    private UploadSigning signing = new UploadSigning();
 
     /**
      * Keeps the jars under {@code <midway.data>/cores}.
@@ -61,8 +63,9 @@ public class AgentCoreRepository implements CoreRepository {
      * @param service the instance, which holds the database and the instance version
      */
     @Activate
-    public AgentCoreRepository(BundleContext context, @Reference InstanceCore service) {
+    public AgentCoreRepository(BundleContext context, @Reference InstanceCore service, @Reference UploadSigning signing) {
         this(service, InstanceCore.dataDirectory(context).resolve("cores"), MAX_CORE_BYTES);
+        this.signing = signing;
     }
 
     /**
@@ -74,6 +77,15 @@ public class AgentCoreRepository implements CoreRepository {
         this.service = service;
         this.jars = new JarDirectory(directory, maxBytes, "agent core");
         tidy();
+    }
+
+    /**
+     * @param policy whether uploads must be signed, and by whom (tests; the component gets it by reference)
+     * @return this
+     */
+    public AgentCoreRepository withSigning(UploadSigning policy) {
+        this.signing = policy;
+        return this;
     }
 
     /** @return the directory holding the jars */
@@ -110,6 +122,7 @@ public class AgentCoreRepository implements CoreRepository {
                 throw InstanceException.invalid("no Bundle-Version in the manifest",
                         "the version of an agent core becomes the instance version");
             }
+            signing.check(incoming, "the agent core");
             InstanceDescription.Core core = new InstanceDescription.Core(identity.symbolicName(), identity.version(),
                     received.sha256(), received.size());
             Published published = store(incoming, received, core);

@@ -59,6 +59,8 @@ public class FileSyncService implements FileRepository {
 
     private final InstanceCore service;
     private final JarDirectory jars;
+    /** whether an upload must be signed (signatures not required until the component gives its own) */
+    private UploadSigning signing = new UploadSigning();
     private final Map<String, AtomicLong> downloads = new ConcurrentHashMap<>();
 
     /**
@@ -68,8 +70,9 @@ public class FileSyncService implements FileRepository {
      * @param service the instance, which holds the database
      */
     @Activate
-    public FileSyncService(BundleContext context, @Reference InstanceCore service) {
+    public FileSyncService(BundleContext context, @Reference InstanceCore service, @Reference UploadSigning signing) {
         this(service, InstanceCore.dataDirectory(context).resolve("files"), MAX_FILE_BYTES);
+        this.signing = signing;
     }
 
     /**
@@ -81,6 +84,15 @@ public class FileSyncService implements FileRepository {
         this.service = service;
         this.jars = new JarDirectory(directory, maxFileBytes, "file-sync");
         tidy();
+    }
+
+    /**
+     * @param policy whether uploads must be signed, and by whom (tests; the component gets it by reference)
+     * @return this
+     */
+    public FileSyncService withSigning(UploadSigning policy) {
+        this.signing = policy;
+        return this;
     }
 
     /** @return the directory holding the jars */
@@ -115,6 +127,7 @@ public class FileSyncService implements FileRepository {
             }
             BundleIdentity identity = BundleJarInspector.inspect(incoming);
             checkNotCore(identity.symbolicName());
+            signing.check(incoming, "the plug-in");
             Upload upload = store(incoming, received, identity, checkedKind, name);
             if (upload.changed()) {
                 LOG.info("File sync revision {}: {} {} ({}, {} bytes, sha256 {}) stored as {}", upload.revision(),

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.midway.signing.SignerPolicy;
+import io.midway.testing.jars.TestSigner;
+
 import io.midway.testing.jars.TestJars;
 import io.midway.instance.api.InstanceDescription;
 import io.midway.instance.api.PollResult;
@@ -45,6 +48,18 @@ public class AgentCoreRepositoryTest extends ServiceFixture {
         try (InputStream in = Files.newInputStream(jar)) {
             return cores.upload(in, Files.size(jar));
         }
+    }
+
+    @Test
+    public void withSignaturesRequiredAnUnsignedCoreIsRefusedAndASignedOnePublished() throws Exception {
+        TestSigner ours = TestSigner.make(tmp.getRoot().toPath().resolve("signers.p12"), "ours", "CN=Core signer");
+        cores.withSigning(new UploadSigning(SignerPolicy.of(true, List.of(ours.fingerprint()))));
+        String before = service.core().instanceVersion();
+        String reason = refused(core("9.0.0"));
+        assertTrue(reason, reason.startsWith("the agent core is refused: it is not signed"));
+        assertEquals("the instance version stays", before, service.core().instanceVersion());
+        upload(ours.sign(core("9.0.1")));
+        assertEquals("9.0.1", service.core().instanceVersion());
     }
 
     private String refused(Path jar) throws IOException {

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.midway.signing.SignerPolicy;
 import io.midway.testing.jars.TestJars;
+import io.midway.testing.jars.TestSigner;
 import io.midway.instance.api.Agent;
 import io.midway.instance.api.InstanceEvent;
 import io.midway.instance.api.PollResult;
@@ -81,6 +83,58 @@ public class FileSyncServiceTest extends ServiceFixture {
 
     private List<String> jarsOnDisk() throws IOException {
         return TestBundles.fileNames(filesDir);
+    }
+
+    @Test
+    public void withSignaturesRequiredOnlyAJarSignedByAnAllowedSignerIsStored() throws Exception {
+        Path keystore = jar("signers.p12");
+        TestSigner ours = TestSigner.make(keystore, "ours", "CN=Plug-in signer");
+        TestSigner theirs = TestSigner.make(keystore, "theirs", "CN=Someone else");
+        files.withSigning(new UploadSigning(SignerPolicy.of(true, List.of(ours.fingerprint()))));
+
+        InstanceException unsigned = rejected(echo, "probe", InstanceException.Reason.INVALID);
+        assertTrue(unsigned.getMessage(), unsigned.getMessage().startsWith("the plug-in is refused: it is not signed"));
+        assertTrue(unsigned.detail(), unsigned.detail().contains("jarsigner"));
+        InstanceException other = rejected(theirs.signCopy(echo, jar("theirs.jar")), "probe", InstanceException.Reason.INVALID);
+        assertEquals("the plug-in is refused: it is signed by CN=Someone else (SHA-256 " + theirs.fingerprint()
+                + "), not by a signer on the allow-list", other.getMessage());
+        assertEquals("nothing stored", "0", files.snapshot().revision());
+        assertEquals(List.of(), jarsOnDisk());
+
+        FileSyncService.Upload signed = upload(ours.signCopy(echo, jar("ours.jar")), "probe");
+        assertEquals("1", signed.revision());
+        assertEquals(1, files.snapshot().files().size());
+    }
+
+    @Test
+    public void signaturesRequiredWithoutAUsableSignerRefuseEveryUpload() throws Exception {
+        UploadSigning signing = new UploadSigning();
+        signing.configure(signingConfiguration(true, "not-a-fingerprint"));
+        files.withSigning(signing);
+        InstanceException e = rejected(echo, "probe", InstanceException.Reason.INVALID);
+        assertTrue(e.getMessage(), e.getMessage().startsWith("the plug-in is refused: signatures are required and the "
+                + "instance's signing configuration cannot be used: not a SHA-256 certificate fingerprint"));
+        signing.configure(signingConfiguration(false, "not-a-fingerprint"));
+        assertEquals("not required: the wrong signer does not matter", "1", upload(echo, "probe").revision());
+    }
+
+    static SigningConfiguration signingConfiguration(boolean required, String... signers) {
+        return new SigningConfiguration() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return SigningConfiguration.class;
+            }
+
+            @Override
+            public boolean required() {
+                return required;
+            }
+
+            @Override
+            public String[] signers() {
+                return signers;
+            }
+        };
     }
 
     @Test
