@@ -91,6 +91,12 @@ public final class AgentSettingCatalog {
                 "Command probe: the commands' working folder."));
         all.add(spec("io.midway.probe.tcp", "max.parallel.connects", INT, 1L, 1024L, "64", false,
                 "TCPScan: connections tried at the same time."));
+        all.add(local("io.midway.agent.signing", "required", "false",
+                "it decides which code the agent's host runs: an instance could turn it off and then push any jar",
+                "Whether plug-ins and cores must be signed by an allowed signer."));
+        all.add(local("io.midway.agent.signing", "signers", "",
+                "it decides which code the agent's host runs: an instance could allow its own key",
+                "SHA-256 fingerprints of the allowed signers' certificates."));
         all.add(local("io.midway.credential.store", "credentials.dir", "", LOCAL_PATH,
                 "Where the agent keeps its key pair and credentials."));
         all.add(local("io.midway.credential.vaultfile", "path", "${midway.data}/vault.json", LOCAL_PATH,

@@ -1,5 +1,7 @@
 package io.midway.agent.internal;
 
+import io.midway.agent.internal.signing.AgentSigning;
+import io.midway.agent.internal.signing.ConsoleInstallGuard;
 import io.midway.agent.internal.lifecycle.FrameworkLifecycle;
 import io.midway.agent.internal.lifecycle.FrameworkStartGate;
 import java.io.IOException;
@@ -58,6 +60,9 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
+    private final AgentSigning signing;
+    /** Refuses bundles installed from the Web Console or the shell that are not signed as required. */
+    private final ConsoleInstallGuard installGuard;
     /**
      * The settings from the instance (this bundle's Config Admin plugin), or {@code null} without
      * Config Admin. Dynamic: the core never activates twice because the plugin came after it (as
@@ -91,19 +96,24 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
      * @param context the bundle context, for framework properties, the core's version and bundles
      * @param scr the Declarative Services runtime, for the health check of synced bundles
      * @param credentialStore the agent's key and credentials; also decrypts an {@code encrypted:} password
+     * @param signing whether plug-ins and cores must be signed, and by whom
      * @throws IOException when the spool directory cannot be created
      */
     @Activate
     public AgentCore(AgentConfiguration config, Map<String, Object> properties, BundleContext context,
             @Reference(name = "scr") ServiceComponentRuntime scr,
-            @Reference(name = "credentialStore") CredentialStore credentialStore) throws IOException {
+            @Reference(name = "credentialStore") CredentialStore credentialStore,
+            @Reference(name = "signing") AgentSigning signing) throws IOException {
         this.credentialStore = credentialStore;
         this.context = context;
         this.scr = scr;
+        this.signing = signing;
         AgentSettings settings = settings(config);
         this.configuration = describe(properties, settings);
         this.startGate = new FrameworkStartGate(context);
         this.runtime = newRuntime(settings);
+        this.installGuard = new ConsoleInstallGuard(context, origins(context), signing);
+        installGuard.open();
     }
 
     private AgentSettings settings(AgentConfiguration config) {
@@ -119,12 +129,13 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
 
     private AgentRuntime newRuntime(AgentSettings settings) throws IOException {
         BundleOrigins origins = origins(context);
-        OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins);
+        OsgiPluginFramework framework = new OsgiPluginFramework(context, scr, origins, signing);
         AgentRuntime made = new AgentRuntime(settings, context.getBundle().getVersion().toString(),
                 AgentTimings.DEFAULT, framework, () -> upgrader, UpgradeCoordinator.WORK_GRACE, () -> credentialStore,
                 origins.deployDir());
         made.centralConfiguration(central);
         made.lifecycle(new FrameworkLifecycle(context));
+        made.signing(signing);
         return made;
     }
 
@@ -196,6 +207,7 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
     @Deactivate
     void stop() {
         startGate.close();
+        installGuard.close();
         // the framework stops (the process ends): the agent leaves, and says so to the instance;
         // an upgrade or an in-place restart stops the core with the framework running
         org.osgi.framework.Bundle system = context.getBundle(org.osgi.framework.Constants.SYSTEM_BUNDLE_ID);

@@ -240,6 +240,11 @@ public final class AgentRuntime {
      *
      * @param lifecycle restarts bundles and stops the framework
      */
+    /** @param gate whether a core offered for an upgrade may be installed (signatures) */
+    void signing(io.midway.agent.internal.signing.SignatureGate gate) {
+        upgrade.signing(gate);
+    }
+
     void lifecycle(AgentLifecycle lifecycle) {
         this.lifecycle = lifecycle;
     }

@@ -22,6 +22,9 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.midway.agent.internal.signing.AgentSigning;
+import io.midway.signing.SignerPolicy;
+import io.midway.testing.jars.TestSigner;
 import io.midway.agent.internal.upgrade.FakeCoreUpgrader;
 import io.midway.agent.internal.upgrade.UpgradeStateStore;
 import io.midway.api.agent.UpgradeStatusDTO;
@@ -315,6 +318,24 @@ public class AgentUpgradeTest {
         assertEquals(UpgradeRecordDTO.CAUSE_CORE, agent.upgradeStatus().failureCause);
         assertNull(agent.upgradeStatus().retryAt);
         assertTrue(upgrader.calls.isEmpty());
+    }
+
+    @Test
+    public void withSignaturesRequiredAnUnsignedCoreIsNeverHandedOverAndASignedOneIs() throws Exception {
+        FakeCoreUpgrader upgrader = new FakeCoreUpgrader();
+        start("0.1.0", () -> upgrader);
+        TestSigner ours = TestSigner.make(data.resolve("signers.p12"), "ours", "CN=Core signer");
+        agent.signing(new AgentSigning(SignerPolicy.of(true, List.of(ours.fingerprint()))));
+        instance.publishCore(coreJar("0.1.1", "core-0.1.1.jar"));
+        Await.until("the failure is reported", () -> statuses(AgentRecord.STATUS_UPGRADE_FAILED) == 1);
+        assertTrue(lastStatus(AgentRecord.STATUS_UPGRADE_FAILED).detail(), lastStatus(AgentRecord.STATUS_UPGRADE_FAILED)
+                .detail().startsWith("core 0.1.1 is refused: it is not signed; signatures are required"));
+        Await.until("skipped", () -> "skipped".equals(agent.upgradeStatus().state));
+        assertEquals(UpgradeRecordDTO.CAUSE_CORE, agent.upgradeStatus().failureCause);
+        assertTrue("never handed over", upgrader.calls.isEmpty());
+
+        instance.publishCore(ours.sign(coreJar("0.1.2", "core-0.1.2.jar")));
+        Await.until("the signed core is handed over", () -> !upgrader.calls.isEmpty());
     }
 
     private static String Sha(Path file) throws IOException {

@@ -224,6 +224,8 @@ public final class DeployFolder {
         DeployPlanner.Plan plan = DeployPlanner.plan(jars, before, installedSha);
         Set<Long> touched = new HashSet<>();
         Map<String, String> failures = new TreeMap<>();
+        // jars the framework did not take (refused, or its install failed) are listed as not installed
+        Map<DeployJar, String> notInstalledNow = new java.util.LinkedHashMap<>(plan.notInstalled());
 
         // What a leaving deploy bundle stood in for starts first, so that its topic or protocol is
         // never without a provider (for a moment both run; the deploy one goes next).
@@ -253,7 +255,7 @@ public final class DeployFolder {
                 installedSha.put(jar.location(), jar.sha256());
                 LOG.info("deploy/: installed {} {} from {}", jar.symbolicName(), jar.version(), jar.fileName());
             } catch (SyncFailure e) {
-                failures.put(jar.location(), e.getMessage());
+                notInstalledNow.put(jar, e.getMessage());
             }
         }
         for (DeployPlanner.Update u : plan.update()) {
@@ -294,7 +296,7 @@ public final class DeployFolder {
         }
 
         applyPrecedence();
-        report(failures, plan.notInstalled());
+        report(failures, notInstalledNow);
     }
 
     private void applyPrecedence() {

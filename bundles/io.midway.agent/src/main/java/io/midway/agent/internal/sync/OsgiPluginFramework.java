@@ -36,6 +36,10 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.signing.GatedInstalls;
+import io.midway.agent.internal.signing.SignatureGate;
+import io.midway.signing.JarVerdict;
+
 /**
  * {@link PluginFramework} in the running OSGi framework: installs through the core's bundle
  * context, refreshes with {@link FrameworkWiring}, and judges health with
@@ -58,6 +62,7 @@ public final class OsgiPluginFramework implements PluginFramework {
     private final ServiceComponentRuntime scr;
     private final BundleOrigins origins;
     private final Map<BundleChangeListener, BundleListener> listeners = new ConcurrentHashMap<>();
+    private final SignatureGate gate;
 
     /**
      * @param context the agent core's bundle context; its bundle is never refreshed
@@ -65,9 +70,21 @@ public final class OsgiPluginFramework implements PluginFramework {
      * @param origins tells where a bundle came from
      */
     public OsgiPluginFramework(BundleContext context, ServiceComponentRuntime scr, BundleOrigins origins) {
+        this(context, scr, origins, SignatureGate.OFF);
+    }
+
+    /**
+     * @param context the agent core's bundle context; its bundle is never refreshed
+     * @param scr the Declarative Services runtime, or {@code null} to check bundle states only
+     * @param origins tells where a bundle came from
+     * @param gate whether a jar may be installed (signatures), asked before every install and update
+     */
+    public OsgiPluginFramework(BundleContext context, ServiceComponentRuntime scr, BundleOrigins origins,
+            SignatureGate gate) {
         this.context = context;
         this.scr = scr;
         this.origins = origins;
+        this.gate = gate;
     }
 
     @Override
@@ -94,18 +111,61 @@ public final class OsgiPluginFramework implements PluginFramework {
 
     @Override
     public long install(String location, Path jar) throws SyncFailure {
-        try (InputStream in = Files.newInputStream(jar)) {
-            return context.installBundle(location, in).getBundleId();
+        Path source = checked(jar);
+        try (InputStream in = Files.newInputStream(source)) {
+            return GatedInstalls.run(() -> context.installBundle(location, in).getBundleId());
         } catch (BundleException e) {
             throw new SyncFailure("install failed: " + describe(e), e);
         } catch (IOException e) {
             throw new SyncFailure("cannot read " + jar + ": " + e.getMessage(), e);
+        } finally {
+            discard(jar, source);
+        }
+    }
+
+    /**
+     * @return the file to install: the jar itself when signatures are not required, else a private
+     *         copy whose signatures were checked (what is checked is what is installed, even when
+     *         the original, in deploy/, changes meanwhile)
+     * @throws SyncFailure "refused: " and the reason, when the jar may not be installed
+     */
+    private Path checked(Path jar) throws SyncFailure {
+        if (!gate.required()) {
+            return jar;
+        }
+        Path copy = null;
+        try {
+            java.io.File dir = context.getDataFile("signing");
+            Path staging = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir.toPath();
+            Files.createDirectories(staging);
+            copy = Files.createTempFile(staging, "checked-", ".jar");
+            Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            discard(jar, copy);
+            throw new SyncFailure("cannot read " + jar + ": " + e.getMessage(), e);
+        }
+        JarVerdict verdict = gate.check(copy);
+        if (!verdict.accepted()) {
+            discard(jar, copy);
+            throw new SyncFailure("refused: " + verdict.reason());
+        }
+        return copy;
+    }
+
+    private static void discard(Path jar, Path source) {
+        if (source != null && !source.equals(jar)) {
+            try {
+                Files.deleteIfExists(source);
+            } catch (IOException e) {
+                LOG.debug("Cannot remove the checked copy {}: {}", source, e.toString());
+            }
         }
     }
 
     @Override
     public void update(long id, Path jar) throws SyncFailure {
         Bundle b = bundle(id);
+        Path source = checked(jar);
         // Stopped first, the update only replaces the content: an active bundle would be started
         // again inside update(), and a failing start would then throw although the new content is
         // in place. Sync starts it itself and judges the outcome.
@@ -113,15 +173,21 @@ public final class OsgiPluginFramework implements PluginFramework {
             try {
                 b.stop(Bundle.STOP_TRANSIENT);
             } catch (BundleException e) {
+                discard(jar, source);
                 throw new SyncFailure("update failed: the bundle does not stop: " + describe(e), e);
             }
         }
-        try (InputStream in = Files.newInputStream(jar)) {
-            b.update(in);
+        try (InputStream in = Files.newInputStream(source)) {
+            GatedInstalls.run(() -> {
+                b.update(in);
+                return null;
+            });
         } catch (BundleException e) {
             throw new SyncFailure("update failed: " + describe(e), e);
         } catch (IOException e) {
             throw new SyncFailure("cannot read " + jar + ": " + e.getMessage(), e);
+        } finally {
+            discard(jar, source);
         }
     }
 

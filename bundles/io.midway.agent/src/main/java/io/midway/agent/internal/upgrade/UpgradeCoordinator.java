@@ -1,5 +1,7 @@
 package io.midway.agent.internal.upgrade;
 
+import io.midway.agent.internal.signing.SignatureGate;
+import io.midway.signing.JarVerdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +81,7 @@ public final class UpgradeCoordinator {
     private final Path downloads;
     private final WorkJournal journal;
     private final UpgradeStateStore store;
+    private volatile SignatureGate signing = SignatureGate.OFF;
     private final AtomicBoolean checkQueued = new AtomicBoolean();
 
     private ExecutorService executor;
@@ -481,6 +484,16 @@ public final class UpgradeCoordinator {
             throw new UpgradeFailure("the jar offered as core " + target + " is " + manifest.symbolicName() + " "
                     + manifest.version() + ", not " + CORE_SYMBOLIC_NAME + " " + target, UpgradeRecordDTO.CAUSE_CORE);
         }
+        // the downloaded file is the one handed over (the upgrader copies it and checks its hash)
+        JarVerdict verdict = signing.check(jar);
+        if (!verdict.accepted()) {
+            throw new UpgradeFailure("core " + target + " is refused: " + verdict.reason(), UpgradeRecordDTO.CAUSE_CORE);
+        }
+    }
+
+    /** @param gate whether an offered core may be installed (signatures); not required until set */
+    public void signing(SignatureGate gate) {
+        this.signing = gate;
     }
 
     /** Reports and remembers a failure of the download, before the agent stopped taking work. */

@@ -1,0 +1,171 @@
+package io.midway.agent.internal.signing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.hooks.resolver.ResolverHook;
+import org.osgi.framework.hooks.resolver.ResolverHookFactory;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRequirement;
+import org.osgi.framework.wiring.BundleRevision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.midway.agent.internal.lifecycle.DaemonThreads;
+import io.midway.agent.internal.sync.BundleOrigin;
+import io.midway.agent.internal.sync.BundleOrigins;
+import io.midway.signing.JarVerdict;
+
+/**
+ * Checks bundles that reach the agent without file sync or the deploy folder: installed or updated
+ * from the Web Console, or with the shell's {@code felix:install}/{@code felix:update}. When
+ * signatures are required and the bundle's content is not signed by an allowed signer, it never
+ * runs: a refused install is uninstalled at once, in the installing thread, before anything can
+ * start it; a refused update cannot be undone inside the update, so the bundle is kept from
+ * resolving (a resolver hook: the framework's start after the update fails) and uninstalled right
+ * after. The refusal is logged with the reason, a line per refused install or update. The
+ * bundles shipped in the distribution ({@code system/}) and the agent core and its upgrader (which
+ * the core upgrade checks itself, and which a roll-back puts back unsigned) are not checked.
+ */
+public final class ConsoleInstallGuard implements SynchronousBundleListener, ResolverHookFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleInstallGuard.class);
+    private static final Set<String> CORE = Set.of("io.midway.agent", "io.midway.agent.upgrader");
+
+    private final BundleContext context;
+    private final BundleOrigins origins;
+    private final SignatureGate gate;
+    /** Bundles whose update was refused, until they are uninstalled: never resolved. */
+    private final Set<Long> refused = ConcurrentHashMap.newKeySet();
+    private ServiceRegistration<ResolverHookFactory> hook;
+
+    /**
+     * @param context the agent core's context
+     * @param origins tells the distribution's bundles from others
+     * @param gate the signing policy
+     */
+    public ConsoleInstallGuard(BundleContext context, BundleOrigins origins, SignatureGate gate) {
+        this.context = context;
+        this.origins = origins;
+        this.gate = gate;
+    }
+
+    /** Starts watching installs and updates. */
+    public void open() {
+        context.addBundleListener(this);
+        hook = context.registerService(ResolverHookFactory.class, this, null);
+    }
+
+    /** Stops watching. */
+    public void close() {
+        try {
+            context.removeBundleListener(this);
+            if (hook != null) {
+                hook.unregister();
+            }
+        } catch (IllegalStateException stopping) {
+            // the core's context is gone already
+        }
+    }
+
+    @Override
+    public ResolverHook begin(Collection<BundleRevision> triggers) {
+        return new ResolverHook() {
+            @Override
+            public void filterResolvable(Collection<BundleRevision> candidates) {
+                if (!refused.isEmpty()) {
+                    candidates.removeIf(r -> refused.contains(r.getBundle().getBundleId()));
+                }
+            }
+
+            @Override
+            public void filterSingletonCollisions(BundleCapability singleton, Collection<BundleCapability> collisions) {
+                // no opinion
+            }
+
+            @Override
+            public void filterMatches(BundleRequirement requirement, Collection<BundleCapability> candidates) {
+                // no opinion
+            }
+
+            @Override
+            public void end() {
+                // nothing kept
+            }
+        };
+    }
+
+    @Override
+    public void bundleChanged(BundleEvent event) {
+        if (event.getType() == BundleEvent.UNINSTALLED) {
+            refused.remove(event.getBundle().getBundleId());
+            return;
+        }
+        if ((event.getType() != BundleEvent.INSTALLED && event.getType() != BundleEvent.UPDATED)
+                || GatedInstalls.active() || !gate.required()) {
+            return;
+        }
+        Bundle bundle = event.getBundle();
+        if (CORE.contains(bundle.getSymbolicName()) || origins.of(bundle.getLocation()) == BundleOrigin.DISTRIBUTION) {
+            return;
+        }
+        JarVerdict verdict = check(bundle);
+        if (verdict.accepted()) {
+            return;
+        }
+        LOG.error("Bundle {} {} ({}) {} from outside file sync and deploy/ is refused and uninstalled: {}",
+                bundle.getSymbolicName(), bundle.getVersion(), origins.of(bundle.getLocation()),
+                event.getType() == BundleEvent.INSTALLED ? "installed" : "updated", verdict.reason());
+        if (event.getType() == BundleEvent.INSTALLED) {
+            uninstall(bundle);
+        } else {
+            // inside update(): the framework goes on with the bundle after this event
+            refused.add(bundle.getBundleId());
+            DaemonThreads.newThread("midway-refused-bundle", () -> uninstall(bundle)).start();
+        }
+    }
+
+    private static void uninstall(Bundle bundle) {
+        try {
+            bundle.uninstall();
+        } catch (BundleException | IllegalStateException e) {
+            LOG.error("Bundle {} was refused but could not be uninstalled: {}", bundle.getSymbolicName(), e.toString());
+        }
+    }
+
+    private JarVerdict check(Bundle bundle) {
+        Path copy = null;
+        try {
+            copy = Files.createTempFile(staging(), "installed-", ".jar");
+            return gate.check(InstalledBundleJar.write(bundle, copy));
+        } catch (IOException | RuntimeException e) {
+            return new JarVerdict(false, "its content cannot be read to check its signatures: " + e.getMessage(),
+                    java.util.List.of());
+        } finally {
+            if (copy != null) {
+                try {
+                    Files.deleteIfExists(copy);
+                } catch (IOException ignored) {
+                    // a temporary file; the File Cleaner does not see it, the next start's temp dir does
+                }
+            }
+        }
+    }
+
+    private Path staging() throws IOException {
+        java.io.File dir = context.getDataFile("signing");
+        Path path = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir.toPath();
+        Files.createDirectories(path);
+        return path;
+    }
+}
