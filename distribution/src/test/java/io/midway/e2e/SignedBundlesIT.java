@@ -51,7 +51,7 @@ public class SignedBundlesIT {
         ours = TestSigner.make(keys.resolve("signers.p12"), "ours", "CN=Our plug-ins, O=Example");
         theirs = TestSigner.make(keys.resolve("signers.p12"), "theirs", "CN=Someone else");
         String policy = "required = true\nsigners = " + ours.fingerprint() + "\n";
-        midway = AgentAndInstance.start(AGENT, false, copy -> {
+        midway = AgentAndInstance.start(AGENT, true, copy -> {
             Files.writeString(copy.resolve("etc/io.midway.instance.signing.cfg"), policy);
             Files.writeString(copy.resolve("etc/io.midway.agent.signing.cfg"), policy);
         });
