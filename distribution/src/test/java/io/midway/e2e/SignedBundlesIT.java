@@ -66,6 +66,48 @@ public class SignedBundlesIT {
         }
     }
 
+    @Test
+    public void t4_anAgentThatRequiresSignaturesRefusesWhatAnOpenInstanceOffersAndStaysUp() throws Exception {
+        // the instance stops requiring signatures (its etc/ file, read again within seconds); the agent still does
+        Files.writeString(midway.home.resolve("etc/io.midway.instance.signing.cfg"), "required = false\n");
+        InstanceWatch watch = new InstanceWatch(midway.admin, AGENT);
+        long since = watch.lastEventSeq();
+        Path v3 = TestJars.withVersion(echo, jars.resolve("echo-3.jar"), "3.0.0");
+        Wait.until(Duration.ofSeconds(30), "the instance takes the unsigned jar once it no longer requires signatures",
+                () -> upload("/api/mid/admin/files?kind=probe", v3).statusCode() < 300, midway.instance);
+        Wait.until(Duration.ofSeconds(30), "the agent reports that file sync refused it", () -> {
+            for (JsonNode e : watch.events(since)) {
+                if (AGENT.equals(e.path("agent").asText()) && "file_sync.failed".equals(e.path("name").asText())
+                        && e.path("detail").asText().contains("refused: it is not signed")) {
+                    return true;
+                }
+            }
+            return false;
+        }, midway.agent);
+        JsonNode answer = midway.probe("Echo", "signed-echo-3", Http.JSON.createObjectNode(), input -> true);
+        assertEquals("the signed version it ran keeps answering: " + answer, "2.0.0",
+                answer.path("payload").path("bundle_version").asText());
+
+        Path core;
+        try (var s = Files.list(midway.home.resolve("system/agent"))) {
+            core = s.filter(p -> p.getFileName().toString().startsWith("io.midway.agent-")).findFirst().orElseThrow();
+        }
+        HttpResponse<String> published = upload("/api/mid/admin/upgrade",
+                TestJars.withVersion(core, jars.resolve("core-9.1.jar"), "9.1.0"));
+        assertEquals(published.body(), 201, published.statusCode());
+        Wait.until(Duration.ofSeconds(60), "the agent refuses the unsigned core", () -> {
+            for (JsonNode e : watch.events(since)) {
+                if (AGENT.equals(e.path("agent").asText()) && "mid_server.upgrade_failed".equals(e.path("name").asText())
+                        && e.path("detail").asText().contains("core 9.1.0 is refused: it is not signed")) {
+                    return true;
+                }
+            }
+            return false;
+        }, midway.agent);
+        Wait.until(Duration.ofSeconds(30), "the agent is Up again on its own core",
+                () -> "Up".equals(midway.agentRecord().path("status").asText()), midway.agent);
+    }
+
     private static HttpResponse<String> upload(String path, Path jar) throws Exception {
         return midway.admin.sendBytes("POST", path, Files.readAllBytes(jar), "application/java-archive");
     }
@@ -100,6 +142,15 @@ public class SignedBundlesIT {
         String coreRefusal = refusal(upload("/api/mid/admin/upgrade", newerCore));
         assertTrue(coreRefusal, coreRefusal.startsWith("the agent core is refused: it is not signed"));
         assertEquals("nothing was stored", 0, midway.admin.json("/api/mid/admin/files").path("result").size());
+
+        String page = midway.admin.get("/system/console/file-sync").body();
+        assertTrue("the File sync page says so: " + page, page.contains("Signatures: required")
+                && page.contains("<li><code>" + ours.fingerprint() + "</code></li>"));
+        HttpResponse<String> config = midway.admin.send("POST", "/system/console/configMgr/io.midway.instance.signing", null);
+        assertEquals(config.body(), 200, config.statusCode());
+        JsonNode properties = Http.parse(config).path("properties");
+        assertTrue("the Web Console's configuration page edits it: " + properties,
+                properties.path("required").path("value").asBoolean() && properties.has("signers"));
 
         HttpResponse<String> signed = upload("/api/mid/admin/files?kind=probe", ours.signCopy(echo, jars.resolve("ours.jar")));
         assertEquals(signed.body(), 201, signed.statusCode());

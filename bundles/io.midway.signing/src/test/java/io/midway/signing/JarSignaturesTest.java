@@ -135,6 +135,27 @@ public class JarSignaturesTest {
     }
 
     @Test
+    public void aSettingAsEtcOrTheConsoleGivesItFailsClosedWhenItCannotBeUsed() throws Exception {
+        Path signed = sign(bundle("setting.jar"), "ours");
+        SigningSetting etc = SigningSetting.read(true, new String[] {theirs + ", " + ours});
+        assertTrue(etc.required());
+        assertTrue(etc.check(signed).accepted());
+        assertFalse(etc.check(bundle("setting-unsigned.jar")).accepted());
+
+        SigningSetting broken = SigningSetting.read(true, new String[] {"nonsense"});
+        assertTrue("still required", broken.required());
+        JarVerdict v = broken.check(signed);
+        assertFalse("even a well-signed jar is refused", v.accepted());
+        assertTrue(v.reason(), v.reason().startsWith("signatures are required and the signing configuration cannot be used: "
+                + "not a SHA-256 certificate fingerprint"));
+
+        SigningSetting off = SigningSetting.read(false, new String[] {"nonsense"});
+        assertFalse(off.required());
+        assertTrue(off.check(bundle("setting-off.jar")).accepted());
+        assertTrue(off.ignored(), off.ignored().startsWith("not a SHA-256 certificate fingerprint"));
+    }
+
+    @Test
     public void signatureFilesAreTheOnesInMetaInfItself() {
         assertTrue(JarSignatures.isSignatureFile("META-INF/MANIFEST.MF"));
         assertTrue(JarSignatures.isSignatureFile("META-INF/OURS.SF"));

@@ -4,7 +4,7 @@
  * io.midway.instance.api.InstanceException}, the domain error each maps to an HTTP status.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.midway.instance.api;
 
 import org.osgi.annotation.bundle.Export;

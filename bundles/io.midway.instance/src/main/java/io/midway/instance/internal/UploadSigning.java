@@ -1,7 +1,6 @@
 package io.midway.instance.internal;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.osgi.service.component.annotations.Activate;
@@ -12,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.instance.api.InstanceException;
-import io.midway.signing.JarSignatures;
+import io.midway.instance.api.UploadSignatures;
 import io.midway.signing.JarVerdict;
 import io.midway.signing.SignerPolicy;
+import io.midway.signing.SigningSetting;
 
 /**
  * The instance's signing policy for uploads (pid {@value #PID}): the file-sync repository and the
@@ -23,18 +23,16 @@ import io.midway.signing.SignerPolicy;
  * than accept unsigned ones: it fails closed. A change applies to the next upload; files already
  * stored are kept.
  */
-@Component(service = UploadSigning.class, configurationPid = UploadSigning.PID)
+@Component(service = {UploadSigning.class, UploadSignatures.class}, configurationPid = UploadSigning.PID)
 @Designate(ocd = SigningConfiguration.class)
-public class UploadSigning {
+public class UploadSigning implements UploadSignatures {
 
     /** The configuration pid, {@code etc/io.midway.instance.signing.cfg}. */
     public static final String PID = "io.midway.instance.signing";
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadSigning.class);
 
-    private volatile SignerPolicy policy = SignerPolicy.OFF;
-    /** Why the configuration cannot be used while signatures are required, or {@code null}. */
-    private volatile String problem;
+    private volatile SigningSetting setting = SigningSetting.OFF;
 
     /** Signatures not required: what an instance without this component's configuration does. */
     public UploadSigning() {
@@ -42,39 +40,41 @@ public class UploadSigning {
 
     /** @param policy a fixed policy (tests) */
     public UploadSigning(SignerPolicy policy) {
-        this.policy = policy;
+        this.setting = new SigningSetting(policy, null, null);
     }
 
+    /** @param config the configuration, from etc/ or the Web Console */
     @Activate
     @Modified
-    void configure(SigningConfiguration config) {
-        List<String> signers = new ArrayList<>();
-        for (String s : config.signers()) {
-            // etc/ gives one comma-separated text; the console gives one value a field
-            signers.addAll(List.of(s.split("[,;\\s]+")));
-        }
-        try {
-            policy = SignerPolicy.of(config.required(), signers);
-            problem = null;
-            LOG.info("Uploads: {}", policy.required() ? "plug-ins and cores must be signed by one of "
-                    + policy.signers().size() + " allowed signer(s)" : "signatures are not required");
-        } catch (IllegalArgumentException e) {
-            if (config.required()) {
-                problem = e.getMessage();
-                LOG.error("The signing configuration ({}) cannot be used, so every upload is refused until it is fixed: {}",
-                        PID, problem);
-            } else {
-                policy = SignerPolicy.OFF;
-                problem = null;
-                LOG.warn("The signing configuration ({}) has a wrong allowed signer; signatures are not required, so it "
-                        + "does not matter yet: {}", PID, e.getMessage());
-            }
+    public void configure(SigningConfiguration config) {
+        SigningSetting read = SigningSetting.read(config.required(), config.signers());
+        setting = read;
+        if (read.problem() != null) {
+            LOG.error("The signing configuration ({}) cannot be used, so every upload is refused until it is fixed: {}",
+                    PID, read.problem());
+        } else if (read.ignored() != null) {
+            LOG.warn("The signing configuration ({}) has a wrong allowed signer; signatures are not required, so it does "
+                    + "not matter yet: {}", PID, read.ignored());
+        } else {
+            LOG.info("Uploads: {}", read.policy().required() ? "plug-ins and cores must be signed by one of "
+                    + read.policy().signers().size() + " allowed signer(s)" : "signatures are not required");
         }
     }
 
-    /** @return the policy in force (signatures not required while the configuration is unusable) */
-    public SignerPolicy policy() {
-        return policy;
+    @Override
+    public boolean required() {
+        return setting.required();
+    }
+
+    @Override
+    public List<String> allowedSigners() {
+        return List.copyOf(setting.policy().signers());
+    }
+
+    @Override
+    public String problem() {
+        String p = setting.problem();
+        return p == null ? "" : p;
     }
 
     /**
@@ -83,16 +83,17 @@ public class UploadSigning {
      * @throws InstanceException 400 naming the reason, when the jar may not be stored
      */
     public void check(Path jar, String what) {
-        String unusable = problem;
-        if (unusable != null) {
-            throw InstanceException.invalid(what + " is refused: signatures are required and the instance's signing "
-                    + "configuration cannot be used: " + unusable, "fix " + PID + " (etc/" + PID + ".cfg or the Web Console's Configuration page)");
+        SigningSetting current = setting;
+        JarVerdict verdict = current.check(jar);
+        if (verdict.accepted()) {
+            return;
         }
-        JarVerdict verdict = JarSignatures.check(jar, policy);
-        if (!verdict.accepted()) {
+        if (current.problem() != null) {
             throw InstanceException.invalid(what + " is refused: " + verdict.reason(),
-                    "signatures are required (" + PID + "): sign the jar with jarsigner, with a key whose certificate's "
-                            + "SHA-256 fingerprint is an allowed signer");
+                    "fix " + PID + " (etc/" + PID + ".cfg or the Web Console's Configuration page)");
         }
+        throw InstanceException.invalid(what + " is refused: " + verdict.reason(),
+                "signatures are required (" + PID + "): sign the jar with jarsigner, with a key whose certificate's "
+                        + "SHA-256 fingerprint is an allowed signer");
     }
 }

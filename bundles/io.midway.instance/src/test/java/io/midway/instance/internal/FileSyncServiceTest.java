@@ -113,12 +113,12 @@ public class FileSyncServiceTest extends ServiceFixture {
         files.withSigning(signing);
         InstanceException e = rejected(echo, "probe", InstanceException.Reason.INVALID);
         assertTrue(e.getMessage(), e.getMessage().startsWith("the plug-in is refused: signatures are required and the "
-                + "instance's signing configuration cannot be used: not a SHA-256 certificate fingerprint"));
+                + "signing configuration cannot be used: not a SHA-256 certificate fingerprint"));
         signing.configure(signingConfiguration(false, "not-a-fingerprint"));
         assertEquals("not required: the wrong signer does not matter", "1", upload(echo, "probe").revision());
     }
 
-    static SigningConfiguration signingConfiguration(boolean required, String... signers) {
+    public static SigningConfiguration signingConfiguration(boolean required, String... signers) {
         return new SigningConfiguration() {
             @Override
             public Class<? extends java.lang.annotation.Annotation> annotationType() {

@@ -1,8 +1,6 @@
 package io.midway.agent.internal.signing;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -11,9 +9,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.midway.signing.JarSignatures;
 import io.midway.signing.JarVerdict;
 import io.midway.signing.SignerPolicy;
+import io.midway.signing.SigningSetting;
 
 /**
  * The agent's signing policy (pid {@value SigningConfiguration#PID}), asked by file sync, the
@@ -27,9 +25,7 @@ public class AgentSigning implements SignatureGate {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentSigning.class);
 
-    private volatile SignerPolicy policy = SignerPolicy.OFF;
-    /** Why the configuration cannot be used while signatures are required, or {@code null}. */
-    private volatile String problem;
+    private volatile SigningSetting setting = SigningSetting.OFF;
 
     /** Signatures not required, until configured. */
     public AgentSigning() {
@@ -37,50 +33,34 @@ public class AgentSigning implements SignatureGate {
 
     /** @param policy a fixed policy (tests) */
     public AgentSigning(SignerPolicy policy) {
-        this.policy = policy;
+        this.setting = new SigningSetting(policy, null, null);
     }
 
     /** @param config the configuration, from etc/ or the Web Console */
     @Activate
     @Modified
     public void configure(SigningConfiguration config) {
-        List<String> signers = new ArrayList<>();
-        for (String s : config.signers()) {
-            // etc/ gives one comma-separated text; the Web Console one value a field
-            signers.addAll(List.of(s.split("[,;\\s]+")));
-        }
-        try {
-            policy = SignerPolicy.of(config.required(), signers);
-            problem = null;
-            if (policy.required()) {
-                LOG.info("Plug-in bundles and cores must be signed by one of {} allowed signer(s)", policy.signers().size());
-            }
-        } catch (IllegalArgumentException e) {
-            if (config.required()) {
-                problem = e.getMessage();
-                LOG.error("The signing configuration ({}) cannot be used, so every plug-in and core is refused until it "
-                        + "is fixed: {}", SigningConfiguration.PID, problem);
-            } else {
-                policy = SignerPolicy.OFF;
-                problem = null;
-                LOG.warn("The signing configuration ({}) has a wrong allowed signer; signatures are not required, so it "
-                        + "does not matter yet: {}", SigningConfiguration.PID, e.getMessage());
-            }
+        SigningSetting read = SigningSetting.read(config.required(), config.signers());
+        setting = read;
+        if (read.problem() != null) {
+            LOG.error("The signing configuration ({}) cannot be used, so every plug-in and core is refused until it is "
+                    + "fixed: {}", SigningConfiguration.PID, read.problem());
+        } else if (read.ignored() != null) {
+            LOG.warn("The signing configuration ({}) has a wrong allowed signer; signatures are not required, so it does "
+                    + "not matter yet: {}", SigningConfiguration.PID, read.ignored());
+        } else if (read.policy().required()) {
+            LOG.info("Plug-in bundles and cores must be signed by one of {} allowed signer(s)",
+                    read.policy().signers().size());
         }
     }
 
     @Override
     public boolean required() {
-        return problem != null || policy.required();
+        return setting.required();
     }
 
     @Override
     public JarVerdict check(Path jar) {
-        String unusable = problem;
-        if (unusable != null) {
-            return new JarVerdict(false, "signatures are required and the signing configuration ("
-                    + SigningConfiguration.PID + ") cannot be used: " + unusable, List.of());
-        }
-        return JarSignatures.check(jar, policy);
+        return setting.check(jar);
     }
 }

@@ -29,6 +29,7 @@ import io.midway.instance.api.AgentRegistry;
 import io.midway.instance.api.FileRepository;
 import io.midway.instance.api.InstanceEvent;
 import io.midway.instance.api.InstanceEvents;
+import io.midway.instance.api.UploadSignatures;
 import io.midway.instance.api.InstanceException;
 import io.midway.instance.api.RepositoryFile;
 import io.midway.instance.api.SyncState;
@@ -80,6 +81,7 @@ public class FileSyncConsolePlugin extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(FileSyncConsolePlugin.class);
 
     private final transient FileRepository files;
+    private final transient UploadSignatures signatures;
     private final transient AgentRegistry agents;
     private final transient InstanceEvents events;
     private final transient RepositoryConsoleForms forms = new RepositoryConsoleForms();
@@ -91,7 +93,9 @@ public class FileSyncConsolePlugin extends HttpServlet {
      */
     @Activate
     public FileSyncConsolePlugin(@Reference(name = "files") FileRepository files,
-            @Reference(name = "agents") AgentRegistry agents, @Reference(name = "events") InstanceEvents events) {
+            @Reference(name = "agents") AgentRegistry agents, @Reference(name = "events") InstanceEvents events,
+            @Reference(name = "signatures") UploadSignatures signatures) {
+        this.signatures = signatures;
         this.files = files;
         this.agents = agents;
         this.events = events;
@@ -130,7 +134,7 @@ public class FileSyncConsolePlugin extends HttpServlet {
         }
         RepositoryConsoleForms.startHtml(response);
         render(response.getWriter(), view, ConsoleRequests.pluginRoot(request),
-                ConsoleRequests.sessionToken(request), forms.notice(request));
+                ConsoleRequests.sessionToken(request), forms.notice(request), signatures);
     }
 
     @Override
@@ -236,7 +240,8 @@ public class FileSyncConsolePlugin extends HttpServlet {
         return json;
     }
 
-    private static void render(PrintWriter out, View view, String root, String token, Notice notice) {
+    private static void render(PrintWriter out, View view, String root, String token, Notice notice,
+            UploadSignatures signatures) {
         out.println("<div id=\"midway-file-sync\">");
         RepositoryConsoleForms.renderNotice(out, notice);
         out.println(heading("Repository"));
@@ -277,6 +282,7 @@ public class FileSyncConsolePlugin extends HttpServlet {
         out.println("<p>The same checks as <code>POST /api/mid/admin/files</code>: a bundle jar (not the agent core) "
                 + "of at most " + (FileRepository.MAX_FILE_BYTES / (1024 * 1024)) + " MiB; it replaces the file "
                 + "with its symbolic name.</p>");
+        out.println(RepositoryConsoleForms.signatures(signatures));
 
         out.println(heading("Agents"));
         out.println("<table class=\"nicetable\" id=\"midway-sync-table\"><thead><tr><th>Agent</th><th>Status</th>"

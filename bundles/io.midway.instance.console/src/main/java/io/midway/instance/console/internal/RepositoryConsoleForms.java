@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.midway.console.support.ConsoleHtml;
 import io.midway.instance.api.InstanceException;
+import io.midway.instance.api.UploadSignatures;
 import io.midway.wire.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -115,6 +116,29 @@ final class RepositoryConsoleForms {
                     + (notice.error() ? "ui-state-error" : "ui-state-highlight") + "\">"
                     + ConsoleHtml.escape(notice.text()) + "</p>");
         }
+    }
+
+    /**
+     * @return a paragraph saying whether uploads must be signed, and by whom, with where to change it
+     *         (pid io.midway.instance.signing: etc/ or the Web Console's Configuration page)
+     */
+    static String signatures(UploadSignatures signatures) {
+        String where = " Change it in <code>etc/io.midway.instance.signing.cfg</code> or on OSGi &rarr; Configuration "
+                + "&rarr; <em>Midway signed bundles</em>.";
+        if (!signatures.problem().isEmpty()) {
+            return "<p id=\"midway-signatures\" class=\"midway-error\">Signatures are required, but the configuration "
+                    + "cannot be used, so every upload is refused: " + ConsoleHtml.escape(signatures.problem()) + "." + where
+                    + "</p>";
+        }
+        if (!signatures.required()) {
+            return "<p id=\"midway-signatures\">Signatures: not required (any bundle jar is taken)." + where + "</p>";
+        }
+        StringBuilder b = new StringBuilder("<p id=\"midway-signatures\">Signatures: required. A jar must be signed, "
+                + "every entry, by one of these signers (SHA-256 of the certificate):</p><ul id=\"midway-signers\">");
+        for (String fingerprint : signatures.allowedSigners()) {
+            b.append("<li><code>").append(ConsoleHtml.escape(fingerprint)).append("</code></li>");
+        }
+        return b.append("</ul><p>").append(where.strip()).append("</p>").toString();
     }
 
     /** @return a hidden form field carrying the token */

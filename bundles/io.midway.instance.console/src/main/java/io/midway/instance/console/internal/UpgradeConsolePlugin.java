@@ -28,6 +28,7 @@ import io.midway.instance.api.CoreRepository;
 import io.midway.instance.api.InstanceDescription;
 import io.midway.instance.api.InstanceEvent;
 import io.midway.instance.api.InstanceEvents;
+import io.midway.instance.api.UploadSignatures;
 import io.midway.instance.api.InstanceException;
 import io.midway.instance.api.TableQuery;
 import io.midway.instance.api.TableSchema;
@@ -77,6 +78,7 @@ public class UpgradeConsolePlugin extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(UpgradeConsolePlugin.class);
 
     private final transient CoreRepository cores;
+    private final transient UploadSignatures signatures;
     private final transient AgentRegistry agents;
     private final transient InstanceEvents events;
     private final transient RepositoryConsoleForms forms = new RepositoryConsoleForms();
@@ -88,7 +90,9 @@ public class UpgradeConsolePlugin extends HttpServlet {
      */
     @Activate
     public UpgradeConsolePlugin(@Reference(name = "cores") CoreRepository cores,
-            @Reference(name = "agents") AgentRegistry agents, @Reference(name = "events") InstanceEvents events) {
+            @Reference(name = "agents") AgentRegistry agents, @Reference(name = "events") InstanceEvents events,
+            @Reference(name = "signatures") UploadSignatures signatures) {
+        this.signatures = signatures;
         this.cores = cores;
         this.agents = agents;
         this.events = events;
@@ -126,7 +130,7 @@ public class UpgradeConsolePlugin extends HttpServlet {
         }
         RepositoryConsoleForms.startHtml(response);
         render(response.getWriter(), view, ConsoleRequests.pluginRoot(request),
-                ConsoleRequests.sessionToken(request), forms.notice(request));
+                ConsoleRequests.sessionToken(request), forms.notice(request), signatures);
     }
 
     @Override
@@ -246,7 +250,8 @@ public class UpgradeConsolePlugin extends HttpServlet {
         return json;
     }
 
-    private static void render(PrintWriter out, View view, String root, String token, Notice notice) {
+    private static void render(PrintWriter out, View view, String root, String token, Notice notice,
+            UploadSignatures signatures) {
         CoreRepository.Overview overview = view.overview();
         out.println("<div id=\"midway-upgrades\">");
         RepositoryConsoleForms.renderNotice(out, notice);
@@ -279,6 +284,7 @@ public class UpgradeConsolePlugin extends HttpServlet {
         out.println("<p>As <code>POST /api/mid/admin/upgrade</code>: a jar of <code>io.midway.agent</code> of at "
                 + "most " + (CoreRepository.MAX_CORE_BYTES / (1024 * 1024)) + " MiB; its version becomes the "
                 + "instance version, and agents that are not pinned upgrade to it.</p>");
+        out.println(RepositoryConsoleForms.signatures(signatures));
 
         out.println(heading("Agents"));
         out.println("<table class=\"nicetable\" id=\"midway-upgrade-agents\"><thead><tr><th>Agent</th><th>Status</th>"

@@ -17,7 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.midway.instance.api.SyncState;
 import io.midway.instance.internal.FileSyncService;
+import io.midway.instance.internal.FileSyncServiceTest;
 import io.midway.instance.internal.TestBundles;
+import io.midway.instance.internal.UploadSigning;
+import io.midway.testing.jars.TestSigner;
 import io.midway.testing.jars.TestJars;
 import io.midway.wire.Json;
 
@@ -25,14 +28,19 @@ import io.midway.wire.Json;
 public class FileSyncConsolePluginHttpTest extends RepositoryPagesFixture {
 
     private FileSyncService files;
+    private UploadSigning signing;
+    private TestSigner signer;
     private Path echo;
 
     @Before
     public void start() throws Exception {
+        signer = TestSigner.make(tmp.getRoot().toPath().resolve("signers.p12"), "ours", "CN=Plug-in signer");
+        signing = new UploadSigning();
         files = new FileSyncService(service.core(), tmp.getRoot().toPath().resolve("files"),
-                FileSyncService.MAX_FILE_BYTES);
+                FileSyncService.MAX_FILE_BYTES).withSigning(signing);
         echo = TestBundles.echo(tmp.getRoot().toPath().resolve("echo.jar"));
-        startPage(FileSyncConsolePlugin.LABEL, new FileSyncConsolePlugin(files, service.agents(), service.events()));
+        startPage(FileSyncConsolePlugin.LABEL, new FileSyncConsolePlugin(files, service.agents(), service.events(),
+                signing));
     }
 
     private Map<String, String> uploadForm(String token, String kind, String name) {
@@ -80,6 +88,26 @@ public class FileSyncConsolePluginHttpTest extends RepositoryPagesFixture {
         assertTrue(files.listing().files().isEmpty());
         assertTrue(deleted, deleted.contains("The repository is empty."));
         assertFalse(revision.equals(files.revision()));
+    }
+
+    @Test
+    public void withSignaturesRequiredThePageNamesTheSignersAndRefusesAnUnsignedJar() throws Exception {
+        assertTrue(page(), page().contains("Signatures: not required"));
+        signing.configure(FileSyncServiceTest.signingConfiguration(true, signer.fingerprint()));
+        String shown = page();
+        assertTrue(shown, shown.contains("Signatures: required"));
+        assertTrue(shown, shown.contains("<li><code>" + signer.fingerprint() + "</code></li>"));
+
+        String token = token(shown);
+        String refused = follow(postMultipart(browser, uploadForm(token, "probe", ""), echo));
+        assertTrue(notice(refused), notice(refused).contains("The jar was refused: the plug-in is refused: it is not signed"));
+        assertTrue(files.listing().files().isEmpty());
+        String taken = follow(postMultipart(browser, uploadForm(token, "probe", ""),
+                signer.signCopy(echo, tmp.getRoot().toPath().resolve("signed.jar"))));
+        assertEquals(notice(taken), 1, files.listing().files().size());
+
+        signing.configure(FileSyncServiceTest.signingConfiguration(true));
+        assertTrue(page(), page().contains("the configuration cannot be used, so every upload is refused"));
     }
 
     @Test

@@ -28,7 +28,8 @@ public class UpgradeConsolePluginHttpTest extends RepositoryPagesFixture {
     public void start() throws Exception {
         cores = new AgentCoreRepository(service.core(), tmp.getRoot().toPath().resolve("cores"),
                 AgentCoreRepository.MAX_CORE_BYTES);
-        startPage(UpgradeConsolePlugin.LABEL, new UpgradeConsolePlugin(cores, service.agents(), service.events()));
+        startPage(UpgradeConsolePlugin.LABEL, new UpgradeConsolePlugin(cores, service.agents(), service.events(),
+                new io.midway.instance.internal.UploadSigning()));
     }
 
     private Path core(String version) throws Exception {
