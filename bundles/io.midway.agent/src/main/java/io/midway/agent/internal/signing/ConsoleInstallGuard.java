@@ -33,14 +33,14 @@ import io.midway.signing.JarVerdict;
  * runs: a refused install is uninstalled at once, in the installing thread, before anything can
  * start it; a refused update cannot be undone inside the update, so the bundle is kept from
  * resolving (a resolver hook: the framework's start after the update fails) and uninstalled right
- * after. The refusal is logged with the reason, a line per refused install or update. The
- * bundles shipped in the distribution ({@code system/}) and the agent core and its upgrader (which
- * the core upgrade checks itself, and which a roll-back puts back unsigned) are not checked.
+ * after. The refusal is logged with the reason, a line per refused install or update. Not checked:
+ * the bundles the launcher installs from the distribution's {@code system/}, and the agent core
+ * itself (the core upgrade checks a new core; this guard stops with the core during its update).
+ * An update of a shipped bundle from the console is checked.
  */
 public final class ConsoleInstallGuard implements SynchronousBundleListener, ResolverHookFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleInstallGuard.class);
-    private static final Set<String> CORE = Set.of("io.midway.agent", "io.midway.agent.upgrader");
 
     private final BundleContext context;
     private final BundleOrigins origins;
@@ -116,7 +116,12 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
             return;
         }
         Bundle bundle = event.getBundle();
-        if (CORE.contains(bundle.getSymbolicName()) || origins.of(bundle.getLocation()) == BundleOrigin.DISTRIBUTION) {
+        // the core itself: the upgrade checks a new core before the upgrader updates it (and this
+        // guard stops with the core); a bundle the launcher installs from system/: shipped. By
+        // identity and location, never by name: a console bundle calling itself io.midway.agent is
+        // checked like any other, and so is an update of a shipped bundle from the console.
+        if (bundle.getBundleId() == context.getBundle().getBundleId()
+                || (event.getType() == BundleEvent.INSTALLED && origins.of(bundle.getLocation()) == BundleOrigin.DISTRIBUTION)) {
             return;
         }
         JarVerdict verdict = check(bundle);

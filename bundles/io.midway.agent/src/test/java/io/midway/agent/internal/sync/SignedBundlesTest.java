@@ -191,12 +191,30 @@ public class SignedBundlesTest {
     }
 
     @Test
-    public void theDistributionsOwnBundlesAreNotChecked() throws Exception {
+    public void theDistributionsOwnBundlesAreNotCheckedButAConsoleUpdateOfOneIs() throws Exception {
         Path shipped = Files.copy(echo, home.resolve("system/agent/io.midway.testing.echo-2.0.0.jar"),
                 StandardCopyOption.REPLACE_EXISTING);
         Bundle b = felix.context().installBundle(shipped.toUri().toString());
         b.start();
         assertEquals("shipped, unsigned, and running", Bundle.ACTIVE, b.getState());
+
+        try (InputStream in = Files.newInputStream(TestJars.withVersion(echo, root.resolve("echo-7.jar"), "7.0.0"))) {
+            b.update(in);
+        } catch (org.osgi.framework.BundleException notStartedAgain) {
+            // the framework's start after the update finds it unresolvable
+        }
+        Await.until("the shipped bundle updated with unsigned bytes is uninstalled", () -> b.getState() == Bundle.UNINSTALLED);
+    }
+
+    @Test
+    public void aConsoleBundleThatCallsItselfTheCoreIsCheckedLikeAnyOther() throws Exception {
+        Path core = TestJars.withHeaders(echo, root.resolve("fake-core.jar"),
+                Map.of("Bundle-SymbolicName", "io.midway.agent", "Bundle-Version", "99.0.0"));
+        Bundle b;
+        try (InputStream in = Files.newInputStream(core)) {
+            b = felix.context().installBundle(BundleOrigins.CONSOLE_LOCATION_PREFIX + "fake-core.jar", in);
+        }
+        assertEquals(Bundle.UNINSTALLED, b.getState());
     }
 
     private Path drop(Path jar, String name) throws IOException {
