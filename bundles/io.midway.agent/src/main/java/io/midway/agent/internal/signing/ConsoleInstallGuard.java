@@ -41,6 +41,8 @@ import io.midway.signing.JarVerdict;
 public final class ConsoleInstallGuard implements SynchronousBundleListener, ResolverHookFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleInstallGuard.class);
+    /** The folder in the core's data area where jars are copied to be checked (also file sync's and deploy/'s). */
+    public static final String STAGING = "signing";
 
     private final BundleContext context;
     private final BundleOrigins origins;
@@ -60,8 +62,22 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
         this.gate = gate;
     }
 
-    /** Starts watching installs and updates. */
+    /** Starts watching installs and updates; removes checked copies a crash left behind. */
     public void open() {
+        java.io.File dir = context.getDataFile(STAGING);
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> left = Files.list(dir.toPath())) {
+                left.filter(p -> p.getFileName().toString().endsWith(".jar")).forEach(p -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        LOG.debug("Cannot remove {}: {}", p, e.toString());
+                    }
+                });
+            } catch (IOException none) {
+                // no staging folder yet
+            }
+        }
         context.addBundleListener(this);
         hook = context.registerService(ResolverHookFactory.class, this, null);
     }
@@ -168,7 +184,7 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
     }
 
     private Path staging() throws IOException {
-        java.io.File dir = context.getDataFile("signing");
+        java.io.File dir = context.getDataFile(STAGING);
         Path path = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir.toPath();
         Files.createDirectories(path);
         return path;

@@ -135,7 +135,7 @@ public final class OsgiPluginFramework implements PluginFramework {
         }
         Path copy = null;
         try {
-            java.io.File dir = context.getDataFile("signing");
+            java.io.File dir = context.getDataFile(io.midway.agent.internal.signing.ConsoleInstallGuard.STAGING);
             Path staging = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir.toPath();
             Files.createDirectories(staging);
             copy = Files.createTempFile(staging, "checked-", ".jar");

@@ -1,7 +1,5 @@
 package io.midway.agent.internal.upgrade;
 
-import io.midway.agent.internal.signing.SignatureGate;
-import io.midway.signing.JarVerdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.midway.agent.internal.lifecycle.DaemonThreads;
+import io.midway.agent.internal.signing.SignatureGate;
 import io.midway.agent.internal.sync.JarManifest;
 import io.midway.agent.internal.sync.Sha256;
 import io.midway.agent.internal.sync.SyncFailure;
 import io.midway.api.agent.UpgradeStatusDTO;
 import io.midway.api.upgrade.CoreUpgrader;
 import io.midway.api.upgrade.UpgradeRecordDTO;
+import io.midway.signing.JarVerdict;
 import io.midway.wire.AgentRecord;
 import io.midway.wire.EccRecord;
 import io.midway.wire.InstanceInfo;
