@@ -201,8 +201,11 @@ public class SignedBundlesIT {
                 () -> Files.readString(midway.agentData(AGENT).resolve("agent.log")).contains(
                         "Bundle io.midway.testing.console 2.0.0 (CONSOLE) installed from outside file sync and deploy/ "
                                 + "is refused and uninstalled: it is not signed"), midway.agent);
-        assertTrue("it is not installed", bundles().stream()
-                .noneMatch(b -> "io.midway.testing.console".equals(b.path("symbolicName").asText())));
+        List<JsonNode> listed = bundles().stream()
+                .filter(b -> "io.midway.testing.console".equals(b.path("symbolicName").asText())).toList();
+        assertEquals("listed once, as refused and not installed: " + listed, 1, listed.size());
+        assertEquals("NOT_INSTALLED", listed.get(0).path("state").asText());
+        assertTrue(listed.toString(), listed.get(0).path("problem").asText().startsWith("refused: it is not signed"));
         stillUp();
     }
 }

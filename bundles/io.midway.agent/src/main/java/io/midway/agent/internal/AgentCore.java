@@ -111,8 +111,8 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
         AgentSettings settings = settings(config);
         this.configuration = describe(properties, settings);
         this.startGate = new FrameworkStartGate(context);
-        this.runtime = newRuntime(settings);
         this.installGuard = new ConsoleInstallGuard(context, origins(context), signing);
+        this.runtime = newRuntime(settings);
         installGuard.open();
     }
 
@@ -136,6 +136,7 @@ public class AgentCore implements MidAgent, FileSyncControl, FilesInUse {
         made.centralConfiguration(central);
         made.lifecycle(new FrameworkLifecycle(context));
         made.signing(signing);
+        made.refusedBundles(installGuard::refusals);
         return made;
     }
 

@@ -240,6 +240,13 @@ public final class AgentRuntime {
      *
      * @param lifecycle restarts bundles and stops the framework
      */
+    /** @param refusals bundles refused after an install from the console or the shell, for the listings */
+    void refusedBundles(java.util.function.Supplier<List<io.midway.api.agent.PluginBundleDTO>> refusals) {
+        if (pluginBundles != null) {
+            pluginBundles.refusals(refusals);
+        }
+    }
+
     /** @param gate whether a core offered for an upgrade may be installed (signatures) */
     void signing(io.midway.agent.internal.signing.SignatureGate gate) {
         upgrade.signing(gate);

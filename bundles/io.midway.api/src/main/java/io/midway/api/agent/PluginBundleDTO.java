@@ -16,7 +16,10 @@ public class PluginBundleDTO extends DTO {
     /** The state of a jar in {@code deploy/} that is not installed (see {@link #problem}). @since 1.3 */
     public static final String STATE_NOT_INSTALLED = "NOT_INSTALLED";
 
-    /** Bundle id in the framework; {@code -1} for a jar in {@code deploy/} that is not installed. */
+    /**
+     * Bundle id in the framework; {@code -1} for a jar in {@code deploy/} that is not installed, or
+     * for a bundle refused after an install from the console (its {@link #problem} says why).
+     */
     public long id;
     /** Bundle-SymbolicName. */
     public String symbolicName;

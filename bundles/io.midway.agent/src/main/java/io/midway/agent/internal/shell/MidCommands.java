@@ -200,7 +200,7 @@ public class MidCommands {
     }
 
     /** @return the plug-in bundles as a table */
-    @Descriptor("list the plug-in bundles: from file sync, deploy/ and the Web Console, the shipped probes and protocols, and the deploy/ jars that do not run, with why")
+    @Descriptor("list the plug-in bundles: from file sync, deploy/ and the Web Console, the shipped probes and protocols, the deploy/ jars that do not run and the last console installs refused for their signature, with why")
     public String bundles() {
         return table(agent.bundles());
     }

@@ -3,7 +3,10 @@ package io.midway.agent.internal.signing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.sync.BundleOrigin;
+import io.midway.api.agent.PluginBundleDTO;
 import io.midway.agent.internal.sync.BundleOrigins;
 import io.midway.signing.JarVerdict;
 
@@ -49,6 +53,8 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
     private final SignatureGate gate;
     /** Bundles whose update was refused, until they are uninstalled: never resolved. */
     private final Set<Long> refused = ConcurrentHashMap.newKeySet();
+    /** The last refusals, newest first, for mid:bundles and the Midway page (bounded). */
+    private final Deque<PluginBundleDTO> refusals = new ArrayDeque<>();
     private ServiceRegistration<ResolverHookFactory> hook;
 
     /**
@@ -147,12 +153,43 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
         LOG.error("Bundle {} {} ({}) {} from outside file sync and deploy/ is refused and uninstalled: {}",
                 bundle.getSymbolicName(), bundle.getVersion(), origins.of(bundle.getLocation()),
                 event.getType() == BundleEvent.INSTALLED ? "installed" : "updated", verdict.reason());
+        remember(bundle, verdict.reason());
         if (event.getType() == BundleEvent.INSTALLED) {
             uninstall(bundle);
         } else {
             // inside update(): the framework goes on with the bundle after this event
             refused.add(bundle.getBundleId());
             DaemonThreads.newThread("midway-refused-bundle", () -> uninstall(bundle)).start();
+        }
+    }
+
+    /** How many refusals {@link #refusals()} keeps. */
+    static final int REFUSALS_KEPT = 10;
+
+    private void remember(Bundle bundle, String reason) {
+        PluginBundleDTO dto = new PluginBundleDTO();
+        dto.id = -1;
+        dto.symbolicName = bundle.getSymbolicName();
+        dto.version = bundle.getVersion().toString();
+        dto.origin = PluginBundleDTO.ORIGIN_CONSOLE;
+        dto.state = PluginBundleDTO.STATE_NOT_INSTALLED;
+        dto.provides = new String[0];
+        dto.problem = "refused: " + reason;
+        synchronized (refusals) {
+            refusals.addFirst(dto);
+            while (refusals.size() > REFUSALS_KEPT) {
+                refusals.removeLast();
+            }
+        }
+    }
+
+    /**
+     * @return the last {@value #REFUSALS_KEPT} bundles refused after an install or update from the
+     *         console or the shell, newest first, as not installed with the reason
+     */
+    public List<PluginBundleDTO> refusals() {
+        synchronized (refusals) {
+            return List.copyOf(refusals);
         }
     }
 
@@ -171,7 +208,7 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
             return gate.check(InstalledBundleJar.write(bundle, copy));
         } catch (IOException | RuntimeException e) {
             return new JarVerdict(false, "its content cannot be read to check its signatures: " + e.getMessage(),
-                    java.util.List.of());
+                    List.of());
         } finally {
             if (copy != null) {
                 try {

@@ -28,6 +28,7 @@ public final class PluginBundles {
     private final PluginFramework framework;
     private final Supplier<Map<String, SyncState.Installed>> synced;
     private final DeployFolder deploy;
+    private volatile Supplier<List<PluginBundleDTO>> refused = List::of;
     private final FileHashes hashes = new FileHashes();
 
     /**
@@ -48,6 +49,14 @@ public final class PluginBundles {
         this.framework = framework;
         this.synced = synced;
         this.deploy = deploy;
+    }
+
+    /**
+     * @param refusals bundles refused after an install from the console or the shell (signatures),
+     *            listed as not installed with the reason
+     */
+    public void refusals(Supplier<List<PluginBundleDTO>> refusals) {
+        this.refused = refusals;
     }
 
     /** @return the plug-in bundles, sorted by symbolic name, then bundle id */
@@ -75,6 +84,7 @@ public final class PluginBundles {
                 out.add(notInstalled(jar.getKey(), jar.getValue()));
             }
         }
+        out.addAll(refused.get());
         out.sort(Comparator.comparing((PluginBundleDTO d) -> d.symbolicName != null ? d.symbolicName : "~" + d.file)
                 .thenComparingLong(d -> d.id));
         return out.toArray(PluginBundleDTO[]::new);

@@ -171,6 +171,16 @@ public class SignedBundlesTest {
         Bundle byUrl = felix.context().installBundle(echo.toUri().toString() + "?shell");
         assertEquals(Bundle.UNINSTALLED, byUrl.getState());
 
+        // mid:bundles and the Midway page list what was refused, newest first, with the reason
+        PluginBundles listing = new PluginBundles(framework, syncer::installed, folder);
+        listing.refusals(guard::refusals);
+        List<PluginBundleDTO> refusedRows = Arrays.stream(listing.list())
+                .filter(b -> PluginBundleDTO.STATE_NOT_INSTALLED.equals(b.state) && b.file == null).toList();
+        assertEquals(4, refusedRows.size());
+        assertTrue(refusedRows.stream().allMatch(b -> ECHO.equals(b.symbolicName) && "console".equals(b.origin)
+                && b.problem.startsWith("refused: ")));
+        assertTrue(refusedRows.stream().anyMatch(b -> b.problem.startsWith("refused: it is signed by CN=Someone else")));
+
         Path signed = ours.signCopy(echo, root.resolve("console-signed.jar"));
         Bundle kept;
         try (InputStream in = Files.newInputStream(signed)) {
