@@ -1,7 +1,6 @@
 package io.midway.signing;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,14 +25,11 @@ public record SigningSetting(SignerPolicy policy, String problem, String ignored
      * @return the setting
      */
     public static SigningSetting read(boolean required, String[] signers) {
-        List<String> list = new ArrayList<>();
-        for (String s : signers == null ? new String[0] : signers) {
-            if (s != null) {
-                list.addAll(List.of(s.split("[,;\\s]+")));
-            }
-        }
+        // one text for SignerPolicy's splitting, whether etc/ gave one list or the console several values
+        String all = signers == null ? "" : String.join(",", java.util.Arrays.stream(signers)
+                .filter(java.util.Objects::nonNull).toList());
         try {
-            return new SigningSetting(SignerPolicy.of(required, list), null, null);
+            return new SigningSetting(SignerPolicy.of(required, all), null, null);
         } catch (IllegalArgumentException e) {
             return required ? new SigningSetting(SignerPolicy.OFF, e.getMessage(), null)
                     : new SigningSetting(SignerPolicy.OFF, null, e.getMessage());

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 import io.midway.agent.internal.lifecycle.DaemonThreads;
 import io.midway.agent.internal.sync.BundleOrigin;
-import io.midway.api.agent.PluginBundleDTO;
 import io.midway.agent.internal.sync.BundleOrigins;
+import io.midway.api.agent.PluginBundleDTO;
 import io.midway.signing.JarVerdict;
 
 /**
@@ -46,7 +47,7 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleInstallGuard.class);
     /** The folder in the core's data area where jars are copied to be checked (also file sync's and deploy/'s). */
-    public static final String STAGING = "signing";
+    private static final String STAGING = "signing";
 
     private final BundleContext context;
     private final BundleOrigins origins;
@@ -68,11 +69,11 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
         this.gate = gate;
     }
 
-    /** Starts watching installs and updates; removes checked copies a crash left behind. */
+    /** Starts watching installs and updates; removes checked copies a crash left in the core's data area (only there). */
     public void open() {
         java.io.File dir = context.getDataFile(STAGING);
         if (dir != null) {
-            try (java.util.stream.Stream<Path> left = Files.list(dir.toPath())) {
+            try (Stream<Path> left = Files.list(dir.toPath())) {
                 left.filter(p -> p.getFileName().toString().endsWith(".jar")).forEach(p -> {
                     try {
                         Files.deleteIfExists(p);
@@ -204,7 +205,7 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
     private JarVerdict check(Bundle bundle) {
         Path copy = null;
         try {
-            copy = Files.createTempFile(staging(), "installed-", ".jar");
+            copy = Files.createTempFile(staging(context), "installed-", ".jar");
             return gate.check(InstalledBundleJar.write(bundle, copy));
         } catch (IOException | RuntimeException e) {
             return new JarVerdict(false, "its content cannot be read to check its signatures: " + e.getMessage(),
@@ -220,7 +221,12 @@ public final class ConsoleInstallGuard implements SynchronousBundleListener, Res
         }
     }
 
-    private Path staging() throws IOException {
+    /**
+     * @param context the agent core's context
+     * @return the folder, made when missing, where a jar is copied to have its signatures checked
+     *         (the core's data area; the temporary folder without one); cleared at each start
+     */
+    public static Path staging(BundleContext context) throws IOException {
         java.io.File dir = context.getDataFile(STAGING);
         Path path = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir.toPath();
         Files.createDirectories(path);

@@ -36,6 +36,7 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.midway.agent.internal.signing.ConsoleInstallGuard;
 import io.midway.agent.internal.signing.GatedInstalls;
 import io.midway.agent.internal.signing.SignatureGate;
 import io.midway.signing.JarVerdict;
@@ -135,10 +136,7 @@ public final class OsgiPluginFramework implements PluginFramework {
         }
         Path copy = null;
         try {
-            java.io.File dir = context.getDataFile(io.midway.agent.internal.signing.ConsoleInstallGuard.STAGING);
-            Path staging = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir.toPath();
-            Files.createDirectories(staging);
-            copy = Files.createTempFile(staging, "checked-", ".jar");
+            copy = Files.createTempFile(ConsoleInstallGuard.staging(context), "checked-", ".jar");
             Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             discard(jar, copy);
